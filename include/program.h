@@ -1,0 +1,71 @@
+/*
+ * program.h - starting programs with exactly the descriptors their argdata
+ * refers to, and the entry point of such programs.
+ *
+ * Error conventions as in <argdata.h>: functions return 0 or an errno
+ * value (the exec functions return only on failure), constructors return
+ * NULL and set errno, destructors accept NULL and keep errno.
+ */
+#ifndef PROGRAM_H
+#define PROGRAM_H
+
+#include <argdata.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * CloudABI's kernel call, done in user space: replaces the process with the
+ * program open at execfd, whose descriptors are exactly fds[0..fdslen-1]
+ * installed at 0..fdslen-1, and whose start-up argdata is the datalen bytes
+ * at data. Returns only on failure, with an errno value and the caller's
+ * descriptor table as it was.
+ */
+ARGDATA_API int proc_exec(int execfd, const void *data, size_t datalen,
+    const int *fds, size_t fdslen);
+
+/*
+ * Serializes ad, renumbers its descriptors from 0 and calls proc_exec().
+ * Returns only on failure, with an errno value.
+ */
+ARGDATA_API int program_exec(int execfd, const argdata_t *ad);
+
+/*
+ * Options for starting a program beyond the argdata itself: the name it
+ * sees as argv[0], environment variables handed to it explicitly. Copies
+ * what it is given.
+ */
+typedef struct program_attr program_attr_t;
+
+ARGDATA_API program_attr_t *program_attr_create(void);
+ARGDATA_API void program_attr_free(program_attr_t *attr);
+ARGDATA_API int program_attr_setname(program_attr_t *attr, const char *argv0);
+ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
+    const char *value);
+
+/* program_exec() with options; attr may be NULL. */
+ARGDATA_API int program_exec_attr(int execfd, const argdata_t *ad,
+    const program_attr_t *attr);
+
+/*
+ * Starts the program as a new child process, leaving the caller's
+ * descriptor table untouched, and stores a process descriptor (pidfd,
+ * close-on-exec) for it in *pidfd. attr may be NULL. Returns 0, or an
+ * errno value, including the one of a failed exec in the child.
+ */
+ARGDATA_API int program_spawn(int execfd, const argdata_t *ad,
+    const program_attr_t *attr, int *pidfd);
+
+/*
+ * Written by the user of the argdata-main library, which provides main():
+ * it finds the start-up argdata, cleans it out of the process and calls
+ * program_main(). Descriptors 0..n-1 are the tree's descriptors.
+ */
+void program_main(const argdata_t *ad);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
