@@ -1,0 +1,65 @@
+/* Descriptor accounting for the tests; see testutil.h. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+int
+test_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	/* The directory stream's own descriptor was open while counting. */
+	return n - 1;
+}
+
+static int fds_before = -1;
+
+void
+test_fds_begin(void)
+{
+	fds_before = test_count_fds();
+	assert_true(fds_before >= 0);
+}
+
+void
+test_fds_end(void)
+{
+	int after = test_count_fds();
+
+	if (after != fds_before)
+		fail_msg("descriptor leak: %d open before the test, %d after",
+		    fds_before, after);
+}
+
+int
+test_fds_setup(void **state)
+{
+	(void)state;
+	test_fds_begin();
+	return 0;
+}
+
+int
+test_fds_teardown(void **state)
+{
+	(void)state;
+	test_fds_end();
+	return 0;
+}
