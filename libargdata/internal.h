@@ -160,4 +160,65 @@ AD_HIDDEN size_t ad_encode_int_u(uint8_t *out, uintmax_t v);
 AD_HIDDEN const char *ad_check_scalar(const uint8_t *p, size_t len,
     size_t *at);
 
+/*
+ * A pre-order walk over any tree, in memory or encoded or both, without
+ * recursion: the printers and the tools use it. Memory grows with the
+ * depth (32 bytes a level), never with the width.
+ *
+ *	struct ad_walk w;
+ *	struct ad_walk_event ev;
+ *	ad_walk_init(&w, root);
+ *	while (ad_walk_next(&w, &ev) == 0 && ev.kind != AD_WALK_DONE)
+ *		...
+ *	ad_walk_free(&w);
+ *
+ * Events: AD_WALK_VALUE for a value that is not a map or sequence,
+ * AD_WALK_BEGIN when a map or sequence opens (the value is the container),
+ * AD_WALK_END when it closes (the value is the container when it was made
+ * in memory, NULL when encoded), AD_WALK_DONE after the root. ev.value stays
+ * valid until the next call. ev.depth is the number of open containers
+ * around the value; ev.index its position among its parent's subfields
+ * (in a map, even indices are keys, odd ones values). ad_walk_next()
+ * returns 0, ENOMEM, or EINVAL on corrupt encoded data, with the reason in
+ * ev.error; after an error, the walk is over.
+ */
+enum ad_walk_kind {
+	AD_WALK_VALUE,
+	AD_WALK_BEGIN,
+	AD_WALK_END,
+	AD_WALK_DONE,
+};
+
+struct ad_walk_event {
+	enum ad_walk_kind kind;
+	const argdata_t *value;
+	bool map;               /* BEGIN, END: whether it is a map */
+	size_t depth;
+	size_t index;
+	const char *error;
+};
+
+struct ad_walk_frame {
+	const argdata_t *node;    /* a container made in memory, or NULL */
+	const uint8_t *pos, *end; /* an encoded container: what is left */
+	size_t index;             /* subfields visited */
+	bool map;
+};
+
+struct ad_walk {
+	struct ad_walk_frame local[16], *stack;
+	size_t top, cap;
+	const argdata_t *root;
+	int state;
+	/* The conversion of the encoded container being walked. */
+	int (*convert_fd)(void *, size_t);
+	void *convert_fd_arg;
+	/* The value last decoded from an encoded container. */
+	argdata_t scratch;
+};
+
+AD_HIDDEN void ad_walk_init(struct ad_walk *w, const argdata_t *root);
+AD_HIDDEN int ad_walk_next(struct ad_walk *w, struct ad_walk_event *ev);
+AD_HIDDEN void ad_walk_free(struct ad_walk *w);
+
 #endif
