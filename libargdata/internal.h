@@ -103,9 +103,27 @@ ad_init_buffer(argdata_t *ad, const uint8_t *data, size_t len,
  * past them and returns NULL. Otherwise returns the reason (the length is
  * truncated, not canonical because of a leading 00 byte, too large, or runs
  * past end) and leaves *pos unchanged: the defect is at *pos.
+ *
+ * Lengths below 128 take one byte and are by far the most common, so that
+ * case is inline; the rest is ad_read_subfield_long().
  */
-AD_HIDDEN const char *ad_read_subfield(const uint8_t **pos,
+AD_HIDDEN const char *ad_read_subfield_long(const uint8_t **pos,
     const uint8_t *end, const uint8_t **field, size_t *fieldlen);
+
+static inline const char *
+ad_read_subfield(const uint8_t **pos, const uint8_t *end,
+    const uint8_t **field, size_t *fieldlen)
+{
+	const uint8_t *p = *pos;
+
+	if (p < end && (*p & 0x80) && (size_t)(*p & 0x7f) < (size_t)(end - p)) {
+		*field = p + 1;
+		*fieldlen = *p & 0x7f;
+		*pos = p + 1 + (*p & 0x7f);
+		return NULL;
+	}
+	return ad_read_subfield_long(pos, end, field, fieldlen);
+}
 
 /* The number of bytes the length prefix of a len-byte subfield takes. */
 static inline size_t
@@ -121,13 +139,38 @@ ad_prefix_size(size_t len)
 }
 
 /* Writes the length prefix of a len-byte subfield; returns bytes written. */
-AD_HIDDEN size_t ad_write_prefix(uint8_t *out, size_t len);
+AD_HIDDEN size_t ad_write_prefix_long(uint8_t *out, size_t len);
+
+static inline size_t
+ad_write_prefix(uint8_t *out, size_t len)
+{
+	if (len < 0x80) {
+		out[0] = (uint8_t)(0x80 | len);
+		return 1;
+	}
+	return ad_write_prefix_long(out, len);
+}
 
 /*
  * Whether [s, s + len) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF). NUL bytes are valid.
  */
-AD_HIDDEN bool ad_utf8_valid(const uint8_t *s, size_t len);
+AD_HIDDEN bool ad_utf8_valid_long(const uint8_t *s, size_t len);
+
+static inline bool
+ad_utf8_valid(const uint8_t *s, size_t len)
+{
+	/* Short ASCII strings (keys, names) are checked here, inline. */
+	if (len <= 32) {
+		uint8_t any = 0;
+
+		for (size_t i = 0; i < len; i++)
+			any |= s[i];
+		if (any < 0x80)
+			return true;
+	}
+	return ad_utf8_valid_long(s, len);
+}
 
 /*
  * Decodes the payload of an int (big-endian two's complement, any length)
