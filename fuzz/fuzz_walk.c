@@ -325,28 +325,32 @@ struct frame {
 	size_t nchildren, cap;
 };
 
+/*
+ * The values that iterators hand out live inside them, and a frame keeps
+ * one (a map's value) while the key's subtree is walked: frames must never
+ * move, so each is allocated on its own and only the array of pointers to
+ * them grows.
+ */
 struct walker {
-	struct frame *stack;
+	struct frame **stack;
 	size_t depth, size;
 	struct fuzz_pool *pool;
 };
 
-/*
- * Makes room for one more frame. The values that iterators hand out live
- * inside them, so the stack must never move while such a value is pending:
- * room for a child is made before the child is got.
- */
+/* Makes room for one more frame. */
 static int
 reserve(struct walker *wk)
 {
 	if (wk->depth < wk->size)
 		return 0;
 	size_t n = wk->size ? wk->size * 2 : 16;
-	struct frame *s = realloc(wk->stack, n * sizeof(*s));
+	struct frame **s = realloc(wk->stack, n * sizeof(*s));
 	if (s == NULL)
 		return ENOMEM;
 	wk->stack = s;
-	wk->size = n;
+	for (; wk->size < n; wk->size++)
+		if ((s[wk->size] = malloc(sizeof(struct frame))) == NULL)
+			return ENOMEM;
 	return 0;
 }
 
@@ -369,7 +373,7 @@ add_child(struct frame *f, const argdata_t *child)
 static int
 finish_container(struct walker *wk, const argdata_t **out)
 {
-	struct frame *f = &wk->stack[wk->depth - 1];
+	struct frame *f = wk->stack[wk->depth - 1];
 	argdata_t *made;
 	if (f->is_map) {
 		size_t n = f->nchildren / 2;
@@ -405,7 +409,7 @@ finish_container(struct walker *wk, const argdata_t **out)
 static void
 pop(struct walker *wk)
 {
-	struct frame *f = &wk->stack[--wk->depth];
+	struct frame *f = wk->stack[--wk->depth];
 	free(f->children);
 	f->children = NULL;
 }
@@ -439,8 +443,7 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 			    type == ARGDATA_TYPE_SEQ) {
 				check_other_getters(pending, (int)type);
 				hash(w, &type, sizeof(type));
-				/* reserve() made room before pending was got. */
-				struct frame *f = &wk->stack[wk->depth++];
+				struct frame *f = wk->stack[wk->depth++];
 				memset(f, 0, sizeof(*f));
 				f->is_map = type == ARGDATA_TYPE_MAP;
 				if (f->is_map)
@@ -460,21 +463,20 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 		if (have_made && rebuild) {
 			if (wk->depth == 0)
 				result = made;
-			else if (add_child(&wk->stack[wk->depth - 1], made) !=
+			else if (add_child(wk->stack[wk->depth - 1], made) !=
 			    0)
 				return ENOMEM;
 		}
 		if (wk->depth == 0)
 			break;
 
-		struct frame *f = &wk->stack[wk->depth - 1];
+		struct frame *f = wk->stack[wk->depth - 1];
 		size_t index = f->is_map ? f->it.map.index : f->it.seq.index;
 		bool more;
 		const argdata_t *key = NULL;
 		if (f->phase == 0) {
 			if ((error = reserve(wk)) != 0)
 				return error;
-			f = &wk->stack[wk->depth - 1];
 			more = f->is_map
 			    ? argdata_map_get(&f->it.map, &key, &f->value)
 			    : argdata_seq_get(&f->it.seq, &f->value);
@@ -504,7 +506,7 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 			if (rebuild) {
 				if (wk->depth == 0)
 					result = container;
-				else if (add_child(&wk->stack[wk->depth - 1],
+				else if (add_child(wk->stack[wk->depth - 1],
 					     container) != 0)
 					return ENOMEM;
 			}
@@ -531,6 +533,8 @@ walker_free(struct walker *wk)
 {
 	while (wk->depth > 0)
 		pop(wk);
+	for (size_t i = 0; i < wk->size; i++)
+		free(wk->stack[i]);
 	free(wk->stack);
 }
 

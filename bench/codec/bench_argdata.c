@@ -104,7 +104,7 @@ build_deep(const struct dataset *ds, struct build_state *st)
 }
 
 static void
-build_done(struct encoded *out)
+ad_build_done(struct encoded *out)
 {
 	struct build_state *st = out->state;
 	if (st == NULL)
@@ -119,7 +119,7 @@ build_done(struct encoded *out)
 }
 
 static int
-build(const struct dataset *ds, enum subject s, struct encoded *out)
+ad_build(const struct dataset *ds, enum subject s, struct encoded *out)
 {
 	struct build_state *st = calloc(1, sizeof(*st));
 	out->state = st;
@@ -154,26 +154,29 @@ struct frame {
 	unsigned char phase;
 };
 
-/* Kept across runs so that only the first deep walk pays for growing it. */
-static struct frame *stack;
+/*
+ * Kept across runs so that only the first deep walk pays for growing it.
+ * Values that iterators hand out live inside them, and a map frame keeps
+ * its value while the key is walked: frames never move, so each is
+ * allocated on its own and only the array of pointers grows.
+ */
+static struct frame **stack;
 static size_t stack_size;
 
-/*
- * Makes room for a frame above depth. The values iterators hand out live
- * inside them, so the stack must not move while one is pending: room for a
- * child is made before the child is got.
- */
+/* Makes room for a frame above depth. */
 static int
 reserve(size_t depth)
 {
 	if (depth < stack_size)
 		return 0;
 	size_t n = stack_size ? stack_size * 2 : 64;
-	struct frame *s = realloc(stack, n * sizeof(*s));
+	struct frame **s = realloc(stack, n * sizeof(*s));
 	if (s == NULL)
 		return -1;
 	stack = s;
-	stack_size = n;
+	for (; stack_size < n; stack_size++)
+		if ((s[stack_size] = malloc(sizeof(struct frame))) == NULL)
+			return -1;
 	return 0;
 }
 
@@ -243,74 +246,65 @@ visit_scalar(const argdata_t *ad, argdata_type_t type, struct walk_sum *sum)
 
 /* A full walk without recursion: any depth works. */
 static int
-walk(const argdata_t *root, struct walk_sum *sum)
+ad_walk(const argdata_t *v, struct walk_sum *sum)
 {
 	size_t depth = 0;
-	const argdata_t *pending = root;
-	if (reserve(depth) != 0)
-		return -1;
 	for (;;) {
-		if (pending != NULL) {
-			argdata_type_t type;
-			if (argdata_get_type(pending, &type) != 0)
-				return -1;
-			sum->values++;
-			if (type == ARGDATA_TYPE_MAP ||
-			    type == ARGDATA_TYPE_SEQ) {
-				/* reserve() made room before pending was got. */
-				struct frame *f = &stack[depth++];
-				f->is_map = type == ARGDATA_TYPE_MAP;
-				f->phase = 0;
-				if (f->is_map)
-					argdata_map_iterate(pending, &f->it.map);
-				else
-					argdata_seq_iterate(pending, &f->it.seq);
-			} else if (visit_scalar(pending, type, sum) != 0) {
-				return -1;
-			}
-			pending = NULL;
-		}
-		if (depth == 0)
-			return 0;
-		if (reserve(depth) != 0)
+		/* Visit v: a scalar now, a container by pushing a frame. */
+		argdata_type_t type;
+		if (argdata_get_type(v, &type) != 0)
 			return -1;
-		struct frame *f = &stack[depth - 1];
-		if (f->is_map) {
-			const argdata_t *key;
-			switch (f->phase) {
-			case 0:
-				if (!argdata_map_get(&f->it.map, &key,
-					&f->value)) {
-					if (f->it.map.index ==
-					    ARGDATA_ITERATOR_INVALID)
-						return -1;
-					depth--;
+		sum->values++;
+		if (type == ARGDATA_TYPE_MAP || type == ARGDATA_TYPE_SEQ) {
+			if (depth == stack_size && reserve(depth) != 0)
+				return -1;
+			struct frame *f = stack[depth++];
+			f->is_map = type == ARGDATA_TYPE_MAP;
+			f->phase = 0;
+			if (f->is_map)
+				argdata_map_iterate(v, &f->it.map);
+			else
+				argdata_seq_iterate(v, &f->it.seq);
+		} else if (visit_scalar(v, type, sum) != 0) {
+			return -1;
+		}
+
+		/*
+		 * Find the next value: a map frame goes key (phase 1), value
+		 * (phase 2), next pair; a sequence frame moves on once its
+		 * element has been visited (phase 1).
+		 */
+		for (;;) {
+			if (depth == 0)
+				return 0;
+			struct frame *f = stack[depth - 1];
+			if (f->is_map) {
+				const argdata_t *key;
+				if (f->phase == 1) {
+					f->phase = 2;
+					v = f->value;
 					break;
 				}
+				if (f->phase == 2)
+					argdata_map_next(&f->it.map);
+				if (argdata_map_get(&f->it.map, &key,
+					&f->value)) {
+					f->phase = 1;
+					v = key;
+					break;
+				}
+				if (f->it.map.index == ARGDATA_ITERATOR_INVALID)
+					return -1;
+			} else {
+				if (f->phase == 1)
+					argdata_seq_next(&f->it.seq);
 				f->phase = 1;
-				pending = key;
-				break;
-			case 1:
-				f->phase = 2;
-				pending = f->value;
-				break;
-			default:
-				argdata_map_next(&f->it.map);
-				f->phase = 0;
-				break;
-			}
-		} else if (f->phase == 0) {
-			if (!argdata_seq_get(&f->it.seq, &pending)) {
+				if (argdata_seq_get(&f->it.seq, &v))
+					break;
 				if (f->it.seq.index == ARGDATA_ITERATOR_INVALID)
 					return -1;
-				pending = NULL;
-				depth--;
-				continue;
 			}
-			f->phase = 1;
-		} else {
-			argdata_seq_next(&f->it.seq);
-			f->phase = 0;
+			depth--;
 		}
 	}
 }
@@ -323,28 +317,28 @@ convert_fd(void *arg, size_t fd)
 }
 
 static int
-decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+ad_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
     void **state)
 {
 	argdata_t *ad = argdata_from_buffer(buf, len, convert_fd, NULL);
 	*state = ad;
 	if (ad == NULL)
 		return -1;
-	return walk(ad, sum);
+	return ad_walk(ad, sum);
 }
 
 static void
-decode_done(void *state)
+ad_decode_done(void *state)
 {
 	argdata_free(state);
 }
 
 const struct codec codec_argdata = {
 	.name = "argdata",
-	.build = build,
-	.build_done = build_done,
-	.decode = decode,
-	.decode_done = decode_done,
+	.build = ad_build,
+	.build_done = ad_build_done,
+	.decode = ad_decode,
+	.decode_done = ad_decode_done,
 };
 
 struct fds_tree {

@@ -59,7 +59,7 @@ static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
     "sock"};
 
 static int
-build(const struct dataset *ds, enum subject s, struct encoded *out)
+cb_build(const struct dataset *ds, enum subject s, struct encoded *out)
 {
 	struct out *o = calloc(1, sizeof(*o));
 	out->state = o;
@@ -114,7 +114,7 @@ build(const struct dataset *ds, enum subject s, struct encoded *out)
 }
 
 static void
-build_done(struct encoded *out)
+cb_build_done(struct encoded *out)
 {
 	struct out *o = out->state;
 	if (o != NULL)
@@ -197,7 +197,7 @@ push(size_t depth, cbor_item_t *item)
 }
 
 static int
-walk(cbor_item_t *root, struct walk_sum *sum)
+cb_walk(cbor_item_t *root, struct walk_sum *sum)
 {
 	size_t depth = 0;
 	cbor_item_t *pending = root;
@@ -276,7 +276,7 @@ free_tree(cbor_item_t *root)
 }
 
 static int
-decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+cb_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
     void **state)
 {
 	struct cbor_load_result result;
@@ -284,19 +284,19 @@ decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
 	*state = root;
 	if (root == NULL)
 		return -1;
-	return walk(root, sum);
+	return cb_walk(root, sum);
 }
 
 static void
-decode_done(void *state)
+cb_decode_done(void *state)
 {
 	free_tree(state);
 }
 
 const struct codec codec_cbor = {
 	.name = "libcbor",
-	.build = build,
-	.build_done = build_done,
-	.decode = decode,
-	.decode_done = decode_done,
+	.build = cb_build,
+	.build_done = cb_build_done,
+	.decode = cb_decode,
+	.decode_done = cb_decode_done,
 };

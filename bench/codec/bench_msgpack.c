@@ -22,7 +22,7 @@ pack_key(msgpack_packer *pk, const char *s, size_t len)
 }
 
 static int
-build(const struct dataset *ds, enum subject s, struct encoded *out)
+mp_build(const struct dataset *ds, enum subject s, struct encoded *out)
 {
 	msgpack_sbuffer *sbuf = msgpack_sbuffer_new();
 	out->state = sbuf;
@@ -74,7 +74,7 @@ build(const struct dataset *ds, enum subject s, struct encoded *out)
 }
 
 static void
-build_done(struct encoded *out)
+mp_build_done(struct encoded *out)
 {
 	msgpack_sbuffer_free(out->state);
 	out->state = NULL;
@@ -133,7 +133,7 @@ static struct frame *stack;
 static size_t stack_size;
 
 static int
-walk(const msgpack_object *root, struct walk_sum *sum)
+mp_walk(const msgpack_object *root, struct walk_sum *sum)
 {
 	size_t depth = 0;
 	const msgpack_object *pending = root;
@@ -179,7 +179,7 @@ walk(const msgpack_object *root, struct walk_sum *sum)
 }
 
 static int
-decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+mp_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
     void **state)
 {
 	msgpack_unpacked *u = malloc(sizeof(*u));
@@ -191,11 +191,11 @@ decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
 	if (msgpack_unpack_next(u, (const char *)buf, len, &off) !=
 	    MSGPACK_UNPACK_SUCCESS)
 		return -1;
-	return walk(&u->data, sum);
+	return mp_walk(&u->data, sum);
 }
 
 static void
-decode_done(void *state)
+mp_decode_done(void *state)
 {
 	msgpack_unpacked *u = state;
 	if (u == NULL)
@@ -206,8 +206,8 @@ decode_done(void *state)
 
 const struct codec codec_msgpack = {
 	.name = "msgpack",
-	.build = build,
-	.build_done = build_done,
-	.decode = decode,
-	.decode_done = decode_done,
+	.build = mp_build,
+	.build_done = mp_build_done,
+	.decode = mp_decode,
+	.decode_done = mp_decode_done,
 };
