@@ -17,7 +17,7 @@ struct fuzz_pool {
 	struct {
 		void *p;
 		bool is_value;
-	} *items;
+	} * items;
 	size_t n, cap;
 };
 
@@ -26,7 +26,8 @@ pool_add(struct fuzz_pool *pool, void *p, bool is_value)
 {
 	if (pool->n == pool->cap) {
 		size_t cap = pool->cap ? pool->cap * 2 : 16;
-		void *items = realloc(pool->items, cap * sizeof(pool->items[0]));
+		void *items =
+		    realloc(pool->items, cap * sizeof(pool->items[0]));
 		if (items == NULL)
 			return ENOMEM;
 		pool->items = items;
@@ -104,7 +105,7 @@ check_other_getters(const argdata_t *ad, int type)
 
 	if (type != ARGDATA_TYPE_BINARY)
 		FUZZ_CHECK(argdata_get_binary(ad, &buf, &len) == EINVAL &&
-		    buf == &buf && len == 12345);
+		           buf == &buf && len == 12345);
 	if (type != ARGDATA_TYPE_BOOL)
 		FUZZ_CHECK(argdata_get_bool(ad, &b) == EINVAL && b);
 	if (type != ARGDATA_TYPE_FD)
@@ -113,20 +114,20 @@ check_other_getters(const argdata_t *ad, int type)
 		FUZZ_CHECK(argdata_get_float(ad, &d) == EINVAL && d == 0.5);
 	if (type != ARGDATA_TYPE_INT) {
 		FUZZ_CHECK(argdata_get_int_s(ad, &i, INTMAX_MIN, INTMAX_MAX) ==
-			EINVAL &&
-		    i == 42);
+		               EINVAL &&
+		           i == 42);
 		FUZZ_CHECK(argdata_get_int_u(ad, &u, UINTMAX_MAX) == EINVAL &&
-		    u == 43);
+		           u == 43);
 	}
 	if (type != ARGDATA_TYPE_STR) {
 		FUZZ_CHECK(argdata_get_str(ad, &str, &len) == EINVAL &&
-		    *str == 'x' && len == 12345);
-		FUZZ_CHECK(argdata_get_str_c(ad, &str) == EINVAL &&
-		    *str == 'x');
+		           *str == 'x' && len == 12345);
+		FUZZ_CHECK(
+		    argdata_get_str_c(ad, &str) == EINVAL && *str == 'x');
 	}
 	if (type != ARGDATA_TYPE_TIMESTAMP)
 		FUZZ_CHECK(argdata_get_timestamp(ad, &ts) == EINVAL &&
-		    ts.tv_sec == 1 && ts.tv_nsec == 2);
+		           ts.tv_sec == 1 && ts.tv_nsec == 2);
 	if (type != ARGDATA_TYPE_MAP) {
 		argdata_map_iterator_t it;
 		argdata_map_iterate(ad, &it);
@@ -167,8 +168,8 @@ scalar(const argdata_t *ad, argdata_type_t type, struct fuzz_walk *w,
 			break;
 		}
 		hash(w, buf, len);
-		if (out != NULL && (made = argdata_create_binary(buf, len)) ==
-			NULL)
+		if (out != NULL &&
+		    (made = argdata_create_binary(buf, len)) == NULL)
 			return ENOMEM;
 		break;
 	}
@@ -230,7 +231,7 @@ scalar(const argdata_t *ad, argdata_type_t type, struct fuzz_walk *w,
 			break;
 		}
 		FUZZ_CHECK((serr == 0 || serr == ERANGE) &&
-		    (uerr == 0 || uerr == ERANGE));
+		           (uerr == 0 || uerr == ERANGE));
 		/* Agreement where both fit; narrow ranges are checked too. */
 		if (serr == 0 && uerr == 0)
 			FUZZ_CHECK(i >= 0 && (uintmax_t)i == u);
@@ -239,8 +240,8 @@ scalar(const argdata_t *ad, argdata_type_t type, struct fuzz_walk *w,
 		if (serr == 0) {
 			intmax_t j = 99;
 			int e = argdata_get_int_s(ad, &j, 0, 0);
-			FUZZ_CHECK(i == 0 ? e == 0 && j == 0
-					  : e == ERANGE && j == 99);
+			FUZZ_CHECK(
+			    i == 0 ? e == 0 && j == 0 : e == ERANGE && j == 99);
 			hash(w, &i, sizeof(i));
 			made = out != NULL ? argdata_create_int_s(i) : NULL;
 		} else if (uerr == 0) {
@@ -440,21 +441,23 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 				made = &argdata_null;
 				have_made = true;
 			} else if (type == ARGDATA_TYPE_MAP ||
-			    type == ARGDATA_TYPE_SEQ) {
+			           type == ARGDATA_TYPE_SEQ) {
 				check_other_getters(pending, (int)type);
 				hash(w, &type, sizeof(type));
 				struct frame *f = wk->stack[wk->depth++];
 				memset(f, 0, sizeof(*f));
 				f->is_map = type == ARGDATA_TYPE_MAP;
 				if (f->is_map)
-					argdata_map_iterate(pending, &f->it.map);
+					argdata_map_iterate(
+					    pending, &f->it.map);
 				else
-					argdata_seq_iterate(pending, &f->it.seq);
+					argdata_seq_iterate(
+					    pending, &f->it.seq);
 			} else {
 				check_other_getters(pending, (int)type);
 				hash(w, &type, sizeof(type));
 				if ((error = scalar(pending, type, w, wk->pool,
-					 rebuild ? &made : NULL)) != 0)
+				         rebuild ? &made : NULL)) != 0)
 					return error;
 				have_made = true;
 			}
@@ -463,8 +466,7 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 		if (have_made && rebuild) {
 			if (wk->depth == 0)
 				result = made;
-			else if (add_child(wk->stack[wk->depth - 1], made) !=
-			    0)
+			else if (add_child(wk->stack[wk->depth - 1], made) != 0)
 				return ENOMEM;
 		}
 		if (wk->depth == 0)
@@ -477,9 +479,10 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 		if (f->phase == 0) {
 			if ((error = reserve(wk)) != 0)
 				return error;
-			more = f->is_map
-			    ? argdata_map_get(&f->it.map, &key, &f->value)
-			    : argdata_seq_get(&f->it.seq, &f->value);
+			more =
+			    f->is_map
+			        ? argdata_map_get(&f->it.map, &key, &f->value)
+			        : argdata_seq_get(&f->it.seq, &f->value);
 			if (more) {
 				FUZZ_CHECK(index == f->count);
 				f->count++;
@@ -489,13 +492,13 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 			}
 			/* END or INVALID, and each stays where it is. */
 			FUZZ_CHECK(index == ARGDATA_ITERATOR_END ||
-			    index == ARGDATA_ITERATOR_INVALID);
+			           index == ARGDATA_ITERATOR_INVALID);
 			if (f->is_map)
 				argdata_map_next(&f->it.map);
 			else
 				argdata_seq_next(&f->it.seq);
 			FUZZ_CHECK(index == (f->is_map ? f->it.map.index
-						       : f->it.seq.index));
+			                               : f->it.seq.index));
 			if (index == ARGDATA_ITERATOR_INVALID)
 				defect(w, EINVAL);
 			const argdata_t *container = NULL;
@@ -507,7 +510,7 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 				if (wk->depth == 0)
 					result = container;
 				else if (add_child(wk->stack[wk->depth - 1],
-					     container) != 0)
+				             container) != 0)
 					return ENOMEM;
 			}
 			if (wk->depth == 0)
@@ -550,8 +553,8 @@ fuzz_walk(const argdata_t *ad, struct fuzz_walk *w)
 }
 
 int
-fuzz_rebuild(const argdata_t *ad, const argdata_t **root,
-    struct fuzz_pool **pool)
+fuzz_rebuild(
+    const argdata_t *ad, const argdata_t **root, struct fuzz_pool **pool)
 {
 	struct walker wk = {0};
 	struct fuzz_walk w;
@@ -579,8 +582,8 @@ fuzz_walk_free(struct fuzz_walk *w)
  * returns at most that many descriptors. *fds is allocated when renumber.
  */
 static int
-serialize(const argdata_t *ad, bool renumber, unsigned char **out,
-    size_t *len, int **fds, size_t *nfds)
+serialize(const argdata_t *ad, bool renumber, unsigned char **out, size_t *len,
+    int **fds, size_t *nfds)
 {
 	enum { GUARD = 16 };
 	size_t maxfds;
@@ -590,8 +593,8 @@ serialize(const argdata_t *ad, bool renumber, unsigned char **out,
 	*fds = NULL;
 	if (buf == NULL)
 		return ENOMEM;
-	if (renumber && (*fds = malloc((maxfds ? maxfds : 1) *
-			     sizeof(int))) == NULL) {
+	if (renumber &&
+	    (*fds = malloc((maxfds ? maxfds : 1) * sizeof(int))) == NULL) {
 		free(buf);
 		return ENOMEM;
 	}

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 
 /* A property the harness holds has failed: report it and crash. */
-#define FUZZ_CHECK(cond)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n",       \
-			    __FILE__, __LINE__, #cond);                    \
-			abort();                                           \
-		}                                                          \
+#define FUZZ_CHECK(cond)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+			    __LINE__, #cond);                                  \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 /* The result of a walk. */
@@ -63,8 +63,8 @@ void fuzz_walk_free(struct fuzz_walk *w);
  * order of first appearance, and is a fixed point of decode plus rebuild.
  * Returns 0 or ENOMEM.
  */
-int fuzz_check_value(const argdata_t *ad, const struct fuzz_walk *w,
-    bool valid);
+int fuzz_check_value(
+    const argdata_t *ad, const struct fuzz_walk *w, bool valid);
 
 /*
  * Builds a copy of ad with create_*, reading it as fuzz_walk does; values
@@ -73,8 +73,8 @@ int fuzz_check_value(const argdata_t *ad, const struct fuzz_walk *w,
  * *root and everything to free in *pool. Returns 0 or ENOMEM.
  */
 struct fuzz_pool;
-int fuzz_rebuild(const argdata_t *ad, const argdata_t **root,
-    struct fuzz_pool **pool);
+int fuzz_rebuild(
+    const argdata_t *ad, const argdata_t **root, struct fuzz_pool **pool);
 void fuzz_pool_free(struct fuzz_pool *pool);
 
 /* A stream that discards what is written to it, opened once. */

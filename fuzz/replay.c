@@ -71,7 +71,7 @@ main(int argc, char **argv)
 			char *path;
 			if (names[j]->d_name[0] != '.') {
 				if (asprintf(&path, "%s/%s", argv[i],
-					names[j]->d_name) < 0)
+				        names[j]->d_name) < 0)
 					err(1, "asprintf");
 				replay_file(path);
 				free(path);

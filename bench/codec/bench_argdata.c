@@ -20,8 +20,8 @@ struct build_state {
 	unsigned char *buf;
 };
 
-static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
-    "sock"};
+static const char *const inner_keys[] = {
+    "name", "port", "enabled", "ratio", "sock"};
 #define NINNER 5
 
 static argdata_t *
@@ -42,15 +42,15 @@ build_config(const struct dataset *ds, struct build_state *st)
 	 * shared by every entry, as a program building a config would.
 	 */
 	st->nodes = malloc((n * 6 + NINNER + 1) * sizeof(st->nodes[0]));
-	st->arrays = malloc((n * (2 + NINNER) + NINNER) *
-	    sizeof(st->arrays[0]));
+	st->arrays =
+	    malloc((n * (2 + NINNER) + NINNER) * sizeof(st->arrays[0]));
 	if (st->nodes == NULL || st->arrays == NULL)
 		return -1;
 	const argdata_t **keys = st->arrays, **values = keys + n;
 	const argdata_t **k = values + n, **ivalues = k + NINNER;
 	for (size_t j = 0; j < NINNER; j++) {
-		k[j] = keep(st, argdata_create_str(inner_keys[j],
-		    strlen(inner_keys[j])));
+		k[j] = keep(st,
+		    argdata_create_str(inner_keys[j], strlen(inner_keys[j])));
 		if (k[j] == NULL)
 			return -1;
 	}
@@ -81,10 +81,10 @@ build_ints(const struct dataset *ds, struct build_state *st)
 	for (size_t i = 0; i < n; i++)
 		if (keep(st, argdata_create_int_s(ds->ints[i])) == NULL)
 			return -1;
-	return keep(st, argdata_create_seq((const argdata_t **)st->nodes,
-		       n)) == NULL
-	    ? -1
-	    : 0;
+	return keep(st, argdata_create_seq((const argdata_t **)st->nodes, n)) ==
+	               NULL
+	           ? -1
+	           : 0;
 }
 
 static int
@@ -126,8 +126,8 @@ ad_build(const struct dataset *ds, enum subject s, struct encoded *out)
 	if (st == NULL)
 		return -1;
 	int error = s == SUBJECT_CONFIG ? build_config(ds, st)
-	    : s == SUBJECT_INTS	       ? build_ints(ds, st)
-				       : build_deep(ds, st);
+	            : s == SUBJECT_INTS ? build_ints(ds, st)
+	                                : build_deep(ds, st);
 	if (error != 0)
 		return -1;
 	/* The root is the last node made. */
@@ -287,8 +287,8 @@ ad_walk(const argdata_t *v, struct walk_sum *sum)
 				}
 				if (f->phase == 2)
 					argdata_map_next(&f->it.map);
-				if (argdata_map_get(&f->it.map, &key,
-					&f->value)) {
+				if (argdata_map_get(
+				        &f->it.map, &key, &f->value)) {
 					f->phase = 1;
 					v = key;
 					break;
@@ -317,8 +317,8 @@ convert_fd(void *arg, size_t fd)
 }
 
 static int
-ad_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
-    void **state)
+ad_decode(
+    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
 {
 	argdata_t *ad = argdata_from_buffer(buf, len, convert_fd, NULL);
 	*state = ad;
@@ -334,11 +334,11 @@ ad_decode_done(void *state)
 }
 
 const struct codec codec_argdata = {
-	.name = "argdata",
-	.build = ad_build,
-	.build_done = ad_build_done,
-	.decode = ad_decode,
-	.decode_done = ad_decode_done,
+    .name = "argdata",
+    .build = ad_build,
+    .build_done = ad_build_done,
+    .decode = ad_decode,
+    .decode_done = ad_decode_done,
 };
 
 struct fds_tree {

@@ -23,8 +23,8 @@
 
 #include "bench.h"
 
-static const struct codec *const codecs[] = {&codec_argdata, &codec_msgpack,
-    &codec_cbor};
+static const struct codec *const codecs[] = {
+    &codec_argdata, &codec_msgpack, &codec_cbor};
 #define NCODECS 3
 
 static const char *const subject_names[] = {"config", "ints", "deep"};
@@ -55,8 +55,8 @@ make_dataset(struct dataset *ds, size_t scale)
 		err(1, "calloc");
 	for (size_t i = 0; i < ds->nconfig; i++) {
 		struct config_entry *e = &ds->config[i];
-		e->keylen = (size_t)snprintf(e->key, sizeof(e->key), "key-%zu",
-		    i);
+		e->keylen =
+		    (size_t)snprintf(e->key, sizeof(e->key), "key-%zu", i);
 		snprintf(e->name, sizeof(e->name), "service-%012zu", i * 7919);
 		e->port = 1024 + (int64_t)(next_random() % 60000);
 		e->enabled = next_random() & 1;
@@ -66,7 +66,8 @@ make_dataset(struct dataset *ds, size_t scale)
 	/* Bit lengths spread evenly over 0..63, either sign. */
 	for (size_t i = 0; i < ds->nints; i++) {
 		unsigned bits = next_random() % 64;
-		int64_t v = (int64_t)(next_random() & ((UINT64_C(1) << bits) - 1));
+		int64_t v =
+		    (int64_t)(next_random() & ((UINT64_C(1) << bits) - 1));
 		ds->ints[i] = next_random() & 1 ? -v : v;
 	}
 	/* Each of nfds / 2 descriptors twice, in random order. */
@@ -261,7 +262,8 @@ main(int argc, char **argv)
 			measure(codecs[c], &ds, (enum subject)s, runs, &r[c]);
 		for (int c = 1; c < NCODECS; c++)
 			if (r[c].decode >= 0 && r[0].decode >= 0 &&
-			    memcmp(&r[c].sum, &r[0].sum, sizeof(r[0].sum)) != 0) {
+			    memcmp(&r[c].sum, &r[0].sum, sizeof(r[0].sum)) !=
+			        0) {
 				warnx("%s: %s decoded other values than "
 				      "argdata",
 				    subject_names[s], codecs[c]->name);
@@ -273,8 +275,8 @@ main(int argc, char **argv)
 		print_ratio(r[0].decode, r[1].decode);
 		print_ratio(r[0].decode, r[2].decode);
 		print_goal(r[1].decode >= 0 && r[0].decode >= 0
-			? r[0].decode / r[1].decode
-			: -1,
+		               ? r[0].decode / r[1].decode
+		               : -1,
 		    goal[s].decode, goal[s].decode_text);
 		printf("%-7s %-16s", subject_names[s], "build+serialize");
 		for (int c = 0; c < NCODECS; c++)
@@ -282,8 +284,8 @@ main(int argc, char **argv)
 		print_ratio(r[0].build, r[1].build);
 		print_ratio(r[0].build, r[2].build);
 		print_goal(r[1].build >= 0 && r[0].build >= 0
-			? r[0].build / r[1].build
-			: -1,
+		               ? r[0].build / r[1].build
+		               : -1,
 		    goal[s].build, goal[s].build_text);
 	}
 

@@ -11,8 +11,8 @@
 
 #include "bench.h"
 
-static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
-    "sock"};
+static const char *const inner_keys[] = {
+    "name", "port", "enabled", "ratio", "sock"};
 
 static void
 pack_key(msgpack_packer *pk, const char *s, size_t len)
@@ -53,8 +53,8 @@ mp_build(const struct dataset *ds, enum subject s, struct encoded *out)
 			pack_key(&pk, inner_keys[3], strlen(inner_keys[3]));
 			msgpack_pack_double(&pk, e->ratio);
 			pack_key(&pk, inner_keys[4], strlen(inner_keys[4]));
-			msgpack_pack_ext_with_body(&pk, fd, sizeof(fd),
-			    BENCH_MSGPACK_FD_EXT);
+			msgpack_pack_ext_with_body(
+			    &pk, fd, sizeof(fd), BENCH_MSGPACK_FD_EXT);
 		}
 		break;
 	case SUBJECT_INTS:
@@ -109,13 +109,12 @@ visit(const msgpack_object *o, struct walk_sum *sum)
 		sum->strbytes += o->via.bin.size;
 		return 0;
 	case MSGPACK_OBJECT_EXT: {
-		const unsigned char *p =
-		    (const unsigned char *)o->via.ext.ptr;
+		const unsigned char *p = (const unsigned char *)o->via.ext.ptr;
 		if (o->via.ext.type != BENCH_MSGPACK_FD_EXT ||
 		    o->via.ext.size != 4)
 			return -1;
 		sum->fds += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
+		            (uint32_t)p[2] << 8 | p[3];
 		return 0;
 	}
 	default:
@@ -142,8 +141,8 @@ mp_walk(const msgpack_object *root, struct walk_sum *sum)
 			if (pending->type == MSGPACK_OBJECT_ARRAY ||
 			    pending->type == MSGPACK_OBJECT_MAP) {
 				if (depth == stack_size) {
-					size_t n = stack_size ? stack_size * 2
-							      : 64;
+					size_t n =
+					    stack_size ? stack_size * 2 : 64;
 					struct frame *s =
 					    realloc(stack, n * sizeof(*s));
 					if (s == NULL)
@@ -179,8 +178,8 @@ mp_walk(const msgpack_object *root, struct walk_sum *sum)
 }
 
 static int
-mp_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
-    void **state)
+mp_decode(
+    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
 {
 	msgpack_unpacked *u = malloc(sizeof(*u));
 	*state = u;
@@ -205,9 +204,9 @@ mp_decode_done(void *state)
 }
 
 const struct codec codec_msgpack = {
-	.name = "msgpack",
-	.build = mp_build,
-	.build_done = mp_build_done,
-	.decode = mp_decode,
-	.decode_done = mp_decode_done,
+    .name = "msgpack",
+    .build = mp_build,
+    .build_done = mp_build_done,
+    .decode = mp_decode,
+    .decode_done = mp_decode_done,
 };

@@ -80,14 +80,14 @@ build_serialize(void)
 		goto out;
 	for (size_t i = 0; i < DEPTH; i++) {
 		chain_entries[i] = chain[i];
-		if (!made(chain[i + 1] = argdata_create_seq(&chain_entries[i],
-			      1),
-			&error))
+		if (!made(
+		        chain[i + 1] = argdata_create_seq(&chain_entries[i], 1),
+		        &error))
 			goto out;
 	}
 	for (size_t i = 0; i < NFDS; i++) {
 		if (!made(fds[i] = argdata_create_fd((int)(100 + i * 7 % 13)),
-			&error))
+		        &error))
 			goto out;
 		fd_entries[i] = fds[i];
 	}
@@ -163,7 +163,8 @@ walk(const argdata_t *ad, size_t *n, size_t depth)
 		argdata_map_iterator_t it;
 		const argdata_t *key, *value;
 		for (argdata_map_iterate(ad, &it);
-		     argdata_map_get(&it, &key, &value); argdata_map_next(&it)) {
+		     argdata_map_get(&it, &key, &value);
+		     argdata_map_next(&it)) {
 			walk(key, n, depth + 1);
 			walk(value, n, depth + 1);
 		}
@@ -191,8 +192,8 @@ walk(const argdata_t *ad, size_t *n, size_t depth)
 static int
 decode_walk(void)
 {
-	argdata_t *ad = argdata_from_buffer(reference, reference_len,
-	    convert_fd, NULL);
+	argdata_t *ad =
+	    argdata_from_buffer(reference, reference_len, convert_fd, NULL);
 	int error = 0;
 	if (!made(ad, &error))
 		return error;
@@ -214,14 +215,14 @@ validate(void)
 {
 	size_t offset = 1;
 	const char *reason = "untouched";
-	int error = argdata_validate(reference, reference_len, &offset,
-	    &reason);
+	int error =
+	    argdata_validate(reference, reference_len, &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, 0);
 	/* Cut short: the defect is found at the end of a long walk. */
-	error = argdata_validate(reference, reference_len - 1, &offset,
-	    &reason);
+	error =
+	    argdata_validate(reference, reference_len - 1, &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, EINVAL);
@@ -251,7 +252,7 @@ fail_each_allocation(int (*scenario)(void))
 			assert_true(failed);
 		if (alloc_inject_live() != live)
 			fail_msg("allocation %zu of %zu failed: %zu blocks "
-				 "leaked",
+			         "leaked",
 			    i, n, alloc_inject_live() - live);
 	}
 }
@@ -285,15 +286,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_argdata_create__alloc_failures, test_fds_setup,
-		    test_fds_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_argdata_from_buffer__alloc_failures, test_fds_setup,
-		    test_fds_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_argdata_validate__alloc_failures, test_fds_setup,
-		    test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(test_argdata_create__alloc_failures,
+	        test_fds_setup, test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_from_buffer__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_validate__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }
