@@ -145,7 +145,8 @@ argdata_create_str(const char *str, size_t len)
 	argdata_t *ad;
 	char *copy;
 
-	if (!ad_utf8_valid((const uint8_t *)str, len)) {
+	if (memchr(str, '\0', len) != NULL ||
+	    !ad_utf8_valid((const uint8_t *)str, len)) {
 		errno = EILSEQ;
 		return NULL;
 	}

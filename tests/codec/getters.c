@@ -576,6 +576,17 @@ test_argdata_get_str__utf8(void **state)
 }
 
 static void
+test_argdata_create_str__nul_inside(void **state)
+{
+	errno = 0;
+	assert_null(argdata_create_str("a\0b", 3));
+	assert_int_equal(errno, EILSEQ);
+	errno = 0;
+	assert_null(argdata_create_str("\0", 1));
+	assert_int_equal(errno, EILSEQ);
+}
+
+static void
 test_argdata_get_str__missing_nul(void **state)
 {
 	argdata_t *ad;
@@ -825,6 +836,7 @@ run_getter_tests(void)
 		CODEC_TEST(test_argdata_create_int__generic_selection),
 		CODEC_TEST(test_argdata_create_str__utf8),
 		CODEC_TEST(test_argdata_get_str__utf8),
+		CODEC_TEST(test_argdata_create_str__nul_inside),
 		CODEC_TEST(test_argdata_get_str__missing_nul),
 		CODEC_TEST(test_argdata_get_str_c__nul_inside),
 		CODEC_TEST(test_argdata_get_str_c__unterminated_in_memory),
