@@ -313,8 +313,13 @@ test_argdata_get_int_s__range(void **state)
 	argdata_free(ad);
 
 	ad = argdata_create_int_s(-5);
+	v = 77;
 	assert_int_equal(argdata_get_int_s(ad, &v, -4, 10), ERANGE);
+	assert_true(v == 77);
 	assert_int_equal(argdata_get_int_s(ad, &v, -10, -6), ERANGE);
+	assert_true(v == 77);
+	assert_int_equal(argdata_get_int_s(ad, &v, 0, 10), ERANGE);
+	assert_true(v == 77);
 	assert_int_equal(argdata_get_int_s(ad, &v, -5, -5), 0);
 	assert_true(v == -5);
 	argdata_free(ad);
