@@ -29,6 +29,7 @@ int run_serialize_tests(void);
 int run_validate_tests(void);
 int run_roundtrip_tests(void);
 int run_deep_tests(void);
+int run_memory_tests(void);
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the

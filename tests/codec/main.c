@@ -23,6 +23,7 @@ static const struct {
 	{"validate", run_validate_tests},
 	{"roundtrip", run_roundtrip_tests},
 	{"deep", run_deep_tests},
+	{"memory", run_memory_tests},
 };
 
 int

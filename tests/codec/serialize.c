@@ -245,6 +245,74 @@ test_argdata_serialize__duplicate_value(void **state)
 	argdata_free(fd);
 }
 
+static int
+convert_fd_plus_100(void *arg, size_t number)
+{
+	(void)arg;
+	return number < 1000 ? (int)number + 100 : -1;
+}
+
+/*
+ * Descriptors inside decoded values are renumbered too: convert_fd gives
+ * the descriptor, which then gets its number like any other. A descriptor
+ * convert_fd refuses is written as FFFFFFFF, a number no list reaches.
+ */
+static void
+test_argdata_serialize__decoded_fds_renumbered(void **state)
+{
+	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 5,
+	    0x85, 0x03, 0, 0, 0, 9, 0x85, 0x03, 0, 0, 0, 5};
+	argdata_t *d = argdata_from_buffer(in, sizeof(in), convert_fd_plus_100,
+	    NULL);
+	argdata_t *refused = argdata_from_buffer(in, sizeof(in), NULL, NULL);
+	argdata_t *own = argdata_create_fd(109), *seven = argdata_create_fd(7);
+	const argdata_t *entries[] = {own, d, seven};
+	argdata_t *mixed = argdata_create_seq(entries, 3);
+	uint8_t buf[64];
+	int fds[8] = {-2, -2, -2, -2, -2, -2, -2, -2};
+	size_t size, nfds;
+
+	argdata_serialized_length(d, &size, &nfds);
+	assert_int_equal(size, sizeof(in));
+	assert_int_equal(nfds, 3);
+	assert_int_equal(argdata_serialize(d, buf, fds), 2);
+	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
+				     0, 0x85, 0x03, 0, 0, 0, 1, 0x85, 0x03, 0,
+				     0, 0, 0}), sizeof(in));
+	assert_int_equal(fds[0], 105);
+	assert_int_equal(fds[1], 109);
+	assert_int_equal(fds[2], -2);
+
+	/* Without renumbering the numbers stay as they were on the wire. */
+	assert_int_equal(argdata_serialize(d, buf, NULL), 0);
+	assert_memory_equal(buf, in, sizeof(in));
+
+	fds[0] = -2;
+	assert_int_equal(argdata_serialize(refused, buf, fds), 0);
+	assert_int_equal(fds[0], -2);
+	assert_memory_equal(buf + 2, "\x03\xff\xff\xff\xff", 5);
+	assert_memory_equal(buf + 8, "\x03\xff\xff\xff\xff", 5);
+
+	/* In memory around decoded: one numbering for both. */
+	argdata_serialized_length(mixed, &size, &nfds);
+	assert_int_equal(nfds, 5);
+	assert_true(size <= sizeof(buf));
+	assert_int_equal(argdata_serialize(mixed, buf, fds), 3);
+	assert_int_equal(fds[0], 109);
+	assert_int_equal(fds[1], 105);
+	assert_int_equal(fds[2], 7);
+	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
+				     0, 0x93, 0x07, 0x85, 0x03, 0, 0, 0, 1,
+				     0x85, 0x03, 0, 0, 0, 0, 0x85, 0x03, 0, 0,
+				     0, 1, 0x85, 0x03, 0, 0, 0, 2}), size);
+
+	argdata_free(mixed);
+	argdata_free(own);
+	argdata_free(seven);
+	argdata_free(refused);
+	argdata_free(d);
+}
+
 int
 run_serialize_tests(void)
 {
@@ -256,6 +324,7 @@ run_serialize_tests(void)
 		CODEC_TEST(test_argdata_serialize__decoded_inside),
 		CODEC_TEST(test_argdata_serialize__many_fds),
 		CODEC_TEST(test_argdata_serialize__duplicate_value),
+		CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
 	};
 
 	return cmocka_run_group_tests_name("serialize", tests, NULL, NULL);
