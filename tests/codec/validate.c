@@ -244,6 +244,44 @@ test_argdata_validate__agrees_with_walk_on_mutants(void **state)
 	}
 }
 
+/*
+ * Short random buffers made of likely bytes (tags, short lengths, string
+ * bytes): most are corrupt in some small way, which is where the walk and
+ * the validator could disagree.
+ */
+static void
+test_argdata_validate__agrees_with_walk_on_random_bytes(void **state)
+{
+	enum { BUFFERS = 20000 };
+	static const uint8_t likely[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
+	    0x06, 0x07, 0x08, 0x09, 0x0a, 0x41, 0xc3, 0xa9, 0xff, 0x7f};
+	uint64_t rng = 0xb17e5;
+	uint8_t buf[24];
+	size_t n, i, len;
+
+	for (n = 0; n < BUFFERS; n++) {
+		len = rng_below(&rng, sizeof(buf) + 1);
+		for (i = 0; i < len; i++) {
+			switch (rng_below(&rng, 3)) {
+			case 0:
+				buf[i] = likely[rng_below(&rng,
+				    sizeof(likely))];
+				break;
+			case 1:
+				buf[i] = (uint8_t)(0x80 | rng_below(&rng, 6));
+				break;
+			default:
+				buf[i] = (uint8_t)rng_next(&rng);
+				break;
+			}
+		}
+		/* Mostly containers, which is where framing matters. */
+		if (len > 0 && rng_below(&rng, 4) != 0)
+			buf[0] = rng_below(&rng, 2) ? 0x06 : 0x07;
+		expect_walk_agrees(buf, len, "random bytes");
+	}
+}
+
 /* Every prefix of a valid encoding: never a read past the shorter buffer. */
 static void
 test_argdata_validate__every_prefix(void **state)
@@ -267,6 +305,7 @@ run_validate_tests(void)
 		CODEC_TEST(test_argdata_validate__hostile_table),
 		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_table),
 		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_mutants),
+		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_random_bytes),
 		CODEC_TEST(test_argdata_validate__every_prefix),
 	};
 
