@@ -124,6 +124,9 @@ test_argdata_validate__enomem(void **state)
 	assert_int_equal(argdata_validate(enc, size, &offset, &reason), 0);
 	budget = 0;
 	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
+	/* Memory for a first stack, none to grow it. */
+	budget = 1;
+	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
 	budget = -1;
 	assert_int_equal(offset, 77);
 	assert_string_equal(reason, "x");

@@ -313,6 +313,36 @@ test_argdata_serialize__decoded_fds_renumbered(void **state)
 	argdata_free(d);
 }
 
+/*
+ * Corrupt decoded data is copied as it is, with the descriptors that can
+ * be found before the defect renumbered, and nothing read outside it.
+ */
+static void
+test_argdata_serialize__corrupt_decoded(void **state)
+{
+	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 4,
+	    0x87, 0x07, 0x85, 0x03, 0, 0, 0, 6, 0x85};
+	struct fenced f;
+	argdata_t *d = argdata_from_buffer(fenced_copy(&f, in, sizeof(in),
+					       true),
+	    sizeof(in), convert_fd_identity, NULL);
+	uint8_t buf[sizeof(in)];
+	int fds[4] = {-2, -2, -2, -2};
+	size_t size, nfds;
+
+	argdata_serialized_length(d, &size, &nfds);
+	assert_int_equal(size, sizeof(in));
+	assert_true(nfds >= 2 && nfds <= 4);
+	assert_int_equal(argdata_serialize(d, buf, fds), 2);
+	assert_int_equal(fds[0], 4);
+	assert_int_equal(fds[1], 6);
+	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
+				     0, 0x87, 0x07, 0x85, 0x03, 0, 0, 0, 1,
+				     0x85}), sizeof(in));
+	argdata_free(d);
+	fenced_free(&f);
+}
+
 int
 run_serialize_tests(void)
 {
@@ -325,6 +355,7 @@ run_serialize_tests(void)
 		CODEC_TEST(test_argdata_serialize__many_fds),
 		CODEC_TEST(test_argdata_serialize__duplicate_value),
 		CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
+		CODEC_TEST(test_argdata_serialize__corrupt_decoded),
 	};
 
 	return cmocka_run_group_tests_name("serialize", tests, NULL, NULL);
