@@ -13,12 +13,11 @@
 #include <argdata.h>
 
 /* A byte vector as two arguments: pointer and length. */
-#define BYTES(...)                                                       \
-	(const uint8_t[]){__VA_ARGS__},                                  \
-	    sizeof((const uint8_t[]){__VA_ARGS__})
+#define BYTES(...)                                                             \
+	(const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
 /* A test case that also checks that it left no descriptor open. */
-#define CODEC_TEST(f)                                                    \
+#define CODEC_TEST(f)                                                          \
 	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
 
 /* The test groups, one per file; each returns cmocka's failure count. */
@@ -35,8 +34,7 @@ int run_memory_tests(void);
  * Serializes ad (without renumbering) and checks that the bytes and the
  * size argdata_serialized_length() reports are exactly the expected ones.
  */
-void expect_encoding(const argdata_t *ad, const uint8_t *expected,
-    size_t len);
+void expect_encoding(const argdata_t *ad, const uint8_t *expected, size_t len);
 
 /* Formats a buffer as hex into a static buffer, for failure messages. */
 const char *hex(const void *buf, size_t len);

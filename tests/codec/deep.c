@@ -141,8 +141,7 @@ test_argdata_validate__deep_defect(void **state)
 
 	/* The leaf's tag becomes unknown. */
 	buf[leaf] = 0x0c;
-	assert_int_equal(argdata_validate(buf, size, &offset, &reason),
-	    EINVAL);
+	assert_int_equal(argdata_validate(buf, size, &offset, &reason), EINVAL);
 	assert_int_equal(offset, leaf);
 	assert_non_null(reason);
 	back = argdata_from_buffer(buf, size, NULL, NULL);
@@ -156,8 +155,8 @@ int
 run_deep_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_serialize__deep),
-		CODEC_TEST(test_argdata_validate__deep_defect),
+	    CODEC_TEST(test_argdata_serialize__deep),
+	    CODEC_TEST(test_argdata_validate__deep_defect),
 	};
 
 	return cmocka_run_group_tests_name("deep", tests, NULL, NULL);

@@ -46,10 +46,10 @@ expect_wrong_type(const argdata_t *ad, argdata_type_t skip)
 	if (skip != ARGDATA_TYPE_FLOAT)
 		assert_int_equal(argdata_get_float(ad, &d), EINVAL);
 	if (skip != ARGDATA_TYPE_INT) {
-		assert_int_equal(argdata_get_int_s(ad, &is, INTMAX_MIN,
-				     INTMAX_MAX), EINVAL);
-		assert_int_equal(argdata_get_int_u(ad, &iu, UINTMAX_MAX),
-		    EINVAL);
+		assert_int_equal(
+		    argdata_get_int_s(ad, &is, INTMAX_MIN, INTMAX_MAX), EINVAL);
+		assert_int_equal(
+		    argdata_get_int_u(ad, &iu, UINTMAX_MAX), EINVAL);
 	}
 	if (skip != ARGDATA_TYPE_STR) {
 		assert_int_equal(argdata_get_str(ad, &s, &len), EINVAL);
@@ -119,11 +119,15 @@ test_argdata_get_type__buffers(void **state)
 		uint8_t byte;
 		argdata_type_t type;
 	} tags[] = {
-		{0x01, ARGDATA_TYPE_BINARY}, {0x02, ARGDATA_TYPE_BOOL},
-		{0x03, ARGDATA_TYPE_FD}, {0x04, ARGDATA_TYPE_FLOAT},
-		{0x05, ARGDATA_TYPE_INT}, {0x06, ARGDATA_TYPE_MAP},
-		{0x07, ARGDATA_TYPE_SEQ}, {0x08, ARGDATA_TYPE_STR},
-		{0x09, ARGDATA_TYPE_TIMESTAMP},
+	    {0x01, ARGDATA_TYPE_BINARY},
+	    {0x02, ARGDATA_TYPE_BOOL},
+	    {0x03, ARGDATA_TYPE_FD},
+	    {0x04, ARGDATA_TYPE_FLOAT},
+	    {0x05, ARGDATA_TYPE_INT},
+	    {0x06, ARGDATA_TYPE_MAP},
+	    {0x07, ARGDATA_TYPE_SEQ},
+	    {0x08, ARGDATA_TYPE_STR},
+	    {0x09, ARGDATA_TYPE_TIMESTAMP},
 	};
 	argdata_type_t type;
 	argdata_t *ad;
@@ -154,16 +158,16 @@ test_argdata_get_type__decoded(void **state)
 		size_t len;
 		argdata_type_t type;
 	} vectors[] = {
-		{{0}, 0, ARGDATA_TYPE_NULL},
-		{{0x01, 0x41}, 2, ARGDATA_TYPE_BINARY},
-		{{0x02, 0x01}, 2, ARGDATA_TYPE_BOOL},
-		{{0x03, 0, 0, 0, 9}, 5, ARGDATA_TYPE_FD},
-		{{0x04, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0}, 9, ARGDATA_TYPE_FLOAT},
-		{{0x05, 0x01}, 2, ARGDATA_TYPE_INT},
-		{{0x06}, 1, ARGDATA_TYPE_MAP},
-		{{0x07, 0x80}, 2, ARGDATA_TYPE_SEQ},
-		{{0x08, 0x41, 0x00}, 3, ARGDATA_TYPE_STR},
-		{{0x09, 0x01}, 2, ARGDATA_TYPE_TIMESTAMP},
+	    {{0}, 0, ARGDATA_TYPE_NULL},
+	    {{0x01, 0x41}, 2, ARGDATA_TYPE_BINARY},
+	    {{0x02, 0x01}, 2, ARGDATA_TYPE_BOOL},
+	    {{0x03, 0, 0, 0, 9}, 5, ARGDATA_TYPE_FD},
+	    {{0x04, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0}, 9, ARGDATA_TYPE_FLOAT},
+	    {{0x05, 0x01}, 2, ARGDATA_TYPE_INT},
+	    {{0x06}, 1, ARGDATA_TYPE_MAP},
+	    {{0x07, 0x80}, 2, ARGDATA_TYPE_SEQ},
+	    {{0x08, 0x41, 0x00}, 3, ARGDATA_TYPE_STR},
+	    {{0x09, 0x01}, 2, ARGDATA_TYPE_TIMESTAMP},
 	};
 	argdata_t *ad;
 	size_t i;
@@ -254,8 +258,8 @@ test_argdata_get_fd__convert_fd_null_refuses(void **state)
 static void
 test_argdata_get_fd__convert_fd_fails(void **state)
 {
-	argdata_t *ad = argdata_from_buffer(BYTES(0x03, 0, 0, 0, 2),
-	    convert_fd_refuse, NULL);
+	argdata_t *ad = argdata_from_buffer(
+	    BYTES(0x03, 0, 0, 0, 2), convert_fd_refuse, NULL);
 	int fd = 77;
 
 	assert_int_equal(argdata_get_fd(ad, &fd), EBADF);
@@ -326,26 +330,26 @@ test_argdata_get_int_s__range(void **state)
 
 	ad = argdata_create_int_u(UINTMAX_MAX);
 	v = 77;
-	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
-	    ERANGE);
+	assert_int_equal(
+	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
 	argdata_free(ad);
 	ad = argdata_create_int_u((uintmax_t)INTMAX_MAX + 1);
-	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
-	    ERANGE);
+	assert_int_equal(
+	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
 	argdata_free(ad);
 	ad = DECODE(0x05, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
-	    ERANGE);
+	assert_int_equal(
+	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
 	argdata_free(ad);
 	/* Nine bytes whose value is negative and below INTMAX_MIN. */
 	ad = DECODE(0x05, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
-	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
-	    ERANGE);
+	assert_int_equal(
+	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
 	argdata_free(ad);
 	/* Far more bytes than any integer type holds. */
 	ad = DECODE(0x05, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
-	    ERANGE);
+	assert_int_equal(
+	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
 	argdata_free(ad);
 	assert_true(v == 77);
 }
@@ -386,46 +390,44 @@ test_argdata_get_int_u__range(void **state)
  * the type round-trip, and one past either end (when a wider type can hold
  * it) is ERANGE with the output left alone.
  */
-#define CHECK_INT_TYPE(T, MIN, MAX, SIGNED)                                \
-	do {                                                             \
-		T v;                                                     \
-		argdata_t *ad;                                           \
-		intmax_t smin = (intmax_t)(MIN);                         \
-		uintmax_t umax = (uintmax_t)(MAX);                       \
-		ad = argdata_create_int((T)(MIN));                       \
-		assert_non_null(ad);                                     \
-		v = (T)1;                                                \
-		assert_int_equal(argdata_get_int(ad, &v), 0);            \
-		assert_true(v == (T)(MIN));                              \
-		argdata_free(ad);                                        \
-		ad = argdata_create_int((T)(MAX));                       \
-		v = (T)1;                                                \
-		assert_int_equal(argdata_get_int(ad, &v), 0);            \
-		assert_true(v == (T)(MAX));                              \
-		argdata_free(ad);                                        \
-		ad = (SIGNED) && smin > INTMAX_MIN                       \
-		    ? argdata_create_int_s(smin - 1)                     \
-		    : argdata_create_int_s(-1);                          \
-		v = (T)1;                                                \
-		if ((SIGNED) && smin == INTMAX_MIN)                      \
-			assert_int_equal(argdata_get_int(ad, &v), 0);    \
-		else                                                     \
-			assert_int_equal(argdata_get_int(ad, &v),        \
-			    ERANGE);                                     \
-		argdata_free(ad);                                        \
-		if (umax < UINTMAX_MAX) {                                \
-			ad = argdata_create_int_u(umax + 1);             \
-			v = (T)1;                                        \
-			assert_int_equal(argdata_get_int(ad, &v),        \
-			    ERANGE);                                     \
-			assert_true(v == (T)1);                          \
-			argdata_free(ad);                                \
-		}                                                        \
-		ad = argdata_create_int_u(UINTMAX_MAX);                  \
-		v = (T)1;                                                \
-		assert_int_equal(argdata_get_int(ad, &v),                \
-		    umax == UINTMAX_MAX ? 0 : ERANGE);                   \
-		argdata_free(ad);                                        \
+#define CHECK_INT_TYPE(T, MIN, MAX, SIGNED)                                    \
+	do {                                                                   \
+		T v;                                                           \
+		argdata_t *ad;                                                 \
+		intmax_t smin = (intmax_t)(MIN);                               \
+		uintmax_t umax = (uintmax_t)(MAX);                             \
+		ad = argdata_create_int((T)(MIN));                             \
+		assert_non_null(ad);                                           \
+		v = (T)1;                                                      \
+		assert_int_equal(argdata_get_int(ad, &v), 0);                  \
+		assert_true(v == (T)(MIN));                                    \
+		argdata_free(ad);                                              \
+		ad = argdata_create_int((T)(MAX));                             \
+		v = (T)1;                                                      \
+		assert_int_equal(argdata_get_int(ad, &v), 0);                  \
+		assert_true(v == (T)(MAX));                                    \
+		argdata_free(ad);                                              \
+		ad = (SIGNED) && smin > INTMAX_MIN                             \
+		         ? argdata_create_int_s(smin - 1)                      \
+		         : argdata_create_int_s(-1);                           \
+		v = (T)1;                                                      \
+		if ((SIGNED) && smin == INTMAX_MIN)                            \
+			assert_int_equal(argdata_get_int(ad, &v), 0);          \
+		else                                                           \
+			assert_int_equal(argdata_get_int(ad, &v), ERANGE);     \
+		argdata_free(ad);                                              \
+		if (umax < UINTMAX_MAX) {                                      \
+			ad = argdata_create_int_u(umax + 1);                   \
+			v = (T)1;                                              \
+			assert_int_equal(argdata_get_int(ad, &v), ERANGE);     \
+			assert_true(v == (T)1);                                \
+			argdata_free(ad);                                      \
+		}                                                              \
+		ad = argdata_create_int_u(UINTMAX_MAX);                        \
+		v = (T)1;                                                      \
+		assert_int_equal(argdata_get_int(ad, &v),                      \
+		    umax == UINTMAX_MAX ? 0 : ERANGE);                         \
+		argdata_free(ad);                                              \
 	} while (0)
 
 static void
@@ -469,14 +471,15 @@ test_argdata_create_int__generic_selection(void **state)
 	expect_encoding(ad, BYTES(0x05, 0xfe));
 	argdata_free(ad);
 	ad = argdata_create_int(ULONG_MAX);
-	expect_encoding(ad, BYTES(0x05, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
-				0xff, 0xff, 0xff));
+	expect_encoding(ad,
+	    BYTES(0x05, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
 	argdata_free(ad);
 	ad = argdata_create_int(LLONG_MIN);
 	expect_encoding(ad, BYTES(0x05, 0x80, 0, 0, 0, 0, 0, 0, 0));
 	argdata_free(ad);
 }
 
+/* clang-format off */
 /* Valid and invalid UTF-8, through create_str and the decoder. */
 static const struct {
 	const char *bytes;
@@ -514,6 +517,7 @@ static const struct {
 	{"\xfe", 1, false},
 	{"\xff", 1, false},
 };
+/* clang-format on */
 
 static void
 test_argdata_create_str__utf8(void **state)
@@ -825,33 +829,33 @@ int
 run_getter_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_get_type__every_type),
-		CODEC_TEST(test_argdata_get_type__buffers),
-		CODEC_TEST(test_argdata_get_type__decoded),
-		CODEC_TEST(test_argdata_get_type__unknown_tag),
-		CODEC_TEST(test_argdata_get_bool__corrupt),
-		CODEC_TEST(test_argdata_get_fd__corrupt_size),
-		CODEC_TEST(test_argdata_get_fd__convert_fd_null_refuses),
-		CODEC_TEST(test_argdata_get_fd__convert_fd_fails),
-		CODEC_TEST(test_argdata_create_fd__negative),
-		CODEC_TEST(test_argdata_get_float__corrupt_size),
-		CODEC_TEST(test_argdata_get_int_s__range),
-		CODEC_TEST(test_argdata_get_int_u__range),
-		CODEC_TEST(test_argdata_get_int__every_type),
-		CODEC_TEST(test_argdata_create_int__generic_selection),
-		CODEC_TEST(test_argdata_create_str__utf8),
-		CODEC_TEST(test_argdata_get_str__utf8),
-		CODEC_TEST(test_argdata_create_str__nul_inside),
-		CODEC_TEST(test_argdata_get_str__missing_nul),
-		CODEC_TEST(test_argdata_get_str_c__nul_inside),
-		CODEC_TEST(test_argdata_get_str_c__unterminated_in_memory),
-		CODEC_TEST(test_argdata_get_timestamp__range),
-		CODEC_TEST(test_argdata_get_timestamp__negative),
-		CODEC_TEST(test_argdata_create_timestamp__bad_nsec),
-		CODEC_TEST(test_argdata_create_seq__null_array),
-		CODEC_TEST(test_argdata_create_seq__size_overflow),
-		CODEC_TEST(test_argdata_free__null_and_errno),
-		CODEC_TEST(test_argdata_from_buffer__values_point_into_buffer),
+	    CODEC_TEST(test_argdata_get_type__every_type),
+	    CODEC_TEST(test_argdata_get_type__buffers),
+	    CODEC_TEST(test_argdata_get_type__decoded),
+	    CODEC_TEST(test_argdata_get_type__unknown_tag),
+	    CODEC_TEST(test_argdata_get_bool__corrupt),
+	    CODEC_TEST(test_argdata_get_fd__corrupt_size),
+	    CODEC_TEST(test_argdata_get_fd__convert_fd_null_refuses),
+	    CODEC_TEST(test_argdata_get_fd__convert_fd_fails),
+	    CODEC_TEST(test_argdata_create_fd__negative),
+	    CODEC_TEST(test_argdata_get_float__corrupt_size),
+	    CODEC_TEST(test_argdata_get_int_s__range),
+	    CODEC_TEST(test_argdata_get_int_u__range),
+	    CODEC_TEST(test_argdata_get_int__every_type),
+	    CODEC_TEST(test_argdata_create_int__generic_selection),
+	    CODEC_TEST(test_argdata_create_str__utf8),
+	    CODEC_TEST(test_argdata_get_str__utf8),
+	    CODEC_TEST(test_argdata_create_str__nul_inside),
+	    CODEC_TEST(test_argdata_get_str__missing_nul),
+	    CODEC_TEST(test_argdata_get_str_c__nul_inside),
+	    CODEC_TEST(test_argdata_get_str_c__unterminated_in_memory),
+	    CODEC_TEST(test_argdata_get_timestamp__range),
+	    CODEC_TEST(test_argdata_get_timestamp__negative),
+	    CODEC_TEST(test_argdata_create_timestamp__bad_nsec),
+	    CODEC_TEST(test_argdata_create_seq__null_array),
+	    CODEC_TEST(test_argdata_create_seq__size_overflow),
+	    CODEC_TEST(test_argdata_free__null_and_errno),
+	    CODEC_TEST(test_argdata_from_buffer__values_point_into_buffer),
 	};
 
 	return cmocka_run_group_tests_name("getters", tests, NULL, NULL);

@@ -74,8 +74,8 @@ test_argdata_seq_iterate__decoded(void **state)
 	struct fenced f;
 	argdata_t *ad;
 
-	ad = argdata_from_buffer(fenced_copy(&f, buf, sizeof(buf), true),
-	    sizeof(buf), NULL, NULL);
+	ad = argdata_from_buffer(
+	    fenced_copy(&f, buf, sizeof(buf), true), sizeof(buf), NULL, NULL);
 	expect_seq_ints(ad, want, 4);
 	argdata_free(ad);
 	fenced_free(&f);
@@ -125,10 +125,10 @@ test_argdata_seq_next__invalid_is_sticky(void **state)
 	argdata_t *i = argdata_create_int_s(1);
 	argdata_t *map = argdata_create_map(NULL, NULL, 0);
 	argdata_t *seq = argdata_create_seq((const argdata_t *const[]){i}, 1);
-	argdata_t *bad = argdata_from_buffer(BYTES(0x0a, 0x81, 0x05), NULL,
-	    NULL);
-	const argdata_t *not_seq[] = {i, map, &argdata_null, &argdata_true,
-	    bad};
+	argdata_t *bad =
+	    argdata_from_buffer(BYTES(0x0a, 0x81, 0x05), NULL, NULL);
+	const argdata_t *not_seq[] = {
+	    i, map, &argdata_null, &argdata_true, bad};
 	argdata_seq_iterator_t it;
 	const argdata_t *e;
 	size_t n, k;
@@ -157,8 +157,8 @@ static void
 test_argdata_map_next__invalid_is_sticky(void **state)
 {
 	argdata_t *seq = argdata_create_seq(NULL, 0);
-	argdata_t *dseq = argdata_from_buffer(BYTES(0x07, 0x81, 0x05), NULL,
-	    NULL);
+	argdata_t *dseq =
+	    argdata_from_buffer(BYTES(0x07, 0x81, 0x05), NULL, NULL);
 	const argdata_t *not_map[] = {seq, dseq, &argdata_null, &argdata_false};
 	argdata_map_iterator_t it;
 	const argdata_t *k, *v;
@@ -185,8 +185,7 @@ test_argdata_map_iterate__in_memory_and_decoded(void **state)
 	argdata_t *kb = argdata_create_str_c("b");
 	argdata_t *v1 = argdata_create_int_s(1);
 	argdata_t *v2 = argdata_create_int_s(2);
-	argdata_t *map = argdata_create_map(
-	    (const argdata_t *const[]){ka, kb},
+	argdata_t *map = argdata_create_map((const argdata_t *const[]){ka, kb},
 	    (const argdata_t *const[]){v1, v2}, 2);
 	argdata_t *back, *which[2];
 	uint8_t buf[32];
@@ -229,6 +228,7 @@ test_argdata_map_iterate__in_memory_and_decoded(void **state)
  * it turns INVALID, for each buffer. Every buffer sits at the end of a
  * readable page, so a read past it faults.
  */
+/* clang-format off */
 static const struct {
 	const char *what;
 	uint8_t bytes[24];
@@ -246,6 +246,7 @@ static const struct {
 	{"huge length", {0x07, 0x0f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f,
 	    0xff, 0x05}, 11, 0},
 };
+/* clang-format on */
 
 static void
 test_argdata_seq_next__corrupt_framing(void **state)
@@ -258,9 +259,9 @@ test_argdata_seq_next__corrupt_framing(void **state)
 
 	for (n = 0; n < sizeof(bad_seqs) / sizeof(bad_seqs[0]); n++) {
 		for (pass = 0; pass < 2; pass++) {
-			ad = argdata_from_buffer(fenced_copy(&f,
-						     bad_seqs[n].bytes,
-						     bad_seqs[n].len, pass == 0),
+			ad = argdata_from_buffer(
+			    fenced_copy(&f, bad_seqs[n].bytes, bad_seqs[n].len,
+			        pass == 0),
 			    bad_seqs[n].len, NULL, NULL);
 			argdata_seq_iterate(ad, &it);
 			for (i = 0; i < bad_seqs[n].good; i++) {
@@ -286,15 +287,15 @@ static void
 test_argdata_map_next__odd_subfields(void **state)
 {
 	static const uint8_t one[] = {0x06, 0x81, 0x05};
-	static const uint8_t three[] = {0x06, 0x81, 0x05, 0x82, 0x05, 0x01,
-	    0x81, 0x05};
+	static const uint8_t three[] = {
+	    0x06, 0x81, 0x05, 0x82, 0x05, 0x01, 0x81, 0x05};
 	argdata_map_iterator_t it;
 	const argdata_t *k, *v;
 	struct fenced f;
 	argdata_t *ad;
 
-	ad = argdata_from_buffer(fenced_copy(&f, one, sizeof(one), true),
-	    sizeof(one), NULL, NULL);
+	ad = argdata_from_buffer(
+	    fenced_copy(&f, one, sizeof(one), true), sizeof(one), NULL, NULL);
 	argdata_map_iterate(ad, &it);
 	assert_true(it.index == ARGDATA_ITERATOR_INVALID);
 	assert_false(argdata_map_get(&it, &k, &v));
@@ -322,8 +323,8 @@ static void
 test_argdata_seq_iterate__nested_decoded(void **state)
 {
 	/* [[1], {2: 3}] */
-	static const uint8_t buf[] = {0x07, 0x84, 0x07, 0x82, 0x05, 0x01,
-	    0x87, 0x06, 0x82, 0x05, 0x02, 0x82, 0x05, 0x03};
+	static const uint8_t buf[] = {0x07, 0x84, 0x07, 0x82, 0x05, 0x01, 0x87,
+	    0x06, 0x82, 0x05, 0x02, 0x82, 0x05, 0x03};
 	argdata_t *ad = argdata_from_buffer(buf, sizeof(buf), NULL, NULL);
 	argdata_seq_iterator_t it, inner;
 	argdata_map_iterator_t mit;
@@ -352,15 +353,15 @@ int
 run_iterator_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_seq_iterate__in_memory),
-		CODEC_TEST(test_argdata_seq_iterate__decoded),
-		CODEC_TEST(test_argdata_seq_iterate__empty),
-		CODEC_TEST(test_argdata_seq_next__invalid_is_sticky),
-		CODEC_TEST(test_argdata_map_next__invalid_is_sticky),
-		CODEC_TEST(test_argdata_map_iterate__in_memory_and_decoded),
-		CODEC_TEST(test_argdata_seq_next__corrupt_framing),
-		CODEC_TEST(test_argdata_map_next__odd_subfields),
-		CODEC_TEST(test_argdata_seq_iterate__nested_decoded),
+	    CODEC_TEST(test_argdata_seq_iterate__in_memory),
+	    CODEC_TEST(test_argdata_seq_iterate__decoded),
+	    CODEC_TEST(test_argdata_seq_iterate__empty),
+	    CODEC_TEST(test_argdata_seq_next__invalid_is_sticky),
+	    CODEC_TEST(test_argdata_map_next__invalid_is_sticky),
+	    CODEC_TEST(test_argdata_map_iterate__in_memory_and_decoded),
+	    CODEC_TEST(test_argdata_seq_next__corrupt_framing),
+	    CODEC_TEST(test_argdata_map_next__odd_subfields),
+	    CODEC_TEST(test_argdata_seq_iterate__nested_decoded),
 	};
 
 	return cmocka_run_group_tests_name("iterators", tests, NULL, NULL);

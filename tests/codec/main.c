@@ -16,14 +16,14 @@ static const struct {
 	const char *name;
 	int (*run)(void);
 } groups[] = {
-	{"wire", run_wire_tests},
-	{"getters", run_getter_tests},
-	{"iterators", run_iterator_tests},
-	{"serialize", run_serialize_tests},
-	{"validate", run_validate_tests},
-	{"roundtrip", run_roundtrip_tests},
-	{"deep", run_deep_tests},
-	{"memory", run_memory_tests},
+    {"wire", run_wire_tests},
+    {"getters", run_getter_tests},
+    {"iterators", run_iterator_tests},
+    {"serialize", run_serialize_tests},
+    {"validate", run_validate_tests},
+    {"roundtrip", run_roundtrip_tests},
+    {"deep", run_deep_tests},
+    {"memory", run_memory_tests},
 };
 
 int

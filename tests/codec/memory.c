@@ -144,8 +144,8 @@ struct deep_tree {
 	size_t depth;
 };
 
-static const uint8_t decoded_bytes[] = {0x07, 0x85, 0x03, 0, 0, 0, 7,
-    0x85, 0x03, 0, 0, 0, 2};
+static const uint8_t decoded_bytes[] = {
+    0x07, 0x85, 0x03, 0, 0, 0, 7, 0x85, 0x03, 0, 0, 0, 2};
 
 static void
 deep_tree_make(struct deep_tree *t, size_t depth)
@@ -160,8 +160,8 @@ deep_tree_make(struct deep_tree *t, size_t depth)
 	for (i = 0; i < 5; i++)
 		t->fds[i] = argdata_create_fd((int)(10 * i + 3));
 	t->str = argdata_create_str_c("s");
-	t->decoded = argdata_from_buffer(decoded_bytes, sizeof(decoded_bytes),
-	    convert_fd_identity, NULL);
+	t->decoded = argdata_from_buffer(
+	    decoded_bytes, sizeof(decoded_bytes), convert_fd_identity, NULL);
 	t->levels[0] = argdata_create_int_s(42);
 	for (i = 1; i <= depth; i++) {
 		const argdata_t **a = &t->arrays[4 * (i - 1)];
@@ -218,8 +218,8 @@ test_argdata_serialize__without_memory(void **state)
 		assert_true(nfds2 >= nfds);
 		assert_int_equal(n2, n1);
 		if (memcmp(b1, b2, size) != 0)
-			fail_msg("depth %zu: other bytes without memory",
-			    depths[d]);
+			fail_msg(
+			    "depth %zu: other bytes without memory", depths[d]);
 		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
 
 		/* And the same again without renumbering. */
@@ -242,9 +242,9 @@ int
 run_memory_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_create__enomem),
-		CODEC_TEST(test_argdata_validate__enomem),
-		CODEC_TEST(test_argdata_serialize__without_memory),
+	    CODEC_TEST(test_argdata_create__enomem),
+	    CODEC_TEST(test_argdata_validate__enomem),
+	    CODEC_TEST(test_argdata_serialize__without_memory),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);

@@ -66,7 +66,7 @@ random_int(uint64_t *rng, struct node *nd)
 	if (rng_below(rng, 3) == 0) {
 		nd->s = edges[rng_below(rng, sizeof(edges) / sizeof(edges[0]))];
 		nd->u = rng_below(rng, 2) ? UINTMAX_MAX - rng_below(rng, 3)
-					  : (uintmax_t)nd->s;
+		                          : (uintmax_t)nd->s;
 	} else {
 		bits = (unsigned)rng_below(rng, 64);
 		nd->u = rng_next(rng) >> (63 - bits) >> 1;
@@ -75,7 +75,7 @@ random_int(uint64_t *rng, struct node *nd)
 			nd->s = -nd->s - 1;
 	}
 	nd->ad = nd->is_unsigned ? argdata_create_int_u(nd->u)
-				 : argdata_create_int_s(nd->s);
+	                         : argdata_create_int_s(nd->s);
 }
 
 /* Random valid UTF-8 of up to max bytes, code points of every length. */
@@ -135,8 +135,8 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 
 	memset(nd, 0, sizeof(*nd));
 	if (depth > 0 && rng_below(rng, 2) == 0)
-		nd->type = rng_below(rng, 2) ? ARGDATA_TYPE_MAP
-					     : ARGDATA_TYPE_SEQ;
+		nd->type =
+		    rng_below(rng, 2) ? ARGDATA_TYPE_MAP : ARGDATA_TYPE_SEQ;
 	else
 		nd->type = leaves[rng_below(rng, 8)];
 	switch (nd->type) {
@@ -145,7 +145,7 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 		break;
 	case ARGDATA_TYPE_BINARY:
 		nd->len = rng_below(rng, 4) == 0 ? 200 + rng_below(rng, 300)
-						 : rng_below(rng, 16);
+		                                 : rng_below(rng, 16);
 		nd->bytes = malloc(nd->len + 1);
 		assert_non_null(nd->bytes);
 		for (i = 0; i < nd->len; i++)
@@ -158,7 +158,7 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 		break;
 	case ARGDATA_TYPE_FD:
 		nd->fd = rng_below(rng, 2) ? (int)rng_below(rng, 8)
-					   : (int)(rng_next(rng) >> 33);
+		                           : (int)(rng_next(rng) >> 33);
 		nd->ad = argdata_create_fd(nd->fd);
 		break;
 	case ARGDATA_TYPE_FLOAT:
@@ -183,9 +183,11 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 		}
 		break;
 	case ARGDATA_TYPE_TIMESTAMP:
-		nd->ts.tv_sec = (time_t)(rng_below(rng, 2)
-			? (int64_t)rng_next(rng)
-			: (int64_t)rng_below(rng, 8000000000) - 4000000000);
+		nd->ts.tv_sec =
+		    (time_t)(rng_below(rng, 2)
+		                 ? (int64_t)rng_next(rng)
+		                 : (int64_t)rng_below(rng, 8000000000) -
+		                       4000000000);
 		nd->ts.tv_nsec = (long)rng_below(rng, 1000000000);
 		nd->ad = argdata_create_timestamp(&nd->ts);
 		break;
@@ -200,9 +202,10 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 			random_node(rng, &nd->kids[i], depth - 1);
 			nd->arr[i] = nd->kids[i].ad;
 		}
-		nd->ad = nd->type == ARGDATA_TYPE_MAP
-		    ? argdata_create_map(nd->arr, nd->arr + nd->n, nd->n)
-		    : argdata_create_seq(nd->arr, nd->n);
+		nd->ad =
+		    nd->type == ARGDATA_TYPE_MAP
+		        ? argdata_create_map(nd->arr, nd->arr + nd->n, nd->n)
+		        : argdata_create_seq(nd->arr, nd->n);
 		break;
 	}
 	assert_non_null(nd->ad);
@@ -269,18 +272,19 @@ expect_node(const struct node *nd, const argdata_t *ad)
 		break;
 	case ARGDATA_TYPE_INT:
 		if (nd->is_unsigned) {
-			assert_int_equal(argdata_get_int_u(ad, &uv,
-					     UINTMAX_MAX), 0);
+			assert_int_equal(
+			    argdata_get_int_u(ad, &uv, UINTMAX_MAX), 0);
 			assert_true(uv == nd->u);
-			assert_int_equal(argdata_get_int_s(ad, &iv,
-					     INTMAX_MIN, INTMAX_MAX),
+			assert_int_equal(
+			    argdata_get_int_s(ad, &iv, INTMAX_MIN, INTMAX_MAX),
 			    nd->u > INTMAX_MAX ? ERANGE : 0);
 		} else {
-			assert_int_equal(argdata_get_int_s(ad, &iv,
-					     INTMAX_MIN, INTMAX_MAX), 0);
+			assert_int_equal(
+			    argdata_get_int_s(ad, &iv, INTMAX_MIN, INTMAX_MAX),
+			    0);
 			assert_true(iv == nd->s);
-			assert_int_equal(argdata_get_int_u(ad, &uv,
-					     UINTMAX_MAX),
+			assert_int_equal(
+			    argdata_get_int_u(ad, &uv, UINTMAX_MAX),
 			    nd->s < 0 ? ERANGE : 0);
 		}
 		break;
@@ -394,21 +398,23 @@ test_argdata_serialize__random_round_trip(void **state)
 		copy = malloc(len + 1);
 		assert_non_null(copy);
 		memcpy(copy, buf, len);
-		back = argdata_from_buffer(copy, len, convert_fd_identity,
-		    NULL);
+		back =
+		    argdata_from_buffer(copy, len, convert_fd_identity, NULL);
 		assert_non_null(back);
 		expect_node(&root, back);
 		assert_true(walk_tree(back, &values));
 		if (argdata_validate(copy, len, NULL, NULL) != 0)
 			fail_msg("tree %zu (seed %" PRIu64 "): validate "
-				 "refuses %s", t, start, hex(buf, len));
+			         "refuses %s",
+			    t, start, hex(buf, len));
 
 		/* Decoded, it serializes to the very same bytes. */
 		buf2 = encode(back, &len2, &nfds, NULL);
 		assert_int_equal(len2, len);
 		if (memcmp(buf, buf2, len) != 0)
 			fail_msg("tree %zu (seed %" PRIu64 "): re-encoded "
-				 "differently", t, start);
+			         "differently",
+			    t, start);
 		free(buf2);
 		argdata_free(back);
 
@@ -420,8 +426,8 @@ test_argdata_serialize__random_round_trip(void **state)
 		assert_int_equal(len2, len);
 		table.fds = fds;
 		table.n = nfds;
-		back = argdata_from_buffer(buf2, len2, convert_fd_table,
-		    &table);
+		back =
+		    argdata_from_buffer(buf2, len2, convert_fd_table, &table);
 		expect_node(&root, back);
 		argdata_free(back);
 		free(fds);
@@ -436,7 +442,7 @@ int
 run_roundtrip_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_serialize__random_round_trip),
+	    CODEC_TEST(test_argdata_serialize__random_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("roundtrip", tests, NULL, NULL);

@@ -78,12 +78,9 @@ test_argdata_serialized_length__counts_fds(void **state)
 static void
 test_argdata_serialize__renumbers_in_order(void **state)
 {
-	static const uint8_t want[] = {0x07,
-	    0x85, 0x03, 0, 0, 0, 0,
-	    0x85, 0x03, 0, 0, 0, 1,
-	    0x8d, 0x06, 0x85, 0x03, 0, 0, 0, 2, 0x85, 0x03, 0, 0, 0, 0,
-	    0x85, 0x03, 0, 0, 0, 3,
-	    0x85, 0x03, 0, 0, 0, 1};
+	static const uint8_t want[] = {0x07, 0x85, 0x03, 0, 0, 0, 0, 0x85, 0x03,
+	    0, 0, 0, 1, 0x8d, 0x06, 0x85, 0x03, 0, 0, 0, 2, 0x85, 0x03, 0, 0, 0,
+	    0, 0x85, 0x03, 0, 0, 0, 3, 0x85, 0x03, 0, 0, 0, 1};
 	struct fdtree t;
 	uint8_t buf[sizeof(want) + 1];
 	int fds[7] = {-2, -2, -2, -2, -2, -2, -2};
@@ -104,12 +101,9 @@ test_argdata_serialize__renumbers_in_order(void **state)
 static void
 test_argdata_serialize__fds_null_keeps_numbers(void **state)
 {
-	static const uint8_t want[] = {0x07,
-	    0x85, 0x03, 0, 0, 0, 7,
-	    0x85, 0x03, 0, 0, 0, 3,
-	    0x8d, 0x06, 0x85, 0x03, 0, 0, 0, 9, 0x85, 0x03, 0, 0, 0, 7,
-	    0x85, 0x03, 0, 0, 0, 5,
-	    0x85, 0x03, 0, 0, 0, 3};
+	static const uint8_t want[] = {0x07, 0x85, 0x03, 0, 0, 0, 7, 0x85, 0x03,
+	    0, 0, 0, 3, 0x8d, 0x06, 0x85, 0x03, 0, 0, 0, 9, 0x85, 0x03, 0, 0, 0,
+	    7, 0x85, 0x03, 0, 0, 0, 5, 0x85, 0x03, 0, 0, 0, 3};
 	struct fdtree t;
 
 	fdtree_make(&t);
@@ -136,12 +130,12 @@ test_argdata_serialize__decoded_inside(void **state)
 {
 	static const uint8_t inner[] = {0x07, 0x81, 0x05, 0x82, 0x02, 0x01};
 	argdata_t *d = argdata_from_buffer(inner, sizeof(inner), NULL, NULL);
-	argdata_t *seq = argdata_create_seq((const argdata_t *const[]){d,
-					       &argdata_true}, 2);
+	argdata_t *seq =
+	    argdata_create_seq((const argdata_t *const[]){d, &argdata_true}, 2);
 
 	expect_encoding(d, inner, sizeof(inner));
 	expect_encoding(seq, BYTES(0x07, 0x86, 0x07, 0x81, 0x05, 0x82, 0x02,
-				 0x01, 0x82, 0x02, 0x01));
+	                         0x01, 0x82, 0x02, 0x01));
 	argdata_free(seq);
 	argdata_free(d);
 }
@@ -260,10 +254,10 @@ convert_fd_plus_100(void *arg, size_t number)
 static void
 test_argdata_serialize__decoded_fds_renumbered(void **state)
 {
-	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 5,
-	    0x85, 0x03, 0, 0, 0, 9, 0x85, 0x03, 0, 0, 0, 5};
-	argdata_t *d = argdata_from_buffer(in, sizeof(in), convert_fd_plus_100,
-	    NULL);
+	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 5, 0x85, 0x03,
+	    0, 0, 0, 9, 0x85, 0x03, 0, 0, 0, 5};
+	argdata_t *d =
+	    argdata_from_buffer(in, sizeof(in), convert_fd_plus_100, NULL);
 	argdata_t *refused = argdata_from_buffer(in, sizeof(in), NULL, NULL);
 	argdata_t *own = argdata_create_fd(109), *seven = argdata_create_fd(7);
 	const argdata_t *entries[] = {own, d, seven};
@@ -276,9 +270,10 @@ test_argdata_serialize__decoded_fds_renumbered(void **state)
 	assert_int_equal(size, sizeof(in));
 	assert_int_equal(nfds, 3);
 	assert_int_equal(argdata_serialize(d, buf, fds), 2);
-	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
-				     0, 0x85, 0x03, 0, 0, 0, 1, 0x85, 0x03, 0,
-				     0, 0, 0}), sizeof(in));
+	assert_memory_equal(buf,
+	    ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0, 0, 0x85, 0x03, 0, 0,
+	        0, 1, 0x85, 0x03, 0, 0, 0, 0}),
+	    sizeof(in));
 	assert_int_equal(fds[0], 105);
 	assert_int_equal(fds[1], 109);
 	assert_int_equal(fds[2], -2);
@@ -301,10 +296,11 @@ test_argdata_serialize__decoded_fds_renumbered(void **state)
 	assert_int_equal(fds[0], 109);
 	assert_int_equal(fds[1], 105);
 	assert_int_equal(fds[2], 7);
-	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
-				     0, 0x93, 0x07, 0x85, 0x03, 0, 0, 0, 1,
-				     0x85, 0x03, 0, 0, 0, 0, 0x85, 0x03, 0, 0,
-				     0, 1, 0x85, 0x03, 0, 0, 0, 2}), size);
+	assert_memory_equal(buf,
+	    ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0, 0, 0x93, 0x07, 0x85,
+	        0x03, 0, 0, 0, 1, 0x85, 0x03, 0, 0, 0, 0, 0x85, 0x03, 0, 0, 0,
+	        1, 0x85, 0x03, 0, 0, 0, 2}),
+	    size);
 
 	argdata_free(mixed);
 	argdata_free(own);
@@ -320,12 +316,12 @@ test_argdata_serialize__decoded_fds_renumbered(void **state)
 static void
 test_argdata_serialize__corrupt_decoded(void **state)
 {
-	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 4,
-	    0x87, 0x07, 0x85, 0x03, 0, 0, 0, 6, 0x85};
+	static const uint8_t in[] = {0x07, 0x85, 0x03, 0, 0, 0, 4, 0x87, 0x07,
+	    0x85, 0x03, 0, 0, 0, 6, 0x85};
 	struct fenced f;
-	argdata_t *d = argdata_from_buffer(fenced_copy(&f, in, sizeof(in),
-					       true),
-	    sizeof(in), convert_fd_identity, NULL);
+	argdata_t *d =
+	    argdata_from_buffer(fenced_copy(&f, in, sizeof(in), true),
+	        sizeof(in), convert_fd_identity, NULL);
 	uint8_t buf[sizeof(in)];
 	int fds[4] = {-2, -2, -2, -2};
 	size_t size, nfds;
@@ -336,9 +332,10 @@ test_argdata_serialize__corrupt_decoded(void **state)
 	assert_int_equal(argdata_serialize(d, buf, fds), 2);
 	assert_int_equal(fds[0], 4);
 	assert_int_equal(fds[1], 6);
-	assert_memory_equal(buf, ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0,
-				     0, 0x87, 0x07, 0x85, 0x03, 0, 0, 0, 1,
-				     0x85}), sizeof(in));
+	assert_memory_equal(buf,
+	    ((const uint8_t[]){0x07, 0x85, 0x03, 0, 0, 0, 0, 0x87, 0x07, 0x85,
+	        0x03, 0, 0, 0, 1, 0x85}),
+	    sizeof(in));
 	argdata_free(d);
 	fenced_free(&f);
 }
@@ -347,15 +344,15 @@ int
 run_serialize_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_serialized_length__counts_fds),
-		CODEC_TEST(test_argdata_serialize__renumbers_in_order),
-		CODEC_TEST(test_argdata_serialize__fds_null_keeps_numbers),
-		CODEC_TEST(test_argdata_serialize__no_fds),
-		CODEC_TEST(test_argdata_serialize__decoded_inside),
-		CODEC_TEST(test_argdata_serialize__many_fds),
-		CODEC_TEST(test_argdata_serialize__duplicate_value),
-		CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
-		CODEC_TEST(test_argdata_serialize__corrupt_decoded),
+	    CODEC_TEST(test_argdata_serialized_length__counts_fds),
+	    CODEC_TEST(test_argdata_serialize__renumbers_in_order),
+	    CODEC_TEST(test_argdata_serialize__fds_null_keeps_numbers),
+	    CODEC_TEST(test_argdata_serialize__no_fds),
+	    CODEC_TEST(test_argdata_serialize__decoded_inside),
+	    CODEC_TEST(test_argdata_serialize__many_fds),
+	    CODEC_TEST(test_argdata_serialize__duplicate_value),
+	    CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
+	    CODEC_TEST(test_argdata_serialize__corrupt_decoded),
 	};
 
 	return cmocka_run_group_tests_name("serialize", tests, NULL, NULL);

@@ -43,8 +43,8 @@ expect_encoding(const argdata_t *ad, const uint8_t *expected, size_t len)
 	argdata_serialized_length(ad, &size, &nfds);
 	strcpy(want, hex(expected, len));
 	if (size != len)
-		fail_msg("serialized length %zu, expected %zu (%s)", size,
-		    len, want);
+		fail_msg("serialized length %zu, expected %zu (%s)", size, len,
+		    want);
 	/* One spare byte, to catch a write past the reported length. */
 	buf = malloc(len + 1);
 	assert_non_null(buf);
@@ -66,11 +66,11 @@ fenced_copy(struct fenced *f, const void *src, size_t len, bool at_end)
 	if (inner == 0)
 		inner = page;
 	f->maplen = inner + 2 * page;
-	map = mmap(NULL, f->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-	    -1, 0);
+	map = mmap(
+	    NULL, f->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(map != MAP_FAILED);
-	assert_int_equal(mprotect(map + page, inner, PROT_READ | PROT_WRITE),
-	    0);
+	assert_int_equal(
+	    mprotect(map + page, inner, PROT_READ | PROT_WRITE), 0);
 	f->map = map;
 	f->buf = at_end ? map + page + inner - len : map + page;
 	if (len > 0)

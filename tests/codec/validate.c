@@ -27,6 +27,7 @@
  * leading zero byte, too large) at the first byte of the length; a map key
  * without a value at the end of the map.
  */
+/* clang-format off */
 static const struct {
 	const char *what;
 	uint8_t bytes[24];
@@ -95,6 +96,7 @@ static const struct {
 	{"float of one byte in a sequence", {0x07, 0x82, 0x04, 0x00}, 4, 2},
 	{"first of two defects", {0x07, 0x82, 0x08, 0x41, 0x83, 0x0b}, 6, 3},
 };
+/* clang-format on */
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -109,16 +111,17 @@ test_argdata_validate__hostile_table(void **state)
 
 	for (i = 0; i < NCASES; i++) {
 		for (pass = 0; pass < 2; pass++) {
-			buf = fenced_copy(&f, cases[i].bytes, cases[i].len,
-			    pass == 0);
+			buf = fenced_copy(
+			    &f, cases[i].bytes, cases[i].len, pass == 0);
 			offset = 12345;
 			reason = NULL;
 			want = cases[i].offset == VALID ? 0 : EINVAL;
-			got = argdata_validate(buf, cases[i].len, &offset,
-			    &reason);
+			got = argdata_validate(
+			    buf, cases[i].len, &offset, &reason);
 			if (got != want)
 				fail_msg("%s (%s): validate returned %d, not "
-					 "%d", cases[i].what,
+				         "%d",
+				    cases[i].what,
 				    hex(cases[i].bytes, cases[i].len), got,
 				    want);
 			if (want == 0) {
@@ -128,20 +131,22 @@ test_argdata_validate__hostile_table(void **state)
 			if (offset != cases[i].offset)
 				fail_msg("%s (%s): offset %zu, not %zu (%s)",
 				    cases[i].what,
-				    hex(cases[i].bytes, cases[i].len),
-				    offset, cases[i].offset,
+				    hex(cases[i].bytes, cases[i].len), offset,
+				    cases[i].offset,
 				    reason ? reason : "no reason");
 			if (reason == NULL || reason[0] == '\0')
-				fail_msg("%s: no reason given",
-				    cases[i].what);
+				fail_msg("%s: no reason given", cases[i].what);
 			/* Either output may be left out. */
-			assert_int_equal(argdata_validate(buf, cases[i].len,
-					     NULL, &reason), EINVAL);
-			assert_int_equal(argdata_validate(buf, cases[i].len,
-					     &offset, NULL), EINVAL);
+			assert_int_equal(
+			    argdata_validate(buf, cases[i].len, NULL, &reason),
+			    EINVAL);
+			assert_int_equal(
+			    argdata_validate(buf, cases[i].len, &offset, NULL),
+			    EINVAL);
 			assert_int_equal(offset, cases[i].offset);
-			assert_int_equal(argdata_validate(buf, cases[i].len,
-					     NULL, NULL), EINVAL);
+			assert_int_equal(
+			    argdata_validate(buf, cases[i].len, NULL, NULL),
+			    EINVAL);
 			fenced_free(&f);
 		}
 	}
@@ -182,8 +187,7 @@ test_argdata_validate__agrees_with_walk_on_table(void **state)
 	size_t i;
 
 	for (i = 0; i < NCASES; i++)
-		expect_walk_agrees(cases[i].bytes, cases[i].len,
-		    cases[i].what);
+		expect_walk_agrees(cases[i].bytes, cases[i].len, cases[i].what);
 }
 
 /*
@@ -211,8 +215,8 @@ test_argdata_validate__agrees_with_walk_on_mutants(void **state)
 			switch (rng_below(&rng, 5)) {
 			case 0:
 				if (pos < mlen)
-					m[pos] ^= (uint8_t)(1u
-					    << rng_below(&rng, 8));
+					m[pos] ^=
+					    (uint8_t)(1u << rng_below(&rng, 8));
 				break;
 			case 1:
 				if (pos < mlen)
@@ -220,8 +224,8 @@ test_argdata_validate__agrees_with_walk_on_mutants(void **state)
 				break;
 			case 2:
 				if (mlen < len + 8) {
-					memmove(m + pos + 1, m + pos,
-					    mlen - pos);
+					memmove(
+					    m + pos + 1, m + pos, mlen - pos);
 					m[pos] = (uint8_t)rng_next(&rng);
 					mlen++;
 				}
@@ -264,8 +268,8 @@ test_argdata_validate__agrees_with_walk_on_random_bytes(void **state)
 		for (i = 0; i < len; i++) {
 			switch (rng_below(&rng, 3)) {
 			case 0:
-				buf[i] = likely[rng_below(&rng,
-				    sizeof(likely))];
+				buf[i] =
+				    likely[rng_below(&rng, sizeof(likely))];
 				break;
 			case 1:
 				buf[i] = (uint8_t)(0x80 | rng_below(&rng, 6));
@@ -302,11 +306,11 @@ int
 run_validate_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_validate__hostile_table),
-		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_table),
-		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_mutants),
-		CODEC_TEST(test_argdata_validate__agrees_with_walk_on_random_bytes),
-		CODEC_TEST(test_argdata_validate__every_prefix),
+	    CODEC_TEST(test_argdata_validate__hostile_table),
+	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_table),
+	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_mutants),
+	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_random_bytes),
+	    CODEC_TEST(test_argdata_validate__every_prefix),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

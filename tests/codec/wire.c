@@ -72,8 +72,8 @@ test_argdata_create_str__vectors(void **state)
 	const char *s;
 	size_t len;
 
-	ad = check_and_decode(argdata_create_str_c("123"),
-	    BYTES(0x08, 0x31, 0x32, 0x33, 0x00));
+	ad = check_and_decode(
+	    argdata_create_str_c("123"), BYTES(0x08, 0x31, 0x32, 0x33, 0x00));
 	assert_int_equal(argdata_get_str(ad, &s, &len), 0);
 	assert_int_equal(len, 3);
 	assert_memory_equal(s, "123", 4);
@@ -85,15 +85,15 @@ test_argdata_create_str__vectors(void **state)
 	argdata_free(ad);
 
 	/* Only len bytes count; the encoder adds the NUL. */
-	ad = check_and_decode(argdata_create_str("abc", 2),
-	    BYTES(0x08, 0x61, 0x62, 0x00));
+	ad = check_and_decode(
+	    argdata_create_str("abc", 2), BYTES(0x08, 0x61, 0x62, 0x00));
 	argdata_free(ad);
 
 	/* Non-ASCII UTF-8 passes unchanged: U+00E9, U+20AC, U+1F600. */
 	ad = check_and_decode(argdata_create_str_c("\xc3\xa9\xe2\x82\xac"
-					           "\xf0\x9f\x98\x80"),
+	                                           "\xf0\x9f\x98\x80"),
 	    BYTES(0x08, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80,
-		0x00));
+	        0x00));
 	argdata_free(ad);
 }
 
@@ -126,8 +126,8 @@ check_int(argdata_t *ad, const uint8_t *expected, size_t len, bool is_signed,
 
 	ad = check_and_decode(ad, expected, len);
 	if (is_signed) {
-		assert_int_equal(argdata_get_int_s(ad, &gs, INTMAX_MIN,
-				     INTMAX_MAX), 0);
+		assert_int_equal(
+		    argdata_get_int_s(ad, &gs, INTMAX_MIN, INTMAX_MAX), 0);
 		assert_true(gs == s);
 	} else {
 		assert_int_equal(argdata_get_int_u(ad, &gu, UINTMAX_MAX), 0);
@@ -136,10 +136,10 @@ check_int(argdata_t *ad, const uint8_t *expected, size_t len, bool is_signed,
 	argdata_free(ad);
 }
 
-#define INT_S(v, ...) check_int(argdata_create_int_s(v), BYTES(__VA_ARGS__), \
-    true, (v), 0)
-#define INT_U(v, ...) check_int(argdata_create_int_u(v), BYTES(__VA_ARGS__), \
-    false, 0, (v))
+#define INT_S(v, ...)                                                          \
+	check_int(argdata_create_int_s(v), BYTES(__VA_ARGS__), true, (v), 0)
+#define INT_U(v, ...)                                                          \
+	check_int(argdata_create_int_u(v), BYTES(__VA_ARGS__), false, 0, (v))
 
 static void
 test_argdata_create_int_s__vectors(void **state)
@@ -156,8 +156,7 @@ test_argdata_create_int_s__vectors(void **state)
 	INT_S(32767, 0x05, 0x7f, 0xff);
 	INT_S(32768, 0x05, 0x00, 0x80, 0x00);
 	INT_S(-32768, 0x05, 0x80, 0x00);
-	INT_S(INTMAX_MAX, 0x05, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff);
+	INT_S(INTMAX_MAX, 0x05, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 	INT_S(INTMAX_MIN, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0);
 	INT_S(INTMAX_MIN + 1, 0x05, 0x80, 0, 0, 0, 0, 0, 0, 0x01);
 }
@@ -172,10 +171,9 @@ test_argdata_create_int_u__vectors(void **state)
 	INT_U(255, 0x05, 0x00, 0xff);
 	INT_U((uintmax_t)INTMAX_MAX, 0x05, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff,
 	    0xff, 0xff);
-	INT_U((uintmax_t)INTMAX_MAX + 1, 0x05, 0x00, 0x80, 0, 0, 0, 0, 0, 0,
-	    0);
-	INT_U(UINTMAX_MAX, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff);
+	INT_U((uintmax_t)INTMAX_MAX + 1, 0x05, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0);
+	INT_U(UINTMAX_MAX, 0x05, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff);
 }
 
 static void
@@ -197,13 +195,13 @@ test_argdata_create_float__vectors(void **state)
 	check_float(-0.0, BYTES(0x04, 0x80, 0, 0, 0, 0, 0, 0, 0));
 	check_float(1.0, BYTES(0x04, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(-2.5, BYTES(0x04, 0xc0, 0x04, 0, 0, 0, 0, 0, 0));
-	check_float(0.1, BYTES(0x04, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99,
-			     0x9a));
+	check_float(
+	    0.1, BYTES(0x04, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a));
 	check_float(INFINITY, BYTES(0x04, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(-INFINITY, BYTES(0x04, 0xff, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(5e-324, BYTES(0x04, 0, 0, 0, 0, 0, 0, 0, 0x01));
-	check_float(1.7976931348623157e308, BYTES(0x04, 0x7f, 0xef, 0xff, 0xff,
-						0xff, 0xff, 0xff, 0xff));
+	check_float(1.7976931348623157e308,
+	    BYTES(0x04, 0x7f, 0xef, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
 }
 
 static void
@@ -251,15 +249,15 @@ test_argdata_create_timestamp__vectors(void **state)
 	check_timestamp(-2, 999999999, BYTES(0x09, 0xc4, 0x65, 0x35, 0xff));
 	check_timestamp(-1, 1, BYTES(0x09, 0xc4, 0x65, 0x36, 0x01));
 	/* Beyond 64-bit nanoseconds, both ways. */
-	check_timestamp(10000000000, 0, BYTES(0x09, 0x00, 0x8a, 0xc7, 0x23,
-					    0x04, 0x89, 0xe8, 0x00, 0x00));
+	check_timestamp(10000000000, 0,
+	    BYTES(0x09, 0x00, 0x8a, 0xc7, 0x23, 0x04, 0x89, 0xe8, 0x00, 0x00));
 	if (sizeof(time_t) == 8) {
 		check_timestamp((time_t)INT64_MAX, 999999999,
 		    BYTES(0x09, 0x1d, 0xcd, 0x64, 0xff, 0xff, 0xff, 0xff, 0xff,
-			0xff, 0xff, 0xff, 0xff));
+		        0xff, 0xff, 0xff, 0xff));
 		check_timestamp((time_t)INT64_MIN, 0,
 		    BYTES(0x09, 0xe2, 0x32, 0x9b, 0x00, 0x00, 0x00, 0x00, 0x00,
-			0x00, 0x00, 0x00, 0x00));
+		        0x00, 0x00, 0x00, 0x00));
 	}
 }
 
@@ -292,8 +290,8 @@ test_argdata_create_fd__vectors(void **state)
 	argdata_free(ad);
 
 	/* Decoding hands the number and the argument to convert_fd. */
-	ad = argdata_from_buffer((const uint8_t[]){3, 0x12, 0x34, 0x56, 0x78},
-	    5, record_fd, &seen);
+	ad = argdata_from_buffer(
+	    (const uint8_t[]){3, 0x12, 0x34, 0x56, 0x78}, 5, record_fd, &seen);
 	fd = -7;
 	assert_int_equal(argdata_get_fd(ad, &fd), 0);
 	assert_int_equal(fd, 42);
@@ -301,8 +299,8 @@ test_argdata_create_fd__vectors(void **state)
 	argdata_free(ad);
 
 	/* Numbers beyond INT_MAX still reach the callback unchanged. */
-	ad = argdata_from_buffer((const uint8_t[]){3, 0xff, 0xff, 0xff, 0xfe},
-	    5, record_fd, &seen);
+	ad = argdata_from_buffer(
+	    (const uint8_t[]){3, 0xff, 0xff, 0xff, 0xfe}, 5, record_fd, &seen);
 	fd = -7;
 	assert_int_equal(argdata_get_fd(ad, &fd), EBADF);
 	assert_int_equal(fd, -7);
@@ -324,7 +322,8 @@ test_argdata_create_seq__vectors(void **state)
 	ad = check_and_decode(argdata_create_seq(NULL, 0), BYTES(0x07));
 	argdata_free(ad);
 	entries[0] = &argdata_null;
-	ad = check_and_decode(argdata_create_seq(entries, 1), BYTES(0x07, 0x80));
+	ad =
+	    check_and_decode(argdata_create_seq(entries, 1), BYTES(0x07, 0x80));
 	argdata_free(ad);
 	argdata_free(zero);
 	argdata_free(a);
@@ -341,7 +340,7 @@ test_argdata_create_map__vectors(void **state)
 
 	ad = check_and_decode(argdata_create_map(keys, values, 2),
 	    BYTES(0x06, 0x83, 0x08, 0x61, 0x00, 0x82, 0x05, 0x01, 0x80, 0x81,
-		0x02));
+	        0x02));
 	argdata_free(ad);
 	ad = check_and_decode(argdata_create_map(NULL, NULL, 0), BYTES(0x06));
 	argdata_free(ad);
@@ -410,17 +409,17 @@ static void
 test_argdata_serialize__nested(void **state)
 {
 	argdata_t *k = argdata_create_str_c("k");
-	argdata_t *inner = argdata_create_map(
-	    (const argdata_t *const[]){&argdata_true},
-	    (const argdata_t *const[]){&argdata_null}, 1);
+	argdata_t *inner =
+	    argdata_create_map((const argdata_t *const[]){&argdata_true},
+	        (const argdata_t *const[]){&argdata_null}, 1);
 	argdata_t *seq = argdata_create_seq(
 	    (const argdata_t *const[]){inner, &argdata_false}, 2);
-	argdata_t *outer = argdata_create_map((const argdata_t *const[]){k},
-	    (const argdata_t *const[]){seq}, 1);
+	argdata_t *outer = argdata_create_map(
+	    (const argdata_t *const[]){k}, (const argdata_t *const[]){seq}, 1);
 
-	expect_encoding(outer, BYTES(0x06, 0x83, 0x08, 0x6b, 0x00, 0x89, 0x07,
-				   0x85, 0x06, 0x82, 0x02, 0x01, 0x80, 0x81,
-				   0x02));
+	expect_encoding(
+	    outer, BYTES(0x06, 0x83, 0x08, 0x6b, 0x00, 0x89, 0x07, 0x85, 0x06,
+	               0x82, 0x02, 0x01, 0x80, 0x81, 0x02));
 	argdata_free(outer);
 	argdata_free(seq);
 	argdata_free(inner);
@@ -431,20 +430,20 @@ int
 run_wire_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		CODEC_TEST(test_argdata_null__empty_buffer),
-		CODEC_TEST(test_argdata_true__vectors),
-		CODEC_TEST(test_argdata_create_str__vectors),
-		CODEC_TEST(test_argdata_create_binary__vectors),
-		CODEC_TEST(test_argdata_create_int_s__vectors),
-		CODEC_TEST(test_argdata_create_int_u__vectors),
-		CODEC_TEST(test_argdata_create_float__vectors),
-		CODEC_TEST(test_argdata_get_float__nan_bits_kept),
-		CODEC_TEST(test_argdata_create_timestamp__vectors),
-		CODEC_TEST(test_argdata_create_fd__vectors),
-		CODEC_TEST(test_argdata_create_seq__vectors),
-		CODEC_TEST(test_argdata_create_map__vectors),
-		CODEC_TEST(test_argdata_serialize__subfield_lengths),
-		CODEC_TEST(test_argdata_serialize__nested),
+	    CODEC_TEST(test_argdata_null__empty_buffer),
+	    CODEC_TEST(test_argdata_true__vectors),
+	    CODEC_TEST(test_argdata_create_str__vectors),
+	    CODEC_TEST(test_argdata_create_binary__vectors),
+	    CODEC_TEST(test_argdata_create_int_s__vectors),
+	    CODEC_TEST(test_argdata_create_int_u__vectors),
+	    CODEC_TEST(test_argdata_create_float__vectors),
+	    CODEC_TEST(test_argdata_get_float__nan_bits_kept),
+	    CODEC_TEST(test_argdata_create_timestamp__vectors),
+	    CODEC_TEST(test_argdata_create_fd__vectors),
+	    CODEC_TEST(test_argdata_create_seq__vectors),
+	    CODEC_TEST(test_argdata_create_map__vectors),
+	    CODEC_TEST(test_argdata_serialize__subfield_lengths),
+	    CODEC_TEST(test_argdata_serialize__nested),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
