@@ -320,7 +320,8 @@ argdata_reader_pull(argdata_reader_t *reader, int fd)
 	if (reader->state == COMPLETE)
 		reset(reader);
 	for (;;) {
-		if (reader->state == READ_HEADER) {
+		if (reader->state == READ_HEADER &&
+		    reader->header_len < sizeof(reader->header)) {
 			error = receive(reader, fd, &is_socket,
 			    reader->header + reader->header_len,
 			    sizeof(reader->header) - reader->header_len, &got);
@@ -336,8 +337,9 @@ argdata_reader_pull(argdata_reader_t *reader, int fd)
 				reset(reader);
 				return EBADMSG;
 			}
-			if (reader->header_len < sizeof(reader->header))
-				continue;
+			continue;
+		}
+		if (reader->state == READ_HEADER) {
 			reader->data_len = 0;
 			for (size_t i = 0; i < sizeof(reader->header); i++)
 				reader->data_len = reader->data_len << 8 |

@@ -31,7 +31,7 @@
  * control buffer the reader offers to the kernel.
  */
 static bool one_byte_mode;
-static unsigned int io_calls;
+static uint32_t io_calls;
 static size_t control_limit;
 
 ssize_t __real_recvmsg(int fd, struct msghdr *msg, int flags);
@@ -45,11 +45,18 @@ ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
 ssize_t __wrap_read(int fd, void *buf, size_t len);
 ssize_t __wrap_write(int fd, const void *buf, size_t len);
 
-/* In one-byte mode, every other call fails as if nothing were ready. */
+/*
+ * In one-byte mode, about every other call fails as if nothing were ready,
+ * chosen by a fixed pseudo-random sequence so that no caller's retries
+ * fall into step with it.
+ */
 static bool
 inject_eagain(void)
 {
-	if (one_byte_mode && io_calls++ % 2 == 0) {
+	if (!one_byte_mode)
+		return false;
+	io_calls = io_calls * 1103515245 + 12345;
+	if ((io_calls >> 16) & 1) {
 		errno = EAGAIN;
 		return true;
 	}
