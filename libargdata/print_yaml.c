@@ -326,7 +326,7 @@ ad_format_timestamp(struct ad_sbuf *sb, const struct timespec *ts)
 	year = yoe + era * 400 + (month <= 2);
 
 	snprintf(buf, sizeof(buf),
-	    year >= 0 && year <= 9999 ? "%04" PRId64 : "%+06" PRId64, year);
+	    year >= 0 && year <= 9999 ? "%04" PRId64 : "%+05" PRId64, year);
 	ad_sbuf_puts(sb, buf);
 	snprintf(buf, sizeof(buf),
 	    "-%02" PRId64 "-%02" PRId64 "T%02d:%02d:%02d.%09ldZ", month, day,
