@@ -15,13 +15,16 @@
  *   pid PID
  *   argv0 NAME
  *   env NAME=VALUE            one per environment entry (normally none)
- *   fd N fdflags F flags 0xS dev D ino I mode 0M kind K path P
+ *   fd N fdflags F flags 0xS dev D ino I mode 0M offset O kind K path P
  *                             one per open descriptor, in increasing N:
  *                             F the fcntl(F_GETFD) flags in decimal (1 is
  *                             FD_CLOEXEC), S the fcntl(F_GETFL) status
  *                             flags in hex (access mode, O_APPEND,
  *                             O_NONBLOCK, ...), D and I st_dev and st_ino
- *                             in decimal, M st_mode in octal, K one of
+ *                             in decimal, M st_mode in octal, O the file
+ *                             offset (-1 where there is none: pipes,
+ *                             sockets), which tells open file descriptions
+ *                             of one file apart, K one of
  *                             file dir socket pipe chr blk link anon, and
  *                             P what /proc/self/fd/N links to (the rest of
  *                             the line, "?" when unknown)
@@ -61,6 +64,7 @@ struct fdinfo {
 	int fd;
 	int fdflags;
 	int flags;
+	long long offset;
 	struct stat st;
 	char path[256];
 };
@@ -193,6 +197,7 @@ program_main(const argdata_t *ad)
 		info[i].fd = fds[i];
 		info[i].fdflags = fcntl(fds[i], F_GETFD);
 		info[i].flags = fcntl(fds[i], F_GETFL);
+		info[i].offset = (long long)lseek(fds[i], 0, SEEK_CUR);
 		if (fstat(fds[i], &info[i].st) != 0)
 			memset(&info[i].st, 0, sizeof(info[i].st));
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
@@ -215,10 +220,11 @@ program_main(const argdata_t *ad)
 	for (size_t i = 0; i < n; i++)
 		fprintf(out,
 		    "fd %d fdflags %d flags 0x%x dev %ju ino %ju mode 0%o "
-		    "kind %s path %s\n",
+		    "offset %lld kind %s path %s\n",
 		    info[i].fd, info[i].fdflags, (unsigned)info[i].flags,
 		    (uintmax_t)info[i].st.st_dev, (uintmax_t)info[i].st.st_ino,
-		    (unsigned)info[i].st.st_mode, kind(info[i].st.st_mode),
+		    (unsigned)info[i].st.st_mode, info[i].offset,
+		    kind(info[i].st.st_mode),
 		    info[i].path);
 	print_yaml(out, ad);
 	fprintf(out, "end\n");
