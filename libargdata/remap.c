@@ -255,10 +255,16 @@ ad_remap_child(int *work, size_t nslots, int *execfd)
 				return errno;
 		}
 	}
+	/*
+	 * The executable stays open until execveat, and must close there:
+	 * the child's table is its own, so its flag can change.
+	 */
 	if (*execfd < lim) {
 		*execfd = fcntl(*execfd, F_DUPFD_CLOEXEC, lim);
 		if (*execfd < 0)
 			return errno;
+	} else if (fcntl(*execfd, F_SETFD, FD_CLOEXEC) != 0) {
+		return errno;
 	}
 	for (size_t i = 0; i < nslots; i++) {
 		if (work[i] == (int)i) {
