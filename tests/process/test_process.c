@@ -1,7 +1,8 @@
 /*
  * Tests of proc_exec, program_exec, program_spawn, program_attr and the
  * argdata-main start-up: what the started program sees is checked from
- * inside it by the fdreport helper (FDREPORT in the environment), and
+ * inside it by the fdreport helper (FDREPORT in the environment; HELLO
+ * names examples/hello, whose test is skipped without it), and
  * every failure is checked to leave the caller's descriptor table as it
  * was. Set SEED to replay a run of the random layouts.
  */
@@ -937,6 +938,45 @@ test_program_main__yaml(void **state)
 	assert_non_null(strstr(r.yaml, "!fd 0"));
 }
 
+/* examples/hello: "Hello, world" on each descriptor it is given. */
+static void
+test_examples__hello(void **state)
+{
+	const char *path = getenv("HELLO");
+	const argdata_t *keys[2], *values[2], *elems[2];
+	argdata_t *parts[6], *ad;
+	char buf[256];
+	size_t len = 0;
+	ssize_t n;
+	int p[2], exe, pidfd;
+
+	if (path == NULL)
+		skip();
+	exe = open(path, O_PATH | O_CLOEXEC);
+	assert_true(exe >= 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	elems[0] = parts[0] = argdata_create_fd(p[1]);
+	elems[1] = parts[1] = argdata_create_fd(p[1]);
+	keys[0] = parts[2] = argdata_create_str_c("fds");
+	values[0] = parts[3] = argdata_create_seq(elems, 2);
+	keys[1] = parts[4] = argdata_create_str_c("terminal");
+	values[1] = parts[5] = argdata_create_fd(p[1]);
+	ad = argdata_create_map(keys, values, 2);
+	assert_int_equal(program_spawn(exe, ad, NULL, &pidfd), 0);
+	close(p[1]);
+	while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	assert_string_equal(buf, "Hello, world\nHello, world\nHello, world\n");
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	close(p[0]);
+	close(exe);
+	argdata_free(ad);
+	for (size_t i = 0; i < 6; i++)
+		argdata_free(parts[i]);
+}
+
 int
 main(void)
 {
@@ -962,6 +1002,7 @@ main(void)
 		T(test_program_main__without_argdata),
 		T(test_program_main__unsealed_data),
 		T(test_program_main__yaml),
+		T(test_examples__hello),
 #undef T
 	};
 
