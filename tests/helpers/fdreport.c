@@ -15,6 +15,7 @@
  *   pid PID
  *   argv0 NAME
  *   env NAME=VALUE            one per environment entry (normally none)
+ *   sigmask 0xM               the blocked signals: bit N-1 for signal N
  *   fd N fdflags F flags 0xS dev D ino I mode 0M offset O kind K path P
  *                             one per open descriptor, in increasing N:
  *                             F the fcntl(F_GETFD) flags in decimal (1 is
@@ -41,6 +42,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +190,8 @@ program_main(const argdata_t *ad)
 	static struct fdinfo info[4096];
 	size_t n = list_fds(fds, sizeof(fds) / sizeof(fds[0]));
 	int outfd = 1, status = 0;
+	uintmax_t blocked = 0;
+	sigset_t mask;
 	FILE *out;
 
 	for (size_t i = 0; i < n; i++) {
@@ -208,6 +212,11 @@ program_main(const argdata_t *ad)
 			info[i].path[len] = '\0';
 	}
 
+	sigprocmask(SIG_SETMASK, NULL, &mask);
+	for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
+		if (sigismember(&mask, sig) == 1)
+			blocked |= (uintmax_t)1 << (sig - 1);
+
 	read_options(ad, &outfd, &status);
 	out = fdopen(dup(outfd), "w");
 	if (out == NULL)
@@ -217,6 +226,7 @@ program_main(const argdata_t *ad)
 	fprintf(out, "argv0 %s\n", program_invocation_name);
 	for (char **e = environ; *e != NULL; e++)
 		fprintf(out, "env %s\n", *e);
+	fprintf(out, "sigmask 0x%jx\n", blocked);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out,
 		    "fd %d fdflags %d flags 0x%x dev %ju ino %ju mode 0%o "

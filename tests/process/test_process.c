@@ -118,6 +118,7 @@ struct report {
 	char argv0[64];
 	size_t nenv;
 	char env[8][128];
+	unsigned long long sigmask;
 	size_t nfds;
 	struct fdstate fd[64];
 	size_t nyaml;
@@ -136,6 +137,8 @@ report_parse(char *text, struct report *r)
 		unsigned flags, mode;
 
 		if (sscanf(line, "pid %ld", &r->pid) == 1)
+			continue;
+		if (sscanf(line, "sigmask 0x%llx", &r->sigmask) == 1)
 			continue;
 		if (strncmp(line, "argv0 ", 6) == 0) {
 			snprintf(r->argv0, sizeof(r->argv0), "%s", line + 6);
@@ -447,6 +450,7 @@ layout_check(const struct layout *l, const struct report *r, pid_t child)
 	if (!l->spawn)
 		assert_int_equal(r->pid, child);
 	assert_int_equal(r->nenv, 0);
+	assert_int_equal(r->sigmask, 0);
 	assert_int_equal(r->nfds, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fdstate *want;
@@ -525,17 +529,35 @@ shuffle_layout(int *fds, int *extra)
 	return 5;
 }
 
+/*
+ * Fails an exec of execfd with a layout that moves everything, and checks
+ * that the whole table (including an inheritable descriptor above the
+ * target range, which the exec would have closed) and the signal mask
+ * are as they were.
+ */
 static void
 assert_exec_fails_unchanged(int execfd, int want)
 {
 	struct table before, after;
-	int fds[8], extra, n;
+	sigset_t mask_before, mask_after, usr1;
+	int fds[8], extra, inheritable, n;
 
 	n = shuffle_layout(fds, &extra);
+	inheritable = fcntl(0, F_DUPFD, 4321);
+	assert_true(inheritable >= 0);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, &mask_before), 0);
+	assert_int_equal(sigprocmask(SIG_BLOCK, NULL, &mask_before), 0);
 	table_take(&before);
 	assert_int_equal(exec_raw(execfd, fds, (size_t)n), want);
 	table_take(&after);
 	table_assert_equal(&before, &after);
+	assert_int_equal(sigprocmask(SIG_UNBLOCK, &usr1, &mask_after), 0);
+	for (int sig = 1; sig < 32; sig++)
+		assert_int_equal(sigismember(&mask_before, sig),
+		    sigismember(&mask_after, sig));
+	close(inheritable);
 	close(extra);
 }
 
@@ -793,13 +815,19 @@ test_program_spawn__exit_status(void **state)
 	struct table before, after;
 	struct report r;
 	struct pollfd pfd;
+	sigset_t usr1, old;
 	int p[2], pidfd = -1;
 
+	/* The program gets the caller's signal mask, not all blocked. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, &old), 0);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	ad = tree_create(NULL, 0, p[1], 42, parts);
 	table_take(&before);
 	assert_int_equal(program_spawn(fdreport_fd, ad, NULL, &pidfd), 0);
 	table_take(&after);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
 	assert_true(pidfd >= 0);
 	assert_int_equal(after.n, before.n + 1);
 	assert_int_equal(fcntl(pidfd, F_GETFD), FD_CLOEXEC);
@@ -808,6 +836,7 @@ test_program_spawn__exit_status(void **state)
 	close(p[0]);
 	assert_true(r.complete);
 	assert_int_equal(r.nfds, 1);
+	assert_int_equal(r.sigmask, 1ULL << (SIGUSR1 - 1));
 	/* The pidfd becomes readable when the child exits. */
 	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
 	assert_int_equal(poll(&pfd, 1, -1), 1);
