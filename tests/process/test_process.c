@@ -711,6 +711,64 @@ test_proc_exec__emfile(void **state)
 	table_assert_equal(&before, &after);
 }
 
+static int start_in_child(void (*fn)(int out, void *), void *arg,
+    struct report *r);
+
+static void
+test_program_spawn__emfile(void **state)
+{
+	struct table before, after;
+	struct rlimit rl, low;
+	argdata_t *parts[80], *ad;
+	int fds[64], pidfd = -1;
+
+	/* 64 distinct numbers, so that the tree needs 64 slots. */
+	for (size_t i = 0; i < 64; i++)
+		fds[i] = fcntl(0, F_DUPFD_CLOEXEC, 5000 + (int)i);
+	ad = tree_create(fds, 64, 2, 0, parts);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = rl;
+	low.rlim_cur = 40;
+	table_take(&before);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(program_spawn(fdreport_fd, ad, NULL, &pidfd), EMFILE);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	table_take(&after);
+	table_assert_equal(&before, &after);
+	assert_int_equal(pidfd, -1);
+	assert_no_children();
+	tree_free(ad, parts);
+	for (size_t i = 0; i < 64; i++)
+		close(fds[i]);
+}
+
+/* Empty data (the null value) and one descriptor twice in fds. */
+static void
+exec_empty(int out, void *arg)
+{
+	int fds[2] = {out, out};
+
+	(void)arg;
+	_exit(100 + proc_exec(fdreport_fd, "", 0, fds, 2));
+}
+
+static void
+test_proc_exec__empty_data(void **state)
+{
+	struct report r;
+	struct fdstate a, b;
+
+	assert_int_equal(start_in_child(exec_empty, NULL, &r), 0);
+	assert_true(r.complete);
+	assert_int_equal(r.nenv, 0);
+	assert_int_equal(r.nfds, 2);
+	a = r.fd[0];
+	b = r.fd[1];
+	assert_int_equal(a.ino, b.ino);
+	assert_int_equal(a.fdflags, 0);
+	assert_int_equal(b.fdflags, 0);
+}
+
 static void
 test_proc_exec__einval(void **state)
 {
@@ -1021,6 +1079,8 @@ main(void)
 		T(test_proc_exec__missing_interpreter),
 		T(test_proc_exec__emfile),
 		T(test_proc_exec__einval),
+		T(test_proc_exec__empty_data),
+		T(test_program_spawn__emfile),
 		T(test_program_exec_attr__name_and_env),
 		T(test_program_exec__default_name_no_env),
 		T(test_program_attr__invalid),
