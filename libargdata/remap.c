@@ -44,70 +44,72 @@ ad_check_fds(int execfd, const int *fds, size_t nfds)
 	return 0;
 }
 
+/* Appends fd to the growing array *v of *n entries, *cap allocated. */
+static int
+push_fd(int **v, size_t *n, size_t *cap, int fd)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap > 0 ? 2 * *cap : 16;
+		int *nv = realloc(*v, ncap * sizeof(**v));
+
+		if (nv == NULL)
+			return ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	(*v)[(*n)++] = fd;
+	return 0;
+}
+
 /*
  * Lists the descriptors numbered minfd or more that lack close-on-exec:
  * those the exec would otherwise pass on, whose flags restore must put
- * back. Uses /proc/self/fd, or probes up to the descriptor limit without it.
+ * back. Reads /proc/self/fd with getdents64 into a buffer on the stack
+ * (opendir's large buffer costs page faults in a freshly forked child),
+ * or probes up to the descriptor limit where /proc is missing.
  */
 static int
 list_inheritable(int minfd, int **list, size_t *count)
 {
-	size_t n = 0, cap = 16;
-	int *v = malloc(cap * sizeof(*v));
-	DIR *d;
+	size_t n = 0, cap = 0;
+	int *v = NULL, dir, error = 0;
 
-	if (v == NULL)
-		return ENOMEM;
-	d = opendir("/proc/self/fd");
-	if (d != NULL) {
-		struct dirent *e;
-		int self = dirfd(d);
+	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		char buf[2048];
+		ssize_t len;
 
-		while ((e = readdir(d)) != NULL) {
-			int fd;
+		while (error == 0 &&
+		    (len = getdents64(dir, buf, sizeof(buf))) > 0) {
+			for (ssize_t off = 0; off < len && error == 0;) {
+				const struct dirent64 *e =
+				    (const struct dirent64 *)(buf + off);
+				char *end;
+				long fd = strtol(e->d_name, &end, 10);
 
-			if (e->d_name[0] < '0' || e->d_name[0] > '9')
-				continue;
-			fd = atoi(e->d_name);
-			if (fd < minfd || fd == self)
-				continue;
-			if (fcntl(fd, F_GETFD) != 0)
-				continue;
-			if (n == cap) {
-				int *nv = realloc(v, 2 * cap * sizeof(*v));
-
-				if (nv == NULL) {
-					closedir(d);
-					free(v);
-					return ENOMEM;
-				}
-				v = nv;
-				cap *= 2;
+				off += e->d_reclen;
+				if (*end != '\0' || end == e->d_name ||
+				    fd < minfd || fd > INT_MAX || fd == dir)
+					continue;
+				if (fcntl((int)fd, F_GETFD) == 0)
+					error = push_fd(&v, &n, &cap, (int)fd);
 			}
-			v[n++] = fd;
 		}
-		closedir(d);
+		close(dir);
 	} else {
 		struct rlimit rl;
 
 		if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
 		    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX)
 			rl.rlim_cur = INT_MAX;
-		for (int fd = minfd; (rlim_t)fd < rl.rlim_cur; fd++) {
-			if (fcntl(fd, F_GETFD) != 0)
-				continue;
-			if (n == cap) {
-				int *nv = realloc(v, 2 * cap * sizeof(*v));
-
-				if (nv == NULL) {
-					free(v);
-					return ENOMEM;
-				}
-				v = nv;
-				cap *= 2;
-			}
-			v[n++] = fd;
-		}
+		for (int fd = minfd; (rlim_t)fd < rl.rlim_cur && error == 0;
+		     fd++)
+			if (fcntl(fd, F_GETFD) == 0)
+				error = push_fd(&v, &n, &cap, fd);
+	}
+	if (error != 0) {
+		free(v);
+		return error;
 	}
 	*list = v;
 	*count = n;
