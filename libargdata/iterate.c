@@ -50,18 +50,21 @@ encoded_container(const argdata_t *ad, uint8_t tag, const uint8_t **pos,
 	return true;
 }
 
-/* Decodes the next subfield into *out, sharing parent's conversion. */
-static bool
-next_field(const uint8_t **pos, const uint8_t *end, argdata_t *out,
-    const argdata_t *parent)
+/*
+ * Decodes the next subfield into *out, which ad_init_buffer() prepared
+ * when iteration began: only the bytes change from one element to the
+ * next.
+ */
+static inline bool
+next_field(const uint8_t **pos, const uint8_t *end, argdata_t *out)
 {
 	const uint8_t *field;
 	size_t len;
 
 	if (ad_read_subfield(pos, end, &field, &len) != NULL)
 		return false;
-	ad_init_buffer(out, field, len, parent->u.buffer.convert_fd,
-	    parent->u.buffer.convert_fd_arg);
+	out->u.buffer.data = field;
+	out->length = len;
 	return true;
 }
 
@@ -73,8 +76,8 @@ map_load(argdata_map_iterator_t *it, size_t index)
 
 	if (s->pos == s->end)
 		it->index = ARGDATA_ITERATOR_END;
-	else if (!next_field(&s->pos, s->end, &s->key, &s->key) ||
-	    !next_field(&s->pos, s->end, &s->value, &s->key))
+	else if (!next_field(&s->pos, s->end, &s->key) ||
+	    !next_field(&s->pos, s->end, &s->value))
 		it->index = ARGDATA_ITERATOR_INVALID;
 	else
 		it->index = index;
@@ -91,9 +94,9 @@ argdata_map_iterate(const argdata_t *ad, argdata_map_iterator_t *it)
 						      : ARGDATA_ITERATOR_END;
 	} else if (encoded_container(ad, AD_TAG_MAP, &s->pos, &s->end)) {
 		s->container = NULL;
-		/* The key carries the conversion for every element. */
 		ad_init_buffer(&s->key, NULL, 0, ad->u.buffer.convert_fd,
 		    ad->u.buffer.convert_fd_arg);
+		s->value = s->key;
 		map_load(it, 0);
 	} else {
 		s->container = NULL;
@@ -142,7 +145,7 @@ seq_load(argdata_seq_iterator_t *it, size_t index)
 
 	if (s->pos == s->end)
 		it->index = ARGDATA_ITERATOR_END;
-	else if (!next_field(&s->pos, s->end, &s->element, &s->element))
+	else if (!next_field(&s->pos, s->end, &s->element))
 		it->index = ARGDATA_ITERATOR_INVALID;
 	else
 		it->index = index;

@@ -11,7 +11,7 @@
 #include "internal.h"
 
 const char *
-ad_read_subfield(const uint8_t **pos, const uint8_t *end,
+ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,
     const uint8_t **field, size_t *fieldlen)
 {
 	const uint8_t *p = *pos;
@@ -46,7 +46,7 @@ ad_read_subfield(const uint8_t **pos, const uint8_t *end,
 }
 
 size_t
-ad_write_prefix(uint8_t *out, size_t len)
+ad_write_prefix_long(uint8_t *out, size_t len)
 {
 	size_t n = ad_prefix_size(len);
 
@@ -59,7 +59,7 @@ ad_write_prefix(uint8_t *out, size_t len)
 }
 
 bool
-ad_utf8_valid(const uint8_t *s, size_t len)
+ad_utf8_valid_long(const uint8_t *s, size_t len)
 {
 	const uint8_t *end = s + len;
 
@@ -132,6 +132,15 @@ ad_decode_int(const uint8_t *p, size_t len, bool *negative,
 {
 	uint64_t raw;
 
+	if (len <= 8) {
+		/* Fits as it is: sign-extend in unsigned arithmetic. */
+		*negative = len > 0 && (p[0] & 0x80);
+		raw = *negative ? UINT64_MAX : 0;
+		for (size_t i = 0; i < len; i++)
+			raw = (raw << 8) | p[i];
+		*magnitude = *negative ? ~raw + 1 : raw;
+		return 0;
+	}
 	int_trim(&p, &len);
 	if (len == 0) {
 		*negative = false;

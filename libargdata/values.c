@@ -180,21 +180,36 @@ argdata_create_str_c(const char *str)
 	return ad;
 }
 
-/* The descriptor values in ad, or SIZE_MAX when only a walk can tell. */
-static size_t
-known_nfds(const argdata_t *ad)
+/*
+ * Adds the size, descriptor count and depth of element e to those of the
+ * container being made. Returns false when the size would overflow.
+ */
+static inline bool
+add_element(const argdata_t *e, size_t *length, size_t *nfds,
+    uint32_t *depth, uint8_t *flags)
 {
-	if (!(ad->flags & AD_NFDS_KNOWN))
-		return SIZE_MAX;
-	if (ad->repr == AD_MAP || ad->repr == AD_SEQ)
-		return ad->u.container.nfds;
-	return ad->repr == AD_BUFFER && ad->length > 0 &&
-	    ad->u.buffer.data[0] == AD_TAG_FD;
+	size_t part = e->length + ad_prefix_size(e->length);
+
+	if (part < e->length || *length > SIZE_MAX - part)
+		return false;
+	*length += part;
+	if (e->repr == AD_MAP || e->repr == AD_SEQ) {
+		*nfds += e->u.container.nfds;
+		if (e->depth > *depth)
+			*depth = e->depth;
+	} else if (e->repr == AD_BUFFER && e->length == 5 &&
+	    e->u.buffer.data[0] == AD_TAG_FD) {
+		(*nfds)++;
+	}
+	/* Both flags are inherited: NFDS_KNOWN only if every child has it. */
+	*flags &= (uint8_t)(e->flags | ~AD_NFDS_KNOWN);
+	*flags |= e->flags & AD_HAS_BUFFER;
+	return true;
 }
 
 /*
- * A map or sequence over n elements (keys and values interleaved for a
- * map, as on the wire): adds up their sizes, descriptor counts and depths.
+ * A map or sequence: adds up the sizes, descriptor counts and depths of
+ * its elements once, so that encoding never recomputes them.
  */
 static argdata_t *
 new_container(enum ad_repr repr, const argdata_t *const *a,
@@ -210,24 +225,11 @@ new_container(enum ad_repr repr, const argdata_t *const *a,
 		return NULL;
 	}
 	for (size_t i = 0; i < count; i++) {
-		for (int k = 0; k < (repr == AD_MAP ? 2 : 1); k++) {
-			const argdata_t *e = k == 0 ? a[i] : b[i];
-			size_t part = ad_prefix_size(e->length);
-			size_t en = known_nfds(e);
-
-			if (e->length > SIZE_MAX - part ||
-			    length > SIZE_MAX - part - e->length) {
-				errno = ENOMEM;
-				return NULL;
-			}
-			length += part + e->length;
-			if (en == SIZE_MAX)
-				flags &= ~AD_NFDS_KNOWN;
-			else
-				nfds += en;
-			flags |= e->flags & AD_HAS_BUFFER;
-			if (e->depth > depth)
-				depth = e->depth;
+		if (!add_element(a[i], &length, &nfds, &depth, &flags) ||
+		    (repr == AD_MAP &&
+			!add_element(b[i], &length, &nfds, &depth, &flags))) {
+			errno = ENOMEM;
+			return NULL;
 		}
 	}
 	if (depth == UINT32_MAX) {
