@@ -587,12 +587,22 @@ test_proc_exec__closed_execfd(void **state)
 	assert_exec_fails_unchanged(-1, EBADF);
 }
 
-/* A file with the given contents and mode, open for reading. */
+/*
+ * A file with the given contents and mode, open for reading. It is made
+ * next to fdreport, where executing files is known to be allowed (/tmp
+ * may be mounted noexec).
+ */
 static int
 make_file(const void *data, size_t len, mode_t mode)
 {
-	char path[] = "/tmp/process-test-XXXXXX";
-	int fd = mkostemp(path, O_CLOEXEC);
+	char path[PATH_MAX];
+	const char *slash = strrchr(fdreport_path, '/');
+	int dirlen = slash != NULL ? (int)(slash - fdreport_path) : 1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%.*s/process-test-XXXXXX", dirlen,
+	    slash != NULL ? fdreport_path : ".");
+	fd = mkostemp(path, O_CLOEXEC);
 
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
