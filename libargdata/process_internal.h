@@ -15,8 +15,12 @@
 /*
  * A confinement step run after the shuffle, immediately before execveat:
  * in the child of program_spawn() or in the caller of program_exec().
- * It must be async-signal-safe (everything it needs is prepared before),
- * and returns 0 or an errno value, which fails the exec.
+ * It must be async-signal-safe (everything it needs, a seccomp BPF program
+ * or a Landlock ruleset, is prepared before; the spawn child shares the
+ * caller's memory, so it must not allocate), and returns 0 or an errno
+ * value, which fails the exec. Confinement cannot be undone: when the exec
+ * fails after it in program_exec(), the caller's descriptor table is
+ * restored but the caller stays confined.
  */
 typedef int ad_confine_fn(const void *arg);
 
