@@ -34,6 +34,7 @@
 #include <argdata.h>
 #include <program.h>
 
+#include "process_internal.h"
 #include "testutil.h"
 
 #ifndef P_PIDFD
@@ -1074,6 +1075,64 @@ test_examples__hello(void **state)
 		argdata_free(parts[i]);
 }
 
+/*
+ * The sandbox's hook runs in the child after the shuffle: there, 0 is
+ * already the tree's first descriptor. Its error fails the spawn.
+ */
+static int
+confine_check(const void *arg)
+{
+	const struct fdstate *want = arg;
+	struct stat st;
+
+	if (fstat(0, &st) != 0 || st.st_ino != want->ino ||
+	    st.st_dev != want->dev)
+		return EXDEV;
+	return 0;
+}
+
+static int
+confine_refuse(const void *arg)
+{
+	return EPERM;
+}
+
+static void
+test_ad_exec_final__confine(void **state)
+{
+	program_attr_t *attr = program_attr_create();
+	argdata_t *parts[8], *ad;
+	struct table before, after;
+	struct fdstate want;
+	struct report r;
+	int p[2], pidfd = -1;
+
+	assert_non_null(attr);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	fd_state(p[1], &want);
+	ad = tree_create(NULL, 0, p[1], 0, parts);
+	ad_attr_setconfine(attr, confine_refuse, NULL);
+	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), EPERM);
+	assert_int_equal(pidfd, -1);
+	assert_no_children();
+	table_take(&before);
+	assert_int_equal(program_exec_attr(fdreport_fd, ad, attr), EPERM);
+	table_take(&after);
+	table_assert_equal(&before, &after);
+
+	ad_attr_setconfine(attr, confine_check, &want);
+	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), 0);
+	close(p[1]);
+	report_read(p[0], &r);
+	close(p[0]);
+	assert_true(r.complete);
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	assert_no_children();
+	tree_free(ad, parts);
+	program_attr_free(attr);
+}
+
 int
 main(void)
 {
@@ -1102,6 +1161,7 @@ main(void)
 		T(test_program_main__unsealed_data),
 		T(test_program_main__yaml),
 		T(test_examples__hello),
+		T(test_ad_exec_final__confine),
 #undef T
 	};
 
