@@ -324,7 +324,7 @@ loader_tag_display(loader_t *ld, const char *tag)
 	s = arena_alloc(ld, len);
 	if (s == NULL)
 		return "(out of memory)";
-	snprintf(s, len, "%s%s%s", p, name, p[1] == '<' ? ">" : "");
+	snprintf(s, len, "%s%s%s", p, name, strcmp(p, "!<") == 0 ? ">" : "");
 	return s;
 }
 
@@ -644,7 +644,8 @@ pop_frame(loader_t *ld)
 
 		if (node == NULL || items == NULL)
 			return fail_nomem(ld, f->mark);
-		memcpy(items, ld->raws + f->base, n * sizeof(*items));
+		if (n > 0)
+			memcpy(items, ld->raws + f->base, n * sizeof(*items));
 		ld->nraws = f->base;
 		ld->raw_depth--;
 		*node = (loader_node_t){
@@ -676,7 +677,9 @@ pop_frame(loader_t *ld)
 		if (items == NULL)
 			return fail_nomem(ld, f->mark);
 		if (f->kind == FRAME_SEQ) {
-			memcpy(items, ld->values + f->base, n * sizeof(*items));
+			if (n > 0)
+				memcpy(items, ld->values + f->base,
+				    n * sizeof(*items));
 			ad = argdata_create_seq(items, n);
 		} else {
 			/* Keys in the first half, values in the second. */
