@@ -405,8 +405,11 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
 	bool first = rc->selffd == -1;
+	loader_node_t untagged = *node;
 
-	if (!loader_node_is_null(node))
+	/* The value is read as if the tag were not there: nothing or ~. */
+	untagged.tag = NULL;
+	if (!loader_node_is_null(&untagged))
 		return loader_fail(ld, node->mark, "!executable takes no value");
 	if (rc->execfd == -1)
 		return loader_fail(ld, node->mark,
@@ -465,7 +468,7 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
 	struct addrinfo *res, *ai;
-	char hostbuf[256], list[512] = "";
+	char hostbuf[256], list[256] = "";
 	size_t naddrs = 0;
 	int error;
 
@@ -512,7 +515,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		char num[NI_MAXHOST];
+		/* Numeric addresses: INET6_ADDRSTRLEN and a scope. */
+		char num[64];
 		bool seen = false;
 
 		for (struct addrinfo *p = res; p != ai; p = p->ai_next)
@@ -525,8 +529,11 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
 		    NULL, 0, NI_NUMERICHOST) != 0)
 			snprintf(num, sizeof(num), "?");
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-		    "%s%s", naddrs == 1 ? "" : ", ", num);
+		/* A long list is cut short; the first addresses tell enough. */
+		if (strlen(list) + strlen(num) + 2 < sizeof(list))
+			snprintf(list + strlen(list),
+			    sizeof(list) - strlen(list), "%s%s",
+			    naddrs == 1 ? "" : ", ", num);
 		if (naddrs == 1) {
 			memcpy(&addr->ss, ai->ai_addr, ai->ai_addrlen);
 			addr->len = ai->ai_addrlen;
