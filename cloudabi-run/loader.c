@@ -78,6 +78,10 @@ struct loader {
 	size_t nslots;
 
 	uint64_t nodes; /* nodes of the tree so far, aliases expanded */
+	/* The input, when known: to place the reader's errors. */
+	const unsigned char *input;
+	size_t input_len;
+	FILE *input_file;
 	const argdata_t *root;
 	bool loaded;
 	bool failed;
@@ -830,6 +834,41 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 	    ev->start_mark);
 }
 
+/*
+ * The line and column of the reader's problem_offset, read again from the
+ * input when it can be (a buffer, or a file that can seek), else the
+ * scanner's position.
+ */
+static loader_mark_t
+offset_mark(loader_t *ld, yaml_parser_t *parser)
+{
+	loader_mark_t m = {1, 1};
+	size_t off = parser->problem_offset;
+	int c;
+
+	if (ld->input != NULL) {
+		for (size_t i = 0; i < off && i < ld->input_len; i++) {
+			c = ld->input[i];
+			if (c == '\n')
+				m = (loader_mark_t){m.line + 1, 1};
+			else if ((c & 0xc0) != 0x80)
+				m.column++;
+		}
+		return m;
+	}
+	if (ld->input_file != NULL && fseek(ld->input_file, 0, SEEK_SET) == 0) {
+		for (size_t i = 0; i < off && (c = getc(ld->input_file)) != EOF;
+		    i++) {
+			if (c == '\n')
+				m = (loader_mark_t){m.line + 1, 1};
+			else if ((c & 0xc0) != 0x80)
+				m.column++;
+		}
+		return m;
+	}
+	return mark_of(parser->mark);
+}
+
 static int
 parse_error(loader_t *ld, yaml_parser_t *parser)
 {
@@ -841,14 +880,13 @@ parse_error(loader_t *ld, yaml_parser_t *parser)
 	case YAML_MEMORY_ERROR:
 		return fail_nomem(ld, mark_of(parser->mark));
 	case YAML_READER_ERROR:
-		/* The reader reports a byte offset, not a place. */
-		m = parser->mark;
+		/* The reader reports a byte offset: find its place. */
 		if (parser->problem_value != -1)
-			return fail(ld, mark_of(m), "%s (byte %#x at offset %zu)",
-			    problem, parser->problem_value,
-			    parser->problem_offset);
-		return fail(ld, mark_of(m), "%s at offset %zu", problem,
-		    parser->problem_offset);
+			return fail(ld, offset_mark(ld, parser),
+			    "%s (byte %#x at offset %zu)", problem,
+			    parser->problem_value, parser->problem_offset);
+		return fail(ld, offset_mark(ld, parser), "%s at offset %zu",
+		    problem, parser->problem_offset);
 	default:
 		if (parser->context != NULL)
 			return fail(ld, mark_of(m), "%s (%s at line %zu, column %zu)",
@@ -938,7 +976,10 @@ loader_load_string(loader_t *ld, const void *buf, size_t len,
 		return ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
+	ld->input = buf;
+	ld->input_len = len;
 	error = loader_load(ld, &parser, tree);
+	ld->input = NULL;
 	yaml_parser_delete(&parser);
 	return error;
 }
@@ -954,7 +995,9 @@ loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 		return ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, fp);
+	ld->input_file = fp;
 	error = loader_load(ld, &parser, tree);
+	ld->input_file = NULL;
 	if (error == 0 && ferror(fp)) {
 		fail(ld, (loader_mark_t){1, 1}, "read error");
 		error = EIO;

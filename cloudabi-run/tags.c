@@ -503,6 +503,13 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 				       "the host is missing or too long");
 		return -1;
 	}
+	/* getaddrinfo() takes numeric ports past 65535 modulo 65536. */
+	if (strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+	    (strlen(colon + 1) > 5 || atoi(colon + 1) > 65535)) {
+		loader_fail(ld, at->mark, "%s: port %s is out of range", text,
+		    colon + 1);
+		return -1;
+	}
 	memcpy(hostbuf, host, (size_t)(host_end - host));
 	hostbuf[host_end - host] = '\0';
 	if (bind)
