@@ -3,6 +3,16 @@
  * explicit stack instead of recursion, an anchor table whose aliases share
  * values, bounds on depth and alias expansion, and tag handlers that
  * receive the tagged node as written.
+ *
+ * Plain data is encoded as it arrives, straight into one output buffer, so
+ * that a large configuration costs no allocation per value: a scalar is
+ * written with its length prefix; a map or sequence reserves room for its
+ * prefix when it opens and writes it, right-aligned, when it closes, leaving
+ * a gap that one pass removes at the end. Only where a value must exist on
+ * its own (an anchor, whose aliases share it, or a handler's value) does
+ * the loader make argdata_t values, and then for the containers on the
+ * path from it to the root, whose plain children become values over their
+ * compacted bytes.
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -11,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "loader.h"
 #include "schema.h"
 
@@ -42,6 +53,15 @@ struct anchor {
 
 enum frame_kind { FRAME_SEQ, FRAME_MAP, FRAME_RAW_SEQ, FRAME_RAW_MAP };
 
+/* Room a map or sequence keeps for its length prefix: any size_t fits. */
+#define PREFIX_ROOM 10
+
+/* Unused bytes in out, at off, removed when the bytes are compacted. */
+struct gap {
+	size_t off;
+	size_t len;
+};
+
 struct frame {
 	enum frame_kind kind;
 	/* A raw frame whose node carries a handler's tag. */
@@ -49,7 +69,12 @@ struct frame {
 	const char *tag;       /* raw frames: the tag, kept in the arena */
 	size_t base;           /* the frame's first entry in its stack */
 	uint64_t nodes_before; /* ld->nodes when the frame started */
-	size_t anchor;         /* index + 1 in ld->anchors, or 0 */
+	/* Cooked frames: where their bytes begin in out, their gap. */
+	size_t pos;
+	size_t gap;
+	size_t gap_sum_before;
+	bool has_value; /* a child is an argdata_t: the frame will be one */
+	size_t anchor;  /* index + 1 in ld->anchors, or 0 */
 	loader_mark_t mark;
 };
 
@@ -67,8 +92,18 @@ struct loader {
 	size_t nframes, frames_cap;
 	size_t raw_depth; /* how many open frames are raw */
 
-	const argdata_t **values; /* children of the open cooked frames */
-	size_t nvalues, values_cap;
+	/*
+	 * Children of the open cooked frames: a value (an argdata_t pointer,
+	 * even) or plain bytes in out (their offset times 2, plus 1).
+	 */
+	uintptr_t *kids;
+	size_t nkids, kids_cap;
+	/* Encoded plain data, and the gaps left before maps and sequences. */
+	uint8_t *out;
+	size_t out_len, out_cap;
+	struct gap *gaps;
+	size_t ngaps, gaps_cap;
+	size_t gap_sum;             /* the lengths of all the gaps */
 	const loader_node_t **raws; /* children of the open raw frames */
 	size_t nraws, raws_cap;
 
@@ -83,6 +118,7 @@ struct loader {
 	size_t input_len;
 	FILE *input_file;
 	const argdata_t *root;
+	bool root_is_out; /* the root is the compacted bytes of out */
 	bool loaded;
 	bool failed;
 	bool nomem;
@@ -168,8 +204,7 @@ loader_fail(loader_t *ld, loader_mark_t mark, const char *fmt, ...)
 	return NULL;
 }
 
-static int
-fail(loader_t *ld, loader_mark_t mark, const char *fmt, ...)
+static int fail(loader_t *ld, loader_mark_t mark, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -288,7 +323,9 @@ loader_free(loader_t *ld)
 		free(c);
 	}
 	free(ld->frames);
-	free(ld->values);
+	free(ld->kids);
+	free(ld->out);
+	free(ld->gaps);
 	free(ld->raws);
 	free(ld->anchors);
 	free(ld->slots);
@@ -357,7 +394,7 @@ is_yaml_tag(const char *tag, const char *name)
 	size_t ylen = strlen(SCHEMA_YAML_PREFIX);
 
 	return strncmp(tag, SCHEMA_YAML_PREFIX, ylen) == 0 &&
-	    strcmp(tag + ylen, name) == 0;
+	       strcmp(tag + ylen, name) == 0;
 }
 
 /* Anchors. */
@@ -411,7 +448,7 @@ define_anchor(loader_t *ld, const char *name)
 
 	if (a == NULL) {
 		if (grow((void **)&ld->anchors, &ld->anchors_cap, ld->nanchors,
-		    sizeof(*ld->anchors)) != 0)
+		        sizeof(*ld->anchors)) != 0)
 			return 0;
 		if (ld->nanchors * 2 >= ld->nslots) {
 			size_t n = ld->nslots == 0 ? 64 : ld->nslots * 2;
@@ -469,20 +506,139 @@ count_nodes(loader_t *ld, uint64_t n, loader_mark_t mark)
 }
 
 static int
+push_kid(loader_t *ld, uintptr_t kid, loader_mark_t mark)
+{
+	if (grow((void **)&ld->kids, &ld->kids_cap, ld->nkids,
+	        sizeof(*ld->kids)) != 0)
+		return fail_nomem(ld, mark);
+	ld->kids[ld->nkids++] = kid;
+	return 0;
+}
+
+/* A child that is a value of its own. */
+static int
 push_value(loader_t *ld, const argdata_t *ad, loader_mark_t mark)
 {
-	if (grow((void **)&ld->values, &ld->values_cap, ld->nvalues,
-	    sizeof(*ld->values)) != 0)
-		return fail_nomem(ld, mark);
-	ld->values[ld->nvalues++] = ad;
-	return 0;
+	if (ld->nframes > 0)
+		ld->frames[ld->nframes - 1].has_value = true;
+	return push_kid(ld, (uintptr_t)ad, mark);
+}
+
+/* A child that is plain bytes in out, from pos. */
+static int
+push_bytes(loader_t *ld, size_t pos, loader_mark_t mark)
+{
+	return push_kid(ld, (uintptr_t)pos << 1 | 1, mark);
+}
+
+/* Room for n more bytes in out; NULL when out of memory. */
+static uint8_t *
+reserve(loader_t *ld, size_t n)
+{
+	if (n > SIZE_MAX / 2 - ld->out_len)
+		return NULL;
+	if (ld->out_len + n > ld->out_cap) {
+		size_t cap = ld->out_cap == 0 ? 4096 : ld->out_cap;
+		uint8_t *p;
+
+		while (cap < ld->out_len + n)
+			cap *= 2;
+		p = realloc(ld->out, cap);
+		if (p == NULL)
+			return NULL;
+		ld->out = p;
+		ld->out_cap = cap;
+	}
+	return ld->out + ld->out_len;
+}
+
+/*
+ * Copies the bytes of out in [from, to) to dst, leaving out the gaps,
+ * starting with gap *gi (which lies at or after from) and moving *gi past
+ * the gaps it skipped. dst may be out itself, at or below from. Returns
+ * the number of bytes written.
+ */
+static size_t
+compact(loader_t *ld, size_t from, size_t to, size_t *gi, uint8_t *dst)
+{
+	size_t n = 0;
+
+	while (from < to) {
+		size_t stop = to;
+
+		if (*gi < ld->ngaps && ld->gaps[*gi].off < to)
+			stop = ld->gaps[*gi].off;
+		memmove(dst + n, ld->out + from, stop - from);
+		n += stop - from;
+		if (stop == to)
+			break;
+		from = stop + ld->gaps[*gi].len;
+		(*gi)++;
+	}
+	return n;
+}
+
+/*
+ * Finds the encoding of the plain child whose bytes span [pos, end) of
+ * out: skips the gap before a map or sequence and the length prefix.
+ * Stores where the encoding starts and its length; moves *gi past the gap.
+ */
+static void
+child_encoding(
+    loader_t *ld, size_t pos, size_t end, size_t *gi, size_t *enc, size_t *len)
+{
+	size_t n = 0;
+
+	if (*gi < ld->ngaps && ld->gaps[*gi].off == pos) {
+		pos += ld->gaps[*gi].len;
+		(*gi)++;
+	}
+	/* The prefix's last byte has its high bit set. */
+	while (pos < end) {
+		uint8_t b = ld->out[pos++];
+
+		n = n << 7 | (b & 0x7f);
+		if (b & 0x80)
+			break;
+	}
+	*enc = pos;
+	*len = n;
+}
+
+/*
+ * A value of its own over a compacted copy of the plain child whose bytes
+ * span [pos, end) of out.
+ */
+static const argdata_t *
+bytes_value(
+    loader_t *ld, size_t pos, size_t end, size_t *gi, loader_mark_t mark)
+{
+	size_t enc, len;
+	uint8_t *copy;
+
+	child_encoding(ld, pos, end, gi, &enc, &len);
+	copy = arena_alloc(ld, len);
+	if (copy == NULL)
+		return nomem_value(ld, mark);
+	compact(ld, enc, end, gi, copy);
+	return loader_adopt(
+	    ld, argdata_from_buffer(copy, len, NULL, NULL), mark);
+}
+
+/* Forgets the bytes and gaps of out from pos and gap on. */
+static void
+truncate_out(loader_t *ld, size_t pos, size_t gap, size_t gap_sum)
+{
+	ld->out_len = pos;
+	ld->ngaps = gap;
+	ld->gap_sum = gap_sum;
 }
 
 static int
 push_raw(loader_t *ld, const loader_node_t *node)
 {
 	if (grow((void **)&ld->raws, &ld->raws_cap, ld->nraws,
-	    sizeof(*ld->raws)) != 0)
+	        sizeof(*ld->raws)) != 0)
 		return fail_nomem(ld, node->mark);
 	ld->raws[ld->nraws++] = node;
 	return 0;
@@ -497,12 +653,12 @@ new_raw_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	if (n == NULL)
 		return NULL;
 	*n = (loader_node_t){
-		.kind = LOADER_SCALAR,
-		.tag = tag,
-		.mark = mark,
-		.value = loader_strdup(ld, value, len),
-		.length = len,
-		.plain = plain,
+	    .kind = LOADER_SCALAR,
+	    .tag = tag,
+	    .mark = mark,
+	    .value = loader_strdup(ld, value, len),
+	    .length = len,
+	    .plain = plain,
 	};
 	return n->value == NULL ? NULL : n;
 }
@@ -560,8 +716,8 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	case ARGDATA_TYPE_INT:
 		return loader_adopt(ld,
 		    sc.negative ? argdata_create_int_s(
-				      -(intmax_t)(sc.magnitude - 1) - 1) :
-				  argdata_create_int_u(sc.magnitude),
+		                      -(intmax_t)(sc.magnitude - 1) - 1)
+		                : argdata_create_int_u(sc.magnitude),
 		    mark);
 	case ARGDATA_TYPE_FLOAT:
 		return loader_adopt(ld, argdata_create_float(sc.number), mark);
@@ -572,20 +728,138 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		if (bin == NULL)
 			return nomem_value(ld, mark);
 		if (schema_base64(value, len, bin, &binlen) != 0)
-			return loader_fail(ld, mark,
-			    "!!binary takes base64 text");
-		return loader_adopt(ld, argdata_create_binary(bin, binlen),
-		    mark);
+			return loader_fail(
+			    ld, mark, "!!binary takes base64 text");
+		return loader_adopt(
+		    ld, argdata_create_binary(bin, binlen), mark);
 	default:
 		if (memchr(value, '\0', len) != NULL)
-			return loader_fail(ld, mark,
-			    "a string cannot hold a NUL character");
+			return loader_fail(
+			    ld, mark, "a string cannot hold a NUL character");
 		copy = loader_strdup(ld, value, len);
 		if (copy == NULL)
 			return nomem_value(ld, mark);
 		/* copy outlives the value and ends in a NUL: no second copy. */
 		return loader_adopt(ld, argdata_create_str_c(copy), mark);
 	}
+}
+
+/* Writes the length prefix and the tag of an n-byte encoding into out. */
+static uint8_t *
+begin_scalar(loader_t *ld, size_t n, uint8_t tag)
+{
+	uint8_t *p = reserve(ld, ad_prefix_size(n) + n);
+
+	if (p == NULL)
+		return NULL;
+	p += ad_write_prefix(p, n);
+	if (n > 0)
+		*p++ = tag;
+	return p;
+}
+
+/*
+ * Encodes a plain scalar straight into out, as the codec would, and adds
+ * it to the open frame. tag is NULL for none or "!".
+ */
+static int
+encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
+    bool plain, loader_mark_t mark)
+{
+	size_t pos = ld->out_len, n, binlen;
+	struct scalar sc;
+	const char *why;
+	uint8_t buf[16], *p;
+	uint64_t bits;
+	argdata_t *ts;
+
+	if (schema_resolve(tag, value, len, plain, &sc, &why) != 0) {
+		if (strcmp(why, "unknown tag") == 0)
+			return fail(ld, mark, "unknown tag %s",
+			    loader_tag_display(ld, tag));
+		return fail(ld, mark, "%s: %s", why, value);
+	}
+	switch (sc.type) {
+	case ARGDATA_TYPE_NULL:
+		p = begin_scalar(ld, 0, 0);
+		break;
+	case ARGDATA_TYPE_BOOL:
+		p = begin_scalar(ld, sc.boolean ? 2 : 1, ARGDATA_TYPE_BOOL);
+		if (p != NULL && sc.boolean)
+			*p++ = 1;
+		break;
+	case ARGDATA_TYPE_INT:
+		n = sc.negative ? ad_encode_int_s(
+		                      buf, -(intmax_t)(sc.magnitude - 1) - 1)
+		                : ad_encode_int_u(buf, sc.magnitude);
+		p = begin_scalar(ld, 1 + n, ARGDATA_TYPE_INT);
+		if (p != NULL) {
+			memcpy(p, buf, n);
+			p += n;
+		}
+		break;
+	case ARGDATA_TYPE_FLOAT:
+		memcpy(&bits, &sc.number, sizeof(bits));
+		p = begin_scalar(ld, 9, ARGDATA_TYPE_FLOAT);
+		for (int i = 7; p != NULL && i >= 0; i--)
+			*p++ = (uint8_t)(bits >> (8 * i));
+		break;
+	case ARGDATA_TYPE_TIMESTAMP:
+		/* Rare enough to go through the codec. */
+		ts = argdata_create_timestamp(&sc.ts);
+		if (ts == NULL)
+			return fail(
+			    ld, mark, "timestamp out of range: %s", value);
+		argdata_serialized_length(ts, &n, NULL);
+		p = begin_scalar(ld, n, 0);
+		if (p != NULL) {
+			argdata_serialize(ts, p - 1, NULL);
+			p += n - 1;
+		}
+		argdata_free(ts);
+		break;
+	case ARGDATA_TYPE_BINARY:
+		/* The decoded size, from the number of base64 digits. */
+		n = 0;
+		for (size_t i = 0; i < len; i++)
+			n += value[i] != ' ' && value[i] != '\t' &&
+			     value[i] != '\n' && value[i] != '\r' &&
+			     value[i] != '=';
+		p = begin_scalar(ld,
+		    1 + n / 4 * 3 + (n % 4 > 1 ? n % 4 - 1 : 0),
+		    ARGDATA_TYPE_BINARY);
+		if (p == NULL)
+			break;
+		/* Decoding may write up to 3 bytes past: keep room for them. */
+		ld->out_len = (size_t)(p - ld->out);
+		if (reserve(ld, n / 4 * 3 + 3) == NULL) {
+			ld->out_len = pos;
+			return fail_nomem(ld, mark);
+		}
+		p = ld->out + ld->out_len;
+		ld->out_len = pos;
+		if (schema_base64(value, len, p, &binlen) != 0)
+			return fail(ld, mark, "!!binary takes base64 text");
+		p += binlen;
+		break;
+	default:
+		if (memchr(value, '\0', len) != NULL)
+			return fail(
+			    ld, mark, "a string cannot hold a NUL character");
+		if (!ad_utf8_valid((const uint8_t *)value, len))
+			return fail(ld, mark, "a string of invalid UTF-8");
+		p = begin_scalar(ld, len + 2, ARGDATA_TYPE_STR);
+		if (p != NULL) {
+			memcpy(p, value, len);
+			p += len;
+			*p++ = '\0';
+		}
+		break;
+	}
+	if (p == NULL)
+		return fail_nomem(ld, mark);
+	ld->out_len = (size_t)(p - ld->out);
+	return push_bytes(ld, pos, mark);
 }
 
 /* Calls the handler of a tagged node and checks what it gives back. */
@@ -612,16 +886,31 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 		return fail(ld, mark, "nesting deeper than %zu levels",
 		    ld->limits.max_depth);
 	if (grow((void **)&ld->frames, &ld->frames_cap, ld->nframes,
-	    sizeof(*ld->frames)) != 0)
+	        sizeof(*ld->frames)) != 0)
 		return fail_nomem(ld, mark);
 	f = &ld->frames[ld->nframes];
 	*f = (struct frame){
-		.kind = kind,
-		.handler = handler,
-		.base = raw ? ld->nraws : ld->nvalues,
-		.nodes_before = ld->nodes,
-		.mark = mark,
+	    .kind = kind,
+	    .handler = handler,
+	    .base = raw ? ld->nraws : ld->nkids,
+	    .nodes_before = ld->nodes,
+	    .mark = mark,
 	};
+	if (!raw) {
+		/* Room for the prefix, then the tag. */
+		uint8_t *p = reserve(ld, PREFIX_ROOM + 1);
+
+		if (p == NULL || grow((void **)&ld->gaps, &ld->gaps_cap,
+		                     ld->ngaps, sizeof(*ld->gaps)) != 0)
+			return fail_nomem(ld, mark);
+		p[PREFIX_ROOM] =
+		    kind == FRAME_MAP ? ARGDATA_TYPE_MAP : ARGDATA_TYPE_SEQ;
+		f->pos = ld->out_len;
+		f->gap = ld->ngaps;
+		f->gap_sum_before = ld->gap_sum;
+		ld->gaps[ld->ngaps++] = (struct gap){.off = f->pos, .len = 0};
+		ld->out_len += PREFIX_ROOM + 1;
+	}
 	if (raw && tag != NULL &&
 	    (f->tag = loader_strdup(ld, tag, strlen(tag))) == NULL)
 		return fail_nomem(ld, mark);
@@ -631,6 +920,94 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	if (raw)
 		ld->raw_depth++;
 	return count_nodes(ld, 1, mark);
+}
+
+/*
+ * Ends a cooked frame. With plain children only, the frame stays bytes:
+ * its prefix goes into the room kept for it. Otherwise, or when an anchor
+ * names it, it becomes a value of its own.
+ */
+static int
+pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
+{
+	size_t n = ld->nkids - f->base, size, gi;
+	const argdata_t **items;
+	argdata_t *ad;
+	const argdata_t *value;
+
+	if (!f->has_value) {
+		size_t room = PREFIX_ROOM;
+
+		size = ld->out_len - f->pos - room -
+		       (ld->gap_sum - f->gap_sum_before);
+		if (size > ld->limits.max_bytes)
+			return fail(ld, f->mark,
+			    "the document expands to more than %zu bytes",
+			    ld->limits.max_bytes);
+		room -= ad_prefix_size(size);
+		ad_write_prefix(ld->out + f->pos + room, size);
+		ld->gaps[f->gap].len = room;
+		ld->gap_sum += room;
+		ld->nkids = f->base;
+		if (f->anchor == 0)
+			return push_bytes(ld, f->pos, f->mark);
+		gi = f->gap;
+		value = bytes_value(ld, f->pos, ld->out_len, &gi, f->mark);
+		truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
+		if (value == NULL)
+			return -1;
+		close_anchor(ld, f->anchor, value, NULL, nodes);
+		return push_value(ld, value, f->mark);
+	}
+
+	/* A value of its own: the plain children become values too. */
+	items = arena_alloc(ld, n * sizeof(*items));
+	if (items == NULL)
+		return fail_nomem(ld, f->mark);
+	gi = f->gap + 1;
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t kid = ld->kids[f->base + i];
+		size_t end = ld->out_len;
+		const argdata_t *v;
+
+		if ((kid & 1) == 0) {
+			v = (const argdata_t *)kid;
+		} else {
+			/* It ends where the next plain child begins. */
+			for (size_t j = i + 1; j < n; j++)
+				if (ld->kids[f->base + j] & 1) {
+					end = ld->kids[f->base + j] >> 1;
+					break;
+				}
+			v = bytes_value(ld, kid >> 1, end, &gi, f->mark);
+			if (v == NULL)
+				return -1;
+		}
+		/* Maps: keys in the first half, values in the second. */
+		if (f->kind == FRAME_MAP)
+			items[i % 2 * (n / 2) + i / 2] = v;
+		else
+			items[i] = v;
+	}
+	ad = f->kind == FRAME_SEQ
+	         ? argdata_create_seq(items, n)
+	         : argdata_create_map(items, items + n / 2, n / 2);
+	ld->nkids = f->base;
+	truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
+	if (ad == NULL && errno == ENOMEM)
+		return fail(ld, f->mark,
+		    "the document expands to more than %zu bytes",
+		    ld->limits.max_bytes);
+	value = loader_adopt(ld, ad, f->mark);
+	if (value == NULL)
+		return -1;
+	argdata_serialized_length(value, &size, NULL);
+	if (size > ld->limits.max_bytes)
+		return fail(ld, f->mark,
+		    "the document expands to more than %zu bytes",
+		    ld->limits.max_bytes);
+	close_anchor(ld, f->anchor, value, NULL, nodes);
+	return push_value(ld, value, f->mark);
 }
 
 /* Ends the innermost frame and hands its value to the frame around it. */
@@ -643,8 +1020,8 @@ pop_frame(loader_t *ld)
 	if (f->kind == FRAME_RAW_SEQ || f->kind == FRAME_RAW_MAP) {
 		size_t n = ld->nraws - f->base;
 		loader_node_t *node = arena_alloc(ld, sizeof(*node));
-		const loader_node_t **items = arena_alloc(ld,
-		    n * sizeof(*items));
+		const loader_node_t **items =
+		    arena_alloc(ld, n * sizeof(*items));
 
 		if (node == NULL || items == NULL)
 			return fail_nomem(ld, f->mark);
@@ -653,16 +1030,16 @@ pop_frame(loader_t *ld)
 		ld->nraws = f->base;
 		ld->raw_depth--;
 		*node = (loader_node_t){
-			.kind = f->kind == FRAME_RAW_SEQ ? LOADER_SEQUENCE :
-							   LOADER_MAPPING,
-			.tag = f->tag,
-			.mark = f->mark,
-			.items = items,
-			.count = n,
+		    .kind = f->kind == FRAME_RAW_SEQ ? LOADER_SEQUENCE
+		                                     : LOADER_MAPPING,
+		    .tag = f->tag,
+		    .mark = f->mark,
+		    .items = items,
+		    .count = n,
 		};
 		if (f->handler != NULL) {
-			const argdata_t *ad = call_handler(ld, f->handler,
-			    node);
+			const argdata_t *ad =
+			    call_handler(ld, f->handler, node);
 
 			if (ad == NULL)
 				return -1;
@@ -671,45 +1048,8 @@ pop_frame(loader_t *ld)
 		}
 		close_anchor(ld, f->anchor, NULL, node, nodes);
 		return push_raw(ld, node);
-	} else {
-		size_t n = ld->nvalues - f->base;
-		const argdata_t **items = arena_alloc(ld, n * sizeof(*items));
-		argdata_t *ad;
-		const argdata_t *owned;
-		size_t size;
-
-		if (items == NULL)
-			return fail_nomem(ld, f->mark);
-		if (f->kind == FRAME_SEQ) {
-			if (n > 0)
-				memcpy(items, ld->values + f->base,
-				    n * sizeof(*items));
-			ad = argdata_create_seq(items, n);
-		} else {
-			/* Keys in the first half, values in the second. */
-			for (size_t i = 0; i < n / 2; i++) {
-				items[i] = ld->values[f->base + 2 * i];
-				items[n / 2 + i] =
-				    ld->values[f->base + 2 * i + 1];
-			}
-			ad = argdata_create_map(items, items + n / 2, n / 2);
-		}
-		ld->nvalues = f->base;
-		if (ad == NULL && errno == ENOMEM)
-			return fail(ld, f->mark,
-			    "the document expands to more than %zu bytes",
-			    ld->limits.max_bytes);
-		owned = loader_adopt(ld, ad, f->mark);
-		if (owned == NULL)
-			return -1;
-		argdata_serialized_length(owned, &size, NULL);
-		if (size > ld->limits.max_bytes)
-			return fail(ld, f->mark,
-			    "the document expands to more than %zu bytes",
-			    ld->limits.max_bytes);
-		close_anchor(ld, f->anchor, owned, NULL, nodes);
-		return push_value(ld, owned, f->mark);
 	}
+	return pop_cooked(ld, f, nodes);
 }
 
 static int
@@ -736,8 +1076,8 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 	if (tag != NULL && ld->raw_depth == 0 &&
 	    (h = find_handler(ld, tag)) == NULL &&
 	    strncmp(tag, SCHEMA_YAML_PREFIX, strlen(SCHEMA_YAML_PREFIX)) != 0)
-		return fail(ld, mark, "unknown tag %s",
-		    loader_tag_display(ld, tag));
+		return fail(
+		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
 	if (anchor != NULL && (a = define_anchor(ld, anchor)) == 0)
 		return fail_nomem(ld, mark);
 
@@ -746,8 +1086,8 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 	 * node as written is kept for the handlers.
 	 */
 	if (ld->raw_depth > 0 || h != NULL || a != 0) {
-		const char *t = tag == NULL ? NULL :
-					      loader_strdup(ld, tag, strlen(tag));
+		const char *t =
+		    tag == NULL ? NULL : loader_strdup(ld, tag, strlen(tag));
 
 		raw = new_raw_scalar(ld, t, value, len, plain, mark);
 		if (raw == NULL || (tag != NULL && t == NULL))
@@ -757,8 +1097,11 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 		close_anchor(ld, a, NULL, raw, 1);
 		return push_raw(ld, raw);
 	}
-	ad = h != NULL ? call_handler(ld, h, raw) :
-			 cook_scalar(ld, tag, value, len, plain, mark);
+	/* Plain data goes straight into the output. */
+	if (h == NULL && a == 0)
+		return encode_scalar(ld, tag, value, len, plain, mark);
+	ad = h != NULL ? call_handler(ld, h, raw)
+	               : cook_scalar(ld, tag, value, len, plain, mark);
 	if (ad == NULL)
 		return -1;
 	close_anchor(ld, a, ad, raw, 1);
@@ -788,7 +1131,8 @@ on_alias(loader_t *ld, const yaml_event_t *ev)
 		return push_raw(ld, a->raw);
 	}
 	if (a->ad == NULL) {
-		/* The anchor lies inside a tag's value: read it as plain data. */
+		/* The anchor lies inside a tag's value: read it as plain data.
+		 */
 		if (a->raw->kind != LOADER_SCALAR)
 			return fail(ld, mark,
 			    "alias *%s refers to a collection inside a tag's "
@@ -805,11 +1149,11 @@ on_alias(loader_t *ld, const yaml_event_t *ev)
 static int
 on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 {
-	const char *tag = (const char *)(map ? ev->data.mapping_start.tag :
-					       ev->data.sequence_start.tag);
-	const char *anchor = (const char *)(map ?
-		ev->data.mapping_start.anchor :
-		ev->data.sequence_start.anchor);
+	const char *tag = (const char *)(map ? ev->data.mapping_start.tag
+	                                     : ev->data.sequence_start.tag);
+	const char *anchor =
+	    (const char *)(map ? ev->data.mapping_start.anchor
+	                       : ev->data.sequence_start.anchor);
 	const loader_handler_t *h = NULL;
 	loader_mark_t mark = mark_of(ev->start_mark);
 
@@ -819,13 +1163,13 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 		;
 	else if (is_yaml_tag(tag, map ? "map" : "seq"))
 		tag = NULL;
-	else if (strncmp(tag, SCHEMA_YAML_PREFIX,
-	    strlen(SCHEMA_YAML_PREFIX)) == 0)
-		return fail(ld, mark, "%s on a %s",
-		    loader_tag_display(ld, tag), map ? "map" : "sequence");
+	else if (strncmp(tag, SCHEMA_YAML_PREFIX, strlen(SCHEMA_YAML_PREFIX)) ==
+	         0)
+		return fail(ld, mark, "%s on a %s", loader_tag_display(ld, tag),
+		    map ? "map" : "sequence");
 	else if ((h = find_handler(ld, tag)) == NULL)
-		return fail(ld, mark, "unknown tag %s",
-		    loader_tag_display(ld, tag));
+		return fail(
+		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
 
 	if (ld->raw_depth > 0 || h != NULL)
 		return push_frame(ld, map ? FRAME_RAW_MAP : FRAME_RAW_SEQ, tag,
@@ -858,7 +1202,7 @@ offset_mark(loader_t *ld, yaml_parser_t *parser)
 	}
 	if (ld->input_file != NULL && fseek(ld->input_file, 0, SEEK_SET) == 0) {
 		for (size_t i = 0; i < off && (c = getc(ld->input_file)) != EOF;
-		    i++) {
+		     i++) {
 			if (c == '\n')
 				m = (loader_mark_t){m.line + 1, 1};
 			else if ((c & 0xc0) != 0x80)
@@ -873,8 +1217,8 @@ static int
 parse_error(loader_t *ld, yaml_parser_t *parser)
 {
 	yaml_mark_t m = parser->problem_mark;
-	const char *problem = parser->problem != NULL ? parser->problem :
-							"invalid YAML";
+	const char *problem =
+	    parser->problem != NULL ? parser->problem : "invalid YAML";
 
 	switch (parser->error) {
 	case YAML_MEMORY_ERROR:
@@ -889,12 +1233,54 @@ parse_error(loader_t *ld, yaml_parser_t *parser)
 		    problem, parser->problem_offset);
 	default:
 		if (parser->context != NULL)
-			return fail(ld, mark_of(m), "%s (%s at line %zu, column %zu)",
-			    problem, parser->context,
-			    parser->context_mark.line + 1,
+			return fail(ld, mark_of(m),
+			    "%s (%s at line %zu, column %zu)", problem,
+			    parser->context, parser->context_mark.line + 1,
 			    parser->context_mark.column + 1);
 		return fail(ld, mark_of(m), "%s", problem);
 	}
+}
+
+/*
+ * Makes the root a value: plain bytes are compacted where they lie, in
+ * one pass, and out shrinks to them.
+ */
+static int
+finish_root(loader_t *ld, loader_mark_t mark)
+{
+	size_t enc, len, gi = 0;
+	uintptr_t kid;
+	uint8_t *p;
+
+	/* libyaml ends a document only after its one node. */
+	if (ld->nkids != 1)
+		return fail(ld, mark, "a document without a value");
+	kid = ld->kids[0];
+	ld->nkids = 0;
+	if ((kid & 1) == 0) {
+		ld->root = (const argdata_t *)kid;
+		return 0;
+	}
+	child_encoding(ld, kid >> 1, ld->out_len, &gi, &enc, &len);
+	compact(ld, enc, ld->out_len, &gi, ld->out);
+	ld->out_len = len;
+	p = realloc(ld->out, len == 0 ? 1 : len);
+	if (p != NULL)
+		ld->out = p;
+	ld->root = loader_adopt(
+	    ld, argdata_from_buffer(ld->out, len, NULL, NULL), mark);
+	ld->root_is_out = true;
+	return ld->root == NULL ? -1 : 0;
+}
+
+bool
+loader_bytes(const loader_t *ld, const void **buf, size_t *len)
+{
+	if (ld->failed || !ld->root_is_out)
+		return false;
+	*buf = ld->out;
+	*len = ld->out_len;
+	return true;
 }
 
 int
@@ -931,10 +1317,7 @@ loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 				    "holds exactly one");
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			/* libyaml ends a document only after its one node. */
-			if (ld->nvalues == 1)
-				ld->root = ld->values[0];
-			ld->nvalues = 0;
+			r = finish_root(ld, mark_of(ev.start_mark));
 			break;
 		case YAML_SCALAR_EVENT:
 			r = on_scalar(ld, &ev);
@@ -965,8 +1348,8 @@ loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 }
 
 int
-loader_load_string(loader_t *ld, const void *buf, size_t len,
-    const argdata_t **tree)
+loader_load_string(
+    loader_t *ld, const void *buf, size_t len, const argdata_t **tree)
 {
 	yaml_parser_t parser;
 	int error;
@@ -1036,7 +1419,7 @@ node_resolve(loader_t *ld, const loader_node_t *node, const char *what,
 		return -1;
 	}
 	if (schema_resolve(node->tag, node->value, node->length, node->plain,
-	    sc, &why) != 0) {
+	        sc, &why) != 0) {
 		if (strcmp(why, "unknown tag") == 0)
 			fail(ld, node->mark, "%s: unexpected tag %s", what,
 			    loader_tag_display(ld, node->tag));
@@ -1060,8 +1443,8 @@ node_expect(loader_t *ld, const loader_node_t *node, const char *what,
 }
 
 int
-loader_node_str(loader_t *ld, const loader_node_t *node, const char *what,
-    const char **str)
+loader_node_str(
+    loader_t *ld, const loader_node_t *node, const char *what, const char **str)
 {
 	struct scalar sc;
 
@@ -1076,8 +1459,8 @@ loader_node_str(loader_t *ld, const loader_node_t *node, const char *what,
 }
 
 int
-loader_node_bool(loader_t *ld, const loader_node_t *node, const char *what,
-    bool *value)
+loader_node_bool(
+    loader_t *ld, const loader_node_t *node, const char *what, bool *value)
 {
 	struct scalar sc;
 
@@ -1114,6 +1497,6 @@ loader_node_is_null(const loader_node_t *node)
 	    (node->tag != NULL && !is_yaml_tag(node->tag, "null")))
 		return false;
 	return schema_resolve(node->tag, node->value, node->length,
-		   node->plain || node->tag != NULL, &sc, &why) == 0 &&
-	    sc.type == ARGDATA_TYPE_NULL;
+	           node->plain || node->tag != NULL, &sc, &why) == 0 &&
+	       sc.type == ARGDATA_TYPE_NULL;
 }

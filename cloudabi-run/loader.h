@@ -100,8 +100,8 @@ struct loader_node {
  * On failure it calls loader_fail() and returns NULL. ctx is the pointer
  * given to loader_create().
  */
-typedef const argdata_t *loader_tag_fn(loader_t *ld, const loader_node_t *node,
-    void *ctx);
+typedef const argdata_t *loader_tag_fn(
+    loader_t *ld, const loader_node_t *node, void *ctx);
 
 /*
  * One entry of a handler table. name is the tag without its handle: "fd"
@@ -142,8 +142,8 @@ void loader_free(loader_t *ld);
 int loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree);
 
 /* loader_load() from a buffer (not copied) or a stdio stream. */
-int loader_load_string(loader_t *ld, const void *buf, size_t len,
-    const argdata_t **tree);
+int loader_load_string(
+    loader_t *ld, const void *buf, size_t len, const argdata_t **tree);
 int loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree);
 
 /* The error of a failed load, or NULL when there was none. */
@@ -153,8 +153,8 @@ const loader_error_t *loader_error(const loader_t *ld);
  * For handlers: records an error at mark (the first one recorded wins) and
  * returns NULL, so that a handler can write "return loader_fail(...)".
  */
-const argdata_t *loader_fail(loader_t *ld, loader_mark_t mark,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const argdata_t *loader_fail(loader_t *ld, loader_mark_t mark, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 /*
  * For handlers: hands ownership of ad to the loader, which frees it in
@@ -177,10 +177,10 @@ char *loader_strdup(loader_t *ld, const char *s, size_t len);
  */
 int loader_node_str(loader_t *ld, const loader_node_t *node, const char *what,
     const char **str);
-int loader_node_bool(loader_t *ld, const loader_node_t *node,
-    const char *what, bool *value);
-int loader_node_uint(loader_t *ld, const loader_node_t *node,
-    const char *what, uintmax_t max, uintmax_t *value);
+int loader_node_bool(
+    loader_t *ld, const loader_node_t *node, const char *what, bool *value);
+int loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
+    uintmax_t max, uintmax_t *value);
 /* True for a scalar that reads as null (empty, ~, null), untagged or !!null. */
 bool loader_node_is_null(const loader_node_t *node);
 
@@ -196,5 +196,13 @@ const char *loader_tag_display(loader_t *ld, const char *tag);
  * as they are in the tree. Returns 0, or ENOMEM.
  */
 int loader_serialize(const argdata_t *ad, void **buf, size_t *len);
+
+/*
+ * The serialized bytes of the tree of a successful load, when the loader
+ * holds them already (a document without anchors or tags is encoded as it
+ * is read): stores them, owned by the loader, and returns true. Returns
+ * false otherwise; loader_serialize() then makes them.
+ */
+bool loader_bytes(const loader_t *ld, const void **buf, size_t *len);
 
 #endif

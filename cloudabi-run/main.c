@@ -48,11 +48,10 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp,
-	    "usage: cloudabi-run [--dry-run] [--argv0 name] "
-	    "[--env name[=value]] ...\n"
-	    "                    program [config.yaml]\n"
-	    "       cloudabi-run --help | --version\n");
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--argv0 name] "
+	            "[--env name[=value]] ...\n"
+	            "                    program [config.yaml]\n"
+	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
 		    "\n"
@@ -80,18 +79,18 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"argv0", required_argument, NULL, 'a'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"env", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"argv0", required_argument, NULL, 'a'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	/* "+": options end at the program, as for env(1). */
-	while ((c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
@@ -104,8 +103,8 @@ parse_options(int argc, char **argv, struct options *o)
 				errx(EXIT_NOT_STARTED,
 				    "--env %s: expected NAME=VALUE or NAME",
 				    optarg);
-			o->env = reallocarray(o->env, o->nenv + 1,
-			    sizeof(*o->env));
+			o->env =
+			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
 				err(EXIT_NOT_STARTED, NULL);
 			o->env[o->nenv++] = optarg;
@@ -152,7 +151,7 @@ open_program(const char *name, char **path)
 			char *p;
 
 			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
-			    len == 0 ? "" : "/", name) < 0)
+			        len == 0 ? "" : "/", name) < 0)
 				err(EXIT_NOT_STARTED, NULL);
 			if (access(p, X_OK) == 0)
 				*path = p;
@@ -176,8 +175,8 @@ open_program(const char *name, char **path)
 	if (fd == -1 && errno == EACCES)
 		fd = open(*path, O_PATH | O_CLOEXEC);
 	if (fd == -1)
-		err(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_STARTED :
-							  EXIT_CANNOT_EXEC,
+		err(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_STARTED
+		                                        : EXIT_CANNOT_EXEC,
 		    "%s", name);
 	return fd;
 }
@@ -227,8 +226,8 @@ dry_run(const struct options *o, const argdata_t *tree,
 		const struct run_resource *r = run_context_find(rc, fds[i]);
 
 		if (r == NULL)
-			printf("%-2zu  %-10s  %-*s  -\n", i, "?", (int)width,
-			    "?");
+			printf(
+			    "%-2zu  %-10s  %-*s  -\n", i, "?", (int)width, "?");
 		else
 			printf("%-2zu  %-10s  %-*s  %s:%zu:%zu\n", i,
 			    run_kind_name(r->kind), (int)width, r->source,
@@ -259,8 +258,8 @@ make_attr(const struct options *o)
 
 	if (attr == NULL)
 		err(EXIT_NOT_STARTED, NULL);
-	error = program_attr_setname(attr,
-	    o->argv0 != NULL ? o->argv0 : o->program);
+	error = program_attr_setname(
+	    attr, o->argv0 != NULL ? o->argv0 : o->program);
 	for (size_t i = 0; error == 0 && i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
 		char *name;
@@ -318,8 +317,7 @@ main(int argc, char **argv)
 		if (fp == NULL)
 			err(EXIT_NOT_STARTED, "%s", o.config);
 	}
-	ld = loader_create(config_name, run_handlers, run_nhandlers, &rc,
-	    NULL);
+	ld = loader_create(config_name, run_handlers, run_nhandlers, &rc, NULL);
 	if (ld == NULL)
 		err(EXIT_NOT_STARTED, NULL);
 	error = loader_load_file(ld, fp, &tree);

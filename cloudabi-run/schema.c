@@ -19,20 +19,23 @@ static bool
 is_null(const char *s, size_t len)
 {
 	return len == 0 || (len == 1 && s[0] == '~') ||
-	    (len == 4 && (memcmp(s, "null", 4) == 0 ||
-	    memcmp(s, "Null", 4) == 0 || memcmp(s, "NULL", 4) == 0));
+	       (len == 4 &&
+	           (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+	               memcmp(s, "NULL", 4) == 0));
 }
 
 static bool
 is_bool(const char *s, size_t len, bool *value)
 {
-	if (len == 4 && (memcmp(s, "true", 4) == 0 ||
-	    memcmp(s, "True", 4) == 0 || memcmp(s, "TRUE", 4) == 0)) {
+	if (len == 4 &&
+	    (memcmp(s, "true", 4) == 0 || memcmp(s, "True", 4) == 0 ||
+	        memcmp(s, "TRUE", 4) == 0)) {
 		*value = true;
 		return true;
 	}
-	if (len == 5 && (memcmp(s, "false", 5) == 0 ||
-	    memcmp(s, "False", 5) == 0 || memcmp(s, "FALSE", 5) == 0)) {
+	if (len == 5 &&
+	    (memcmp(s, "false", 5) == 0 || memcmp(s, "False", 5) == 0 ||
+	        memcmp(s, "FALSE", 5) == 0)) {
 		*value = false;
 		return true;
 	}
@@ -105,15 +108,17 @@ parse_float(const char *s, size_t len, double *value)
 	size_t i = 0, digits = 0;
 	bool neg = false;
 
-	if (len == 4 && (memcmp(s, ".nan", 4) == 0 ||
-	    memcmp(s, ".NaN", 4) == 0 || memcmp(s, ".NAN", 4) == 0)) {
+	if (len == 4 &&
+	    (memcmp(s, ".nan", 4) == 0 || memcmp(s, ".NaN", 4) == 0 ||
+	        memcmp(s, ".NAN", 4) == 0)) {
 		*value = NAN;
 		return true;
 	}
 	if (i < len && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	if (len - i == 4 && (memcmp(s + i, ".inf", 4) == 0 ||
-	    memcmp(s + i, ".Inf", 4) == 0 || memcmp(s + i, ".INF", 4) == 0)) {
+	if (len - i == 4 &&
+	    (memcmp(s + i, ".inf", 4) == 0 || memcmp(s + i, ".Inf", 4) == 0 ||
+	        memcmp(s + i, ".INF", 4) == 0)) {
 		*value = neg ? -INFINITY : INFINITY;
 		return true;
 	}
@@ -158,8 +163,8 @@ parse_float(const char *s, size_t len, double *value)
 
 /* Reads between min and max digits at s[*i]. */
 static bool
-digits(const char *s, size_t len, size_t *i, size_t min, size_t max,
-    long *value)
+digits(
+    const char *s, size_t len, size_t *i, size_t min, size_t max, long *value)
 {
 	size_t n = 0;
 	long v = 0;
@@ -195,7 +200,8 @@ is_leap(long y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* Days from 1970-01-01 to the given date of the proleptic Gregorian calendar. */
+/* Days from 1970-01-01 to the given date of the proleptic Gregorian calendar.
+ */
 static long long
 days_since_epoch(long y, long m, long d)
 {
@@ -216,8 +222,8 @@ days_since_epoch(long y, long m, long d)
 static bool
 parse_timestamp(const char *s, size_t len, struct timespec *ts)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31};
+	static const int mdays[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	size_t i = 0;
 	long y, mo, d, h = 0, mi = 0, sec = 0, nsec = 0, off = 0;
 
@@ -236,8 +242,8 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 		else
 			return false;
 		if (!digits(s, len, &i, 1, 2, &h) || !skip(s, len, &i, ':') ||
-		    !digits(s, len, &i, 2, 2, &mi) ||
-		    !skip(s, len, &i, ':') || !digits(s, len, &i, 2, 2, &sec))
+		    !digits(s, len, &i, 2, 2, &mi) || !skip(s, len, &i, ':') ||
+		    !digits(s, len, &i, 2, 2, &sec))
 			return false;
 		if (h > 23 || mi > 59 || sec > 59)
 			return false;
@@ -269,25 +275,91 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 			return false;
 	}
 	ts->tv_sec = (time_t)(days_since_epoch(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + sec - off);
+	                      mi * 60 + sec - off);
 	ts->tv_nsec = nsec;
 	return true;
 }
 
-static int
+/* Base64 digit values; 64 marks whitespace, 65 padding, 255 the rest. */
+static const uint8_t base64_table[256] = {
+    ['\t'] = 64,
+    ['\n'] = 64,
+    ['\r'] = 64,
+    [' '] = 64,
+    ['='] = 65,
+    ['+'] = 62,
+    ['/'] = 63,
+    ['0'] = 52,
+    53,
+    54,
+    55,
+    56,
+    57,
+    58,
+    59,
+    60,
+    61,
+    ['A'] = 0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+    22,
+    23,
+    24,
+    25,
+    ['a'] = 26,
+    27,
+    28,
+    29,
+    30,
+    31,
+    32,
+    33,
+    34,
+    35,
+    36,
+    37,
+    38,
+    39,
+    40,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    47,
+    48,
+    49,
+    50,
+    51,
+};
+
+/* The table's zeroes that are not 'A': every other byte is invalid. */
+static uint8_t
 base64_value(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	uint8_t v = base64_table[c];
+
+	return v == 0 && c != 'A' ? 255 : v;
 }
 
 int
@@ -297,24 +369,23 @@ schema_base64(const char *s, size_t len, unsigned char *out, size_t *outlen)
 	size_t n = 0, o = 0, pad = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v;
+		uint8_t v = base64_value((unsigned char)s[i]);
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		if (c == '=') {
+		if (v < 64) {
+			/* Padding ends the data. */
+			if (pad > 0)
+				return -1;
+			acc = acc << 6 | v;
+			if (++n % 4 == 0) {
+				out[o++] = (unsigned char)(acc >> 16);
+				out[o++] = (unsigned char)(acc >> 8);
+				out[o++] = (unsigned char)acc;
+				acc = 0;
+			}
+		} else if (v == 65) {
 			pad++;
-			continue;
-		}
-		/* Padding ends the data. */
-		if (pad > 0 || (v = base64_value(c)) < 0)
+		} else if (v != 64) {
 			return -1;
-		acc = acc << 6 | (uint32_t)v;
-		if (++n % 4 == 0) {
-			out[o++] = (unsigned char)(acc >> 16);
-			out[o++] = (unsigned char)(acc >> 8);
-			out[o++] = (unsigned char)acc;
-			acc = 0;
 		}
 	}
 	switch (n % 4) {
@@ -363,8 +434,9 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 			out->type = ARGDATA_TYPE_INT;
 			return 0;
 		}
-		out->type = parse_float(s, len, &out->number) ?
-		    ARGDATA_TYPE_FLOAT : ARGDATA_TYPE_STR;
+		out->type = parse_float(s, len, &out->number)
+		                ? ARGDATA_TYPE_FLOAT
+		                : ARGDATA_TYPE_STR;
 		return 0;
 	}
 
@@ -391,17 +463,19 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 		out->type = ARGDATA_TYPE_INT;
 		r = parse_int(s, len, &out->negative, &out->magnitude);
 		if (r <= 0) {
-			*why = r < 0 ? "integer out of range" :
-			    "!!int takes an integer (decimal, 0o or 0x)";
+			*why =
+			    r < 0
+			        ? "integer out of range"
+			        : "!!int takes an integer (decimal, 0o or 0x)";
 			return -1;
 		}
 	} else if (strcmp(name, "float") == 0) {
 		out->type = ARGDATA_TYPE_FLOAT;
 		r = parse_int(s, len, &out->negative, &out->magnitude);
 		if (r != 0) {
-			out->number = r < 0 ? strtod(s, NULL) :
-			    out->negative ? -(double)out->magnitude :
-			    (double)out->magnitude;
+			out->number = r < 0           ? strtod(s, NULL)
+			              : out->negative ? -(double)out->magnitude
+			                              : (double)out->magnitude;
 		} else if (!parse_float(s, len, &out->number)) {
 			*why = "!!float takes a number, .inf, -.inf or .nan";
 			return -1;
@@ -411,13 +485,14 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 	} else if (strcmp(name, "timestamp") == 0) {
 		out->type = ARGDATA_TYPE_TIMESTAMP;
 		if (!parse_timestamp(s, len, &out->ts)) {
-			*why = "!!timestamp takes a date (2001-12-14) or a time "
-			       "(2001-12-14T21:59:43.10Z)";
+			*why =
+			    "!!timestamp takes a date (2001-12-14) or a time "
+			    "(2001-12-14T21:59:43.10Z)";
 			return -1;
 		}
 	} else if (strcmp(name, "seq") == 0 || strcmp(name, "map") == 0) {
-		*why = strcmp(name, "seq") == 0 ? "!!seq on a scalar" :
-		    "!!map on a scalar";
+		*why = strcmp(name, "seq") == 0 ? "!!seq on a scalar"
+		                                : "!!map on a scalar";
 		return -1;
 	} else {
 		*why = "unknown tag";

@@ -41,7 +41,7 @@ int schema_resolve(const char *tag, const char *s, size_t len, bool plain,
  * which holds at least len / 4 * 3 + 3 bytes; the decoded size goes to
  * *outlen. Returns 0, or -1 when the text is not base64.
  */
-int schema_base64(const char *s, size_t len, unsigned char *out,
-    size_t *outlen);
+int schema_base64(
+    const char *s, size_t len, unsigned char *out, size_t *outlen);
 
 #endif

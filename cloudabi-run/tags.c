@@ -54,8 +54,8 @@ run_context_init(struct run_context *rc, int execfd, const char *program)
 	struct dirent *e;
 	size_t cap = 0;
 
-	*rc = (struct run_context){.execfd = execfd, .program = program,
-		.selffd = -1};
+	*rc = (struct run_context){
+	    .execfd = execfd, .program = program, .selffd = -1};
 	d = opendir("/proc/self/fd");
 	if (d == NULL)
 		return errno;
@@ -125,15 +125,16 @@ run_context_find(const struct run_context *rc, int fd)
  * fd (when owned), path, source and unlink_path, even on failure.
  */
 static const argdata_t *
-add_resource(loader_t *ld, struct run_context *rc,
-    const struct run_resource *res)
+add_resource(
+    loader_t *ld, struct run_context *rc, const struct run_resource *res)
 {
 	struct run_resource *r;
 
 	if (res->source == NULL || rc->nres == rc->cap) {
 		size_t cap = rc->cap == 0 ? 8 : rc->cap * 2;
-		struct run_resource *p = res->source == NULL ? NULL :
-			realloc(rc->res, cap * sizeof(*p));
+		struct run_resource *p =
+		    res->source == NULL ? NULL
+		                        : realloc(rc->res, cap * sizeof(*p));
 
 		if (p == NULL) {
 			if (res->unlink_path != NULL)
@@ -211,15 +212,16 @@ read_attrs(loader_t *ld, const loader_node_t *node, const char *tag,
 static int
 attr_str(loader_t *ld, const struct attr *a, const char **value)
 {
-	return a->value == NULL ? 0 :
-				  loader_node_str(ld, a->value, a->name, value);
+	return a->value == NULL ? 0
+	                        : loader_node_str(ld, a->value, a->name, value);
 }
 
 static int
 attr_bool(loader_t *ld, const struct attr *a, bool *value)
 {
-	return a->value == NULL ? 0 :
-				  loader_node_bool(ld, a->value, a->name, value);
+	return a->value == NULL
+	           ? 0
+	           : loader_node_bool(ld, a->value, a->name, value);
 }
 
 static char *
@@ -228,8 +230,7 @@ dup_str(const char *s)
 	return s == NULL ? NULL : strdup(s);
 }
 
-static char *
-format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 format(const char *fmt, ...)
@@ -248,7 +249,7 @@ static bool
 is_inherited(const struct run_context *rc, int fd)
 {
 	return bsearch(&fd, rc->inherited, rc->ninherited, sizeof(int),
-		   compare_int) != NULL;
+	           compare_int) != NULL;
 }
 
 /* !fd: a descriptor cloudabi-run was started with. */
@@ -283,11 +284,13 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 	snprintf(link, sizeof(link), "/proc/self/fd/%ju", n);
 	len = readlink(link, target, sizeof(target) - 1);
 	target[len < 0 ? 0 : len] = '\0';
-	name = n <= 2 ? format("inherited %ju (%s) %s", n, names[n], target) :
-			format("inherited %ju %s", n, target);
+	name = n <= 2 ? format("inherited %ju (%s) %s", n, names[n], target)
+	              : format("inherited %ju %s", n, target);
 	return add_resource(ld, rc,
-	    &(struct run_resource){.fd = (int)n, .kind = RUN_FD,
-		.source = name, .mark = node->mark});
+	    &(struct run_resource){.fd = (int)n,
+	        .kind = RUN_FD,
+	        .source = name,
+	        .mark = node->mark});
 }
 
 /* !file: a file opened as the attributes say; never a directory. */
@@ -295,8 +298,9 @@ static const argdata_t *
 tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
-	struct attr a[] = {{.name = "path"}, {.name = "access"}, {.name = "create"}, {.name = "truncate"},
-		{.name = "exclusive"}, {.name = "mode"}};
+	struct attr a[] = {{.name = "path"}, {.name = "access"},
+	    {.name = "create"}, {.name = "truncate"}, {.name = "exclusive"},
+	    {.name = "mode"}};
 	const char *path = NULL, *access = "read";
 	bool create = false, truncate = false, exclusive = false;
 	mode_t mode = 0666;
@@ -351,7 +355,7 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		return loader_fail(ld, a[3].key->mark,
 		    "truncate: needs access write or read-write");
 	flags |= (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0) |
-	    (exclusive ? O_EXCL : 0) | O_CLOEXEC | O_NOCTTY;
+	         (exclusive ? O_EXCL : 0) | O_CLOEXEC | O_NOCTTY;
 	fd = open(path, flags, mode);
 	if (fd == -1)
 		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
@@ -364,11 +368,13 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		    path);
 	}
 	return add_resource(ld, rc,
-	    &(struct run_resource){.fd = fd, .kind = RUN_FILE, .owned = true,
-		.path = dup_str(path),
-		.source = format("file %s %s%s", path, access,
-		    create ? " create" : ""),
-		.mark = node->mark});
+	    &(struct run_resource){.fd = fd,
+	        .kind = RUN_FILE,
+	        .owned = true,
+	        .path = dup_str(path),
+	        .source = format(
+	            "file %s %s%s", path, access, create ? " create" : ""),
+	        .mark = node->mark});
 }
 
 /* !dir: a directory, giving access to what lies beneath it. */
@@ -382,7 +388,8 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	int fd;
 
 	if (read_attrs(ld, node, "!dir", a, 2) != 0 ||
-	    attr_str(ld, &a[0], &path) != 0 || attr_bool(ld, &a[1], &write) != 0)
+	    attr_str(ld, &a[0], &path) != 0 ||
+	    attr_bool(ld, &a[1], &write) != 0)
 		return NULL;
 	if (path == NULL)
 		return loader_fail(ld, node->mark, "!dir: path is missing");
@@ -392,11 +399,14 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 		    strerror(errno),
 		    errno == ENOTDIR ? " (use !file for files)" : "");
 	return add_resource(ld, rc,
-	    &(struct run_resource){.fd = fd, .kind = RUN_DIR, .owned = true,
-		.write = write, .path = dup_str(path),
-		.source = format("dir %s %s", path,
-		    write ? "read-write" : "read-only"),
-		.mark = node->mark});
+	    &(struct run_resource){.fd = fd,
+	        .kind = RUN_DIR,
+	        .owned = true,
+	        .write = write,
+	        .path = dup_str(path),
+	        .source = format(
+	            "dir %s %s", path, write ? "read-write" : "read-only"),
+	        .mark = node->mark});
 }
 
 /* !executable: the program's own descriptor. */
@@ -410,10 +420,11 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 	/* The value is read as if the tag were not there: nothing or ~. */
 	untagged.tag = NULL;
 	if (!loader_node_is_null(&untagged))
-		return loader_fail(ld, node->mark, "!executable takes no value");
+		return loader_fail(
+		    ld, node->mark, "!executable takes no value");
 	if (rc->execfd == -1)
-		return loader_fail(ld, node->mark,
-		    "!executable: there is no program");
+		return loader_fail(
+		    ld, node->mark, "!executable: there is no program");
 	/*
 	 * A descriptor of its own, so that the exec descriptor and the
 	 * program's copy of it can be shuffled independently.
@@ -421,14 +432,16 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (first) {
 		rc->selffd = fcntl(rc->execfd, F_DUPFD_CLOEXEC, 0);
 		if (rc->selffd == -1)
-			return loader_fail(ld, node->mark, "!executable: %s",
-			    strerror(errno));
+			return loader_fail(
+			    ld, node->mark, "!executable: %s", strerror(errno));
 	}
 	return add_resource(ld, rc,
-	    &(struct run_resource){.fd = rc->selffd, .kind = RUN_EXECUTABLE,
-		.owned = first, .path = dup_str(rc->program),
-		.source = format("executable %s", rc->program),
-		.mark = node->mark});
+	    &(struct run_resource){.fd = rc->selffd,
+	        .kind = RUN_EXECUTABLE,
+	        .owned = first,
+	        .path = dup_str(rc->program),
+	        .source = format("executable %s", rc->program),
+	        .mark = node->mark});
 }
 
 /* A socket address as written in the configuration. */
@@ -447,8 +460,8 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 	size_t len = strlen(text);
 
 	if (len >= sizeof(sun->sun_path) || (abstract && len == 1)) {
-		loader_fail(ld, at->mark, "%s: unix socket address %s",
-		    text, abstract ? "is empty" : "is too long");
+		loader_fail(ld, at->mark, "%s: unix socket address %s", text,
+		    abstract ? "is empty" : "is too long");
 		return -1;
 	}
 	sun->sun_family = AF_UNIX;
@@ -456,14 +469,14 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 	if (abstract)
 		sun->sun_path[0] = '\0';
 	addr->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
-	    (abstract ? 0 : 1));
+	                        (abstract ? 0 : 1));
 	return 0;
 }
 
 /* host:port or [v6]:port, resolved to exactly one address. */
 static int
-address_inet(loader_t *ld, const loader_node_t *at, const char *text,
-    int type, bool bind, struct address *addr)
+address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
+    bool bind, struct address *addr)
 {
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
@@ -475,8 +488,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 	if (text[0] == '[') {
 		host_end = strchr(text, ']');
 		if (host_end == NULL || host_end[1] != ':') {
-			loader_fail(ld, at->mark,
-			    "%s: expected [address]:port", text);
+			loader_fail(
+			    ld, at->mark, "%s: expected [address]:port", text);
 			return -1;
 		}
 		host++;
@@ -485,12 +498,14 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 		hints.ai_family = AF_INET6;
 	} else {
 		colon = strrchr(text, ':');
-		if (colon == NULL || memchr(text, ':', (size_t)(colon - text))) {
-			loader_fail(ld, at->mark, colon == NULL ?
-			    "%s: expected host:port, [address]:port, "
-			    "/unix/path or @abstract" :
-			    "%s: write IPv6 addresses in brackets, "
-			    "as in [::1]:80",
+		if (colon == NULL ||
+		    memchr(text, ':', (size_t)(colon - text))) {
+			loader_fail(ld, at->mark,
+			    colon == NULL
+			        ? "%s: expected host:port, [address]:port, "
+			          "/unix/path or @abstract"
+			        : "%s: write IPv6 addresses in brackets, "
+			          "as in [::1]:80",
 			    text);
 			return -1;
 		}
@@ -499,8 +514,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 	if ((size_t)(host_end - host) >= sizeof(hostbuf) || host_end == host ||
 	    colon[1] == '\0') {
 		loader_fail(ld, at->mark, "%s: %s", text,
-		    colon[1] == '\0' ? "the port is missing" :
-				       "the host is missing or too long");
+		    colon[1] == '\0' ? "the port is missing"
+		                     : "the host is missing or too long");
 		return -1;
 	}
 	/* getaddrinfo() takes numeric ports past 65535 modulo 65536. */
@@ -517,8 +532,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 	error = getaddrinfo(hostbuf, colon + 1, &hints, &res);
 	if (error != 0) {
 		loader_fail(ld, at->mark, "%s: %s", text,
-		    error == EAI_SYSTEM ? strerror(errno) :
-					  gai_strerror(error));
+		    error == EAI_SYSTEM ? strerror(errno)
+		                        : gai_strerror(error));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -528,13 +543,14 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 
 		for (struct addrinfo *p = res; p != ai; p = p->ai_next)
 			if (p->ai_addrlen == ai->ai_addrlen &&
-			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) == 0)
+			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
+			        0)
 				seen = true;
 		if (seen)
 			continue;
 		naddrs++;
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
-		    NULL, 0, NI_NUMERICHOST) != 0)
+		        NULL, 0, NI_NUMERICHOST) != 0)
 			snprintf(num, sizeof(num), "?");
 		/* A long list is cut short; the first addresses tell enough. */
 		if (strlen(list) + strlen(num) + 2 < sizeof(list))
@@ -549,8 +565,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 	freeaddrinfo(res);
 	if (naddrs > 1) {
 		loader_fail(ld, at->mark,
-		    "%s: %s resolves to several addresses (%s); name one",
-		    text, hostbuf, list);
+		    "%s: %s resolves to several addresses (%s); name one", text,
+		    hostbuf, list);
 		return -1;
 	}
 	return 0;
@@ -558,8 +574,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text,
 
 /* The address of a socket as people write it: 127.0.0.1:80, [::1]:80. */
 static void
-format_address(const struct sockaddr_storage *ss, socklen_t len, char *buf,
-    size_t size)
+format_address(
+    const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t size)
 {
 	char host[NI_MAXHOST], port[NI_MAXSERV];
 
@@ -571,12 +587,12 @@ format_address(const struct sockaddr_storage *ss, socklen_t len, char *buf,
 			snprintf(buf, size, "@%.*s", (int)(n - 1),
 			    sun->sun_path + 1);
 		else
-			snprintf(buf, size, "%.*s", (int)strnlen(sun->sun_path,
-			    n), sun->sun_path);
+			snprintf(buf, size, "%.*s",
+			    (int)strnlen(sun->sun_path, n), sun->sun_path);
 		return;
 	}
 	if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host),
-	    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+	        port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
 		snprintf(buf, size, "?");
 		return;
 	}
@@ -593,12 +609,13 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		int type;
 		const char *inet, *local;
 	} types[] = {
-		{"stream", SOCK_STREAM, "tcp", "unix"},
-		{"dgram", SOCK_DGRAM, "udp", "unix-dgram"},
-		{"seqpacket", SOCK_SEQPACKET, "sctp", "unix-seqpacket"},
+	    {"stream", SOCK_STREAM, "tcp", "unix"},
+	    {"dgram", SOCK_DGRAM, "udp", "unix-dgram"},
+	    {"seqpacket", SOCK_SEQPACKET, "sctp", "unix-seqpacket"},
 	};
 	struct run_context *rc = ctx;
-	struct attr a[] = {{.name = "bind"}, {.name = "connect"}, {.name = "type"}, {.name = "backlog"}};
+	struct attr a[] = {{.name = "bind"}, {.name = "connect"},
+	    {.name = "type"}, {.name = "backlog"}};
 	const char *text = NULL, *typename = "stream", *state;
 	const loader_node_t *at;
 	struct address addr = {.len = 0};
@@ -611,7 +628,8 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	socklen_t locallen = sizeof(local);
 
 	if (read_attrs(ld, node, "!socket", a, 4) != 0 ||
-	    attr_str(ld, &a[0], &text) != 0 || attr_str(ld, &a[1], &text) != 0 ||
+	    attr_str(ld, &a[0], &text) != 0 ||
+	    attr_str(ld, &a[1], &text) != 0 ||
 	    attr_str(ld, &a[2], &typename) != 0)
 		return NULL;
 	if ((a[0].value == NULL) == (a[1].value == NULL))
@@ -632,34 +650,34 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 			return loader_fail(ld, a[3].key->mark,
 			    "backlog: only for a listening socket (bind, "
 			    "type stream or seqpacket)");
-		if (loader_node_uint(ld, a[3].value, "backlog", INT_MAX,
-			&backlog) != 0)
+		if (loader_node_uint(
+		        ld, a[3].value, "backlog", INT_MAX, &backlog) != 0)
 			return NULL;
 	}
 
 	if (text[0] == '@' || strchr(text, '/') != NULL) {
 		if (address_unix(ld, at, text, &addr) != 0)
 			return NULL;
-	} else if (address_inet(ld, at, text, types[t].type, bind_it,
-		       &addr) != 0) {
+	} else if (address_inet(ld, at, text, types[t].type, bind_it, &addr) !=
+	           0) {
 		return NULL;
 	}
 
 	fd = socket(addr.ss.ss_family, types[t].type | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return loader_fail(ld, at->mark, "!socket: %s: %s", text,
-		    strerror(errno));
+		return loader_fail(
+		    ld, at->mark, "!socket: %s: %s", text, strerror(errno));
 	if (bind_it) {
 		if (addr.ss.ss_family != AF_UNIX &&
 		    types[t].type == SOCK_STREAM)
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-			    sizeof(one));
+			setsockopt(
+			    fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0) {
 			int e = errno;
 
 			close(fd);
-			return loader_fail(ld, at->mark,
-			    "!socket: bind %s: %s", text, strerror(e));
+			return loader_fail(ld, at->mark, "!socket: bind %s: %s",
+			    text, strerror(e));
 		}
 		if (addr.ss.ss_family == AF_UNIX && text[0] != '@' &&
 		    (addr.unix_path = strdup(text)) == NULL) {
@@ -698,22 +716,25 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	else
 		format_address(&local, locallen, shown, sizeof(shown));
 	return add_resource(ld, rc,
-	    &(struct run_resource){.fd = fd, .kind = RUN_SOCKET, .owned = true,
-		.path = addr.ss.ss_family == AF_UNIX && text[0] != '@' ?
-		    strdup(text) :
-		    NULL,
-		.source = format("%s %s %s",
-		    addr.ss.ss_family == AF_UNIX ? types[t].local :
-						   types[t].inet,
-		    shown, state),
-		.unlink_path = addr.unix_path, .mark = node->mark});
+	    &(struct run_resource){.fd = fd,
+	        .kind = RUN_SOCKET,
+	        .owned = true,
+	        .path = addr.ss.ss_family == AF_UNIX && text[0] != '@'
+	                    ? strdup(text)
+	                    : NULL,
+	        .source = format("%s %s %s",
+	            addr.ss.ss_family == AF_UNIX ? types[t].local
+	                                         : types[t].inet,
+	            shown, state),
+	        .unlink_path = addr.unix_path,
+	        .mark = node->mark});
 }
 
 const loader_handler_t run_handlers[] = {
-	{"fd", tag_fd},
-	{"file", tag_file},
-	{"dir", tag_dir},
-	{"socket", tag_socket},
-	{"executable", tag_executable},
+    {"fd", tag_fd},
+    {"file", tag_file},
+    {"dir", tag_dir},
+    {"socket", tag_socket},
+    {"executable", tag_executable},
 };
 const size_t run_nhandlers = sizeof(run_handlers) / sizeof(run_handlers[0]);

@@ -23,11 +23,11 @@ enum run_kind {
 struct run_resource {
 	int fd;
 	enum run_kind kind;
-	bool owned;        /* opened by cloudabi-run, closed by it on failure */
-	bool write;        /* RUN_DIR: the program may change what lies beneath */
-	char *path;        /* file, dir, unix socket or program path, or NULL */
-	char *source;      /* one line for people: "tcp 127.0.0.1:80 listening" */
-	char *unlink_path; /* a unix socket file to remove on failure */
+	bool owned;   /* opened by cloudabi-run, closed by it on failure */
+	bool write;   /* RUN_DIR: the program may change what lies beneath */
+	char *path;   /* file, dir, unix socket or program path, or NULL */
+	char *source; /* one line for people: "tcp 127.0.0.1:80 listening" */
+	char *unlink_path;  /* a unix socket file to remove on failure */
 	loader_mark_t mark; /* the tagged node */
 };
 
@@ -38,9 +38,9 @@ struct run_context {
 	size_t cap;
 	int *inherited; /* descriptors open when cloudabi-run started, sorted */
 	size_t ninherited;
-	int execfd;      /* the program, for !executable; -1 when none */
+	int execfd; /* the program, for !executable; -1 when none */
 	const char *program;
-	int selffd;      /* the descriptor !executable hands out, or -1 */
+	int selffd; /* the descriptor !executable hands out, or -1 */
 };
 
 /* The handler table for loader_create(). */
@@ -61,8 +61,8 @@ int run_context_init(struct run_context *rc, int execfd, const char *program);
 void run_context_release(struct run_context *rc);
 
 /* The resource whose descriptor is fd, or NULL. */
-const struct run_resource *run_context_find(const struct run_context *rc,
-    int fd);
+const struct run_resource *run_context_find(
+    const struct run_context *rc, int fd);
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

@@ -82,8 +82,8 @@ check_error(const char *yaml, const char *expected)
 	snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file, e->mark.line,
 	    e->mark.column, e->message);
 	if (strcmp(got, expected) != 0)
-		fail_msg("%s: got \"%s\", expected \"%s\"", yaml, got,
-		    expected);
+		fail_msg(
+		    "%s: got \"%s\", expected \"%s\"", yaml, got, expected);
 	loader_free(ld);
 }
 
@@ -124,8 +124,7 @@ test_loader_load__core_int(void **state)
 	    "07 81 05 82 05 01 82 05 ff 83 05 00 ff 82 05 80 82 05 07 "
 	    "82 05 07");
 	check_bytes("[0o17, 0x1F, 0xff]", "07 82 05 0f 82 05 1f 83 05 00 ff");
-	check_bytes("18446744073709551615",
-	    "05 00 ff ff ff ff ff ff ff ff");
+	check_bytes("18446744073709551615", "05 00 ff ff ff ff ff ff ff ff");
 	check_bytes("-9223372036854775808", "05 80 00 00 00 00 00 00 00");
 	/* Not integers in the core schema: strings. */
 	check_bytes("[0o8, 0x, -0x1, 1_000]",
@@ -172,7 +171,7 @@ test_loader_load__explicit_tags(void **state)
 {
 	(void)state;
 	check_bytes("[!!str 12, !!int \"12\", !!float 1, !!bool \"true\", "
-		    "!!null \"\"]",
+	            "!!null \"\"]",
 	    "07 84 08 31 32 00 82 05 0c 89 04 3f f0 00 00 00 00 00 00 "
 	    "82 02 01 80");
 	check_bytes("!!binary aGVsbG8=", "01 68 65 6c 6c 6f");
@@ -183,8 +182,10 @@ test_loader_load__explicit_tags(void **state)
 	check_bytes("!<tag:yaml.org,2002:int> 3", "05 03");
 	check_error("!!int 1.5",
 	    "t.yaml:1:1: !!int takes an integer (decimal, 0o or 0x): 1.5");
-	check_error("!!bool yes", "t.yaml:1:1: !!bool takes true or false: yes");
-	check_error("!!null 0", "t.yaml:1:1: !!null takes null, ~ or nothing: 0");
+	check_error(
+	    "!!bool yes", "t.yaml:1:1: !!bool takes true or false: yes");
+	check_error(
+	    "!!null 0", "t.yaml:1:1: !!null takes null, ~ or nothing: 0");
 	check_error("!!float x",
 	    "t.yaml:1:1: !!float takes a number, .inf, -.inf or .nan: x");
 	check_error("!!binary a@==", "t.yaml:1:1: !!binary takes base64 text");
@@ -204,16 +205,15 @@ test_loader_load__timestamps(void **state)
 	check_bytes("!!timestamp 1970-01-01T00:00:01Z", "09 3b 9a ca 00");
 	check_bytes("!!timestamp 1970-01-01 00:00:01", "09 3b 9a ca 00");
 	check_bytes("!!timestamp 1970-01-01T01:00:01+01:00", "09 3b 9a ca 00");
-	check_bytes("!!timestamp 1970-1-1t0:00:01.000000001 Z",
-	    "09 3b 9a ca 01");
+	check_bytes(
+	    "!!timestamp 1970-1-1t0:00:01.000000001 Z", "09 3b 9a ca 01");
 	check_bytes("!!timestamp 1969-12-31T23:00:00-01", "09");
 	/* One day: 86400e9 ns = 0x4e94914f0000. */
 	check_bytes("!!timestamp 1970-01-02", "09 4e 94 91 4f 00 00");
 	/* Before 1970: negative. -1 ns. */
 	check_bytes("!!timestamp 1969-12-31T23:59:59.999999999Z", "09 ff");
 	/* 2000-03-01 after a leap day: 951868800 s. */
-	check_bytes("!!timestamp 2000-03-01",
-	    "09 0d 35 b7 a1 60 c7 00 00");
+	check_bytes("!!timestamp 2000-03-01", "09 0d 35 b7 a1 60 c7 00 00");
 	check_error("!!timestamp 2001-02-29",
 	    "t.yaml:1:1: !!timestamp takes a date (2001-12-14) or a time "
 	    "(2001-12-14T21:59:43.10Z): 2001-02-29");
@@ -221,15 +221,15 @@ test_loader_load__timestamps(void **state)
 	    "t.yaml:1:1: !!timestamp takes a date (2001-12-14) or a time "
 	    "(2001-12-14T21:59:43.10Z): 2001-12-14T25:00:00Z");
 	/* Plain timestamps are strings in the core schema. */
-	check_bytes("2001-12-14",
-	    "08 32 30 30 31 2d 31 32 2d 31 34 00");
+	check_bytes("2001-12-14", "08 32 30 30 31 2d 31 32 2d 31 34 00");
 }
 
 static void
 test_loader_load__maps_and_duplicate_keys(void **state)
 {
 	(void)state;
-	check_bytes("{a: 1, a: 2}", "06 83 08 61 00 82 05 01 83 08 61 00 82 05 02");
+	check_bytes(
+	    "{a: 1, a: 2}", "06 83 08 61 00 82 05 01 83 08 61 00 82 05 02");
 	check_bytes("? [1]\n: x\n", "06 84 07 82 05 01 83 08 78 00");
 	check_bytes("{}", "06");
 	check_bytes("[]", "07");
@@ -239,8 +239,8 @@ static void
 test_loader_load__nul_in_string(void **state)
 {
 	(void)state;
-	check_error("x: \"a\\0b\"",
-	    "t.yaml:1:4: a string cannot hold a NUL character");
+	check_error(
+	    "x: \"a\\0b\"", "t.yaml:1:4: a string cannot hold a NUL character");
 }
 
 static void
@@ -288,7 +288,7 @@ test_loader_load__documents(void **state)
 	check_bytes("--- 1\n...\n", "05 01");
 	check_bytes("%YAML 1.2\n--- 1\n", "05 01");
 	check_error("", "t.yaml:1:1: no YAML document: the configuration is "
-			"empty (write ~ for null)");
+	                "empty (write ~ for null)");
 	check_error("# only a comment\n",
 	    "t.yaml:2:1: no YAML document: the configuration is empty (write ~ "
 	    "for null)");
@@ -358,14 +358,14 @@ tag_typed(loader_t *ld, const loader_node_t *node, void *ctx)
 	    loader_node_bool(ld, node->items[3], "b", &b) != 0 ||
 	    loader_node_uint(ld, node->items[5], "u", 100, &u) != 0)
 		return NULL;
-	return loader_adopt(ld, argdata_create_int_u(u + b + strlen(s)),
-	    node->mark);
+	return loader_adopt(
+	    ld, argdata_create_int_u(u + b + strlen(s)), node->mark);
 }
 
 static const loader_handler_t handlers[] = {
-	{"t", tag_t},
-	{"bad", tag_bad},
-	{"typed", tag_typed},
+    {"t", tag_t},
+    {"bad", tag_bad},
+    {"typed", tag_typed},
 };
 
 static void
@@ -406,7 +406,7 @@ test_loader_load__handler_full_tags(void **state)
 
 	(void)state;
 	ld = load("%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n[!t 1, "
-		  "!<tag:nuxi.nl,2015:cloudabi/t> 2]\n",
+	          "!<tag:nuxi.nl,2015:cloudabi/t> 2]\n",
 	    handlers, 3, &s, NULL, &tree, &error);
 	assert_int_equal(error, 0);
 	assert_int_equal(s.calls, 2);
@@ -439,8 +439,7 @@ test_loader_load__handler_errors(void **state)
 	int error;
 
 	(void)state;
-	ld = load("a:\n  !bad {k: v}\n", handlers, 3, &s, NULL, &tree,
-	    &error);
+	ld = load("a:\n  !bad {k: v}\n", handlers, 3, &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
 	e = loader_error(ld);
 	assert_int_equal(e->mark.line, 2);
@@ -450,8 +449,8 @@ test_loader_load__handler_errors(void **state)
 
 	ld = load("!bad x", handlers, 3, &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(loader_error(ld)->message,
-	    "!bad: No such file or directory");
+	assert_string_equal(
+	    loader_error(ld)->message, "!bad: No such file or directory");
 	loader_free(ld);
 
 	ld = load("[!nope x]", handlers, 3, &s, NULL, &tree, &error);
@@ -459,11 +458,11 @@ test_loader_load__handler_errors(void **state)
 	assert_string_equal(loader_error(ld)->message, "unknown tag !nope");
 	loader_free(ld);
 
-	ld = load("%TAG !x! tag:example.com,2000:\n--- !x!y 1\n", handlers,
-	    3, &s, NULL, &tree, &error);
+	ld = load("%TAG !x! tag:example.com,2000:\n--- !x!y 1\n", handlers, 3,
+	    &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(loader_error(ld)->message,
-	    "unknown tag !<tag:example.com,2000:y>");
+	assert_string_equal(
+	    loader_error(ld)->message, "unknown tag !<tag:example.com,2000:y>");
 	loader_free(ld);
 }
 
@@ -476,8 +475,8 @@ test_loader_node__typed_views(void **state)
 	int error;
 
 	(void)state;
-	ld = load("!typed {s: abc, b: true, u: 0x10}", handlers, 3, NULL,
-	    NULL, &tree, &error);
+	ld = load("!typed {s: abc, b: true, u: 0x10}", handlers, 3, NULL, NULL,
+	    &tree, &error);
 	assert_int_equal(error, 0);
 	assert_int_equal(argdata_get_int(tree, &u), 0);
 	assert_int_equal(u, 16 + 1 + 3);
@@ -485,28 +484,27 @@ test_loader_node__typed_views(void **state)
 
 	ld = load("!typed {s: 12, b: true, u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(loader_error(ld)->message,
-	    "s: expected a string, not an integer");
+	assert_string_equal(
+	    loader_error(ld)->message, "s: expected a string, not an integer");
 	loader_free(ld);
-	ld = load("!typed {s: x, b: yes, u: 1}", handlers, 3, NULL, NULL,
-	    &tree, &error);
-	assert_string_equal(loader_error(ld)->message,
-	    "b: expected a boolean, not a string");
+	ld = load("!typed {s: x, b: yes, u: 1}", handlers, 3, NULL, NULL, &tree,
+	    &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "b: expected a boolean, not a string");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: true, u: 101}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(loader_error(ld)->message,
-	    "u: 101 is out of range (0 to 100)");
+	assert_string_equal(
+	    loader_error(ld)->message, "u: 101 is out of range (0 to 100)");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: true, u: [1]}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(loader_error(ld)->message,
-	    "u: expected a scalar, not a sequence");
+	assert_string_equal(
+	    loader_error(ld)->message, "u: expected a scalar, not a sequence");
 	loader_free(ld);
 	ld = load("!typed {s: !t x, b: true, u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(loader_error(ld)->message,
-	    "s: unexpected tag !t");
+	assert_string_equal(loader_error(ld)->message, "s: unexpected tag !t");
 	loader_free(ld);
 	/* An anchor outside a tag's value serves inside it. */
 	ld = load("[&n 5, !typed {s: \"\", b: false, u: *n}]", handlers, 3,
@@ -528,7 +526,7 @@ static void
 test_loader_load__billion_laughs_refused_fast(void **state)
 {
 	char yaml[4096] = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
-			  "lol, lol]\n";
+	                  "lol, lol]\n";
 	const argdata_t *tree;
 	loader_t *ld;
 	double start;
@@ -546,8 +544,8 @@ test_loader_load__billion_laughs_refused_fast(void **state)
 	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
 	assert_true(now() - start < 1.0);
 	assert_int_equal(error, EINVAL);
-	assert_non_null(strstr(loader_error(ld)->message,
-	    "expands to more than 10000000 values"));
+	assert_non_null(strstr(
+	    loader_error(ld)->message, "expands to more than 10000000 values"));
 	assert_int_equal(loader_error(ld)->mark.line, 7);
 	loader_free(ld);
 }
@@ -564,8 +562,8 @@ test_loader_load__expansion_bounds(void **state)
 	ld = load("[&a [1, 2, 3], *a]", NULL, 0, NULL, &limits, &tree, &error);
 	assert_int_equal(error, 0);
 	loader_free(ld);
-	ld = load("[&a [1, 2, 3], *a, *a]", NULL, 0, NULL, &limits, &tree,
-	    &error);
+	ld = load(
+	    "[&a [1, 2, 3], *a, *a]", NULL, 0, NULL, &limits, &tree, &error);
 	assert_int_equal(error, EINVAL);
 	assert_int_equal(loader_error(ld)->mark.column, 20);
 	loader_free(ld);
@@ -614,8 +612,8 @@ test_loader_load__deep_nesting(void **state)
 	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
 	assert_true(now() - start < 1.0);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(loader_error(ld)->message,
-	    "nesting deeper than 1000 levels");
+	assert_string_equal(
+	    loader_error(ld)->message, "nesting deeper than 1000 levels");
 	assert_int_equal(loader_error(ld)->mark.column, 1001);
 	loader_free(ld);
 	free(yaml);
@@ -641,6 +639,116 @@ test_loader_load__deep_nesting(void **state)
 	free(yaml);
 }
 
+/* The serialized bytes of yaml, as a string of hex; free() it. */
+static char *
+bytes_of(const char *yaml)
+{
+	const argdata_t *tree;
+	loader_t *ld;
+	void *buf;
+	size_t len;
+	char *out;
+	int error;
+
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	if (error != 0)
+		fail_msg("%s: %s", yaml, loader_error(ld)->message);
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	out = malloc(len * 3 + 1);
+	assert_non_null(out);
+	hex(buf, len, out);
+	free(buf);
+	loader_free(ld);
+	return out;
+}
+
+/*
+ * Plain data is encoded straight into the output, anchored data through
+ * the codec's constructors: both give the same bytes, scalar by scalar and
+ * for whole trees compacted into values of their own.
+ */
+static void
+test_loader_load__encoder_matches_codec(void **state)
+{
+	static const char *const scalars[] = {"~", "true", "false", "0", "1",
+	    "-1", "127", "128", "255", "256", "-128", "-129", "65535",
+	    "9223372036854775807", "-9223372036854775808",
+	    "18446744073709551615", "0x7f", "1.5", "-0.0", ".inf", ".nan",
+	    "1e300", "x", "\"\"", "'caf\u00e9'",
+	    "\"a longer string that needs a two-byte length prefix, since "
+	    "it has more than one hundred and twenty-seven bytes in it, "
+	    "which this one does by now\"",
+	    "!!binary aGVsbG8=", "!!binary \"\"", "!!timestamp 2001-12-14",
+	    "!!timestamp 1969-07-20T20:17:40.5Z", "!!str 1", "!!float 3"};
+	static const char *const trees[] = {"[]", "{}", "[[], {}]",
+	    "{a: [1, {b: c}], d: [[[x]]]}",
+	    "[1, [2, [3, [4, [5, [6]]]]], {k: {k: {k: v}}}]",
+	    "{? [a, b] : {c: d}, e: [\"f\", !!binary AAEC]}"};
+	char yaml[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		char *plain, *anchored;
+
+		snprintf(yaml, sizeof(yaml), "[%s, x]", scalars[i]);
+		plain = bytes_of(yaml);
+		snprintf(yaml, sizeof(yaml), "[&a %s, x]", scalars[i]);
+		anchored = bytes_of(yaml);
+		if (strcmp(plain, anchored) != 0)
+			fail_msg("%s: %s != %s", scalars[i], plain, anchored);
+		free(plain);
+		free(anchored);
+	}
+	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
+		char *a, *b;
+
+		/* Compacted as the root, and as a value inside a value. */
+		snprintf(yaml, sizeof(yaml), "[0, %s, 0]", trees[i]);
+		a = bytes_of(yaml);
+		snprintf(yaml, sizeof(yaml), "[&z 0, &t %s, *z]", trees[i]);
+		b = bytes_of(yaml);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s: %s != %s", trees[i], a, b);
+		free(b);
+		snprintf(yaml, sizeof(yaml), "[&z 0, %s, *z]", trees[i]);
+		b = bytes_of(yaml);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s: %s != %s", trees[i], a, b);
+		free(a);
+		free(b);
+	}
+}
+
+static void
+test_loader_bytes__plain_documents_only(void **state)
+{
+	const argdata_t *tree;
+	const void *bytes;
+	loader_t *ld;
+	void *buf;
+	size_t len, blen;
+	int error;
+
+	(void)state;
+	ld = load("{a: [1, 2.5, x], b: !!binary AAE=}", NULL, 0, NULL, NULL,
+	    &tree, &error);
+	assert_int_equal(error, 0);
+	assert_true(loader_bytes(ld, &bytes, &blen));
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	assert_int_equal(len, blen);
+	assert_memory_equal(buf, bytes, len);
+	free(buf);
+	loader_free(ld);
+
+	ld = load("[&a 1, *a]", NULL, 0, NULL, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_false(loader_bytes(ld, &bytes, &blen));
+	loader_free(ld);
+	ld = load("[1, 2", NULL, 0, NULL, NULL, &tree, &error);
+	assert_false(loader_bytes(ld, &bytes, &blen));
+	loader_free(ld);
+}
+
 static void
 test_loader_load__once(void **state)
 {
@@ -660,32 +768,33 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loader_load__wire_examples),
-		cmocka_unit_test(test_loader_load__core_null),
-		cmocka_unit_test(test_loader_load__core_bool),
-		cmocka_unit_test(test_loader_load__core_int),
-		cmocka_unit_test(test_loader_load__core_float),
-		cmocka_unit_test(test_loader_load__quoted_and_block_are_strings),
-		cmocka_unit_test(test_loader_load__explicit_tags),
-		cmocka_unit_test(test_loader_load__timestamps),
-		cmocka_unit_test(test_loader_load__maps_and_duplicate_keys),
-		cmocka_unit_test(test_loader_load__nul_in_string),
-		cmocka_unit_test(test_loader_load__aliases_share_values),
-		cmocka_unit_test(test_loader_load__alias_errors),
-		cmocka_unit_test(test_loader_load__documents),
-		cmocka_unit_test(test_loader_load__syntax_errors),
-		cmocka_unit_test(test_loader_load__handlers),
-		cmocka_unit_test(test_loader_load__handler_full_tags),
-		cmocka_unit_test(
-		    test_loader_load__alias_of_handler_node_calls_once),
-		cmocka_unit_test(test_loader_load__handler_errors),
-		cmocka_unit_test(test_loader_node__typed_views),
-		cmocka_unit_test(test_loader_load__billion_laughs_refused_fast),
-		cmocka_unit_test(test_loader_load__expansion_bounds),
-		cmocka_unit_test(test_loader_load__deep_nesting),
-		cmocka_unit_test(test_loader_load__once),
+	    cmocka_unit_test(test_loader_load__wire_examples),
+	    cmocka_unit_test(test_loader_load__core_null),
+	    cmocka_unit_test(test_loader_load__core_bool),
+	    cmocka_unit_test(test_loader_load__core_int),
+	    cmocka_unit_test(test_loader_load__core_float),
+	    cmocka_unit_test(test_loader_load__quoted_and_block_are_strings),
+	    cmocka_unit_test(test_loader_load__explicit_tags),
+	    cmocka_unit_test(test_loader_load__timestamps),
+	    cmocka_unit_test(test_loader_load__maps_and_duplicate_keys),
+	    cmocka_unit_test(test_loader_load__nul_in_string),
+	    cmocka_unit_test(test_loader_load__aliases_share_values),
+	    cmocka_unit_test(test_loader_load__alias_errors),
+	    cmocka_unit_test(test_loader_load__documents),
+	    cmocka_unit_test(test_loader_load__syntax_errors),
+	    cmocka_unit_test(test_loader_load__handlers),
+	    cmocka_unit_test(test_loader_load__handler_full_tags),
+	    cmocka_unit_test(
+	        test_loader_load__alias_of_handler_node_calls_once),
+	    cmocka_unit_test(test_loader_load__handler_errors),
+	    cmocka_unit_test(test_loader_node__typed_views),
+	    cmocka_unit_test(test_loader_load__billion_laughs_refused_fast),
+	    cmocka_unit_test(test_loader_load__expansion_bounds),
+	    cmocka_unit_test(test_loader_load__deep_nesting),
+	    cmocka_unit_test(test_loader_load__encoder_matches_codec),
+	    cmocka_unit_test(test_loader_bytes__plain_documents_only),
+	    cmocka_unit_test(test_loader_load__once),
 	};
 
-	return cmocka_run_group_tests(tests, test_fds_setup,
-	    test_fds_teardown);
+	return cmocka_run_group_tests(tests, test_fds_setup, test_fds_teardown);
 }

@@ -46,8 +46,8 @@ run_load(struct run *r, int execfd, const char *fmt, ...)
 	vsnprintf(yaml, sizeof(yaml), fmt, ap);
 	va_end(ap);
 	assert_int_equal(run_context_init(&r->rc, execfd, "/bin/true"), 0);
-	r->ld = loader_create("c.yaml", run_handlers, run_nhandlers, &r->rc,
-	    NULL);
+	r->ld =
+	    loader_create("c.yaml", run_handlers, run_nhandlers, &r->rc, NULL);
 	assert_non_null(r->ld);
 	r->error = loader_load_string(r->ld, yaml, strlen(yaml), &r->tree);
 }
@@ -123,11 +123,11 @@ test_tag_file__access(void **state)
 		const char *access;
 		int flags;
 	} cases[] = {
-		{"", O_RDONLY},
-		{", access: read", O_RDONLY},
-		{", access: write", O_WRONLY},
-		{", access: read-write", O_RDWR},
-		{", access: append", O_WRONLY | O_APPEND},
+	    {"", O_RDONLY},
+	    {", access: read", O_RDONLY},
+	    {", access: write", O_WRONLY},
+	    {", access: read-write", O_RDWR},
+	    {", access: append", O_WRONLY | O_APPEND},
 	};
 
 	(void)state;
@@ -171,8 +171,9 @@ test_tag_file__create_truncate_exclusive_mode(void **state)
 	run_done(&r);
 	unlink(p);
 
-	run_load(&r, -1, "!file {path: %s, access: read-write, truncate: "
-			 "true}",
+	run_load(&r, -1,
+	    "!file {path: %s, access: read-write, truncate: "
+	    "true}",
 	    path);
 	tree_fd(&r);
 	assert_int_equal(stat(path, &st), 0);
@@ -194,44 +195,44 @@ test_tag_file__errors(void **state)
 	static const struct {
 		const char *yaml, *error;
 	} cases[] = {
-		{"!file {}", "c.yaml:1:1: !file: path is missing"},
-		{"!file /etc/passwd",
-		    "c.yaml:1:1: !file takes a map of attributes, such as "
-		    "{path: ...}"},
-		{"!file {path: /nonexistent/x}",
-		    "c.yaml:1:14: !file: /nonexistent/x: No such file or "
-		    "directory"},
-		{"!file {path: /}",
-		    "c.yaml:1:14: !file: /: Is a directory (use !dir for "
-		    "directories)"},
-		{"!file {path: /, access: write}",
-		    "c.yaml:1:14: !file: /: Is a directory (use !dir for "
-		    "directories)"},
-		{"!file {path: /x, colour: red}",
-		    "c.yaml:1:18: !file: unknown attribute colour (known: path, "
-		    "access, create, truncate, exclusive, mode)"},
-		{"!file {path: /x, path: /y}",
-		    "c.yaml:1:18: !file: path given twice (first at line 1)"},
-		{"!file {path: 12}",
-		    "c.yaml:1:14: path: expected a string, not an integer"},
-		{"!file {path: /x, access: all}",
-		    "c.yaml:1:26: access: all is not read, write, read-write or "
-		    "append"},
-		{"!file {path: /x, create: yes}",
-		    "c.yaml:1:26: create: expected a boolean, not a string"},
-		{"!file {path: /x, mode: 0644}",
-		    "c.yaml:1:18: mode: only applies with create: true"},
-		{"!file {path: /x, create: true, mode: 0999}",
-		    "c.yaml:1:38: mode: expected an octal mode such as 0644"},
-		{"!file {path: /x, create: true, mode: \"rw\"}",
-		    "c.yaml:1:38: mode: expected an octal mode such as 0644"},
-		{"!file {path: /x, exclusive: true}",
-		    "c.yaml:1:18: exclusive: only applies with create: true"},
-		{"!file {path: /x, truncate: true}",
-		    "c.yaml:1:18: truncate: needs access write or read-write"},
-		{"!file {[a]: b}",
-		    "c.yaml:1:8: attribute name: expected a scalar, not a "
-		    "sequence"},
+	    {"!file {}", "c.yaml:1:1: !file: path is missing"},
+	    {"!file /etc/passwd",
+	        "c.yaml:1:1: !file takes a map of attributes, such as "
+	        "{path: ...}"},
+	    {"!file {path: /nonexistent/x}",
+	        "c.yaml:1:14: !file: /nonexistent/x: No such file or "
+	        "directory"},
+	    {"!file {path: /}",
+	        "c.yaml:1:14: !file: /: Is a directory (use !dir for "
+	        "directories)"},
+	    {"!file {path: /, access: write}",
+	        "c.yaml:1:14: !file: /: Is a directory (use !dir for "
+	        "directories)"},
+	    {"!file {path: /x, colour: red}",
+	        "c.yaml:1:18: !file: unknown attribute colour (known: path, "
+	        "access, create, truncate, exclusive, mode)"},
+	    {"!file {path: /x, path: /y}",
+	        "c.yaml:1:18: !file: path given twice (first at line 1)"},
+	    {"!file {path: 12}",
+	        "c.yaml:1:14: path: expected a string, not an integer"},
+	    {"!file {path: /x, access: all}",
+	        "c.yaml:1:26: access: all is not read, write, read-write or "
+	        "append"},
+	    {"!file {path: /x, create: yes}",
+	        "c.yaml:1:26: create: expected a boolean, not a string"},
+	    {"!file {path: /x, mode: 0644}",
+	        "c.yaml:1:18: mode: only applies with create: true"},
+	    {"!file {path: /x, create: true, mode: 0999}",
+	        "c.yaml:1:38: mode: expected an octal mode such as 0644"},
+	    {"!file {path: /x, create: true, mode: \"rw\"}",
+	        "c.yaml:1:38: mode: expected an octal mode such as 0644"},
+	    {"!file {path: /x, exclusive: true}",
+	        "c.yaml:1:18: exclusive: only applies with create: true"},
+	    {"!file {path: /x, truncate: true}",
+	        "c.yaml:1:18: truncate: needs access write or read-write"},
+	    {"!file {[a]: b}",
+	        "c.yaml:1:8: attribute name: expected a scalar, not a "
+	        "sequence"},
 	};
 
 	(void)state;
@@ -251,8 +252,8 @@ test_tag_dir__opens_and_records_write(void **state)
 	int fd;
 
 	(void)state;
-	run_load(&r, -1, "[!dir {path: %s}, !dir {path: %s, write: true}]",
-	    dir, dir);
+	run_load(&r, -1, "[!dir {path: %s}, !dir {path: %s, write: true}]", dir,
+	    dir);
 	assert_int_equal(r.error, 0);
 	assert_int_equal(r.rc.nres, 2);
 	assert_false(r.rc.res[0].write);
@@ -270,8 +271,8 @@ test_tag_dir__opens_and_records_write(void **state)
 	    path);
 	run_done(&r);
 	run_load(&r, -1, "!dir {path: /x, write: 1}");
-	run_expect_error(&r,
-	    "c.yaml:1:24: write: expected a boolean, not an integer");
+	run_expect_error(
+	    &r, "c.yaml:1:24: write: expected a boolean, not an integer");
 	run_done(&r);
 	run_load(&r, -1, "!dir {write: true}");
 	run_expect_error(&r, "c.yaml:1:1: !dir: path is missing");
@@ -319,8 +320,8 @@ test_tag_socket__tcp_and_udp(void **state)
 	run_load(&r, -1, "!socket {bind: \"[::1]:0\"}");
 	if (r.error == 0) {
 		fd = tree_fd(&r);
-		assert_int_equal(strncmp(r.rc.res[0].source, "tcp [::1]:", 10),
-		    0);
+		assert_int_equal(
+		    strncmp(r.rc.res[0].source, "tcp [::1]:", 10), 0);
 	}
 	run_done(&r);
 }
@@ -347,8 +348,7 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	run_load(&c, -1, "!socket {connect: %s, type: seqpacket}", sock);
 	fd = tree_fd(&c);
 	assert_int_equal(sockopt(fd, SO_TYPE), SOCK_SEQPACKET);
-	assert_int_equal(strncmp(c.rc.res[0].source, "unix-seqpacket ", 15),
-	    0);
+	assert_int_equal(strncmp(c.rc.res[0].source, "unix-seqpacket ", 15), 0);
 	run_done(&c);
 
 	/* Released (the program was not started): the file goes. */
@@ -356,8 +356,8 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	assert_int_equal(stat(sock, &st), -1);
 
 	/* A failure after the bind removes the file as well. */
-	run_load(&r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]",
-	    sock);
+	run_load(
+	    &r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]", sock);
 	assert_int_not_equal(r.error, 0);
 	run_done(&r);
 	assert_int_equal(stat(sock, &st), -1);
@@ -386,43 +386,43 @@ test_tag_socket__errors(void **state)
 	static const struct {
 		const char *yaml, *error;
 	} cases[] = {
-		{"!socket {type: stream}",
-		    "c.yaml:1:1: !socket takes exactly one of bind and connect"},
-		{"!socket {bind: /x, connect: /y}",
-		    "c.yaml:1:20: !socket takes exactly one of bind and connect"},
-		{"!socket {bind: 127.0.0.1:0, type: raw}",
-		    "c.yaml:1:35: type: raw is not stream, dgram or seqpacket"},
-		{"!socket {bind: 127.0.0.1:0, type: dgram, backlog: 5}",
-		    "c.yaml:1:42: backlog: only for a listening socket (bind, "
-		    "type stream or seqpacket)"},
-		{"!socket {bind: 127.0.0.1:0, backlog: -1}",
-		    "c.yaml:1:38: backlog: -1 is out of range (0 to 2147483647)"},
-		{"!socket {bind: 127.0.0.1}",
-		    "c.yaml:1:16: 127.0.0.1: expected host:port, [address]:port, "
-		    "/unix/path or @abstract"},
-		{"!socket {bind: \"::1:80\"}",
-		    "c.yaml:1:16: ::1:80: write IPv6 addresses in brackets, as "
-		    "in [::1]:80"},
-		{"!socket {bind: \"[::1:80\"}",
-		    "c.yaml:1:16: [::1:80: expected [address]:port"},
-		{"!socket {bind: \"127.0.0.1:\"}",
-		    "c.yaml:1:16: 127.0.0.1:: the port is missing"},
-		{"!socket {bind: \":80\"}",
-		    "c.yaml:1:16: :80: the host is missing or too long"},
-		{"!socket {bind: \"@\"}", "c.yaml:1:16: @: unix socket address "
-					  "is empty"},
-		{"!socket {connect: /nonexistent/sock}",
-		    "c.yaml:1:19: !socket: connect /nonexistent/sock: No such "
-		    "file or directory"},
-		{"!socket {bind: /nonexistent/sock}",
-		    "c.yaml:1:16: !socket: bind /nonexistent/sock: No such file "
-		    "or directory"},
-		{"!socket {bind: 127.0.0.1:http-nonexistent-service}",
-		    "c.yaml:1:16: 127.0.0.1:http-nonexistent-service: Servname "
-		    "not supported for ai_socktype"},
-		{"!socket /x",
-		    "c.yaml:1:1: !socket takes a map of attributes, such as "
-		    "{bind: ...}"},
+	    {"!socket {type: stream}",
+	        "c.yaml:1:1: !socket takes exactly one of bind and connect"},
+	    {"!socket {bind: /x, connect: /y}",
+	        "c.yaml:1:20: !socket takes exactly one of bind and connect"},
+	    {"!socket {bind: 127.0.0.1:0, type: raw}",
+	        "c.yaml:1:35: type: raw is not stream, dgram or seqpacket"},
+	    {"!socket {bind: 127.0.0.1:0, type: dgram, backlog: 5}",
+	        "c.yaml:1:42: backlog: only for a listening socket (bind, "
+	        "type stream or seqpacket)"},
+	    {"!socket {bind: 127.0.0.1:0, backlog: -1}",
+	        "c.yaml:1:38: backlog: -1 is out of range (0 to 2147483647)"},
+	    {"!socket {bind: 127.0.0.1}",
+	        "c.yaml:1:16: 127.0.0.1: expected host:port, [address]:port, "
+	        "/unix/path or @abstract"},
+	    {"!socket {bind: \"::1:80\"}",
+	        "c.yaml:1:16: ::1:80: write IPv6 addresses in brackets, as "
+	        "in [::1]:80"},
+	    {"!socket {bind: \"[::1:80\"}",
+	        "c.yaml:1:16: [::1:80: expected [address]:port"},
+	    {"!socket {bind: \"127.0.0.1:\"}",
+	        "c.yaml:1:16: 127.0.0.1:: the port is missing"},
+	    {"!socket {bind: \":80\"}",
+	        "c.yaml:1:16: :80: the host is missing or too long"},
+	    {"!socket {bind: \"@\"}", "c.yaml:1:16: @: unix socket address "
+	                              "is empty"},
+	    {"!socket {connect: /nonexistent/sock}",
+	        "c.yaml:1:19: !socket: connect /nonexistent/sock: No such "
+	        "file or directory"},
+	    {"!socket {bind: /nonexistent/sock}",
+	        "c.yaml:1:16: !socket: bind /nonexistent/sock: No such file "
+	        "or directory"},
+	    {"!socket {bind: 127.0.0.1:http-nonexistent-service}",
+	        "c.yaml:1:16: 127.0.0.1:http-nonexistent-service: Servname "
+	        "not supported for ai_socktype"},
+	    {"!socket /x",
+	        "c.yaml:1:1: !socket takes a map of attributes, such as "
+	        "{bind: ...}"},
 	};
 
 	(void)state;
@@ -470,8 +470,8 @@ test_tag_fd__inherited_only(void **state)
 	assert_int_equal(r.rc.res[1].fd, 1);
 	assert_int_equal(r.rc.res[3].fd, 1);
 	assert_false(r.rc.res[1].owned);
-	assert_int_equal(strncmp(r.rc.res[1].source, "inherited 1 (stdout)",
-	    20), 0);
+	assert_int_equal(
+	    strncmp(r.rc.res[1].source, "inherited 1 (stdout)", 20), 0);
 	run_done(&r);
 	/* cloudabi-run's own descriptors are not the program's to take. */
 	assert_int_equal(fcntl(1, F_GETFD) != -1, 1);
@@ -481,15 +481,15 @@ test_tag_fd__inherited_only(void **state)
 	run_done(&r);
 	run_load(&r, -1, "!fd -1");
 	run_expect_error(&r, "c.yaml:1:1: !fd: -1 is out of range (0 to "
-			     "2147483647)");
+	                     "2147483647)");
 	run_done(&r);
 	run_load(&r, -1, "!fd stdfoo");
 	run_expect_error(&r, "c.yaml:1:1: !fd: expected an integer, not a "
-			     "string");
+	                     "string");
 	run_done(&r);
 	run_load(&r, -1, "!fd {a: 1}");
-	run_expect_error(&r,
-	    "c.yaml:1:1: !fd takes a number, stdin, stdout or stderr");
+	run_expect_error(
+	    &r, "c.yaml:1:1: !fd takes a number, stdin, stdout or stderr");
 	run_done(&r);
 
 	/*
@@ -498,14 +498,13 @@ test_tag_fd__inherited_only(void **state)
 	 */
 	assert_int_equal(run_context_init(&r.rc, -1, NULL), 0);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	r.ld = loader_create("c.yaml", run_handlers, run_nhandlers, &r.rc,
-	    NULL);
+	r.ld =
+	    loader_create("c.yaml", run_handlers, run_nhandlers, &r.rc, NULL);
 	{
 		char yaml[32];
 
 		snprintf(yaml, sizeof(yaml), "!fd %d", fd);
-		r.error = loader_load_string(r.ld, yaml, strlen(yaml),
-		    &r.tree);
+		r.error = loader_load_string(r.ld, yaml, strlen(yaml), &r.tree);
 	}
 	assert_int_equal(r.error, EINVAL);
 	close(fd);
@@ -565,7 +564,8 @@ test_tags__full_form(void **state)
 	(void)state;
 	run_load(&r, -1,
 	    "%%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n"
-	    "- !file {path: %s}\n- !<tag:nuxi.nl,2015:cloudabi/dir> {path: /}\n",
+	    "- !file {path: %s}\n- !<tag:nuxi.nl,2015:cloudabi/dir> {path: "
+	    "/}\n",
 	    path);
 	assert_int_equal(r.error, 0);
 	assert_int_equal(r.rc.nres, 2);
@@ -604,8 +604,8 @@ test_tags__malformed_golden(void **state)
 			fclose(mem);
 			mem = NULL;
 			line[strcspn(line, "\n")] = '\0';
-			assert_int_equal(run_context_init(&r.rc, -1, "/bin/true"),
-			    0);
+			assert_int_equal(
+			    run_context_init(&r.rc, -1, "/bin/true"), 0);
 			r.ld = loader_create("config.yaml", run_handlers,
 			    run_nhandlers, &r.rc, NULL);
 			assert_non_null(r.ld);
@@ -616,8 +616,8 @@ test_tags__malformed_golden(void **state)
 			snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file,
 			    e->mark.line, e->mark.column, e->message);
 			if (strcmp(got, line + 3) != 0)
-				fail_msg("%sgot      %s\nexpected %s", title, got,
-				    line + 3);
+				fail_msg("%sgot      %s\nexpected %s", title,
+				    got, line + 3);
 			run_done(&r);
 			free(yaml);
 			yaml = NULL;
@@ -652,20 +652,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_tag_file__access),
-		T(test_tag_file__create_truncate_exclusive_mode),
-		T(test_tag_file__errors),
-		T(test_tag_dir__opens_and_records_write),
-		T(test_tag_socket__tcp_and_udp),
-		T(test_tag_socket__unix_bind_connect_and_cleanup),
-		T(test_tag_socket__abstract),
-		T(test_tag_socket__errors),
-		T(test_tag_socket__several_addresses),
-		T(test_tag_fd__inherited_only),
-		T(test_tag_executable__one_descriptor),
-		T(test_tags__alias_is_one_descriptor),
-		T(test_tags__full_form),
-		T(test_tags__malformed_golden),
+	    T(test_tag_file__access),
+	    T(test_tag_file__create_truncate_exclusive_mode),
+	    T(test_tag_file__errors),
+	    T(test_tag_dir__opens_and_records_write),
+	    T(test_tag_socket__tcp_and_udp),
+	    T(test_tag_socket__unix_bind_connect_and_cleanup),
+	    T(test_tag_socket__abstract),
+	    T(test_tag_socket__errors),
+	    T(test_tag_socket__several_addresses),
+	    T(test_tag_fd__inherited_only),
+	    T(test_tag_executable__one_descriptor),
+	    T(test_tags__alias_is_one_descriptor),
+	    T(test_tags__full_form),
+	    T(test_tags__malformed_golden),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
