@@ -49,8 +49,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: cloudabi-run [--dry-run] [--argv0 name] "
-	            "[--env name[=value]] ...\n"
-	            "                    program [config.yaml]\n"
+	            "[--env name[=value]] ... program\n"
+	            "                    [config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
