@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_walk w;
 	if (fuzz_walk(ad, &w) == 0) {
 		FUZZ_CHECK((verror == 0) == (w.defect == 0));
-		fuzz_check_value(ad, &w, verror == 0);
+		fuzz_check_value(ad, &w, verror == 0, true);
 		fuzz_walk_free(&w);
 	}
 	argdata_free(ad);

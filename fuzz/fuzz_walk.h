@@ -35,8 +35,7 @@ struct fuzz_walk {
 	int defect;
 	/*
 	 * Values that a rebuild cannot copy faithfully: unavailable
-	 * descriptors, out-of-range integers and timestamps, strings
-	 * holding NUL.
+	 * descriptors, out-of-range integers and timestamps.
 	 */
 	uint64_t lossy;
 	/* The descriptors read, in order; free with fuzz_walk_free. */
@@ -56,20 +55,22 @@ void fuzz_walk_free(struct fuzz_walk *w);
 
 /*
  * The round-trip checks on a decoded value ad that fuzz_walk read as w
- * (valid: the validator accepted its buffer): serializing it stays inside
- * the reported length; when valid, the serialization reads back as the
- * same values; a rebuild with create_* serializes to a valid encoding that
- * reads back the same (when nothing was lost), renumbers descriptors in
- * order of first appearance, and is a fixed point of decode plus rebuild.
- * Returns 0 or ENOMEM.
+ * (valid: the validator accepted its buffer): printing it stays linear in
+ * its size; serializing it stays inside the reported length and, when
+ * valid and its descriptor numbers are the descriptors themselves
+ * (numbers_are_fds: convert_fd is fuzz_convert_fd), reads back as the same
+ * values; a rebuild with create_* walks like its own serialization, which
+ * is valid, reads back the same (when nothing was lost), renumbers
+ * descriptors in order of first appearance, and is a fixed point of decode
+ * plus rebuild. Returns 0 or ENOMEM.
  */
-int fuzz_check_value(
-    const argdata_t *ad, const struct fuzz_walk *w, bool valid);
+int fuzz_check_value(const argdata_t *ad, const struct fuzz_walk *w, bool valid,
+    bool numbers_are_fds);
 
 /*
  * Builds a copy of ad with create_*, reading it as fuzz_walk does; values
- * that cannot be rebuilt (corrupt ones, out-of-range integers, strings
- * holding NUL, unavailable descriptors) become null. Stores the root in
+ * that cannot be rebuilt (corrupt ones, out-of-range integers and
+ * timestamps, unavailable descriptors) become null. Stores the root in
  * *root and everything to free in *pool. Returns 0 or ENOMEM.
  */
 struct fuzz_pool;
@@ -79,5 +80,8 @@ void fuzz_pool_free(struct fuzz_pool *pool);
 
 /* A stream that discards what is written to it, opened once. */
 FILE *fuzz_devnull(void);
+
+/* Prints ad with argdata_print_yaml(); returns the number of bytes. */
+size_t fuzz_print_size(const argdata_t *ad);
 
 #endif

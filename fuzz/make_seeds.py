@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-# Writes the decoder's seed corpus (fuzz/corpus/decoder/): every type, the
-# wire examples of argdata(5), nesting, descriptors, and a few defects.
-# The files are committed; rerun this only to change the seeds.
+# Writes the seed corpora of the decoder (fuzz/corpus/decoder/: every type,
+# the wire examples of argdata(5), nesting, descriptors, a few defects) and
+# of the stream reader (fuzz/corpus/stream/: a 3-byte header, see
+# fuzz_stream.c, then framed messages). The files are committed; rerun this
+# only to change the seeds.
 import os
 import struct
 import sys
@@ -90,9 +92,38 @@ for _ in range(500):
     deep = seq(deep)
 seeds['deep-500'] = deep
 
-out = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])),
-                   'corpus', 'decoder')
-os.makedirs(out, exist_ok=True)
-for name, data in seeds.items():
-    with open(os.path.join(out, name), 'wb') as f:
-        f.write(data)
+
+
+def frame(data):
+    return struct.pack('>Q', len(data)) + data
+
+
+def stream_header(fds=0, chunked=False, max_fds=4, shift=16):
+    flags = (1 | (fds - 1) << 1 if fds else 0) | (8 if chunked else 0)
+    return bytes([flags, max_fds, shift])
+
+
+streams = {
+    'one': stream_header() + frame(seeds['map']),
+    'two': stream_header() + frame(s('a')) + frame(seq(integer(5, 1))),
+    'empty-message': stream_header() + frame(b''),
+    'fds': stream_header(fds=3) + frame(seq(fd(0), fd(1), fd(2), fd(0))),
+    'fds-chunked': stream_header(fds=2, chunked=True) +
+    frame(amap((s('a'), fd(1)), (s('b'), fd(7)))),
+    'too-many-fds': stream_header(fds=4, max_fds=1) + frame(fd(0)),
+    'too-long': stream_header(shift=2) + frame(s('long string')) +
+    frame(b''),
+    'truncated': stream_header() + frame(s('abc'))[:-2],
+    'truncated-header': stream_header() + b'\x00\x00\x00',
+    'chunked': stream_header(chunked=True) + frame(seeds['deep-500']) +
+    frame(seeds['fds-dup']),
+    'corrupt': stream_header(fds=1) + frame(seeds['bad-odd-map']),
+}
+
+here = os.path.dirname(os.path.abspath(sys.argv[0]))
+for corpus, files in (('decoder', seeds), ('stream', streams)):
+    out = os.path.join(here, 'corpus', corpus)
+    os.makedirs(out, exist_ok=True)
+    for name, data in files.items():
+        with open(os.path.join(out, name), 'wb') as f:
+            f.write(data)
