@@ -1,6 +1,7 @@
 /*
- * Allocation failures: every allocation that the codec makes in each
- * scenario is made to fail in turn. Each time the scenario must end with a
+ * Allocation failures: every allocation that the codec, the printer, the
+ * stream writer and reader and the YAML loader make in each scenario is
+ * made to fail in turn. Each time the scenario must end with a
  * clean error (NULL and ENOMEM, or ENOMEM returned) or succeed with the
  * right result, free everything it had (no live block left), and not crash.
  */
@@ -18,14 +19,15 @@
 #include <cmocka.h>
 
 #include "alloc_inject.h"
+#include "alloc_scenarios.h"
 #include "testutil.h"
 
 #define DEPTH 100
 #define NFDS 40
 
 /* The encoding of the tree, from the run in which nothing failed. */
-static unsigned char reference[4096];
-static size_t reference_len;
+unsigned char alloc_reference[4096];
+size_t alloc_reference_len;
 static int reference_fds[NFDS];
 static size_t reference_nfds;
 
@@ -113,19 +115,19 @@ build_serialize(void)
 
 	size_t len, maxfds;
 	argdata_serialized_length(map, &len, &maxfds);
-	assert_true(len <= sizeof(reference));
+	assert_true(len <= sizeof(alloc_reference));
 	assert_int_equal(maxfds, NFDS + 2);
-	unsigned char buf[sizeof(reference)];
+	unsigned char buf[sizeof(alloc_reference)];
 	int numbers[NFDS + 2];
 	size_t n = argdata_serialize(map, buf, numbers);
-	if (reference_len == 0) {
-		memcpy(reference, buf, len);
-		reference_len = len;
+	if (alloc_reference_len == 0) {
+		memcpy(alloc_reference, buf, len);
+		alloc_reference_len = len;
 		memcpy(reference_fds, numbers, n * sizeof(int));
 		reference_nfds = n;
 	} else {
-		assert_int_equal(len, reference_len);
-		assert_memory_equal(buf, reference, len);
+		assert_int_equal(len, alloc_reference_len);
+		assert_memory_equal(buf, alloc_reference, len);
 		assert_int_equal(n, reference_nfds);
 		assert_memory_equal(numbers, reference_fds, n * sizeof(int));
 	}
@@ -144,8 +146,8 @@ out:
 	return error;
 }
 
-static int
-convert_fd(void *arg, size_t fd)
+int
+alloc_convert_fd(void *arg, size_t fd)
 {
 	(void)arg;
 	return (int)fd;
@@ -192,20 +194,20 @@ walk(const argdata_t *ad, size_t *n, size_t depth)
 static int
 decode_walk(void)
 {
-	argdata_t *ad =
-	    argdata_from_buffer(reference, reference_len, convert_fd, NULL);
+	argdata_t *ad = argdata_from_buffer(
+	    alloc_reference, alloc_reference_len, alloc_convert_fd, NULL);
 	int error = 0;
 	if (!made(ad, &error))
 		return error;
 	size_t n = 0;
 	walk(ad, &n, 0);
 	assert_int_equal(n, 3 * 2 + 12 + DEPTH + NFDS + 1);
-	unsigned char buf[sizeof(reference)];
+	unsigned char buf[sizeof(alloc_reference)];
 	size_t len;
 	argdata_serialized_length(ad, &len, NULL);
-	assert_int_equal(len, reference_len);
+	assert_int_equal(len, alloc_reference_len);
 	argdata_serialize(ad, buf, NULL);
-	assert_memory_equal(buf, reference, len);
+	assert_memory_equal(buf, alloc_reference, len);
 	argdata_free(ad);
 	return 0;
 }
@@ -215,32 +217,37 @@ validate(void)
 {
 	size_t offset = 1;
 	const char *reason = "untouched";
-	int error =
-	    argdata_validate(reference, reference_len, &offset, &reason);
+	int error = argdata_validate(
+	    alloc_reference, alloc_reference_len, &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, 0);
 	/* Cut short: the defect is found at the end of a long walk. */
-	error =
-	    argdata_validate(reference, reference_len - 1, &offset, &reason);
+	error = argdata_validate(
+	    alloc_reference, alloc_reference_len - 1, &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, EINVAL);
-	assert_true(offset < reference_len);
+	assert_true(offset < alloc_reference_len);
 	return 0;
 }
 
 /*
  * Runs scenario once without failures (it must succeed), then once per
- * allocation it made, failing that one.
+ * allocation it made, failing that one: each time the scenario must end
+ * cleanly, with no block and no descriptor left behind.
  */
 static void
 fail_each_allocation(int (*scenario)(void))
 {
+	if (alloc_reference_len == 0)
+		assert_int_equal(build_serialize(), 0);
 	size_t live = alloc_inject_live();
+	int fds = test_count_fds();
 	alloc_inject_reset(0);
 	assert_int_equal(scenario(), 0);
 	size_t n = alloc_inject_count();
+	assert_true(n > 0);
 	assert_int_equal(alloc_inject_live(), live);
 	for (size_t i = 1; i <= n; i++) {
 		alloc_inject_reset(i);
@@ -254,6 +261,10 @@ fail_each_allocation(int (*scenario)(void))
 			fail_msg("allocation %zu of %zu failed: %zu blocks "
 			         "leaked",
 			    i, n, alloc_inject_live() - live);
+		if (test_count_fds() != fds)
+			fail_msg("allocation %zu of %zu failed: descriptors "
+			         "leaked",
+			    i, n);
 	}
 }
 
@@ -268,8 +279,6 @@ static void
 test_argdata_from_buffer__alloc_failures(void **state)
 {
 	(void)state;
-	if (reference_len == 0)
-		assert_int_equal(build_serialize(), 0);
 	fail_each_allocation(decode_walk);
 }
 
@@ -277,10 +286,31 @@ static void
 test_argdata_validate__alloc_failures(void **state)
 {
 	(void)state;
-	if (reference_len == 0)
-		assert_int_equal(build_serialize(), 0);
 	fail_each_allocation(validate);
 }
+
+static void
+test_argdata_print_yaml__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(print_yaml);
+}
+
+static void
+test_argdata_reader_pull__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(stream_roundtrip);
+}
+
+#ifdef ALLOC_LOADER
+static void
+test_loader_load__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(yaml_load);
+}
+#endif
 
 int
 main(void)
@@ -294,6 +324,16 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_argdata_validate__alloc_failures, test_fds_setup,
 	        test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_print_yaml__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_reader_pull__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
+#ifdef ALLOC_LOADER
+	    cmocka_unit_test_setup_teardown(test_loader_load__alloc_failures,
+	        test_fds_setup, test_fds_teardown),
+#endif
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }
