@@ -299,11 +299,15 @@ fd_tree_free(struct fd_tree *t)
 	argdata_free(t->fa);
 }
 
-/* Finds the value of key in a map message. */
+/*
+ * Finds the value of key in a map message. The value lives in the
+ * iterator, so the iterator outlives the call: the result stays valid
+ * until the next lookup.
+ */
 static const argdata_t *
 lookup(const argdata_t *map, const char *key)
 {
-	argdata_map_iterator_t it;
+	static argdata_map_iterator_t it;
 	const argdata_t *k, *v;
 	const char *s;
 
