@@ -62,6 +62,14 @@ void fenced_free(struct fenced *f);
  */
 bool walk_tree(const argdata_t *ad, size_t *values);
 
+/*
+ * The same walk through the codec's internal pre-order walk (ad_walk, which
+ * the printers and tools use): it checks only the framing of containers.
+ * Returns false when ad_walk reports corrupt data; checks that events
+ * nest properly. *values receives the number of values reported.
+ */
+bool ad_walk_tree(const argdata_t *ad, size_t *values);
+
 /* A random number generator (splitmix64) and a uniform pick below n. */
 uint64_t rng_next(uint64_t *state);
 uint64_t rng_below(uint64_t *state, uint64_t n);
