@@ -29,6 +29,10 @@ int run_validate_tests(void);
 int run_roundtrip_tests(void);
 int run_deep_tests(void);
 int run_memory_tests(void);
+int run_manpage_tests(void);
+
+/* The manual page the manpage group checks. */
+extern const char *manpage_path;
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the
