@@ -145,8 +145,7 @@ argdata_create_str(const char *str, size_t len)
 	argdata_t *ad;
 	char *copy;
 
-	if (memchr(str, '\0', len) != NULL ||
-	    !ad_utf8_valid((const uint8_t *)str, len)) {
+	if (!ad_utf8_valid((const uint8_t *)str, len)) {
 		errno = EILSEQ;
 		return NULL;
 	}

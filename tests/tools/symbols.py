@@ -3,13 +3,7 @@
 marked ARGDATA_API in the public headers: each side must have exactly the
 names of the other.
 
-usage: symbols.py NM LIBRARY [--pending FILE] HEADER...
-
-A pending file lists, one per line, names declared in a header but not yet
-implemented by any part that has landed; they may be missing from the
-library. The change that implements a name deletes it from that file: the
-test fails while an exported name is still listed, so the list cannot go
-stale and hide a name that goes missing later.
+usage: symbols.py NM LIBRARY HEADER...
 """
 import re
 import subprocess
@@ -43,12 +37,6 @@ def declared(headers):
 
 def main(argv):
     nm, library, rest = argv[1], argv[2], argv[3:]
-    pending = set()
-    if rest[:1] == ['--pending']:
-        with open(rest[1]) as f:
-            pending = {l.strip() for l in f
-                       if l.strip() and not l.startswith('#')}
-        rest = rest[2:]
     lib, decl = exported(nm, library), declared(rest)
     if not decl:
         print('no ARGDATA_API declaration found in', ' '.join(rest))
@@ -57,17 +45,10 @@ def main(argv):
     for name in sorted(lib - decl):
         print('exported but not declared:', name)
         status = 1
-    for name in sorted(decl - lib - pending):
+    for name in sorted(decl - lib):
         print('declared but not exported:', name)
         status = 1
-    for name in sorted(pending - decl):
-        print('pending but not declared:', name)
-        status = 1
-    for name in sorted(pending & lib):
-        print('exported now, delete it from symbols-pending.txt:', name)
-        status = 1
-    print(f'{len(lib)} exported, {len(decl)} declared, '
-          f'{len(decl - lib)} pending')
+    print(f'{len(lib)} exported, {len(decl)} declared')
     return status
 
 
