@@ -299,11 +299,15 @@ fd_tree_free(struct fd_tree *t)
 	argdata_free(t->fa);
 }
 
-/* Finds the value of key in a map message. */
+/*
+ * Finds the value of key in a map message. A value of an encoded map lives
+ * in the iterator, so the iterator must outlive this function: it is
+ * static, and the result is valid until the next call.
+ */
 static const argdata_t *
 lookup(const argdata_t *map, const char *key)
 {
-	argdata_map_iterator_t it;
+	static argdata_map_iterator_t it;
 	const argdata_t *k, *v;
 	const char *s;
 
