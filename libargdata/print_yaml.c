@@ -61,6 +61,12 @@ ad_sbuf_reserve(struct ad_sbuf *sb, size_t more)
 void
 ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n)
 {
+	/*
+	 * Nothing to add: either buffer may still be NULL (never grown, or
+	 * its growth failed), and memcpy() must not see a NULL pointer.
+	 */
+	if (n == 0)
+		return;
 	ad_sbuf_reserve(sb, n);
 	if (sb->failed)
 		return;
