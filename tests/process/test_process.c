@@ -1161,15 +1161,22 @@ test_program_spawn__threads(void **state)
  * The sandbox's hook runs in the child after the shuffle: there, 0 is
  * already the tree's first descriptor. Its error fails the spawn.
  */
+struct confine_arg {
+	struct fdstate want;	/* what 0 must be */
+	int own;		/* the hook's own descriptor, above n */
+};
+
 static int
 confine_check(const void *arg)
 {
-	const struct fdstate *want = arg;
+	const struct confine_arg *c = arg;
 	struct stat st;
 
-	if (fstat(0, &st) != 0 || st.st_ino != want->ino ||
-	    st.st_dev != want->dev)
+	if (fstat(0, &st) != 0 || st.st_ino != c->want.ino ||
+	    st.st_dev != c->want.dev)
 		return EXDEV;
+	if (fcntl(c->own, F_GETFD) < 0)
+		return EBADF;
 	return 0;
 }
 
@@ -1185,13 +1192,15 @@ test_ad_exec_final__confine(void **state)
 	program_attr_t *attr = program_attr_create();
 	argdata_t *parts[8], *ad;
 	struct table before, after;
-	struct fdstate want;
+	struct confine_arg want;
 	struct report r;
 	int p[2], pidfd = -1;
 
 	assert_non_null(attr);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fd_state(p[1], &want);
+	fd_state(p[1], &want.want);
+	want.own = fcntl(0, F_DUPFD_CLOEXEC, 7000);
+	assert_true(want.own >= 0);
 	ad = tree_create(NULL, 0, p[1], 0, parts);
 	ad_attr_setconfine(attr, confine_refuse, NULL);
 	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), EPERM);
@@ -1208,8 +1217,11 @@ test_ad_exec_final__confine(void **state)
 	report_read(p[0], &r);
 	close(p[0]);
 	assert_true(r.complete);
+	/* The hook's descriptor stayed open for it, not for the program. */
+	assert_int_equal(r.nfds, 1);
 	assert_int_equal(wait_pidfd(pidfd), 0);
 	close(pidfd);
+	close(want.own);
 	assert_no_children();
 	tree_free(ad, parts);
 	program_attr_free(attr);
