@@ -1044,6 +1044,44 @@ test_program_main__unsealed_data(void **state)
 }
 
 static void
+test_program_main__bad_argdata_fd(void **state)
+{
+	char *not_number[] = {"ARGDATA_FD=3x", NULL};
+	char *not_open[] = {"ARGDATA_FD=900", NULL};
+	char *not_file[] = {"ARGDATA_FD=1", NULL};
+	struct report r;
+
+	assert_int_equal(start_in_child(exec_plain, not_number, &r), 66);
+	assert_int_equal(start_in_child(exec_plain, not_open, &r), 66);
+	/* Descriptor 1 is the report pipe there, not a file. */
+	assert_int_equal(start_in_child(exec_plain, not_file, &r), 66);
+}
+
+/* The data's memfd: sealed, close-on-exec, above the slots, intact. */
+static void
+test_ad_memfd_create__sealed(void **state)
+{
+	static const char data[] = "\x07\x81\x05";
+	char back[8];
+	int fd = -1, seals;
+
+	assert_int_equal(ad_memfd_create(data, 3, 50, &fd), 0);
+	assert_true(fd >= 50);
+	assert_int_equal(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	seals = fcntl(fd, F_GET_SEALS);
+	assert_int_equal(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	    F_SEAL_SEAL), F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	    F_SEAL_SEAL);
+	assert_int_equal(pread(fd, back, sizeof(back), 0), 3);
+	assert_memory_equal(back, data, 3);
+	assert_int_equal(pwrite(fd, "x", 1, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	close(fd);
+}
+
+static void
 test_program_main__yaml(void **state)
 {
 	struct report r;
@@ -1253,6 +1291,8 @@ main(void)
 		T(test_program_spawn__closed_fd),
 		T(test_program_main__without_argdata),
 		T(test_program_main__unsealed_data),
+		T(test_program_main__bad_argdata_fd),
+		T(test_ad_memfd_create__sealed),
 		T(test_program_main__yaml),
 		T(test_examples__hello),
 		T(test_ad_exec_final__confine),
