@@ -120,7 +120,7 @@ struct report {
 	char env[8][128];
 	unsigned long long sigmask;
 	size_t nfds;
-	struct fdstate fd[64];
+	struct fdstate fd[1024];
 	size_t nyaml;
 	char yaml[4096];
 	bool complete;
@@ -151,7 +151,7 @@ report_parse(char *text, struct report *r)
 			r->nenv++;
 		} else if (strncmp(line, "fd ", 3) == 0) {
 			/* A malformed line leaves the report incomplete. */
-			if (r->nfds == 64 || sscanf(line,
+			if (r->nfds == 1024 || sscanf(line,
 			    "fd %d fdflags %d flags 0x%x dev %ju ino %ju "
 			    "mode 0%o offset %lld",
 			    &s->fd, &s->fdflags, &flags, &dev, &ino, &mode,
@@ -746,6 +746,62 @@ test_proc_exec__emfile(void **state)
 static int start_in_child(void (*fn)(int out, void *), void *arg,
     struct report *r);
 
+/*
+ * 600 descriptors in the thousands, in reverse order, each its own number
+ * for one open file description: the program gets 0..599 and the pipe.
+ */
+static void
+test_program_spawn__many_descriptors(void **state)
+{
+	static int fds[600];
+	static struct report r;
+	argdata_t **elems = calloc(600, sizeof(*elems));
+	const argdata_t *keys[2], *values[2];
+	argdata_t *seq, *ad, *k0, *k1, *out;
+	struct fdstate null;
+	int p[2], pidfd, devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_non_null(elems);
+	assert_true(devnull >= 0);
+	fd_state(devnull, &null);
+	for (int i = 0; i < 600; i++) {
+		fds[i] = fcntl(devnull, F_DUPFD_CLOEXEC, 9000 - 2 * i);
+		assert_int_equal(fds[i], 9000 - 2 * i);
+		elems[i] = argdata_create_fd(fds[i]);
+	}
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	seq = argdata_create_seq((const argdata_t *const *)elems, 600);
+	keys[0] = k0 = argdata_create_str_c("fds");
+	values[0] = seq;
+	keys[1] = k1 = argdata_create_str_c("out");
+	values[1] = out = argdata_create_fd(p[1]);
+	ad = argdata_create_map(keys, values, 2);
+	assert_int_equal(program_spawn(fdreport_fd, ad, NULL, &pidfd), 0);
+	close(p[1]);
+	report_read(p[0], &r);
+	close(p[0]);
+	assert_true(r.complete);
+	assert_int_equal(r.nfds, 601);
+	for (int i = 0; i < 600; i++) {
+		assert_int_equal(r.fd[i].fd, i);
+		assert_int_equal(r.fd[i].ino, null.ino);
+		assert_int_equal(r.fd[i].fdflags, 0);
+	}
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	argdata_free(ad);
+	argdata_free(seq);
+	argdata_free(k0);
+	argdata_free(k1);
+	argdata_free(out);
+	for (int i = 0; i < 600; i++) {
+		argdata_free(elems[i]);
+		close(fds[i]);
+	}
+	free(elems);
+	close(devnull);
+}
+
 static void
 test_program_spawn__emfile(void **state)
 {
@@ -1301,6 +1357,7 @@ main(void)
 		T(test_examples__hello),
 		T(test_ad_exec_final__confine),
 		T(test_program_spawn__threads),
+		T(test_program_spawn__many_descriptors),
 #undef T
 	};
 
