@@ -4,7 +4,8 @@
  * inside it by the fdreport helper (FDREPORT in the environment; HELLO
  * names examples/hello, whose test is skipped without it), and
  * every failure is checked to leave the caller's descriptor table as it
- * was. Set SEED to replay a run of the random layouts.
+ * was. Set SEED to replay a run of the random layouts, LAYOUTS to run
+ * more (or fewer) than 1,200 of them.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -522,7 +523,9 @@ run_layouts(size_t count)
 static void
 test_program_exec__random_layouts(void **state)
 {
-	run_layouts(1200);
+	const char *count = getenv("LAYOUTS");
+
+	run_layouts(count != NULL ? strtoul(count, NULL, 10) : 1200);
 }
 
 /* A tree of descriptors given as a raw array, for the failure cases. */
