@@ -72,6 +72,12 @@ void ad_plan_free(struct ad_exec_plan *plan);
 int ad_exec_final(const struct ad_exec_plan *plan);
 
 /*
+ * Whether a signal is pending that mask does not block and that has a
+ * handler: one that would run as soon as the caller's mask comes back.
+ */
+bool ad_caught_signal_pending(const sigset_t *mask);
+
+/*
  * Turns the errno value of a failed exec into the one documented: ENOENT
  * from a #! script (which Linux cannot run from a close-on-exec
  * descriptor) becomes ENOEXEC. Not async-signal-safe callers only.

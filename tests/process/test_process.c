@@ -1258,6 +1258,50 @@ test_program_spawn__threads(void **state)
 	assert_no_children();
 }
 
+static volatile sig_atomic_t usr1_count;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	usr1_count++;
+}
+
+/*
+ * What makes proc_exec undo its shuffle and let a handler run first: a
+ * pending signal with a handler, not blocked by the caller.
+ */
+static void
+test_ad_caught_signal_pending__cases(void **state)
+{
+	struct sigaction sa = {.sa_handler = on_usr1}, old_usr1, old_urg;
+	sigset_t all, old, empty, usr1;
+
+	usr1_count = 0;
+	sigfillset(&all);
+	sigemptyset(&empty);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old_usr1), 0);
+	sa.sa_handler = SIG_DFL;
+	assert_int_equal(sigaction(SIGURG, &sa, &old_urg), 0);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &all, &old), 0);
+
+	assert_false(ad_caught_signal_pending(&empty));
+	raise(SIGURG);
+	/* Pending, but no handler: nothing would run. */
+	assert_false(ad_caught_signal_pending(&empty));
+	raise(SIGUSR1);
+	assert_true(ad_caught_signal_pending(&empty));
+	/* The caller blocks it: it would not be delivered either. */
+	assert_false(ad_caught_signal_pending(&usr1));
+
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	assert_int_equal(usr1_count, 1);
+	assert_int_equal(sigaction(SIGUSR1, &old_usr1, NULL), 0);
+	assert_int_equal(sigaction(SIGURG, &old_urg, NULL), 0);
+}
+
 /*
  * The sandbox's hook runs in the child after the shuffle: there, 0 is
  * already the tree's first descriptor. Its error fails the spawn.
@@ -1360,6 +1404,7 @@ main(void)
 		T(test_examples__hello),
 		T(test_ad_exec_final__confine),
 		T(test_program_spawn__threads),
+		T(test_ad_caught_signal_pending__cases),
 		T(test_program_spawn__many_descriptors),
 #undef T
 	};
