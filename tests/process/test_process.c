@@ -5,7 +5,8 @@
  * names examples/hello, whose test is skipped without it), and
  * every failure is checked to leave the caller's descriptor table as it
  * was. Set SEED to replay a run of the random layouts, LAYOUTS to run
- * more (or fewer) than 1,200 of them.
+ * more (or fewer) than 1,200 of them, REPORT_DEBUG to see every report and
+ * layout on stderr.
  */
 #define _GNU_SOURCE
 #include <elf.h>
