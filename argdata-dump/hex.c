@@ -233,12 +233,18 @@ dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
 		} else if (*value == AD_TAG_MAP || *value == AD_TAG_SEQ) {
 			size_t n = count_subfields(value + 1, vend);
 
-			if (*value == AD_TAG_MAP)
-				snprintf(text, sizeof(text), "map, %zu pairs",
-				    n / 2);
+			if (n == SIZE_MAX)
+				snprintf(text, sizeof(text), "%s",
+				    *value == AD_TAG_MAP ? "map" : "seq");
+			else if (*value == AD_TAG_MAP && n % 2 != 0)
+				snprintf(text, sizeof(text),
+				    "map, %zu subfields (odd)", n);
+			else if (*value == AD_TAG_MAP)
+				snprintf(text, sizeof(text), "map, %zu pair%s",
+				    n / 2, n == 2 ? "" : "s");
 			else
 				snprintf(text, sizeof(text),
-				    "seq, %zu elements", n);
+				    "seq, %zu element%s", n, n == 1 ? "" : "s");
 			ad_sbuf_puts(&h.meaning, text);
 			emit(&h, value, 1, depth);
 		open_container:
