@@ -61,6 +61,8 @@ ad_sbuf_reserve(struct ad_sbuf *sb, size_t more)
 void
 ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	ad_sbuf_reserve(sb, n);
 	if (sb->failed)
 		return;
