@@ -548,6 +548,70 @@ test_argdata_reader_pull__pipe_one_byte_at_a_time(void **state)
 	close_pair(p);
 }
 
+/*
+ * Refused messages are skipped correctly even when every call moves one
+ * byte: one with too many descriptors, one too large, then one that fits.
+ */
+static void
+test_argdata_reader_pull__skip_one_byte_at_a_time(void **state)
+{
+	argdata_reader_t *reader = argdata_reader_create(24, 1);
+	argdata_writer_t *writer = argdata_writer_create();
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), sv[2];
+	int dup = fcntl(null, F_DUPFD_CLOEXEC, 0);
+	argdata_t *fds[2], *two, *big, *good;
+	const argdata_t *messages[3];
+	int expected[3] = {EMSGSIZE, EMSGSIZE, 0};
+	size_t pulled = 0, pushed = 0, calls = 0;
+	intmax_t v;
+
+	fds[0] = argdata_create_fd(null);
+	fds[1] = argdata_create_fd(dup);
+	two = argdata_create_seq((const argdata_t *const *)fds, 2);
+	big = argdata_create_str_c("a string of more than twenty-four bytes");
+	good = argdata_create_int(99);
+	messages[0] = two;
+	messages[1] = big;
+	messages[2] = good;
+	make_socketpair(sv, SOCK_STREAM);
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
+
+	one_byte_mode = true;
+	argdata_writer_set(writer, messages[0]);
+	while (pulled < 3) {
+		int error;
+
+		if (pushed < 3) {
+			error = argdata_writer_push(writer, sv[0]);
+			assert_true(error == 0 || error == EAGAIN);
+			if (error == 0 && ++pushed < 3)
+				argdata_writer_set(writer, messages[pushed]);
+		}
+		error = argdata_reader_pull(reader, sv[1]);
+		if (error != EAGAIN) {
+			assert_int_equal(error, expected[pulled]);
+			pulled++;
+		}
+		assert_true(++calls < 100000);
+	}
+	one_byte_mode = false;
+	assert_int_equal(argdata_get_int_s(argdata_reader_get(reader), &v,
+	    INTMAX_MIN, INTMAX_MAX), 0);
+	assert_int_equal(v, 99);
+
+	argdata_writer_free(writer);
+	argdata_reader_free(reader);
+	argdata_free(good);
+	argdata_free(big);
+	argdata_free(two);
+	argdata_free(fds[1]);
+	argdata_free(fds[0]);
+	close(dup);
+	close(null);
+	close_pair(sv);
+}
+
 static void
 test_argdata_reader_pull__max_fds_exact(void **state)
 {
@@ -911,6 +975,7 @@ main(void)
 		T(test_argdata_reader_pull__large_message),
 		T(test_argdata_reader_pull__one_byte_at_a_time),
 		T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
+		T(test_argdata_reader_pull__skip_one_byte_at_a_time),
 		T(test_argdata_reader_pull__max_fds_exact),
 		T(test_argdata_reader_pull__far_too_many_fds),
 		T(test_argdata_reader_pull__control_truncated),
