@@ -10,12 +10,14 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES
   its YAML for them reads back with PyYAML.
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
-  unix socket named on the command line.
+  unix socket named on the command line; the descriptors a message brings
+  are closed once it is printed.
 """
 
 import os
 import random
 import re
+import select
 import socket
 import struct
 import subprocess
@@ -183,6 +185,32 @@ def socketpair_stdin():
               "socketpair %s: second message" % fmt)
 
 
+def received_fds_closed():
+    """The tool closes the descriptors of a message once it is printed.
+
+    The write end of a pipe travels in a message; while the tool waits for
+    the next message, the read end must see end-of-file, which it does only
+    when no copy of the write end is left open anywhere.
+    """
+    a, b = socket.socketpair()
+    proc = subprocess.Popen(["argdata-dump", "-s"], executable=TOOL,
+                            stdin=b, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    b.close()
+    r, w = os.pipe()
+    socket.send_fds(a, [frame(bytes([0x03, 0, 0, 0, 0]))], [w])
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], 30)
+    check(ready and os.read(r, 1) == b"",
+          "the descriptor of a printed message is closed")
+    check(proc.poll() is None, "the tool was still waiting meanwhile")
+    os.close(r)
+    a.close()
+    out, err = proc.communicate(timeout=30)
+    check(proc.returncode == 0 and b"--- !fd 0\n" in out,
+          "received_fds_closed: %d %r %r" % (proc.returncode, out, err))
+
+
 def unix_socket_path(tmp):
     path = os.path.join(tmp, "sock")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -210,6 +238,7 @@ def main():
         unix_socket_path(tmp)
     random_files()
     socketpair_stdin()
+    received_fds_closed()
     print("%d failures" % len(failures))
     return 1 if failures else 0
 
