@@ -19,8 +19,8 @@ int dump_json(const argdata_t *ad, FILE *fp);
  * is not NULL the data has a defect at offset defect: lines stop there and
  * the bytes around it are shown with the reason.
  */
-int dump_hex(const uint8_t *buf, size_t len, size_t defect,
-    const char *reason, FILE *fp);
+int dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
+    FILE *fp);
 
 /*
  * Reads YAML (cloudabi-run's loader) and writes the argdata it describes:

@@ -104,7 +104,8 @@ describe_str(struct ad_sbuf *sb, const uint8_t *s, size_t len)
 	}
 	/* Do not leave half a UTF-8 sequence behind the cut. */
 	if (shown < len) {
-		while (sb->len > 0 && ((uint8_t)sb->data[sb->len - 1] & 0xc0) == 0x80)
+		while (sb->len > 0 &&
+		       ((uint8_t)sb->data[sb->len - 1] & 0xc0) == 0x80)
 			sb->len--;
 		if (sb->len > 0 && (uint8_t)sb->data[sb->len - 1] >= 0xc0)
 			sb->len--;
@@ -135,7 +136,7 @@ describe_scalar(struct ad_sbuf *sb, const uint8_t *p, size_t len)
 	case AD_TAG_FD:
 		snprintf(buf, sizeof(buf), "fd %" PRIu32,
 		    (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
-			(uint32_t)p[3] << 8 | p[4]);
+		        (uint32_t)p[3] << 8 | p[4]);
 		ad_sbuf_puts(sb, buf);
 		return;
 	case AD_TAG_FLOAT:
@@ -198,8 +199,8 @@ struct open {
 };
 
 int
-dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
-    FILE *fp)
+dump_hex(
+    const uint8_t *buf, size_t len, size_t defect, const char *reason, FILE *fp)
 {
 	struct hex h = {.fp = fp, .base = buf};
 	struct open *stack = NULL;
@@ -214,12 +215,13 @@ dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
 	for (;;) {
 		/* The value [value, vend), in the role given. */
 		if (vend > limit) {
-			/* Its first byte is shown if it lies before the defect. */
-			if (value < limit && (*value == AD_TAG_MAP ||
-			    *value == AD_TAG_SEQ)) {
+			/* Its first byte is shown if it lies before the defect.
+			 */
+			if (value < limit &&
+			    (*value == AD_TAG_MAP || *value == AD_TAG_SEQ)) {
 				ad_sbuf_puts(&h.meaning, role);
-				ad_sbuf_puts(&h.meaning, *value == AD_TAG_MAP
-					? "map" : "seq");
+				ad_sbuf_puts(&h.meaning,
+				    *value == AD_TAG_MAP ? "map" : "seq");
 				emit(&h, value, 1, depth);
 				goto open_container;
 			}
@@ -250,8 +252,8 @@ dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
 		open_container:
 			if (depth == cap) {
 				size_t ncap = cap < 64 ? 64 : cap * 2;
-				struct open *s = reallocarray(stack, ncap,
-				    sizeof(*s));
+				struct open *s =
+				    reallocarray(stack, ncap, sizeof(*s));
 
 				if (s == NULL) {
 					error = ENOMEM;
@@ -260,11 +262,12 @@ dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
 				stack = s;
 				cap = ncap;
 			}
-			stack[depth++] = (struct open){.end = vend,
-			    .map = *value == AD_TAG_MAP};
+			stack[depth++] = (struct open){
+			    .end = vend, .map = *value == AD_TAG_MAP};
 			value++;
 		} else {
-			describe_scalar(&h.meaning, value, (size_t)(vend - value));
+			describe_scalar(
+			    &h.meaning, value, (size_t)(vend - value));
 			emit(&h, value, (size_t)(vend - value), depth);
 			value = vend;
 		}
@@ -284,15 +287,17 @@ dump_hex(const uint8_t *buf, size_t len, size_t defect, const char *reason,
 				continue;
 			}
 			if (ad_read_subfield(&pos, o->end, &field, &flen) !=
-			    NULL || field > limit) {
+			        NULL ||
+			    field > limit) {
 				stop = value;
 				goto done;
 			}
 			snprintf(text, sizeof(text), "length %zu", flen);
 			ad_sbuf_puts(&h.meaning, text);
 			emit(&h, value, (size_t)(field - value), depth);
-			role = !o->map ? "" : o->index % 2 == 0 ? "key: "
-								 : "value: ";
+			role = !o->map             ? ""
+			       : o->index % 2 == 0 ? "key: "
+			                           : "value: ";
 			o->index++;
 			value = field;
 			vend = field + flen;

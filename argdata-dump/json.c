@@ -21,7 +21,7 @@
 #define PRETTY_DEPTH_MAX 24
 
 enum {
-	J_MAP = 1 << 0,	     /* a map */
+	J_MAP = 1 << 0,      /* a map */
 	J_PAIRS = 1 << 1,    /* a map written as {"$map": [[k, v], ...]} */
 	J_NONEMPTY = 1 << 2, /* an entry has been written */
 };
@@ -56,10 +56,10 @@ put_string(struct ad_sbuf *sb, const char *s, size_t len)
 		unsigned char c;
 
 		while (i < len && (unsigned char)s[i] >= 0x20 && s[i] != '"' &&
-		    s[i] != '\\' && s[i] != 0x7f &&
-		    !((unsigned char)s[i] == 0xe2 && i + 2 < len &&
-			(unsigned char)s[i + 1] == 0x80 &&
-			((unsigned char)s[i + 2] & 0xfe) == 0xa8))
+		       s[i] != '\\' && s[i] != 0x7f &&
+		       !((unsigned char)s[i] == 0xe2 && i + 2 < len &&
+		           (unsigned char)s[i + 1] == 0x80 &&
+		           ((unsigned char)s[i + 2] & 0xfe) == 0xa8))
 			i++;
 		ad_sbuf_add(sb, s + start, i - start);
 		if (i == len)
@@ -68,22 +68,37 @@ put_string(struct ad_sbuf *sb, const char *s, size_t len)
 		if (c == 0xe2) {
 			/* U+2028 and U+2029, which JavaScript cannot hold. */
 			ad_sbuf_puts(sb, (unsigned char)s[i + 2] == 0xa8
-				? "\\u2028" : "\\u2029");
+			                     ? "\\u2028"
+			                     : "\\u2029");
 			i += 3;
 			continue;
 		}
 		i++;
 		switch (c) {
-		case '"': ad_sbuf_puts(sb, "\\\""); break;
-		case '\\': ad_sbuf_puts(sb, "\\\\"); break;
-		case '\n': ad_sbuf_puts(sb, "\\n"); break;
-		case '\t': ad_sbuf_puts(sb, "\\t"); break;
-		case '\r': ad_sbuf_puts(sb, "\\r"); break;
-		case '\b': ad_sbuf_puts(sb, "\\b"); break;
-		case '\f': ad_sbuf_puts(sb, "\\f"); break;
+		case '"':
+			ad_sbuf_puts(sb, "\\\"");
+			break;
+		case '\\':
+			ad_sbuf_puts(sb, "\\\\");
+			break;
+		case '\n':
+			ad_sbuf_puts(sb, "\\n");
+			break;
+		case '\t':
+			ad_sbuf_puts(sb, "\\t");
+			break;
+		case '\r':
+			ad_sbuf_puts(sb, "\\r");
+			break;
+		case '\b':
+			ad_sbuf_puts(sb, "\\b");
+			break;
+		case '\f':
+			ad_sbuf_puts(sb, "\\f");
+			break;
 		default: {
-			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
-			    hex[c & 15]};
+			char esc[6] = {
+			    '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
 			ad_sbuf_add(sb, esc, 6);
 			break;
@@ -144,7 +159,7 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 		special(sb, "fd");
 		snprintf(buf, sizeof(buf), "%" PRIu32 "}",
 		    (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			(uint32_t)p[2] << 8 | p[3]);
+		        (uint32_t)p[2] << 8 | p[3]);
 		ad_sbuf_puts(sb, buf);
 		return;
 	case ARGDATA_TYPE_FLOAT:
@@ -155,8 +170,8 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 		} else {
 			special(sb, "float");
 			ad_sbuf_puts(sb, isnan(f) ? "\"nan\"}"
-				: f > 0	  ? "\"inf\"}"
-					  : "\"-inf\"}");
+			                 : f > 0  ? "\"inf\"}"
+			                          : "\"-inf\"}");
 		}
 		return;
 	case ARGDATA_TYPE_INT:
@@ -168,7 +183,8 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 			struct ad_sbuf digits = {0};
 
 			if (ad_format_int(&digits, p, len)) {
-				/* Too long for decimal: a hexadecimal string. */
+				/* Too long for decimal: a hexadecimal string.
+				 */
 				special(sb, "int");
 				ad_sbuf_putc(sb, '"');
 				ad_sbuf_add(sb, digits.data, digits.len);
@@ -277,8 +293,8 @@ dump_json(const argdata_t *ad, FILE *fp)
 	int error;
 
 	ad_walk_init(&w, ad);
-	while ((error = ad_walk_next(&w, &ev)) == 0 &&
-	    ev.kind != AD_WALK_DONE) {
+	while (
+	    (error = ad_walk_next(&w, &ev)) == 0 && ev.kind != AD_WALK_DONE) {
 		switch (ev.kind) {
 		case AD_WALK_VALUE:
 			before_node(&j, ev.index);
@@ -292,13 +308,13 @@ dump_json(const argdata_t *ad, FILE *fp)
 			if (ev.map && !object_keys(ev.value))
 				f |= J_PAIRS;
 			ad_sbuf_puts(&j.out, (f & J_PAIRS) ? "{\"$map\": ["
-				: ev.map		  ? "{"
-							  : "[");
+			                     : ev.map      ? "{"
+			                                   : "[");
 			if (j.depth == j.cap) {
 				size_t cap = j.cap < 64 ? 64 : j.cap * 2;
 				uint8_t *s = realloc(j.stack, cap);
-				size_t *ix = realloc(indices,
-				    cap * sizeof(*indices));
+				size_t *ix =
+				    realloc(indices, cap * sizeof(*indices));
 
 				if (s != NULL)
 					j.stack = s;
@@ -318,12 +334,11 @@ dump_json(const argdata_t *ad, FILE *fp)
 			uint8_t f = j.stack[--j.depth];
 
 			/* Entries were on lines of their own: so is this. */
-			if ((f & J_NONEMPTY) &&
-			    j.depth + 1 <= PRETTY_DEPTH_MAX)
+			if ((f & J_NONEMPTY) && j.depth + 1 <= PRETTY_DEPTH_MAX)
 				newline(&j);
 			ad_sbuf_puts(&j.out, (f & J_PAIRS) ? "]}"
-				: (f & J_MAP)		   ? "}"
-							   : "]");
+			                     : (f & J_MAP) ? "}"
+			                                   : "]");
 			after_node(&j, indices[j.depth]);
 			break;
 		}

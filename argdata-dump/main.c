@@ -80,8 +80,8 @@ open_input(const char *path)
 			errc(EXIT_TROUBLE, ENAMETOOLONG, "%s", path);
 		strcpy(sun.sun_path, path);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sun,
-		    sizeof(sun)) != 0)
+		if (fd < 0 ||
+		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0)
 			err(EXIT_TROUBLE, "%s", path);
 		return fd;
 	}
@@ -152,7 +152,7 @@ print_value(enum format format, const uint8_t *buf, size_t len)
 		if (ad == NULL)
 			err(EXIT_TROUBLE, NULL);
 		error = format == FORMAT_JSON ? dump_json(ad, stdout)
-					      : ad_print_yaml(ad, stdout);
+		                              : ad_print_yaml(ad, stdout);
 		argdata_free(ad);
 	}
 	if (error == 0 && fflush(stdout) != 0)
@@ -199,9 +199,9 @@ count_fds(const argdata_t *message)
 
 	if (message->repr != AD_BUFFER || message->u.buffer.convert_fd == NULL)
 		return 0;
-	while (n < STREAM_MAX_FDS &&
-	    message->u.buffer.convert_fd(message->u.buffer.convert_fd_arg,
-		n) >= 0)
+	while (
+	    n < STREAM_MAX_FDS && message->u.buffer.convert_fd(
+	                              message->u.buffer.convert_fd_arg, n) >= 0)
 		n++;
 	return n;
 }
@@ -228,20 +228,24 @@ show_stream(enum format format, const char *name, int fd)
 			wait_readable(fd, name);
 			continue;
 		}
-		if (error == 0 && (message = argdata_reader_get(reader)) == NULL)
+		if (error == 0 &&
+		    (message = argdata_reader_get(reader)) == NULL)
 			break;
 		number++;
 		snprintf(label, sizeof(label), "%s: message %zu", name, number);
 		if (error == EMSGSIZE) {
-			fprintf(stderr, "%s: more than %zu bytes or %d "
-			    "descriptors: skipped\n", label, STREAM_MAX_BYTES,
-			    STREAM_MAX_FDS);
+			fprintf(stderr,
+			    "%s: more than %zu bytes or %d "
+			    "descriptors: skipped\n",
+			    label, STREAM_MAX_BYTES, STREAM_MAX_FDS);
 			status = EXIT_INVALID;
 			continue;
 		}
 		if (error == EBADMSG) {
-			fprintf(stderr, "%s: truncated, or its descriptors "
-			    "were lost\n", label);
+			fprintf(stderr,
+			    "%s: truncated, or its descriptors "
+			    "were lost\n",
+			    label);
 			status = EXIT_INVALID;
 			continue;
 		}
@@ -250,8 +254,8 @@ show_stream(enum format format, const char *name, int fd)
 		if (format == FORMAT_HEX)
 			printf("# message %zu: %zu bytes, %zu descriptors\n",
 			    number, message->length, count_fds(message));
-		if (!show(format, label, message->u.buffer.data,
-		    message->length))
+		if (!show(
+		        format, label, message->u.buffer.data, message->length))
 			status = EXIT_INVALID;
 	}
 	argdata_reader_free(reader);
@@ -262,13 +266,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"yaml", no_argument, NULL, 'y'},
-		{"json", no_argument, NULL, 'j'},
-		{"hex", no_argument, NULL, 'x'},
-		{"stream", no_argument, NULL, 's'},
-		{"encode", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"yaml", no_argument, NULL, 'y'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"hex", no_argument, NULL, 'x'},
+	    {"stream", no_argument, NULL, 's'},
+	    {"encode", no_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	enum format format = FORMAT_YAML;
 	bool stream = false, encode = false, format_set = false;
@@ -309,7 +313,8 @@ main(int argc, char **argv)
 
 	if (encode) {
 		FILE *in = path == NULL || strcmp(path, "-") == 0
-		    ? stdin : fopen(path, "re");
+		               ? stdin
+		               : fopen(path, "re");
 
 		if (in == NULL)
 			err(EXIT_TROUBLE, "%s", path);

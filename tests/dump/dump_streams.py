@@ -8,12 +8,16 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES
   the tool exits 0 or 1, never crashes, reports each defect as
   "NAME: message N: offset M: reason", prints every valid message, and
   its YAML for them reads back with PyYAML.
+- Random trees printed with --json read back to the same values.
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
   unix socket named on the command line; the descriptors a message brings
   are closed once it is printed.
 """
 
+import base64
+import json
+import math
 import os
 import random
 import re
@@ -24,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+
+from argdata_py import decode, read_messages
 
 TOOL, TREES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 failures = []
@@ -140,6 +146,75 @@ def damaged_stream(tmp):
     print("%d damaged messages, %d invalid" % (len(stream), len(invalid)))
 
 
+def expected_json(v):
+    """What --json must print for a decoded value, as json.loads reads it
+    with object_pairs_hook=lambda p: ("obj", p)."""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ("obj", [("$float", "nan")])
+        if math.isinf(v):
+            return ("obj", [("$float", "inf" if v > 0 else "-inf")])
+        return v
+    if isinstance(v, bytes):
+        return ("obj", [("$binary", base64.b64encode(v).decode())])
+    if isinstance(v, list):
+        return [expected_json(x) for x in v]
+    if isinstance(v, tuple) and v[0] == "fd":
+        return ("obj", [("$fd", v[1])])
+    if isinstance(v, tuple) and v[0] == "ts":
+        return "timestamp"
+    if isinstance(v, tuple) and v[0] == "map":
+        if all(isinstance(k, str) and not k.startswith("$") for k, _ in v[1]):
+            return ("obj", [(k, expected_json(x)) for k, x in v[1]])
+        return ("obj", [("$map", [[expected_json(k), expected_json(x)]
+                                  for k, x in v[1]])])
+    return v
+
+
+def same_json(a, b, path="$"):
+    if b == "timestamp":
+        ok = (isinstance(a, tuple) and len(a[1]) == 1 and
+              a[1][0][0] in ("$timestamp", "$invalid"))
+        check(ok, "%s: %r is not a timestamp" % (path, a))
+        return ok
+    if isinstance(a, float) and isinstance(b, float):
+        ok = a == b and math.copysign(1, a) == math.copysign(1, b)
+    elif type(a) is not type(b):
+        ok = False
+    elif isinstance(a, (list, tuple)):
+        ok = len(a) == len(b) and all(
+            same_json(x, y, "%s[%d]" % (path, i))
+            for i, (x, y) in enumerate(zip(a, b)))
+        return ok
+    else:
+        ok = a == b
+    check(ok, "%s: %r != %r" % (path, a, b))
+    return ok
+
+
+def json_round_trip(tmp):
+    """--json of random trees reads back (json module) as the same values."""
+    binary = os.path.join(tmp, "valid.bin")
+    subprocess.run([TREES, "11", "500", binary, os.devnull], check=True)
+    with open(binary, "rb") as f:
+        expected = [decode(m) for m in read_messages(f.read())]
+    p = subprocess.run(["argdata-dump", "-s", "-j", binary],
+                       executable=TOOL, capture_output=True)
+    check(p.returncode == 0, "json: exit status %d" % p.returncode)
+    text, pos, docs = p.stdout.decode("utf-8"), 0, []
+    decoder = json.JSONDecoder(object_pairs_hook=lambda p: ("obj", p))
+    while pos < len(text):
+        value, end = decoder.raw_decode(text, pos)
+        docs.append(value)
+        pos = end
+        while pos < len(text) and text[pos] == "\n":
+            pos += 1
+    check(len(docs) == len(expected), "json: %d documents" % len(docs))
+    for i, (got, want) in enumerate(zip(docs, expected)):
+        if not same_json(got, expected_json(want), "tree %d" % i):
+            break
+
+
 def random_files():
     rng = random.Random(9)
     for i in range(60):
@@ -235,6 +310,7 @@ def unix_socket_path(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         damaged_stream(tmp)
+        json_round_trip(tmp)
         unix_socket_path(tmp)
     random_files()
     socketpair_stdin()

@@ -78,15 +78,15 @@ free_owned(void)
 	nowned = 0;
 }
 
-static const char *const pieces[] = {"a", "key", "hello world", "null",
-    "Null", "NULL", "~", "true", "False", "yes", "No", "on", "OFF", "y",
-    "n", "123", "-1", "+1", "0x1F", "0o17", "0b1", "1_000", "12:30",
-    "2001-12-14", "2001-12-14 21:59:43.10 -5", ".inf", "-.Inf", ".nan",
-    "1e3", "1.5", ".5", "", " ", "- x", "-", "a: b", ":", "#", " #c", "?",
-    "[", "]", "{", "}", ",", "*a", "&a", "!t", "!!str", "%", "@", "`", "|",
-    ">", "'", "\"", "\\", "=", "<<", "---", "...", "\t", "\n", "\r", "\x01",
-    "\x1b", "\x7f", "é", "日本", "😀", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xa8",
-    "\xe2\x80\xa9", "\xef\xbb\xbf", "\xef\xbf\xbe", "\xc2\x80", "/", "_"};
+static const char *const pieces[] = {"a", "key", "hello world", "null", "Null",
+    "NULL", "~", "true", "False", "yes", "No", "on", "OFF", "y", "n", "123",
+    "-1", "+1", "0x1F", "0o17", "0b1", "1_000", "12:30", "2001-12-14",
+    "2001-12-14 21:59:43.10 -5", ".inf", "-.Inf", ".nan", "1e3", "1.5", ".5",
+    "", " ", "- x", "-", "a: b", ":", "#", " #c", "?", "[", "]", "{", "}", ",",
+    "*a", "&a", "!t", "!!str", "%", "@", "`", "|", ">", "'", "\"", "\\", "=",
+    "<<", "---", "...", "\t", "\n", "\r", "\x01", "\x1b", "\x7f", "é", "日本",
+    "😀", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf",
+    "\xef\xbf\xbe", "\xc2\x80", "/", "_"};
 
 static const argdata_t *
 random_str(void)
@@ -149,8 +149,8 @@ random_scalar(void)
 		return value(argdata_create_float(d));
 	}
 	case 5:
-		return value(argdata_create_int_s((intmax_t)next() >>
-		    below(64)));
+		return value(
+		    argdata_create_int_s((intmax_t)next() >> below(64)));
 	case 6:
 		return value(argdata_create_int_u(next()));
 	case 7:
@@ -158,9 +158,9 @@ random_scalar(void)
 	case 8: {
 		/* Years 1 to 9999, which every YAML reader can represent. */
 		struct timespec ts = {
-			.tv_sec = (time_t)(next() % 315537897600ULL) -
-			    62135596800LL,
-			.tv_nsec = (long)(next() % 1000000000),
+		    .tv_sec =
+		        (time_t)(next() % 315537897600ULL) - 62135596800LL,
+		    .tv_nsec = (long)(next() % 1000000000),
 		};
 
 		return value(argdata_create_timestamp(&ts));
@@ -190,8 +190,9 @@ random_tree(size_t depth)
 
 		/* Mostly scalar keys, sometimes collections. */
 		for (size_t i = 0; i < n; i++) {
-			k[i] = below(4) ? random_scalar() :
-			    random_tree(depth > 2 ? 2 : depth - 1);
+			k[i] = below(4)
+			           ? random_scalar()
+			           : random_tree(depth > 2 ? 2 : depth - 1);
 			v[i] = random_tree(depth - 1);
 		}
 		return value(argdata_create_map(k, v, n));
@@ -234,8 +235,8 @@ main(int argc, char **argv)
 	if (bin < 0 || yaml == NULL)
 		err(2, "cannot create the output");
 	for (size_t i = 0; i < count; i++) {
-		const argdata_t *tree = i % 10 == 9 ? random_chain() :
-		    random_tree(5);
+		const argdata_t *tree =
+		    i % 10 == 9 ? random_chain() : random_tree(5);
 		unsigned char *buf;
 		size_t len;
 

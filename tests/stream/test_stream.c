@@ -243,7 +243,8 @@ pull_int(argdata_reader_t *reader, int fd, intmax_t value)
 	assert_int_equal(argdata_reader_pull(reader, fd), 0);
 	assert_non_null(argdata_reader_get(reader));
 	assert_int_equal(argdata_get_int_s(argdata_reader_get(reader), &got,
-	    INTMAX_MIN, INTMAX_MAX), 0);
+	                     INTMAX_MIN, INTMAX_MAX),
+	    0);
 	assert_int_equal(got, value);
 }
 
@@ -281,8 +282,8 @@ fd_tree_build(struct fd_tree *t, int a, int b)
 	t->values[0] = t->fa;
 	t->values[1] = t->fb;
 	t->values[2] = t->seq;
-	t->map = argdata_create_map((argdata_t const *const *)t->keys,
-	    t->values, 3);
+	t->map =
+	    argdata_create_map((argdata_t const *const *)t->keys, t->values, 3);
 	assert_non_null(t->map);
 }
 
@@ -369,8 +370,8 @@ static void
 test_argdata_writer_push__wire_format(void **state)
 {
 	/* [0, true, "A"] behind its 8-byte big-endian length. */
-	static const unsigned char expected[] = {0, 0, 0, 0, 0, 0, 0, 10,
-	    0x07, 0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08, 0x41, 0x00};
+	static const unsigned char expected[] = {0, 0, 0, 0, 0, 0, 0, 10, 0x07,
+	    0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08, 0x41, 0x00};
 	argdata_t *zero = argdata_create_int(0), *a = argdata_create_str_c("A");
 	const argdata_t *elems[] = {zero, &argdata_true, a};
 	argdata_t *seq = argdata_create_seq(elems, 3);
@@ -461,8 +462,8 @@ test_argdata_reader_pull__large_message(void **state)
 		rounds++;
 	}
 	assert_true(rounds > 2);
-	assert_int_equal(argdata_get_binary(argdata_reader_get(reader), &got,
-	    &gotlen), 0);
+	assert_int_equal(
+	    argdata_get_binary(argdata_reader_get(reader), &got, &gotlen), 0);
 	assert_int_equal(gotlen, len);
 	assert_memory_equal(got, bytes, len);
 	argdata_writer_free(writer);
@@ -597,7 +598,8 @@ test_argdata_reader_pull__skip_one_byte_at_a_time(void **state)
 	}
 	one_byte_mode = false;
 	assert_int_equal(argdata_get_int_s(argdata_reader_get(reader), &v,
-	    INTMAX_MIN, INTMAX_MAX), 0);
+	                     INTMAX_MIN, INTMAX_MAX),
+	    0);
 	assert_int_equal(v, 99);
 
 	argdata_writer_free(writer);
@@ -696,8 +698,8 @@ test_argdata_reader_pull__control_truncated(void **state)
 static void
 test_argdata_reader_pull__oversized(void **state)
 {
-	static const unsigned char oversized[] = {0, 0, 0, 0, 0, 0, 0, 100,
-	    1, 2, 3};
+	static const unsigned char oversized[] = {
+	    0, 0, 0, 0, 0, 0, 0, 100, 1, 2, 3};
 	argdata_reader_t *reader = argdata_reader_create(16, 4);
 	char big[100];
 	argdata_t *ad;
@@ -732,8 +734,8 @@ test_argdata_reader_pull__oversized(void **state)
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
 
 	/* An oversized message cut short by end-of-file while skipped. */
-	assert_int_equal(write(sv[0], oversized, sizeof(oversized)),
-	    sizeof(oversized));
+	assert_int_equal(
+	    write(sv[0], oversized, sizeof(oversized)), sizeof(oversized));
 	shutdown(sv[0], SHUT_WR);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EMSGSIZE);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EBADMSG);
@@ -808,7 +810,7 @@ test_argdata_reader_release_fd__ownership(void **state)
 	argdata_seq_iterator_t it;
 	const argdata_t *e;
 	int sv[2], null = open("/dev/null", O_RDONLY | O_CLOEXEC), kept, other,
-	    fd;
+	           fd;
 
 	make_socketpair(sv, SOCK_STREAM);
 	/* Nothing is owned before the first message. */
@@ -922,8 +924,8 @@ test_argdata_writer_push__not_a_socket(void **state)
 		bool b;
 
 		assert_int_equal(argdata_reader_pull(reader, p[0]), 0);
-		assert_int_equal(argdata_get_bool(argdata_reader_get(reader),
-		    &b), 0);
+		assert_int_equal(
+		    argdata_get_bool(argdata_reader_get(reader), &b), 0);
 		assert_true(b);
 		pull_eof(reader, p[0]);
 		argdata_reader_free(reader);
@@ -968,26 +970,26 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_argdata_writer_push__socketpair_fds),
-		T(test_argdata_writer_push__wire_format),
-		T(test_argdata_reader_pull__pipe_without_fds),
-		T(test_argdata_reader_pull__file),
-		T(test_argdata_reader_pull__large_message),
-		T(test_argdata_reader_pull__one_byte_at_a_time),
-		T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
-		T(test_argdata_reader_pull__skip_one_byte_at_a_time),
-		T(test_argdata_reader_pull__max_fds_exact),
-		T(test_argdata_reader_pull__far_too_many_fds),
-		T(test_argdata_reader_pull__control_truncated),
-		T(test_argdata_reader_pull__oversized),
-		T(test_argdata_reader_pull__truncated),
-		T(test_argdata_reader_pull__seqpacket),
-		T(test_argdata_reader_pull__read_error),
-		T(test_argdata_reader_release_fd__ownership),
-		T(test_argdata_writer_push__kernel_fd_limit),
-		T(test_argdata_writer_push__not_a_socket),
-		T(test_argdata_writer_push__errors),
-		T(test_argdata_reader_free__null),
+	    T(test_argdata_writer_push__socketpair_fds),
+	    T(test_argdata_writer_push__wire_format),
+	    T(test_argdata_reader_pull__pipe_without_fds),
+	    T(test_argdata_reader_pull__file),
+	    T(test_argdata_reader_pull__large_message),
+	    T(test_argdata_reader_pull__one_byte_at_a_time),
+	    T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
+	    T(test_argdata_reader_pull__skip_one_byte_at_a_time),
+	    T(test_argdata_reader_pull__max_fds_exact),
+	    T(test_argdata_reader_pull__far_too_many_fds),
+	    T(test_argdata_reader_pull__control_truncated),
+	    T(test_argdata_reader_pull__oversized),
+	    T(test_argdata_reader_pull__truncated),
+	    T(test_argdata_reader_pull__seqpacket),
+	    T(test_argdata_reader_pull__read_error),
+	    T(test_argdata_reader_release_fd__ownership),
+	    T(test_argdata_writer_push__kernel_fd_limit),
+	    T(test_argdata_writer_push__not_a_socket),
+	    T(test_argdata_writer_push__errors),
+	    T(test_argdata_reader_free__null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
