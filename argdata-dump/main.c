@@ -1,7 +1,8 @@
 /*
- * argdata-dump: shows argdata from a file, a pipe or a socket as YAML, JSON
- * or an annotated hex view, after validating it; reads streams of framed
- * messages; turns YAML into argdata. See argdata-dump(1).
+ * argdata-dump: shows argdata from a file, a pipe, a socket or its own
+ * start-up data as YAML, JSON or an annotated hex view, after validating
+ * it; reads streams of framed messages; turns YAML into argdata. See
+ * argdata-dump(1).
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -135,6 +137,33 @@ read_all(int fd, const char *name, size_t *len)
 		n += (size_t)got;
 	}
 	*len = n;
+	return buf;
+}
+
+/*
+ * The start-up data of this process, when cloudabi-run(1) or
+ * program_exec(3) started it (ARGDATA_FD names the memfd holding it), or
+ * NULL. Its descriptor numbers are this process's descriptors.
+ */
+static uint8_t *
+read_startup(size_t *len)
+{
+	const char *env = getenv("ARGDATA_FD");
+	char *end;
+	long fd;
+	uint8_t *buf;
+
+	if (env == NULL || *env < '0' || *env > '9')
+		return NULL;
+	errno = 0;
+	fd = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || fd > INT_MAX ||
+	    lseek((int)fd, 0, SEEK_SET) != 0)
+		errx(EXIT_TROUBLE, "ARGDATA_FD=%s does not name start-up data",
+		    env);
+	buf = read_all((int)fd, "<start-up data>", len);
+	close((int)fd);
+	unsetenv("ARGDATA_FD");
 	return buf;
 }
 
@@ -324,6 +353,18 @@ main(int argc, char **argv)
 		return status;
 	}
 
+	if (path == NULL && !stream) {
+		size_t len;
+		uint8_t *buf = read_startup(&len);
+
+		if (buf != NULL) {
+			status = show(format, "<start-up data>", buf, len)
+			    ? 0
+			    : EXIT_INVALID;
+			free(buf);
+			return status;
+		}
+	}
 	fd = open_input(path);
 	if (stream) {
 		status = show_stream(format, name, fd);

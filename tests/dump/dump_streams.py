@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """argdata-dump on streams, sockets and damaged data.
 
-Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES
+Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES [CLOUDABI_RUN]
 
 - Thousands of damaged messages (random trees with bytes flipped, cut,
   inserted, or plain random bytes) in one --stream input: in every format
@@ -9,6 +9,7 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES
   "NAME: message N: offset M: reason", prints every valid message, and
   its YAML for them reads back with PyYAML.
 - Random trees printed with --json read back to the same values.
+- Started by cloudabi-run, the tool shows its own start-up data.
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
   unix socket named on the command line; the descriptors a message brings
@@ -32,6 +33,7 @@ import threading
 from argdata_py import decode, read_messages
 
 TOOL, TREES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
 failures = []
 
 
@@ -307,10 +309,26 @@ def unix_socket_path(tmp):
           "unix socket: %d %r %r" % (p.returncode, p.stdout, p.stderr))
 
 
+def startup_data(tmp):
+    """Started by cloudabi-run, the tool shows its own start-up data."""
+    config = os.path.join(tmp, "self.yaml")
+    with open(config, "w") as f:
+        f.write("- !fd stdin\n- !fd stdout\n- !fd stderr\n"
+                "- {a: 1, b: [x, y]}\n")
+    p = subprocess.run([RUN, TOOL, config], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=30)
+    want = (b"---\n- !fd 0\n- !fd 1\n- !fd 2\n- a: 1\n  b:\n    - x\n"
+            b"    - \"y\"\n...\n")
+    check(p.returncode == 0 and p.stdout.endswith(want),
+          "start-up data: %d %r %r" % (p.returncode, p.stdout, p.stderr))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         damaged_stream(tmp)
         json_round_trip(tmp)
+        if RUN is not None:
+            startup_data(tmp)
         unix_socket_path(tmp)
     random_files()
     socketpair_stdin()
