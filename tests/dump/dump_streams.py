@@ -8,7 +8,8 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES [CLOUDABI_RUN]
   the tool exits 0 or 1, never crashes, reports each defect as
   "NAME: message N: offset M: reason", prints every valid message, and
   its YAML for them reads back with PyYAML.
-- Random trees printed with --json read back to the same values.
+- Random trees printed with --json read back to the same values, and
+  printed as YAML, loaded back by --encode (cloudabi-run's loader).
 - Started by cloudabi-run, the tool shows its own start-up data.
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
@@ -217,6 +218,40 @@ def json_round_trip(tmp):
             break
 
 
+def same_value(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or (
+            a == b and math.copysign(1, a) == math.copysign(1, b))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y)
+                                        for x, y in zip(a, b))
+    return a == b
+
+
+def loader_round_trip(tmp):
+    """YAML printed for random trees, loaded by cloudabi-run's loader
+    (argdata-dump --encode), gives the same trees back."""
+    binary = os.path.join(tmp, "small.bin")
+    text = os.path.join(tmp, "small.yaml")
+    subprocess.run([TREES, "13", "300", binary, text, "small-ints"],
+                   check=True)
+    with open(binary, "rb") as f:
+        originals = list(read_messages(f.read()))
+    with open(text, "rb") as f:
+        docs = f.read().split(b"\n...\n")[:-1]
+    check(len(docs) == len(originals), "loader: %d documents" % len(docs))
+    for i, (doc, original) in enumerate(zip(docs, originals)):
+        p = run(["-e"], input_bytes=doc + b"\n...\n")
+        ok = p.returncode == 0 and same_value(decode(p.stdout),
+                                              decode(original))
+        check(ok, "loader: tree %d: %d %r\n%s" % (
+            i, p.returncode, p.stderr, doc.decode()[:2000]))
+        if not ok:
+            break
+
+
 def random_files():
     rng = random.Random(9)
     for i in range(60):
@@ -327,6 +362,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         damaged_stream(tmp)
         json_round_trip(tmp)
+        loader_round_trip(tmp)
         if RUN is not None:
             startup_data(tmp)
         unix_socket_path(tmp)

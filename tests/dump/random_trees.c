@@ -1,5 +1,6 @@
 /*
- * random_trees SEED COUNT BINARY YAML: writes COUNT random trees twice, as
+ * random_trees SEED COUNT BINARY YAML [small-ints]: writes COUNT random
+ * trees (with integers within 64 bits if asked) twice, as
  * framed messages (an 8-byte big-endian length, then the data, descriptor
  * numbers as they are) to the file BINARY and as YAML documents
  * (argdata_print_yaml) to the file YAML, for yaml_round_trip.py to compare.
@@ -9,6 +10,7 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@
 #include "argdata.h"
 
 static uint64_t rng;
+/* Whether to keep integers within 64 bits, as YAML loaders want. */
+static bool small_ints;
 
 static uint64_t
 next(void)
@@ -154,7 +158,9 @@ random_scalar(void)
 	case 6:
 		return value(argdata_create_int_u(next()));
 	case 7:
-		return random_big_int();
+		if (!small_ints)
+			return random_big_int();
+		return value(argdata_create_int_s(-(intmax_t)below(1000)));
 	case 8: {
 		/* Years 1 to 9999, which every YAML reader can represent. */
 		struct timespec ts = {
@@ -226,8 +232,11 @@ main(int argc, char **argv)
 	FILE *yaml;
 	int bin;
 
-	if (argc != 5)
-		errx(2, "usage: random_trees seed count binary yaml");
+	if (argc == 6 && strcmp(argv[5], "small-ints") == 0)
+		small_ints = true;
+	else if (argc != 5)
+		errx(2, "usage: random_trees seed count binary yaml "
+			"[small-ints]");
 	rng = strtoull(argv[1], NULL, 0) * 2654435761ULL + 1;
 	count = strtoul(argv[2], NULL, 0);
 	bin = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
