@@ -359,8 +359,8 @@ main(int argc, char **argv)
 
 		if (buf != NULL) {
 			status = show(format, "<start-up data>", buf, len)
-			    ? 0
-			    : EXIT_INVALID;
+			             ? 0
+			             : EXIT_INVALID;
 			free(buf);
 			return status;
 		}

@@ -236,7 +236,7 @@ main(int argc, char **argv)
 		small_ints = true;
 	else if (argc != 5)
 		errx(2, "usage: random_trees seed count binary yaml "
-			"[small-ints]");
+		        "[small-ints]");
 	rng = strtoull(argv[1], NULL, 0) * 2654435761ULL + 1;
 	count = strtoul(argv[2], NULL, 0);
 	bin = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
