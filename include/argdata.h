@@ -354,9 +354,10 @@ ARGDATA_API int argdata_reader_release_fd(argdata_reader_t *reader, int fd);
  * The reader's state after an error is defined:
  *  - EMSGSIZE is returned as soon as the header or the descriptors show a
  *    limit is exceeded, and EBADMSG as soon as a control message arrives
- *    truncated. The descriptors that did arrive are closed at once, none
- *    is dropped unseen. The message is then skipped: the next pull reads
- *    and discards the rest of it and goes on to the message after it.
+ *    truncated (ENOMEM too when there is no memory to hold descriptors).
+ *    The descriptors that did arrive are closed at once, none is dropped
+ *    unseen. The message is then skipped: the next pull reads and discards
+ *    the rest of it and goes on to the message after it.
  *  - After EBADMSG for end-of-file inside a message, the reader is at
  *    end-of-file: the next pull returns 0 with no message.
  *  - After any other error nothing is lost: call again.
