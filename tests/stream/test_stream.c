@@ -124,6 +124,57 @@ __wrap_write(int fd, const void *buf, size_t len)
 	return __real_write(fd, buf, one_byte_mode && len > 1 ? 1 : len);
 }
 
+/*
+ * Allocation failure injection: the allocation numbered fail_at (counting
+ * from 0 once armed) fails, and only that one.
+ */
+static bool alloc_armed;
+static size_t alloc_count, alloc_fail_at;
+static bool alloc_failed;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__real_reallocarray(void *p, size_t n, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+void *__wrap_reallocarray(void *p, size_t n, size_t size);
+
+static bool
+inject_enomem(void)
+{
+	if (!alloc_armed || alloc_count++ != alloc_fail_at)
+		return false;
+	alloc_failed = true;
+	errno = ENOMEM;
+	return true;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return inject_enomem() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return inject_enomem() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t size)
+{
+	return inject_enomem() ? NULL : __real_realloc(p, size);
+}
+
+void *
+__wrap_reallocarray(void *p, size_t n, size_t size)
+{
+	return inject_enomem() ? NULL : __real_reallocarray(p, n, size);
+}
+
 static int
 setup(void **state)
 {
@@ -958,6 +1009,125 @@ test_argdata_writer_push__errors(void **state)
 	argdata_writer_free(writer);
 }
 
+/* Arms the injection: the n-th allocation from now on fails. */
+static void
+fail_allocation(size_t n)
+{
+	alloc_count = 0;
+	alloc_fail_at = n;
+	alloc_failed = false;
+	alloc_armed = true;
+}
+
+/* Pushes with allocations failing; without them once it reports ENOMEM. */
+static void
+push_despite(argdata_writer_t *writer, int fd)
+{
+	int error = argdata_writer_push(writer, fd);
+
+	alloc_armed = false;
+	if (error == ENOMEM)
+		error = argdata_writer_push(writer, fd);
+	assert_int_equal(error, 0);
+}
+
+static void
+test_argdata_reader_pull__out_of_memory(void **state)
+{
+	static unsigned char payload[10000];
+	argdata_t *fds[2], *bin, *seq, *seven;
+	const argdata_t *elems[3];
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int dup = fcntl(null, F_DUPFD_CLOEXEC, 0);
+	size_t n;
+
+	fds[0] = argdata_create_fd(null);
+	fds[1] = argdata_create_fd(dup);
+	bin = argdata_create_binary(payload, sizeof(payload));
+	seven = argdata_create_int(7);
+	elems[0] = fds[0];
+	elems[1] = fds[1];
+	elems[2] = bin;
+	seq = argdata_create_seq(elems, 3);
+
+	/*
+	 * Each allocation of a writer and a reader passing a message with
+	 * descriptors and data fails in turn: every call reports ENOMEM (or
+	 * NULL with errno ENOMEM), nothing leaks, and the stream goes on.
+	 */
+	for (n = 0;; n++) {
+		argdata_reader_t *reader;
+		argdata_writer_t *writer;
+		const void *got;
+		size_t len, k;
+		int sv[2], error, a, b;
+		bool hit;
+
+		make_socketpair(sv, SOCK_STREAM);
+		set_nonblocking(sv[1]);
+		fail_allocation(n);
+		reader = argdata_reader_create(1 << 16, 2);
+		writer = argdata_writer_create();
+		alloc_armed = false;
+		/* Creation took the first alloc_count allocations. */
+		k = n - alloc_count;
+		if (reader == NULL || writer == NULL) {
+			assert_int_equal(errno, ENOMEM);
+			argdata_reader_free(reader);
+			argdata_writer_free(writer);
+			close_pair(sv);
+			continue;
+		}
+		fail_allocation(k);
+		argdata_writer_set(writer, seq);
+		push_despite(writer, sv[0]);
+		argdata_writer_set(writer, seven);
+		push_despite(writer, sv[0]);
+		hit = alloc_failed;
+
+		fail_allocation(k);
+		error = argdata_reader_pull(reader, sv[1]);
+		alloc_armed = false;
+		hit |= alloc_failed;
+		if (error == ENOMEM) {
+			/* Retried, or the message was skipped. */
+			error = argdata_reader_pull(reader, sv[1]);
+		}
+		assert_int_equal(error, 0);
+		if (argdata_get_int_s(argdata_reader_get(reader),
+		        &(intmax_t){0}, 7, 7) != 0) {
+			argdata_seq_iterator_t it;
+			const argdata_t *e;
+
+			argdata_seq_iterate(argdata_reader_get(reader), &it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_fd(e, &a), 0);
+			argdata_seq_next(&it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_fd(e, &b), 0);
+			assert_true(same_file(a, null) && same_file(b, null));
+			argdata_seq_next(&it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_binary(e, &got, &len), 0);
+			assert_int_equal(len, sizeof(payload));
+			pull_int(reader, sv[1], 7);
+		}
+		argdata_reader_free(reader);
+		argdata_writer_free(writer);
+		close_pair(sv);
+		if (!hit)
+			break;
+	}
+	assert_true(n > 4);
+	argdata_free(seq);
+	argdata_free(seven);
+	argdata_free(bin);
+	argdata_free(fds[1]);
+	argdata_free(fds[0]);
+	close(dup);
+	close(null);
+}
+
 static void
 test_argdata_reader_free__null(void **state)
 {
@@ -992,6 +1162,7 @@ main(void)
 	    T(test_argdata_writer_push__kernel_fd_limit),
 	    T(test_argdata_writer_push__not_a_socket),
 	    T(test_argdata_writer_push__errors),
+	    T(test_argdata_reader_pull__out_of_memory),
 	    T(test_argdata_reader_free__null),
 	};
 
