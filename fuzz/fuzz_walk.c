@@ -86,15 +86,26 @@ fuzz_devnull(void)
 	return fp;
 }
 
+void
+fuzz_count_reset(void)
+{
+	fflush(fuzz_devnull());
+	written = 0;
+}
+
+size_t
+fuzz_count(void)
+{
+	fflush(fuzz_devnull());
+	return written;
+}
+
 size_t
 fuzz_print_size(const argdata_t *ad)
 {
-	FILE *fp = fuzz_devnull();
-	fflush(fp);
-	written = 0;
-	argdata_print_yaml(ad, fp);
-	fflush(fp);
-	return written;
+	fuzz_count_reset();
+	argdata_print_yaml(ad, fuzz_devnull());
+	return fuzz_count();
 }
 
 static void

@@ -78,8 +78,13 @@ int fuzz_rebuild(
     const argdata_t *ad, const argdata_t **root, struct fuzz_pool **pool);
 void fuzz_pool_free(struct fuzz_pool *pool);
 
-/* A stream that discards what is written to it, opened once. */
+/*
+ * A stream that discards what is written to it, opened once, and counts
+ * the bytes: fuzz_count() tells how many since fuzz_count_reset().
+ */
 FILE *fuzz_devnull(void);
+void fuzz_count_reset(void);
+size_t fuzz_count(void);
 
 /* Prints ad with argdata_print_yaml(); returns the number of bytes. */
 size_t fuzz_print_size(const argdata_t *ad);
