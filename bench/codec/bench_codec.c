@@ -247,7 +247,7 @@ main(int argc, char **argv)
 	printf("config: %zu entries; ints: %zu; deep: %zu levels; fds: %zu "
 	       "values over %zu descriptors\n\n",
 	    ds.nconfig, ds.nints, ds.depth, ds.nfds, ds.nfds / 2);
-	printf("%-7s %-16s %9s %9s %9s %9s %9s  %-22s\n", "data", "step",
+	printf("%-7s %-16s %9s %9s %9s %9s %9s  %s\n", "data", "step",
 	    "argdata", "msgpack", "libcbor", "ad/mp", "ad/cbor",
 	    "goal (ad/mp)");
 
@@ -333,10 +333,10 @@ sizes:
 			    c + 1 < NCODECS ? "," : "");
 	}
 	printf("\n\nad/mp: argdata's time over msgpack-c's (below 1: argdata "
-	       "is faster). msgpack\nmarks descriptors as ext type %d, CBOR "
-	       "as tag %d on an unsigned integer. n/a: cannot decode it\n"
-	       "(msgpack-c's unpacker nests at most 32 levels, libcbor's "
-	       "cbor_load 2048).\nGoals met: %d of %d.\n",
+	       "is faster).\nDescriptors: msgpack ext type %d, CBOR tag %d "
+	       "on an unsigned integer.\nn/a: cannot decode it (msgpack-c's "
+	       "unpacker nests at most 32 levels,\nlibcbor's cbor_load "
+	       "2048). Goals met: %d of %d.\n",
 	    BENCH_MSGPACK_FD_EXT, BENCH_CBOR_FD_TAG, goals_met, goals);
 	free(ds.config);
 	free(ds.ints);
