@@ -105,6 +105,23 @@ argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
 
 	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
 		return EINVAL;
+	if (n <= 8) {
+		/*
+		 * Up to 8 bytes, the common case, decodes here: sign-extended
+		 * in unsigned arithmetic; a negative value is -(~raw) - 1, so
+		 * that no conversion or shift ever sees one.
+		 */
+		uint64_t raw = n > 0 && (p[0] & 0x80) ? UINT64_MAX : 0;
+		intmax_t v;
+
+		for (size_t i = 0; i < n; i++)
+			raw = raw << 8 | p[i];
+		v = raw >> 63 ? -(intmax_t)~raw - 1 : (intmax_t)raw;
+		if (v < min || v > max)
+			return ERANGE;
+		*value = v;
+		return 0;
+	}
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
