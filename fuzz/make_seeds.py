@@ -75,6 +75,10 @@ seeds = {
                 (s('sock'), fd(3)), (integer(5, 1), b'')),
     'fds-dup': seq(fd(7), fd(3), fd(7), fd(1 << 31), amap((fd(3), fd(9)))),
     'long-length': seq(s('x' * 200)),
+    # The harness's own first crash: a walk must keep a map's value
+    # while the key, a container, is walked.
+    'map-container-key': amap((seq(seq(integer(5, 1)), amap()), seq(fd(1))),
+                              (amap((seq(), b'')), s('v'))),
     # Defects: each must fail the validator and the walk alike.
     'bad-odd-map': b'\x06\x81\x02',
     'bad-truncated': bytes.fromhex('07 85 08 41'),
