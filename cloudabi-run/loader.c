@@ -242,7 +242,9 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 		if (errno == ENOMEM) {
 			return nomem_value(ld, mark);
 		}
-		return loader_fail(ld, mark, "%s", strerror(errno));
+		return loader_fail(ld, mark, "%s",
+		    errno == EILSEQ ? "a string of invalid UTF-8" :
+				      strerror(errno));
 	}
 	if (o == NULL || o->count == sizeof(o->ad) / sizeof(o->ad[0])) {
 		o = malloc(sizeof(*o));
@@ -698,7 +700,6 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 {
 	struct scalar sc;
 	const char *why;
-	char *copy;
 	unsigned char *bin;
 	size_t binlen;
 
@@ -733,14 +734,8 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		return loader_adopt(
 		    ld, argdata_create_binary(bin, binlen), mark);
 	default:
-		if (memchr(value, '\0', len) != NULL)
-			return loader_fail(
-			    ld, mark, "a string cannot hold a NUL character");
-		copy = loader_strdup(ld, value, len);
-		if (copy == NULL)
-			return nomem_value(ld, mark);
-		/* copy outlives the value and ends in a NUL: no second copy. */
-		return loader_adopt(ld, argdata_create_str_c(copy), mark);
+		/* The codec copies strings, NUL bytes and all. */
+		return loader_adopt(ld, argdata_create_str(value, len), mark);
 	}
 }
 
@@ -843,9 +838,6 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		p += binlen;
 		break;
 	default:
-		if (memchr(value, '\0', len) != NULL)
-			return fail(
-			    ld, mark, "a string cannot hold a NUL character");
 		if (!ad_utf8_valid((const uint8_t *)value, len))
 			return fail(ld, mark, "a string of invalid UTF-8");
 		p = begin_scalar(ld, len + 2, ARGDATA_TYPE_STR);
