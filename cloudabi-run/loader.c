@@ -243,8 +243,8 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 			return nomem_value(ld, mark);
 		}
 		return loader_fail(ld, mark, "%s",
-		    errno == EILSEQ ? "a string of invalid UTF-8" :
-				      strerror(errno));
+		    errno == EILSEQ ? "a string of invalid UTF-8"
+		                    : strerror(errno));
 	}
 	if (o == NULL || o->count == sizeof(o->ad) / sizeof(o->ad[0])) {
 		o = malloc(sizeof(*o));

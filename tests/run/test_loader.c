@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -751,6 +752,205 @@ test_loader_bytes__plain_documents_only(void **state)
 	loader_free(ld);
 }
 
+/* Random trees for the round trip: values and what to free. */
+struct forest {
+	argdata_t **made;
+	size_t nmade, cap;
+	uint64_t rng;
+	void **blocks;
+	size_t nblocks;
+};
+
+static uint64_t
+rnd(struct forest *f)
+{
+	f->rng ^= f->rng << 13;
+	f->rng ^= f->rng >> 7;
+	f->rng ^= f->rng << 17;
+	return f->rng;
+}
+
+static argdata_t *
+keep(struct forest *f, argdata_t *ad)
+{
+	assert_non_null(ad);
+	if (f->nmade == f->cap) {
+		f->cap = f->cap == 0 ? 64 : f->cap * 2;
+		f->made = realloc(f->made, f->cap * sizeof(*f->made));
+		assert_non_null(f->made);
+	}
+	return f->made[f->nmade++] = ad;
+}
+
+static void *
+block(struct forest *f, size_t size)
+{
+	f->blocks = realloc(f->blocks, (f->nblocks + 1) * sizeof(*f->blocks));
+	assert_non_null(f->blocks);
+	f->blocks[f->nblocks] = malloc(size == 0 ? 1 : size);
+	assert_non_null(f->blocks[f->nblocks]);
+	return f->blocks[f->nblocks++];
+}
+
+/* Strings that a YAML printer must take care with. */
+static const char *const tricky[] = {"", " ", "~", "null", "Null", "true",
+    "FALSE", "yes", "0", "-1", "0x1F", "0o7", "1e3", ".inf", ".nan", "-", "- x",
+    ": ", "a: b", "#", "a #b", "&a", "*a", "!x", "!!str", "%TAG", "---", "...",
+    "[", "]", "{}", ",", "?", "|", ">", "'", "\"", "\\", "@", "`", "\t", "\n",
+    "a\nb", "a\n", " a", "a ", "caf\u00e9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+    "\x01\x7f", "\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf", "2001-12-14", "<<",
+    "=",
+    "a long string that goes on and on and on and on and on and on and "
+    "on and on, longer than any line a printer would want to write"};
+
+static argdata_t *
+random_tree(struct forest *f, int depth)
+{
+	uint64_t r = rnd(f);
+	size_t n;
+
+	switch (r % (depth > 4 ? 8 : 10)) {
+	case 0:
+		return (argdata_t *)(r & 8    ? &argdata_null
+		                     : r & 16 ? &argdata_true
+		                              : &argdata_false);
+	case 1: {
+		static const intmax_t edges[] = {0, 1, -1, 127, 128, -128, -129,
+		    255, 256, INTMAX_MAX, INTMAX_MIN};
+
+		if (r & 16)
+			return keep(
+			    f, argdata_create_int_s(edges[(r >> 8) % 11]));
+		if (r & 32)
+			return keep(f, argdata_create_int_u(rnd(f)));
+		return keep(
+		    f, argdata_create_int_s((intmax_t)rnd(f) >> (r >> 8) % 64));
+	}
+	case 2: {
+		static const double edges[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1e300,
+		    5e-324, 1.7976931348623157e308, INFINITY, -INFINITY, NAN,
+		    123456789.125};
+		uint64_t bits = rnd(f);
+		double d;
+
+		memcpy(&d, &bits, sizeof(d));
+		/* NaN payloads are not YAML's: one NaN only. */
+		if (isnan(d) || r & 16)
+			d = edges[(r >> 8) % 12];
+		return keep(f, argdata_create_float(d));
+	}
+	case 3:
+		if (r & 16) {
+			const char *s =
+			    tricky[(r >> 8) %
+			           (sizeof(tricky) / sizeof(tricky[0]))];
+
+			return keep(f, argdata_create_str_c(s));
+		} else {
+			/* Random printable ASCII and a NUL now and then. */
+			char *s;
+
+			n = (r >> 8) % 24;
+			s = block(f, n);
+			for (size_t i = 0; i < n; i++) {
+				uint64_t c = rnd(f) % 100;
+
+				s[i] = c == 0 ? '\0' : (char)(' ' + c % 95);
+			}
+			return keep(f, argdata_create_str(s, n));
+		}
+	case 4: {
+		unsigned char *b;
+
+		n = (r >> 8) % 40;
+		b = block(f, n);
+		for (size_t i = 0; i < n; i++)
+			b[i] = (unsigned char)rnd(f);
+		return keep(f, argdata_create_binary(b, n));
+	}
+	case 5: {
+		struct timespec ts = {
+		    .tv_sec = (time_t)(rnd(f) % 20000000000ULL) - 10000000000LL,
+		    .tv_nsec = (long)(rnd(f) % 1000000000)};
+
+		if (r & 16)
+			ts.tv_sec = (time_t)(r >> 8) % 100000;
+		return keep(f, argdata_create_timestamp(&ts));
+	}
+	case 6:
+	case 7:
+		return keep(f, argdata_create_str_c(tricky[0]));
+	case 8: {
+		const argdata_t **e;
+
+		n = (r >> 8) % 6;
+		e = block(f, n * sizeof(*e));
+		for (size_t i = 0; i < n; i++)
+			e[i] = random_tree(f, depth + 1);
+		return keep(f, argdata_create_seq(e, n));
+	}
+	default: {
+		const argdata_t **k, **v;
+
+		n = (r >> 8) % 6;
+		k = block(f, n * sizeof(*k));
+		v = block(f, n * sizeof(*v));
+		for (size_t i = 0; i < n; i++) {
+			/* Keys of every kind, containers included. */
+			k[i] = random_tree(f, depth + 2);
+			v[i] = random_tree(f, depth + 1);
+		}
+		return keep(f, argdata_create_map(k, v, n));
+	}
+	}
+}
+
+/*
+ * The round trip: any tree without descriptors, printed by
+ * argdata_print_yaml(), loads back to the same bytes.
+ */
+static void
+test_loader_load__print_yaml_round_trip(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 3000; seed++) {
+		struct forest f = {.rng = seed * 0x9e3779b97f4a7c15ULL};
+		argdata_t *tree = random_tree(&f, 0);
+		const argdata_t *back;
+		char *yaml = NULL;
+		size_t ylen = 0, len, blen;
+		void *a, *b;
+		FILE *mem = open_memstream(&yaml, &ylen);
+		loader_t *ld;
+
+		assert_non_null(mem);
+		argdata_print_yaml(tree, mem);
+		fclose(mem);
+		assert_int_equal(loader_serialize(tree, &a, &len), 0);
+		ld = loader_create("t.yaml", NULL, 0, NULL, NULL);
+		assert_non_null(ld);
+		if (loader_load_string(ld, yaml, ylen, &back) != 0)
+			fail_msg("seed %ju: %zu:%zu: %s\n%s", (uintmax_t)seed,
+			    loader_error(ld)->mark.line,
+			    loader_error(ld)->mark.column,
+			    loader_error(ld)->message, yaml);
+		assert_int_equal(loader_serialize(back, &b, &blen), 0);
+		if (len != blen || memcmp(a, b, len) != 0)
+			fail_msg("seed %ju: different bytes after\n%s",
+			    (uintmax_t)seed, yaml);
+		free(a);
+		free(b);
+		free(yaml);
+		loader_free(ld);
+		for (size_t i = 0; i < f.nmade; i++)
+			argdata_free(f.made[i]);
+		for (size_t i = 0; i < f.nblocks; i++)
+			free(f.blocks[i]);
+		free(f.made);
+		free(f.blocks);
+	}
+}
+
 static void
 test_loader_load__once(void **state)
 {
@@ -795,6 +995,7 @@ main(void)
 	    cmocka_unit_test(test_loader_load__deep_nesting),
 	    cmocka_unit_test(test_loader_load__encoder_matches_codec),
 	    cmocka_unit_test(test_loader_bytes__plain_documents_only),
+	    cmocka_unit_test(test_loader_load__print_yaml_round_trip),
 	    cmocka_unit_test(test_loader_load__once),
 	};
 
