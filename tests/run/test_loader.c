@@ -800,8 +800,8 @@ static const char *const tricky[] = {"", " ", "~", "null", "Null", "true",
     "a\nb", "a\n", " a", "a ", "caf\u00e9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
     "\x01\x7f", "\xc2\x85", "\xe2\x80\xa8", "\xef\xbb\xbf", "2001-12-14", "<<",
     "=",
-    "a long string that goes on and on and on and on and on and on and "
-    "on and on, longer than any line a printer would want to write"};
+    ("a long string that goes on and on and on and on and on and on and "
+     "on and on, longer than any line a printer would want to write")};
 
 static argdata_t *
 random_tree(struct forest *f, int depth)
