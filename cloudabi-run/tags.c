@@ -600,6 +600,36 @@ format_address(
 	    host, port);
 }
 
+/*
+ * Removes the unix socket file at addr when it is stale: a socket file
+ * that nothing listens on any more, as a program that stopped leaves
+ * behind. Returns whether it did; errno is EADDRINUSE when it did not.
+ */
+static bool
+remove_stale(const struct address *addr, int type)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
+	struct stat st;
+	bool stale = false;
+	int probe;
+
+	if (lstat(sun->sun_path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		errno = EADDRINUSE;
+		return false;
+	}
+	probe = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe != -1) {
+		stale = connect(probe, (const struct sockaddr *)&addr->ss,
+		            addr->len) != 0 &&
+		        errno == ECONNREFUSED;
+		close(probe);
+	}
+	if (stale && unlink(sun->sun_path) == 0)
+		return true;
+	errno = EADDRINUSE;
+	return false;
+}
+
 /* !socket: a bound (and listening) or connected socket. */
 static const argdata_t *
 tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
@@ -672,7 +702,10 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		    types[t].type == SOCK_STREAM)
 			setsockopt(
 			    fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0) {
+		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0 &&
+		    (errno != EADDRINUSE || addr.ss.ss_family != AF_UNIX ||
+		        text[0] == '@' || !remove_stale(&addr, types[t].type) ||
+		        bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0)) {
 			int e = errno;
 
 			close(fd);

@@ -355,6 +355,28 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	run_done(&r);
 	assert_int_equal(stat(sock, &st), -1);
 
+	/* A socket file nothing listens on is replaced; a live one is not. */
+	{
+		int stale = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+		assert_true(strlen(sock) < sizeof(sun.sun_path));
+		memcpy(sun.sun_path, sock, strlen(sock));
+		assert_int_equal(
+		    bind(stale, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		close(stale);
+		run_load(&r, -1, "!socket {bind: %s}", sock);
+		tree_fd(&r);
+		run_load(&c, -1, "!socket {bind: %s}", sock);
+		run_expect_error(&c,
+		    "c.yaml:1:16: !socket: bind %s: Address "
+		    "already in use",
+		    sock);
+		run_done(&c);
+		run_done(&r);
+		assert_int_equal(stat(sock, &st), -1);
+	}
+
 	/* A failure after the bind removes the file as well. */
 	run_load(
 	    &r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]", sock);
