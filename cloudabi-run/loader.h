@@ -13,9 +13,30 @@
  * anything else a string); quoted and block scalars are strings. Explicit
  * !!str, !!int, !!float, !!bool, !!null, !!binary (base64), !!timestamp,
  * !!seq and !!map are honoured, and the non-specific tag "!" makes a scalar
- * a string. Anchors and aliases share values: an alias yields the very
- * argdata_t of its anchor, so an alias of a resource is the same
- * descriptor. Duplicate map keys are kept, as argdata maps allow them.
+ * a string. Strings may hold NUL bytes (from "\0"). Anchors and aliases
+ * share values: an alias yields the very argdata_t of its anchor, so an
+ * alias of a resource is the same descriptor and an alias of a subtree is
+ * not a copy. Duplicate map keys are kept, as argdata maps allow them.
+ *
+ * The tree: plain data (no anchor, no tag handled by a handler) is encoded
+ * as it is read, into one buffer of serialized argdata that the tree's
+ * values point into (see loader_bytes()); anchored and handled values are
+ * argdata_t values of their own, and so are the maps and sequences that
+ * hold them. Either way the tree is only read through the argdata API.
+ *
+ * Usage:
+ *
+ *	loader_t *ld = loader_create("config.yaml", handlers, n, ctx, NULL);
+ *	const argdata_t *tree;
+ *	if (ld == NULL)
+ *		... ENOMEM ...
+ *	if (loader_load_file(ld, fp, &tree) != 0) {
+ *		const loader_error_t *e = loader_error(ld);
+ *		fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
+ *		    e->mark.column, e->message);
+ *	}
+ *	... use tree ...
+ *	loader_free(ld);
  *
  * Hostile input: nothing recurses as deep as the input (an explicit stack),
  * nesting is bounded (libyaml's scanner costs time proportional to the
