@@ -1,29 +1,23 @@
 #!/bin/sh
-# demo.sh [BUILDDIR] - the README's demo: cloudabi-run starts examples/hello
-# with exactly the descriptors its configuration names, here its standard
-# output and a file that hello has no way to name by itself.
+# The Quick start demo: cloudabi-run starts examples/hello holding exactly
+# the descriptors its configuration names (standard output and a file it
+# creates), and nothing else.
+#
+#   sh examples/demo.sh [builddir]
 set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-PATH="$build/cloudabi-run:$build/examples:$PATH"
+cd "$build"
 
-cat > hello.yaml <<YAML
-%TAG ! tag:nuxi.nl,2015:cloudabi/
----
-fds:
-  - !fd stdout
-  - !file {path: greeting.txt, access: write, create: true}
-YAML
-
-# Each command as a shell session shows it, then what it prints.
-show() {
+run() {
 	echo "\$ $*"
 	"$@"
 	echo
 }
-show cat hello.yaml
-show cloudabi-run --dry-run hello hello.yaml
-show cloudabi-run hello hello.yaml
-show cat greeting.txt
+
+run cat "$src/examples/hello.yaml"
+echo "# What hello would get: its argdata, then its descriptor table."
+run cloudabi-run/cloudabi-run --dry-run examples/hello "$src/examples/hello.yaml"
+echo "# Start it: descriptor 0 is our standard output, 1 is hello.txt."
+run cloudabi-run/cloudabi-run examples/hello "$src/examples/hello.yaml"
+run cat hello.txt

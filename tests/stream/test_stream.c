@@ -299,19 +299,21 @@ fd_tree_free(struct fd_tree *t)
 	argdata_free(t->fa);
 }
 
-/* Finds the value of key in a map message. */
+/*
+ * Finds the value of key in a map message. The value lives in *it (the
+ * iterator holds the element it decoded), so the caller owns the iterator.
+ */
 static const argdata_t *
-lookup(const argdata_t *map, const char *key)
+lookup(const argdata_t *map, const char *key, argdata_map_iterator_t *it)
 {
-	argdata_map_iterator_t it;
 	const argdata_t *k, *v;
 	const char *s;
 
-	argdata_map_iterate(map, &it);
-	while (argdata_map_get(&it, &k, &v)) {
+	argdata_map_iterate(map, it);
+	while (argdata_map_get(it, &k, &v)) {
 		if (argdata_get_str_c(k, &s) == 0 && strcmp(s, key) == 0)
 			return v;
-		argdata_map_next(&it);
+		argdata_map_next(it);
 	}
 	fail_msg("key %s missing", key);
 	return NULL;
@@ -321,19 +323,20 @@ lookup(const argdata_t *map, const char *key)
 static void
 fd_tree_check(const argdata_t *ad, int a, int b, int *ra, int *rb)
 {
+	argdata_map_iterator_t mit;
 	argdata_seq_iterator_t it;
 	const argdata_t *e;
 	int again;
 
-	assert_int_equal(argdata_get_fd(lookup(ad, "in"), ra), 0);
-	assert_int_equal(argdata_get_fd(lookup(ad, "out"), rb), 0);
+	assert_int_equal(argdata_get_fd(lookup(ad, "in", &mit), ra), 0);
+	assert_int_equal(argdata_get_fd(lookup(ad, "out", &mit), rb), 0);
 	assert_int_not_equal(*ra, a);
 	assert_int_not_equal(*ra, *rb);
 	assert_true(same_file(*ra, a));
 	assert_true(same_file(*rb, b));
 	assert_int_equal(fcntl(*ra, F_GETFD), FD_CLOEXEC);
 	assert_int_equal(fcntl(*rb, F_GETFD), FD_CLOEXEC);
-	argdata_seq_iterate(lookup(ad, "again"), &it);
+	argdata_seq_iterate(lookup(ad, "again", &mit), &it);
 	assert_true(argdata_seq_get(&it, &e));
 	assert_int_equal(argdata_get_fd(e, &again), 0);
 	assert_int_equal(again, *ra);

@@ -3,11 +3,7 @@
 marked ARGDATA_API in the public headers: each side must have exactly the
 names of the other.
 
-usage: symbols.py NM LIBRARY [--pending FILE] HEADER...
-
-A pending file lists, one per line, names declared in a header but not yet
-implemented by any part that has landed; they may be missing from the
-library. Once a part lands, its names leave that file (the test says which).
+usage: symbols.py NM LIBRARY HEADER...
 """
 import re
 import subprocess
@@ -41,12 +37,6 @@ def declared(headers):
 
 def main(argv):
     nm, library, rest = argv[1], argv[2], argv[3:]
-    pending = set()
-    if rest[:1] == ['--pending']:
-        with open(rest[1]) as f:
-            pending = {l.strip() for l in f
-                       if l.strip() and not l.startswith('#')}
-        rest = rest[2:]
     lib, decl = exported(nm, library), declared(rest)
     if not decl:
         print('no ARGDATA_API declaration found in', ' '.join(rest))
@@ -55,16 +45,10 @@ def main(argv):
     for name in sorted(lib - decl):
         print('exported but not declared:', name)
         status = 1
-    for name in sorted(decl - lib - pending):
+    for name in sorted(decl - lib):
         print('declared but not exported:', name)
         status = 1
-    for name in sorted(pending - decl):
-        print('pending but not declared:', name)
-        status = 1
-    for name in sorted(pending & lib):
-        print('exported now, remove it from the pending list:', name)
-    print(f'{len(lib)} exported, {len(decl)} declared, '
-          f'{len(decl - lib)} pending')
+    print(f'{len(lib)} exported, {len(decl)} declared')
     return status
 
 
