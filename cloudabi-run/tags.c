@@ -372,8 +372,9 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .kind = RUN_FILE,
 	        .owned = true,
 	        .path = dup_str(path),
-	        .source = format(
-	            "file %s %s%s", path, access, create ? " create" : ""),
+	        .source = format("file %s %s%s%s%s", path, access,
+	            create ? " create" : "", truncate ? " truncate" : "",
+	            exclusive ? " exclusive" : ""),
 	        .mark = node->mark});
 }
 
