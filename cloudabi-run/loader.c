@@ -74,6 +74,7 @@ struct frame {
 	size_t gap;
 	size_t gap_sum_before;
 	bool has_value; /* a child is an argdata_t: the frame will be one */
+	bool flow;      /* written in flow style, [ ] or { } */
 	size_t anchor;  /* index + 1 in ld->anchors, or 0 */
 	loader_mark_t mark;
 };
@@ -90,7 +91,8 @@ struct loader {
 
 	struct frame *frames;
 	size_t nframes, frames_cap;
-	size_t raw_depth; /* how many open frames are raw */
+	size_t raw_depth;  /* how many open frames are raw */
+	size_t flow_depth; /* how many open frames are in flow style */
 
 	/*
 	 * Children of the open cooked frames: a value (an argdata_t pointer,
@@ -296,6 +298,8 @@ loader_create(const char *file, const loader_handler_t *handlers,
 		ld->limits = *limits;
 	if (ld->limits.max_depth == 0)
 		ld->limits.max_depth = LOADER_DEFAULT_MAX_DEPTH;
+	if (ld->limits.max_flow_depth == 0)
+		ld->limits.max_flow_depth = LOADER_DEFAULT_MAX_FLOW_DEPTH;
 	if (ld->limits.max_nodes == 0)
 		ld->limits.max_nodes = LOADER_DEFAULT_MAX_NODES;
 	if (ld->limits.max_bytes == 0)
@@ -867,7 +871,7 @@ call_handler(loader_t *ld, const loader_handler_t *h, const loader_node_t *n)
 }
 
 static int
-push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
+push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
     const loader_handler_t *handler, const char *anchor, yaml_mark_t ymark)
 {
 	loader_mark_t mark = mark_of(ymark);
@@ -877,6 +881,15 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	if (ld->nframes >= ld->limits.max_depth)
 		return fail(ld, mark, "nesting deeper than %zu levels",
 		    ld->limits.max_depth);
+	/*
+	 * libyaml's scanner spends time in proportion to the flow depth on
+	 * every token: keep it small, so that the cost stays linear.
+	 */
+	if (flow && ld->flow_depth >= ld->limits.max_flow_depth)
+		return fail(ld, mark,
+		    "[ and { nested deeper than %zu levels (nest deeper in "
+		    "block style)",
+		    ld->limits.max_flow_depth);
 	if (grow((void **)&ld->frames, &ld->frames_cap, ld->nframes,
 	        sizeof(*ld->frames)) != 0)
 		return fail_nomem(ld, mark);
@@ -887,6 +900,7 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	    .base = raw ? ld->nraws : ld->nkids,
 	    .nodes_before = ld->nodes,
 	    .mark = mark,
+	    .flow = flow,
 	};
 	if (!raw) {
 		/* Room for the prefix, then the tag. */
@@ -909,6 +923,7 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	if (anchor != NULL && (f->anchor = define_anchor(ld, anchor)) == 0)
 		return fail_nomem(ld, mark);
 	ld->nframes++;
+	ld->flow_depth += flow;
 	if (raw)
 		ld->raw_depth++;
 	return count_nodes(ld, 1, mark);
@@ -1009,6 +1024,7 @@ pop_frame(loader_t *ld)
 	struct frame *f = &ld->frames[--ld->nframes];
 	uint64_t nodes = ld->nodes - f->nodes_before;
 
+	ld->flow_depth -= f->flow;
 	if (f->kind == FRAME_RAW_SEQ || f->kind == FRAME_RAW_MAP) {
 		size_t n = ld->nraws - f->base;
 		loader_node_t *node = arena_alloc(ld, sizeof(*node));
@@ -1148,6 +1164,7 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 	                       : ev->data.sequence_start.anchor);
 	const loader_handler_t *h = NULL;
 	loader_mark_t mark = mark_of(ev->start_mark);
+	bool flow;
 
 	if (tag != NULL && strcmp(tag, "!") == 0)
 		tag = NULL;
@@ -1163,11 +1180,13 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 		return fail(
 		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
 
+	flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+	           : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	if (ld->raw_depth > 0 || h != NULL)
-		return push_frame(ld, map ? FRAME_RAW_MAP : FRAME_RAW_SEQ, tag,
-		    h, anchor, ev->start_mark);
-	return push_frame(ld, map ? FRAME_MAP : FRAME_SEQ, NULL, NULL, anchor,
-	    ev->start_mark);
+		return push_frame(ld, map ? FRAME_RAW_MAP : FRAME_RAW_SEQ, flow,
+		    tag, h, anchor, ev->start_mark);
+	return push_frame(ld, map ? FRAME_MAP : FRAME_SEQ, flow, NULL, NULL,
+	    anchor, ev->start_mark);
 }
 
 /*

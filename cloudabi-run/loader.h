@@ -39,8 +39,9 @@
  *	loader_free(ld);
  *
  * Hostile input: nothing recurses as deep as the input (an explicit stack),
- * nesting is bounded (libyaml's scanner costs time proportional to the
- * flow depth for every token), and so are the number of nodes the document
+ * nesting is bounded, flow nesting ([ ], { }) more tightly (libyaml's
+ * scanner costs time proportional to the flow depth for every token), and
+ * so are the number of nodes the document
  * expands to through aliases and its serialized size, so that a "billion
  * laughs" document is refused as soon as an alias crosses the bound.
  */
@@ -73,12 +74,14 @@ typedef struct {
 
 /* Bounds on what a document may cost; zero fields take the defaults. */
 typedef struct {
-	size_t max_depth;   /* nesting of sequences and maps (1000) */
-	uint64_t max_nodes; /* nodes after alias expansion (10,000,000) */
-	size_t max_bytes;   /* serialized size (256 MiB) */
+	size_t max_depth;      /* nesting of sequences and maps (1000) */
+	size_t max_flow_depth; /* of them, in flow style: [ ], { } (64) */
+	uint64_t max_nodes;    /* nodes after alias expansion (10,000,000) */
+	size_t max_bytes;      /* serialized size (256 MiB) */
 } loader_limits_t;
 
 #define LOADER_DEFAULT_MAX_DEPTH 1000
+#define LOADER_DEFAULT_MAX_FLOW_DEPTH 64
 #define LOADER_DEFAULT_MAX_NODES 10000000
 #define LOADER_DEFAULT_MAX_BYTES ((size_t)256 << 20)
 

@@ -516,8 +516,9 @@ test_run__hostile_documents_refused_fast(void **state)
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
 	assert_true(now() - t < 1.0);
 	assert_int_equal(r.status, 127);
-	assert_string_equal(
-	    r.err, "<stdin>:1:1001: nesting deeper than 1000 levels\n");
+	assert_string_equal(r.err,
+	    "<stdin>:1:65: [ and { nested deeper than 64 "
+	    "levels (nest deeper in block style)\n");
 	result_free(&r);
 	free(yaml);
 }
