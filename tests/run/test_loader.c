@@ -995,6 +995,50 @@ test_loader_load__print_yaml_round_trip(void **state)
 	}
 }
 
+/*
+ * Deep trees: the printer turns to flow style past some depth to keep its
+ * output linear, and the loader takes flow nesting up to 64 levels, so
+ * chains of 80 maps and sequences still make the round trip.
+ */
+static void
+test_loader_load__print_yaml_round_trip_deep(void **state)
+{
+	const argdata_t *kids[80], *back;
+	argdata_t *made[80];
+	const argdata_t *key = &argdata_null;
+	char *yaml = NULL;
+	size_t ylen = 0, len, blen;
+	void *a, *b;
+	FILE *mem;
+	loader_t *ld;
+
+	(void)state;
+	for (size_t i = 0; i < 80; i++) {
+		kids[i] = i == 0 ? &argdata_true : made[i - 1];
+		made[i] = i % 2 ? argdata_create_seq(&kids[i], 1)
+		                : argdata_create_map(&key, &kids[i], 1);
+		assert_non_null(made[i]);
+	}
+	mem = open_memstream(&yaml, &ylen);
+	assert_non_null(mem);
+	argdata_print_yaml(made[79], mem);
+	fclose(mem);
+	ld = loader_create("t.yaml", NULL, 0, NULL, NULL);
+	assert_non_null(ld);
+	if (loader_load_string(ld, yaml, ylen, &back) != 0)
+		fail_msg("%s\n%s", loader_error(ld)->message, yaml);
+	assert_int_equal(loader_serialize(made[79], &a, &len), 0);
+	assert_int_equal(loader_serialize(back, &b, &blen), 0);
+	assert_int_equal(len, blen);
+	assert_memory_equal(a, b, len);
+	free(a);
+	free(b);
+	free(yaml);
+	loader_free(ld);
+	for (size_t i = 0; i < 80; i++)
+		argdata_free(made[i]);
+}
+
 static void
 test_loader_load__once(void **state)
 {
@@ -1040,6 +1084,7 @@ main(void)
 	    cmocka_unit_test(test_loader_load__encoder_matches_codec),
 	    cmocka_unit_test(test_loader_bytes__plain_documents_only),
 	    cmocka_unit_test(test_loader_load__print_yaml_round_trip),
+	    cmocka_unit_test(test_loader_load__print_yaml_round_trip_deep),
 	    cmocka_unit_test(test_loader_load__once),
 	};
 
