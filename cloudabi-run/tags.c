@@ -5,6 +5,7 @@
  * again and the dry run can show it.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -47,41 +48,59 @@ compare_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Adds fd to the inherited descriptors. Returns 0 or ENOMEM. */
+static int
+add_inherited(struct run_context *rc, size_t *cap, int fd)
+{
+	if (rc->ninherited == *cap) {
+		size_t ncap = *cap == 0 ? 16 : *cap * 2;
+		int *p = realloc(rc->inherited, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return ENOMEM;
+		rc->inherited = p;
+		*cap = ncap;
+	}
+	rc->inherited[rc->ninherited++] = fd;
+	return 0;
+}
+
 int
 run_context_init(struct run_context *rc, int execfd, const char *program)
 {
-	DIR *d;
+	struct rlimit rl;
 	struct dirent *e;
 	size_t cap = 0;
+	int error = 0;
+	DIR *d;
 
 	*rc = (struct run_context){
 	    .execfd = execfd, .program = program, .selffd = -1};
 	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return errno;
-	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
+	if (d != NULL) {
+		while (error == 0 && (e = readdir(d)) != NULL) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
 
-		if (e->d_name[0] == '.' || *end != '\0' || fd == dirfd(d) ||
-		    fd == execfd)
-			continue;
-		if (rc->ninherited == cap) {
-			int *p;
-
-			cap = cap == 0 ? 16 : cap * 2;
-			p = realloc(rc->inherited, cap * sizeof(*p));
-			if (p == NULL) {
-				closedir(d);
-				free(rc->inherited);
-				rc->inherited = NULL;
-				return ENOMEM;
-			}
-			rc->inherited = p;
+			if (e->d_name[0] != '.' && *end == '\0' &&
+			    fd != dirfd(d) && fd != execfd)
+				error = add_inherited(rc, &cap, (int)fd);
 		}
-		rc->inherited[rc->ninherited++] = (int)fd;
+		closedir(d);
+	} else {
+		/* Without /proc, every number below the limit is asked. */
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > 65536)
+			rl.rlim_cur = 65536;
+		for (int fd = 0; error == 0 && (rlim_t)fd < rl.rlim_cur; fd++)
+			if (fd != execfd && fcntl(fd, F_GETFD) != -1)
+				error = add_inherited(rc, &cap, fd);
 	}
-	closedir(d);
+	if (error != 0) {
+		free(rc->inherited);
+		rc->inherited = NULL;
+		rc->ninherited = 0;
+		return error;
+	}
 	qsort(rc->inherited, rc->ninherited, sizeof(int), compare_int);
 	return 0;
 }
