@@ -290,6 +290,32 @@ test_run__alias_is_one_descriptor(void **state)
 }
 
 static void
+test_run__inherited_descriptor(void **state)
+{
+	char yaml[128];
+	struct fdline l;
+	struct result r;
+	int fd, tmp;
+
+	(void)state;
+	/* Not close-on-exec: cloudabi-run inherits it and may pass it on. */
+	tmp = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(tmp >= 0);
+	fd = fcntl(tmp, F_DUPFD, 40);
+	close(tmp);
+	assert_true(fd >= 40);
+	snprintf(yaml, sizeof(yaml), "out: !fd stdout\nnull: !fd %d\n", fd);
+	run(&r, NULL, yaml,
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	close(fd);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(report_nfds(r.out), 2);
+	assert_true(report_fd(r.out, 1, &l));
+	same_file(&l, "/dev/null");
+	result_free(&r);
+}
+
+static void
 test_run__config_from_stdin(void **state)
 {
 	struct result r;
@@ -618,6 +644,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_run__every_tag_exactly),
 	    T(test_run__alias_is_one_descriptor),
+	    T(test_run__inherited_descriptor),
 	    T(test_run__config_from_stdin),
 	    T(test_run__env_and_argv0),
 	    T(test_run__dry_run),
