@@ -375,11 +375,25 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "truncate: needs access write or read-write");
 	flags |= (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0) |
 	         (exclusive ? O_EXCL : 0) | O_CLOEXEC | O_NOCTTY;
-	fd = open(path, flags, mode);
+	/*
+	 * Opened without blocking, so that a FIFO without a peer does not
+	 * hang the start (writing to one is ENXIO), then made blocking again
+	 * for the program.
+	 */
+	fd = open(path, flags | O_NONBLOCK, mode);
 	if (fd == -1)
 		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
 		    path, strerror(errno),
 		    errno == EISDIR ? " (use !dir for directories)" : "");
+	if (fcntl(fd, F_SETFL,
+	        flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOCTTY)) !=
+	    0) {
+		int e = errno;
+
+		close(fd);
+		return loader_fail(
+		    ld, a[0].value->mark, "!file: %s: %s", path, strerror(e));
+	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
 		return loader_fail(ld, a[0].value->mark,

@@ -246,6 +246,28 @@ test_tag_file__errors(void **state)
 }
 
 static void
+test_tag_file__fifo_does_not_block(void **state)
+{
+	char fifo[4200];
+	struct run r;
+	int fd;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	run_load(&r, -1, "!file {path: %s}", fifo);
+	fd = tree_fd(&r);
+	assert_int_equal(
+	    fcntl(fd, F_GETFL) & (O_NONBLOCK | O_ACCMODE), O_RDONLY);
+	run_done(&r);
+	run_load(&r, -1, "!file {path: %s, access: write}", fifo);
+	run_expect_error(
+	    &r, "c.yaml:1:14: !file: %s: No such device or address", fifo);
+	run_done(&r);
+	unlink(fifo);
+}
+
+static void
 test_tag_dir__opens_and_records_write(void **state)
 {
 	struct run r;
@@ -677,6 +699,7 @@ main(void)
 	    T(test_tag_file__access),
 	    T(test_tag_file__create_truncate_exclusive_mode),
 	    T(test_tag_file__errors),
+	    T(test_tag_file__fifo_does_not_block),
 	    T(test_tag_dir__opens_and_records_write),
 	    T(test_tag_socket__tcp_and_udp),
 	    T(test_tag_socket__unix_bind_connect_and_cleanup),
