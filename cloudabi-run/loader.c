@@ -1498,6 +1498,15 @@ loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
 	return 0;
 }
 
+loader_node_t
+loader_node_untagged(const loader_node_t *node)
+{
+	loader_node_t n = *node;
+
+	n.tag = NULL;
+	return n;
+}
+
 bool
 loader_node_is_null(const loader_node_t *node)
 {

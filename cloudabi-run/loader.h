@@ -205,6 +205,13 @@ int loader_node_bool(
     loader_t *ld, const loader_node_t *node, const char *what, bool *value);
 int loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
     uintmax_t max, uintmax_t *value);
+/*
+ * The node as if it had no tag: what a handler reads its own scalar with,
+ * since the node it is handed carries the handler's tag ("!fd 3": the
+ * untagged 3 is an integer).
+ */
+loader_node_t loader_node_untagged(const loader_node_t *node);
+
 /* True for a scalar that reads as null (empty, ~, null), untagged or !!null. */
 bool loader_node_is_null(const loader_node_t *node);
 

@@ -289,9 +289,9 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 		if (strcmp(node->value, names[i]) == 0)
 			n = (uintmax_t)i;
 	if (n > INT_MAX) {
-		/* The number is read as if the tag were not there. */
-		plain = *node;
-		plain.tag = NULL;
+		/* The number is read as if the tag were not there, quoted or
+		 * not. */
+		plain = loader_node_untagged(node);
 		plain.plain = true;
 		if (loader_node_uint(ld, &plain, "!fd", INT_MAX, &n) != 0)
 			return NULL;
@@ -449,10 +449,9 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
 	bool first = rc->selffd == -1;
-	loader_node_t untagged = *node;
+	loader_node_t untagged = loader_node_untagged(node);
 
 	/* The value is read as if the tag were not there: nothing or ~. */
-	untagged.tag = NULL;
 	if (!loader_node_is_null(&untagged))
 		return loader_fail(
 		    ld, node->mark, "!executable takes no value");
