@@ -177,7 +177,10 @@ ARGDATA_API void argdata_free(argdata_t *ad);
  * The size in bytes of the serialized value, stored in *size, and the
  * number of descriptor values in it (duplicates counted each time; an upper
  * bound for the fds array of argdata_serialize), stored in *nfds unless nfds
- * is NULL. Constant time: sizes are computed when values are created.
+ * is NULL. The size takes constant time, as do the counts of trees made in
+ * memory: both are computed when values are created. Counting descriptors
+ * inside decoded data scans its bytes; if memory runs out during that scan
+ * of a deep tree, *nfds is an upper bound instead of the exact count.
  */
 ARGDATA_API void argdata_serialized_length(const argdata_t *ad, size_t *size,
     size_t *nfds);

@@ -159,7 +159,7 @@ expect_walk_agrees(const void *bytes, size_t len, const char *what)
 	struct fenced f;
 	const void *buf;
 	argdata_t *ad;
-	size_t pass, values, offset = 0;
+	size_t pass, values, framed, offset = 0;
 	const char *reason = NULL;
 	bool walked;
 	int valid;
@@ -174,6 +174,18 @@ expect_walk_agrees(const void *bytes, size_t len, const char *what)
 			fail_msg("%s (%s): walk %s, validate %d at %zu (%s)",
 			    what, hex(bytes, len), walked ? "ok" : "fails",
 			    valid, offset, reason ? reason : "");
+		/*
+		 * The internal walk checks framing only: it may pass where
+		 * validate fails, never the other way round, and it sees the
+		 * same values where both pass.
+		 */
+		if (ad_walk_tree(ad, &framed)) {
+			if (valid == 0)
+				assert_int_equal(framed, values);
+		} else if (valid == 0) {
+			fail_msg("%s (%s): ad_walk fails, validate passes",
+			    what, hex(bytes, len));
+		}
 		if (valid != 0)
 			assert_true(offset <= len);
 		argdata_free(ad);
