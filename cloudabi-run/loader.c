@@ -759,11 +759,12 @@ begin_scalar(loader_t *ld, size_t n, uint8_t tag)
 
 /*
  * Encodes a plain scalar straight into out, as the codec would, and adds
- * it to the open frame. tag is NULL for none or "!".
+ * it to the open frame. tag is NULL for none or "!"; escaped: the text
+ * was double-quoted and may hold escapes.
  */
 static int
 encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
-    bool plain, loader_mark_t mark)
+    bool plain, bool escaped, loader_mark_t mark)
 {
 	size_t pos = ld->out_len, n, binlen;
 	struct scalar sc;
@@ -842,7 +843,11 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		p += binlen;
 		break;
 	default:
-		if (!ad_utf8_valid((const uint8_t *)value, len))
+		/*
+		 * libyaml's reader lets only valid UTF-8 in, so only escapes
+		 * could make anything else.
+		 */
+		if (escaped && !ad_utf8_valid((const uint8_t *)value, len))
 			return fail(ld, mark, "a string of invalid UTF-8");
 		p = begin_scalar(ld, len + 2, ARGDATA_TYPE_STR);
 		if (p != NULL) {
@@ -1107,7 +1112,9 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 	}
 	/* Plain data goes straight into the output. */
 	if (h == NULL && a == 0)
-		return encode_scalar(ld, tag, value, len, plain, mark);
+		return encode_scalar(ld, tag, value, len, plain,
+		    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE,
+		    mark);
 	ad = h != NULL ? call_handler(ld, h, raw)
 	               : cook_scalar(ld, tag, value, len, plain, mark);
 	if (ad == NULL)

@@ -417,7 +417,12 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 	int r;
 
 	if (tag == NULL) {
-		if (!plain) {
+		/*
+		 * Only these first characters can start a null, a bool or a
+		 * number: most strings are known as such at once.
+		 */
+		if (!plain ||
+		    (len > 0 && strchr("0123456789+-.~nNtTfF", s[0]) == NULL)) {
 			out->type = ARGDATA_TYPE_STR;
 			return 0;
 		}
