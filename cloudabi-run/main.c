@@ -4,6 +4,8 @@
  * descriptors, its configuration as argdata.
  */
 #define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +139,7 @@ open_program(const char *name, char **path)
 {
 	const char *dirs = getenv("PATH");
 	int fd, error = ENOENT;
+	struct stat st;
 
 	if (strchr(name, '/') != NULL) {
 		*path = strdup(name);
@@ -153,7 +156,9 @@ open_program(const char *name, char **path)
 			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
 			        len == 0 ? "" : "/", name) < 0)
 				err(EXIT_NOT_STARTED, NULL);
-			if (access(p, X_OK) == 0)
+			/* Directories are searchable, not executable. */
+			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
+			    S_ISREG(st.st_mode))
 				*path = p;
 			else {
 				if (errno == EACCES)
