@@ -1242,6 +1242,13 @@ parse_error(loader_t *ld, yaml_parser_t *parser)
 	case YAML_MEMORY_ERROR:
 		return fail_nomem(ld, mark_of(parser->mark));
 	case YAML_READER_ERROR:
+		/* A file that cannot be read: say why, in its own words. */
+		if (ld->input_file != NULL && ferror(ld->input_file)) {
+			int e = errno;
+
+			return fail(ld, mark_of(parser->mark),
+			    "cannot read: %s", strerror(e));
+		}
 		/* The reader reports a byte offset: find its place. */
 		if (parser->problem_value != -1)
 			return fail(ld, offset_mark(ld, parser),

@@ -473,6 +473,11 @@ test_run__exit_statuses(void **state)
 	assert_string_equal(r.err, "cloudabi-run: /nonexistent/config.yaml: "
 	                           "No such file or directory\n");
 	result_free(&r);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, dir, NULL});
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, ":1:1: cannot read: Is a directory\n"));
+	result_free(&r);
 	free(config);
 	free(notexec);
 	free(garbage);
