@@ -807,6 +807,8 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	case ARGDATA_TYPE_TIMESTAMP:
 		/* Rare enough to go through the codec. */
 		ts = argdata_create_timestamp(&sc.ts);
+		if (ts == NULL && errno == ENOMEM)
+			return fail_nomem(ld, mark);
 		if (ts == NULL)
 			return fail(
 			    ld, mark, "timestamp out of range: %s", value);
@@ -1006,10 +1008,10 @@ pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
 	         : argdata_create_map(items, items + n / 2, n / 2);
 	ld->nkids = f->base;
 	truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
-	if (ad == NULL && errno == ENOMEM)
-		return fail(ld, f->mark,
-		    "the document expands to more than %zu bytes",
-		    ld->limits.max_bytes);
+	/*
+	 * The children are within max_bytes each, so a size overflowing
+	 * size_t cannot be the reason of an ENOMEM here: memory is.
+	 */
 	value = loader_adopt(ld, ad, f->mark);
 	if (value == NULL)
 		return -1;
