@@ -807,11 +807,11 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	case ARGDATA_TYPE_TIMESTAMP:
 		/* Rare enough to go through the codec. */
 		ts = argdata_create_timestamp(&sc.ts);
-		if (ts == NULL && errno == ENOMEM)
-			return fail_nomem(ld, mark);
 		if (ts == NULL)
-			return fail(
-			    ld, mark, "timestamp out of range: %s", value);
+			return errno == ENOMEM
+			    ? fail_nomem(ld, mark)
+			    : fail(ld, mark, "timestamp out of range: %s",
+			          value);
 		argdata_serialized_length(ts, &n, NULL);
 		p = begin_scalar(ld, n, 0);
 		if (p != NULL) {
@@ -1009,8 +1009,8 @@ pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
 	ld->nkids = f->base;
 	truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
 	/*
-	 * The children are within max_bytes each, so a size overflowing
-	 * size_t cannot be the reason of an ENOMEM here: memory is.
+	 * The limits keep every encoded size far below SIZE_MAX, so ENOMEM
+	 * here is memory: loader_adopt() reports it as such.
 	 */
 	value = loader_adopt(ld, ad, f->mark);
 	if (value == NULL)
