@@ -506,6 +506,43 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 	return 0;
 }
 
+size_t
+run_distinct_addresses(const struct addrinfo *res,
+    struct sockaddr_storage *first, socklen_t *firstlen, char *list,
+    size_t size)
+{
+	size_t naddrs = 0;
+
+	if (size > 0)
+		list[0] = '\0';
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		/* Numeric addresses: INET6_ADDRSTRLEN and a scope. */
+		char num[64];
+		bool seen = false;
+
+		for (const struct addrinfo *p = res; p != ai; p = p->ai_next)
+			if (p->ai_addrlen == ai->ai_addrlen &&
+			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
+			        0)
+				seen = true;
+		if (seen || ai->ai_addrlen > sizeof(*first))
+			continue;
+		naddrs++;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
+		        NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(num, sizeof(num), "?");
+		/* A long list is cut short; the first addresses tell enough. */
+		if (strlen(list) + strlen(num) + 2 < size)
+			snprintf(list + strlen(list), size - strlen(list),
+			    "%s%s", naddrs == 1 ? "" : ", ", num);
+		if (naddrs == 1) {
+			memcpy(first, ai->ai_addr, ai->ai_addrlen);
+			*firstlen = ai->ai_addrlen;
+		}
+	}
+	return naddrs;
+}
+
 /* host:port or [v6]:port, resolved to exactly one address. */
 static int
 address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
@@ -513,7 +550,7 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 {
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
-	struct addrinfo *res, *ai;
+	struct addrinfo *res;
 	char hostbuf[256], list[256] = "";
 	size_t naddrs = 0;
 	int error;
@@ -569,32 +606,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 		                        : gai_strerror(error));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		/* Numeric addresses: INET6_ADDRSTRLEN and a scope. */
-		char num[64];
-		bool seen = false;
-
-		for (struct addrinfo *p = res; p != ai; p = p->ai_next)
-			if (p->ai_addrlen == ai->ai_addrlen &&
-			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
-			        0)
-				seen = true;
-		if (seen)
-			continue;
-		naddrs++;
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
-		        NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(num, sizeof(num), "?");
-		/* A long list is cut short; the first addresses tell enough. */
-		if (strlen(list) + strlen(num) + 2 < sizeof(list))
-			snprintf(list + strlen(list),
-			    sizeof(list) - strlen(list), "%s%s",
-			    naddrs == 1 ? "" : ", ", num);
-		if (naddrs == 1) {
-			memcpy(&addr->ss, ai->ai_addr, ai->ai_addrlen);
-			addr->len = ai->ai_addrlen;
-		}
-	}
+	naddrs = run_distinct_addresses(
+	    res, &addr->ss, &addr->len, list, sizeof(list));
 	freeaddrinfo(res);
 	if (naddrs > 1) {
 		loader_fail(ld, at->mark,

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -480,6 +481,45 @@ test_tag_socket__errors(void **state)
 }
 
 static void
+test_run_distinct_addresses__lists_them(void **state)
+{
+	struct sockaddr_in a = {
+	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in b = {
+	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x0a000001)};
+	struct sockaddr_in6 c = {
+	    .sin6_family = AF_INET6, .sin6_addr.s6_addr[15] = 1};
+	struct addrinfo ai[4] = {
+	    {.ai_addr = (struct sockaddr *)&a, .ai_addrlen = sizeof(a)},
+	    {.ai_addr = (struct sockaddr *)&b, .ai_addrlen = sizeof(b)},
+	    {.ai_addr = (struct sockaddr *)&a, .ai_addrlen = sizeof(a)},
+	    {.ai_addr = (struct sockaddr *)&c, .ai_addrlen = sizeof(c)},
+	};
+	struct sockaddr_storage first;
+	socklen_t len = 0;
+	char list[64];
+
+	(void)state;
+	ai[0].ai_next = &ai[1];
+	ai[1].ai_next = &ai[2];
+	ai[2].ai_next = &ai[3];
+	/* The duplicate of the first is left out. */
+	assert_int_equal(
+	    run_distinct_addresses(ai, &first, &len, list, sizeof(list)), 3);
+	assert_string_equal(list, "127.0.0.1, 10.0.0.1, ::1");
+	assert_int_equal(len, sizeof(a));
+	assert_memory_equal(&first, &a, sizeof(a));
+	ai[0].ai_next = NULL;
+	assert_int_equal(
+	    run_distinct_addresses(ai, &first, &len, list, sizeof(list)), 1);
+	assert_string_equal(list, "127.0.0.1");
+	/* Cut short, never overflowing. */
+	ai[0].ai_next = &ai[1];
+	assert_int_equal(run_distinct_addresses(ai, &first, &len, list, 14), 3);
+	assert_string_equal(list, "127.0.0.1");
+}
+
+static void
 test_tag_socket__several_addresses(void **state)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
@@ -705,6 +745,7 @@ main(void)
 	    T(test_tag_socket__unix_bind_connect_and_cleanup),
 	    T(test_tag_socket__abstract),
 	    T(test_tag_socket__errors),
+	    T(test_run_distinct_addresses__lists_them),
 	    T(test_tag_socket__several_addresses),
 	    T(test_tag_fd__inherited_only),
 	    T(test_tag_executable__one_descriptor),
