@@ -14,6 +14,9 @@
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
  */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdalign.h>
 #include <stdarg.h>
@@ -809,9 +812,9 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		ts = argdata_create_timestamp(&sc.ts);
 		if (ts == NULL)
 			return errno == ENOMEM
-			    ? fail_nomem(ld, mark)
-			    : fail(ld, mark, "timestamp out of range: %s",
-			          value);
+			           ? fail_nomem(ld, mark)
+			           : fail(ld, mark,
+			                 "timestamp out of range: %s", value);
 		argdata_serialized_length(ts, &n, NULL);
 		p = begin_scalar(ld, n, 0);
 		if (p != NULL) {
@@ -1374,6 +1377,18 @@ loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 	return 0;
 }
 
+/*
+ * Makes room in out for the encoding of len bytes of YAML, which is rarely
+ * longer than the text, so that large inputs spare the copies of growing
+ * (room never written costs no memory). Small inputs grow as they go.
+ */
+static void
+reserve_for_input(loader_t *ld, size_t len)
+{
+	if (len >= (size_t)1 << 20 && len <= ld->limits.max_bytes)
+		reserve(ld, len + len / 8);
+}
+
 int
 loader_load_string(
     loader_t *ld, const void *buf, size_t len, const argdata_t **tree)
@@ -1386,6 +1401,7 @@ loader_load_string(
 		return ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
+	reserve_for_input(ld, len);
 	ld->input = buf;
 	ld->input_len = len;
 	error = loader_load(ld, &parser, tree);
@@ -1398,6 +1414,7 @@ int
 loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 {
 	yaml_parser_t parser;
+	struct stat st;
 	int error;
 
 	if (!yaml_parser_initialize(&parser)) {
@@ -1405,6 +1422,11 @@ loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 		return ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, fp);
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0)
+		reserve_for_input(ld, (uint64_t)st.st_size > SIZE_MAX
+		                          ? SIZE_MAX
+		                          : (size_t)st.st_size);
 	ld->input_file = fp;
 	error = loader_load(ld, &parser, tree);
 	ld->input_file = NULL;
