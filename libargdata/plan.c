@@ -173,7 +173,7 @@ ad_caught_signal_pending(const sigset_t *mask)
 	return false;
 }
 
-int
+AD_CHILD_CODE int
 ad_exec_final(const struct ad_exec_plan *plan)
 {
 	sigset_t all;

@@ -13,6 +13,16 @@
 #include <program.h>
 
 /*
+ * Marks code that runs in program_spawn's child, which shares the parent's
+ * memory on a stack of its own (CLONE_VM | CLONE_VFORK). AddressSanitizer
+ * cannot follow code there: it takes the child's stack for the parent's
+ * thread and its bookkeeping, done in shared memory, corrupts the parent's
+ * (google/sanitizers issue 189). So the sanitizers leave it alone; it only
+ * makes system calls on memory prepared and checked before the clone.
+ */
+#define AD_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
+/*
  * A confinement step run after the shuffle, immediately before execveat:
  * in the child of program_spawn() or in the caller of program_exec().
  * It must be async-signal-safe (everything it needs, a seccomp BPF program
@@ -69,7 +79,7 @@ void ad_plan_free(struct ad_exec_plan *plan);
  * signal mask, execveat. Async-signal-safe. Returns the errno value of the
  * failure, with all signals blocked again.
  */
-int ad_exec_final(const struct ad_exec_plan *plan);
+AD_CHILD_CODE int ad_exec_final(const struct ad_exec_plan *plan);
 
 /*
  * Whether a signal is pending that mask does not block and that has a
@@ -140,6 +150,7 @@ void ad_remap_release(struct ad_remap *r);
  * the way first when needed. work is scratch space that it overwrites.
  * Async-signal-safe. Returns 0 or an errno value.
  */
-int ad_remap_child(int *work, size_t nslots, int *execfd);
+AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots,
+    int *execfd);
 
 #endif

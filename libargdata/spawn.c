@@ -44,7 +44,7 @@ struct spawn_shared {
  * (async-signal-safe) and writes nothing of the parent's but shared->error
  * and the scratch array.
  */
-static int
+AD_CHILD_CODE static int
 spawn_child(void *arg)
 {
 	struct spawn_shared *shared = arg;
