@@ -242,8 +242,9 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
     size_t nwritable, struct sandbox **out)
 {
 	const struct sock_filter *filter;
-	struct sandbox *sb;
+	struct sandbox *sb = NULL;
 	struct stat st;
+	bool *isdir;
 	size_t len;
 	int abi, error;
 
@@ -259,9 +260,28 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0)
 		return error;
 
-	sb = calloc(1, sizeof(*sb));
-	if (sb == NULL)
+	/* Look at the caller's descriptors before opening any of ours: a
+	 * closed number must not name our ruleset by the time it is used. */
+	isdir = calloc(nfds > 0 ? nfds : 1, sizeof(*isdir));
+	if (isdir == NULL)
 		return ENOMEM;
+	for (size_t i = 0; i < nfds; i++) {
+		if (fstat(fds[i], &st) != 0) {
+			error = errno;
+			goto fail;
+		}
+		isdir[i] = S_ISDIR(st.st_mode);
+		if (!isdir[i] && contains(writable, nwritable, fds[i])) {
+			error = ENOTDIR;
+			goto fail;
+		}
+	}
+
+	sb = calloc(1, sizeof(*sb));
+	if (sb == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
 	sb->abi = abi > SANDBOX_LANDLOCK_ABI_KNOWN ? SANDBOX_LANDLOCK_ABI_KNOWN :
 	    abi;
 	sb->fprog.len = (unsigned short)len;
@@ -274,23 +294,16 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 	if (sb->ruleset < 0) {
 		error = errno;
 		free(sb);
-		return error;
+		sb = NULL;
+		goto fail;
 	}
 
-	/* The program: exec reads and executes it. */
-	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
-	    NULL)) != 0)
-		goto fail;
 	/* Each directory among the descriptors, once per descriptor; a
 	 * duplicate only repeats a rule. Other descriptors carry their
 	 * rights with them and need no rule. */
 	for (size_t i = 0; i < nfds; i++) {
 		bool w;
-		if (fstat(fds[i], &st) != 0) {
-			error = errno;
-			goto fail;
-		}
-		if (!S_ISDIR(st.st_mode))
+		if (!isdir[i])
 			continue;
 		w = contains(writable, nwritable, fds[i]);
 		error = add_rule(sb, fds[i], w ? ACCESS_DIR_WRITE :
@@ -299,22 +312,19 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 		if (error != 0)
 			goto fail;
 	}
-	for (size_t i = 0; i < nwritable; i++) {
-		if (fstat(writable[i], &st) != 0) {
-			error = errno;
-			goto fail;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			error = ENOTDIR;
-			goto fail;
-		}
-	}
-	/* The loader and the libraries it will open. */
+	/* The loader and the libraries it will open; this also checks that
+	 * the program is an ELF file of this machine. */
 	if ((error = sandbox_elf_resolve(execfd, add_elf_file, sb)) != 0)
 		goto fail;
+	/* The program: exec reads and executes it. */
+	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
+	    NULL)) != 0)
+		goto fail;
+	free(isdir);
 	*out = sb;
 	return 0;
 fail:
+	free(isdir);
 	sandbox_free(sb);
 	return error;
 }

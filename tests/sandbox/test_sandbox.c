@@ -1,0 +1,713 @@
+/*
+ * test_sandbox.c - the sandbox: its rules, the ELF resolver on real and
+ * hostile files, and the probe (probe.c) run confined and unconfined, every
+ * escape and every granted operation checked against its expected outcome.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sandbox.h"
+#include "testutil.h"
+
+#ifndef PROBE_PATH
+#error "PROBE_PATH names the probe program"
+#endif
+
+/* What the probe must see, confined: 0 for allowed, else the errno. */
+static const struct {
+	const char *name;
+	const char *confined;
+} expected[] = {
+	{"etc_passwd", "EACCES"},
+	{"outside_file", "EACCES"},
+	{"root_dir", "EACCES"},
+	{"proc_status", "EACCES"},
+	{"proc_reopen_write", "EACCES"},
+	{"dotdot_dir", "EACCES"},
+	{"dotdot_file", "EACCES"},
+	{"symlink_absolute", "EACCES"},
+	{"symlink_relative", "EACCES"},
+	{"rw_symlink_escape", "EACCES"},
+	{"ro_create", "EACCES"},
+	{"ro_write", "EACCES"},
+	{"ro_truncate", "EACCES"},
+	{"ro_mkdir", "EACCES"},
+	{"ro_unlink", "EACCES"},
+	{"ro_rename_out", "EACCES"},
+	{"ro_link_out", "EXDEV"},
+	{"rw_mknod_char", "EACCES"},
+	{"tcp_connect", "EACCES"},
+	{"tcp_bind", "EACCES"},
+	{"udp_socket", "EACCES"},
+	{"mptcp_socket", "EACCES"},
+	{"unix_socket", "EACCES"},
+	{"unix_connect_outside", "EACCES"},
+	{"socketpair_dgram", "EACCES"},
+	{"socketpair_inet", "EACCES"},
+	{"socketpair_high_bits", "EACCES"},
+	{"io_uring", "ENOSYS"},
+	{"kill_parent", "EPERM"},
+	{"read_parent_memory", "EPERM"},
+	{"exec_other", "EACCES"},
+	{"chmod_outside", "EPERM"},
+	{"chown_outside", "EPERM"},
+	{"chmod_beneath_ro", "EPERM"},
+	{"utimes_outside", "EPERM"},
+	{"setxattr_outside", "EPERM"},
+	{"tiocsti", "EPERM"},
+	{"tiocsti_high_bits", "EPERM"},
+	{"ro_read", "0"},
+	{"ro_readdir", "0"},
+	{"ro_read_beneath", "0"},
+	{"rw_write", "0"},
+	{"rw_changes", "0"},
+	{"accept", "0"},
+	{"socketpair_stream", "0"},
+	{"signal_self", "0"},
+	{"kill_self", "0"},
+};
+#define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
+
+/* A scratch tree: ro/ (hello, sub/inner, link-out, link-up), rw/,
+ * outside.txt, outside.sock, instructions. */
+struct world {
+	char root[64];
+	char outside[128];
+	int instr, ro, rw, listener, client, unix_listener;
+	int report[2];
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void
+world_create(struct world *w, const char *extra)
+{
+	char path[256], text[512];
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	socklen_t len = sizeof(sin);
+
+	snprintf(w->root, sizeof(w->root), "/tmp/sandbox-test.XXXXXX");
+	assert_non_null(mkdtemp(w->root));
+	snprintf(w->outside, sizeof(w->outside), "%s/outside.txt", w->root);
+	write_file(w->outside, "outside\n");
+	snprintf(path, sizeof(path), "%s/ro", w->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ro/sub", w->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ro/hello", w->root);
+	write_file(path, "hello\n");
+	snprintf(path, sizeof(path), "%s/ro/sub/inner", w->root);
+	write_file(path, "inner\n");
+	snprintf(path, sizeof(path), "%s/ro/link-out", w->root);
+	assert_int_equal(symlink(w->outside, path), 0);
+	snprintf(path, sizeof(path), "%s/ro/link-up", w->root);
+	assert_int_equal(symlink("../outside.txt", path), 0);
+	snprintf(path, sizeof(path), "%s/rw", w->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	/* A unix socket outside, listening: reachable by path only. */
+	w->unix_listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(w->unix_listener >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/outside.sock",
+	    w->root);
+	assert_int_equal(bind(w->unix_listener, (struct sockaddr *)&sun,
+	    sizeof(sun)), 0);
+	assert_int_equal(listen(w->unix_listener, 4), 0);
+
+	snprintf(text, sizeof(text), "outside_file=%s\noutside_sock=%s\n%s",
+	    w->outside, sun.sun_path, extra);
+	snprintf(path, sizeof(path), "%s/instructions", w->root);
+	write_file(path, text);
+	w->instr = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(w->instr >= 0);
+	snprintf(path, sizeof(path), "%s/ro", w->root);
+	w->ro = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(w->ro >= 0);
+	snprintf(path, sizeof(path), "%s/rw", w->root);
+	w->rw = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(w->rw >= 0);
+
+	/* A loopback listener with one connection already waiting, so that
+	 * the probe's accept needs no synchronisation. */
+	w->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(w->listener >= 0);
+	assert_int_equal(bind(w->listener, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	assert_int_equal(listen(w->listener, 4), 0);
+	assert_int_equal(getsockname(w->listener, (struct sockaddr *)&sin,
+	    &len), 0);
+	w->client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(w->client >= 0);
+	assert_int_equal(connect(w->client, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	assert_int_equal(pipe2(w->report, O_CLOEXEC), 0);
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+world_destroy(struct world *w)
+{
+	close(w->instr);
+	close(w->ro);
+	close(w->rw);
+	close(w->listener);
+	close(w->client);
+	close(w->unix_listener);
+	if (w->report[0] >= 0)
+		close(w->report[0]);
+	if (w->report[1] >= 0)
+		close(w->report[1]);
+	assert_int_equal(nftw(w->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
+	    0);
+}
+
+/*
+ * The test's own launcher: fork, confine, install fds[i] at i, close the
+ * rest at exec, execveat. It stands in for program_spawn() wherever the
+ * sandbox is tested on its own.
+ */
+static pid_t
+launch(int execfd, const int *fds, int n, const struct sandbox *sb)
+{
+	char *argv[] = {"sandbox-probe", NULL};
+	char *envp[] = {NULL};
+	int moved[16], exe;
+	pid_t pid;
+
+	assert_true(n <= 16);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid != 0)
+		return pid;
+	if (sb != NULL && sandbox_apply(sb) != 0)
+		_exit(126);
+	for (int i = 0; i < n; i++)
+		if ((moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64)) < 0)
+			_exit(125);
+	if ((exe = fcntl(execfd, F_DUPFD_CLOEXEC, 64)) < 0)
+		_exit(125);
+	for (int i = 0; i < n; i++)
+		if (dup2(moved[i], i) != i)
+			_exit(125);
+	if (syscall(SYS_close_range, n, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+		_exit(125);
+	syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+	_exit(127);
+}
+
+/* Runs the probe and collects its report; returns the wait status. */
+static int
+run_probe(struct world *w, bool confined, char *out, size_t size)
+{
+	int execfd, status;
+	int fds[5] = {w->instr, w->report[1], w->ro, w->rw, w->listener};
+	struct sandbox *sb = NULL;
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+	assert_true(execfd >= 0);
+	if (confined)
+		assert_int_equal(sandbox_create(execfd, fds, 5, &w->rw, 1, &sb),
+		    0);
+	pid = launch(execfd, fds, 5, sb);
+	close(w->report[1]);
+	w->report[1] = -1;
+	while ((n = read(w->report[0], out + used, size - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	sandbox_free(sb);
+	close(execfd);
+	return status;
+}
+
+/* The result the probe reported for name, or NULL. */
+static const char *
+result_of(const char *report, const char *name, char *buf, size_t size)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = report; p != NULL && *p != '\0';) {
+		const char *eol = strchr(p, '\n');
+		if (strncmp(p, name, len) == 0 && p[len] == ' ') {
+			size_t n = (size_t)(eol - (p + len + 1));
+			if (eol == NULL || n >= size)
+				return NULL;
+			memcpy(buf, p + len + 1, n);
+			buf[n] = '\0';
+			return buf;
+		}
+		p = eol != NULL ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void
+test_sandbox_apply__probe_confined(void **state)
+{
+	struct world w;
+	char report[8192], buf[64];
+	int status, failures = 0;
+
+	(void)state;
+	world_create(&w, "");
+	status = run_probe(&w, true, report, sizeof(report));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Exactly the tree's descriptors, nothing inherited. */
+	assert_non_null(strstr(report, "fds 0,1,2,3,4\n"));
+	for (size_t i = 0; i < NEXPECTED; i++) {
+		const char *got = result_of(report, expected[i].name, buf,
+		    sizeof(buf));
+		if (got == NULL || strcmp(got, expected[i].confined) != 0) {
+			print_error("%s: expected %s, got %s\n",
+			    expected[i].name, expected[i].confined,
+			    got != NULL ? got : "(nothing)");
+			failures++;
+		}
+	}
+	assert_non_null(strstr(report, "\nend\n"));
+	/* Nothing was created beneath the read-only directory or outside. */
+	assert_int_equal(faccessat(w.ro, "new", F_OK, 0), -1);
+	assert_int_equal(faccessat(w.ro, "hello", F_OK, 0), 0);
+	world_destroy(&w);
+	assert_int_equal(failures, 0);
+}
+
+static void
+test_sandbox_apply__probe_unconfined(void **state)
+{
+	/* The same probe without the sandbox escapes: the confined test
+	 * above can fail. */
+	static const char *const escapes[] = {"etc_passwd", "outside_file",
+		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
+		"exec_other", "chmod_outside", "socketpair_high_bits"};
+	struct world w;
+	char report[8192], buf[64];
+	int status;
+
+	(void)state;
+	world_create(&w, "");
+	status = run_probe(&w, false, report, sizeof(report));
+	assert_true(WIFEXITED(status));
+	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		const char *got = result_of(report, escapes[i], buf,
+		    sizeof(buf));
+		assert_non_null(got);
+		assert_string_equal(got, "0");
+	}
+	world_destroy(&w);
+}
+
+static void
+test_sandbox_apply__x32_kills(void **state)
+{
+	struct world w;
+	char report[8192];
+	int status;
+
+	(void)state;
+	world_create(&w, "x32=1\n");
+	status = run_probe(&w, true, report, sizeof(report));
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	assert_null(strstr(report, "x32_survived"));
+	world_destroy(&w);
+}
+
+/* Collects what the resolver hands over. */
+struct seen {
+	char names[64][256];
+	int roles[64];
+	int n;
+};
+
+static int
+collect(void *ctx, int fd, const char *path, enum sandbox_role role)
+{
+	struct seen *s = ctx;
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	if (s->n < 64) {
+		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", path);
+		s->roles[s->n++] = (int)role;
+	}
+	return 0;
+}
+
+static int
+count_suffix(const struct seen *s, const char *suffix, int role)
+{
+	size_t sl = strlen(suffix);
+	int n = 0;
+
+	for (int i = 0; i < s->n; i++) {
+		size_t l = strlen(s->names[i]);
+		if (l >= sl && strcmp(s->names[i] + l - sl, suffix) == 0 &&
+		    s->roles[i] == role)
+			n++;
+	}
+	return n;
+}
+
+static void
+test_sandbox_elf_resolve__probe(void **state)
+{
+	struct seen s = {.n = 0};
+	int fd = open(PROBE_PATH, O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	close(fd);
+	assert_int_equal(count_suffix(&s, "", SANDBOX_LOADER), 1);
+	assert_true(count_suffix(&s, "/libc.so.6", SANDBOX_LIBRARY) >= 1);
+}
+
+static void
+test_sandbox_elf_resolve__not_elf(void **state)
+{
+	struct seen s = {.n = 0};
+	int fd = memfd_create("text", MFD_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "#!/bin/sh\necho hi\n", 18), 18);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	close(fd);
+	assert_int_equal(s.n, 0);
+}
+
+/*
+ * A minimal ELF file: one PT_LOAD covering the file, PT_DYNAMIC with the
+ * given DT_NEEDED names and DT_RUNPATH, no PT_INTERP.
+ */
+static size_t
+make_elf(unsigned char *buf, size_t size, const char *runpath,
+    const char *const *needed, size_t nneeded)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
+	Elf64_Dyn *dyn = (Elf64_Dyn *)(buf + sizeof(*eh) + 2 * sizeof(*ph));
+	size_t ndyn = nneeded + 4, stroff, strlen_ = 1, k = 0;
+	char *str;
+
+	memset(buf, 0, size);
+	stroff = sizeof(*eh) + 2 * sizeof(*ph) + ndyn * sizeof(*dyn);
+	str = (char *)buf + stroff;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+#if defined(__x86_64__)
+	eh->e_machine = EM_X86_64;
+#else
+	eh->e_machine = EM_AARCH64;
+#endif
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	for (size_t i = 0; i < nneeded; i++) {
+		dyn[k].d_tag = DT_NEEDED;
+		dyn[k++].d_un.d_val = strlen_;
+		strcpy(str + strlen_, needed[i]);
+		strlen_ += strlen(needed[i]) + 1;
+	}
+	if (runpath != NULL) {
+		dyn[k].d_tag = DT_RUNPATH;
+		dyn[k++].d_un.d_val = strlen_;
+		strcpy(str + strlen_, runpath);
+		strlen_ += strlen(runpath) + 1;
+	}
+	dyn[k].d_tag = DT_STRTAB;
+	dyn[k++].d_un.d_ptr = stroff;
+	dyn[k].d_tag = DT_STRSZ;
+	dyn[k++].d_un.d_val = strlen_;
+	dyn[k].d_tag = DT_NULL;
+	ph[0].p_type = PT_LOAD;
+	ph[0].p_offset = 0;
+	ph[0].p_vaddr = 0;
+	ph[0].p_filesz = ph[0].p_memsz = stroff + strlen_;
+	ph[1].p_type = PT_DYNAMIC;
+	ph[1].p_offset = sizeof(*eh) + 2 * sizeof(*ph);
+	ph[1].p_filesz = ndyn * sizeof(*dyn);
+	assert_true(stroff + strlen_ <= size);
+	return stroff + strlen_;
+}
+
+static void
+write_bytes(const char *path, const unsigned char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+static void
+test_sandbox_elf_resolve__runpath_origin_and_cycles(void **state)
+{
+	static const char *const prog_needs[] = {"liba.so", "libmissing.so"};
+	static const char *const a_needs[] = {"libb.so", "liba.so"};
+	static const char *const b_needs[] = {"liba.so"};
+	unsigned char buf[4096];
+	char root[64] = "/tmp/sandbox-elf.XXXXXX", path[256];
+	struct seen s = {.n = 0};
+	size_t len;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/lib", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	len = make_elf(buf, sizeof(buf), "$ORIGIN/lib", prog_needs, 2);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	write_bytes(path, buf, len);
+	/* liba needs libb and itself; libb needs liba: found once each. */
+	len = make_elf(buf, sizeof(buf), "${ORIGIN}", a_needs, 2);
+	snprintf(path, sizeof(path), "%s/lib/liba.so", root);
+	write_bytes(path, buf, len);
+	len = make_elf(buf, sizeof(buf), "$ORIGIN", b_needs, 1);
+	snprintf(path, sizeof(path), "%s/lib/libb.so", root);
+	write_bytes(path, buf, len);
+
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	close(fd);
+	assert_int_equal(count_suffix(&s, "/lib/liba.so", SANDBOX_LIBRARY), 1);
+	assert_int_equal(count_suffix(&s, "/lib/libb.so", SANDBOX_LIBRARY), 1);
+	assert_int_equal(count_suffix(&s, "libmissing.so", SANDBOX_LIBRARY), 0);
+	assert_int_equal(count_suffix(&s, "", SANDBOX_LOADER), 0);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_elf_resolve__hostile_headers(void **state)
+{
+	static const char *const needs[] = {"libc.so.6"};
+	unsigned char good[4096], bad[4096];
+	size_t len = make_elf(good, sizeof(good), NULL, needs, 1);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)bad;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(bad + sizeof(*eh));
+	Elf64_Dyn *dyn = (Elf64_Dyn *)(bad + sizeof(*eh) + 2 * sizeof(*ph));
+	struct seen s;
+	int fd;
+
+	(void)state;
+	/* Each case breaks one bound; all must fail cleanly. */
+	for (int c = 0; c < 9; c++) {
+		memcpy(bad, good, sizeof(bad));
+		switch (c) {
+		case 0: eh->e_phoff = 1ULL << 62; break;
+		case 1: eh->e_phnum = 0xffff; break;
+		case 2: eh->e_phentsize = 12; break;
+		case 3: ph[1].p_offset = len - 8; break;
+		case 4: ph[1].p_filesz = ~0ULL; break;
+		case 5: dyn[0].d_un.d_val = 1ULL << 40; break; /* NEEDED */
+		case 6: dyn[1].d_un.d_ptr = 1ULL << 40; break; /* STRTAB */
+		case 7: dyn[2].d_un.d_val = ~0ULL; break;      /* STRSZ */
+		case 8: eh->e_machine = EM_386; break;
+		}
+		fd = memfd_create("elf", MFD_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, bad, len), (ssize_t)len);
+		s.n = 0;
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+		close(fd);
+	}
+	/* Truncated anywhere: fails or resolves, never reads past the end. */
+	for (size_t cut = 0; cut < len; cut++) {
+		fd = memfd_create("elf", MFD_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, good, cut), (ssize_t)cut);
+		s.n = 0;
+		(void)sandbox_elf_resolve(fd, collect, &s);
+		close(fd);
+	}
+}
+
+static void
+test_sandbox_elf_resolve__mutated_program(void **state)
+{
+	/* Byte flips over the headers of a real program: never a crash
+	 * (the sanitizer build checks every read). */
+	unsigned char orig[4096], buf[4096];
+	struct seen s;
+	ssize_t len;
+	int fd = open(PROBE_PATH, O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	len = read(fd, orig, sizeof(orig));
+	close(fd);
+	assert_true(len > 512);
+	srand(6);
+	for (int i = 0; i < 400; i++) {
+		memcpy(buf, orig, (size_t)len);
+		for (int k = 0; k < 4; k++)
+			buf[rand() % 512] = (unsigned char)rand();
+		fd = memfd_create("elf", MFD_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, buf, (size_t)len), len);
+		s.n = 0;
+		(void)sandbox_elf_resolve(fd, collect, &s);
+		close(fd);
+	}
+}
+
+static void
+test_sandbox_create__errors(void **state)
+{
+	struct sandbox *sb = NULL;
+	int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int text = memfd_create("text", MFD_CLOEXEC);
+	int closed = dup(dir), other = 1000;
+
+	(void)state;
+	assert_true(execfd >= 0 && dir >= 0 && text >= 0 && closed >= 0);
+	close(closed);
+	assert_int_equal(write(text, "plain text\n", 11), 11);
+	/* A writable descriptor that is not among the tree's. */
+	assert_int_equal(sandbox_create(execfd, &dir, 1, &other, 1, &sb),
+	    EINVAL);
+	assert_int_equal(sandbox_create(execfd, &closed, 1, NULL, 0, &sb),
+	    EBADF);
+	assert_int_equal(sandbox_create(closed, &dir, 1, NULL, 0, &sb), EBADF);
+	assert_int_equal(sandbox_create(dir, &dir, 1, NULL, 0, &sb), EACCES);
+	assert_int_equal(sandbox_create(text, &dir, 1, NULL, 0, &sb), ENOEXEC);
+	/* A writable descriptor must be a directory. */
+	assert_int_equal(sandbox_create(execfd, &text, 1, &text, 1, &sb),
+	    ENOTDIR);
+	assert_null(sb);
+	close(execfd);
+	close(dir);
+	close(text);
+}
+
+static void
+test_sandbox_describe__rules(void **state)
+{
+	struct sandbox *sb;
+	int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+	int dirs[2] = {open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+		open("/var/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	assert_true(execfd >= 0 && dirs[0] >= 0 && dirs[1] >= 0);
+	assert_int_equal(sandbox_create(execfd, dirs, 2, &dirs[1], 1, &sb), 0);
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_int_equal(sandbox_describe(sb, f), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "landlock: allow read_file,read_dir "
+	    "directory /tmp\n"));
+	/* Never device nodes, device ioctls or execution, even where
+	 * writing is allowed. */
+	assert_non_null(strstr(text, "landlock: allow write_file,read_file,"
+	    "read_dir,remove_dir,remove_file,make_dir,make_reg,make_sock,"
+	    "make_fifo,make_sym,refer,truncate writable directory /var/tmp\n"));
+	assert_non_null(strstr(text, "landlock: allow execute,read_file "
+	    "program " PROBE_PATH "\n"));
+	assert_non_null(strstr(text, "execute,read_file loader /"));
+	assert_non_null(strstr(text, "/libc.so.6\n"));
+	assert_non_null(strstr(text, "landlock: denied network rights "
+	    "bind_tcp,connect_tcp\n"));
+	assert_non_null(strstr(text, "landlock: scoped "
+	    "abstract_unix_socket,signal\n"));
+	assert_non_null(strstr(text, "seccomp: deny socket (EACCES)\n"));
+	free(text);
+	sandbox_free(sb);
+	close(execfd);
+	close(dirs[0]);
+	close(dirs[1]);
+}
+
+static void
+test_sandbox_unsupported__this_kernel(void **state)
+{
+	int abi = -1;
+
+	(void)state;
+	/* The machine the tests run on has what the sandbox needs. */
+	assert_null(sandbox_unsupported(&abi));
+	assert_true(abi >= SANDBOX_LANDLOCK_ABI_MIN);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
+    test_fds_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_sandbox_unsupported__this_kernel),
+		T(test_sandbox_create__errors),
+		T(test_sandbox_describe__rules),
+		T(test_sandbox_elf_resolve__probe),
+		T(test_sandbox_elf_resolve__not_elf),
+		T(test_sandbox_elf_resolve__runpath_origin_and_cycles),
+		T(test_sandbox_elf_resolve__hostile_headers),
+		T(test_sandbox_elf_resolve__mutated_program),
+		T(test_sandbox_apply__probe_confined),
+		T(test_sandbox_apply__probe_unconfined),
+		T(test_sandbox_apply__x32_kills),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
