@@ -14,9 +14,10 @@
  *  - the library never prints (except where asked to print), exits or
  *    aborts on bad data.
  *
- * Ownership: constructors never copy what they are given (buffers, strings,
- * the arrays of a map or sequence); the caller keeps them alive and unchanged
- * until the value and every value containing it have been freed. Freeing a
+ * Ownership: constructors do not copy what they are given (buffers, strings,
+ * the arrays of a map or sequence; argdata_create_str is the one exception);
+ * the caller keeps them alive and unchanged until the value and every value
+ * containing it have been freed. Freeing a
  * map or sequence does not free its elements.
  */
 #ifndef ARGDATA_H
@@ -152,11 +153,13 @@ ARGDATA_API argdata_t *argdata_create_seq(argdata_t const *const *entries,
     size_t count);
 
 /*
- * A string of len bytes of UTF-8, not copied. Returns NULL with EILSEQ when
- * the bytes are not valid UTF-8 or contain a NUL byte. The _c form takes a
- * NUL-terminated string. argdata_get_str_c() on a value made with
- * argdata_create_str() whose bytes are not followed by a NUL returns EILSEQ
- * instead of reading past them.
+ * A string of UTF-8. Returns NULL with EILSEQ when the bytes are not valid
+ * UTF-8 (NUL bytes are valid), or with ENOMEM.
+ *
+ * argdata_create_str() COPIES the len bytes and appends a NUL byte, so that
+ * argdata_get_str_c() works on the result without ever reading past what
+ * it was given (CloudABI's read one byte past an unterminated string). The
+ * _c form takes a NUL-terminated string and does not copy it.
  */
 ARGDATA_API argdata_t *argdata_create_str(const char *str, size_t len);
 ARGDATA_API argdata_t *argdata_create_str_c(const char *str);

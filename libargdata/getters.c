@@ -1,0 +1,218 @@
+/*
+ * The getters and argdata_get_type(): each checks the tag and the payload
+ * of one value and decodes it, never reading outside the value's bytes.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+/*
+ * The payload of a value encoded with the given tag, or EINVAL when ad is
+ * held otherwise or carries another tag.
+ */
+static int
+payload(const argdata_t *ad, uint8_t tag, const uint8_t **p, size_t *len)
+{
+	if (ad->repr != AD_BUFFER || ad->length == 0 ||
+	    ad->u.buffer.data[0] != tag)
+		return EINVAL;
+	*p = ad->u.buffer.data + 1;
+	*len = ad->length - 1;
+	return 0;
+}
+
+int
+argdata_get_binary(const argdata_t *ad, const void **buf, size_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (ad->repr == AD_BINARY) {
+		*buf = ad->u.binary.data;
+		*len = ad->length - 1;
+		return 0;
+	}
+	if (payload(ad, AD_TAG_BINARY, &p, &n) != 0)
+		return EINVAL;
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+int
+argdata_get_bool(const argdata_t *ad, bool *value)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (payload(ad, AD_TAG_BOOL, &p, &n) != 0)
+		return EINVAL;
+	if (n == 0)
+		*value = false;
+	else if (n == 1 && p[0] == 0x01)
+		*value = true;
+	else
+		return EINVAL;
+	return 0;
+}
+
+int
+argdata_get_fd(const argdata_t *ad, int *fd)
+{
+	const uint8_t *p;
+	size_t n;
+	uint32_t number;
+	int result;
+
+	if (payload(ad, AD_TAG_FD, &p, &n) != 0 || n != 4)
+		return EINVAL;
+	number = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+	if (ad->u.buffer.convert_fd == NULL)
+		return EBADF;
+	result = ad->u.buffer.convert_fd(ad->u.buffer.convert_fd_arg, number);
+	if (result < 0)
+		return EBADF;
+	*fd = result;
+	return 0;
+}
+
+int
+argdata_get_float(const argdata_t *ad, double *value)
+{
+	const uint8_t *p;
+	size_t n;
+	uint64_t bits = 0;
+
+	if (payload(ad, AD_TAG_FLOAT, &p, &n) != 0 || n != 8)
+		return EINVAL;
+	for (int i = 0; i < 8; i++)
+		bits = (bits << 8) | p[i];
+	memcpy(value, &bits, sizeof(*value));
+	return 0;
+}
+
+int
+argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
+    intmax_t max)
+{
+	const uint8_t *p;
+	size_t n;
+	bool negative;
+	uint64_t mag;
+
+	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
+		return EINVAL;
+	if (ad_decode_int(p, n, &negative, &mag) != 0)
+		return ERANGE;
+	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
+	if (negative) {
+		uint64_t lim = min < 0 ? (uint64_t)-(min + 1) + 1 : 0;
+		if (min >= 0 || mag > lim)
+			return ERANGE;
+		*value = mag == (uint64_t)INTMAX_MAX + 1 ? INTMAX_MIN
+							 : -(intmax_t)mag;
+		if (*value > max)
+			return ERANGE;
+		return 0;
+	}
+	if (max < 0 || mag > (uint64_t)max || (min > 0 && mag < (uint64_t)min))
+		return ERANGE;
+	*value = (intmax_t)mag;
+	return 0;
+}
+
+int
+argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
+{
+	const uint8_t *p;
+	size_t n;
+	bool negative;
+	uint64_t mag;
+
+	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
+		return EINVAL;
+	if (ad_decode_int(p, n, &negative, &mag) != 0)
+		return ERANGE;
+	if ((negative && mag != 0) || mag > max)
+		return ERANGE;
+	*value = mag;
+	return 0;
+}
+
+int
+argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (ad->repr == AD_STR) {
+		*str = ad->u.str.data;
+		*len = ad->length - 2;
+		return 0;
+	}
+	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
+	    p[n - 1] != 0x00)
+		return EINVAL;
+	if (!ad_utf8_valid(p, n - 1))
+		return EILSEQ;
+	*str = (const char *)p;
+	*len = n - 1;
+	return 0;
+}
+
+int
+argdata_get_str_c(const argdata_t *ad, const char **str)
+{
+	const char *s;
+	size_t len;
+	int error = argdata_get_str(ad, &s, &len);
+
+	if (error != 0)
+		return error;
+	if (memchr(s, '\0', len) != NULL)
+		return EILSEQ;
+	*str = s;
+	return 0;
+}
+
+int
+argdata_get_timestamp(const argdata_t *ad, struct timespec *ts)
+{
+	const uint8_t *p;
+	size_t n;
+
+	if (payload(ad, AD_TAG_TIMESTAMP, &p, &n) != 0)
+		return EINVAL;
+	return ad_decode_timestamp(p, n, ts);
+}
+
+int
+argdata_get_type(const argdata_t *ad, argdata_type_t *type)
+{
+	switch (ad->repr) {
+	case AD_STR:
+		*type = ARGDATA_TYPE_STR;
+		return 0;
+	case AD_BINARY:
+		*type = ARGDATA_TYPE_BINARY;
+		return 0;
+	case AD_MAP:
+		*type = ARGDATA_TYPE_MAP;
+		return 0;
+	case AD_SEQ:
+		*type = ARGDATA_TYPE_SEQ;
+		return 0;
+	}
+	if (ad->length == 0) {
+		*type = ARGDATA_TYPE_NULL;
+		return 0;
+	}
+	if (ad->u.buffer.data[0] < AD_TAG_BINARY ||
+	    ad->u.buffer.data[0] > AD_TAG_TIMESTAMP)
+		return EINVAL;
+	*type = (argdata_type_t)ad->u.buffer.data[0];
+	return 0;
+}

@@ -1,0 +1,365 @@
+/*
+ * argdata_serialized_length() and argdata_serialize(): the encoder.
+ *
+ * Sizes are known from construction, so the encoder writes each byte once,
+ * front to back, walking the tree with an explicit stack (never recursion:
+ * any depth works on the default stack). Descriptors are renumbered through
+ * a hash table, so renumbering stays linear.
+ *
+ * argdata_serialize() has no way to report an error, so it must not fail:
+ * when memory for the stack or the hash table cannot be had, it falls back
+ * to methods that need none (finding its place again from the root, and a
+ * linear search of the descriptors seen so far). They are slower, but only
+ * ever used when malloc has failed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Descriptor renumbering: source descriptor -> number in the output. */
+struct fdmap {
+	int *fds;        /* the caller's array: fds[number] = source */
+	size_t n;        /* numbers handed out */
+	uint32_t *slots; /* open addressing: number + 1, or 0 when free */
+	size_t mask;
+};
+
+static void
+fdmap_init(struct fdmap *m, int *fds, size_t maxfds)
+{
+	size_t size = 16;
+
+	m->fds = fds;
+	m->n = 0;
+	m->slots = NULL;
+	m->mask = 0;
+	if (maxfds > UINT32_MAX / 2)
+		return;
+	while (size < 2 * maxfds)
+		size *= 2;
+	if ((m->slots = calloc(size, sizeof(*m->slots))) != NULL)
+		m->mask = size - 1;
+}
+
+static uint32_t
+fdmap_number(struct fdmap *m, int fd)
+{
+	if (m->slots == NULL) {
+		for (size_t i = 0; i < m->n; i++)
+			if (m->fds[i] == fd)
+				return (uint32_t)i;
+	} else {
+		size_t h = ((uint32_t)fd * UINT32_C(2654435761)) & m->mask;
+
+		for (; m->slots[h] != 0; h = (h + 1) & m->mask)
+			if (m->fds[m->slots[h] - 1] == fd)
+				return m->slots[h] - 1;
+		m->slots[h] = (uint32_t)m->n + 1;
+	}
+	m->fds[m->n] = fd;
+	return (uint32_t)m->n++;
+}
+
+/*
+ * Visits every descriptor value inside an encoded value: for each, calls
+ * fn(arg, offset of its 4-byte payload). The subfields of a well-formed
+ * value appear in the bytes in tree order (a container's subfields tile its
+ * payload), so a flat scan finds them all without a stack. A corrupt value
+ * is scanned as far as its bytes can be read as subfields; the scan never
+ * leaves [p, p + len).
+ */
+static void
+scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
+    void *arg)
+{
+	const uint8_t *pos = p, *end = p + len;
+
+	if (len == 0)
+		return;
+	if (p[0] == AD_TAG_FD && len == 5) {
+		fn(arg, 1);
+		return;
+	}
+	if (p[0] != AD_TAG_MAP && p[0] != AD_TAG_SEQ)
+		return;
+	pos++;
+	while (pos < end) {
+		const uint8_t *field;
+		size_t flen;
+
+		if (ad_read_subfield(&pos, end, &field, &flen) != NULL)
+			return;
+		if (flen == 0)
+			continue;
+		if (field[0] == AD_TAG_FD && flen == 5)
+			fn(arg, (size_t)(field - p) + 1);
+		else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ)
+			pos = field + 1; /* step into it */
+	}
+}
+
+static void
+count_one(void *arg, size_t offset)
+{
+	(void)offset;
+	++*(size_t *)arg;
+}
+
+struct patch {
+	const argdata_t *value;
+	uint8_t *out;
+	struct fdmap *map;
+};
+
+/* Rewrites one descriptor of an encoded value with its output number. */
+static void
+patch_one(void *arg, size_t offset)
+{
+	struct patch *pt = arg;
+	const uint8_t *in = pt->value->u.buffer.data + offset;
+	uint32_t number = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 |
+	    (uint32_t)in[2] << 8 | in[3];
+	int (*convert)(void *, size_t) = pt->value->u.buffer.convert_fd;
+	int fd = convert != NULL
+	    ? convert(pt->value->u.buffer.convert_fd_arg, number)
+	    : -1;
+	/*
+	 * A descriptor the value cannot give (convert_fd refuses it) is
+	 * written as FFFFFFFF: no reader has that many descriptors, so it
+	 * reads as unavailable (EBADF) rather than as somebody else's.
+	 */
+	uint32_t out = fd < 0 ? UINT32_MAX : fdmap_number(pt->map, fd);
+	uint8_t *o = pt->out + offset;
+
+	o[0] = (uint8_t)(out >> 24);
+	o[1] = (uint8_t)(out >> 16);
+	o[2] = (uint8_t)(out >> 8);
+	o[3] = (uint8_t)out;
+}
+
+/* Writes a value that is not a container made in memory. */
+static uint8_t *
+put_leaf(const argdata_t *ad, uint8_t *out, struct fdmap *map)
+{
+	switch (ad->repr) {
+	case AD_STR:
+		out[0] = AD_TAG_STR;
+		memcpy(out + 1, ad->u.str.data, ad->length - 2);
+		out[ad->length - 1] = 0x00;
+		break;
+	case AD_BINARY:
+		out[0] = AD_TAG_BINARY;
+		if (ad->length > 1)
+			memcpy(out + 1, ad->u.binary.data, ad->length - 1);
+		break;
+	default:
+		if (ad->length > 0)
+			memcpy(out, ad->u.buffer.data, ad->length);
+		if (map != NULL) {
+			struct patch pt = {ad, out, map};
+			scan_fds(ad->u.buffer.data, ad->length, patch_one, &pt);
+		}
+		break;
+	}
+	return out + ad->length;
+}
+
+static bool
+is_container(const argdata_t *ad)
+{
+	return ad->repr == AD_MAP || ad->repr == AD_SEQ;
+}
+
+/* Subfields of a container: map keys and values interleaved. */
+static size_t
+nchildren(const argdata_t *ad)
+{
+	return ad->u.container.count * (ad->repr == AD_MAP ? 2 : 1);
+}
+
+static const argdata_t *
+child(const argdata_t *ad, size_t i)
+{
+	if (ad->repr == AD_SEQ)
+		return ad->u.container.keys[i];
+	return i % 2 == 0 ? ad->u.container.keys[i / 2]
+			  : ad->u.container.values[i / 2];
+}
+
+struct frame {
+	const argdata_t *node;
+	size_t next;
+};
+
+/*
+ * Without a stack: finds the node and the subfield prefix at output offset
+ * target by walking down from the root, using the sizes known from
+ * construction. Stores the container whose subfield prefix begins at
+ * target and the index of that subfield, or the node that begins at
+ * target (*index = SIZE_MAX). O(depth * width) per call.
+ */
+static const argdata_t *
+locate(const argdata_t *node, size_t target, size_t *index)
+{
+	size_t off = 0;
+
+	for (;;) {
+		if (off == target || !is_container(node)) {
+			*index = SIZE_MAX;
+			return node;
+		}
+		size_t p = off + 1, n = nchildren(node), i;
+		for (i = 0; i < n; i++) {
+			const argdata_t *c = child(node, i);
+			size_t ps = ad_prefix_size(c->length);
+
+			if (p == target) {
+				*index = i;
+				return node;
+			}
+			if (target < p + ps + c->length) {
+				off = p + ps;
+				node = c;
+				break;
+			}
+			p += ps + c->length;
+		}
+	}
+}
+
+static void
+encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
+{
+	size_t pos = 0;
+
+	while (pos < root->length) {
+		size_t index;
+		const argdata_t *n = locate(root, pos, &index);
+
+		if (index != SIZE_MAX) {
+			pos += ad_write_prefix(out + pos,
+			    child(n, index)->length);
+		} else if (is_container(n)) {
+			out[pos++] = n->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+		} else {
+			put_leaf(n, out + pos, map);
+			pos += n->length;
+		}
+	}
+}
+
+static void
+encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
+{
+	struct frame local[64], *stack = local;
+	size_t top = 0;
+	const argdata_t *node = root;
+
+	if (root->depth > sizeof(local) / sizeof(local[0])) {
+		stack = malloc(root->depth * sizeof(*stack));
+		if (stack == NULL) {
+			encode_stackless(root, out, map);
+			return;
+		}
+	}
+	for (;;) {
+		if (is_container(node)) {
+			*out++ = node->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+			if (node->u.container.count > 0)
+				stack[top++] = (struct frame){node, 0};
+		} else {
+			out = put_leaf(node, out, map);
+		}
+		/* Climb to the next subfield still to be written. */
+		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
+			top--;
+		if (top == 0)
+			break;
+		node = child(stack[top - 1].node, stack[top - 1].next++);
+		out += ad_write_prefix(out, node->length);
+	}
+	if (stack != local)
+		free(stack);
+}
+
+/*
+ * Counts descriptor values where construction could not: in trees holding
+ * encoded values. The same traversal as encode(), without output.
+ */
+static size_t
+count_fds(const argdata_t *root)
+{
+	struct frame local[64], *stack = local;
+	size_t top = 0, nfds = 0;
+	const argdata_t *node = root;
+
+	if (!is_container(root)) {
+		if (root->repr == AD_BUFFER)
+			scan_fds(root->u.buffer.data, root->length, count_one,
+			    &nfds);
+		return nfds;
+	}
+	if (root->depth > sizeof(local) / sizeof(local[0])) {
+		stack = malloc(root->depth * sizeof(*stack));
+		if (stack == NULL) {
+			/*
+			 * Without memory, an upper bound: every descriptor
+			 * takes at least 6 bytes of encoding.
+			 */
+			return root->length / 6;
+		}
+	}
+	for (;;) {
+		if (is_container(node)) {
+			if (node->flags & AD_NFDS_KNOWN)
+				nfds += node->u.container.nfds;
+			else if (node->u.container.count > 0)
+				stack[top++] = (struct frame){node, 0};
+		} else if (node->repr == AD_BUFFER) {
+			scan_fds(node->u.buffer.data, node->length, count_one,
+			    &nfds);
+		}
+		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
+			top--;
+		if (top == 0)
+			break;
+		node = child(stack[top - 1].node, stack[top - 1].next++);
+	}
+	if (stack != local)
+		free(stack);
+	return nfds;
+}
+
+void
+argdata_serialized_length(const argdata_t *ad, size_t *size, size_t *nfds)
+{
+	*size = ad->length;
+	if (nfds == NULL)
+		return;
+	if (is_container(ad) && (ad->flags & AD_NFDS_KNOWN))
+		*nfds = ad->u.container.nfds;
+	else
+		*nfds = count_fds(ad);
+}
+
+size_t
+argdata_serialize(const argdata_t *ad, void *buf, int *fds)
+{
+	struct fdmap map;
+	size_t nfds;
+
+	if (fds == NULL) {
+		encode(ad, buf, NULL);
+		return 0;
+	}
+	argdata_serialized_length(ad, &(size_t){0}, &nfds);
+	if (nfds == 0) {
+		encode(ad, buf, NULL);
+		return 0;
+	}
+	fdmap_init(&map, fds, nfds);
+	encode(ad, buf, &map);
+	free(map.slots);
+	return map.n;
+}

@@ -1,0 +1,280 @@
+/*
+ * Values made in memory: the constants, the constructors and
+ * argdata_free(). Sizes, descriptor counts and nesting depths are computed
+ * here, once, so that encoding never has to recompute them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define CONSTANT(bytes, len)                                             \
+	{                                                                \
+		.repr = AD_BUFFER, .flags = AD_NFDS_KNOWN, .length = len, \
+		.u.buffer = {.data = (const uint8_t *)bytes },           \
+	}
+
+const argdata_t argdata_null = CONSTANT("", 0);
+const argdata_t argdata_false = CONSTANT("\x02", 1);
+const argdata_t argdata_true = CONSTANT("\x02\x01", 2);
+
+/* Descriptors made with argdata_create_fd() are their own numbers. */
+static int
+fd_identity(void *arg, size_t number)
+{
+	(void)arg;
+	return number <= INT_MAX ? (int)number : -1;
+}
+
+/* A scalar over its own copy of len encoded bytes, tag first. */
+static argdata_t *
+new_inline(uint8_t tag, const uint8_t *payload, size_t len)
+{
+	argdata_t *ad = malloc(sizeof(*ad) + 1 + len);
+	uint8_t *bytes;
+
+	if (ad == NULL)
+		return NULL;
+	bytes = (uint8_t *)(ad + 1);
+	bytes[0] = tag;
+	memcpy(bytes + 1, payload, len);
+	ad_init_buffer(ad, bytes, 1 + len,
+	    tag == AD_TAG_FD ? fd_identity : NULL, NULL);
+	ad->flags = AD_NFDS_KNOWN;
+	return ad;
+}
+
+argdata_t *
+argdata_create_binary(const void *buf, size_t len)
+{
+	argdata_t *ad;
+
+	if (len == SIZE_MAX) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((ad = malloc(sizeof(*ad))) == NULL)
+		return NULL;
+	*ad = (argdata_t){.repr = AD_BINARY, .flags = AD_NFDS_KNOWN,
+	    .length = 1 + len, .u.binary.data = buf};
+	return ad;
+}
+
+argdata_t *
+argdata_create_fd(int fd)
+{
+	uint8_t p[4] = {(uint8_t)(fd >> 24), (uint8_t)(fd >> 16),
+	    (uint8_t)(fd >> 8), (uint8_t)fd};
+
+	if (fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	return new_inline(AD_TAG_FD, p, 4);
+}
+
+argdata_t *
+argdata_create_float(double value)
+{
+	uint64_t bits;
+	uint8_t p[8];
+
+	memcpy(&bits, &value, sizeof(bits));
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)bits;
+		bits >>= 8;
+	}
+	return new_inline(AD_TAG_FLOAT, p, 8);
+}
+
+argdata_t *
+argdata_create_int_s(intmax_t value)
+{
+	uint8_t p[9];
+
+	return new_inline(AD_TAG_INT, p, ad_encode_int_s(p, value));
+}
+
+argdata_t *
+argdata_create_int_u(uintmax_t value)
+{
+	uint8_t p[9];
+
+	return new_inline(AD_TAG_INT, p, ad_encode_int_u(p, value));
+}
+
+argdata_t *
+argdata_create_timestamp(const struct timespec *ts)
+{
+	__int128 ns;
+	uint8_t p[16];
+	size_t n = 16;
+
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ns = (__int128)ts->tv_sec * 1000000000 + ts->tv_nsec;
+	/* Two's complement, big-endian, then the shortest form. */
+	unsigned __int128 u = (unsigned __int128)ns;
+	for (size_t i = 16; i-- > 0;) {
+		p[i] = (uint8_t)u;
+		u >>= 8;
+	}
+	const uint8_t *s = p;
+	while (n > 0 && ((s[0] == 0x00 && (n == 1 || s[1] < 0x80)) ||
+	    (s[0] == 0xff && n > 1 && s[1] >= 0x80))) {
+		s++;
+		n--;
+	}
+	return new_inline(AD_TAG_TIMESTAMP, s, n);
+}
+
+/*
+ * argdata_create_str() copies: only then can it promise the NUL byte that
+ * argdata_get_str_c() needs without reading past what it was given (the
+ * original read one byte past an unterminated string). The _c form knows
+ * its NUL is there and keeps the caller's string.
+ */
+argdata_t *
+argdata_create_str(const char *str, size_t len)
+{
+	argdata_t *ad;
+	char *copy;
+
+	if (!ad_utf8_valid((const uint8_t *)str, len)) {
+		errno = EILSEQ;
+		return NULL;
+	}
+	if (len > SIZE_MAX - sizeof(*ad) - 2) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((ad = malloc(sizeof(*ad) + len + 1)) == NULL)
+		return NULL;
+	copy = (char *)(ad + 1);
+	memcpy(copy, str, len);
+	copy[len] = '\0';
+	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
+	    .length = len + 2, .u.str.data = copy};
+	return ad;
+}
+
+argdata_t *
+argdata_create_str_c(const char *str)
+{
+	size_t len = strlen(str);
+	argdata_t *ad;
+
+	if (!ad_utf8_valid((const uint8_t *)str, len)) {
+		errno = EILSEQ;
+		return NULL;
+	}
+	if ((ad = malloc(sizeof(*ad))) == NULL)
+		return NULL;
+	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
+	    .length = len + 2, .u.str.data = str};
+	return ad;
+}
+
+/*
+ * Adds the size, descriptor count and depth of element e to those of the
+ * container being made. Returns false when the size would overflow.
+ */
+static inline bool
+add_element(const argdata_t *e, size_t *length, size_t *nfds,
+    uint32_t *depth, uint8_t *flags)
+{
+	size_t part = e->length + ad_prefix_size(e->length);
+
+	if (part < e->length || *length > SIZE_MAX - part)
+		return false;
+	*length += part;
+	if (e->repr == AD_MAP || e->repr == AD_SEQ) {
+		*nfds += e->u.container.nfds;
+		if (e->depth > *depth)
+			*depth = e->depth;
+	} else if (e->repr == AD_BUFFER && e->length == 5 &&
+	    e->u.buffer.data[0] == AD_TAG_FD) {
+		(*nfds)++;
+	}
+	/* Both flags are inherited: NFDS_KNOWN only if every child has it. */
+	*flags &= (uint8_t)(e->flags | ~AD_NFDS_KNOWN);
+	*flags |= e->flags & AD_HAS_BUFFER;
+	return true;
+}
+
+/*
+ * A map or sequence: adds up the sizes, descriptor counts and depths of
+ * its elements once, so that encoding never recomputes them.
+ */
+static argdata_t *
+new_container(enum ad_repr repr, const argdata_t *const *a,
+    const argdata_t *const *b, size_t count)
+{
+	size_t length = 1, nfds = 0;
+	uint32_t depth = 0;
+	uint8_t flags = AD_NFDS_KNOWN;
+	argdata_t *ad;
+
+	if (count != 0 && (a == NULL || (repr == AD_MAP && b == NULL))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < count; i++) {
+		if (!add_element(a[i], &length, &nfds, &depth, &flags) ||
+		    (repr == AD_MAP &&
+			!add_element(b[i], &length, &nfds, &depth, &flags))) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	if (depth == UINT32_MAX) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((ad = malloc(sizeof(*ad))) == NULL)
+		return NULL;
+	*ad = (argdata_t){.repr = repr, .flags = flags, .depth = depth + 1,
+	    .length = length,
+	    .u.container = {.keys = a, .values = b, .count = count,
+		.nfds = nfds}};
+	return ad;
+}
+
+argdata_t *
+argdata_create_map(argdata_t const *const *keys,
+    argdata_t const *const *values, size_t count)
+{
+	return new_container(AD_MAP, keys, values, count);
+}
+
+argdata_t *
+argdata_create_seq(argdata_t const *const *entries, size_t count)
+{
+	return new_container(AD_SEQ, entries, NULL, count);
+}
+
+argdata_t *
+argdata_from_buffer(const void *buf, size_t len,
+    int (*convert_fd)(void *, size_t), void *convert_fd_arg)
+{
+	argdata_t *ad = malloc(sizeof(*ad));
+
+	if (ad == NULL)
+		return NULL;
+	ad_init_buffer(ad, buf, len, convert_fd, convert_fd_arg);
+	return ad;
+}
+
+void
+argdata_free(argdata_t *ad)
+{
+	int saved = errno;
+
+	free(ad);
+	errno = saved;
+}
