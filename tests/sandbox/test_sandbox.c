@@ -31,8 +31,8 @@
 #include "sandbox.h"
 #include "testutil.h"
 
-#ifndef PROBE_PATH
-#error "PROBE_PATH names the probe program"
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED)
+#error "meson.build defines PROBE_PATH, HELLO_PATH and SANITIZED"
 #endif
 
 /* What the probe must see, confined: 0 for allowed, else the errno. */
@@ -679,6 +679,36 @@ test_sandbox_describe__rules(void **state)
 }
 
 static void
+test_sandbox_apply__libargdata_from_build_tree(void **state)
+{
+	struct sandbox *sb;
+	char buf[16];
+	int pipefd[2], execfd, status;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	if (SANITIZED)
+		skip();
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	execfd = open(HELLO_PATH, O_PATH | O_CLOEXEC);
+	assert_true(execfd >= 0);
+	assert_int_equal(sandbox_create(execfd, &pipefd[1], 1, NULL, 0, &sb),
+	    0);
+	pid = launch(execfd, &pipefd[1], 1, sb);
+	close(pipefd[1]);
+	n = read(pipefd[0], buf, sizeof(buf));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "hello\n", 6);
+	sandbox_free(sb);
+	close(execfd);
+	close(pipefd[0]);
+}
+
+static void
 test_sandbox_unsupported__this_kernel(void **state)
 {
 	int abi = -1;
@@ -707,6 +737,7 @@ main(void)
 		T(test_sandbox_apply__probe_confined),
 		T(test_sandbox_apply__probe_unconfined),
 		T(test_sandbox_apply__x32_kills),
+		T(test_sandbox_apply__libargdata_from_build_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
