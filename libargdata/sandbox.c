@@ -116,11 +116,15 @@ static const char *const role_names[] = {
 	[SANDBOX_LDCACHE] = "loader cache",
 };
 
-/* A rule as the description shows it. */
+/*
+ * A rule as the description shows it: by path, or by the caller's
+ * descriptor, whose path is only looked up when described.
+ */
 struct rule {
 	enum sandbox_role role;
 	uint64_t access;
 	char *path;
+	int fd;
 };
 
 struct sandbox {
@@ -160,7 +164,7 @@ sandbox_unsupported(int *abip)
 /* Remembers a rule for the description; path may be NULL. */
 static int
 record(struct sandbox *sb, enum sandbox_role role, uint64_t access,
-    const char *path)
+    const char *path, int fd)
 {
 	struct rule *r;
 
@@ -176,6 +180,7 @@ record(struct sandbox *sb, enum sandbox_role role, uint64_t access,
 	r->role = role;
 	r->access = access;
 	r->path = NULL;
+	r->fd = fd;
 	if (path != NULL && (r->path = strdup(path)) == NULL)
 		return ENOMEM;
 	sb->nrules++;
@@ -207,18 +212,11 @@ add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
 		.allowed_access = access & sb->handled.handled_access_fs,
 		.parent_fd = fd,
 	};
-	char *described = NULL;
-	int error;
 
 	if (syscall(__NR_landlock_add_rule, sb->ruleset, LL_RULE_PATH_BENEATH,
 	    &attr, 0) != 0)
 		return errno;
-	if (path == NULL && (described = describe_fd(fd)) == NULL)
-		return ENOMEM;
-	error = record(sb, role, attr.allowed_access,
-	    path != NULL ? path : described);
-	free(described);
-	return error;
+	return record(sb, role, attr.allowed_access, path, fd);
 }
 
 static int
@@ -400,10 +398,17 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 		return error != 0 ? error : EIO;
 	for (size_t i = 0; i < sb->nrules; i++) {
 		const struct rule *r = &sb->rules[i];
+		char *path = r->path != NULL ? r->path : describe_fd(r->fd);
+		if (path == NULL)
+			return ENOMEM;
 		if (fprintf(f, "landlock: allow ") < 0 ||
 		    (error = print_rights(f, r->access, fs_names, nfs)) != 0 ||
-		    fprintf(f, " %s %s\n", role_names[r->role], r->path) < 0)
-			return error != 0 ? error : EIO;
+		    fprintf(f, " %s %s\n", role_names[r->role], path) < 0)
+			error = error != 0 ? error : EIO;
+		if (path != r->path)
+			free(path);
+		if (error != 0)
+			return error;
 	}
 	return sandbox_seccomp_describe(f);
 }

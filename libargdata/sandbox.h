@@ -69,7 +69,9 @@ int sandbox_apply(const struct sandbox *sb);
 
 /*
  * Writes the rules the sandbox applies, one per line, to f (for
- * cloudabi-run --dry-run). Returns 0 or an errno value.
+ * cloudabi-run --dry-run). Rules anchored on the caller's descriptors show
+ * the paths those lead to now: describe before closing them. Returns 0 or
+ * an errno value.
  */
 int sandbox_describe(const struct sandbox *sb, FILE *f);
 
