@@ -137,28 +137,42 @@ struct sandbox {
 };
 
 const char *
-sandbox_unsupported(int *abip)
+sandbox_missing(int abi, int landlock_error, bool seccomp)
 {
-	uint32_t action = SECCOMP_RET_ERRNO;
-	long abi;
-
-	abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
-	if (abip != NULL)
-		*abip = abi < 0 ? 0 : (int)abi;
-	if (abi < 0)
-		return errno == EOPNOTSUPP ?
+	if (abi <= 0)
+		return landlock_error == EOPNOTSUPP ?
 		    "Landlock (disabled at boot: add landlock to lsm=)" :
 		    "Landlock (Linux 5.13 or later)";
 	if (abi < 4)
 		return "Landlock ABI 4 (TCP bind and connect rules, "
 		       "Linux 6.7 or later)";
-	if (abi < 6)
+	if (abi < SANDBOX_LANDLOCK_ABI_MIN)
 		return "Landlock ABI 6 (scoping of signals and abstract unix "
 		       "sockets, Linux 6.12 or later)";
-	if (syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0)
+	if (!seccomp)
 		return "seccomp filters";
 	return NULL;
+}
+
+const char *
+sandbox_unsupported(int *abip)
+{
+	uint32_t action = SECCOMP_RET_ERRNO;
+	int landlock_error = 0;
+	bool seccomp;
+	long abi;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+	if (abi < 0) {
+		landlock_error = errno;
+		abi = 0;
+	}
+	if (abip != NULL)
+		*abip = (int)abi;
+	seccomp = syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
+	    &action) == 0;
+	return sandbox_missing((int)abi, landlock_error, seccomp);
 }
 
 /* Remembers a rule for the description; path may be NULL. */

@@ -6,6 +6,7 @@
 #ifndef ARGDATA_SANDBOX_H
 #define ARGDATA_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,13 @@ struct sandbox;
  * enforced, or a static string naming the first missing feature.
  */
 const char *sandbox_unsupported(int *abi);
+
+/*
+ * The decision behind it: the first feature missing from a kernel with
+ * Landlock ABI abi (0 without; landlock_error is why) and with or without
+ * seccomp filters, or NULL.
+ */
+const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
 
 /*
  * Prepares a sandbox for the program open at execfd (any descriptor of it,

@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -709,6 +712,86 @@ test_sandbox_apply__libargdata_from_build_tree(void **state)
 }
 
 static void
+test_sandbox_missing__every_abi(void **state)
+{
+	(void)state;
+	assert_string_equal(sandbox_missing(0, ENOSYS, true),
+	    "Landlock (Linux 5.13 or later)");
+	assert_string_equal(sandbox_missing(0, EOPNOTSUPP, true),
+	    "Landlock (disabled at boot: add landlock to lsm=)");
+	for (int abi = 1; abi <= 3; abi++)
+		assert_non_null(strstr(sandbox_missing(abi, 0, true),
+		    "Landlock ABI 4 (TCP"));
+	for (int abi = 4; abi <= 5; abi++)
+		assert_non_null(strstr(sandbox_missing(abi, 0, true),
+		    "Landlock ABI 6 (scoping"));
+	for (int abi = 6; abi <= 9; abi++) {
+		assert_null(sandbox_missing(abi, 0, true));
+		assert_string_equal(sandbox_missing(abi, 0, false),
+		    "seccomp filters");
+	}
+}
+
+/*
+ * In a child, makes system call nr fail with error (a seccomp filter of
+ * its own), then checks that the sandbox refuses, naming want. The exit
+ * status says which check failed.
+ */
+static void
+refuse_without(long nr, int error, const char *want)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)error),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, insns};
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sandbox *sb = NULL;
+		const char *why;
+		int execfd;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+			_exit(10);
+		why = sandbox_unsupported(NULL);
+		if (why == NULL || strcmp(why, want) != 0)
+			_exit(11);
+		execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+		if (sandbox_create(execfd, NULL, 0, NULL, 0, &sb) != ENOTSUP ||
+		    sb != NULL)
+			_exit(12);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_sandbox_unsupported__no_landlock(void **state)
+{
+	(void)state;
+	refuse_without(SYS_landlock_create_ruleset, ENOSYS,
+	    "Landlock (Linux 5.13 or later)");
+	refuse_without(SYS_landlock_create_ruleset, EOPNOTSUPP,
+	    "Landlock (disabled at boot: add landlock to lsm=)");
+}
+
+static void
+test_sandbox_unsupported__no_seccomp(void **state)
+{
+	(void)state;
+	refuse_without(SYS_seccomp, EINVAL, "seccomp filters");
+}
+
+static void
 test_sandbox_unsupported__this_kernel(void **state)
 {
 	int abi = -1;
@@ -727,6 +810,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_sandbox_unsupported__this_kernel),
+		T(test_sandbox_missing__every_abi),
+		T(test_sandbox_unsupported__no_landlock),
+		T(test_sandbox_unsupported__no_seccomp),
 		T(test_sandbox_create__errors),
 		T(test_sandbox_describe__rules),
 		T(test_sandbox_elf_resolve__probe),
