@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -295,6 +297,57 @@ try_accept(void)
 	return 0;
 }
 
+/* A descriptor of the parent's, through a pidfd: ptrace rights needed. */
+static int
+try_steal_parent_fd(void)
+{
+	long pidfd = syscall(SYS_pidfd_open, getppid(), 0);
+	long fd;
+
+	if (pidfd < 0)
+		return errno;
+	fd = syscall(SYS_pidfd_getfd, (int)pidfd, 0, 0);
+	close((int)pidfd);
+	if (fd < 0)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
+static int
+try_pidfd_signal_parent(void)
+{
+	long pidfd = syscall(SYS_pidfd_open, getppid(), 0);
+	int error;
+
+	if (pidfd < 0)
+		return errno;
+	error = res(syscall(SYS_pidfd_send_signal, (int)pidfd, 0, NULL, 0));
+	close((int)pidfd);
+	return error;
+}
+
+/* In a child, which keeps the mount namespace it makes to itself. */
+static int
+try_mount(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) != 0)
+			_exit(errno);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+			_exit(errno);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void
@@ -419,14 +472,23 @@ main(void)
 	    try_socketpair(AF_UNIX | (1L << 32), SOCK_STREAM));
 	check("io_uring", try_io_uring());
 	check("kill_parent", res(kill(getppid(), 0)));
+	check("pidfd_signal_parent", try_pidfd_signal_parent());
+	check("steal_parent_fd", try_steal_parent_fd());
 	check("read_parent_memory", try_read_parent_memory());
 	check("exec_other", try_exec("/bin/true"));
+	check("mount", try_mount());
 	check("chmod_outside", res(chmod(outside_file, 0644)));
 	check("chown_outside", res(chown(outside_file, 0, 0)));
 	check("chmod_beneath_ro", res(fchmodat(FD_RO, "hello", 0644, 0)));
 	check("utimes_outside", res(utimensat(AT_FDCWD, outside_file, NULL, 0)));
 	check("setxattr_outside", res(setxattr(outside_file, "user.probe", "1",
 	    1, 0)));
+	/* Last of those on outside_file: unconfined, they change it. */
+	check("truncate_outside", res(truncate(outside_file, 0)));
+	check("link_outside_into_rw", res(linkat(AT_FDCWD, outside_file, FD_RW,
+	    "stolen", 0)));
+	check("rename_outside_into_rw", res(renameat(AT_FDCWD, outside_file,
+	    FD_RW, "moved-in")));
 	check("tiocsti", res(ioctl(FD_REPORT, TIOCSTI, "x")));
 	check("tiocsti_high_bits", res(syscall(SYS_ioctl, FD_REPORT,
 	    (1L << 32) | TIOCSTI, "x")));

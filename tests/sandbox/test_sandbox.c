@@ -72,6 +72,12 @@ static const struct {
 	{"socketpair_high_bits", "EACCES"},
 	{"io_uring", "ENOSYS"},
 	{"kill_parent", "EPERM"},
+	{"pidfd_signal_parent", "EPERM"},
+	{"steal_parent_fd", "EPERM"},
+	{"mount", "EPERM"},
+	{"link_outside_into_rw", "EXDEV"},
+	{"rename_outside_into_rw", "EACCES"},
+	{"truncate_outside", "EACCES"},
 	{"read_parent_memory", "EPERM"},
 	{"exec_other", "EACCES"},
 	{"chmod_outside", "EPERM"},
@@ -329,7 +335,8 @@ test_sandbox_apply__probe_unconfined(void **state)
 	 * above can fail. */
 	static const char *const escapes[] = {"etc_passwd", "outside_file",
 		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
-		"exec_other", "chmod_outside", "socketpair_high_bits"};
+		"exec_other", "chmod_outside", "socketpair_high_bits",
+		"steal_parent_fd"};
 	struct world w;
 	char report[8192], buf[64];
 	int status;
