@@ -109,10 +109,10 @@ static const struct {
 	{"TIOCLINUX", TIOCLINUX},
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* Built on first use, under the lock; a failure is retried next time. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sock_filter *filter;
 static size_t filter_len;
-static int filter_error;
 
 static int
 syscall_number(const struct denied *d)
@@ -223,17 +223,15 @@ out:
 	return error;
 }
 
-static void
+static int
 build(void)
 {
 	scmp_filter_ctx ctx;
-	int rc;
+	int rc, error;
 
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
-	if (ctx == NULL) {
-		filter_error = ENOMEM;
-		return;
-	}
+	if (ctx == NULL)
+		return ENOMEM;
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS);
 	/*
@@ -246,25 +244,25 @@ build(void)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (rc == 0)
 		rc = add_rules(ctx);
-	if (rc == 0)
-		filter_error = export(ctx);
-	else
-		filter_error = -rc;
+	error = rc == 0 ? export(ctx) : -rc;
 	seccomp_release(ctx);
+	return error;
 }
 
 int
 sandbox_seccomp_filter(const struct sock_filter **out, size_t *len)
 {
-	int error = pthread_once(&once, build);
+	int error = 0;
 
-	if (error != 0)
-		return error;
-	if (filter_error != 0)
-		return filter_error;
-	*out = filter;
-	*len = filter_len;
-	return 0;
+	pthread_mutex_lock(&lock);
+	if (filter == NULL)
+		error = build();
+	if (error == 0) {
+		*out = filter;
+		*len = filter_len;
+	}
+	pthread_mutex_unlock(&lock);
+	return error;
 }
 
 int
