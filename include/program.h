@@ -20,7 +20,11 @@ extern "C" {
  * program open at execfd, whose descriptors are exactly fds[0..fdslen-1]
  * installed at 0..fdslen-1, and whose start-up argdata is the datalen bytes
  * at data. Returns only on failure, with an errno value and the caller's
- * descriptor table as it was.
+ * descriptor table as it was: EBADF (execfd or an fds[i] not open), EMFILE,
+ * ENOMEM (nothing changed), or the error of the exec (EACCES, ENOEXEC, also
+ * for #! scripts, which Linux cannot run from a close-on-exec descriptor,
+ * ENOENT for a missing ELF interpreter, ...). Not atomic with respect to
+ * other threads: they should use program_spawn(). See program_exec(3).
  */
 ARGDATA_API int proc_exec(int execfd, const void *data, size_t datalen,
     const int *fds, size_t fdslen);
@@ -33,8 +37,10 @@ ARGDATA_API int program_exec(int execfd, const argdata_t *ad);
 
 /*
  * Options for starting a program beyond the argdata itself: the name it
- * sees as argv[0], environment variables handed to it explicitly. Copies
- * what it is given.
+ * sees as argv[0] (NULL: the executable's file name), environment variables
+ * handed to it explicitly (a NULL value removes one; ARGDATA_FD, an empty
+ * name or one containing '=' is EINVAL). Copies what it is given. Nothing
+ * of the caller's environment reaches the program otherwise.
  */
 typedef struct program_attr program_attr_t;
 
@@ -60,7 +66,9 @@ ARGDATA_API int program_spawn(int execfd, const argdata_t *ad,
 /*
  * Written by the user of the argdata-main library, which provides main():
  * it finds the start-up argdata, cleans it out of the process and calls
- * program_main(). Descriptors 0..n-1 are the tree's descriptors.
+ * program_main(). Descriptors 0..n-1 are the tree's descriptors. When it
+ * returns, the program exits with status 0. Started without argdata, the
+ * program prints how to start it and exits with status 64.
  */
 void program_main(const argdata_t *ad);
 

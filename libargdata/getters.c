@@ -110,12 +110,14 @@ argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
 	if (negative) {
 		uint64_t lim = min < 0 ? (uint64_t)-(min + 1) + 1 : 0;
+		intmax_t v;
 		if (min >= 0 || mag > lim)
 			return ERANGE;
-		*value = mag == (uint64_t)INTMAX_MAX + 1 ? INTMAX_MIN
-							 : -(intmax_t)mag;
-		if (*value > max)
+		v = mag == (uint64_t)INTMAX_MAX + 1 ? INTMAX_MIN
+						    : -(intmax_t)mag;
+		if (v > max)
 			return ERANGE;
+		*value = v;
 		return 0;
 	}
 	if (max < 0 || mag > (uint64_t)max || (min > 0 && mag < (uint64_t)min))

@@ -1,0 +1,217 @@
+/*
+ * bench_spawn - what starting a program through libargdata costs against
+ * the plain system interfaces, measured in the same run:
+ *
+ *   program_spawn of a small static program with three descriptors,
+ *   against posix_spawn with the equivalent dup2 file actions;
+ *   fork and proc_exec in the child, against fork, dup2 and execve.
+ *
+ * Each time is from the start of the call to the child's exit collected,
+ * the two sides of a pair alternating so that drift hits both alike. The
+ * table shows medians in microseconds and the ratio of each pair.
+ *
+ * Usage: bench_spawn EXIT0 [ITERATIONS]   (default 1000)
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <argdata.h>
+#include <program.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+extern char **environ;
+
+static const char *exit0_path;
+static int exit0_fd;
+static int fds[3];
+static const argdata_t *tree;
+
+/* err(3) with an errno value passed in, as the library returns them. */
+static void
+fail(int error, const char *what)
+{
+	errno = error;
+	err(1, "%s", what);
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+run_program_spawn(void)
+{
+	siginfo_t info;
+	int pidfd, error;
+
+	error = program_spawn(exit0_fd, tree, NULL, &pidfd);
+	if (error != 0)
+		fail(error, "program_spawn");
+	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
+		err(1, "waitid");
+	close(pidfd);
+}
+
+static void
+run_posix_spawn(void)
+{
+	static char *argv[] = {"exit0", NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int error;
+
+	posix_spawn_file_actions_init(&fa);
+	for (int i = 0; i < 3; i++)
+		posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+	error = posix_spawn(&pid, exit0_path, &fa, NULL, argv, environ);
+	if (error != 0)
+		fail(error, "posix_spawn");
+	posix_spawn_file_actions_destroy(&fa);
+	if (waitpid(pid, NULL, 0) != pid)
+		err(1, "waitpid");
+}
+
+static void
+run_fork_proc_exec(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		program_exec(exit0_fd, tree);
+		_exit(127);
+	}
+	if (waitpid(pid, NULL, 0) != pid)
+		err(1, "waitpid");
+}
+
+static void
+run_fork_execve(void)
+{
+	static char *argv[] = {"exit0", NULL};
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++)
+			dup2(fds[i], i);
+		execve(exit0_path, argv, environ);
+		_exit(127);
+	}
+	if (waitpid(pid, NULL, 0) != pid)
+		err(1, "waitpid");
+}
+
+struct pair {
+	const char *name_ref, *name_ours;
+	void (*ref)(void), (*ours)(void);
+};
+
+static void
+measure(const struct pair *p, size_t iterations)
+{
+	double *ref = malloc(iterations * sizeof(double));
+	double *ours = malloc(iterations * sizeof(double));
+	double mref, mours;
+
+	if (ref == NULL || ours == NULL)
+		err(1, "malloc");
+	/* A few rounds first, so that caches and page tables are warm. */
+	for (size_t i = 0; i < 20; i++) {
+		p->ref();
+		p->ours();
+	}
+	for (size_t i = 0; i < iterations; i++) {
+		double t0 = now_us();
+
+		p->ref();
+		double t1 = now_us();
+
+		p->ours();
+		double t2 = now_us();
+
+		ref[i] = t1 - t0;
+		ours[i] = t2 - t1;
+	}
+	mref = median(ref, iterations);
+	mours = median(ours, iterations);
+	printf("%-34s %10.1f\n", p->name_ref, mref);
+	printf("%-34s %10.1f %8.3f %+9.1f\n", p->name_ours, mours,
+	    mours / mref, mours - mref);
+	free(ref);
+	free(ours);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct pair pairs[] = {
+	    {"posix_spawn, 3 dup2 actions", "program_spawn, 3 descriptors",
+		run_posix_spawn, run_program_spawn},
+	    {"fork, 3 dup2, execve", "fork, program_exec, 3 descriptors",
+		run_fork_execve, run_fork_proc_exec},
+	};
+	argdata_t *elems[3], *seq;
+	size_t iterations = 1000;
+
+	if (argc < 2 || argc > 3)
+		errx(2, "usage: bench_spawn EXIT0 [ITERATIONS]");
+	exit0_path = argv[1];
+	if (argc == 3)
+		iterations = strtoul(argv[2], NULL, 10);
+	if (iterations == 0)
+		errx(2, "ITERATIONS must be at least 1");
+	exit0_fd = open(exit0_path, O_PATH | O_CLOEXEC);
+	if (exit0_fd < 0)
+		err(1, "%s", exit0_path);
+	for (int i = 0; i < 3; i++) {
+		fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0)
+			err(1, "/dev/null");
+		elems[i] = argdata_create_fd(fds[i]);
+	}
+	seq = argdata_create_seq((const argdata_t *const *)elems, 3);
+	if (seq == NULL)
+		err(1, "argdata_create_seq");
+	tree = seq;
+
+	printf("%zu runs each, medians in microseconds\n\n", iterations);
+	printf("%-34s %10s %8s %9s\n", "", "median", "ratio", "overhead");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		measure(&pairs[i], iterations);
+	return 0;
+}

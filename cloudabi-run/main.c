@@ -1,0 +1,353 @@
+/*
+ * cloudabi-run - reads a YAML configuration, opens the resources its tags
+ * name and replaces itself with a program that holds exactly those
+ * descriptors, its configuration as argdata.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <argdata.h>
+#include <program.h>
+
+#include "loader.h"
+#include "tags.h"
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+/* Everything before the exec fails with this status: nothing started. */
+#define EXIT_NOT_STARTED 127
+/* The program was found but could not be executed. */
+#define EXIT_CANNOT_EXEC 126
+
+struct options {
+	bool dry_run;
+	const char *argv0;
+	const char **env; /* NAME=VALUE or NAME, as given */
+	size_t nenv;
+	const char *program;
+	const char *config; /* NULL or "-" for standard input */
+};
+
+/* err(3) with an errno value of one's own. */
+static void __attribute__((noreturn))
+die(int status, int error, const char *what)
+{
+	errno = error;
+	err(status, "%s", what);
+}
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--argv0 name] "
+	            "[--env name[=value]] ... program\n"
+	            "                    [config.yaml]\n"
+	            "       cloudabi-run --help | --version\n");
+	if (fp == stdout)
+		fprintf(fp,
+		    "\n"
+		    "Starts program with the argdata and exactly the "
+		    "descriptors that config.yaml\n"
+		    "(standard input when omitted or -) describes.\n"
+		    "\n"
+		    "  -n, --dry-run          print the argdata and the "
+		    "descriptor table, start nothing\n"
+		    "  -a, --argv0 NAME       the name the program sees as "
+		    "argv[0]\n"
+		    "  -e, --env NAME=VALUE   set an environment variable "
+		    "for the program\n"
+		    "  -e, --env NAME         pass NAME from this "
+		    "environment, if set\n"
+		    "  -h, --help             show this help\n"
+		    "  -V, --version          show the version\n"
+		    "\n"
+		    "Tags: !fd, !file, !dir, !socket, !executable; see "
+		    "cloudabi-run(1).\n");
+	exit(status);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+	    {"argv0", required_argument, NULL, 'a'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	/* "+": options end at the program, as for env(1). */
+	while (
+	    (c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->argv0 = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'e':
+			if (optarg[0] == '\0' || optarg[0] == '=')
+				errx(EXIT_NOT_STARTED,
+				    "--env %s: expected NAME=VALUE or NAME",
+				    optarg);
+			o->env =
+			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
+			if (o->env == NULL)
+				err(EXIT_NOT_STARTED, NULL);
+			o->env[o->nenv++] = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			printf("cloudabi-run (argdata) %s\n", VERSION);
+			exit(0);
+		default:
+			usage(stderr, EXIT_NOT_STARTED);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2)
+		usage(stderr, EXIT_NOT_STARTED);
+	o->program = argv[0];
+	o->config = argc == 2 ? argv[1] : NULL;
+}
+
+/*
+ * Opens the program: a path when the name holds a slash, else the first
+ * executable file of that name in $PATH, as a shell would find it.
+ * Exits with a message when there is none. *path receives the path used.
+ */
+static int
+open_program(const char *name, char **path)
+{
+	const char *dirs = getenv("PATH");
+	int fd, error = ENOENT;
+
+	if (strchr(name, '/') != NULL) {
+		*path = strdup(name);
+		if (*path == NULL)
+			err(EXIT_NOT_STARTED, NULL);
+	} else {
+		*path = NULL;
+		if (dirs == NULL)
+			dirs = "/usr/local/bin:/usr/bin:/bin";
+		while (*path == NULL) {
+			size_t len = strcspn(dirs, ":");
+			char *p;
+
+			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
+			        len == 0 ? "" : "/", name) < 0)
+				err(EXIT_NOT_STARTED, NULL);
+			if (access(p, X_OK) == 0)
+				*path = p;
+			else {
+				if (errno == EACCES)
+					error = EACCES;
+				free(p);
+			}
+			if (dirs[len] == '\0')
+				break;
+			dirs += len + 1;
+		}
+		if (*path == NULL) {
+			if (error == ENOENT)
+				errx(EXIT_NOT_STARTED, "%s: not found", name);
+			die(EXIT_CANNOT_EXEC, error, name);
+		}
+	}
+	fd = open(*path, O_RDONLY | O_CLOEXEC);
+	/* An execute-only program can still be executed through O_PATH. */
+	if (fd == -1 && errno == EACCES)
+		fd = open(*path, O_PATH | O_CLOEXEC);
+	if (fd == -1)
+		err(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_STARTED
+		                                        : EXIT_CANNOT_EXEC,
+		    "%s", name);
+	return fd;
+}
+
+/* Descriptor numbers in the serialized tree stand for themselves. */
+static int
+identity_fd(void *arg, size_t fd)
+{
+	(void)arg;
+	return fd <= INT32_MAX ? (int)fd : -1;
+}
+
+/*
+ * The dry run: the argdata as the program will see it (descriptors
+ * renumbered from 0), the descriptor table and the environment.
+ */
+static int
+dry_run(const struct options *o, const argdata_t *tree,
+    const struct run_context *rc, const char *config_name)
+{
+	size_t len, nfds, n, width = 0;
+	void *buf;
+	int *fds;
+	argdata_t *view;
+
+	argdata_serialized_length(tree, &len, &nfds);
+	buf = malloc(len == 0 ? 1 : len);
+	fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
+	if (buf == NULL || fds == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	n = argdata_serialize(tree, buf, fds);
+	view = argdata_from_buffer(buf, len, identity_fd, NULL);
+	if (view == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	argdata_print_yaml(view, stdout);
+	argdata_free(view);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct run_resource *r = run_context_find(rc, fds[i]);
+		size_t w = r == NULL ? 1 : strlen(r->source);
+
+		if (w > width)
+			width = w;
+	}
+	printf("\nFD  KIND        %-*s  CONFIG\n", (int)width, "SOURCE");
+	for (size_t i = 0; i < n; i++) {
+		const struct run_resource *r = run_context_find(rc, fds[i]);
+
+		if (r == NULL)
+			printf(
+			    "%-2zu  %-10s  %-*s  -\n", i, "?", (int)width, "?");
+		else
+			printf("%-2zu  %-10s  %-*s  %s:%zu:%zu\n", i,
+			    run_kind_name(r->kind), (int)width, r->source,
+			    config_name, r->mark.line, r->mark.column);
+	}
+	for (size_t i = 0; i < o->nenv; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		const char *v = eq == NULL ? getenv(o->env[i]) : NULL;
+
+		if (eq != NULL)
+			printf("%s%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
+			    o->env[i]);
+		else if (v != NULL)
+			printf("%s%s=%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
+			    o->env[i], v);
+	}
+	free(buf);
+	free(fds);
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
+/* The options for the exec: argv[0] and the environment. */
+static program_attr_t *
+make_attr(const struct options *o)
+{
+	program_attr_t *attr = program_attr_create();
+	int error;
+
+	if (attr == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	error = program_attr_setname(
+	    attr, o->argv0 != NULL ? o->argv0 : o->program);
+	for (size_t i = 0; error == 0 && i < o->nenv; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		char *name;
+
+		if (eq == NULL) {
+			const char *v = getenv(o->env[i]);
+
+			if (v != NULL)
+				error = program_attr_setenv(attr, o->env[i], v);
+			continue;
+		}
+		name = strndup(o->env[i], (size_t)(eq - o->env[i]));
+		if (name == NULL)
+			err(EXIT_NOT_STARTED, NULL);
+		error = program_attr_setenv(attr, name, eq + 1);
+		free(name);
+	}
+	if (error != 0)
+		die(EXIT_NOT_STARTED, error, "program attributes");
+	return attr;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = {.dry_run = false};
+	struct run_context rc;
+	const char *config_name;
+	const argdata_t *tree;
+	program_attr_t *attr;
+	loader_t *ld;
+	char *path;
+	FILE *fp;
+	int execfd, error;
+
+	parse_options(argc, argv, &o);
+
+	/*
+	 * The descriptors open now are the only ones !fd may name: record
+	 * them before opening anything.
+	 */
+	error = run_context_init(&rc, -1, NULL);
+	if (error != 0)
+		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
+	execfd = open_program(o.program, &path);
+	rc.execfd = execfd;
+	rc.program = path;
+
+	if (o.config == NULL || strcmp(o.config, "-") == 0) {
+		config_name = "<stdin>";
+		fp = stdin;
+	} else {
+		config_name = o.config;
+		fp = fopen(o.config, "re");
+		if (fp == NULL)
+			err(EXIT_NOT_STARTED, "%s", o.config);
+	}
+	ld = loader_create(config_name, run_handlers, run_nhandlers, &rc, NULL);
+	if (ld == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	error = loader_load_file(ld, fp, &tree);
+	if (fp != stdin)
+		fclose(fp);
+	if (error != 0) {
+		const loader_error_t *e = loader_error(ld);
+
+		fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
+		    e->mark.column, e->message);
+		run_context_release(&rc);
+		exit(EXIT_NOT_STARTED);
+	}
+
+	if (o.dry_run) {
+		error = dry_run(&o, tree, &rc, config_name);
+		run_context_release(&rc);
+		loader_free(ld);
+		close(execfd);
+		free(path);
+		free(o.env);
+		if (error != 0)
+			err(EXIT_NOT_STARTED, "standard output");
+		return 0;
+	}
+
+	attr = make_attr(&o);
+	error = program_exec_attr(execfd, tree, attr);
+	/* Still here: the exec failed and nothing was started. */
+	run_context_release(&rc);
+	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
+	    o.program);
+}

@@ -1,0 +1,64 @@
+/*
+ * print.h - the YAML printer's internals that argdata-dump shares: a
+ * growable text buffer and the text forms of floats, integers, binary data
+ * and timestamps. Never installed.
+ */
+#ifndef ARGDATA_PRINT_H
+#define ARGDATA_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+/* A growable buffer; failed is set (and stays set) when out of memory. */
+struct ad_sbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+AD_HIDDEN void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
+AD_HIDDEN void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
+AD_HIDDEN void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
+AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
+
+/* The most bytes ad_format_float() writes, its NUL included. */
+#define AD_FLOAT_MAX 40
+
+/*
+ * Writes a finite double in the shortest form that reads back as the same
+ * value, always with a '.' in the mantissa ("0.1", "1.0", "-0.0",
+ * "1.0e+300"): a float to YAML 1.1 and 1.2 readers and a JSON number.
+ * Returns its length. Uses the C library's formatting, so the caller makes
+ * sure the numeric locale is "C".
+ */
+AD_HIDDEN size_t ad_format_float(char *out, double value);
+
+/* Standard base64 with padding, on one line. */
+AD_HIDDEN void ad_format_base64(struct ad_sbuf *sb, const unsigned char *p,
+    size_t len);
+
+/*
+ * ISO 8601 in UTC with nanoseconds, "2026-11-22T07:10:35.000000001Z";
+ * years outside 0000-9999 in the expanded form "+12345-...".
+ */
+AD_HIDDEN void ad_format_timestamp(struct ad_sbuf *sb,
+    const struct timespec *ts);
+
+/*
+ * The integer whose payload (big-endian two's complement, len > 0 bytes)
+ * is at p, exactly: in decimal, or, when its magnitude takes more than 512
+ * bytes, as hexadecimal "0x..." or "-0x..." (decimal conversion of longer
+ * numbers would take time growing with the square of their length).
+ * Returns whether it printed hexadecimal.
+ */
+AD_HIDDEN bool ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len);
+
+/* argdata_print_yaml(), returning 0, ENOMEM or EIO (a write failed). */
+AD_HIDDEN int ad_print_yaml(const argdata_t *ad, FILE *fp);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * process_internal.h - what the process side of libargdata shares: the
+ * exec plan built before anything changes, the descriptor shuffle
+ * (remap.c) and the last step before execveat (exec.c).
+ */
+#ifndef PROCESS_INTERNAL_H
+#define PROCESS_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <program.h>
+
+/*
+ * A confinement step run after the shuffle, immediately before execveat:
+ * in the child of program_spawn() or in the caller of program_exec().
+ * It must be async-signal-safe (everything it needs, a seccomp BPF program
+ * or a Landlock ruleset, is prepared before; the spawn child shares the
+ * caller's memory, so it must not allocate), and returns 0 or an errno
+ * value, which fails the exec. Confinement cannot be undone: when the exec
+ * fails after it in program_exec(), the caller's descriptor table is
+ * restored but the caller stays confined.
+ */
+typedef int ad_confine_fn(const void *arg);
+
+struct program_attr {
+	char *name;		/* argv[0], or NULL for the executable's name */
+	char **env;		/* "NAME=value" strings handed to the program */
+	size_t nenv;
+	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
+	const void *confine_arg;
+};
+
+/*
+ * Sets the confinement hook that ad_exec_final() runs; arg must outlive
+ * every exec and spawn with attr. NULL removes it.
+ */
+void ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
+    const void *arg);
+
+/* Everything execveat needs, prepared before the shuffle. */
+struct ad_exec_plan {
+	int execfd;		/* the executable, outside the target range */
+	char *argv[2];		/* { name, NULL } */
+	char **envp;		/* ARGDATA_FD=n, then the attr's entries */
+	sigset_t mask;		/* the caller's mask, which the program gets */
+	ad_confine_fn *confine;
+	const void *confine_arg;
+	/* Storage for what argv and envp point to. */
+	char *name;
+	char fdvar[32];
+};
+
+/*
+ * Fills plan for starting a program with nfds descriptors (so that the
+ * memfd lands at nfds). Allocates; undone by ad_plan_free(). Returns 0 or
+ * ENOMEM.
+ */
+int ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
+    const program_attr_t *attr);
+void ad_plan_free(struct ad_exec_plan *plan);
+
+/*
+ * The last step before the new program: the confinement hook, the caller's
+ * signal mask, execveat. Async-signal-safe. Returns the errno value of the
+ * failure, with all signals blocked again.
+ */
+int ad_exec_final(const struct ad_exec_plan *plan);
+
+/*
+ * Turns the errno value of a failed exec into the one documented: ENOENT
+ * from a #! script (which Linux cannot run from a close-on-exec
+ * descriptor) becomes ENOEXEC. Not async-signal-safe callers only.
+ */
+int ad_exec_errno(int execfd, int error);
+
+/*
+ * Checks what can be checked before anything changes: execfd and every
+ * fds[i] open (EBADF), nfds + 1 descriptors within the limit (EMFILE).
+ */
+int ad_check_fds(int execfd, const int *fds, size_t nfds);
+
+/*
+ * A sealed memfd holding the len bytes at data, close-on-exec, numbered at
+ * least minfd. Returns 0 or an errno value.
+ */
+int ad_memfd_create(const void *data, size_t len, int minfd, int *fdp);
+
+/*
+ * Serializes ad into a new buffer and a new array of the descriptors it
+ * refers to, renumbered from 0. Returns 0 or ENOMEM.
+ */
+int ad_serialize(const argdata_t *ad, void **buf, size_t *len, int **fds,
+    size_t *nfds);
+
+/* proc_exec() and its spawning twin, with options. */
+int ad_proc_exec(int execfd, const void *data, size_t datalen,
+    const int *fds, size_t nfds, const program_attr_t *attr);
+int ad_proc_spawn(int execfd, const void *data, size_t datalen,
+    const int *fds, size_t nfds, const program_attr_t *attr, int *pidfd);
+
+/*
+ * The in-place shuffle, which can be undone: slots 0..nslots-1 receive
+ * src[0..nslots-1] (the tree's descriptors, then the memfd). Prepare saves
+ * a close-on-exec copy of everything it will displace and allocates all
+ * it needs; apply changes the table; restore puts it back as it was;
+ * release frees and closes the copies.
+ */
+struct ad_remap {
+	size_t nslots;
+	const int *want;	/* what the caller asked for at each slot */
+	int *src;		/* where to take it from now: copies for slots */
+	int *saved;		/* a copy of what slot i held, or -1 */
+	int *savedfl;		/* and its descriptor flags */
+	int *open_hi;		/* descriptors above the slots without */
+	size_t nopen_hi;	/* close-on-exec, to restore them */
+	int execfd;		/* the executable, outside the slots */
+};
+
+int ad_remap_prepare(struct ad_remap *r, const int *want, size_t nslots,
+    int execfd);
+int ad_remap_apply(struct ad_remap *r);
+void ad_remap_restore(const struct ad_remap *r);
+void ad_remap_release(struct ad_remap *r);
+
+/*
+ * The shuffle in a child, where nothing needs undoing: installs work[i] at
+ * i for i < nslots and closes every descriptor above except *execfd, which
+ * it moves out of the way first when needed. work is scratch space that it
+ * overwrites. Async-signal-safe. Returns 0 or an errno value.
+ */
+int ad_remap_child(int *work, size_t nslots, int *execfd);
+
+#endif

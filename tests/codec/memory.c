@@ -1,0 +1,251 @@
+/*
+ * Allocation failures: malloc, calloc and realloc are wrapped at link time
+ * (-Wl,--wrap, as pkgconf's fuzzer does), so that a test can make them fail.
+ * Constructors and the validator report ENOMEM; argdata_serialize, which
+ * cannot report anything, still writes the same bytes and descriptors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "codec_test.h"
+#include "testutil.h"
+
+/* Allocations left before they fail; negative: no limit. */
+static long budget = -1;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static int
+may_allocate(void)
+{
+	if (budget < 0)
+		return 1;
+	if (budget == 0) {
+		errno = ENOMEM;
+		return 0;
+	}
+	budget--;
+	return 1;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return may_allocate() ? __real_malloc(size) : NULL;
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return may_allocate() ? __real_calloc(n, size) : NULL;
+}
+
+void *
+__wrap_realloc(void *p, size_t size)
+{
+	return may_allocate() ? __real_realloc(p, size) : NULL;
+}
+
+static void
+test_argdata_create__enomem(void **state)
+{
+	static const char bytes[] = "abc";
+	const argdata_t *one[] = {&argdata_null};
+	struct timespec ts = {1, 2};
+	argdata_t *ad[12];
+	size_t i;
+
+	budget = 0;
+	errno = 0;
+	ad[0] = argdata_from_buffer(bytes, 3, NULL, NULL);
+	ad[1] = argdata_create_binary(bytes, 3);
+	ad[2] = argdata_create_fd(3);
+	ad[3] = argdata_create_float(1.5);
+	ad[4] = argdata_create_int_s(-3);
+	ad[5] = argdata_create_int_u(3);
+	ad[6] = argdata_create_map(one, one, 1);
+	ad[7] = argdata_create_seq(one, 1);
+	ad[8] = argdata_create_seq(NULL, 0);
+	ad[9] = argdata_create_str(bytes, 3);
+	ad[10] = argdata_create_str_c(bytes);
+	ad[11] = argdata_create_timestamp(&ts);
+	budget = -1;
+	for (i = 0; i < sizeof(ad) / sizeof(ad[0]); i++)
+		if (ad[i] != NULL)
+			fail_msg("constructor %zu succeeded without memory", i);
+	assert_int_equal(errno, ENOMEM);
+
+	/* Each one sets errno by itself. */
+	budget = 0;
+	errno = 0;
+	assert_null(argdata_create_str(bytes, 2));
+	assert_int_equal(errno, ENOMEM);
+	errno = 0;
+	assert_null(argdata_create_fd(0));
+	assert_int_equal(errno, ENOMEM);
+	budget = -1;
+}
+
+/* 10,000 nested sequences: more than any validator keeps on its stack. */
+static void
+test_argdata_validate__enomem(void **state)
+{
+	enum { LEVELS = 10000 };
+	argdata_t **levels = calloc(LEVELS + 1, sizeof(*levels));
+	size_t i, size, offset = 77;
+	const char *reason = "x";
+	uint8_t *enc;
+
+	assert_non_null(levels);
+	levels[0] = (argdata_t *)&argdata_null;
+	for (i = 1; i <= LEVELS; i++)
+		levels[i] = argdata_create_seq(
+		    (const argdata_t *const *)&levels[i - 1], 1);
+	argdata_serialized_length(levels[LEVELS], &size, NULL);
+	enc = malloc(size);
+	assert_non_null(enc);
+	argdata_serialize(levels[LEVELS], enc, NULL);
+	for (i = 1; i <= LEVELS; i++)
+		argdata_free(levels[i]);
+	free(levels);
+
+	assert_int_equal(argdata_validate(enc, size, &offset, &reason), 0);
+	budget = 0;
+	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
+	/* Memory for a first stack, none to grow it. */
+	budget = 1;
+	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
+	budget = -1;
+	assert_int_equal(offset, 77);
+	assert_string_equal(reason, "x");
+	free(enc);
+}
+
+/*
+ * A tree deeper than any stack kept on the stack, with siblings at every
+ * level, descriptors (some repeated), strings and a decoded part:
+ * [fd (i % 5), [ ... ], "s", decoded [fd 7, fd 2]] at each level.
+ */
+struct deep_tree {
+	argdata_t **levels, **fds, *str, *decoded;
+	const argdata_t **arrays;
+	size_t depth;
+};
+
+static const uint8_t decoded_bytes[] = {
+    0x07, 0x85, 0x03, 0, 0, 0, 7, 0x85, 0x03, 0, 0, 0, 2};
+
+static void
+deep_tree_make(struct deep_tree *t, size_t depth)
+{
+	size_t i;
+
+	t->depth = depth;
+	t->levels = calloc(depth + 1, sizeof(*t->levels));
+	t->fds = calloc(5, sizeof(*t->fds));
+	t->arrays = calloc(4 * depth, sizeof(*t->arrays));
+	assert_true(t->levels && t->fds && t->arrays);
+	for (i = 0; i < 5; i++)
+		t->fds[i] = argdata_create_fd((int)(10 * i + 3));
+	t->str = argdata_create_str_c("s");
+	t->decoded = argdata_from_buffer(
+	    decoded_bytes, sizeof(decoded_bytes), convert_fd_identity, NULL);
+	t->levels[0] = argdata_create_int_s(42);
+	for (i = 1; i <= depth; i++) {
+		const argdata_t **a = &t->arrays[4 * (i - 1)];
+
+		a[0] = t->fds[i % 5];
+		a[1] = t->levels[i - 1];
+		a[2] = t->str;
+		a[3] = t->decoded;
+		t->levels[i] = argdata_create_seq(a, i % 3 == 0 ? 4 : 3);
+		assert_non_null(t->levels[i]);
+	}
+}
+
+static void
+deep_tree_free(struct deep_tree *t)
+{
+	size_t i;
+
+	for (i = 0; i <= t->depth; i++)
+		argdata_free(t->levels[i]);
+	for (i = 0; i < 5; i++)
+		argdata_free(t->fds[i]);
+	argdata_free(t->str);
+	argdata_free(t->decoded);
+	free(t->levels);
+	free(t->fds);
+	free(t->arrays);
+}
+
+static void
+test_argdata_serialize__without_memory(void **state)
+{
+	static const size_t depths[] = {1, 2, 63, 64, 65, 66, 200};
+	struct deep_tree t;
+	size_t d, size, nfds, nfds2, n1, n2;
+	uint8_t *b1, *b2;
+	int *f1, *f2;
+
+	for (d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+		deep_tree_make(&t, depths[d]);
+		argdata_serialized_length(t.levels[t.depth], &size, &nfds);
+		b1 = malloc(size);
+		b2 = malloc(size);
+		f1 = malloc(nfds * sizeof(*f1));
+		f2 = malloc(nfds * sizeof(*f2));
+		assert_true(b1 && b2 && f1 && f2);
+		n1 = argdata_serialize(t.levels[t.depth], b1, f1);
+
+		budget = 0;
+		argdata_serialized_length(t.levels[t.depth], &size, &nfds2);
+		n2 = argdata_serialize(t.levels[t.depth], b2, f2);
+		budget = -1;
+		/* Without memory the count may only be an upper bound. */
+		assert_true(nfds2 >= nfds);
+		assert_int_equal(n2, n1);
+		if (memcmp(b1, b2, size) != 0)
+			fail_msg(
+			    "depth %zu: other bytes without memory", depths[d]);
+		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
+
+		/* And the same again without renumbering. */
+		argdata_serialize(t.levels[t.depth], b1, NULL);
+		budget = 0;
+		argdata_serialize(t.levels[t.depth], b2, NULL);
+		budget = -1;
+		assert_memory_equal(b1, b2, size);
+		assert_int_equal(argdata_validate(b1, size, NULL, NULL), 0);
+
+		free(b1);
+		free(b2);
+		free(f1);
+		free(f2);
+		deep_tree_free(&t);
+	}
+}
+
+int
+run_memory_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+	    CODEC_TEST(test_argdata_create__enomem),
+	    CODEC_TEST(test_argdata_validate__enomem),
+	    CODEC_TEST(test_argdata_serialize__without_memory),
+	};
+
+	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
+}

@@ -1,0 +1,800 @@
+/*
+ * Unit tests of the YAML loader: the core schema, explicit tags, anchors
+ * and aliases, tag handlers, error places and the bounds on hostile input.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "loader.h"
+#include "testutil.h"
+
+/* Loads yaml with handlers; returns the loader (free it) and the tree. */
+static loader_t *
+load(const char *yaml, const loader_handler_t *h, size_t nh, void *ctx,
+    const loader_limits_t *limits, const argdata_t **tree, int *error)
+{
+	loader_t *ld = loader_create("t.yaml", h, nh, ctx, limits);
+
+	assert_non_null(ld);
+	*error = loader_load_string(ld, yaml, strlen(yaml), tree);
+	return ld;
+}
+
+static void
+hex(const void *buf, size_t len, char *out)
+{
+	const unsigned char *p = buf;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < len; i++)
+		sprintf(out + strlen(out), "%s%02x", i == 0 ? "" : " ", p[i]);
+}
+
+/* Checks that yaml loads to the bytes written in hex as "07 81 05". */
+static void
+check_bytes(const char *yaml, const char *expected)
+{
+	const argdata_t *tree;
+	loader_t *ld;
+	void *buf;
+	size_t len;
+	char got[4096];
+	int error;
+
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	if (error != 0)
+		fail_msg("%s: %s", yaml, loader_error(ld)->message);
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	assert_true(len * 3 < sizeof(got));
+	hex(buf, len, got);
+	if (strcmp(got, expected) != 0)
+		fail_msg("%s: got %s, expected %s", yaml, got, expected);
+	free(buf);
+	loader_free(ld);
+}
+
+/* Checks that yaml fails with "t.yaml:LINE:COL: message". */
+static void
+check_error(const char *yaml, const char *expected)
+{
+	const argdata_t *tree;
+	const loader_error_t *e;
+	loader_t *ld;
+	char got[1024];
+	int error;
+
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	if (error == 0)
+		fail_msg("%s: loaded, expected %s", yaml, expected);
+	assert_int_equal(error, EINVAL);
+	e = loader_error(ld);
+	assert_non_null(e);
+	snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file, e->mark.line,
+	    e->mark.column, e->message);
+	if (strcmp(got, expected) != 0)
+		fail_msg(
+		    "%s: got \"%s\", expected \"%s\"", yaml, got, expected);
+	loader_free(ld);
+}
+
+static void
+test_loader_load__wire_examples(void **state)
+{
+	(void)state;
+	check_bytes("[0, true, \"A\"]", "07 81 05 82 02 01 83 08 41 00");
+	check_bytes("\"123\"", "08 31 32 33 00");
+	check_bytes("a: 1", "06 83 08 61 00 82 05 01");
+}
+
+static void
+test_loader_load__core_null(void **state)
+{
+	(void)state;
+	check_bytes("[~, null, Null, NULL, ]", "07 80 80 80 80");
+	check_bytes("a:", "06 83 08 61 00 80");
+	check_bytes("[nULL, \"null\", '~']",
+	    "07 86 08 6e 55 4c 4c 00 86 08 6e 75 6c 6c 00 83 08 7e 00");
+}
+
+static void
+test_loader_load__core_bool(void **state)
+{
+	(void)state;
+	check_bytes("[true, True, TRUE, false, False, FALSE]",
+	    "07 82 02 01 82 02 01 82 02 01 81 02 81 02 81 02");
+	/* YAML 1.1's yes/no/on/off are strings in 1.2. */
+	check_bytes("[yes, tRUE]", "07 85 08 79 65 73 00 86 08 74 52 55 45 00");
+}
+
+static void
+test_loader_load__core_int(void **state)
+{
+	(void)state;
+	check_bytes("[0, 1, -1, 255, -128, +7, 007]",
+	    "07 81 05 82 05 01 82 05 ff 83 05 00 ff 82 05 80 82 05 07 "
+	    "82 05 07");
+	check_bytes("[0o17, 0x1F, 0xff]", "07 82 05 0f 82 05 1f 83 05 00 ff");
+	check_bytes("18446744073709551615", "05 00 ff ff ff ff ff ff ff ff");
+	check_bytes("-9223372036854775808", "05 80 00 00 00 00 00 00 00");
+	/* Not integers in the core schema: strings. */
+	check_bytes("[0o8, 0x, -0x1, 1_000]",
+	    "07 85 08 30 6f 38 00 84 08 30 78 00 86 08 2d 30 78 31 00 "
+	    "87 08 31 5f 30 30 30 00");
+	check_error("18446744073709551616",
+	    "t.yaml:1:1: integer out of range: 18446744073709551616");
+	check_error("-9223372036854775809",
+	    "t.yaml:1:1: integer out of range: -9223372036854775809");
+}
+
+static void
+test_loader_load__core_float(void **state)
+{
+	(void)state;
+	check_bytes("1.5", "04 3f f8 00 00 00 00 00 00");
+	check_bytes("[.5, 1., 1e3, -2.5E-1]",
+	    "07 89 04 3f e0 00 00 00 00 00 00 89 04 3f f0 00 00 00 00 00 00 "
+	    "89 04 40 8f 40 00 00 00 00 00 89 04 bf d0 00 00 00 00 00 00");
+	check_bytes("[.inf, -.Inf, +.INF]",
+	    "07 89 04 7f f0 00 00 00 00 00 00 89 04 ff f0 00 00 00 00 00 00 "
+	    "89 04 7f f0 00 00 00 00 00 00");
+	check_bytes(".nan", "04 7f f8 00 00 00 00 00 00");
+	check_bytes("-0.0", "04 80 00 00 00 00 00 00 00");
+	/* Strings. */
+	check_bytes("[., 1e, inf, .NAn]",
+	    "07 83 08 2e 00 84 08 31 65 00 85 08 69 6e 66 00 "
+	    "86 08 2e 4e 41 6e 00");
+}
+
+static void
+test_loader_load__quoted_and_block_are_strings(void **state)
+{
+	(void)state;
+	check_bytes("['1', \"true\", \"\"]",
+	    "07 83 08 31 00 86 08 74 72 75 65 00 82 08 00");
+	check_bytes("|\n  12\n", "08 31 32 0a 00");
+	check_bytes("! 12", "08 31 32 00");
+	check_bytes("\"caf\\u00e9\"", "08 63 61 66 c3 a9 00");
+}
+
+static void
+test_loader_load__explicit_tags(void **state)
+{
+	(void)state;
+	check_bytes("[!!str 12, !!int \"12\", !!float 1, !!bool \"true\", "
+	            "!!null \"\"]",
+	    "07 84 08 31 32 00 82 05 0c 89 04 3f f0 00 00 00 00 00 00 "
+	    "82 02 01 80");
+	check_bytes("!!binary aGVsbG8=", "01 68 65 6c 6c 6f");
+	check_bytes("!!binary |\n  aGVs\n  bG8\n", "01 68 65 6c 6c 6f");
+	check_bytes("!!binary \"\"", "01");
+	check_bytes("!!seq [1]", "07 82 05 01");
+	check_bytes("!!map {}", "06");
+	check_bytes("!<tag:yaml.org,2002:int> 3", "05 03");
+	check_error("!!int 1.5",
+	    "t.yaml:1:1: !!int takes an integer (decimal, 0o or 0x): 1.5");
+	check_error(
+	    "!!bool yes", "t.yaml:1:1: !!bool takes true or false: yes");
+	check_error(
+	    "!!null 0", "t.yaml:1:1: !!null takes null, ~ or nothing: 0");
+	check_error("!!float x",
+	    "t.yaml:1:1: !!float takes a number, .inf, -.inf or .nan: x");
+	check_error("!!binary a@==", "t.yaml:1:1: !!binary takes base64 text");
+	check_error("!!binary a", "t.yaml:1:1: !!binary takes base64 text");
+	check_error("!!seq 1", "t.yaml:1:1: !!seq on a scalar: 1");
+	check_error("!!map [1]", "t.yaml:1:1: !!map on a sequence");
+	check_error("!!str {}", "t.yaml:1:1: !!str on a map");
+	check_error("!!set {a: ~}", "t.yaml:1:1: !!set on a map");
+	check_error("!!omap 1", "t.yaml:1:1: unknown tag !!omap");
+}
+
+static void
+test_loader_load__timestamps(void **state)
+{
+	(void)state;
+	/* 1 s = 3b9aca00 ns. */
+	check_bytes("!!timestamp 1970-01-01T00:00:01Z", "09 3b 9a ca 00");
+	check_bytes("!!timestamp 1970-01-01 00:00:01", "09 3b 9a ca 00");
+	check_bytes("!!timestamp 1970-01-01T01:00:01+01:00", "09 3b 9a ca 00");
+	check_bytes(
+	    "!!timestamp 1970-1-1t0:00:01.000000001 Z", "09 3b 9a ca 01");
+	check_bytes("!!timestamp 1969-12-31T23:00:00-01", "09");
+	/* One day: 86400e9 ns = 0x4e94914f0000. */
+	check_bytes("!!timestamp 1970-01-02", "09 4e 94 91 4f 00 00");
+	/* Before 1970: negative. -1 ns. */
+	check_bytes("!!timestamp 1969-12-31T23:59:59.999999999Z", "09 ff");
+	/* 2000-03-01 after a leap day: 951868800 s. */
+	check_bytes("!!timestamp 2000-03-01", "09 0d 35 b7 a1 60 c7 00 00");
+	check_error("!!timestamp 2001-02-29",
+	    "t.yaml:1:1: !!timestamp takes a date (2001-12-14) or a time "
+	    "(2001-12-14T21:59:43.10Z): 2001-02-29");
+	check_error("!!timestamp 2001-12-14T25:00:00Z",
+	    "t.yaml:1:1: !!timestamp takes a date (2001-12-14) or a time "
+	    "(2001-12-14T21:59:43.10Z): 2001-12-14T25:00:00Z");
+	/* Plain timestamps are strings in the core schema. */
+	check_bytes("2001-12-14", "08 32 30 30 31 2d 31 32 2d 31 34 00");
+}
+
+static void
+test_loader_load__maps_and_duplicate_keys(void **state)
+{
+	(void)state;
+	check_bytes(
+	    "{a: 1, a: 2}", "06 83 08 61 00 82 05 01 83 08 61 00 82 05 02");
+	check_bytes("? [1]\n: x\n", "06 84 07 82 05 01 83 08 78 00");
+	check_bytes("{}", "06");
+	check_bytes("[]", "07");
+}
+
+static void
+test_loader_load__nul_in_string(void **state)
+{
+	(void)state;
+	check_error(
+	    "x: \"a\\0b\"", "t.yaml:1:4: a string cannot hold a NUL character");
+}
+
+static void
+test_loader_load__aliases_share_values(void **state)
+{
+	const argdata_t *tree, *a, *b;
+	argdata_seq_iterator_t it;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("[&x {k: [1, 2]}, *x, &s str, *s]", NULL, 0, NULL, NULL,
+	    &tree, &error);
+	assert_int_equal(error, 0);
+	argdata_seq_iterate(tree, &it);
+	assert_true(argdata_seq_get(&it, &a));
+	argdata_seq_next(&it);
+	assert_true(argdata_seq_get(&it, &b));
+	/* No copy: the alias is the anchor's value itself. */
+	assert_ptr_equal(a, b);
+	argdata_seq_next(&it);
+	assert_true(argdata_seq_get(&it, &a));
+	argdata_seq_next(&it);
+	assert_true(argdata_seq_get(&it, &b));
+	assert_ptr_equal(a, b);
+	loader_free(ld);
+	check_bytes("[&x 1, *x]", "07 82 05 01 82 05 01");
+	/* Anchors may be redefined; an alias takes the latest. */
+	check_bytes("[&x 1, &x 2, *x]", "07 82 05 01 82 05 02 82 05 02");
+}
+
+static void
+test_loader_load__alias_errors(void **state)
+{
+	(void)state;
+	check_error("[*nope]", "t.yaml:1:2: unknown anchor *nope");
+	check_error("&a [1, *a]",
+	    "t.yaml:1:8: alias *a refers to a node that contains it");
+}
+
+static void
+test_loader_load__documents(void **state)
+{
+	(void)state;
+	check_bytes("--- 1\n...\n", "05 01");
+	check_bytes("%YAML 1.2\n--- 1\n", "05 01");
+	check_error("", "t.yaml:1:1: no YAML document: the configuration is "
+	                "empty (write ~ for null)");
+	check_error("# only a comment\n",
+	    "t.yaml:2:1: no YAML document: the configuration is empty (write ~ "
+	    "for null)");
+	check_error("--- 1\n--- 2\n",
+	    "t.yaml:2:1: a second YAML document: the configuration holds "
+	    "exactly one");
+}
+
+static void
+test_loader_load__syntax_errors(void **state)
+{
+	(void)state;
+	check_error("a: [1, 2\n",
+	    "t.yaml:2:1: did not find expected ',' or ']' (while parsing a "
+	    "flow sequence at line 1, column 4)");
+	check_error("a: b: c\n",
+	    "t.yaml:1:5: mapping values are not allowed in this context");
+	check_error("\t- 1\n",
+	    "t.yaml:1:1: found character that cannot start any token (while "
+	    "scanning for the next token at line 1, column 1)");
+}
+
+/* Handlers for the tests: !t records what it sees, !bad fails. */
+struct seen {
+	int calls;
+	loader_mark_t mark;
+	loader_kind_t kind;
+	size_t count;
+	char tag[64];
+};
+
+static const argdata_t *
+tag_t(loader_t *ld, const loader_node_t *node, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->calls++;
+	s->mark = node->mark;
+	s->kind = node->kind;
+	s->count = node->count;
+	snprintf(s->tag, sizeof(s->tag), "%s", node->tag);
+	return loader_adopt(ld, argdata_create_fd(7), node->mark);
+}
+
+static const argdata_t *
+tag_bad(loader_t *ld, const loader_node_t *node, void *ctx)
+{
+	(void)ctx;
+	if (node->kind == LOADER_MAPPING)
+		return loader_fail(ld, node->items[0]->mark, "bad key %s",
+		    node->items[0]->value);
+	errno = ENOENT;
+	return NULL;
+}
+
+static const argdata_t *
+tag_typed(loader_t *ld, const loader_node_t *node, void *ctx)
+{
+	const char *s;
+	bool b;
+	uintmax_t u;
+
+	(void)ctx;
+	if (node->kind != LOADER_MAPPING || node->count != 6)
+		return loader_fail(ld, node->mark, "want a map of three");
+	if (loader_node_str(ld, node->items[1], "s", &s) != 0 ||
+	    loader_node_bool(ld, node->items[3], "b", &b) != 0 ||
+	    loader_node_uint(ld, node->items[5], "u", 100, &u) != 0)
+		return NULL;
+	return loader_adopt(
+	    ld, argdata_create_int_u(u + b + strlen(s)), node->mark);
+}
+
+static const loader_handler_t handlers[] = {
+    {"t", tag_t},
+    {"bad", tag_bad},
+    {"typed", tag_typed},
+};
+
+static void
+test_loader_load__handlers(void **state)
+{
+	struct seen s = {0};
+	const argdata_t *tree;
+	loader_t *ld;
+	void *buf;
+	size_t len;
+	char got[256];
+	int error;
+
+	(void)state;
+	ld = load("x:\n  - !t {a: 1, b: [2]}\n", handlers, 3, &s, NULL, &tree,
+	    &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.kind, LOADER_MAPPING);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(s.mark.line, 2);
+	assert_int_equal(s.mark.column, 5);
+	assert_string_equal(s.tag, "!t");
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	hex(buf, len, got);
+	assert_string_equal(got, "06 83 08 78 00 87 07 85 03 00 00 00 07");
+	free(buf);
+	loader_free(ld);
+}
+
+static void
+test_loader_load__handler_full_tags(void **state)
+{
+	struct seen s = {0};
+	const argdata_t *tree;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n[!t 1, "
+	          "!<tag:nuxi.nl,2015:cloudabi/t> 2]\n",
+	    handlers, 3, &s, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(s.calls, 2);
+	assert_string_equal(s.tag, "tag:nuxi.nl,2015:cloudabi/t");
+	loader_free(ld);
+}
+
+static void
+test_loader_load__alias_of_handler_node_calls_once(void **state)
+{
+	struct seen s = {0};
+	const argdata_t *tree;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("[&r !t x, *r, *r]", handlers, 3, &s, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(s.calls, 1);
+	loader_free(ld);
+}
+
+static void
+test_loader_load__handler_errors(void **state)
+{
+	const argdata_t *tree;
+	const loader_error_t *e;
+	struct seen s = {0};
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("a:\n  !bad {k: v}\n", handlers, 3, &s, NULL, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	e = loader_error(ld);
+	assert_int_equal(e->mark.line, 2);
+	assert_int_equal(e->mark.column, 9);
+	assert_string_equal(e->message, "bad key k");
+	loader_free(ld);
+
+	ld = load("!bad x", handlers, 3, &s, NULL, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	assert_string_equal(
+	    loader_error(ld)->message, "!bad: No such file or directory");
+	loader_free(ld);
+
+	ld = load("[!nope x]", handlers, 3, &s, NULL, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	assert_string_equal(loader_error(ld)->message, "unknown tag !nope");
+	loader_free(ld);
+
+	ld = load("%TAG !x! tag:example.com,2000:\n--- !x!y 1\n", handlers, 3,
+	    &s, NULL, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	assert_string_equal(
+	    loader_error(ld)->message, "unknown tag !<tag:example.com,2000:y>");
+	loader_free(ld);
+}
+
+static void
+test_loader_node__typed_views(void **state)
+{
+	const argdata_t *tree;
+	uintmax_t u;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("!typed {s: abc, b: true, u: 0x10}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(argdata_get_int(tree, &u), 0);
+	assert_int_equal(u, 16 + 1 + 3);
+	loader_free(ld);
+
+	ld = load("!typed {s: 12, b: true, u: 1}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "s: expected a string, not an integer");
+	loader_free(ld);
+	ld = load("!typed {s: x, b: yes, u: 1}", handlers, 3, NULL, NULL, &tree,
+	    &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "b: expected a boolean, not a string");
+	loader_free(ld);
+	ld = load("!typed {s: x, b: true, u: 101}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "u: 101 is out of range (0 to 100)");
+	loader_free(ld);
+	ld = load("!typed {s: x, b: true, u: [1]}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "u: expected a scalar, not a sequence");
+	loader_free(ld);
+	ld = load("!typed {s: !t x, b: true, u: 1}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(loader_error(ld)->message, "s: unexpected tag !t");
+	loader_free(ld);
+	/* An anchor outside a tag's value serves inside it. */
+	ld = load("[&n 5, !typed {s: \"\", b: false, u: *n}]", handlers, 3,
+	    NULL, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	loader_free(ld);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+test_loader_load__billion_laughs_refused_fast(void **state)
+{
+	char yaml[4096] = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
+	                  "lol, lol]\n";
+	const argdata_t *tree;
+	loader_t *ld;
+	double start;
+	int error;
+
+	(void)state;
+	for (int i = 1; i < 10; i++) {
+		sprintf(yaml + strlen(yaml), "a%d: &a%d [", i, i);
+		for (int j = 0; j < 10; j++)
+			sprintf(yaml + strlen(yaml), "%s*a%d", j ? ", " : "",
+			    i - 1);
+		strcat(yaml, "]\n");
+	}
+	start = now();
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	assert_true(now() - start < 1.0);
+	assert_int_equal(error, EINVAL);
+	assert_non_null(strstr(
+	    loader_error(ld)->message, "expands to more than 10000000 values"));
+	assert_int_equal(loader_error(ld)->mark.line, 7);
+	loader_free(ld);
+}
+
+static void
+test_loader_load__expansion_bounds(void **state)
+{
+	loader_limits_t limits = {.max_nodes = 10};
+	const argdata_t *tree;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("[&a [1, 2, 3], *a]", NULL, 0, NULL, &limits, &tree, &error);
+	assert_int_equal(error, 0);
+	loader_free(ld);
+	ld = load(
+	    "[&a [1, 2, 3], *a, *a]", NULL, 0, NULL, &limits, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	assert_int_equal(loader_error(ld)->mark.column, 20);
+	loader_free(ld);
+
+	limits = (loader_limits_t){.max_bytes = 100};
+	ld = load("[&a \"0123456789012345678901234567890123456789\", *a, *a]",
+	    NULL, 0, NULL, &limits, &tree, &error);
+	assert_int_equal(error, EINVAL);
+	assert_string_equal(loader_error(ld)->message,
+	    "the document expands to more than 100 bytes");
+	loader_free(ld);
+}
+
+static char *
+nested(size_t depth, const char *open, const char *inner, const char *close)
+{
+	size_t lo = strlen(open), li = strlen(inner), lc = strlen(close);
+	char *s = malloc(depth * (lo + lc) + li + 2), *p = s;
+
+	assert_non_null(s);
+	for (size_t i = 0; i < depth; i++, p += lo)
+		memcpy(p, open, lo);
+	memcpy(p, inner, li);
+	p += li;
+	for (size_t i = 0; i < depth; i++, p += lc)
+		memcpy(p, close, lc);
+	strcpy(p, "\n");
+	return s;
+}
+
+static void
+test_loader_load__deep_nesting(void **state)
+{
+	const argdata_t *tree;
+	loader_t *ld;
+	double start;
+	void *buf;
+	size_t len;
+	char *yaml;
+	int error;
+
+	(void)state;
+	/* Deep input is refused quickly, not recursed into. */
+	yaml = nested(1000000, "[", "", "]");
+	start = now();
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	assert_true(now() - start < 1.0);
+	assert_int_equal(error, EINVAL);
+	assert_string_equal(
+	    loader_error(ld)->message, "nesting deeper than 1000 levels");
+	assert_int_equal(loader_error(ld)->mark.column, 1001);
+	loader_free(ld);
+	free(yaml);
+
+	/* Up to the bound, it loads, without recursion, in maps too. */
+	yaml = nested(1000, "{a: ", "1", "}");
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	free(buf);
+	loader_free(ld);
+	free(yaml);
+
+	/* A larger bound is honoured. */
+	yaml = nested(20000, "- ", "x", "");
+	{
+		loader_limits_t limits = {.max_depth = 30000};
+
+		ld = load(yaml, NULL, 0, NULL, &limits, &tree, &error);
+		assert_int_equal(error, 0);
+		loader_free(ld);
+	}
+	free(yaml);
+}
+
+/* The serialized bytes of yaml, as a string of hex; free() it. */
+static char *
+bytes_of(const char *yaml)
+{
+	const argdata_t *tree;
+	loader_t *ld;
+	void *buf;
+	size_t len;
+	char *out;
+	int error;
+
+	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
+	if (error != 0)
+		fail_msg("%s: %s", yaml, loader_error(ld)->message);
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	out = malloc(len * 3 + 1);
+	assert_non_null(out);
+	hex(buf, len, out);
+	free(buf);
+	loader_free(ld);
+	return out;
+}
+
+/*
+ * Plain data is encoded straight into the output, anchored data through
+ * the codec's constructors: both give the same bytes, scalar by scalar and
+ * for whole trees compacted into values of their own.
+ */
+static void
+test_loader_load__encoder_matches_codec(void **state)
+{
+	static const char *const scalars[] = {"~", "true", "false", "0", "1",
+	    "-1", "127", "128", "255", "256", "-128", "-129", "65535",
+	    "9223372036854775807", "-9223372036854775808",
+	    "18446744073709551615", "0x7f", "1.5", "-0.0", ".inf", ".nan",
+	    "1e300", "x", "\"\"", "'caf\u00e9'",
+	    "\"a longer string that needs a two-byte length prefix, since "
+	    "it has more than one hundred and twenty-seven bytes in it, "
+	    "which this one does by now\"",
+	    "!!binary aGVsbG8=", "!!binary \"\"", "!!timestamp 2001-12-14",
+	    "!!timestamp 1969-07-20T20:17:40.5Z", "!!str 1", "!!float 3"};
+	static const char *const trees[] = {"[]", "{}", "[[], {}]",
+	    "{a: [1, {b: c}], d: [[[x]]]}",
+	    "[1, [2, [3, [4, [5, [6]]]]], {k: {k: {k: v}}}]",
+	    "{? [a, b] : {c: d}, e: [\"f\", !!binary AAEC]}"};
+	char yaml[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		char *plain, *anchored;
+
+		snprintf(yaml, sizeof(yaml), "[%s, x]", scalars[i]);
+		plain = bytes_of(yaml);
+		snprintf(yaml, sizeof(yaml), "[&a %s, x]", scalars[i]);
+		anchored = bytes_of(yaml);
+		if (strcmp(plain, anchored) != 0)
+			fail_msg("%s: %s != %s", scalars[i], plain, anchored);
+		free(plain);
+		free(anchored);
+	}
+	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++) {
+		char *a, *b;
+
+		/* Compacted as the root, and as a value inside a value. */
+		snprintf(yaml, sizeof(yaml), "[0, %s, 0]", trees[i]);
+		a = bytes_of(yaml);
+		snprintf(yaml, sizeof(yaml), "[&z 0, &t %s, *z]", trees[i]);
+		b = bytes_of(yaml);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s: %s != %s", trees[i], a, b);
+		free(b);
+		snprintf(yaml, sizeof(yaml), "[&z 0, %s, *z]", trees[i]);
+		b = bytes_of(yaml);
+		if (strcmp(a, b) != 0)
+			fail_msg("%s: %s != %s", trees[i], a, b);
+		free(a);
+		free(b);
+	}
+}
+
+static void
+test_loader_bytes__plain_documents_only(void **state)
+{
+	const argdata_t *tree;
+	const void *bytes;
+	loader_t *ld;
+	void *buf;
+	size_t len, blen;
+	int error;
+
+	(void)state;
+	ld = load("{a: [1, 2.5, x], b: !!binary AAE=}", NULL, 0, NULL, NULL,
+	    &tree, &error);
+	assert_int_equal(error, 0);
+	assert_true(loader_bytes(ld, &bytes, &blen));
+	assert_int_equal(loader_serialize(tree, &buf, &len), 0);
+	assert_int_equal(len, blen);
+	assert_memory_equal(buf, bytes, len);
+	free(buf);
+	loader_free(ld);
+
+	ld = load("[&a 1, *a]", NULL, 0, NULL, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_false(loader_bytes(ld, &bytes, &blen));
+	loader_free(ld);
+	ld = load("[1, 2", NULL, 0, NULL, NULL, &tree, &error);
+	assert_false(loader_bytes(ld, &bytes, &blen));
+	loader_free(ld);
+}
+
+static void
+test_loader_load__once(void **state)
+{
+	const argdata_t *tree;
+	loader_t *ld;
+	int error;
+
+	(void)state;
+	ld = load("1", NULL, 0, NULL, NULL, &tree, &error);
+	assert_int_equal(error, 0);
+	assert_int_equal(loader_load_string(ld, "1", 1, &tree), EINVAL);
+	loader_free(ld);
+	loader_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_loader_load__wire_examples),
+	    cmocka_unit_test(test_loader_load__core_null),
+	    cmocka_unit_test(test_loader_load__core_bool),
+	    cmocka_unit_test(test_loader_load__core_int),
+	    cmocka_unit_test(test_loader_load__core_float),
+	    cmocka_unit_test(test_loader_load__quoted_and_block_are_strings),
+	    cmocka_unit_test(test_loader_load__explicit_tags),
+	    cmocka_unit_test(test_loader_load__timestamps),
+	    cmocka_unit_test(test_loader_load__maps_and_duplicate_keys),
+	    cmocka_unit_test(test_loader_load__nul_in_string),
+	    cmocka_unit_test(test_loader_load__aliases_share_values),
+	    cmocka_unit_test(test_loader_load__alias_errors),
+	    cmocka_unit_test(test_loader_load__documents),
+	    cmocka_unit_test(test_loader_load__syntax_errors),
+	    cmocka_unit_test(test_loader_load__handlers),
+	    cmocka_unit_test(test_loader_load__handler_full_tags),
+	    cmocka_unit_test(
+	        test_loader_load__alias_of_handler_node_calls_once),
+	    cmocka_unit_test(test_loader_load__handler_errors),
+	    cmocka_unit_test(test_loader_node__typed_views),
+	    cmocka_unit_test(test_loader_load__billion_laughs_refused_fast),
+	    cmocka_unit_test(test_loader_load__expansion_bounds),
+	    cmocka_unit_test(test_loader_load__deep_nesting),
+	    cmocka_unit_test(test_loader_load__encoder_matches_codec),
+	    cmocka_unit_test(test_loader_bytes__plain_documents_only),
+	    cmocka_unit_test(test_loader_load__once),
+	};
+
+	return cmocka_run_group_tests(tests, test_fds_setup, test_fds_teardown);
+}

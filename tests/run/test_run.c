@@ -1,0 +1,631 @@
+/*
+ * End-to-end tests of cloudabi-run: the tool starts the fdreport helper,
+ * which reports its pid, environment and every descriptor it holds; the
+ * tests compare that with what the configuration named. Also the dry run,
+ * standard input, exit statuses and the one-line error of every malformed
+ * configuration in malformed.txt.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static const char *tool;     /* cloudabi-run */
+static const char *fdreport; /* the helper */
+static char dir[] = "/tmp/test_run.XXXXXX";
+
+struct result {
+	pid_t pid;
+	int status; /* exit status, or 128 + signal */
+	char *out;
+	char *err;
+};
+
+static void
+result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static void
+append(char **buf, size_t *len, const char *data, size_t n)
+{
+	*buf = realloc(*buf, *len + n + 1);
+	assert_non_null(*buf);
+	memcpy(*buf + *len, data, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/*
+ * Runs argv (argv[0] is the path) in cwd (or here), with input on its
+ * standard input (NULL: /dev/null), collecting its output and status.
+ */
+static void
+run(struct result *r, const char *cwd, const char *input,
+    char *const argv[])
+{
+	int in[2], out[2], err[2];
+	size_t outlen = 0, errlen = 0, inlen = input ? strlen(input) : 0;
+	size_t inpos = 0;
+	int status;
+
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
+	*r = (struct result){.out = NULL};
+	append(&r->out, &outlen, "", 0);
+	append(&r->err, &errlen, "", 0);
+	r->pid = fork();
+	assert_true(r->pid >= 0);
+	if (r->pid == 0) {
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(err[1], 2) < 0 || (cwd != NULL && chdir(cwd) != 0))
+			_exit(99);
+		execv(argv[0], argv);
+		_exit(98);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	if (inlen == 0) {
+		close(in[1]);
+		in[1] = -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	while (out[0] >= 0 || err[0] >= 0) {
+		struct pollfd p[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0},
+			{in[1], POLLOUT, 0}};
+		char buf[4096];
+
+		assert_true(poll(p, 3, 10000) > 0);
+		for (int i = 0; i < 2; i++) {
+			int *fd = i == 0 ? &out[0] : &err[0];
+			ssize_t n;
+
+			if (p[i].revents == 0)
+				continue;
+			n = read(*fd, buf, sizeof(buf));
+			if (n <= 0) {
+				close(*fd);
+				*fd = -1;
+			} else if (i == 0) {
+				append(&r->out, &outlen, buf, (size_t)n);
+			} else {
+				append(&r->err, &errlen, buf, (size_t)n);
+			}
+		}
+		if (p[2].revents != 0) {
+			ssize_t n = write(in[1], input + inpos, inlen - inpos);
+
+			if (n > 0)
+				inpos += (size_t)n;
+			if (n <= 0 || inpos == inlen) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+	}
+	if (in[1] >= 0)
+		close(in[1]);
+	assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+					128 + WTERMSIG(status);
+}
+
+/* Writes text to dir/name and returns the path; free() it. */
+static char *
+write_file(const char *name, const char *text)
+{
+	char *path;
+	int fd;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* The fields of the report's line "fd N ...", or false when absent. */
+struct fdline {
+	int fdflags;
+	unsigned flags;
+	unsigned long long dev, ino;
+	char kind[16];
+};
+
+static bool
+report_fd(const char *report, int fd, struct fdline *l)
+{
+	char key[32];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\nfd %d ", fd);
+	p = strstr(report, key);
+	if (p == NULL)
+		return false;
+	return sscanf(p + strlen(key),
+		   "fdflags %d flags 0x%x dev %llu ino %llu mode %*o offset "
+		   "%*d kind %15s",
+		   &l->fdflags, &l->flags, &l->dev, &l->ino, l->kind) == 5;
+}
+
+static int
+report_nfds(const char *report)
+{
+	int n = 0;
+
+	for (const char *p = report; (p = strstr(p, "\nfd ")) != NULL; p++)
+		n++;
+	return n;
+}
+
+static void
+same_file(const struct fdline *l, const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(l->dev == st.st_dev && l->ino == st.st_ino);
+}
+
+static void
+test_run__every_tag_exactly(void **state)
+{
+	char yaml[8192], sock[4200], abstract[64], report[64];
+	char *file, *config;
+	struct fdline l;
+	struct result r;
+	struct stat st;
+	int stray;
+
+	(void)state;
+	file = write_file("data", "hello");
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(abstract, sizeof(abstract), "@test_run.%d", (int)getpid());
+	snprintf(yaml, sizeof(yaml),
+	    "%%TAG ! tag:nuxi.nl,2015:cloudabi/\n"
+	    "---\n"
+	    "out: !fd stdout\n"                               /* 0 */
+	    "data: !file {path: %s}\n"                        /* 1 */
+	    "log: !file {path: %s/log, access: append, create: true}\n"
+	    "root: !dir {path: %s, write: true}\n"            /* 3 */
+	    "tcp: !socket {bind: \"127.0.0.1:0\"}\n"          /* 4 */
+	    "unix: !socket {bind: %s, type: dgram}\n"         /* 5 */
+	    "abstract: !socket {bind: \"%s\", type: seqpacket}\n"
+	    "self: !executable\n"                             /* 7 */
+	    "again: [!fd 1, !fd stdout]\n"
+	    "numbers: [1, 2.5, true, ~, x]\n",
+	    file, dir, dir, sock, abstract);
+	config = write_file("every.yaml", yaml);
+	/* A descriptor the tool inherits but the program must not get. */
+	stray = open("/dev/null", O_RDONLY);
+	assert_true(stray >= 0);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
+		NULL});
+	close(stray);
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+
+	/* Same process: the tool replaced itself. */
+	snprintf(report, sizeof(report), "pid %d\n", (int)r.pid);
+	assert_int_equal(strncmp(r.out, report, strlen(report)), 0);
+	/* Exactly eight descriptors, 0 to 7, none close-on-exec leftovers. */
+	assert_int_equal(report_nfds(r.out), 8);
+	for (int fd = 0; fd < 8; fd++) {
+		assert_true(report_fd(r.out, fd, &l));
+		assert_int_equal(l.fdflags & FD_CLOEXEC, 0);
+	}
+	assert_true(report_fd(r.out, 0, &l));
+	assert_string_equal(l.kind, "pipe");
+	assert_true(report_fd(r.out, 1, &l));
+	same_file(&l, file);
+	assert_int_equal(l.flags & O_ACCMODE, O_RDONLY);
+	assert_true(report_fd(r.out, 2, &l));
+	assert_int_equal(l.flags & (O_ACCMODE | O_APPEND), O_WRONLY | O_APPEND);
+	assert_true(report_fd(r.out, 3, &l));
+	same_file(&l, dir);
+	assert_true(report_fd(r.out, 4, &l));
+	assert_string_equal(l.kind, "socket");
+	/* A unix socket's inode is not its file's: the file is checked below. */
+	assert_true(report_fd(r.out, 5, &l));
+	assert_string_equal(l.kind, "socket");
+	assert_true(report_fd(r.out, 6, &l));
+	assert_string_equal(l.kind, "socket");
+	assert_true(report_fd(r.out, 7, &l));
+	same_file(&l, fdreport);
+	/* No environment but what was asked for. */
+	assert_null(strstr(r.out, "\nenv "));
+	/* The program owns the unix socket file now. */
+	assert_int_equal(stat(sock, &st), 0);
+	unlink(sock);
+	result_free(&r);
+	snprintf(yaml, sizeof(yaml), "%s/log", dir);
+	unlink(yaml);
+	free(file);
+	free(config);
+}
+
+static void
+test_run__alias_is_one_descriptor(void **state)
+{
+	char yaml[4400];
+	char *config;
+	struct result r;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml),
+	    "out: !fd 1\na: &d !dir {path: %s}\nb: *d\nc: [*d, *d]\n", dir);
+	config = write_file("alias.yaml", yaml);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
+		NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(report_nfds(r.out), 2);
+	result_free(&r);
+	free(config);
+}
+
+static void
+test_run__config_from_stdin(void **state)
+{
+	struct result r;
+
+	(void)state;
+	run(&r, NULL, "out: !fd stdout\n",
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(report_nfds(r.out), 1);
+	result_free(&r);
+	run(&r, NULL, "out: !fd stdout\nx: [!fd stdin]\n",
+	    (char *const[]){(char *)tool, (char *)fdreport, "-", NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(report_nfds(r.out), 2);
+	result_free(&r);
+	/* Errors name <stdin>. */
+	run(&r, NULL, "a: !nope 1\n",
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err, "<stdin>:1:4: unknown tag !nope\n");
+	assert_string_equal(r.out, "");
+	result_free(&r);
+}
+
+static void
+test_run__env_and_argv0(void **state)
+{
+	struct result r;
+
+	(void)state;
+	setenv("TEST_RUN_PASSED", "through", 1);
+	unsetenv("TEST_RUN_UNSET");
+	run(&r, NULL, "out: !fd stdout\n",
+	    (char *const[]){(char *)tool, "--env", "A=1", "-e", "B=x=y",
+		"--env", "TEST_RUN_PASSED", "--env", "TEST_RUN_UNSET",
+		"--argv0", "reporter", (char *)fdreport, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\nenv A=1\n"));
+	assert_non_null(strstr(r.out, "\nenv B=x=y\n"));
+	assert_non_null(strstr(r.out, "\nenv TEST_RUN_PASSED=through\n"));
+	assert_null(strstr(r.out, "TEST_RUN_UNSET"));
+	assert_non_null(strstr(r.out, "\nargv0 reporter\n"));
+	result_free(&r);
+}
+
+static void
+test_run__dry_run(void **state)
+{
+	char yaml[8192], sock[4200];
+	struct result r;
+	struct stat st;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/dry.sock", dir);
+	snprintf(yaml, sizeof(yaml),
+	    "listen: !socket {bind: \"127.0.0.1:0\"}\n"
+	    "unix: !socket {bind: %s}\n"
+	    "root: !dir {path: %s}\n"
+	    "again: !fd 1\n"
+	    "threads: 4\n",
+	    sock, dir);
+	free(write_file("dry.yaml", yaml));
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, "--dry-run", "--env", "X=1",
+		(char *)fdreport, "dry.yaml", NULL});
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+	/* Nothing started: no report. */
+	assert_null(strstr(r.out, "\npid "));
+	assert_non_null(strstr(r.out, "threads: 4"));
+	assert_non_null(strstr(r.out, "listen: !fd 0"));
+	assert_non_null(strstr(r.out, "again: !fd 3"));
+	assert_non_null(strstr(r.out, "\n0   socket      tcp 127.0.0.1:"));
+	assert_non_null(strstr(r.out, " listening "));
+	assert_non_null(strstr(r.out, "dry.yaml:1:9\n"));
+	assert_non_null(strstr(r.out, "\n1   socket      unix "));
+	assert_non_null(strstr(r.out, "\n2   dir         dir "));
+	assert_non_null(strstr(r.out, "dry.yaml:3:7\n"));
+	assert_non_null(strstr(r.out, "\n3   fd          inherited 1 "));
+	assert_non_null(strstr(r.out, "\nX=1\n"));
+	assert_string_equal(r.err, "");
+	/* The socket file it made is gone again. */
+	assert_int_equal(stat(sock, &st), -1);
+	result_free(&r);
+}
+
+static void
+test_run__exit_statuses(void **state)
+{
+	char *config, *notexec, *garbage;
+	struct result r;
+
+	(void)state;
+	config = write_file("ok.yaml", "out: !fd 1\n");
+	/* The program's own status. */
+	free(write_file("exit.yaml", "out: !fd 1\nexit: 42\n"));
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "exit.yaml",
+		NULL});
+	assert_int_equal(r.status, 42);
+	result_free(&r);
+
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, "/nonexistent/program",
+		(char *)config, NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err, "cloudabi-run: /nonexistent/program: No "
+				   "such file or directory\n");
+	result_free(&r);
+
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, "no-such-program-anywhere",
+		(char *)config, NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err,
+	    "cloudabi-run: no-such-program-anywhere: not found\n");
+	result_free(&r);
+
+	notexec = write_file("notexec", "#!/bin/sh\n");
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, notexec, config, NULL});
+	assert_int_equal(r.status, 126);
+	assert_non_null(strstr(r.err, "notexec: Permission denied\n"));
+	result_free(&r);
+
+	garbage = write_file("garbage", "\x7f" "ELF nonsense");
+	assert_int_equal(chmod(garbage, 0755), 0);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, garbage, config, NULL});
+	assert_int_equal(r.status, 126);
+	assert_non_null(strstr(r.err, "garbage: Exec format error\n"));
+	result_free(&r);
+
+	run(&r, NULL, NULL, (char *const[]){(char *)tool, NULL});
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, "usage: cloudabi-run"));
+	result_free(&r);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, "--bogus", (char *)fdreport, NULL});
+	assert_int_equal(r.status, 127);
+	result_free(&r);
+	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--help", NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "usage: cloudabi-run [--dry-run]", 31),
+	    0);
+	result_free(&r);
+	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--version", NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "cloudabi-run ", 13), 0);
+	result_free(&r);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport,
+		"/nonexistent/config.yaml", NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err, "cloudabi-run: /nonexistent/config.yaml: "
+				   "No such file or directory\n");
+	result_free(&r);
+	free(config);
+	free(notexec);
+	free(garbage);
+}
+
+static void
+test_run__failure_leaves_nothing(void **state)
+{
+	char yaml[8192], sock[4200];
+	struct result r;
+	struct stat st;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/left.sock", dir);
+	snprintf(yaml, sizeof(yaml),
+	    "a: !socket {bind: %s}\nb: !file {path: %s/missing}\n", sock, dir);
+	free(write_file("left.yaml", yaml));
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "left.yaml",
+		NULL});
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, "left.yaml:2:17: !file: "));
+	assert_string_equal(r.out, "");
+	assert_int_equal(stat(sock, &st), -1);
+	result_free(&r);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+test_run__hostile_documents_refused_fast(void **state)
+{
+	char *yaml = malloc(4 << 20), *p = yaml;
+	struct result r;
+	double t;
+
+	(void)state;
+	assert_non_null(yaml);
+	/* A billion laughs. */
+	p += sprintf(p, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
+			"lol, lol]\n");
+	for (int i = 1; i < 10; i++) {
+		p += sprintf(p, "a%d: &a%d [", i, i);
+		for (int j = 0; j < 10; j++)
+			p += sprintf(p, "%s*a%d", j ? ", " : "", i - 1);
+		p += sprintf(p, "]\n");
+	}
+	t = now();
+	run(&r, NULL, yaml,
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	assert_true(now() - t < 1.0);
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, "expands to more than"));
+	result_free(&r);
+
+	/* A million open brackets. */
+	memset(yaml, '[', 1000000);
+	yaml[1000000] = '\0';
+	t = now();
+	run(&r, NULL, yaml,
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	assert_true(now() - t < 1.0);
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err,
+	    "<stdin>:1:1001: nesting deeper than 1000 levels\n");
+	result_free(&r);
+	free(yaml);
+}
+
+/* Every case of malformed.txt, through the tool: one line, status 127. */
+static void
+test_run__malformed_golden(void **state)
+{
+	const char *file = getenv("MALFORMED");
+	char *line = NULL, *yaml = NULL, title[256] = "";
+	size_t cap = 0, len = 0, cases = 0;
+	FILE *fp, *mem = NULL;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(file);
+	fp = fopen(file, "re");
+	assert_non_null(fp);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		if (strncmp(line, "=== ", 4) == 0) {
+			snprintf(title, sizeof(title), "%s", line + 4);
+			mem = open_memstream(&yaml, &len);
+			assert_non_null(mem);
+		} else if (strncmp(line, "=> ", 3) == 0) {
+			struct result r;
+			int fd;
+			char path[4200];
+
+			assert_non_null(mem);
+			fclose(mem);
+			mem = NULL;
+			snprintf(path, sizeof(path), "%s/config.yaml", dir);
+			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			    0644);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, yaml, len), (ssize_t)len);
+			close(fd);
+			run(&r, dir, NULL,
+			    (char *const[]){(char *)tool, (char *)fdreport,
+				"config.yaml", NULL});
+			if (r.status != 127 || strcmp(r.err, line + 3) != 0)
+				fail_msg("%sstatus %d\ngot      %sexpected %s",
+				    title, r.status, r.err, line + 3);
+			assert_string_equal(r.out, "");
+			result_free(&r);
+			free(yaml);
+			yaml = NULL;
+			cases++;
+		} else if (mem != NULL) {
+			fwrite(line, 1, (size_t)n, mem);
+		}
+	}
+	free(line);
+	fclose(fp);
+	{
+		char *path = write_file("config.yaml", "");
+
+		unlink(path);
+		free(path);
+	}
+	assert_true(cases >= 40);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	tool = getenv("CLOUDABI_RUN");
+	fdreport = getenv("FDREPORT");
+	if (tool == NULL || fdreport == NULL || mkdtemp(dir) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	static const char *const files[] = {"data", "every.yaml",
+		"alias.yaml", "dry.yaml", "ok.yaml", "exit.yaml", "notexec",
+		"garbage", "left.yaml"};
+	char path[4200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	return rmdir(dir);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
+    test_fds_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_run__every_tag_exactly),
+		T(test_run__alias_is_one_descriptor),
+		T(test_run__config_from_stdin),
+		T(test_run__env_and_argv0),
+		T(test_run__dry_run),
+		T(test_run__exit_statuses),
+		T(test_run__failure_leaves_nothing),
+		T(test_run__hostile_documents_refused_fast),
+		T(test_run__malformed_golden),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
