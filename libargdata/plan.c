@@ -119,6 +119,7 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
 
 	memset(plan, 0, sizeof(*plan));
 	plan->execfd = execfd;
+	plan->confine_fd = -1;
 	plan->name = attr != NULL && attr->name != NULL ?
 	    strdup(attr->name) : executable_name(execfd);
 	plan->envp = calloc(nenv + 2, sizeof(char *));

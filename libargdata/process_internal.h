@@ -30,6 +30,9 @@ struct program_attr {
 	size_t nenv;
 	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
 	const void *confine_arg;
+	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
+	int *writable;		/* directories the sandbox lets change */
+	size_t nwritable;
 };
 
 /*
@@ -47,6 +50,7 @@ struct ad_exec_plan {
 	sigset_t mask;		/* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
+	int confine_fd;		/* a descriptor the hook needs, or -1 */
 	/* Storage for what argv and envp point to. */
 	char *name;
 	char fdvar[32];
@@ -127,9 +131,25 @@ void ad_remap_release(struct ad_remap *r);
 /*
  * The shuffle in a child, where nothing needs undoing: installs work[i] at
  * i for i < nslots and closes every descriptor above except *execfd, which
- * it moves out of the way first when needed. work is scratch space that it
+ * it moves out of the way first when needed, and keepfd (-1 for none, else
+ * above the slots: the confinement hook's descriptor). work is scratch space that it
  * overwrites. Async-signal-safe. Returns 0 or an errno value.
  */
-int ad_remap_child(int *work, size_t nslots, int *execfd);
+int ad_remap_child(int *work, size_t nslots, int *execfd, int keepfd);
+
+/*
+ * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
+ * asks for one, builds it for the tree's descriptors fds (the caller's
+ * numbers), before anything changes, and makes it plan's confinement hook,
+ * its ruleset plan's confine_fd. *sb receives it (NULL when none), to be
+ * freed with sandbox_free() after the exec or spawn. Returns 0 or an
+ * errno value (ENOTSUP where the kernel cannot enforce it).
+ */
+struct sandbox;
+int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
+    const int *fds, size_t nfds, struct sandbox **sb);
+
+/* Frees what program_attr_addwritable() allocated. */
+void ad_attr_free_sandbox(program_attr_t *attr);
 
 #endif

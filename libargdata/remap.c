@@ -227,20 +227,33 @@ ad_remap_release(struct ad_remap *r)
 	errno = saved_errno;
 }
 
-/* Closes every descriptor numbered lim or more except keep (>= lim). */
+/*
+ * Closes every descriptor numbered lim or more except keep (>= lim) and
+ * keep2 (-1, or >= lim and other than keep).
+ */
 static int
-close_above_except(int lim, int keep)
+close_above_except(int lim, int keep, int keep2)
 {
-	if (keep > lim && close_range((unsigned)lim, (unsigned)keep - 1, 0) != 0)
+	int lo = keep, hi = keep2;
+
+	if (keep2 < 0)
+		hi = lo;
+	else if (keep2 < keep) {
+		lo = keep2;
+		hi = keep;
+	}
+	if (lo > lim && close_range((unsigned)lim, (unsigned)lo - 1, 0) != 0)
 		return errno;
-	if (keep < INT_MAX &&
-	    close_range((unsigned)keep + 1, ~0U, 0) != 0)
+	if (hi > lo + 1 &&
+	    close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) != 0)
+		return errno;
+	if (hi < INT_MAX && close_range((unsigned)hi + 1, ~0U, 0) != 0)
 		return errno;
 	return 0;
 }
 
 int
-ad_remap_child(int *work, size_t nslots, int *execfd)
+ad_remap_child(int *work, size_t nslots, int *execfd, int keepfd)
 {
 	int lim = (int)nslots;
 
@@ -276,5 +289,5 @@ ad_remap_child(int *work, size_t nslots, int *execfd)
 			return errno;
 		}
 	}
-	return close_above_except(lim, *execfd);
+	return close_above_except(lim, *execfd, keepfd);
 }

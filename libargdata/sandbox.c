@@ -309,6 +309,17 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 		sb = NULL;
 		goto fail;
 	}
+	/* Above the slots the exec fills (the tree's descriptors and the
+	 * memfd), so that the shuffle leaves it alone. */
+	if (sb->ruleset <= (int)nfds) {
+		int moved = fcntl(sb->ruleset, F_DUPFD_CLOEXEC, (int)nfds + 1);
+		if (moved < 0) {
+			error = errno;
+			goto fail;
+		}
+		close(sb->ruleset);
+		sb->ruleset = moved;
+	}
 
 	/* Each directory among the descriptors, once per descriptor; a
 	 * duplicate only repeats a rule. Other descriptors carry their
@@ -339,6 +350,12 @@ fail:
 	free(isdir);
 	sandbox_free(sb);
 	return error;
+}
+
+int
+sandbox_fd(const struct sandbox *sb)
+{
+	return sb->ruleset;
 }
 
 void

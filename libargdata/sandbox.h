@@ -62,6 +62,13 @@ const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
 int sandbox_create(int execfd, const int *fds, size_t nfds,
     const int *writable, size_t nwritable, struct sandbox **out);
 
+/*
+ * The sandbox's own descriptor, the Landlock ruleset: close-on-exec and
+ * numbered above nfds, out of the way of the descriptors an exec installs
+ * at 0..nfds. It must stay open until sandbox_apply().
+ */
+int sandbox_fd(const struct sandbox *sb);
+
 /* Frees the sandbox and closes its ruleset. Accepts NULL, keeps errno. */
 void sandbox_free(struct sandbox *sb);
 
