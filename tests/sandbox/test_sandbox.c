@@ -31,6 +31,9 @@
 
 #include <cmocka.h>
 
+#include <argdata.h>
+#include <program.h>
+
 #include "sandbox.h"
 #include "testutil.h"
 
@@ -247,29 +250,94 @@ launch(int execfd, const int *fds, int n, const struct sandbox *sb)
 	_exit(127);
 }
 
+/* How the probe is started: the test's launcher, or the library. */
+enum start {
+	BY_LAUNCHER,      /* fork, sandbox_apply, shuffle, execveat */
+	BY_SPAWN,         /* program_spawn() */
+	BY_EXEC,          /* fork, then program_exec_attr() in the child */
+};
+
+/* The probe's tree: a sequence of its five descriptors, in order. */
+static argdata_t *
+probe_tree(const int *fds, argdata_t **elems)
+{
+	for (int i = 0; i < 5; i++) {
+		elems[i] = argdata_create_fd(fds[i]);
+		assert_non_null(elems[i]);
+	}
+	return argdata_create_seq((const argdata_t *const *)elems, 5);
+}
+
+/* Starts the probe through the library; returns its pid or pidfd. */
+static int
+start_by_library(struct world *w, enum start how, int execfd,
+    const int *fds, bool confined)
+{
+	program_attr_t *attr = program_attr_create();
+	argdata_t *elems[5], *tree;
+	int handle = -1;
+
+	assert_non_null(attr);
+	if (confined) {
+		assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX),
+		    0);
+		assert_int_equal(program_attr_addwritable(attr, w->rw), 0);
+	}
+	tree = probe_tree(fds, elems);
+	assert_non_null(tree);
+	if (how == BY_SPAWN) {
+		assert_int_equal(program_spawn(execfd, tree, attr, &handle), 0);
+	} else {
+		handle = fork();
+		assert_true(handle >= 0);
+		if (handle == 0) {
+			program_exec_attr(execfd, tree, attr);
+			_exit(120);
+		}
+	}
+	argdata_free(tree);
+	for (int i = 0; i < 5; i++)
+		argdata_free(elems[i]);
+	program_attr_free(attr);
+	return handle;
+}
+
 /* Runs the probe and collects its report; returns the wait status. */
 static int
-run_probe(struct world *w, bool confined, char *out, size_t size)
+run_probe(struct world *w, enum start how, bool confined, char *out,
+    size_t size)
 {
-	int execfd, status;
+	int execfd, status, handle;
 	int fds[5] = {w->instr, w->report[1], w->ro, w->rw, w->listener};
 	struct sandbox *sb = NULL;
 	size_t used = 0;
 	ssize_t n;
-	pid_t pid;
 
 	execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
 	assert_true(execfd >= 0);
-	if (confined)
-		assert_int_equal(sandbox_create(execfd, fds, 5, &w->rw, 1, &sb),
-		    0);
-	pid = launch(execfd, fds, 5, sb);
+	if (how == BY_LAUNCHER) {
+		if (confined)
+			assert_int_equal(sandbox_create(execfd, fds, 5, &w->rw,
+			    1, &sb), 0);
+		handle = launch(execfd, fds, 5, sb);
+	} else {
+		handle = start_by_library(w, how, execfd, fds, confined);
+	}
 	close(w->report[1]);
 	w->report[1] = -1;
 	while ((n = read(w->report[0], out + used, size - 1 - used)) > 0)
 		used += (size_t)n;
 	out[used] = '\0';
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (how == BY_SPAWN) {
+		siginfo_t info;
+		assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)handle, &info,
+		    WEXITED), 0);
+		close(handle);
+		status = info.si_code == CLD_EXITED ? info.si_status << 8 :
+		    info.si_status;
+	} else {
+		assert_int_equal(waitpid(handle, &status, 0), handle);
+	}
 	sandbox_free(sb);
 	close(execfd);
 	return status;
@@ -296,16 +364,16 @@ result_of(const char *report, const char *name, char *buf, size_t size)
 	return NULL;
 }
 
+/* Runs the probe confined and checks every outcome. */
 static void
-test_sandbox_apply__probe_confined(void **state)
+probe_confined(enum start how)
 {
 	struct world w;
 	char report[8192], buf[64];
 	int status, failures = 0;
 
-	(void)state;
 	world_create(&w, "");
-	status = run_probe(&w, true, report, sizeof(report));
+	status = run_probe(&w, how, true, report, sizeof(report));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* Exactly the tree's descriptors, nothing inherited. */
@@ -324,8 +392,30 @@ test_sandbox_apply__probe_confined(void **state)
 	/* Nothing was created beneath the read-only directory or outside. */
 	assert_int_equal(faccessat(w.ro, "new", F_OK, 0), -1);
 	assert_int_equal(faccessat(w.ro, "hello", F_OK, 0), 0);
+	assert_int_equal(access(w.outside, F_OK), 0);
 	world_destroy(&w);
 	assert_int_equal(failures, 0);
+}
+
+static void
+test_sandbox_apply__probe_confined(void **state)
+{
+	(void)state;
+	probe_confined(BY_LAUNCHER);
+}
+
+static void
+test_program_spawn__sandbox_probe(void **state)
+{
+	(void)state;
+	probe_confined(BY_SPAWN);
+}
+
+static void
+test_program_exec_attr__sandbox_probe(void **state)
+{
+	(void)state;
+	probe_confined(BY_EXEC);
 }
 
 static void
@@ -343,7 +433,7 @@ test_sandbox_apply__probe_unconfined(void **state)
 
 	(void)state;
 	world_create(&w, "");
-	status = run_probe(&w, false, report, sizeof(report));
+	status = run_probe(&w, BY_SPAWN, false, report, sizeof(report));
 	assert_true(WIFEXITED(status));
 	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
 		const char *got = result_of(report, escapes[i], buf,
@@ -363,7 +453,7 @@ test_sandbox_apply__x32_kills(void **state)
 
 	(void)state;
 	world_create(&w, "x32=1\n");
-	status = run_probe(&w, true, report, sizeof(report));
+	status = run_probe(&w, BY_SPAWN, true, report, sizeof(report));
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
 	assert_null(strstr(report, "x32_survived"));
@@ -689,33 +779,128 @@ test_sandbox_describe__rules(void **state)
 }
 
 static void
-test_sandbox_apply__libargdata_from_build_tree(void **state)
+test_program_spawn__sandbox_libargdata_from_build_tree(void **state)
 {
-	struct sandbox *sb;
+	program_attr_t *attr;
+	argdata_t *elem, *tree;
+	siginfo_t info;
 	char buf[16];
-	int pipefd[2], execfd, status;
+	int pipefd[2], execfd, pidfd;
 	ssize_t n;
-	pid_t pid;
 
 	(void)state;
 	if (SANITIZED)
 		skip();
+	attr = program_attr_create();
+	assert_non_null(attr);
+	assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX), 0);
 	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
-	execfd = open(HELLO_PATH, O_PATH | O_CLOEXEC);
+	execfd = open(HELLO_PATH, O_RDONLY | O_CLOEXEC);
 	assert_true(execfd >= 0);
-	assert_int_equal(sandbox_create(execfd, &pipefd[1], 1, NULL, 0, &sb),
-	    0);
-	pid = launch(execfd, &pipefd[1], 1, sb);
+	elem = argdata_create_fd(pipefd[1]);
+	tree = argdata_create_seq((const argdata_t *const *)&elem, 1);
+	assert_non_null(tree);
+	assert_int_equal(program_spawn(execfd, tree, attr, &pidfd), 0);
 	close(pipefd[1]);
 	n = read(pipefd[0], buf, sizeof(buf));
+	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED),
+	    0);
+	assert_int_equal(info.si_code, CLD_EXITED);
+	assert_int_equal(info.si_status, 0);
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "hello\n", 6);
+	argdata_free(tree);
+	argdata_free(elem);
+	program_attr_free(attr);
+	close(pidfd);
+	close(execfd);
+	close(pipefd[0]);
+}
+
+static void
+test_program_attr_setsandbox__errors(void **state)
+{
+	program_attr_t *attr = program_attr_create();
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int file = open(PROBE_PATH, O_RDONLY | O_CLOEXEC);
+	int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+	argdata_t *elems[2], *tree;
+	int pidfd = -1;
+
+	(void)state;
+	assert_non_null(attr);
+	assert_true(dir >= 0 && file >= 0 && execfd >= 0);
+	assert_int_equal(program_attr_setsandbox(NULL, PROGRAM_SANDBOX), EINVAL);
+	assert_int_equal(program_attr_setsandbox(attr, 2), EINVAL);
+	assert_int_equal(program_attr_addwritable(NULL, dir), EINVAL);
+	assert_int_equal(program_attr_addwritable(attr, -1), EBADF);
+	assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX), 0);
+	elems[0] = argdata_create_fd(dir);
+	elems[1] = argdata_create_fd(file);
+	tree = argdata_create_seq((const argdata_t *const *)elems, 2);
+	assert_non_null(tree);
+	/* Writable, but not among the tree's descriptors. */
+	assert_int_equal(program_attr_addwritable(attr, 1000), 0);
+	assert_int_equal(program_spawn(execfd, tree, attr, &pidfd), EINVAL);
+	program_attr_free(attr);
+	/* Writable, but no directory. */
+	attr = program_attr_create();
+	assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX), 0);
+	assert_int_equal(program_attr_addwritable(attr, file), 0);
+	assert_int_equal(program_attr_addwritable(attr, file), 0);
+	assert_int_equal(program_spawn(execfd, tree, attr, &pidfd), ENOTDIR);
+	assert_int_equal(program_exec_attr(execfd, tree, attr), ENOTDIR);
+	assert_int_equal(pidfd, -1);
+	argdata_free(tree);
+	argdata_free(elems[0]);
+	argdata_free(elems[1]);
+	program_attr_free(attr);
+	close(dir);
+	close(file);
+	close(execfd);
+}
+
+static void
+test_program_spawn__sandbox_refused(void **state)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_landlock_create_ruleset,
+		    0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, insns};
+	int status;
+	pid_t pid;
+
+	(void)state;
+	/* In a child whose kernel seems to lack Landlock: nothing starts,
+	 * confined or not, and the error says why. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		program_attr_t *attr = program_attr_create();
+		argdata_t *tree = argdata_create_seq(NULL, 0);
+		int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC), pidfd = -1;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+			_exit(10);
+		if (attr == NULL || tree == NULL ||
+		    program_attr_setsandbox(attr, PROGRAM_SANDBOX) != 0)
+			_exit(11);
+		if (program_spawn(execfd, tree, attr, &pidfd) != ENOTSUP ||
+		    pidfd != -1)
+			_exit(12);
+		if (program_exec_attr(execfd, tree, attr) != ENOTSUP)
+			_exit(13);
+		_exit(0);
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(n, 6);
-	assert_memory_equal(buf, "hello\n", 6);
-	sandbox_free(sb);
-	close(execfd);
-	close(pipefd[0]);
 }
 
 static void
@@ -828,9 +1013,13 @@ main(void)
 		T(test_sandbox_elf_resolve__hostile_headers),
 		T(test_sandbox_elf_resolve__mutated_program),
 		T(test_sandbox_apply__probe_confined),
+		T(test_program_spawn__sandbox_probe),
+		T(test_program_exec_attr__sandbox_probe),
 		T(test_sandbox_apply__probe_unconfined),
 		T(test_sandbox_apply__x32_kills),
-		T(test_sandbox_apply__libargdata_from_build_tree),
+		T(test_program_spawn__sandbox_libargdata_from_build_tree),
+		T(test_program_attr_setsandbox__errors),
+		T(test_program_spawn__sandbox_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
