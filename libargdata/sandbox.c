@@ -266,6 +266,10 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 		return errno;
 	if (!S_ISREG(st.st_mode))
 		return EACCES;
+	/* What the exec would say first, before what the sandbox says:
+	 * a file nobody may execute is EACCES, not ENOEXEC. */
+	if (faccessat(execfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
+		return errno;
 	for (size_t i = 0; i < nwritable; i++)
 		if (!contains(fds, nfds, writable[i]))
 			return EINVAL;

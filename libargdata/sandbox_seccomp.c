@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <linux/filter.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,53 +52,54 @@ struct denied {
 	const char *name;
 	int nr; /* fallback number, or -1 */
 	int error;
+	const char *group; /* for the description: one line per group */
 };
 
 static const struct denied denied[] = {
-	{"socket", -1, EACCES},
-	{"bind", -1, EACCES},
-	{"connect", -1, EACCES},
-	{"io_uring_setup", -1, ENOSYS},
-	{"io_uring_enter", -1, ENOSYS},
-	{"io_uring_register", -1, ENOSYS},
-	{"chmod", -1, EPERM},
-	{"fchmodat", -1, EPERM},
-	{"fchmodat2", 452, EPERM},
-	{"chown", -1, EPERM},
-	{"lchown", -1, EPERM},
-	{"fchownat", -1, EPERM},
-	{"utime", -1, EPERM},
-	{"utimes", -1, EPERM},
-	{"futimesat", -1, EPERM},
-	{"setxattr", -1, EPERM},
-	{"lsetxattr", -1, EPERM},
-	{"removexattr", -1, EPERM},
-	{"lremovexattr", -1, EPERM},
-	{"setxattrat", 463, EPERM},
-	{"removexattrat", 466, EPERM},
-	{"init_module", -1, EPERM},
-	{"finit_module", -1, EPERM},
-	{"delete_module", -1, EPERM},
-	{"kexec_load", -1, EPERM},
-	{"kexec_file_load", -1, EPERM},
-	{"reboot", -1, EPERM},
-	{"swapon", -1, EPERM},
-	{"swapoff", -1, EPERM},
-	{"acct", -1, EPERM},
-	{"syslog", -1, EPERM},
-	{"quotactl", -1, EPERM},
-	{"quotactl_fd", 443, EPERM},
-	{"bpf", -1, EPERM},
-	{"perf_event_open", -1, EPERM},
-	{"userfaultfd", -1, EPERM},
-	{"fanotify_init", -1, EPERM},
-	{"name_to_handle_at", -1, EPERM},
-	{"open_by_handle_at", -1, EPERM},
-	{"add_key", -1, EPERM},
-	{"request_key", -1, EPERM},
-	{"keyctl", -1, EPERM},
-	{"iopl", -1, EPERM},
-	{"ioperm", -1, EPERM},
+	{"socket", -1, EACCES, "new sockets"},
+	{"bind", -1, EACCES, "new sockets"},
+	{"connect", -1, EACCES, "new sockets"},
+	{"io_uring_setup", -1, ENOSYS, "io_uring"},
+	{"io_uring_enter", -1, ENOSYS, "io_uring"},
+	{"io_uring_register", -1, ENOSYS, "io_uring"},
+	{"chmod", -1, EPERM, "changes by path"},
+	{"fchmodat", -1, EPERM, "changes by path"},
+	{"fchmodat2", 452, EPERM, "changes by path"},
+	{"chown", -1, EPERM, "changes by path"},
+	{"lchown", -1, EPERM, "changes by path"},
+	{"fchownat", -1, EPERM, "changes by path"},
+	{"utime", -1, EPERM, "changes by path"},
+	{"utimes", -1, EPERM, "changes by path"},
+	{"futimesat", -1, EPERM, "changes by path"},
+	{"setxattr", -1, EPERM, "changes by path"},
+	{"lsetxattr", -1, EPERM, "changes by path"},
+	{"removexattr", -1, EPERM, "changes by path"},
+	{"lremovexattr", -1, EPERM, "changes by path"},
+	{"setxattrat", 463, EPERM, "changes by path"},
+	{"removexattrat", 466, EPERM, "changes by path"},
+	{"init_module", -1, EPERM, "host administration"},
+	{"finit_module", -1, EPERM, "host administration"},
+	{"delete_module", -1, EPERM, "host administration"},
+	{"kexec_load", -1, EPERM, "host administration"},
+	{"kexec_file_load", -1, EPERM, "host administration"},
+	{"reboot", -1, EPERM, "host administration"},
+	{"swapon", -1, EPERM, "host administration"},
+	{"swapoff", -1, EPERM, "host administration"},
+	{"acct", -1, EPERM, "host administration"},
+	{"syslog", -1, EPERM, "host administration"},
+	{"quotactl", -1, EPERM, "host administration"},
+	{"quotactl_fd", 443, EPERM, "host administration"},
+	{"bpf", -1, EPERM, "host administration"},
+	{"perf_event_open", -1, EPERM, "host administration"},
+	{"userfaultfd", -1, EPERM, "host administration"},
+	{"fanotify_init", -1, EPERM, "host administration"},
+	{"name_to_handle_at", -1, EPERM, "host administration"},
+	{"open_by_handle_at", -1, EPERM, "host administration"},
+	{"add_key", -1, EPERM, "host administration"},
+	{"request_key", -1, EPERM, "host administration"},
+	{"keyctl", -1, EPERM, "host administration"},
+	{"iopl", -1, EPERM, "host administration"},
+	{"ioperm", -1, EPERM, "host administration"},
 };
 
 /* ioctl requests are 32 bits wide: the kernel ignores the upper half. */
@@ -268,22 +270,39 @@ sandbox_seccomp_filter(const struct sock_filter **out, size_t *len)
 int
 sandbox_seccomp_describe(FILE *f)
 {
-	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
-		if (syscall_number(&denied[i]) < 0)
-			continue;
-		if (fprintf(f, "seccomp: deny %s (%s)\n", denied[i].name,
-		    strerrorname_np(denied[i].error)) < 0)
+	const size_t n = sizeof(denied) / sizeof(denied[0]);
+
+	/* One line per group of consecutive entries. */
+	for (size_t i = 0; i < n;) {
+		const char *group = denied[i].group;
+		bool first = true;
+
+		if (fputs("seccomp: deny", f) == EOF)
+			return EIO;
+		for (; i < n && strcmp(denied[i].group, group) == 0; i++) {
+			if (syscall_number(&denied[i]) < 0)
+				continue;
+			if (fprintf(f, "%s %s", first ? "" : ",",
+			    denied[i].name) < 0)
+				return EIO;
+			first = false;
+		}
+		if (strcmp(group, "changes by path") == 0 &&
+		    fputs(", utimensat with a path", f) == EOF)
+			return EIO;
+		if (fprintf(f, " (%s): %s\n", strerrorname_np(denied[i - 1].error),
+		    group) < 0)
 			return EIO;
 	}
-	if (fprintf(f, "seccomp: deny utimensat with a path (EPERM)\n") < 0)
+	if (fprintf(f, "seccomp: deny ioctl") < 0)
 		return EIO;
 	for (size_t i = 0;
 	     i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]); i++)
-		if (fprintf(f, "seccomp: deny ioctl %s (EPERM)\n",
+		if (fprintf(f, "%s %s", i == 0 ? "" : ",",
 		    denied_ioctls[i].name) < 0)
 			return EIO;
-	if (fprintf(f, "seccomp: deny socketpair except AF_UNIX "
-	    "SOCK_STREAM (EACCES)\n"
+	if (fprintf(f, " (EPERM): typing into a terminal\n"
+	    "seccomp: deny socketpair except AF_UNIX SOCK_STREAM (EACCES)\n"
 	    "seccomp: kill on system calls of another architecture or "
 	    "x32\n") < 0)
 		return EIO;

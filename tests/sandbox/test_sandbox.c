@@ -37,8 +37,9 @@
 #include "sandbox.h"
 #include "testutil.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED)
-#error "meson.build defines PROBE_PATH, HELLO_PATH and SANITIZED"
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+    !defined(CLOUDABI_RUN_PATH)
+#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 /* What the probe must see, confined: 0 for allowed, else the errno. */
@@ -418,6 +419,208 @@ test_program_exec_attr__sandbox_probe(void **state)
 	probe_confined(BY_EXEC);
 }
 
+/*
+ * Runs cloudabi-run with extra arguments before the probe and a config
+ * naming the world's resources: the report pipe as its standard output,
+ * the listener inherited at descriptor 10. With landlock_broken, its
+ * kernel seems to lack Landlock (a seccomp filter of the test's). Fills
+ * out (the probe's report, or the dry run) and err; returns the status.
+ */
+static int
+run_tool(struct world *w, const char *const *extra, bool landlock_broken,
+    char *out, size_t outsize, char *err, size_t errsize)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_landlock_create_ruleset,
+		    0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, insns};
+	char config[256], text[1024], *argv[16];
+	int errpipe[2], status, n = 0;
+	size_t used;
+	ssize_t k;
+	pid_t pid;
+
+	snprintf(text, sizeof(text),
+	    "- !file {path: %s/instructions}\n"
+	    "- !fd stdout\n"
+	    "- !dir {path: %s/ro}\n"
+	    "- !dir {path: %s/rw, write: true}\n"
+	    "- !fd 10\n", w->root, w->root, w->root);
+	snprintf(config, sizeof(config), "%s/config.yaml", w->root);
+	write_file(config, text);
+	argv[n++] = CLOUDABI_RUN_PATH;
+	for (; *extra != NULL; extra++)
+		argv[n++] = (char *)*extra;
+	argv[n++] = PROBE_PATH;
+	argv[n++] = config;
+	argv[n] = NULL;
+	assert_int_equal(pipe2(errpipe, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) != 0 || dup2(w->report[1], 1) != 1 ||
+		    dup2(errpipe[1], 2) != 2 || dup2(w->listener, 10) != 10)
+			_exit(99);
+		if (landlock_broken &&
+		    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0))
+			_exit(98);
+		execv(argv[0], argv);
+		_exit(97);
+	}
+	close(errpipe[1]);
+	close(w->report[1]);
+	w->report[1] = -1;
+	for (used = 0; (k = read(w->report[0], out + used,
+	    outsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	out[used] = '\0';
+	for (used = 0; (k = read(errpipe[0], err + used,
+	    errsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	err[used] = '\0';
+	close(errpipe[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+test_cloudabi_run__probe_confined(void **state)
+{
+	static const char *const none[] = {NULL};
+	struct world w;
+	char report[8192], err[1024], buf[64];
+	int status, failures = 0;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	world_create(&w, "");
+	status = run_tool(&w, none, false, report, sizeof(report), err,
+	    sizeof(err));
+	assert_string_equal(err, "");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(report, "fds 0,1,2,3,4\n"));
+	for (size_t i = 0; i < NEXPECTED; i++) {
+		const char *got = result_of(report, expected[i].name, buf,
+		    sizeof(buf));
+		if (got == NULL || strcmp(got, expected[i].confined) != 0) {
+			print_error("%s: expected %s, got %s\n",
+			    expected[i].name, expected[i].confined,
+			    got != NULL ? got : "(nothing)");
+			failures++;
+		}
+	}
+	world_destroy(&w);
+	assert_int_equal(failures, 0);
+}
+
+static void
+test_cloudabi_run__no_sandbox(void **state)
+{
+	static const char *const opts[] = {"--no-sandbox", NULL};
+	struct world w;
+	char report[8192], err[1024], buf[64];
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	/* Unconfined even where the kernel could not confine. */
+	world_create(&w, "");
+	status = run_tool(&w, opts, true, report, sizeof(report), err,
+	    sizeof(err));
+	assert_string_equal(err, "");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(result_of(report, "etc_passwd", buf, sizeof(buf)),
+	    "0");
+	assert_string_equal(result_of(report, "udp_socket", buf, sizeof(buf)),
+	    "0");
+	world_destroy(&w);
+}
+
+static void
+test_cloudabi_run__refusal_names_option(void **state)
+{
+	static const char *const none[] = {NULL};
+	static const char *const dry[] = {"--dry-run", NULL};
+	struct world w;
+	char out[8192], err[1024];
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	world_create(&w, "");
+	status = run_tool(&w, none, true, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 127);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "cloudabi-run: the sandbox needs Landlock "
+	    "(Linux 5.13 or later); --no-sandbox runs the program "
+	    "unconfined\n");
+	world_destroy(&w);
+
+	/* The dry run says so too, and starts nothing either way. */
+	world_create(&w, "");
+	status = run_tool(&w, dry, true, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "\nSANDBOX\nrefused: the sandbox needs "
+	    "Landlock (Linux 5.13 or later)\n"));
+	world_destroy(&w);
+}
+
+static void
+test_cloudabi_run__dry_run_shows_rules(void **state)
+{
+	static const char *const dry[] = {"--dry-run", NULL};
+	static const char *const dry_none[] = {"--dry-run", "--no-sandbox",
+		NULL};
+	struct world w;
+	char out[16384], err[1024], want[512];
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	world_create(&w, "");
+	status = run_tool(&w, dry, false, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(err, "");
+	assert_non_null(strstr(out, "\nSANDBOX\nlandlock: ABI "));
+	snprintf(want, sizeof(want), "landlock: allow read_file,read_dir "
+	    "directory %s/ro\n", w.root);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "truncate writable directory %s/rw\n",
+	    w.root);
+	assert_non_null(strstr(out, want));
+	assert_non_null(strstr(out, "landlock: allow execute,read_file "
+	    "program " PROBE_PATH "\n"));
+	assert_non_null(strstr(out, "/libc.so.6\n"));
+	assert_non_null(strstr(out, "seccomp: deny socket, bind, connect "
+	    "(EACCES): new sockets\n"));
+	/* Nothing started: the probe never reported. */
+	assert_null(strstr(out, "\nend\n"));
+	world_destroy(&w);
+
+	world_create(&w, "");
+	status = run_tool(&w, dry_none, false, out, sizeof(out), err,
+	    sizeof(err));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "\nSANDBOX\nnone: --no-sandbox\n"));
+	world_destroy(&w);
+}
+
 static void
 test_sandbox_apply__probe_unconfined(void **state)
 {
@@ -770,7 +973,8 @@ test_sandbox_describe__rules(void **state)
 	    "bind_tcp,connect_tcp\n"));
 	assert_non_null(strstr(text, "landlock: scoped "
 	    "abstract_unix_socket,signal\n"));
-	assert_non_null(strstr(text, "seccomp: deny socket (EACCES)\n"));
+	assert_non_null(strstr(text, "seccomp: deny socket, bind, connect "
+	    "(EACCES): new sockets\n"));
 	free(text);
 	sandbox_free(sb);
 	close(execfd);
@@ -1020,6 +1224,10 @@ main(void)
 		T(test_program_spawn__sandbox_libargdata_from_build_tree),
 		T(test_program_attr_setsandbox__errors),
 		T(test_program_spawn__sandbox_refused),
+		T(test_cloudabi_run__probe_confined),
+		T(test_cloudabi_run__no_sandbox),
+		T(test_cloudabi_run__refusal_names_option),
+		T(test_cloudabi_run__dry_run_shows_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
