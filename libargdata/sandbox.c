@@ -130,6 +130,9 @@ struct rule {
 struct sandbox {
 	int abi;
 	int ruleset;
+	/* What the resolver found, while sandbox_create() runs. */
+	struct sandbox_file *found;
+	size_t nfound, foundcap;
 	struct ll_ruleset_attr handled;
 	struct sock_fprog fprog;
 	struct rule *rules;
@@ -233,11 +236,53 @@ add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
 	return record(sb, role, attr.allowed_access, path, fd);
 }
 
+/* A file the loader needs, as the cache hands it over. */
 static int
 add_elf_file(void *ctx, int fd, const char *path, enum sandbox_role role)
 {
 	return add_rule(ctx, fd, role == SANDBOX_LOADER ? ACCESS_EXEC :
 	    ACCESS_READ, role, path);
+}
+
+/* The same, from the resolver: also noted down for the cache. */
+static int
+add_found_file(void *ctx, int fd, const char *path, enum sandbox_role role)
+{
+	struct sandbox *sb = ctx;
+	struct sandbox_file *f;
+	struct stat st;
+	int error;
+
+	if ((error = add_elf_file(ctx, fd, path, role)) != 0)
+		return error;
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (sb->nfound == sb->foundcap) {
+		size_t cap = sb->foundcap == 0 ? 8 : sb->foundcap * 2;
+		f = reallocarray(sb->found, cap, sizeof(*f));
+		if (f == NULL)
+			return ENOMEM;
+		sb->found = f;
+		sb->foundcap = cap;
+	}
+	f = &sb->found[sb->nfound];
+	sandbox_file_set(f, &st);
+	f->role = role;
+	if ((f->path = strdup(path)) == NULL)
+		return ENOMEM;
+	sb->nfound++;
+	return 0;
+}
+
+/* Forgets what the resolver found. */
+static void
+forget_found(struct sandbox *sb)
+{
+	for (size_t i = 0; i < sb->nfound; i++)
+		free(sb->found[i].path);
+	free(sb->found);
+	sb->found = NULL;
+	sb->nfound = sb->foundcap = 0;
 }
 
 static bool
@@ -255,16 +300,16 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 {
 	const struct sock_filter *filter;
 	struct sandbox *sb = NULL;
-	struct stat st;
+	struct stat st, program;
 	bool *isdir;
 	size_t len;
 	int abi, error;
 
 	if (sandbox_unsupported(&abi) != NULL)
 		return ENOTSUP;
-	if (fstat(execfd, &st) != 0)
+	if (fstat(execfd, &program) != 0)
 		return errno;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(program.st_mode))
 		return EACCES;
 	/* What the exec would say first, before what the sandbox says:
 	 * a file nobody may execute is EACCES, not ENOEXEC. */
@@ -339,9 +384,17 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 		if (error != 0)
 			goto fail;
 	}
-	/* The loader and the libraries it will open; this also checks that
-	 * the program is an ELF file of this machine. */
-	if ((error = sandbox_elf_resolve(execfd, add_elf_file, sb)) != 0)
+	/* The loader and the libraries it will open, as found the last
+	 * time, or afresh; this also checks that the program is an ELF file
+	 * of this machine. */
+	error = sandbox_cache_apply(&program, add_elf_file, sb);
+	if (error == ENOENT) {
+		error = sandbox_elf_resolve(execfd, add_found_file, sb);
+		if (error == 0)
+			sandbox_cache_store(&program, sb->found, sb->nfound);
+		forget_found(sb);
+	}
+	if (error != 0)
 		goto fail;
 	/* The program: exec reads and executes it. */
 	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
@@ -371,6 +424,7 @@ sandbox_free(struct sandbox *sb)
 		return;
 	if (sb->ruleset >= 0)
 		close(sb->ruleset);
+	forget_found(sb);
 	for (size_t i = 0; i < sb->nrules; i++)
 		free(sb->rules[i].path);
 	free(sb->rules);

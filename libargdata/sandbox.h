@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /*
  * The Landlock ABI the sandbox needs: 4 brings TCP bind and connect rules,
@@ -113,5 +114,31 @@ int sandbox_seccomp_describe(FILE *f);
 typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
     enum sandbox_role role);
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx);
+
+/* A file the resolver granted, and its identity when it was parsed. */
+struct sandbox_file {
+	char *path;
+	enum sandbox_role role;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/* Sets f's identity from st. */
+void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
+
+/*
+ * The resolver's results, per program (sandbox_cache.c). apply: when the
+ * program (its fstat) was resolved before and every file found then is
+ * still the same, calls add(ctx, fd, path, role) for each, as the
+ * resolver would, and returns 0 or add's error; ENOENT otherwise, having
+ * called nothing. store: remembers files[0..nfiles-1] for the program
+ * (copies them); on failure it remembers nothing. Both thread-safe.
+ */
+int sandbox_cache_apply(const struct stat *program, sandbox_elf_add_fn *add,
+    void *ctx);
+void sandbox_cache_store(const struct stat *program,
+    const struct sandbox_file *files, size_t nfiles);
 
 #endif

@@ -164,20 +164,22 @@ add_rules(scmp_filter_ctx ctx)
 	/*
 	 * socketpair(): only AF_UNIX stream sockets, which reach nothing but
 	 * each other (a datagram socket could send to any named socket). The
-	 * domain must be exactly AF_UNIX; the type, with its flags masked
-	 * out, is one of sixteen values and every one but SOCK_STREAM is
-	 * denied. libseccomp cannot say "not equal under a mask".
+	 * domain must be exactly AF_UNIX. The kernel reads the type as an
+	 * int whose low four bits are the type, the rest flags, and creates
+	 * AF_UNIX pairs of four types only: stream, and the three denied
+	 * here (SOCK_RAW makes a datagram pair).
 	 */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair),
 	    1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
 	if (rc != 0)
 		return rc;
-	for (unsigned long type = 0; type < 16; type++) {
-		if (type == SOCK_STREAM)
-			continue;
+	static const unsigned long unix_types[] = {SOCK_DGRAM, SOCK_RAW,
+		SOCK_SEQPACKET};
+	for (size_t i = 0; i < sizeof(unix_types) / sizeof(unix_types[0]);
+	     i++) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(socketpair), 1,
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfUL, type));
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfUL, unix_types[i]));
 		if (rc != 0)
 			return rc;
 	}
