@@ -808,8 +808,10 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		/* Rare enough to go through the codec. */
 		ts = argdata_create_timestamp(&sc.ts);
 		if (ts == NULL)
-			return fail(
-			    ld, mark, "timestamp out of range: %s", value);
+			return errno == ENOMEM
+			    ? fail_nomem(ld, mark)
+			    : fail(ld, mark, "timestamp out of range: %s",
+			          value);
 		argdata_serialized_length(ts, &n, NULL);
 		p = begin_scalar(ld, n, 0);
 		if (p != NULL) {
@@ -994,10 +996,10 @@ pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
 	         : argdata_create_map(items, items + n / 2, n / 2);
 	ld->nkids = f->base;
 	truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
-	if (ad == NULL && errno == ENOMEM)
-		return fail(ld, f->mark,
-		    "the document expands to more than %zu bytes",
-		    ld->limits.max_bytes);
+	/*
+	 * The limits keep every encoded size far below SIZE_MAX, so ENOMEM
+	 * here is memory: loader_adopt() reports it as such.
+	 */
 	value = loader_adopt(ld, ad, f->mark);
 	if (value == NULL)
 		return -1;

@@ -157,6 +157,12 @@ ad_write_prefix(uint8_t *out, size_t len)
  */
 AD_HIDDEN bool ad_utf8_valid_long(const uint8_t *s, size_t len);
 
+/*
+ * The offset of the first byte of the first sequence in [s, s + len) that
+ * is not valid UTF-8, or len when there is none.
+ */
+AD_HIDDEN size_t ad_utf8_check(const uint8_t *s, size_t len);
+
 static inline bool
 ad_utf8_valid(const uint8_t *s, size_t len)
 {

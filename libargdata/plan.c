@@ -119,7 +119,6 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
 
 	memset(plan, 0, sizeof(*plan));
 	plan->execfd = execfd;
-	plan->confine_fd = -1;
 	plan->name = attr != NULL && attr->name != NULL ?
 	    strdup(attr->name) : executable_name(execfd);
 	plan->envp = calloc(nenv + 2, sizeof(char *));
@@ -152,6 +151,26 @@ ad_plan_free(struct ad_exec_plan *plan)
 	plan->name = NULL;
 	plan->envp = NULL;
 	errno = saved_errno;
+}
+
+bool
+ad_caught_signal_pending(const sigset_t *mask)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) != 0)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&pending, sig) != 1 ||
+		    sigismember(mask, sig) == 1)
+			continue;
+		if (sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+			return true;
+	}
+	return false;
 }
 
 int

@@ -58,10 +58,10 @@ ad_write_prefix_long(uint8_t *out, size_t len)
 	return n;
 }
 
-bool
-ad_utf8_valid_long(const uint8_t *s, size_t len)
+size_t
+ad_utf8_check(const uint8_t *s, size_t len)
 {
-	const uint8_t *end = s + len;
+	const uint8_t *start = s, *end = s + len;
 
 	while (s < end) {
 		uint8_t c = *s;
@@ -97,18 +97,24 @@ ad_utf8_valid_long(const uint8_t *s, size_t len)
 			else if (c == 0xf4)
 				hi = 0x8f; /* nothing above U+10FFFF */
 		} else {
-			return false;
+			return (size_t)(s - start);
 		}
 		if ((size_t)(end - s) <= n)
-			return false;
+			return (size_t)(s - start);
 		if (s[1] < lo || s[1] > hi)
-			return false;
+			return (size_t)(s - start);
 		for (size_t i = 2; i <= n; i++)
 			if ((s[i] & 0xc0) != 0x80)
-				return false;
+				return (size_t)(s - start);
 		s += n + 1;
 	}
-	return true;
+	return len;
+}
+
+bool
+ad_utf8_valid_long(const uint8_t *s, size_t len)
+{
+	return ad_utf8_check(s, len) == len;
 }
 
 /*
@@ -265,10 +271,11 @@ ad_check_scalar(const uint8_t *p, size_t len, size_t *at)
 			*at = len - 1;
 			return "string does not end in a NUL byte";
 		}
-		if (!ad_utf8_valid(p + 1, plen - 1)) {
-			*at = 1;
+		if ((*at = ad_utf8_check(p + 1, plen - 1)) != plen - 1) {
+			*at += 1;
 			return "string is not valid UTF-8";
 		}
+		*at = 0;
 		return NULL;
 	default:
 		return "unknown tag";

@@ -18,9 +18,12 @@
  * It must be async-signal-safe (everything it needs, a seccomp BPF program
  * or a Landlock ruleset, is prepared before; the spawn child shares the
  * caller's memory, so it must not allocate), and returns 0 or an errno
- * value, which fails the exec. Confinement cannot be undone: when the exec
- * fails after it in program_exec(), the caller's descriptor table is
- * restored but the caller stays confined.
+ * value, which fails the exec. Descriptors it uses (a Landlock ruleset)
+ * must be numbered above the tree's descriptor count n, the memfd's slot:
+ * those below n + 1 hold the program's descriptors by then, those above
+ * stay open, close-on-exec, until execveat closes them. Confinement cannot
+ * be undone: when the exec fails after it in program_exec(), the caller's
+ * descriptor table is restored but the caller stays confined.
  */
 typedef int ad_confine_fn(const void *arg);
 
@@ -50,7 +53,6 @@ struct ad_exec_plan {
 	sigset_t mask;		/* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
-	int confine_fd;		/* a descriptor the hook needs, or -1 */
 	/* Storage for what argv and envp point to. */
 	char *name;
 	char fdvar[32];
@@ -71,6 +73,12 @@ void ad_plan_free(struct ad_exec_plan *plan);
  * failure, with all signals blocked again.
  */
 int ad_exec_final(const struct ad_exec_plan *plan);
+
+/*
+ * Whether a signal is pending that mask does not block and that has a
+ * handler: one that would run as soon as the caller's mask comes back.
+ */
+bool ad_caught_signal_pending(const sigset_t *mask);
 
 /*
  * Turns the errno value of a failed exec into the one documented: ENOENT
@@ -130,20 +138,21 @@ void ad_remap_release(struct ad_remap *r);
 
 /*
  * The shuffle in a child, where nothing needs undoing: installs work[i] at
- * i for i < nslots and closes every descriptor above except *execfd, which
- * it moves out of the way first when needed, and keepfd (-1 for none, else
- * above the slots: the confinement hook's descriptor). work is scratch space that it
- * overwrites. Async-signal-safe. Returns 0 or an errno value.
+ * i for i < nslots and marks every descriptor above close-on-exec (closes
+ * them, except *execfd, on kernels before 5.11). *execfd is moved out of
+ * the way first when needed. work is scratch space that it overwrites.
+ * Async-signal-safe. Returns 0 or an errno value.
  */
-int ad_remap_child(int *work, size_t nslots, int *execfd, int keepfd);
+int ad_remap_child(int *work, size_t nslots, int *execfd);
 
 /*
  * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
  * asks for one, builds it for the tree's descriptors fds (the caller's
- * numbers), before anything changes, and makes it plan's confinement hook,
- * its ruleset plan's confine_fd. *sb receives it (NULL when none), to be
- * freed with sandbox_free() after the exec or spawn. Returns 0 or an
- * errno value (ENOTSUP where the kernel cannot enforce it).
+ * numbers), before anything changes, and makes it plan's confinement hook;
+ * its ruleset is numbered above nfds, as the hook's descriptors must be.
+ * *sb receives it (NULL when none), to be freed with sandbox_free() after
+ * the exec or spawn. Returns 0 or an errno value (ENOTSUP where the kernel
+ * cannot enforce it).
  */
 struct sandbox;
 int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,

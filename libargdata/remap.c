@@ -228,32 +228,26 @@ ad_remap_release(struct ad_remap *r)
 }
 
 /*
- * Closes every descriptor numbered lim or more except keep (>= lim) and
- * keep2 (-1, or >= lim and other than keep).
+ * Makes sure nothing numbered lim or more reaches the program: marked
+ * close-on-exec, so that the confinement hook can still use its own
+ * descriptors up to the exec. Kernels before 5.11 lack the flag; there
+ * everything but keep is closed at once.
  */
 static int
-close_above_except(int lim, int keep, int keep2)
+close_above(int lim, int keep)
 {
-	int lo = keep, hi = keep2;
-
-	if (keep2 < 0)
-		hi = lo;
-	else if (keep2 < keep) {
-		lo = keep2;
-		hi = keep;
-	}
-	if (lo > lim && close_range((unsigned)lim, (unsigned)lo - 1, 0) != 0)
+	if (close_range((unsigned)lim, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (keep > lim && close_range((unsigned)lim, (unsigned)keep - 1, 0) != 0)
 		return errno;
-	if (hi > lo + 1 &&
-	    close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) != 0)
-		return errno;
-	if (hi < INT_MAX && close_range((unsigned)hi + 1, ~0U, 0) != 0)
+	if (keep < INT_MAX &&
+	    close_range((unsigned)keep + 1, ~0U, 0) != 0)
 		return errno;
 	return 0;
 }
 
 int
-ad_remap_child(int *work, size_t nslots, int *execfd, int keepfd)
+ad_remap_child(int *work, size_t nslots, int *execfd)
 {
 	int lim = (int)nslots;
 
@@ -289,5 +283,5 @@ ad_remap_child(int *work, size_t nslots, int *execfd, int keepfd)
 			return errno;
 		}
 	}
-	return close_above_except(lim, *execfd, keepfd);
+	return close_above(lim, *execfd);
 }

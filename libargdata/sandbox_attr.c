@@ -70,7 +70,6 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 		return error;
 	plan->confine = confine;
 	plan->confine_arg = sb;
-	plan->confine_fd = sandbox_fd(sb);
 	*sbp = sb;
 	return 0;
 }

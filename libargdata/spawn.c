@@ -68,8 +68,7 @@ spawn_child(void *arg)
 		sa.sa_handler = SIG_DFL;
 		sigaction(sig, &sa, NULL);
 	}
-	error = ad_remap_child(shared->work, shared->nslots, &plan.execfd,
-	    plan.confine_fd);
+	error = ad_remap_child(shared->work, shared->nslots, &plan.execfd);
 	if (error == 0)
 		error = ad_exec_final(&plan);
 	shared->error = error;

@@ -29,6 +29,10 @@ int run_validate_tests(void);
 int run_roundtrip_tests(void);
 int run_deep_tests(void);
 int run_memory_tests(void);
+int run_manpage_tests(void);
+
+/* The manual page the manpage group checks. */
+extern const char *manpage_path;
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the
@@ -61,6 +65,14 @@ void fenced_free(struct fenced *f);
  * and do not count. *values receives the number of values read.
  */
 bool walk_tree(const argdata_t *ad, size_t *values);
+
+/*
+ * The same walk through the codec's internal pre-order walk (ad_walk, which
+ * the printers and tools use): it checks only the framing of containers.
+ * Returns false when ad_walk reports corrupt data; checks that events
+ * nest properly. *values receives the number of values reported.
+ */
+bool ad_walk_tree(const argdata_t *ad, size_t *values);
 
 /* A random number generator (splitmix64) and a uniform pick below n. */
 uint64_t rng_next(uint64_t *state);

@@ -87,6 +87,10 @@ test_argdata_serialize__deep(void **state)
 	assert_non_null(back);
 	assert_true(walk_tree(back, &values));
 	assert_int_equal(values, DEPTH + 1);
+	assert_true(ad_walk_tree(back, &values));
+	assert_int_equal(values, DEPTH + 1);
+	assert_true(ad_walk_tree(levels[DEPTH], &values));
+	assert_int_equal(values, DEPTH + 1);
 
 	/*
 	 * Down the chain by hand, one iterator per level (an element lives

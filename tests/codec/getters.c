@@ -640,9 +640,8 @@ test_argdata_get_str_c__nul_inside(void **state)
 
 /*
  * A string made with argdata_create_str whose bytes end right before an
- * inaccessible page: nothing may look for a NUL past them. The codec keeps
- * a NUL-terminated copy of such strings, so get_str_c succeeds (the header
- * says "not copied" and EILSEQ here; see argdata(3) for what holds).
+ * inaccessible page: nothing may look for a NUL past them. create_str
+ * keeps a NUL-terminated copy, so get_str_c succeeds on it.
  */
 static void
 test_argdata_get_str_c__unterminated_in_memory(void **state)

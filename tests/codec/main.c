@@ -1,6 +1,7 @@
 /*
  * The codec tests: one executable, one group per file. With an argument it
- * runs only the named group, so that meson runs the groups in parallel.
+ * runs only the named group, so that meson runs the groups in parallel; the
+ * manpage group takes the path of argdata.5 as a second argument.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@ static const struct {
     {"roundtrip", run_roundtrip_tests},
     {"deep", run_deep_tests},
     {"memory", run_memory_tests},
+    {"manpage", run_manpage_tests},
 };
 
 int
@@ -36,6 +38,8 @@ main(int argc, char **argv)
 		if (argc > 1 && strcmp(argv[1], groups[i].name) != 0)
 			continue;
 		found = 1;
+		if (argc > 2)
+			manpage_path = argv[2];
 		failed += groups[i].run();
 	}
 	if (!found) {

@@ -196,7 +196,7 @@ test_argdata_serialize__without_memory(void **state)
 {
 	static const size_t depths[] = {1, 2, 63, 64, 65, 66, 200};
 	struct deep_tree t;
-	size_t d, size, nfds, nfds2, n1, n2;
+	size_t d, size, nfds, nfds2, n1, n2, v1, v2;
 	uint8_t *b1, *b2;
 	int *f1, *f2;
 
@@ -229,6 +229,11 @@ test_argdata_serialize__without_memory(void **state)
 		budget = -1;
 		assert_memory_equal(b1, b2, size);
 		assert_int_equal(argdata_validate(b1, size, NULL, NULL), 0);
+		/* Both walks see the decoded parts inside the tree. */
+		assert_true(walk_tree(t.levels[t.depth], &v1));
+		assert_true(ad_walk_tree(t.levels[t.depth], &v2));
+		assert_int_equal(v1, v2);
+		assert_int_equal(v1, 1 + t.depth * 3 + (t.depth / 3) * 3);
 
 		free(b1);
 		free(b2);

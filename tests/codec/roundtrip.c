@@ -381,7 +381,7 @@ test_argdata_serialize__random_round_trip(void **state)
 	enum { TREES = 4000 };
 	uint64_t rng = seed(), start = rng;
 	struct node root;
-	size_t t, len, len2, nfds, values;
+	size_t t, len, len2, nfds, values, values2;
 	uint8_t *buf, *buf2, *copy;
 	argdata_t *back;
 	int *fds;
@@ -392,6 +392,9 @@ test_argdata_serialize__random_round_trip(void **state)
 
 		/* The tree as built reads back as the model. */
 		expect_node(&root, root.ad);
+		assert_true(walk_tree(root.ad, &values));
+		assert_true(ad_walk_tree(root.ad, &values2));
+		assert_int_equal(values2, values);
 
 		/* Encoded and decoded, it reads back the same. */
 		buf = encode(root.ad, &len, &nfds, NULL);

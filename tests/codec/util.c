@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "codec_test.h"
+#include "internal.h"
 
 const char *
 hex(const void *buf, size_t len)
@@ -257,4 +258,38 @@ walk_tree(const argdata_t *ad, size_t *values)
 	if (values != NULL)
 		*values = count;
 	return ok;
+}
+
+bool
+ad_walk_tree(const argdata_t *ad, size_t *values)
+{
+	struct ad_walk w;
+	struct ad_walk_event ev;
+	size_t count = 0, open = 0;
+	int error;
+
+	ad_walk_init(&w, ad);
+	while (
+	    (error = ad_walk_next(&w, &ev)) == 0 && ev.kind != AD_WALK_DONE) {
+		if (ev.kind == AD_WALK_END) {
+			assert_true(open > 0);
+			open--;
+			assert_int_equal(ev.depth, open);
+			continue;
+		}
+		assert_int_equal(ev.depth, open);
+		assert_non_null(ev.value);
+		count++;
+		if (ev.kind == AD_WALK_BEGIN)
+			open++;
+	}
+	ad_walk_free(&w);
+	if (error != 0) {
+		assert_int_equal(error, EINVAL);
+		assert_non_null(ev.error);
+	} else {
+		assert_int_equal(open, 0);
+	}
+	*values = count;
+	return error == 0;
 }

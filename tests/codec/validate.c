@@ -23,7 +23,7 @@
  * payload of the wrong size at the value's tag byte; a bool payload other
  * than empty or 01 at its first byte; a string that does not end in NUL at
  * its last byte (the tag when it has none); bad UTF-8 at the first byte of
- * the string; a bad subfield length (past its container, cut short, with a
+ * the first sequence that is not valid; a bad subfield length (past its container, cut short, with a
  * leading zero byte, too large) at the first byte of the length; a map key
  * without a value at the end of the map.
  */
@@ -77,14 +77,14 @@ static const struct {
 	{"string without any byte", {0x08}, 1, 0},
 	{"key without NUL", {0x06, 0x83, 0x08, 0x41, 0x41, 0x81, 0x05}, 7, 4},
 	{"string cut inside a character", {0x08, 0xc3, 0x00}, 3, 1},
-	{"overlong NUL", {0x08, 0x41, 0xc0, 0x80, 0x00}, 5, 1},
+	{"overlong NUL", {0x08, 0x41, 0xc0, 0x80, 0x00}, 5, 2},
 	{"overlong three-byte form", {0x08, 0xe0, 0x9f, 0xbf, 0x00}, 5, 1},
-	{"surrogate", {0x08, 0x41, 0x42, 0xed, 0xa0, 0x80, 0x00}, 7, 1},
+	{"surrogate", {0x08, 0x41, 0x42, 0xed, 0xa0, 0x80, 0x00}, 7, 3},
 	{"beyond U+10FFFF", {0x08, 0xf4, 0x90, 0x80, 0x80, 0x00}, 6, 1},
 	{"byte 0xff", {0x08, 0xff, 0x00}, 3, 1},
-	{"stray continuation byte", {0x08, 0xc3, 0xa9, 0xa9, 0x00}, 5, 1},
+	{"stray continuation byte", {0x08, 0xc3, 0xa9, 0xa9, 0x00}, 5, 3},
 	{"bad UTF-8 in a sequence", {0x07, 0x84, 0x08, 0x41, 0xfe, 0x00}, 6,
-	    3},
+	    4},
 	{"bool of two bytes", {0x02, 0x01, 0x01}, 3, 1},
 	{"bool of byte 0", {0x02, 0x00}, 2, 1},
 	{"bool of byte 2", {0x06, 0x80, 0x82, 0x02, 0x02}, 5, 4},
@@ -159,7 +159,7 @@ expect_walk_agrees(const void *bytes, size_t len, const char *what)
 	struct fenced f;
 	const void *buf;
 	argdata_t *ad;
-	size_t pass, values, offset = 0;
+	size_t pass, values, framed, offset = 0;
 	const char *reason = NULL;
 	bool walked;
 	int valid;
@@ -174,6 +174,18 @@ expect_walk_agrees(const void *bytes, size_t len, const char *what)
 			fail_msg("%s (%s): walk %s, validate %d at %zu (%s)",
 			    what, hex(bytes, len), walked ? "ok" : "fails",
 			    valid, offset, reason ? reason : "");
+		/*
+		 * The internal walk checks framing only: it may pass where
+		 * validate fails, never the other way round, and it sees the
+		 * same values where both pass.
+		 */
+		if (ad_walk_tree(ad, &framed)) {
+			if (valid == 0)
+				assert_int_equal(framed, values);
+		} else if (valid == 0) {
+			fail_msg("%s (%s): ad_walk fails, validate passes",
+			    what, hex(bytes, len));
+		}
 		if (valid != 0)
 			assert_true(offset <= len);
 		argdata_free(ad);

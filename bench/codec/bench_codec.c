@@ -1,0 +1,345 @@
+/*
+ * bench-codec: times libargdata against msgpack-c and libcbor on the same
+ * data in the same run, and prints a table of medians with ratios and the
+ * goals of issue 2. A program that prints, not a timed test.
+ *
+ *	bench-codec [-n runs] [-q] [-s subject]
+ *
+ * -q divides every size by 100, for a quick check that everything works.
+ * -s runs one subject only (config, ints, deep or fds), for profiling.
+ *
+ * Memory freed by one run is kept for the next (glibc's mmap and trim
+ * thresholds raised), so that every codec is timed on warm memory, as in a
+ * long-running server, rather than on the kernel clearing fresh pages.
+ */
+#define _GNU_SOURCE
+#include <err.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static const struct codec *const codecs[] = {
+    &codec_argdata, &codec_msgpack, &codec_cbor};
+#define NCODECS 3
+
+static const char *const subject_names[] = {"config", "ints", "deep"};
+
+static uint64_t rng = 0x9e3779b97f4a7c15;
+
+/* xorshift64*: the same data on every run and every machine. */
+static uint64_t
+next_random(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1d;
+}
+
+static void
+make_dataset(struct dataset *ds, size_t scale)
+{
+	ds->nconfig = 10000 / scale;
+	ds->nints = 1000000 / scale;
+	ds->depth = 1000000 / scale;
+	ds->nfds = 200000 / scale;
+	ds->config = calloc(ds->nconfig, sizeof(ds->config[0]));
+	ds->ints = calloc(ds->nints, sizeof(ds->ints[0]));
+	ds->fds = calloc(ds->nfds, sizeof(ds->fds[0]));
+	if (ds->config == NULL || ds->ints == NULL || ds->fds == NULL)
+		err(1, "calloc");
+	for (size_t i = 0; i < ds->nconfig; i++) {
+		struct config_entry *e = &ds->config[i];
+		e->keylen =
+		    (size_t)snprintf(e->key, sizeof(e->key), "key-%zu", i);
+		snprintf(e->name, sizeof(e->name), "service-%012zu", i * 7919);
+		e->port = 1024 + (int64_t)(next_random() % 60000);
+		e->enabled = next_random() & 1;
+		e->ratio = (double)(next_random() % 1000000) / 1000.0;
+		e->sock = 3;
+	}
+	/* Bit lengths spread evenly over 0..63, either sign. */
+	for (size_t i = 0; i < ds->nints; i++) {
+		unsigned bits = next_random() % 64;
+		int64_t v =
+		    (int64_t)(next_random() & ((UINT64_C(1) << bits) - 1));
+		ds->ints[i] = next_random() & 1 ? -v : v;
+	}
+	/* Each of nfds / 2 descriptors twice, in random order. */
+	for (size_t i = 0; i < ds->nfds; i++)
+		ds->fds[i] = 3 + (int)(i / 2);
+	for (size_t i = ds->nfds; i > 1; i--) {
+		size_t j = next_random() % i;
+		int t = ds->fds[i - 1];
+		ds->fds[i - 1] = ds->fds[j];
+		ds->fds[j] = t;
+	}
+}
+
+/*
+ * The process's CPU time: the machine is shared, and time spent waiting
+ * for a core while others run must not count.
+ */
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *t, size_t n)
+{
+	qsort(t, n, sizeof(t[0]), compare_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+/* Medians in seconds, or a negative value when the codec cannot do it. */
+struct result {
+	double build, decode;
+	size_t size;
+	struct walk_sum sum;
+};
+
+static void
+measure(const struct codec *c, const struct dataset *ds, enum subject s,
+    size_t runs, struct result *r)
+{
+	double *t = calloc(runs, sizeof(double));
+	if (t == NULL)
+		err(1, "calloc");
+	r->build = r->decode = -1;
+	struct encoded enc = {0};
+	/* One warm-up run, then the timed ones. */
+	for (size_t i = 0; i <= runs; i++) {
+		double t0 = now();
+		int error = c->build(ds, s, &enc);
+		double t1 = now();
+		if (i > 0)
+			t[i - 1] = t1 - t0;
+		if (error != 0) {
+			c->build_done(&enc);
+			free(t);
+			return;
+		}
+		if (i < runs)
+			c->build_done(&enc);
+	}
+	r->build = median(t, runs);
+	r->size = enc.len;
+	for (size_t i = 0; i <= runs; i++) {
+		struct walk_sum sum = {0};
+		void *state = NULL;
+		double t0 = now();
+		int error = c->decode(enc.buf, enc.len, &sum, &state);
+		double t1 = now();
+		c->decode_done(state);
+		if (error != 0)
+			break;
+		if (i > 0)
+			t[i - 1] = t1 - t0;
+		r->sum = sum;
+		if (i == runs)
+			r->decode = median(t, runs);
+	}
+	c->build_done(&enc);
+	free(t);
+}
+
+static void
+print_time(double t)
+{
+	if (t < 0)
+		printf(" %9s", "n/a");
+	else
+		printf(" %9.3f", t * 1e3);
+}
+
+static void
+print_ratio(double a, double b)
+{
+	if (a < 0 || b < 0)
+		printf(" %9s", "-");
+	else
+		printf(" %8.2fx", a / b);
+}
+
+static int goals, goals_met;
+
+/* Prints the goal and whether ratio meets it: ratio <= limit. */
+static void
+print_goal(double ratio, double limit, const char *text)
+{
+	if (limit <= 0) {
+		printf("\n");
+		return;
+	}
+	goals++;
+	int met = ratio >= 0 && ratio <= limit;
+	goals_met += met;
+	printf("  %-22s %s\n", text, met ? "met" : "MISSED");
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bench-codec [-n runs] [-q] [-s subject]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t runs = 11, scale = 1;
+	const char *only = NULL;
+	int ch;
+	while ((ch = getopt(argc, argv, "n:qs:")) != -1) {
+		switch (ch) {
+		case 's':
+			only = optarg;
+			break;
+		case 'n':
+			runs = strtoul(optarg, NULL, 10);
+			if (runs == 0)
+				usage();
+			break;
+		case 'q':
+			scale = 100;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	mallopt(M_MMAP_THRESHOLD, 1 << 30);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+
+	struct dataset ds;
+	make_dataset(&ds, scale);
+
+	/* The goals of issue 2, as limits on argdata's time / msgpack's. */
+	static const struct {
+		double decode, build;
+		const char *decode_text, *build_text;
+	} goal[] = {
+	    {0.25, 1.5, "<= 0.25 (4x as fast)", "<= 1.5"},
+	    {0.25, 2.0, "<= 0.25 (4x as fast)", "<= 2"},
+	    {0, 0, "", ""},
+	};
+
+	printf("libargdata vs msgpack-c and libcbor: median of %zu runs after "
+	       "a warm-up, milliseconds of CPU time\n",
+	    runs);
+	printf("config: %zu entries; ints: %zu; deep: %zu levels; fds: %zu "
+	       "values over %zu descriptors\n\n",
+	    ds.nconfig, ds.nints, ds.depth, ds.nfds, ds.nfds / 2);
+	printf("%-7s %-16s %9s %9s %9s %9s %9s  %-22s\n", "data", "step",
+	    "argdata", "msgpack", "libcbor", "ad/mp", "ad/cbor",
+	    "goal (ad/mp)");
+
+	int mismatch = 0;
+	struct result res[SUBJECT_COUNT][NCODECS];
+	memset(res, 0, sizeof(res));
+	for (int s = 0; s < SUBJECT_COUNT; s++) {
+		struct result *r = res[s];
+		if (only != NULL && strcmp(only, subject_names[s]) != 0)
+			continue;
+		for (int c = 0; c < NCODECS; c++)
+			measure(codecs[c], &ds, (enum subject)s, runs, &r[c]);
+		for (int c = 1; c < NCODECS; c++)
+			if (r[c].decode >= 0 && r[0].decode >= 0 &&
+			    memcmp(&r[c].sum, &r[0].sum, sizeof(r[0].sum)) !=
+			        0) {
+				warnx("%s: %s decoded other values than "
+				      "argdata",
+				    subject_names[s], codecs[c]->name);
+				mismatch = 1;
+			}
+		printf("%-7s %-16s", subject_names[s], "decode+walk");
+		for (int c = 0; c < NCODECS; c++)
+			print_time(r[c].decode);
+		print_ratio(r[0].decode, r[1].decode);
+		print_ratio(r[0].decode, r[2].decode);
+		print_goal(r[1].decode >= 0 && r[0].decode >= 0
+		               ? r[0].decode / r[1].decode
+		               : -1,
+		    goal[s].decode, goal[s].decode_text);
+		printf("%-7s %-16s", subject_names[s], "build+serialize");
+		for (int c = 0; c < NCODECS; c++)
+			print_time(r[c].build);
+		print_ratio(r[0].build, r[1].build);
+		print_ratio(r[0].build, r[2].build);
+		print_goal(r[1].build >= 0 && r[0].build >= 0
+		               ? r[0].build / r[1].build
+		               : -1,
+		    goal[s].build, goal[s].build_text);
+	}
+
+	if (only != NULL && strcmp(only, "fds") != 0)
+		goto sizes;
+
+	/* "fds": serializing with renumbering against without. */
+	void *tree;
+	double *t[2];
+	t[0] = calloc(runs, sizeof(double));
+	t[1] = calloc(runs, sizeof(double));
+	if (t[0] == NULL || t[1] == NULL ||
+	    argdata_fds_prepare(&ds, &tree) != 0)
+		err(1, "fds");
+	for (size_t i = 0; i <= runs; i++) {
+		for (int renumber = 0; renumber < 2; renumber++) {
+			double t0 = now();
+			if (argdata_fds_serialize(tree, renumber) != 0)
+				errx(1, "fds: serialize failed");
+			double t1 = now();
+			if (i > 0)
+				t[renumber][i - 1] = t1 - t0;
+		}
+	}
+	argdata_fds_done(tree);
+	double plain = median(t[0], runs), renumbered = median(t[1], runs);
+	printf("%-7s %-16s", "fds", "serialize");
+	print_time(renumbered);
+	printf(" %9s %9s", "", "");
+	print_ratio(renumbered, plain);
+	printf(" %9s", "");
+	print_goal(renumbered / plain, 3.0, "<= 3 (vs plain)");
+	printf("%-7s %-16s", "", " (no renumber)");
+	print_time(plain);
+	printf("\n");
+	free(t[0]);
+	free(t[1]);
+
+sizes:
+	printf("\nencoded sizes in bytes:");
+	for (int s = 0; s < SUBJECT_COUNT; s++) {
+		printf("\n  %-7s", subject_names[s]);
+		for (int c = 0; c < NCODECS; c++)
+			printf(" %s %zu%s", codecs[c]->name, res[s][c].size,
+			    c + 1 < NCODECS ? "," : "");
+	}
+	printf("\n\nad/mp: argdata's time over msgpack-c's (below 1: argdata "
+	       "is faster). msgpack\nmarks descriptors as ext type %d, CBOR "
+	       "as tag %d on an unsigned integer. n/a: cannot decode it\n"
+	       "(msgpack-c's unpacker nests at most 32 levels, libcbor's "
+	       "cbor_load 2048).\nGoals met: %d of %d.\n",
+	    BENCH_MSGPACK_FD_EXT, BENCH_CBOR_FD_TAG, goals_met, goals);
+	free(ds.config);
+	free(ds.ints);
+	free(ds.fds);
+	return mismatch;
+}

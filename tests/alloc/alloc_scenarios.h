@@ -1,0 +1,20 @@
+/*
+ * The scenarios of the allocation failure test, and the encoded tree they
+ * share. Each scenario returns 0, or ENOMEM after a clean failure, and
+ * frees everything it made either way.
+ */
+#ifndef ALLOC_SCENARIOS_H
+#define ALLOC_SCENARIOS_H
+
+#include <stddef.h>
+
+/* The encoding of test_alloc.c's tree, made by its first scenario. */
+extern unsigned char alloc_reference[4096];
+extern size_t alloc_reference_len;
+int alloc_convert_fd(void *arg, size_t fd);
+
+int print_yaml(void);
+int stream_roundtrip(void);
+int yaml_load(void);
+
+#endif
