@@ -142,6 +142,8 @@ struct sandbox {
 const char *
 sandbox_missing(int abi, int landlock_error, bool seccomp)
 {
+	if (!SANDBOX_MACHINE)
+		return "an x86-64 or arm64 machine";
 	if (abi <= 0)
 		return landlock_error == EOPNOTSUPP ?
 		    "Landlock (disabled at boot: add landlock to lsm=)" :

@@ -21,6 +21,13 @@
 /* The newest ABI whose rights this file knows. */
 #define SANDBOX_LANDLOCK_ABI_KNOWN 7
 
+/* The machines whose system calls and ELF loaders the sandbox knows. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SANDBOX_MACHINE 1
+#else
+#define SANDBOX_MACHINE 0
+#endif
+
 /* Roles of the rules, for the description shown by --dry-run. */
 enum sandbox_role {
 	SANDBOX_DIR_READ,  /* a directory descriptor: read beneath it */

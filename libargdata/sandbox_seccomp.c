@@ -148,7 +148,7 @@ add_rules(scmp_filter_ctx ctx)
 
 	/* utimensat() with a NULL path is futimens() on a descriptor. */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(utimensat),
-	    1, SCMP_A1(SCMP_CMP_NE, 0));
+	    1, SCMP_A1(SCMP_CMP_NE, 0, 0));
 	if (rc != 0)
 		return rc;
 
@@ -170,7 +170,7 @@ add_rules(scmp_filter_ctx ctx)
 	 * here (SOCK_RAW makes a datagram pair).
 	 */
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair),
-	    1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+	    1, SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
 	if (rc != 0)
 		return rc;
 	static const unsigned long unix_types[] = {SOCK_DGRAM, SOCK_RAW,
