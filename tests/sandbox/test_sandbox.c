@@ -727,22 +727,31 @@ test_sandbox_elf_resolve__not_elf(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* What make_elf_spec() puts in a file. */
+struct elf_spec {
+	const char *interp;          /* PT_INTERP, or NULL */
+	long path_tag;               /* DT_RPATH or DT_RUNPATH */
+	const char *path;            /* its value, or NULL */
+	const char *const *needed;   /* DT_NEEDED names */
+	size_t nneeded;
+};
+
 /*
  * A minimal ELF file: one PT_LOAD covering the file, PT_DYNAMIC with the
- * given DT_NEEDED names and DT_RUNPATH, no PT_INTERP.
+ * DT_NEEDED names and the search path of spec, then PT_INTERP if any.
  */
 static size_t
-make_elf(unsigned char *buf, size_t size, const char *runpath,
-    const char *const *needed, size_t nneeded)
+make_elf_spec(unsigned char *buf, size_t size, const struct elf_spec *spec)
 {
+	size_t nph = spec->interp != NULL ? 3 : 2;
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
 	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
-	Elf64_Dyn *dyn = (Elf64_Dyn *)(buf + sizeof(*eh) + 2 * sizeof(*ph));
-	size_t ndyn = nneeded + 4, stroff, strlen_ = 1, k = 0;
+	Elf64_Dyn *dyn = (Elf64_Dyn *)(buf + sizeof(*eh) + nph * sizeof(*ph));
+	size_t ndyn = spec->nneeded + 4, stroff, strlen_ = 1, k = 0, end;
 	char *str;
 
 	memset(buf, 0, size);
-	stroff = sizeof(*eh) + 2 * sizeof(*ph) + ndyn * sizeof(*dyn);
+	stroff = sizeof(*eh) + nph * sizeof(*ph) + ndyn * sizeof(*dyn);
 	str = (char *)buf + stroff;
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
 	eh->e_ident[EI_CLASS] = ELFCLASS64;
@@ -758,33 +767,52 @@ make_elf(unsigned char *buf, size_t size, const char *runpath,
 	eh->e_phoff = sizeof(*eh);
 	eh->e_ehsize = sizeof(*eh);
 	eh->e_phentsize = sizeof(*ph);
-	eh->e_phnum = 2;
-	for (size_t i = 0; i < nneeded; i++) {
+	eh->e_phnum = (Elf64_Half)nph;
+	for (size_t i = 0; i < spec->nneeded; i++) {
 		dyn[k].d_tag = DT_NEEDED;
 		dyn[k++].d_un.d_val = strlen_;
-		strcpy(str + strlen_, needed[i]);
-		strlen_ += strlen(needed[i]) + 1;
+		strcpy(str + strlen_, spec->needed[i]);
+		strlen_ += strlen(spec->needed[i]) + 1;
 	}
-	if (runpath != NULL) {
-		dyn[k].d_tag = DT_RUNPATH;
+	if (spec->path != NULL) {
+		dyn[k].d_tag = spec->path_tag;
 		dyn[k++].d_un.d_val = strlen_;
-		strcpy(str + strlen_, runpath);
-		strlen_ += strlen(runpath) + 1;
+		strcpy(str + strlen_, spec->path);
+		strlen_ += strlen(spec->path) + 1;
 	}
 	dyn[k].d_tag = DT_STRTAB;
 	dyn[k++].d_un.d_ptr = stroff;
 	dyn[k].d_tag = DT_STRSZ;
 	dyn[k++].d_un.d_val = strlen_;
 	dyn[k].d_tag = DT_NULL;
+	end = stroff + strlen_;
+	if (spec->interp != NULL) {
+		ph[2].p_type = PT_INTERP;
+		ph[2].p_offset = end;
+		ph[2].p_filesz = strlen(spec->interp) + 1;
+		strcpy((char *)buf + end, spec->interp);
+		end += ph[2].p_filesz;
+	}
 	ph[0].p_type = PT_LOAD;
 	ph[0].p_offset = 0;
 	ph[0].p_vaddr = 0;
-	ph[0].p_filesz = ph[0].p_memsz = stroff + strlen_;
+	ph[0].p_filesz = ph[0].p_memsz = end;
 	ph[1].p_type = PT_DYNAMIC;
-	ph[1].p_offset = sizeof(*eh) + 2 * sizeof(*ph);
+	ph[1].p_offset = sizeof(*eh) + nph * sizeof(*ph);
 	ph[1].p_filesz = ndyn * sizeof(*dyn);
-	assert_true(stroff + strlen_ <= size);
-	return stroff + strlen_;
+	assert_true(end <= size);
+	return end;
+}
+
+/* The same with DT_RUNPATH and no loader. */
+static size_t
+make_elf(unsigned char *buf, size_t size, const char *runpath,
+    const char *const *needed, size_t nneeded)
+{
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needed, .nneeded = nneeded};
+
+	return make_elf_spec(buf, size, &spec);
 }
 
 static void
@@ -834,6 +862,226 @@ test_sandbox_elf_resolve__runpath_origin_and_cycles(void **state)
 	assert_int_equal(count_suffix(&s, "libmissing.so", SANDBOX_LIBRARY), 0);
 	assert_int_equal(count_suffix(&s, "", SANDBOX_LOADER), 0);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* Writes the ELF file of spec at root/name; fails the test otherwise. */
+static void
+put_elf(const char *root, const char *name, const struct elf_spec *spec,
+    uint16_t machine)
+{
+	unsigned char buf[4096];
+	char path[256];
+	size_t len = make_elf_spec(buf, sizeof(buf), spec);
+
+	if (machine != 0)
+		((Elf64_Ehdr *)buf)->e_machine = machine;
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	write_bytes(path, buf, len);
+}
+
+static void
+test_sandbox_elf_resolve__search_order(void **state)
+{
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-search.XXXXXX", path[256], abs[256];
+	const char *prog_needs[5] = {"liba.so", "libbad.so", "libfifo.so",
+		"libhw.so", abs};
+	static const char *const a_needs[] = {"libdep.so", "liba.so"};
+	struct elf_spec spec = {.path_tag = DT_RPATH,
+	    .path = "$LIB/x:${ORIGIN}/a::$ORIGIN/b", .needed = prog_needs,
+	    .nneeded = 5};
+	struct elf_spec lib = {.needed = none, .nneeded = 0};
+	struct elf_spec liba = {.needed = a_needs, .nneeded = 2};
+	static const char *const dirs[] = {"a", "b", "abs", "b/glibc-hwcaps",
+		"b/glibc-hwcaps/x86-64-v3"};
+	struct seen s = {.n = 0};
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(abs, sizeof(abs), "%s/abs/libabs.so", root);
+	put_elf(root, "prog", &spec, 0);
+	/* a/liba.so is another machine's: the search goes on to b. */
+	put_elf(root, "a/liba.so", &lib, EM_386);
+	put_elf(root, "b/liba.so", &liba, 0);
+	/* liba has no search path of its own: libdep comes through the
+	 * program's DT_RPATH, as the loader's chain has it. */
+	put_elf(root, "a/libdep.so", &lib, 0);
+	/* A broken library of this machine stops the search, ungranted. */
+	put_elf(root, "a/libbad.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/a/libbad.so", root);
+	assert_int_equal(truncate(path, sizeof(Elf64_Ehdr) + 8), 0);
+	put_elf(root, "b/libbad.so", &lib, 0);
+	/* Not a regular file: passed over. */
+	snprintf(path, sizeof(path), "%s/a/libfifo.so", root);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	put_elf(root, "b/libfifo.so", &lib, 0);
+	/* The loader chooses by CPU: every variant is granted. */
+	put_elf(root, "b/glibc-hwcaps/x86-64-v3/libhw.so", &lib, 0);
+	put_elf(root, "b/libhw.so", &lib, 0);
+	put_elf(root, "abs/libabs.so", &lib, 0);
+
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	close(fd);
+	assert_int_equal(count_suffix(&s, "/a/liba.so", SANDBOX_LIBRARY), 0);
+	assert_int_equal(count_suffix(&s, "/b/liba.so", SANDBOX_LIBRARY), 1);
+	assert_int_equal(count_suffix(&s, "/a/libdep.so", SANDBOX_LIBRARY), 1);
+	assert_int_equal(count_suffix(&s, "libbad.so", SANDBOX_LIBRARY), 0);
+	assert_int_equal(count_suffix(&s, "/a/libfifo.so", SANDBOX_LIBRARY), 0);
+	assert_int_equal(count_suffix(&s, "/b/libfifo.so", SANDBOX_LIBRARY), 1);
+	assert_int_equal(count_suffix(&s, "/abs/libabs.so", SANDBOX_LIBRARY),
+	    1);
+	assert_int_equal(count_suffix(&s, "/b/libhw.so", SANDBOX_LIBRARY), 1);
+#if defined(__x86_64__)
+	assert_int_equal(count_suffix(&s, "/x86-64-v3/libhw.so",
+	    SANDBOX_LIBRARY), 1);
+#endif
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_elf_resolve__loader(void **state)
+{
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-loader.XXXXXX", path[256], interp[256];
+	struct elf_spec spec = {.interp = interp, .needed = none};
+	struct elf_spec lib = {.needed = none};
+	struct seen s = {.n = 0};
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	/* A loader that is no loader of this machine. */
+	snprintf(interp, sizeof(interp), "%s/ld.so", root);
+	put_elf(root, "ld.so", &lib, EM_386);
+	put_elf(root, "prog", &spec, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	close(fd);
+	/* A good one, as the loader; a missing one fails. */
+	put_elf(root, "ld.so", &lib, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(count_suffix(&s, "/ld.so", SANDBOX_LOADER), 1);
+	close(fd);
+	snprintf(interp, sizeof(interp), "%s/missing.so", root);
+	put_elf(root, "prog", &spec, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOENT);
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_elf_resolve__huge_string_table(void **state)
+{
+	static const char *const needs[] = {"libnowhere.so"};
+	const size_t size = (1 << 20) + 4096;
+	unsigned char *buf = calloc(1, size);
+	struct seen s = {.n = 0};
+	Elf64_Phdr *ph;
+	Elf64_Dyn *dyn;
+	size_t len;
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	/* A string table too big to read at once: names come one by one. */
+	len = make_elf(buf, 4096, "/nonexistent", needs, 1);
+	ph = (Elf64_Phdr *)(buf + sizeof(Elf64_Ehdr));
+	dyn = (Elf64_Dyn *)(buf + ph[1].p_offset);
+	assert_int_equal(dyn[2].d_tag, DT_STRTAB);
+	assert_int_equal(dyn[3].d_tag, DT_STRSZ);
+	dyn[3].d_un.d_val = size - dyn[2].d_un.d_ptr;
+	ph[0].p_filesz = ph[0].p_memsz = size;
+	fd = memfd_create("elf", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, size), (ssize_t)size);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(count_suffix(&s, "", SANDBOX_LIBRARY), 0);
+	/* A name running past the table's end is refused. */
+	memset(buf + len - 1, 'x', size - len + 1);
+	assert_int_equal(pwrite(fd, buf, size, 0), (ssize_t)size);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	close(fd);
+	free(buf);
+}
+
+static void
+test_sandbox_create__cache_sees_changes(void **state)
+{
+	static const char *const needs[] = {"libone.so"};
+	static const char *const none[] = {NULL};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = "$ORIGIN",
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+	char root[64] = "/tmp/sandbox-cache.XXXXXX", path[256], *text;
+	struct sandbox *sb;
+	size_t size;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "libone.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	/* Twice the same: the second from the cache, with the same rules. */
+	for (int round = 0; round < 3; round++) {
+		if (round == 2) {
+			/* The library replaced: resolved afresh, and the
+			 * replacement is what is granted. */
+			snprintf(path, sizeof(path), "%s/libone.so", root);
+			assert_int_equal(unlink(path), 0);
+			put_elf(root, "libone.so", &lib, 0);
+		}
+		assert_int_equal(sandbox_create(fd, NULL, 0, NULL, 0, &sb), 0);
+		f = open_memstream(&text, &size);
+		assert_non_null(f);
+		assert_int_equal(sandbox_describe(sb, f), 0);
+		fclose(f);
+		snprintf(path, sizeof(path), "landlock: allow read_file library "
+		    "%s/libone.so\n", root);
+		assert_non_null(strstr(text, path));
+		free(text);
+		sandbox_free(sb);
+	}
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_describe__write_error(void **state)
+{
+	struct sandbox *sb;
+	int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
+	FILE *full = fopen("/dev/full", "we");
+
+	(void)state;
+	assert_true(execfd >= 0);
+	assert_non_null(full);
+	setvbuf(full, NULL, _IONBF, 0);
+	assert_int_equal(sandbox_create(execfd, NULL, 0, NULL, 0, &sb), 0);
+	assert_int_equal(sandbox_describe(sb, full), EIO);
+	assert_int_equal(sandbox_seccomp_describe(full), EIO);
+	sandbox_free(sb);
+	sandbox_free(NULL);
+	fclose(full);
+	close(execfd);
 }
 
 static void
@@ -1215,6 +1463,11 @@ main(void)
 		T(test_sandbox_elf_resolve__not_elf),
 		T(test_sandbox_elf_resolve__runpath_origin_and_cycles),
 		T(test_sandbox_elf_resolve__hostile_headers),
+		T(test_sandbox_elf_resolve__search_order),
+		T(test_sandbox_elf_resolve__loader),
+		T(test_sandbox_elf_resolve__huge_string_table),
+		T(test_sandbox_create__cache_sees_changes),
+		T(test_sandbox_describe__write_error),
 		T(test_sandbox_elf_resolve__mutated_program),
 		T(test_sandbox_apply__probe_confined),
 		T(test_program_spawn__sandbox_probe),
