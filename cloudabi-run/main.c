@@ -50,9 +50,10 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] [--argv0 name] "
-	            "[--env name[=value]] ...\n"
-	            "                    program [config.yaml]\n"
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	            "[--argv0 name]\n"
+	            "                    [--env name[=value]] ... program "
+	            "[config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -62,8 +63,9 @@ usage(FILE *fp, int status)
 		    "(standard input when omitted or -) describes.\n"
 		    "\n"
 		    "  -n, --dry-run          print the argdata, the "
-		    "descriptor table and the sandbox's\n"
-		    "                         rules, start nothing\n"
+		    "descriptor table and the\n"
+		    "                         sandbox's rules, start "
+		    "nothing\n"
 		    "      --no-sandbox       start the program unconfined\n"
 		    "  -a, --argv0 NAME       the name the program sees as "
 		    "argv[0]\n"
