@@ -628,8 +628,7 @@ test_sandbox_apply__probe_unconfined(void **state)
 	 * above can fail. */
 	static const char *const escapes[] = {"etc_passwd", "outside_file",
 		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
-		"exec_other", "chmod_outside", "socketpair_high_bits",
-		"steal_parent_fd"};
+		"exec_other", "chmod_outside", "socketpair_high_bits"};
 	struct world w;
 	char report[8192], buf[64];
 	int status;
@@ -644,6 +643,11 @@ test_sandbox_apply__probe_unconfined(void **state)
 		assert_non_null(got);
 		assert_string_equal(got, "0");
 	}
+	/* Taking a parent's descriptor needs ptrace rights: root has them
+	 * whatever Yama says. */
+	if (geteuid() == 0)
+		assert_string_equal(result_of(report, "steal_parent_fd", buf,
+		    sizeof(buf)), "0");
 	world_destroy(&w);
 }
 
