@@ -19,6 +19,7 @@
 #include <program.h>
 
 #include "loader.h"
+#include "sandbox.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -32,6 +33,7 @@
 
 struct options {
 	bool dry_run;
+	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
 	size_t nenv;
@@ -50,9 +52,10 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--argv0 name] "
-	            "[--env name[=value]] ... program\n"
-	            "                    [config.yaml]\n"
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	            "[--argv0 name]\n"
+	            "                    [--env name[=value]] ... program "
+	            "[config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -61,8 +64,11 @@ usage(FILE *fp, int status)
 		    "descriptors that config.yaml\n"
 		    "(standard input when omitted or -) describes.\n"
 		    "\n"
-		    "  -n, --dry-run          print the argdata and the "
-		    "descriptor table, start nothing\n"
+		    "  -n, --dry-run          print the argdata, the "
+		    "descriptor table and the\n"
+		    "                         sandbox's rules, start "
+		    "nothing\n"
+		    "      --no-sandbox       start the program unconfined\n"
 		    "  -a, --argv0 NAME       the name the program sees as "
 		    "argv[0]\n"
 		    "  -e, --env NAME=VALUE   set an environment variable "
@@ -85,6 +91,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"no-sandbox", no_argument, NULL, 'S'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -113,6 +120,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout, 0);
+			break;
+		case 'S':
+			o->no_sandbox = true;
 			break;
 		case 'V':
 			printf("cloudabi-run (argdata) %s\n", VERSION);
@@ -194,9 +204,72 @@ identity_fd(void *arg, size_t fd)
 	return fd <= INT32_MAX ? (int)fd : -1;
 }
 
+/* The refusal when the kernel cannot confine: one line, status 127. */
+static void __attribute__((noreturn))
+refuse(const char *why)
+{
+	errx(EXIT_NOT_STARTED,
+	    "the sandbox needs %s; --no-sandbox runs the program unconfined",
+	    why);
+}
+
+/*
+ * The directories the program may change: each !dir with write: true.
+ * Returns their descriptors (the caller's numbers) in a new array.
+ */
+static int *
+writable_dirs(const struct run_context *rc, size_t *n)
+{
+	int *fds = calloc(rc->nres == 0 ? 1 : rc->nres, sizeof(*fds));
+
+	if (fds == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	*n = 0;
+	for (size_t i = 0; i < rc->nres; i++)
+		if (rc->res[i].kind == RUN_DIR && rc->res[i].write)
+			fds[(*n)++] = rc->res[i].fd;
+	return fds;
+}
+
+/*
+ * The dry run's last part: the rules the sandbox would apply, or why there
+ * would be none. fds are the tree's descriptors, in the caller's numbers.
+ */
+static void
+dry_run_sandbox(const struct options *o, const struct run_context *rc,
+    const int *fds, size_t nfds)
+{
+	struct sandbox *sb;
+	const char *why;
+	size_t nwritable;
+	int *writable, error;
+
+	printf("\nSANDBOX\n");
+	if (o->no_sandbox) {
+		printf("none: --no-sandbox\n");
+		return;
+	}
+	if ((why = sandbox_unsupported(NULL)) != NULL) {
+		printf("refused: the sandbox needs %s\n", why);
+		return;
+	}
+	writable = writable_dirs(rc, &nwritable);
+	error = sandbox_create(rc->execfd, fds, nfds, writable, nwritable, &sb);
+	free(writable);
+	if (error != 0) {
+		printf("refused: %s\n", strerror(error));
+		return;
+	}
+	error = sandbox_describe(sb, stdout);
+	sandbox_free(sb);
+	if (error != 0)
+		die(EXIT_NOT_STARTED, error, "standard output");
+}
+
 /*
  * The dry run: the argdata as the program will see it (descriptors
- * renumbered from 0), the descriptor table and the environment.
+ * renumbered from 0), the descriptor table, the environment and the
+ * sandbox's rules.
  */
 static int
 dry_run(const struct options *o, const argdata_t *tree,
@@ -249,14 +322,15 @@ dry_run(const struct options *o, const argdata_t *tree,
 			printf("%s%s=%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
 			    o->env[i], v);
 	}
+	dry_run_sandbox(o, rc, fds, n);
 	free(buf);
 	free(fds);
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-/* The options for the exec: argv[0] and the environment. */
+/* The options for the exec: argv[0], the environment, the sandbox. */
 static program_attr_t *
-make_attr(const struct options *o)
+make_attr(const struct options *o, const struct run_context *rc)
 {
 	program_attr_t *attr = program_attr_create();
 	int error;
@@ -281,6 +355,15 @@ make_attr(const struct options *o)
 			err(EXIT_NOT_STARTED, NULL);
 		error = program_attr_setenv(attr, name, eq + 1);
 		free(name);
+	}
+	if (error == 0 && !o->no_sandbox) {
+		size_t nwritable;
+		int *writable = writable_dirs(rc, &nwritable);
+
+		error = program_attr_setsandbox(attr, PROGRAM_SANDBOX);
+		for (size_t i = 0; error == 0 && i < nwritable; i++)
+			error = program_attr_addwritable(attr, writable[i]);
+		free(writable);
 	}
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "program attributes");
@@ -359,6 +442,13 @@ main(int argc, char **argv)
 	int error;
 
 	parse_options(argc, argv, &l.o);
+	/* Refuse before anything is opened or bound. */
+	if (!l.o.no_sandbox && !l.o.dry_run) {
+		const char *why = sandbox_unsupported(NULL);
+
+		if (why != NULL)
+			refuse(why);
+	}
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
@@ -384,11 +474,16 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	attr = make_attr(&l.o);
+	attr = make_attr(&l.o, &l.rc);
 	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);
 	finish(&l);
+	if (error == ENOTSUP && !l.o.no_sandbox) {
+		const char *why = sandbox_unsupported(NULL);
+
+		refuse(why != NULL ? why : "a kernel that enforces it");
+	}
 	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
 	    l.o.program);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "process_internal.h"
+#include "sandbox.h"
 
 /*
  * How many times a signal arriving during the shuffle may send it back to
@@ -24,6 +25,7 @@ ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
 {
 	struct ad_exec_plan plan;
 	struct ad_remap remap;
+	struct sandbox *sb = NULL;
 	sigset_t all;
 	int *want = NULL, memfd = -1;
 	int error;
@@ -42,6 +44,9 @@ ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
 	error = ad_plan_init(&plan, execfd, nfds, attr);
 	if (error != 0)
 		return error;
+	error = ad_sandbox_prepare(attr, &plan, fds, nfds, &sb);
+	if (error != 0)
+		goto out_plan;
 	want = malloc((nfds + 1) * sizeof(int));
 	if (want == NULL) {
 		error = ENOMEM;
@@ -92,6 +97,7 @@ out_memfd:
 	close(memfd);
 out_plan:
 	free(want);
+	sandbox_free(sb);
 	ad_plan_free(&plan);
 	return error;
 }

@@ -43,6 +43,9 @@ struct program_attr {
 	size_t nenv;
 	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
 	const void *confine_arg;
+	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
+	int *writable;		/* directories the sandbox lets change */
+	size_t nwritable;
 };
 
 /*
@@ -152,5 +155,21 @@ void ad_remap_release(struct ad_remap *r);
  */
 AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots,
     int *execfd);
+
+/*
+ * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
+ * asks for one, builds it for the tree's descriptors fds (the caller's
+ * numbers), before anything changes, and makes it plan's confinement hook;
+ * its ruleset is numbered above nfds, as the hook's descriptors must be.
+ * *sb receives it (NULL when none), to be freed with sandbox_free() after
+ * the exec or spawn. Returns 0 or an errno value (ENOTSUP where the kernel
+ * cannot enforce it).
+ */
+struct sandbox;
+int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
+    const int *fds, size_t nfds, struct sandbox **sb);
+
+/* Frees what program_attr_addwritable() allocated. */
+void ad_attr_free_sandbox(program_attr_t *attr);
 
 #endif

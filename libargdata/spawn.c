@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "process_internal.h"
+#include "sandbox.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -80,6 +81,7 @@ ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
 {
 	struct ad_exec_plan plan;
 	struct spawn_shared shared;
+	struct sandbox *sb = NULL;
 	sigset_t all;
 	void *stack;
 	int *work = NULL, memfd = -1, pidfd = -1;
@@ -98,6 +100,9 @@ ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
 	error = ad_plan_init(&plan, execfd, nfds, attr);
 	if (error != 0)
 		return error;
+	error = ad_sandbox_prepare(attr, &plan, fds, nfds, &sb);
+	if (error != 0)
+		goto out_plan;
 	work = malloc((nfds + 1) * sizeof(int));
 	if (work == NULL) {
 		error = ENOMEM;
@@ -148,6 +153,7 @@ out_stack:
 	munmap(stack, SPAWN_STACK_SIZE);
 out_plan:
 	free(work);
+	sandbox_free(sb);
 	ad_plan_free(&plan);
 	return error;
 }

@@ -35,6 +35,9 @@ from argdata_py import decode, read_messages
 
 TOOL, TREES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
+# Options for cloudabi-run: --no-sandbox in sanitized builds, whose
+# run-time cannot start inside the sandbox (it reads /proc).
+RUN_OPTIONS = sys.argv[4:]
 failures = []
 
 
@@ -350,7 +353,8 @@ def startup_data(tmp):
     with open(config, "w") as f:
         f.write("- !fd stdin\n- !fd stdout\n- !fd stderr\n"
                 "- {a: 1, b: [x, y]}\n")
-    p = subprocess.run([RUN, TOOL, config], stdin=subprocess.DEVNULL,
+    p = subprocess.run([RUN] + RUN_OPTIONS + [TOOL, config],
+                       stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=30)
     want = (b"---\n- !fd 0\n- !fd 1\n- !fd 2\n- a: 1\n  b:\n    - x\n"
             b"    - \"y\"\n...\n")
