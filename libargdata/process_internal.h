@@ -169,6 +169,30 @@ struct sandbox;
 int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
     const int *fds, size_t nfds, struct sandbox **sb);
 
+/*
+ * What proc_exec and program_spawn prepare alike, before anything
+ * changes: the arguments and descriptors checked, the exec plan, the
+ * sandbox, and the slots the new program's table is made of: fds[0..nfds-1],
+ * then the sealed memfd holding the datalen bytes at data.
+ */
+struct ad_start {
+	struct ad_exec_plan plan;
+	struct sandbox *sandbox;
+	int *slots;
+	size_t nslots;
+	int memfd;
+};
+
+/*
+ * Fills s. Returns 0, or an errno value with nothing left to undo
+ * (EINVAL for bad arguments, EBADF, EMFILE, ENOMEM, ENOTSUP).
+ */
+int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
+    size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr);
+
+/* Undoes ad_start_prepare(): closes the memfd, frees the rest. */
+void ad_start_release(struct ad_start *s);
+
 /* Frees what program_attr_addwritable() allocated. */
 void ad_attr_free_sandbox(program_attr_t *attr);
 
