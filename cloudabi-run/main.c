@@ -4,6 +4,8 @@
  * descriptors, its configuration as argdata.
  */
 #define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <program.h>
 
 #include "loader.h"
+#include "sandbox.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -30,6 +33,7 @@
 
 struct options {
 	bool dry_run;
+	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
 	size_t nenv;
@@ -48,9 +52,10 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--argv0 name] "
-	            "[--env name[=value]] ... program\n"
-	            "                    [config.yaml]\n"
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	            "[--argv0 name]\n"
+	            "                    [--env name[=value]] ... program "
+	            "[config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -59,8 +64,11 @@ usage(FILE *fp, int status)
 		    "descriptors that config.yaml\n"
 		    "(standard input when omitted or -) describes.\n"
 		    "\n"
-		    "  -n, --dry-run          print the argdata and the "
-		    "descriptor table, start nothing\n"
+		    "  -n, --dry-run          print the argdata, the "
+		    "descriptor table and the\n"
+		    "                         sandbox's rules, start "
+		    "nothing\n"
+		    "      --no-sandbox       start the program unconfined\n"
 		    "  -a, --argv0 NAME       the name the program sees as "
 		    "argv[0]\n"
 		    "  -e, --env NAME=VALUE   set an environment variable "
@@ -83,6 +91,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"no-sandbox", no_argument, NULL, 'S'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -112,6 +121,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'h':
 			usage(stdout, 0);
 			break;
+		case 'S':
+			o->no_sandbox = true;
+			break;
 		case 'V':
 			printf("cloudabi-run (argdata) %s\n", VERSION);
 			exit(0);
@@ -137,6 +149,7 @@ open_program(const char *name, char **path)
 {
 	const char *dirs = getenv("PATH");
 	int fd, error = ENOENT;
+	struct stat st;
 
 	if (strchr(name, '/') != NULL) {
 		*path = strdup(name);
@@ -153,7 +166,9 @@ open_program(const char *name, char **path)
 			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
 			        len == 0 ? "" : "/", name) < 0)
 				err(EXIT_NOT_STARTED, NULL);
-			if (access(p, X_OK) == 0)
+			/* Directories are searchable, not executable. */
+			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
+			    S_ISREG(st.st_mode))
 				*path = p;
 			else {
 				if (errno == EACCES)
@@ -189,9 +204,72 @@ identity_fd(void *arg, size_t fd)
 	return fd <= INT32_MAX ? (int)fd : -1;
 }
 
+/* The refusal when the kernel cannot confine: one line, status 127. */
+static void __attribute__((noreturn))
+refuse(const char *why)
+{
+	errx(EXIT_NOT_STARTED,
+	    "the sandbox needs %s; --no-sandbox runs the program unconfined",
+	    why);
+}
+
+/*
+ * The directories the program may change: each !dir with write: true.
+ * Returns their descriptors (the caller's numbers) in a new array.
+ */
+static int *
+writable_dirs(const struct run_context *rc, size_t *n)
+{
+	int *fds = calloc(rc->nres == 0 ? 1 : rc->nres, sizeof(*fds));
+
+	if (fds == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	*n = 0;
+	for (size_t i = 0; i < rc->nres; i++)
+		if (rc->res[i].kind == RUN_DIR && rc->res[i].write)
+			fds[(*n)++] = rc->res[i].fd;
+	return fds;
+}
+
+/*
+ * The dry run's last part: the rules the sandbox would apply, or why there
+ * would be none. fds are the tree's descriptors, in the caller's numbers.
+ */
+static void
+dry_run_sandbox(const struct options *o, const struct run_context *rc,
+    const int *fds, size_t nfds)
+{
+	struct sandbox *sb;
+	const char *why;
+	size_t nwritable;
+	int *writable, error;
+
+	printf("\nSANDBOX\n");
+	if (o->no_sandbox) {
+		printf("none: --no-sandbox\n");
+		return;
+	}
+	if ((why = sandbox_unsupported(NULL)) != NULL) {
+		printf("refused: the sandbox needs %s\n", why);
+		return;
+	}
+	writable = writable_dirs(rc, &nwritable);
+	error = sandbox_create(rc->execfd, fds, nfds, writable, nwritable, &sb);
+	free(writable);
+	if (error != 0) {
+		printf("refused: %s\n", strerror(error));
+		return;
+	}
+	error = sandbox_describe(sb, stdout);
+	sandbox_free(sb);
+	if (error != 0)
+		die(EXIT_NOT_STARTED, error, "standard output");
+}
+
 /*
  * The dry run: the argdata as the program will see it (descriptors
- * renumbered from 0), the descriptor table and the environment.
+ * renumbered from 0), the descriptor table, the environment and the
+ * sandbox's rules.
  */
 static int
 dry_run(const struct options *o, const argdata_t *tree,
@@ -244,14 +322,15 @@ dry_run(const struct options *o, const argdata_t *tree,
 			printf("%s%s=%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
 			    o->env[i], v);
 	}
+	dry_run_sandbox(o, rc, fds, n);
 	free(buf);
 	free(fds);
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
-/* The options for the exec: argv[0] and the environment. */
+/* The options for the exec: argv[0], the environment, the sandbox. */
 static program_attr_t *
-make_attr(const struct options *o)
+make_attr(const struct options *o, const struct run_context *rc)
 {
 	program_attr_t *attr = program_attr_create();
 	int error;
@@ -277,77 +356,134 @@ make_attr(const struct options *o)
 		error = program_attr_setenv(attr, name, eq + 1);
 		free(name);
 	}
+	if (error == 0 && !o->no_sandbox) {
+		size_t nwritable;
+		int *writable = writable_dirs(rc, &nwritable);
+
+		error = program_attr_setsandbox(attr, PROGRAM_SANDBOX);
+		for (size_t i = 0; error == 0 && i < nwritable; i++)
+			error = program_attr_addwritable(attr, writable[i]);
+		free(writable);
+	}
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "program attributes");
 	return attr;
 }
 
+/* Everything one start holds, so that every way out releases it. */
+struct launch {
+	struct options o;
+	struct run_context rc;
+	int execfd;
+	char *path; /* where the program was found */
+	const char *config_name;
+	loader_t *ld;
+	const argdata_t *tree;
+};
+
+/*
+ * Undoes everything the start did: descriptors closed, unix socket files
+ * removed, memory freed.
+ */
+static void
+finish(struct launch *l)
+{
+	run_context_release(&l->rc);
+	loader_free(l->ld);
+	if (l->execfd != -1)
+		close(l->execfd);
+	free(l->path);
+	free(l->o.env);
+}
+
+/*
+ * Reads the configuration into l->tree, opening what its tags name.
+ * Returns 0, or reports the error (one line) and returns -1.
+ */
+static int
+load_config(struct launch *l)
+{
+	const loader_error_t *e;
+	FILE *fp = stdin;
+	int error;
+
+	l->config_name = "<stdin>";
+	if (l->o.config != NULL && strcmp(l->o.config, "-") != 0) {
+		l->config_name = l->o.config;
+		fp = fopen(l->o.config, "re");
+		if (fp == NULL) {
+			warn("%s", l->o.config);
+			return -1;
+		}
+	}
+	l->ld = loader_create(
+	    l->config_name, run_handlers, run_nhandlers, &l->rc, NULL);
+	if (l->ld == NULL) {
+		warn(NULL);
+		error = ENOMEM;
+	} else {
+		error = loader_load_file(l->ld, fp, &l->tree);
+	}
+	if (fp != stdin)
+		fclose(fp);
+	if (error == 0 || l->ld == NULL)
+		return error == 0 ? 0 : -1;
+	e = loader_error(l->ld);
+	fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
+	    e->mark.column, e->message);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct options o = {.dry_run = false};
-	struct run_context rc;
-	const char *config_name;
-	const argdata_t *tree;
+	struct launch l = {.execfd = -1};
 	program_attr_t *attr;
-	loader_t *ld;
-	char *path;
-	FILE *fp;
-	int execfd, error;
+	int error;
 
-	parse_options(argc, argv, &o);
+	parse_options(argc, argv, &l.o);
+	/* Refuse before anything is opened or bound. */
+	if (!l.o.no_sandbox && !l.o.dry_run) {
+		const char *why = sandbox_unsupported(NULL);
+
+		if (why != NULL)
+			refuse(why);
+	}
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
 	 * them before opening anything.
 	 */
-	error = run_context_init(&rc, -1, NULL);
+	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
-	execfd = open_program(o.program, &path);
-	rc.execfd = execfd;
-	rc.program = path;
+	l.execfd = open_program(l.o.program, &l.path);
+	l.rc.execfd = l.execfd;
+	l.rc.program = l.path;
 
-	if (o.config == NULL || strcmp(o.config, "-") == 0) {
-		config_name = "<stdin>";
-		fp = stdin;
-	} else {
-		config_name = o.config;
-		fp = fopen(o.config, "re");
-		if (fp == NULL)
-			err(EXIT_NOT_STARTED, "%s", o.config);
-	}
-	ld = loader_create(config_name, run_handlers, run_nhandlers, &rc, NULL);
-	if (ld == NULL)
-		err(EXIT_NOT_STARTED, NULL);
-	error = loader_load_file(ld, fp, &tree);
-	if (fp != stdin)
-		fclose(fp);
-	if (error != 0) {
-		const loader_error_t *e = loader_error(ld);
-
-		fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
-		    e->mark.column, e->message);
-		run_context_release(&rc);
-		exit(EXIT_NOT_STARTED);
+	if (load_config(&l) != 0) {
+		finish(&l);
+		return EXIT_NOT_STARTED;
 	}
 
-	if (o.dry_run) {
-		error = dry_run(&o, tree, &rc, config_name);
-		run_context_release(&rc);
-		loader_free(ld);
-		close(execfd);
-		free(path);
-		free(o.env);
+	if (l.o.dry_run) {
+		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		finish(&l);
 		if (error != 0)
 			err(EXIT_NOT_STARTED, "standard output");
 		return 0;
 	}
 
-	attr = make_attr(&o);
-	error = program_exec_attr(execfd, tree, attr);
+	attr = make_attr(&l.o, &l.rc);
+	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
-	run_context_release(&rc);
+	program_attr_free(attr);
+	finish(&l);
+	if (error == ENOTSUP && !l.o.no_sandbox) {
+		const char *why = sandbox_unsupported(NULL);
+
+		refuse(why != NULL ? why : "a kernel that enforces it");
+	}
 	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
-	    o.program);
+	    l.o.program);
 }

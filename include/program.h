@@ -50,6 +50,36 @@ ARGDATA_API int program_attr_setname(program_attr_t *attr, const char *argv0);
 ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
     const char *value);
 
+/*
+ * The sandbox (SECURITY in program_exec(3)): with PROGRAM_SANDBOX in
+ * flags, program_exec_attr() and program_spawn() confine the program just
+ * before the exec, so that its rights are the descriptors of its tree:
+ * reading beneath each directory among them (and changing what lies beneath
+ * those given to program_attr_addwritable()), reading and executing the
+ * program and the loader and libraries it needs, and nothing else of the
+ * filesystem; no new sockets, no TCP bind or connect; signals and abstract
+ * unix sockets only within its own sandbox. Where the kernel cannot enforce
+ * it (it needs Landlock ABI 6, Linux 6.12, and seccomp), they fail with
+ * ENOTSUP and start nothing. program_exec_attr() confines the calling
+ * thread, which stays confined if the exec then fails. flags 0, the
+ * default, starts the program unconfined. Returns 0, or EINVAL for
+ * unknown flags.
+ */
+#define PROGRAM_SANDBOX 0x1
+ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);
+
+/*
+ * Lets the confined program change what lies beneath the directory open at
+ * fd, one of the caller's descriptors that the tree refers to: write,
+ * truncate, create and remove files, directories, symbolic links, FIFOs
+ * and sockets, rename and link between such directories (never create
+ * device nodes). Without PROGRAM_SANDBOX it has no effect. Returns 0,
+ * EBADF for a negative fd, or ENOMEM. The exec or spawn fails with EINVAL
+ * when fd is not among the tree's descriptors, ENOTDIR when it is no
+ * directory.
+ */
+ARGDATA_API int program_attr_addwritable(program_attr_t *attr, int fd);
+
 /* program_exec() with options; attr may be NULL. */
 ARGDATA_API int program_exec_attr(int execfd, const argdata_t *ad,
     const program_attr_t *attr);

@@ -30,6 +30,7 @@ program_attr_free(program_attr_t *attr)
 	for (size_t i = 0; i < attr->nenv; i++)
 		free(attr->env[i]);
 	free(attr->env);
+	ad_attr_free_sandbox(attr);
 	free(attr);
 	errno = saved_errno;
 }

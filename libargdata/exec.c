@@ -22,52 +22,29 @@ int
 ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
     size_t nfds, const program_attr_t *attr)
 {
-	struct ad_exec_plan plan;
+	struct ad_start st;
 	struct ad_remap remap;
 	sigset_t all;
-	int *want = NULL, memfd = -1;
 	int error;
 
-	/*
-	 * Everything that can fail for want of a descriptor, of memory or of
-	 * a valid argument fails here, before the table changes.
-	 */
-	if (datalen > 0 && data == NULL)
-		return EINVAL;
-	if (nfds > 0 && fds == NULL)
-		return EINVAL;
-	error = ad_check_fds(execfd, fds, nfds);
+	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
 	if (error != 0)
 		return error;
-	error = ad_plan_init(&plan, execfd, nfds, attr);
-	if (error != 0)
-		return error;
-	want = malloc((nfds + 1) * sizeof(int));
-	if (want == NULL) {
-		error = ENOMEM;
-		goto out_plan;
-	}
-	error = ad_memfd_create(data, datalen, (int)nfds + 1, &memfd);
-	if (error != 0)
-		goto out_plan;
-	for (size_t i = 0; i < nfds; i++)
-		want[i] = fds[i];
-	want[nfds] = memfd;
 	for (int attempt = 0;; attempt++) {
-		error = ad_remap_prepare(&remap, want, nfds + 1, execfd);
+		error = ad_remap_prepare(&remap, st.slots, st.nslots, execfd);
 		if (error != 0)
-			goto out_memfd;
-		plan.execfd = remap.execfd;
+			goto out;
+		st.plan.execfd = remap.execfd;
 
 		/*
 		 * No signal handler may run while the table is half
 		 * shuffled: it would write to the wrong descriptors.
 		 */
 		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &plan.mask);
+		pthread_sigmask(SIG_SETMASK, &all, &st.plan.mask);
 		error = ad_remap_apply(&remap);
 		if (error == 0 && attempt < EXEC_SIGNAL_RETRIES &&
-		    ad_caught_signal_pending(&plan.mask)) {
+		    ad_caught_signal_pending(&st.plan.mask)) {
 			/*
 			 * A signal that arrived during the shuffle would be
 			 * handled the moment ad_exec_final() unblocks it,
@@ -76,23 +53,20 @@ ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
 			 * what the handler left.
 			 */
 			ad_remap_restore(&remap);
-			pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
+			pthread_sigmask(SIG_SETMASK, &st.plan.mask, NULL);
 			ad_remap_release(&remap);
 			continue;
 		}
 		if (error == 0)
-			error = ad_exec_final(&plan);
+			error = ad_exec_final(&st.plan);
 		ad_remap_restore(&remap);
-		pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
+		pthread_sigmask(SIG_SETMASK, &st.plan.mask, NULL);
 		ad_remap_release(&remap);
 		break;
 	}
 	error = ad_exec_errno(execfd, error);
-out_memfd:
-	close(memfd);
-out_plan:
-	free(want);
-	ad_plan_free(&plan);
+out:
+	ad_start_release(&st);
 	return error;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "process_internal.h"
+#include "sandbox.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
@@ -153,6 +154,59 @@ ad_plan_free(struct ad_exec_plan *plan)
 	errno = saved_errno;
 }
 
+int
+ad_start_prepare(struct ad_start *s, int execfd, const void *data,
+    size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr)
+{
+	int error;
+
+	*s = (struct ad_start){.memfd = -1};
+	/*
+	 * Everything that can fail for want of a descriptor, of memory or of
+	 * a valid argument fails here, before the table changes.
+	 */
+	if ((datalen > 0 && data == NULL) || (nfds > 0 && fds == NULL))
+		return EINVAL;
+	error = ad_check_fds(execfd, fds, nfds);
+	if (error != 0)
+		return error;
+	error = ad_plan_init(&s->plan, execfd, nfds, attr);
+	if (error != 0)
+		return error;
+	error = ad_sandbox_prepare(attr, &s->plan, fds, nfds, &s->sandbox);
+	if (error != 0)
+		goto fail;
+	s->nslots = nfds + 1;
+	if ((s->slots = malloc(s->nslots * sizeof(int))) == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
+	error = ad_memfd_create(data, datalen, (int)nfds + 1, &s->memfd);
+	if (error != 0)
+		goto fail;
+	for (size_t i = 0; i < nfds; i++)
+		s->slots[i] = fds[i];
+	s->slots[nfds] = s->memfd;
+	return 0;
+fail:
+	ad_start_release(s);
+	return error;
+}
+
+void
+ad_start_release(struct ad_start *s)
+{
+	int saved_errno = errno;
+
+	if (s->memfd >= 0)
+		close(s->memfd);
+	free(s->slots);
+	sandbox_free(s->sandbox);
+	ad_plan_free(&s->plan);
+	*s = (struct ad_start){.memfd = -1};
+	errno = saved_errno;
+}
+
 bool
 ad_caught_signal_pending(const sigset_t *mask)
 {
@@ -173,7 +227,7 @@ ad_caught_signal_pending(const sigset_t *mask)
 	return false;
 }
 
-int
+AD_CHILD_CODE int
 ad_exec_final(const struct ad_exec_plan *plan)
 {
 	sigset_t all;

@@ -13,6 +13,16 @@
 #include <program.h>
 
 /*
+ * Marks code that runs in program_spawn's child, which shares the parent's
+ * memory on a stack of its own (CLONE_VM | CLONE_VFORK). AddressSanitizer
+ * cannot follow code there: it takes the child's stack for the parent's
+ * thread and its bookkeeping, done in shared memory, corrupts the parent's
+ * (google/sanitizers issue 189). So the sanitizers leave it alone; it only
+ * makes system calls on memory prepared and checked before the clone.
+ */
+#define AD_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
+/*
  * A confinement step run after the shuffle, immediately before execveat:
  * in the child of program_spawn() or in the caller of program_exec().
  * It must be async-signal-safe (everything it needs, a seccomp BPF program
@@ -33,6 +43,9 @@ struct program_attr {
 	size_t nenv;
 	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
 	const void *confine_arg;
+	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
+	int *writable;		/* directories the sandbox lets change */
+	size_t nwritable;
 };
 
 /*
@@ -69,7 +82,7 @@ void ad_plan_free(struct ad_exec_plan *plan);
  * signal mask, execveat. Async-signal-safe. Returns the errno value of the
  * failure, with all signals blocked again.
  */
-int ad_exec_final(const struct ad_exec_plan *plan);
+AD_CHILD_CODE int ad_exec_final(const struct ad_exec_plan *plan);
 
 /*
  * Whether a signal is pending that mask does not block and that has a
@@ -140,6 +153,47 @@ void ad_remap_release(struct ad_remap *r);
  * the way first when needed. work is scratch space that it overwrites.
  * Async-signal-safe. Returns 0 or an errno value.
  */
-int ad_remap_child(int *work, size_t nslots, int *execfd);
+AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots,
+    int *execfd);
+
+/*
+ * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
+ * asks for one, builds it for the tree's descriptors fds (the caller's
+ * numbers), before anything changes, and makes it plan's confinement hook;
+ * its ruleset is numbered above nfds, as the hook's descriptors must be.
+ * *sb receives it (NULL when none), to be freed with sandbox_free() after
+ * the exec or spawn. Returns 0 or an errno value (ENOTSUP where the kernel
+ * cannot enforce it).
+ */
+struct sandbox;
+int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
+    const int *fds, size_t nfds, struct sandbox **sb);
+
+/*
+ * What proc_exec and program_spawn prepare alike, before anything
+ * changes: the arguments and descriptors checked, the exec plan, the
+ * sandbox, and the slots the new program's table is made of: fds[0..nfds-1],
+ * then the sealed memfd holding the datalen bytes at data.
+ */
+struct ad_start {
+	struct ad_exec_plan plan;
+	struct sandbox *sandbox;
+	int *slots;
+	size_t nslots;
+	int memfd;
+};
+
+/*
+ * Fills s. Returns 0, or an errno value with nothing left to undo
+ * (EINVAL for bad arguments, EBADF, EMFILE, ENOMEM, ENOTSUP).
+ */
+int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
+    size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr);
+
+/* Undoes ad_start_prepare(): closes the memfd, frees the rest. */
+void ad_start_release(struct ad_start *s);
+
+/* Frees what program_attr_addwritable() allocated. */
+void ad_attr_free_sandbox(program_attr_t *attr);
 
 #endif

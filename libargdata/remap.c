@@ -246,7 +246,7 @@ close_above(int lim, int keep)
 	return 0;
 }
 
-int
+AD_CHILD_CODE int
 ad_remap_child(int *work, size_t nslots, int *execfd)
 {
 	int lim = (int)nslots;

@@ -44,7 +44,7 @@ struct spawn_shared {
  * (async-signal-safe) and writes nothing of the parent's but shared->error
  * and the scratch array.
  */
-static int
+AD_CHILD_CODE static int
 spawn_child(void *arg)
 {
 	struct spawn_shared *shared = arg;
@@ -78,45 +78,28 @@ int
 ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
     size_t nfds, const program_attr_t *attr, int *pidfdp)
 {
-	struct ad_exec_plan plan;
+	struct ad_start st;
 	struct spawn_shared shared;
 	sigset_t all;
 	void *stack;
-	int *work = NULL, memfd = -1, pidfd = -1;
+	int pidfd = -1;
 	pid_t pid;
 	int error;
 
 	if (pidfdp == NULL)
 		return EINVAL;
-	if (datalen > 0 && data == NULL)
-		return EINVAL;
-	if (nfds > 0 && fds == NULL)
-		return EINVAL;
-	error = ad_check_fds(execfd, fds, nfds);
+	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
 	if (error != 0)
 		return error;
-	error = ad_plan_init(&plan, execfd, nfds, attr);
-	if (error != 0)
-		return error;
-	work = malloc((nfds + 1) * sizeof(int));
-	if (work == NULL) {
-		error = ENOMEM;
-		goto out_plan;
-	}
 	stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED) {
-		error = ENOMEM;
-		goto out_plan;
+		ad_start_release(&st);
+		return ENOMEM;
 	}
-	error = ad_memfd_create(data, datalen, (int)nfds + 1, &memfd);
-	if (error != 0)
-		goto out_stack;
-	for (size_t i = 0; i < nfds; i++)
-		work[i] = fds[i];
-	work[nfds] = memfd;
-	shared = (struct spawn_shared){
-	    .plan = &plan, .work = work, .nslots = nfds + 1, .error = 0};
+	/* The child shuffles st.slots in place: it is its scratch space. */
+	shared = (struct spawn_shared){.plan = &st.plan, .work = st.slots,
+	    .nslots = st.nslots, .error = 0};
 
 	/*
 	 * Signals stay blocked from before the clone until the child has
@@ -124,12 +107,12 @@ ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
 	 * ad_exec_final().
 	 */
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &plan.mask);
+	pthread_sigmask(SIG_SETMASK, &all, &st.plan.mask);
 	pid = clone(spawn_child, (char *)stack + SPAWN_STACK_SIZE,
 	    CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &shared, &pidfd);
 	if (pid < 0)
 		error = errno;
-	pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
+	pthread_sigmask(SIG_SETMASK, &st.plan.mask, NULL);
 
 	if (pid >= 0 && shared.error != 0) {
 		siginfo_t info;
@@ -143,12 +126,8 @@ ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
 	} else if (pid >= 0) {
 		*pidfdp = pidfd;
 	}
-	close(memfd);
-out_stack:
 	munmap(stack, SPAWN_STACK_SIZE);
-out_plan:
-	free(work);
-	ad_plan_free(&plan);
+	ad_start_release(&st);
 	return error;
 }
 

@@ -4,7 +4,11 @@
  *
  *   program_spawn of a small static program with three descriptors,
  *   against posix_spawn with the equivalent dup2 file actions;
- *   fork and proc_exec in the child, against fork, dup2 and execve.
+ *   fork and proc_exec in the child, against fork, dup2 and execve;
+ *   program_spawn confined by the sandbox, against program_spawn, of the
+ *   static program and, when EXIT0-dynamic exists beside it, of the same
+ *   program linked dynamically (whose loader and libraries the sandbox
+ *   resolves and grants on every start).
  *
  * Each time is from the start of the call to the child's exit collected,
  * the two sides of a pair alternating so that drift hits both alike. The
@@ -35,6 +39,8 @@ extern char **environ;
 
 static const char *exit0_path;
 static int exit0_fd;
+static int dynamic_fd = -1;
+static program_attr_t *sandboxed;
 static int fds[3];
 static const argdata_t *tree;
 
@@ -82,6 +88,40 @@ run_program_spawn(void)
 	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
 		err(1, "waitid");
 	close(pidfd);
+}
+
+static void
+spawn_wait(int execfd, const program_attr_t *attr)
+{
+	siginfo_t info;
+	int pidfd, error;
+
+	error = program_spawn(execfd, tree, attr, &pidfd);
+	if (error != 0)
+		fail(error, "program_spawn");
+	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
+		err(1, "waitid");
+	if (info.si_code != CLD_EXITED || info.si_status != 0)
+		errx(1, "the program did not exit with 0");
+	close(pidfd);
+}
+
+static void
+run_program_spawn_sandboxed(void)
+{
+	spawn_wait(exit0_fd, sandboxed);
+}
+
+static void
+run_dynamic(void)
+{
+	spawn_wait(dynamic_fd, NULL);
+}
+
+static void
+run_dynamic_sandboxed(void)
+{
+	spawn_wait(dynamic_fd, sandboxed);
 }
 
 static void
@@ -184,7 +224,13 @@ main(int argc, char **argv)
 		run_posix_spawn, run_program_spawn},
 	    {"fork, 3 dup2, execve", "fork, program_exec, 3 descriptors",
 		run_fork_execve, run_fork_proc_exec},
+	    {"program_spawn, 3 descriptors", "program_spawn, sandboxed",
+		run_program_spawn, run_program_spawn_sandboxed},
 	};
+	static const struct pair dynamic_pair = {
+	    "program_spawn, dynamic", "program_spawn, dynamic, sandboxed",
+	    run_dynamic, run_dynamic_sandboxed};
+	char *dynamic_path;
 	argdata_t *elems[3], *seq;
 	size_t iterations = 1000;
 
@@ -198,6 +244,15 @@ main(int argc, char **argv)
 	exit0_fd = open(exit0_path, O_PATH | O_CLOEXEC);
 	if (exit0_fd < 0)
 		err(1, "%s", exit0_path);
+	if (asprintf(&dynamic_path, "%s-dynamic", exit0_path) < 0)
+		err(1, "asprintf");
+	dynamic_fd = open(dynamic_path, O_PATH | O_CLOEXEC);
+	free(dynamic_path);
+	sandboxed = program_attr_create();
+	if (sandboxed == NULL)
+		err(1, "program_attr_create");
+	if ((errno = program_attr_setsandbox(sandboxed, PROGRAM_SANDBOX)) != 0)
+		err(1, "program_attr_setsandbox");
 	for (int i = 0; i < 3; i++) {
 		fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fds[i] < 0)
@@ -213,5 +268,8 @@ main(int argc, char **argv)
 	printf("%-34s %10s %8s %9s\n", "", "median", "ratio", "overhead");
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 		measure(&pairs[i], iterations);
+	if (dynamic_fd >= 0)
+		measure(&dynamic_pair, iterations);
+	program_attr_free(sandboxed);
 	return 0;
 }

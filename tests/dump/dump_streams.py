@@ -35,6 +35,18 @@ from argdata_py import decode, read_messages
 
 TOOL, TREES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 RUN = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
+# Options for cloudabi-run: --no-sandbox in sanitized builds, whose
+# run-time cannot start inside the sandbox (it reads /proc), and on a
+# kernel that cannot confine (cloudabi-run's dry run says "refused:"),
+# unless ARGDATA_TEST_REQUIRE_SANDBOX asks for the sandbox, as CI does.
+RUN_OPTIONS = sys.argv[4:]
+if (RUN and '--no-sandbox' not in RUN_OPTIONS
+        and 'ARGDATA_TEST_REQUIRE_SANDBOX' not in os.environ):
+    dry = subprocess.run([RUN, '--dry-run', RUN, '-'], input=b'~\n',
+                         capture_output=True).stdout
+    if b'\nrefused: ' in dry:
+        print('this kernel cannot confine: cloudabi-run gets --no-sandbox')
+        RUN_OPTIONS = ['--no-sandbox'] + RUN_OPTIONS
 failures = []
 
 
@@ -350,7 +362,8 @@ def startup_data(tmp):
     with open(config, "w") as f:
         f.write("- !fd stdin\n- !fd stdout\n- !fd stderr\n"
                 "- {a: 1, b: [x, y]}\n")
-    p = subprocess.run([RUN, TOOL, config], stdin=subprocess.DEVNULL,
+    p = subprocess.run([RUN] + RUN_OPTIONS + [TOOL, config],
+                       stdin=subprocess.DEVNULL,
                        capture_output=True, timeout=30)
     want = (b"---\n- !fd 0\n- !fd 1\n- !fd 2\n- a: 1\n  b:\n    - x\n"
             b"    - \"y\"\n...\n")

@@ -1,0 +1,151 @@
+/*
+ * sandbox.h - internal interface of the sandbox: Landlock rules derived from
+ * a program's descriptors, a seccomp filter, and the step that applies both
+ * just before the exec.
+ */
+#ifndef ARGDATA_SANDBOX_H
+#define ARGDATA_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/*
+ * The Landlock ABI the sandbox needs: 4 brings TCP bind and connect rules,
+ * 6 the scoping of signals and abstract unix sockets. Everything the
+ * filesystem rules need (truncation at 3, device ioctls at 5) comes with it.
+ */
+#define SANDBOX_LANDLOCK_ABI_MIN 6
+/* The newest ABI whose rights this file knows. */
+#define SANDBOX_LANDLOCK_ABI_KNOWN 7
+
+/* The machines whose system calls and ELF loaders the sandbox knows. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SANDBOX_MACHINE 1
+#else
+#define SANDBOX_MACHINE 0
+#endif
+
+/* Roles of the rules, for the description shown by --dry-run. */
+enum sandbox_role {
+	SANDBOX_DIR_READ,  /* a directory descriptor: read beneath it */
+	SANDBOX_DIR_WRITE, /* a directory descriptor that allows changes */
+	SANDBOX_PROGRAM,   /* the program file */
+	SANDBOX_LOADER,    /* its dynamic loader (PT_INTERP) */
+	SANDBOX_LIBRARY,   /* a shared library it needs */
+	SANDBOX_LDCACHE,   /* the loader's cache, /etc/ld.so.cache */
+};
+
+struct sandbox;
+
+/*
+ * What the running kernel offers: the Landlock ABI (0 without Landlock)
+ * and whether seccomp filters work. Returns NULL when the sandbox can be
+ * enforced, or a static string naming the first missing feature.
+ */
+const char *sandbox_unsupported(int *abi);
+
+/*
+ * The decision behind it: the first feature missing from a kernel with
+ * Landlock ABI abi (0 without; landlock_error is why) and with or without
+ * seccomp filters, or NULL.
+ */
+const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
+
+/*
+ * Prepares a sandbox for the program open at execfd (any descriptor of it,
+ * O_PATH included) whose descriptors are fds[0..nfds-1], in the caller's
+ * numbering. Every directory among them allows reading beneath it; those
+ * also listed in writable[0..nwritable-1] allow changes too. Resolves the
+ * program's loader and libraries from its ELF headers. Everything that can
+ * fail or allocate happens here, before any fork.
+ *
+ * Returns 0 and stores the sandbox in *out, or an errno value: ENOTSUP when
+ * the kernel cannot enforce it (sandbox_unsupported() says why), ENOEXEC
+ * when the program is not an ELF file of this machine, EBADF for a closed
+ * descriptor, ENOMEM, or what opening the program's files reported.
+ */
+int sandbox_create(int execfd, const int *fds, size_t nfds,
+    const int *writable, size_t nwritable, struct sandbox **out);
+
+/*
+ * The sandbox's own descriptor, the Landlock ruleset: close-on-exec and
+ * numbered above nfds, out of the way of the descriptors an exec installs
+ * at 0..nfds. It must stay open until sandbox_apply().
+ */
+int sandbox_fd(const struct sandbox *sb);
+
+/* Frees the sandbox and closes its ruleset. Accepts NULL, keeps errno. */
+void sandbox_free(struct sandbox *sb);
+
+/*
+ * Confines the calling thread: no_new_privs, the Landlock ruleset, the
+ * seccomp filter, in that order. Async-signal-safe and allocation-free, for
+ * a child between fork (or vfork) and exec; it may change errno. The
+ * sandbox's ruleset descriptor must still be open. Returns 0 or an errno
+ * value; on failure the thread may be partly confined, never less than
+ * before. Confinement cannot be undone.
+ */
+int sandbox_apply(const struct sandbox *sb);
+
+/*
+ * Writes the rules the sandbox applies, one per line, to f (for
+ * cloudabi-run --dry-run). Rules anchored on the caller's descriptors show
+ * the paths those lead to now: describe before closing them. Returns 0 or
+ * an errno value.
+ */
+int sandbox_describe(const struct sandbox *sb, FILE *f);
+
+/*
+ * The compiled seccomp filter (sandbox_seccomp.c): built once per process,
+ * shared by every sandbox, never freed. Returns 0 and stores the program
+ * in *filter and its length in *len, or an errno value.
+ */
+struct sock_filter;
+int sandbox_seccomp_filter(const struct sock_filter **filter, size_t *len);
+
+/* Writes the filter's rules in words, one per line, to f. */
+int sandbox_seccomp_describe(FILE *f);
+
+/*
+ * The ELF resolver (sandbox_elf.c): calls add(ctx, fd, path, role) for the
+ * program's loader, each shared library it needs, transitively, and the
+ * loader cache when it was used, each opened exactly once, read-only. fd is
+ * only valid during the call. The program itself is read through execfd.
+ * Returns 0, ENOEXEC when the program is not a 64-bit ELF file of this
+ * machine (or is malformed), or the first error add() returned.
+ * Libraries that cannot be found are left out: the loader reports them.
+ */
+typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
+    enum sandbox_role role);
+int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx);
+
+/* A file the resolver granted, and its identity when it was parsed. */
+struct sandbox_file {
+	char *path;
+	enum sandbox_role role;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/* Sets f's identity from st. */
+void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
+
+/*
+ * The resolver's results, per program (sandbox_cache.c). apply: when the
+ * program (its fstat) was resolved before and every file found then is
+ * still the same, calls add(ctx, fd, path, role) for each, as the
+ * resolver would, and returns 0 or add's error; ENOENT otherwise, having
+ * called nothing. store: remembers files[0..nfiles-1] for the program
+ * (copies them); on failure it remembers nothing. Both thread-safe.
+ */
+int sandbox_cache_apply(const struct stat *program, sandbox_elf_add_fn *add,
+    void *ctx);
+void sandbox_cache_store(const struct stat *program,
+    const struct sandbox_file *files, size_t nfiles);
+
+#endif

@@ -1,0 +1,931 @@
+/*
+ * sandbox_elf.c - finds the files a dynamically linked program needs before
+ * its first instruction runs: the loader named by PT_INTERP and the shared
+ * libraries named by DT_NEEDED, transitively, searched as the glibc loader
+ * searches them (DT_RPATH, DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, the
+ * default directories). Every file is hostile input: all offsets and sizes
+ * are checked against the file and against fixed limits. This runs on
+ * every confined start, so it makes as few system calls as it can.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+#if defined(__x86_64__)
+#define ELF_MACHINE EM_X86_64
+/* ld.so.cache flags: FLAG_ELF_LIBC6 | FLAG_X8664_LIB64. */
+#define LDCACHE_FLAGS 0x0303
+#define MULTIARCH "x86_64-linux-gnu"
+/* Subdirectories the loader prefers on CPUs that support them. */
+static const char *const hwcaps_dirs[] = {
+	"glibc-hwcaps/x86-64-v4/",
+	"glibc-hwcaps/x86-64-v3/",
+	"glibc-hwcaps/x86-64-v2/",
+};
+#elif defined(__aarch64__)
+#define ELF_MACHINE EM_AARCH64
+/* ld.so.cache flags: FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64. */
+#define LDCACHE_FLAGS 0x0a03
+#define MULTIARCH "aarch64-linux-gnu"
+static const char *const hwcaps_dirs[] = {
+	"",
+};
+#else
+/* Elsewhere sandbox_unsupported() refuses before anything gets here. */
+#define ELF_MACHINE EM_NONE
+#define LDCACHE_FLAGS 0
+#define MULTIARCH "unknown"
+static const char *const hwcaps_dirs[] = {
+	"",
+};
+#endif
+
+/*
+ * The loader's built-in directories: Debian's multiarch ones, then those of
+ * other distributions. Searching one the loader skips only ever grants a
+ * file of the very name the program asked for.
+ */
+static const char *const default_dirs[] = {
+	"/lib/" MULTIARCH,
+	"/usr/lib/" MULTIARCH,
+	"/lib64",
+	"/usr/lib64",
+	"/lib",
+	"/usr/lib",
+};
+
+#define LDCACHE_PATH "/etc/ld.so.cache"
+
+/* Limits far above what real programs use, to bound hostile files. */
+#define MAX_OBJECTS 1024      /* program, loader and libraries */
+#define MAX_NEEDED 1024       /* DT_NEEDED entries of one object */
+#define MAX_PHNUM 1024        /* program headers */
+#define MAX_DYNAMIC 65536     /* entries of the dynamic section */
+#define MAX_STRING PATH_MAX   /* names, paths, search lists */
+#define MAX_STRTAB (1 << 20)  /* string table read in one go up to this */
+#define MAX_LDCACHE (8 << 20) /* bytes of /etc/ld.so.cache */
+#define HEAD_SIZE 4096        /* first read: the headers, usually */
+
+/*
+ * Internal: the file is an ELF file of this machine but malformed. The
+ * program gets ENOEXEC for it; a library is skipped, as the loader would
+ * fail on it.
+ */
+#define EMALFORMED EBADMSG
+
+/* A loaded object and what its dependencies are searched with. */
+struct object {
+	dev_t dev;
+	ino_t ino;
+	char *path;    /* where it was found; NULL if unknown */
+	char *rpath;   /* DT_RPATH, or NULL */
+	char *runpath; /* DT_RUNPATH, or NULL */
+	char **needed; /* DT_NEEDED names */
+	size_t nneeded;
+	long parent; /* the object that needed it, -1 for the program */
+};
+
+struct resolver {
+	struct object *objects;
+	size_t nobjects, cap;
+	/* Names already searched for: the loader, too, looks a name up
+	 * once and reuses what it found for every later request. */
+	char **names;
+	size_t nnames, namecap;
+	sandbox_elf_add_fn *add;
+	void *ctx;
+	int execfd;          /* for the program's path, asked lazily */
+	bool program_path_tried;
+	/* /etc/ld.so.cache, read on first use. */
+	bool cache_tried;
+	unsigned char *cache;
+	size_t cache_size;
+};
+
+/* What one ELF file says about its loading. */
+struct elf_info {
+	char *interp;
+	char *rpath;
+	char *runpath;
+	char **needed;
+	size_t nneeded;
+};
+
+static void
+elf_info_free(struct elf_info *info)
+{
+	free(info->interp);
+	free(info->rpath);
+	free(info->runpath);
+	for (size_t i = 0; i < info->nneeded; i++)
+		free(info->needed[i]);
+	free(info->needed);
+	memset(info, 0, sizeof(*info));
+}
+
+/* Reads up to len bytes at off; returns how many, or -1 with errno. */
+static ssize_t
+read_some(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	if (off > (uint64_t)INT64_MAX - len) {
+		errno = EMALFORMED;
+		return -1;
+	}
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+		    (off_t)(off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+/* Reads exactly len bytes at off, or fails with EMALFORMED. */
+static int
+read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = read_some(fd, buf, len, off);
+
+	if (n < 0)
+		return errno;
+	return (size_t)n == len ? 0 : EMALFORMED;
+}
+
+/* Checks that the ELF header describes a file this machine's loader runs. */
+static int
+check_header(const Elf64_Ehdr *eh)
+{
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_ident[EI_VERSION] != EV_CURRENT ||
+	    eh->e_machine != ELF_MACHINE ||
+	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN))
+		return ENOEXEC;
+	return 0;
+}
+
+/* Maps a virtual address to a file offset through the PT_LOAD segments. */
+static int
+vaddr_to_offset(const Elf64_Phdr *ph, size_t phnum, uint64_t addr,
+    uint64_t *off, uint64_t *room)
+{
+	for (size_t i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (addr < ph[i].p_vaddr ||
+		    addr - ph[i].p_vaddr >= ph[i].p_filesz)
+			continue;
+		*off = ph[i].p_offset + (addr - ph[i].p_vaddr);
+		*room = ph[i].p_filesz - (addr - ph[i].p_vaddr);
+		if (*off < ph[i].p_offset)
+			return EMALFORMED;
+		return 0;
+	}
+	return EMALFORMED;
+}
+
+/* A string table: read whole when small, else string by string. */
+struct strtab {
+	int fd;
+	uint64_t off, size;
+	char *data; /* size + 1 bytes, NUL-terminated, or NULL */
+};
+
+/* Copies the NUL-terminated string at off of the table into *out. */
+static int
+strtab_get(const struct strtab *st, uint64_t off, char **out)
+{
+	size_t len;
+	char *buf;
+	ssize_t n;
+
+	if (off >= st->size)
+		return EMALFORMED;
+	if (st->data != NULL) {
+		len = strlen(st->data + off);
+		if (len >= MAX_STRING)
+			return EMALFORMED;
+		if ((*out = strndup(st->data + off, len)) == NULL)
+			return ENOMEM;
+		return 0;
+	}
+	len = st->size - off < MAX_STRING ? (size_t)(st->size - off) :
+	    MAX_STRING;
+	if ((buf = malloc(len + 1)) == NULL)
+		return ENOMEM;
+	n = read_some(st->fd, buf, len, st->off + off);
+	if (n < 0 || memchr(buf, '\0', (size_t)n) == NULL) {
+		int error = n < 0 ? errno : EMALFORMED;
+		free(buf);
+		return error;
+	}
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Reads the loading information of the ELF file open at fd, fsize bytes
+ * long: PT_INTERP (when want_interp) and, from PT_DYNAMIC, DT_NEEDED,
+ * DT_RPATH and DT_RUNPATH. Returns ENOEXEC when the file is no ELF file
+ * of this machine, EMALFORMED when it is one but broken.
+ */
+static int
+read_elf(int fd, uint64_t fsize, bool want_interp, struct elf_info *info)
+{
+	unsigned char head[HEAD_SIZE];
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
+	Elf64_Phdr *ph = NULL;
+	Elf64_Dyn *dyn = NULL;
+	struct strtab st = {.fd = fd};
+	uint64_t strtab = 0, rpath = UINT64_MAX, runpath = UINT64_MAX, room;
+	size_t ndyn = 0, nneeded = 0, phnum, phsize;
+	bool have_strtab = false, have_strsz = false;
+	ssize_t nhead;
+	int error;
+
+	memset(info, 0, sizeof(*info));
+	nhead = read_some(fd, head, sizeof(head), 0);
+	if (nhead < 0)
+		return errno;
+	if ((size_t)nhead < sizeof(Elf64_Ehdr))
+		return ENOEXEC;
+	if ((error = check_header(eh)) != 0)
+		return error;
+	phnum = eh->e_phnum;
+	if (phnum == 0)
+		return 0;
+	phsize = phnum * sizeof(Elf64_Phdr);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || phnum > MAX_PHNUM ||
+	    eh->e_phoff > fsize || phsize > fsize - eh->e_phoff)
+		return EMALFORMED;
+	ph = malloc(phsize);
+	if (ph == NULL)
+		return ENOMEM;
+	/* The program headers usually follow the ELF header, within the
+	 * first read. */
+	if (eh->e_phoff <= (uint64_t)nhead &&
+	    phsize <= (size_t)nhead - eh->e_phoff)
+		memcpy(ph, head + eh->e_phoff, phsize);
+	else if ((error = read_at(fd, ph, phsize, eh->e_phoff)) != 0)
+		goto fail;
+
+	for (size_t i = 0; i < phnum; i++) {
+		bool wanted = ph[i].p_type == PT_DYNAMIC ||
+		    (want_interp && ph[i].p_type == PT_INTERP);
+
+		if (!wanted)
+			continue;
+		if (ph[i].p_offset > fsize ||
+		    ph[i].p_filesz > fsize - ph[i].p_offset) {
+			error = EMALFORMED;
+			goto fail;
+		}
+		if (ph[i].p_type == PT_INTERP && info->interp == NULL) {
+			struct strtab it = {.fd = fd, .off = ph[i].p_offset,
+			    .size = ph[i].p_filesz};
+			if ((error = strtab_get(&it, 0, &info->interp)) != 0)
+				goto fail;
+		} else if (ph[i].p_type == PT_DYNAMIC && dyn == NULL) {
+			ndyn = ph[i].p_filesz / sizeof(Elf64_Dyn);
+			if (ndyn > MAX_DYNAMIC) {
+				error = EMALFORMED;
+				goto fail;
+			}
+			if (ndyn == 0)
+				continue;
+			dyn = malloc(ndyn * sizeof(*dyn));
+			if (dyn == NULL) {
+				error = ENOMEM;
+				goto fail;
+			}
+			error = read_at(fd, dyn, ndyn * sizeof(*dyn),
+			    ph[i].p_offset);
+			if (error != 0)
+				goto fail;
+		}
+	}
+	if (dyn == NULL)
+		goto done;
+
+	/* First pass: where the strings are, and how many names. */
+	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
+		switch (dyn[i].d_tag) {
+		case DT_STRTAB:
+			strtab = dyn[i].d_un.d_ptr;
+			have_strtab = true;
+			break;
+		case DT_STRSZ:
+			st.size = dyn[i].d_un.d_val;
+			have_strsz = true;
+			break;
+		case DT_NEEDED:
+			nneeded++;
+			break;
+		case DT_RPATH:
+			rpath = dyn[i].d_un.d_val;
+			break;
+		case DT_RUNPATH:
+			runpath = dyn[i].d_un.d_val;
+			break;
+		}
+	}
+	if (nneeded == 0 && rpath == UINT64_MAX && runpath == UINT64_MAX)
+		goto done;
+	if (!have_strtab || !have_strsz || nneeded > MAX_NEEDED) {
+		error = EMALFORMED;
+		goto fail;
+	}
+	error = vaddr_to_offset(ph, phnum, strtab, &st.off, &room);
+	if (error != 0)
+		goto fail;
+	if (st.size > room || st.off > fsize || st.size > fsize - st.off) {
+		error = EMALFORMED;
+		goto fail;
+	}
+	/* One read for all the names, unless the table is huge. */
+	if (st.size <= MAX_STRTAB) {
+		st.data = malloc((size_t)st.size + 1);
+		if (st.data == NULL) {
+			error = ENOMEM;
+			goto fail;
+		}
+		if ((error = read_at(fd, st.data, (size_t)st.size,
+		    st.off)) != 0)
+			goto fail;
+		st.data[st.size] = '\0';
+	}
+	if (rpath != UINT64_MAX &&
+	    (error = strtab_get(&st, rpath, &info->rpath)) != 0)
+		goto fail;
+	if (runpath != UINT64_MAX &&
+	    (error = strtab_get(&st, runpath, &info->runpath)) != 0)
+		goto fail;
+	if (nneeded > 0) {
+		info->needed = calloc(nneeded, sizeof(*info->needed));
+		if (info->needed == NULL) {
+			error = ENOMEM;
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
+		char *name;
+
+		if (dyn[i].d_tag != DT_NEEDED)
+			continue;
+		if ((error = strtab_get(&st, dyn[i].d_un.d_val, &name)) != 0)
+			goto fail;
+		if (name[0] == '\0') {
+			free(name);
+			error = EMALFORMED;
+			goto fail;
+		}
+		info->needed[info->nneeded++] = name;
+	}
+done:
+	free(st.data);
+	free(dyn);
+	free(ph);
+	return 0;
+fail:
+	free(st.data);
+	free(dyn);
+	free(ph);
+	elf_info_free(info);
+	return error;
+}
+
+/* Whether the object with this identity has been seen already. */
+static bool
+seen(const struct resolver *r, const struct stat *st)
+{
+	for (size_t i = 0; i < r->nobjects; i++)
+		if (r->objects[i].dev == st->st_dev &&
+		    r->objects[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
+/*
+ * Records an object and hands its descriptor to the caller, taking over
+ * what info holds (info may be NULL). The descriptor stays the caller's.
+ */
+static int
+add_object(struct resolver *r, int fd, const struct stat *st,
+    const char *path, enum sandbox_role role, long parent,
+    struct elf_info *info)
+{
+	struct object *o;
+	int error;
+
+	if (r->nobjects == MAX_OBJECTS)
+		return EMALFORMED;
+	if (r->nobjects == r->cap) {
+		size_t cap = r->cap * 2;
+		o = reallocarray(r->objects, cap, sizeof(*o));
+		if (o == NULL)
+			return ENOMEM;
+		r->objects = o;
+		r->cap = cap;
+	}
+	error = r->add(r->ctx, fd, path, role);
+	if (error != 0)
+		return error;
+	o = &r->objects[r->nobjects];
+	memset(o, 0, sizeof(*o));
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->parent = parent;
+	if (path != NULL && (o->path = strdup(path)) == NULL)
+		return ENOMEM;
+	r->nobjects++;
+	if (info != NULL) {
+		o->rpath = info->rpath;
+		o->runpath = info->runpath;
+		o->needed = info->needed;
+		o->nneeded = info->nneeded;
+		info->rpath = info->runpath = NULL;
+		info->needed = NULL;
+		info->nneeded = 0;
+	}
+	return 0;
+}
+
+/* Remembers that name has been searched for; false when it already was. */
+static int
+note_name(struct resolver *r, const char *name, bool *fresh)
+{
+	char *copy;
+
+	*fresh = false;
+	for (size_t i = 0; i < r->nnames; i++)
+		if (strcmp(r->names[i], name) == 0)
+			return 0;
+	if (r->nnames == r->namecap) {
+		size_t cap = r->namecap == 0 ? 16 : r->namecap * 2;
+		char **names = reallocarray(r->names, cap, sizeof(*names));
+		if (names == NULL)
+			return ENOMEM;
+		r->names = names;
+		r->namecap = cap;
+	}
+	if ((copy = strdup(name)) == NULL)
+		return ENOMEM;
+	r->names[r->nnames++] = copy;
+	*fresh = true;
+	return 0;
+}
+
+/*
+ * Tries the library at path for the object at index parent. Returns 0 with
+ * *found set when it exists and suits this machine, 0 with *found clear
+ * when the loader would go on searching, or an errno value.
+ */
+static int
+try_library(struct resolver *r, const char *path, long parent, bool *found)
+{
+	struct elf_info info;
+	struct stat st;
+	int fd, error;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return errno;
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	if (seen(r, &st)) {
+		*found = true;
+		close(fd);
+		return 0;
+	}
+	error = read_elf(fd, (uint64_t)st.st_size, false, &info);
+	if (error == ENOMEM) {
+		close(fd);
+		return error;
+	}
+	if (error != 0) {
+		/* Another machine's library: the loader searches on. A
+		 * broken one of ours: it stops, and fails to load it. */
+		*found = error == EMALFORMED;
+		close(fd);
+		return 0;
+	}
+	*found = true;
+	error = add_object(r, fd, &st, path, SANDBOX_LIBRARY, parent, &info);
+	elf_info_free(&info);
+	close(fd);
+	return error;
+}
+
+/*
+ * Tries name in one directory of a search list: the glibc-hwcaps
+ * subdirectories the loader may prefer, then the directory itself. Every
+ * variant that exists is granted, since the loader picks by CPU.
+ */
+static int
+try_directory(struct resolver *r, const char *dir, const char *name,
+    long parent, bool *found)
+{
+	char path[PATH_MAX];
+	int error, n;
+
+	for (size_t i = 0; i < sizeof(hwcaps_dirs) / sizeof(hwcaps_dirs[0]);
+	    i++) {
+		if (hwcaps_dirs[i][0] == '\0')
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s%s", dir,
+		    hwcaps_dirs[i], name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			continue;
+		if ((error = try_library(r, path, parent, found)) != 0)
+			return error;
+	}
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	return try_library(r, path, parent, found);
+}
+
+/* The path of the file open at fd, for $ORIGIN; NULL when unknown. */
+static char *
+fd_path(int fd)
+{
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* The path of object i, looked up for the program only when needed. */
+static const char *
+object_path(struct resolver *r, long i)
+{
+	if (i == 0 && !r->program_path_tried) {
+		r->program_path_tried = true;
+		r->objects[0].path = fd_path(r->execfd);
+	}
+	return r->objects[i].path;
+}
+
+/*
+ * Expands one entry of an RPATH or RUNPATH list into buf: $ORIGIN and
+ * ${ORIGIN} become the directory of the object. Returns false for entries
+ * the loader would not use either ($LIB, $PLATFORM and unknown origins are
+ * left out: they only ever lose a grant, and the loader then reports it).
+ */
+static bool
+expand_entry(const char *entry, size_t len, const char *objpath, char *buf,
+    size_t size)
+{
+	size_t out = 0;
+
+	if (len == 0) {
+		entry = ".";
+		len = 1;
+	}
+	for (size_t i = 0; i < len;) {
+		const char *add;
+		size_t addlen, skip;
+
+		if (entry[i] == '$') {
+			const char *slash;
+			if (len - i >= 7 && memcmp(entry + i, "$ORIGIN", 7) == 0)
+				skip = 7;
+			else if (len - i >= 9 &&
+			    memcmp(entry + i, "${ORIGIN}", 9) == 0)
+				skip = 9;
+			else
+				return false;
+			if (objpath == NULL ||
+			    (slash = strrchr(objpath, '/')) == NULL)
+				return false;
+			add = objpath;
+			/* The directory: "/" for an object at the root. */
+			addlen = slash == objpath ? 1 : (size_t)(slash - objpath);
+		} else {
+			add = entry + i;
+			addlen = 1;
+			skip = 1;
+		}
+		if (addlen >= size - out)
+			return false;
+		memcpy(buf + out, add, addlen);
+		out += addlen;
+		i += skip;
+	}
+	buf[out] = '\0';
+	return true;
+}
+
+/* Searches name in a colon-separated list, as the loader does. */
+static int
+try_list(struct resolver *r, const char *list, long owner, const char *name,
+    long parent, bool *found)
+{
+	char dir[PATH_MAX];
+	int error;
+
+	for (const char *p = list; !*found;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		const char *objpath = memchr(p, '$', len) != NULL ?
+		    object_path(r, owner) : NULL;
+
+		if (expand_entry(p, len, objpath, dir, sizeof(dir))) {
+			error = try_directory(r, dir, name, parent, found);
+			if (error != 0)
+				return error;
+		}
+		if (colon == NULL)
+			break;
+		p = colon + 1;
+	}
+	return 0;
+}
+
+/*
+ * Reads /etc/ld.so.cache, once, and keeps its new-format table (skipping
+ * the old one in front, if any). Grants it: the loader reads it too, and
+ * must find there what was found here.
+ */
+static int
+open_cache(struct resolver *r)
+{
+	static const char old_magic[] = "ld.so-1.7.0";
+	static const char new_magic[] = "glibc-ld.so.cache1.1";
+	unsigned char *buf;
+	struct stat st;
+	size_t off = 0, size;
+	int fd, error = 0;
+
+	r->cache_tried = true;
+	fd = open(LDCACHE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 48 ||
+	    st.st_size > MAX_LDCACHE)
+		goto out;
+	size = (size_t)st.st_size;
+	if ((buf = malloc(size)) == NULL) {
+		error = ENOMEM;
+		goto out;
+	}
+	if (read_at(fd, buf, size, 0) != 0)
+		goto unusable;
+	if (memcmp(buf, old_magic, sizeof(old_magic) - 1) == 0) {
+		uint32_t n;
+		memcpy(&n, buf + 12, sizeof(n));
+		if (n > (size - 16) / 12)
+			goto unusable;
+		off = (16 + (size_t)n * 12 + 7) & ~(size_t)7;
+	}
+	if (off > size || size - off < 48 ||
+	    memcmp(buf + off, new_magic, sizeof(new_magic) - 1) != 0)
+		goto unusable;
+	/* String offsets count from the new-format header. */
+	memmove(buf, buf + off, size - off);
+	r->cache = buf;
+	r->cache_size = size - off;
+	error = r->add(r->ctx, fd, LDCACHE_PATH, SANDBOX_LDCACHE);
+	goto out;
+unusable:
+	free(buf);
+out:
+	close(fd);
+	return error;
+}
+
+/* Looks name up in the loader cache, trying every entry of that name. */
+static int
+try_cache(struct resolver *r, const char *name, long parent, bool *found)
+{
+	const unsigned char *base = r->cache;
+	size_t size = r->cache_size, namelen = strlen(name);
+	uint32_t nlibs;
+	int error;
+
+	if (!r->cache_tried && (error = open_cache(r)) != 0)
+		return error;
+	if ((base = r->cache) == NULL)
+		return 0;
+	size = r->cache_size;
+	memcpy(&nlibs, base + 20, sizeof(nlibs));
+	if (nlibs > (size - 48) / 24)
+		return 0;
+	for (uint32_t i = 0; i < nlibs; i++) {
+		const unsigned char *e = base + 48 + (size_t)i * 24;
+		const unsigned char *end;
+		char path[PATH_MAX];
+		uint32_t key, value;
+		int32_t flags;
+		size_t len;
+
+		memcpy(&flags, e, 4);
+		memcpy(&key, e + 4, 4);
+		memcpy(&value, e + 8, 4);
+		if ((flags & 0xffff) != LDCACHE_FLAGS || key >= size ||
+		    value >= size || size - key <= namelen ||
+		    memcmp(base + key, name, namelen + 1) != 0)
+			continue;
+		end = memchr(base + value, '\0', size - value);
+		if (end == NULL ||
+		    (len = (size_t)(end - (base + value))) >= sizeof(path))
+			continue;
+		memcpy(path, base + value, len + 1);
+		if ((error = try_library(r, path, parent, found)) != 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Finds the library name needed by the object at index parent. */
+static int
+resolve_needed(struct resolver *r, const char *name, long parent)
+{
+	bool found = false, fresh;
+	int error;
+
+	if ((error = note_name(r, name, &fresh)) != 0 || !fresh)
+		return error;
+	/* A name with a slash is a path, used as it is. */
+	if (strchr(name, '/') != NULL)
+		return try_library(r, name, parent, &found);
+	/* DT_RPATH of the object and of those that loaded it, unless the
+	 * object has DT_RUNPATH. */
+	if (r->objects[parent].runpath == NULL) {
+		for (long i = parent; i >= 0 && !found;
+		     i = r->objects[i].parent) {
+			if (r->objects[i].rpath == NULL)
+				continue;
+			error = try_list(r, r->objects[i].rpath, i, name,
+			    parent, &found);
+			if (error != 0)
+				return error;
+		}
+	} else {
+		error = try_list(r, r->objects[parent].runpath, parent, name,
+		    parent, &found);
+		if (error != 0)
+			return error;
+	}
+	if (!found && (error = try_cache(r, name, parent, &found)) != 0)
+		return error;
+	for (size_t i = 0; !found &&
+	     i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++) {
+		error = try_directory(r, default_dirs[i], name, parent,
+		    &found);
+		if (error != 0)
+			return error;
+	}
+	return 0;
+}
+
+/* Opens the program for reading: execfd may have been opened O_PATH. */
+static int
+open_program(int execfd)
+{
+	char link[64];
+	int flags = fcntl(execfd, F_GETFL);
+
+	if (flags < 0)
+		return -1;
+	if ((flags & O_PATH) == 0 && (flags & O_ACCMODE) != O_WRONLY)
+		return fcntl(execfd, F_DUPFD_CLOEXEC, 0);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", execfd);
+	return open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
+/* Opens and grants the loader named by PT_INTERP. */
+static int
+add_loader(struct resolver *r, const char *interp)
+{
+	const char *base = strrchr(interp, '/');
+	struct stat st;
+	Elf64_Ehdr eh;
+	bool fresh;
+	int fd, error;
+
+	fd = open(interp, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	/* The loader needs nothing itself: its header is all there is to
+	 * check. */
+	if (fstat(fd, &st) != 0)
+		error = errno;
+	else if (!S_ISREG(st.st_mode))
+		error = ENOEXEC;
+	else if ((error = read_at(fd, &eh, sizeof(eh), 0)) == 0)
+		error = check_header(&eh);
+	if (error == 0)
+		error = add_object(r, fd, &st, interp, SANDBOX_LOADER, 0, NULL);
+	close(fd);
+	/* Libraries that name the loader get the loaded one. */
+	if (error == 0)
+		error = note_name(r, base != NULL ? base + 1 : interp, &fresh);
+	return error == EMALFORMED ? ENOEXEC : error;
+}
+
+int
+sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
+{
+	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd};
+	struct elf_info info;
+	struct stat st;
+	int fd, error;
+
+	fd = open_program(execfd);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) != 0) {
+		error = errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error = ENOEXEC;
+		goto out;
+	}
+	r.cap = 8;
+	r.objects = calloc(r.cap, sizeof(*r.objects));
+	if (r.objects == NULL) {
+		error = ENOMEM;
+		goto out;
+	}
+	if ((error = read_elf(fd, (uint64_t)st.st_size, true, &info)) != 0)
+		goto out;
+	/* The program's own rule is anchored on execfd by the caller; here
+	 * it only roots the search. */
+	r.objects[0] = (struct object){
+		.dev = st.st_dev,
+		.ino = st.st_ino,
+		.rpath = info.rpath,
+		.runpath = info.runpath,
+		.needed = info.needed,
+		.nneeded = info.nneeded,
+		.parent = -1,
+	};
+	r.nobjects = 1;
+	info.rpath = info.runpath = NULL;
+	info.needed = NULL;
+	info.nneeded = 0;
+	if (info.interp != NULL)
+		error = add_loader(&r, info.interp);
+	elf_info_free(&info);
+	if (error != 0)
+		goto out;
+
+	/* Breadth first over the objects as they are found: no recursion,
+	 * and each object enters the list once. */
+	for (size_t i = 0; i < r.nobjects; i++)
+		for (size_t j = 0; j < r.objects[i].nneeded; j++) {
+			error = resolve_needed(&r, r.objects[i].needed[j],
+			    (long)i);
+			if (error != 0)
+				goto out;
+		}
+out:
+	close(fd);
+	for (size_t i = 0; i < r.nobjects; i++) {
+		struct object *o = &r.objects[i];
+		free(o->path);
+		free(o->rpath);
+		free(o->runpath);
+		for (size_t j = 0; j < o->nneeded; j++)
+			free(o->needed[j]);
+		free(o->needed);
+	}
+	free(r.objects);
+	for (size_t i = 0; i < r.nnames; i++)
+		free(r.names[i]);
+	free(r.names);
+	free(r.cache);
+	return error == EMALFORMED ? ENOEXEC : error;
+}
