@@ -1,6 +1,8 @@
 /*
  * dump.h - the output formats of argdata-dump. Each returns 0 or an errno
- * value (ENOMEM, or EIO when writing failed) and never recurses.
+ * value (ENOMEM; EIO when writing failed; EINVAL from dump_json on corrupt
+ * data, which argdata-dump's validation before printing rules out) and
+ * never recurses.
  */
 #ifndef ARGDATA_DUMP_H
 #define ARGDATA_DUMP_H
