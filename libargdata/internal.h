@@ -77,6 +77,13 @@ struct argdata_t {
 	} u;
 };
 
+/*
+ * The descriptor conversion of values made with argdata_create_fd(): the
+ * number is the descriptor itself. The encoder recognizes it and skips the
+ * call.
+ */
+AD_HIDDEN int ad_fd_identity(void *arg, size_t number);
+
 /* Scalars made in memory carry at most this many encoded bytes. */
 #define AD_INLINE_MAX 16
 

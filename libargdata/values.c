@@ -21,9 +21,8 @@ const argdata_t argdata_null = CONSTANT("", 0);
 const argdata_t argdata_false = CONSTANT("\x02", 1);
 const argdata_t argdata_true = CONSTANT("\x02\x01", 2);
 
-/* Descriptors made with argdata_create_fd() are their own numbers. */
-static int
-fd_identity(void *arg, size_t number)
+int
+ad_fd_identity(void *arg, size_t number)
 {
 	(void)arg;
 	return number <= INT_MAX ? (int)number : -1;
@@ -42,7 +41,7 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	bytes[0] = tag;
 	memcpy(bytes + 1, payload, len);
 	ad_init_buffer(ad, bytes, 1 + len,
-	    tag == AD_TAG_FD ? fd_identity : NULL, NULL);
+	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
 	ad->flags = AD_NFDS_KNOWN;
 	return ad;
 }
