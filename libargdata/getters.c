@@ -3,6 +3,7 @@
  * of one value and decodes it, never reading outside the value's bytes.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +22,19 @@ payload(const argdata_t *ad, uint8_t tag, const uint8_t **p, size_t *len)
 	*p = ad->u.buffer.data + 1;
 	*len = ad->length - 1;
 	return 0;
+}
+
+/* The 8 bytes at p as a big-endian number. */
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 int
@@ -84,14 +98,50 @@ argdata_get_float(const argdata_t *ad, double *value)
 {
 	const uint8_t *p;
 	size_t n;
-	uint64_t bits = 0;
+	uint64_t bits;
 
 	if (payload(ad, AD_TAG_FLOAT, &p, &n) != 0 || n != 8)
 		return EINVAL;
-	for (int i = 0; i < 8; i++)
-		bits = (bits << 8) | p[i];
+	bits = load_be64(p);
 	memcpy(value, &bits, sizeof(*value));
 	return 0;
+}
+
+/*
+ * Decodes an int of at most 8 payload bytes (every int in canonical form
+ * that fits in 64 bits) into *v. Returns false when the payload is longer.
+ *
+ * Integer sizes vary from value to value, and a loop over the bytes
+ * mispredicts its exit for most of them: when 8 bytes ending where the
+ * payload ends are readable (base tells), they are loaded at once and the
+ * payload's bytes shifted down with their sign.
+ */
+static inline bool
+int_fast(const argdata_t *ad, int64_t *v)
+{
+	const uint8_t *p = ad->u.buffer.data + 1;
+	size_t len = ad->length - 1;
+
+	if (len > 8)
+		return false;
+	if ((size_t)(ad->u.buffer.data - ad->u.buffer.base) + ad->length >=
+	    8) {
+		uint64_t u = load_be64(p + len - 8);
+		unsigned shift = (unsigned)(64 - 8 * len) & 63;
+
+		/*
+		 * The payload is the low 8 * len bits: up to the top, then
+		 * back with its sign (GCC and Clang shift negative values
+		 * arithmetically).
+		 */
+		*v = len == 0 ? 0 : (int64_t)(u << shift) >> shift;
+		return true;
+	}
+	uint64_t raw = len > 0 && (p[0] & 0x80) ? UINT64_MAX : 0;
+	for (size_t i = 0; i < len; i++)
+		raw = (raw << 8) | p[i];
+	*v = (int64_t)raw;
+	return true;
 }
 
 int
@@ -102,9 +152,16 @@ argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
 	size_t n;
 	bool negative;
 	uint64_t mag;
+	int64_t fast;
 
 	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
 		return EINVAL;
+	if (int_fast(ad, &fast)) {
+		if (fast < min || fast > max)
+			return ERANGE;
+		*value = fast;
+		return 0;
+	}
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
@@ -133,9 +190,16 @@ argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
 	size_t n;
 	bool negative;
 	uint64_t mag;
+	int64_t v;
 
 	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
 		return EINVAL;
+	if (int_fast(ad, &v)) {
+		if (v < 0 || (uint64_t)v > max)
+			return ERANGE;
+		*value = (uint64_t)v;
+		return 0;
+	}
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	if ((negative && mag != 0) || mag > max)

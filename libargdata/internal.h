@@ -61,6 +61,12 @@ struct argdata_t {
 			const uint8_t *data;
 			int (*convert_fd)(void *, size_t);
 			void *convert_fd_arg;
+			/*
+			 * Where the readable memory that holds data begins
+			 * (base <= data): the getters may read the bytes in
+			 * [base, data) to load a whole word at once.
+			 */
+			const uint8_t *base;
 		} buffer;
 		struct {
 			const char *data;
@@ -102,6 +108,7 @@ ad_init_buffer(argdata_t *ad, const uint8_t *data, size_t len,
 	ad->u.buffer.data = data;
 	ad->u.buffer.convert_fd = convert_fd;
 	ad->u.buffer.convert_fd_arg = arg;
+	ad->u.buffer.base = data;
 }
 
 /*

@@ -96,6 +96,7 @@ argdata_map_iterate(const argdata_t *ad, argdata_map_iterator_t *it)
 		s->container = NULL;
 		ad_init_buffer(&s->key, NULL, 0, ad->u.buffer.convert_fd,
 		    ad->u.buffer.convert_fd_arg);
+		s->key.u.buffer.base = ad->u.buffer.base;
 		s->value = s->key;
 		map_load(it, 0);
 	} else {
@@ -164,6 +165,7 @@ argdata_seq_iterate(const argdata_t *ad, argdata_seq_iterator_t *it)
 		s->container = NULL;
 		ad_init_buffer(&s->element, NULL, 0, ad->u.buffer.convert_fd,
 		    ad->u.buffer.convert_fd_arg);
+		s->element.u.buffer.base = ad->u.buffer.base;
 		seq_load(it, 0);
 	} else {
 		s->container = NULL;

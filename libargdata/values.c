@@ -14,12 +14,16 @@
 #define CONSTANT(bytes, len)                                             \
 	{                                                                \
 		.repr = AD_BUFFER, .flags = AD_NFDS_KNOWN, .length = len, \
-		.u.buffer = {.data = (const uint8_t *)bytes },           \
+		.u.buffer = {.data = bytes, .base = bytes },             \
 	}
 
-const argdata_t argdata_null = CONSTANT("", 0);
-const argdata_t argdata_false = CONSTANT("\x02", 1);
-const argdata_t argdata_true = CONSTANT("\x02\x01", 2);
+static const uint8_t null_bytes[1];
+static const uint8_t false_bytes[] = {AD_TAG_BOOL};
+static const uint8_t true_bytes[] = {AD_TAG_BOOL, 0x01};
+
+const argdata_t argdata_null = CONSTANT(null_bytes, 0);
+const argdata_t argdata_false = CONSTANT(false_bytes, 1);
+const argdata_t argdata_true = CONSTANT(true_bytes, 2);
 
 int
 ad_fd_identity(void *arg, size_t number)
@@ -43,6 +47,8 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	ad_init_buffer(ad, bytes, 1 + len,
 	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
 	ad->flags = AD_NFDS_KNOWN;
+	/* The bytes follow the value itself, whose end is readable. */
+	ad->u.buffer.base = (const uint8_t *)ad;
 	return ad;
 }
 
