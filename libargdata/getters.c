@@ -108,8 +108,42 @@ argdata_get_float(const argdata_t *ad, double *value)
 }
 
 /*
+ * Whether the len bytes at s are all ASCII, checked a word at a time: the
+ * words at s, s + 8, ... and the word that ends at s + len, which may
+ * reach back before s as far as base. Short strings of varying lengths
+ * are the common case (keys, names), and a loop over their bytes
+ * mispredicts its exit. False when not all ASCII, or when fewer than 8
+ * bytes are readable: the caller then checks byte by byte.
+ */
+static inline bool
+ascii_words(const uint8_t *s, size_t len, const uint8_t *base)
+{
+	uint64_t any, w;
+
+	if (len >= 8) {
+		memcpy(&any, s + len - 8, sizeof(any));
+		for (size_t i = 0; i < len - 8; i += 8) {
+			memcpy(&w, s + i, sizeof(w));
+			any |= w;
+		}
+	} else if ((size_t)(s - base) + len >= 8 && len > 0) {
+		memcpy(&any, s + len - 8, sizeof(any));
+		/* Only the last len bytes of the word are the string's. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		any &= UINT64_MAX << (8 * (8 - len));
+#else
+		any &= UINT64_MAX >> (8 * (8 - len));
+#endif
+	} else {
+		return len == 0;
+	}
+	return (any & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/*
  * Decodes an int of at most 8 payload bytes (every int in canonical form
- * that fits in 64 bits) into *v. Returns false when the payload is longer.
+ * that fits in 64 bits) into *v. Returns false when the payload is longer
+ * or too near the start of its buffer, for the byte-by-byte path.
  *
  * Integer sizes vary from value to value, and a loop over the bytes
  * mispredicts its exit for most of them: when 8 bytes ending where the
@@ -137,31 +171,21 @@ int_fast(const argdata_t *ad, int64_t *v)
 		*v = len == 0 ? 0 : (int64_t)(u << shift) >> shift;
 		return true;
 	}
-	uint64_t raw = len > 0 && (p[0] & 0x80) ? UINT64_MAX : 0;
-	for (size_t i = 0; i < len; i++)
-		raw = (raw << 8) | p[i];
-	*v = (int64_t)raw;
-	return true;
+	return false;
 }
 
-int
-argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
+/*
+ * The rest of argdata_get_int_s: payloads of more than 8 bytes (redundant
+ * sign bytes, or 00 before 8 bytes) or too near the start of the buffer to
+ * load as one word. Apart, so that the common case needs no stack frame.
+ */
+static __attribute__((noinline)) int
+get_int_s_slow(const uint8_t *p, size_t n, intmax_t *value, intmax_t min,
     intmax_t max)
 {
-	const uint8_t *p;
-	size_t n;
 	bool negative;
 	uint64_t mag;
-	int64_t fast;
 
-	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
-		return EINVAL;
-	if (int_fast(ad, &fast)) {
-		if (fast < min || fast > max)
-			return ERANGE;
-		*value = fast;
-		return 0;
-	}
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
@@ -184,27 +208,52 @@ argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
 }
 
 int
-argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
+argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
+    intmax_t max)
 {
 	const uint8_t *p;
 	size_t n;
-	bool negative;
-	uint64_t mag;
 	int64_t v;
 
 	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
 		return EINVAL;
-	if (int_fast(ad, &v)) {
-		if (v < 0 || (uint64_t)v > max)
-			return ERANGE;
-		*value = (uint64_t)v;
-		return 0;
-	}
+	if (!int_fast(ad, &v))
+		return get_int_s_slow(p, n, value, min, max);
+	if (v < min || v > max)
+		return ERANGE;
+	*value = v;
+	return 0;
+}
+
+/* The rest of argdata_get_int_u, as above. */
+static __attribute__((noinline)) int
+get_int_u_slow(const uint8_t *p, size_t n, uintmax_t *value, uintmax_t max)
+{
+	bool negative;
+	uint64_t mag;
+
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	if ((negative && mag != 0) || mag > max)
 		return ERANGE;
 	*value = mag;
+	return 0;
+}
+
+int
+argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
+{
+	const uint8_t *p;
+	size_t n;
+	int64_t v;
+
+	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
+		return EINVAL;
+	if (!int_fast(ad, &v))
+		return get_int_u_slow(p, n, value, max);
+	if (v < 0 || (uint64_t)v > max)
+		return ERANGE;
+	*value = (uint64_t)v;
 	return 0;
 }
 
@@ -222,7 +271,8 @@ argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
 	    p[n - 1] != 0x00)
 		return EINVAL;
-	if (!ad_utf8_valid(p, n - 1))
+	if (!ascii_words(p, n - 1, ad->u.buffer.base) &&
+	    !ad_utf8_valid(p, n - 1))
 		return EILSEQ;
 	*str = (const char *)p;
 	*len = n - 1;
@@ -258,6 +308,15 @@ argdata_get_timestamp(const argdata_t *ad, struct timespec *ts)
 int
 argdata_get_type(const argdata_t *ad, argdata_type_t *type)
 {
+	/* Decoded values first: they are the ones walks meet by the million. */
+	if (ad->repr == AD_BUFFER && ad->length > 0) {
+		uint8_t tag = ad->u.buffer.data[0];
+
+		if (tag < AD_TAG_BINARY || tag > AD_TAG_TIMESTAMP)
+			return EINVAL;
+		*type = (argdata_type_t)tag;
+		return 0;
+	}
 	switch (ad->repr) {
 	case AD_STR:
 		*type = ARGDATA_TYPE_STR;
