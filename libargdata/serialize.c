@@ -232,9 +232,12 @@ patch_one(void *arg, size_t offset)
 	    pt->out + offset, pt->map);
 }
 
-/* Writes a value that is not a container made in memory. */
+/*
+ * Writes a value that is not a container made in memory to out, before
+ * end, the end of the output.
+ */
 static uint8_t *
-put_leaf(const argdata_t *ad, uint8_t *out, struct fdmap *map)
+put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 {
 	switch (ad->repr) {
 	case AD_STR:
@@ -255,8 +258,27 @@ put_leaf(const argdata_t *ad, uint8_t *out, struct fdmap *map)
 			renumber_fd(ad, ad->u.buffer.data + 1, out + 1, map);
 			break;
 		}
-		if (ad->length > 0)
+		if (ad->length - 1 < 8 && (size_t)(end - out) >= 8 &&
+		    (size_t)(ad->u.buffer.data - ad->u.buffer.base) +
+			    ad->length >= 8) {
+			/*
+			 * Short scalars (ints, fds, floats) of varying sizes:
+			 * one load of the word ending where the value ends,
+			 * its bytes moved to the front, one store. The store
+			 * reaches past the value, into bytes written next.
+			 */
+			uint64_t w;
+
+			memcpy(&w, ad->u.buffer.data + ad->length - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			w >>= 8 * (8 - ad->length);
+#else
+			w <<= 8 * (8 - ad->length);
+#endif
+			memcpy(out, &w, 8);
+		} else if (ad->length > 0) {
 			memcpy(out, ad->u.buffer.data, ad->length);
+		}
 		if (map != NULL) {
 			struct patch pt = {ad, out, map};
 
@@ -345,7 +367,7 @@ encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
 		} else if (is_container(n)) {
 			out[pos++] = n->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
 		} else {
-			put_leaf(n, out + pos, map);
+			put_leaf(n, out + pos, out + root->length, map);
 			pos += n->length;
 		}
 	}
@@ -357,6 +379,7 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 	struct frame local[64], *stack = local;
 	size_t top = 0;
 	const argdata_t *node = root;
+	uint8_t *end = out + root->length;
 
 	if (root->depth > sizeof(local) / sizeof(local[0])) {
 		stack = malloc(root->depth * sizeof(*stack));
@@ -371,7 +394,7 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 			if (node->u.container.count > 0)
 				stack[top++] = (struct frame){node, 0};
 		} else {
-			out = put_leaf(node, out, map);
+			out = put_leaf(node, out, end, map);
 		}
 		/* Climb to the next subfield still to be written. */
 		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
