@@ -108,39 +108,6 @@ argdata_get_float(const argdata_t *ad, double *value)
 }
 
 /*
- * Whether the len bytes at s are all ASCII, checked a word at a time: the
- * words at s, s + 8, ... and the word that ends at s + len, which may
- * reach back before s as far as base. Short strings of varying lengths
- * are the common case (keys, names), and a loop over their bytes
- * mispredicts its exit. False when not all ASCII, or when fewer than 8
- * bytes are readable: the caller then checks byte by byte.
- */
-static inline bool
-ascii_words(const uint8_t *s, size_t len, const uint8_t *base)
-{
-	uint64_t any, w;
-
-	if (len >= 8) {
-		memcpy(&any, s + len - 8, sizeof(any));
-		for (size_t i = 0; i < len - 8; i += 8) {
-			memcpy(&w, s + i, sizeof(w));
-			any |= w;
-		}
-	} else if ((size_t)(s - base) + len >= 8 && len > 0) {
-		memcpy(&any, s + len - 8, sizeof(any));
-		/* Only the last len bytes of the word are the string's. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		any &= UINT64_MAX << (8 * (8 - len));
-#else
-		any &= UINT64_MAX >> (8 * (8 - len));
-#endif
-	} else {
-		return len == 0;
-	}
-	return (any & UINT64_C(0x8080808080808080)) == 0;
-}
-
-/*
  * Decodes an int of at most 8 payload bytes (every int in canonical form
  * that fits in 64 bits) into *v. Returns false when the payload is longer
  * or too near the start of its buffer, for the byte-by-byte path.
@@ -271,7 +238,7 @@ argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
 	    p[n - 1] != 0x00)
 		return EINVAL;
-	if (!ascii_words(p, n - 1, ad->u.buffer.base) &&
+	if (!ad_ascii_words(p, n - 1, ad->u.buffer.base) &&
 	    !ad_utf8_valid(p, n - 1))
 		return EILSEQ;
 	*str = (const char *)p;
