@@ -236,7 +236,7 @@ patch_one(void *arg, size_t offset)
  * Writes a value that is not a container made in memory to out, before
  * end, the end of the output.
  */
-static uint8_t *
+static inline uint8_t *
 put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 {
 	switch (ad->repr) {
@@ -378,9 +378,12 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 {
 	struct frame local[64], *stack = local;
 	size_t top = 0;
-	const argdata_t *node = root;
 	uint8_t *end = out + root->length;
 
+	if (!is_container(root)) {
+		put_leaf(root, out, end, map);
+		return;
+	}
 	if (root->depth > sizeof(local) / sizeof(local[0])) {
 		stack = malloc(root->depth * sizeof(*stack));
 		if (stack == NULL) {
@@ -388,21 +391,36 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 			return;
 		}
 	}
-	for (;;) {
-		if (is_container(node)) {
-			*out++ = node->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
-			if (node->u.container.count > 0)
-				stack[top++] = (struct frame){node, 0};
-		} else {
-			out = put_leaf(node, out, end, map);
+	*out++ = root->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+	stack[top++] = (struct frame){root, 0};
+	while (top > 0) {
+		struct frame *f = &stack[top - 1];
+		const argdata_t *c = f->node;
+		size_t n = nchildren(c), i = f->next;
+
+		/*
+		 * The subfields of the container on top, in one loop as long
+		 * as they are not containers themselves: prefix, then value.
+		 */
+		for (; i < n; i++) {
+			const argdata_t *node = child(c, i);
+
+			out += ad_write_prefix(out, node->length);
+			if (is_container(node)) {
+				*out++ = node->repr == AD_MAP ? AD_TAG_MAP
+							      : AD_TAG_SEQ;
+				if (node->u.container.count > 0)
+					break;
+			} else {
+				out = put_leaf(node, out, end, map);
+			}
 		}
-		/* Climb to the next subfield still to be written. */
-		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
+		if (i == n) {
 			top--;
-		if (top == 0)
-			break;
-		node = child(stack[top - 1].node, stack[top - 1].next++);
-		out += ad_write_prefix(out, node->length);
+			continue;
+		}
+		f->next = i + 1;
+		stack[top++] = (struct frame){child(c, i), 0};
 	}
 	if (stack != local)
 		free(stack);
