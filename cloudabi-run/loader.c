@@ -14,6 +14,9 @@
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
  */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdalign.h>
 #include <stdarg.h>
@@ -74,6 +77,7 @@ struct frame {
 	size_t gap;
 	size_t gap_sum_before;
 	bool has_value; /* a child is an argdata_t: the frame will be one */
+	bool flow;      /* written in flow style, [ ] or { } */
 	size_t anchor;  /* index + 1 in ld->anchors, or 0 */
 	loader_mark_t mark;
 };
@@ -90,7 +94,8 @@ struct loader {
 
 	struct frame *frames;
 	size_t nframes, frames_cap;
-	size_t raw_depth; /* how many open frames are raw */
+	size_t raw_depth;  /* how many open frames are raw */
+	size_t flow_depth; /* how many open frames are in flow style */
 
 	/*
 	 * Children of the open cooked frames: a value (an argdata_t pointer,
@@ -242,7 +247,9 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 		if (errno == ENOMEM) {
 			return nomem_value(ld, mark);
 		}
-		return loader_fail(ld, mark, "%s", strerror(errno));
+		return loader_fail(ld, mark, "%s",
+		    errno == EILSEQ ? "a string of invalid UTF-8"
+		                    : strerror(errno));
 	}
 	if (o == NULL || o->count == sizeof(o->ad) / sizeof(o->ad[0])) {
 		o = malloc(sizeof(*o));
@@ -294,6 +301,8 @@ loader_create(const char *file, const loader_handler_t *handlers,
 		ld->limits = *limits;
 	if (ld->limits.max_depth == 0)
 		ld->limits.max_depth = LOADER_DEFAULT_MAX_DEPTH;
+	if (ld->limits.max_flow_depth == 0)
+		ld->limits.max_flow_depth = LOADER_DEFAULT_MAX_FLOW_DEPTH;
 	if (ld->limits.max_nodes == 0)
 		ld->limits.max_nodes = LOADER_DEFAULT_MAX_NODES;
 	if (ld->limits.max_bytes == 0)
@@ -698,7 +707,6 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 {
 	struct scalar sc;
 	const char *why;
-	char *copy;
 	unsigned char *bin;
 	size_t binlen;
 
@@ -733,14 +741,8 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		return loader_adopt(
 		    ld, argdata_create_binary(bin, binlen), mark);
 	default:
-		if (memchr(value, '\0', len) != NULL)
-			return loader_fail(
-			    ld, mark, "a string cannot hold a NUL character");
-		copy = loader_strdup(ld, value, len);
-		if (copy == NULL)
-			return nomem_value(ld, mark);
-		/* copy outlives the value and ends in a NUL: no second copy. */
-		return loader_adopt(ld, argdata_create_str_c(copy), mark);
+		/* The codec copies strings, NUL bytes and all. */
+		return loader_adopt(ld, argdata_create_str(value, len), mark);
 	}
 }
 
@@ -760,11 +762,12 @@ begin_scalar(loader_t *ld, size_t n, uint8_t tag)
 
 /*
  * Encodes a plain scalar straight into out, as the codec would, and adds
- * it to the open frame. tag is NULL for none or "!".
+ * it to the open frame. tag is NULL for none or "!"; escaped: the text
+ * was double-quoted and may hold escapes.
  */
 static int
 encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
-    bool plain, loader_mark_t mark)
+    bool plain, bool escaped, loader_mark_t mark)
 {
 	size_t pos = ld->out_len, n, binlen;
 	struct scalar sc;
@@ -809,9 +812,9 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		ts = argdata_create_timestamp(&sc.ts);
 		if (ts == NULL)
 			return errno == ENOMEM
-			    ? fail_nomem(ld, mark)
-			    : fail(ld, mark, "timestamp out of range: %s",
-			          value);
+			           ? fail_nomem(ld, mark)
+			           : fail(ld, mark,
+			                 "timestamp out of range: %s", value);
 		argdata_serialized_length(ts, &n, NULL);
 		p = begin_scalar(ld, n, 0);
 		if (p != NULL) {
@@ -845,10 +848,11 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		p += binlen;
 		break;
 	default:
-		if (memchr(value, '\0', len) != NULL)
-			return fail(
-			    ld, mark, "a string cannot hold a NUL character");
-		if (!ad_utf8_valid((const uint8_t *)value, len))
+		/*
+		 * libyaml's reader lets only valid UTF-8 in, so only escapes
+		 * could make anything else.
+		 */
+		if (escaped && !ad_utf8_valid((const uint8_t *)value, len))
 			return fail(ld, mark, "a string of invalid UTF-8");
 		p = begin_scalar(ld, len + 2, ARGDATA_TYPE_STR);
 		if (p != NULL) {
@@ -877,7 +881,7 @@ call_handler(loader_t *ld, const loader_handler_t *h, const loader_node_t *n)
 }
 
 static int
-push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
+push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
     const loader_handler_t *handler, const char *anchor, yaml_mark_t ymark)
 {
 	loader_mark_t mark = mark_of(ymark);
@@ -887,6 +891,15 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	if (ld->nframes >= ld->limits.max_depth)
 		return fail(ld, mark, "nesting deeper than %zu levels",
 		    ld->limits.max_depth);
+	/*
+	 * libyaml's scanner spends time in proportion to the flow depth on
+	 * every token: keep it small, so that the cost stays linear.
+	 */
+	if (flow && ld->flow_depth >= ld->limits.max_flow_depth)
+		return fail(ld, mark,
+		    "[ and { nested deeper than %zu levels (nest deeper in "
+		    "block style)",
+		    ld->limits.max_flow_depth);
 	if (grow((void **)&ld->frames, &ld->frames_cap, ld->nframes,
 	        sizeof(*ld->frames)) != 0)
 		return fail_nomem(ld, mark);
@@ -897,6 +910,7 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	    .base = raw ? ld->nraws : ld->nkids,
 	    .nodes_before = ld->nodes,
 	    .mark = mark,
+	    .flow = flow,
 	};
 	if (!raw) {
 		/* Room for the prefix, then the tag. */
@@ -919,6 +933,7 @@ push_frame(loader_t *ld, enum frame_kind kind, const char *tag,
 	if (anchor != NULL && (f->anchor = define_anchor(ld, anchor)) == 0)
 		return fail_nomem(ld, mark);
 	ld->nframes++;
+	ld->flow_depth += flow;
 	if (raw)
 		ld->raw_depth++;
 	return count_nodes(ld, 1, mark);
@@ -1019,6 +1034,7 @@ pop_frame(loader_t *ld)
 	struct frame *f = &ld->frames[--ld->nframes];
 	uint64_t nodes = ld->nodes - f->nodes_before;
 
+	ld->flow_depth -= f->flow;
 	if (f->kind == FRAME_RAW_SEQ || f->kind == FRAME_RAW_MAP) {
 		size_t n = ld->nraws - f->base;
 		loader_node_t *node = arena_alloc(ld, sizeof(*node));
@@ -1101,7 +1117,9 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 	}
 	/* Plain data goes straight into the output. */
 	if (h == NULL && a == 0)
-		return encode_scalar(ld, tag, value, len, plain, mark);
+		return encode_scalar(ld, tag, value, len, plain,
+		    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE,
+		    mark);
 	ad = h != NULL ? call_handler(ld, h, raw)
 	               : cook_scalar(ld, tag, value, len, plain, mark);
 	if (ad == NULL)
@@ -1158,6 +1176,7 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 	                       : ev->data.sequence_start.anchor);
 	const loader_handler_t *h = NULL;
 	loader_mark_t mark = mark_of(ev->start_mark);
+	bool flow;
 
 	if (tag != NULL && strcmp(tag, "!") == 0)
 		tag = NULL;
@@ -1173,11 +1192,13 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 		return fail(
 		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
 
+	flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+	           : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	if (ld->raw_depth > 0 || h != NULL)
-		return push_frame(ld, map ? FRAME_RAW_MAP : FRAME_RAW_SEQ, tag,
-		    h, anchor, ev->start_mark);
-	return push_frame(ld, map ? FRAME_MAP : FRAME_SEQ, NULL, NULL, anchor,
-	    ev->start_mark);
+		return push_frame(ld, map ? FRAME_RAW_MAP : FRAME_RAW_SEQ, flow,
+		    tag, h, anchor, ev->start_mark);
+	return push_frame(ld, map ? FRAME_MAP : FRAME_SEQ, flow, NULL, NULL,
+	    anchor, ev->start_mark);
 }
 
 /*
@@ -1226,6 +1247,13 @@ parse_error(loader_t *ld, yaml_parser_t *parser)
 	case YAML_MEMORY_ERROR:
 		return fail_nomem(ld, mark_of(parser->mark));
 	case YAML_READER_ERROR:
+		/* A file that cannot be read: say why, in its own words. */
+		if (ld->input_file != NULL && ferror(ld->input_file)) {
+			int e = errno;
+
+			return fail(ld, mark_of(parser->mark),
+			    "cannot read: %s", strerror(e));
+		}
 		/* The reader reports a byte offset: find its place. */
 		if (parser->problem_value != -1)
 			return fail(ld, offset_mark(ld, parser),
@@ -1349,6 +1377,18 @@ loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 	return 0;
 }
 
+/*
+ * Makes room in out for the encoding of len bytes of YAML, which is rarely
+ * longer than the text, so that large inputs spare the copies of growing
+ * (room never written costs no memory). Small inputs grow as they go.
+ */
+static void
+reserve_for_input(loader_t *ld, size_t len)
+{
+	if (len >= (size_t)1 << 20 && len <= ld->limits.max_bytes)
+		reserve(ld, len + len / 8);
+}
+
 int
 loader_load_string(
     loader_t *ld, const void *buf, size_t len, const argdata_t **tree)
@@ -1361,6 +1401,7 @@ loader_load_string(
 		return ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, buf, len);
+	reserve_for_input(ld, len);
 	ld->input = buf;
 	ld->input_len = len;
 	error = loader_load(ld, &parser, tree);
@@ -1373,6 +1414,7 @@ int
 loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 {
 	yaml_parser_t parser;
+	struct stat st;
 	int error;
 
 	if (!yaml_parser_initialize(&parser)) {
@@ -1380,6 +1422,11 @@ loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 		return ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, fp);
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0)
+		reserve_for_input(ld, (uint64_t)st.st_size > SIZE_MAX
+		                          ? SIZE_MAX
+		                          : (size_t)st.st_size);
 	ld->input_file = fp;
 	error = loader_load(ld, &parser, tree);
 	ld->input_file = NULL;
@@ -1487,6 +1534,15 @@ loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
 		    what, node->value, max);
 	*value = sc.magnitude;
 	return 0;
+}
+
+loader_node_t
+loader_node_untagged(const loader_node_t *node)
+{
+	loader_node_t n = *node;
+
+	n.tag = NULL;
+	return n;
 }
 
 bool

@@ -13,13 +13,35 @@
  * anything else a string); quoted and block scalars are strings. Explicit
  * !!str, !!int, !!float, !!bool, !!null, !!binary (base64), !!timestamp,
  * !!seq and !!map are honoured, and the non-specific tag "!" makes a scalar
- * a string. Anchors and aliases share values: an alias yields the very
- * argdata_t of its anchor, so an alias of a resource is the same
- * descriptor. Duplicate map keys are kept, as argdata maps allow them.
+ * a string. Strings may hold NUL bytes (from "\0"). Anchors and aliases
+ * share values: an alias yields the very argdata_t of its anchor, so an
+ * alias of a resource is the same descriptor and an alias of a subtree is
+ * not a copy. Duplicate map keys are kept, as argdata maps allow them.
+ *
+ * The tree: plain data (no anchor, no tag handled by a handler) is encoded
+ * as it is read, into one buffer of serialized argdata that the tree's
+ * values point into (see loader_bytes()); anchored and handled values are
+ * argdata_t values of their own, and so are the maps and sequences that
+ * hold them. Either way the tree is only read through the argdata API.
+ *
+ * Usage:
+ *
+ *	loader_t *ld = loader_create("config.yaml", handlers, n, ctx, NULL);
+ *	const argdata_t *tree;
+ *	if (ld == NULL)
+ *		... ENOMEM ...
+ *	if (loader_load_file(ld, fp, &tree) != 0) {
+ *		const loader_error_t *e = loader_error(ld);
+ *		fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
+ *		    e->mark.column, e->message);
+ *	}
+ *	... use tree ...
+ *	loader_free(ld);
  *
  * Hostile input: nothing recurses as deep as the input (an explicit stack),
- * nesting is bounded (libyaml's scanner costs time proportional to the
- * flow depth for every token), and so are the number of nodes the document
+ * nesting is bounded, flow nesting ([ ], { }) more tightly (libyaml's
+ * scanner costs time proportional to the flow depth for every token), and
+ * so are the number of nodes the document
  * expands to through aliases and its serialized size, so that a "billion
  * laughs" document is refused as soon as an alias crosses the bound.
  */
@@ -52,12 +74,14 @@ typedef struct {
 
 /* Bounds on what a document may cost; zero fields take the defaults. */
 typedef struct {
-	size_t max_depth;   /* nesting of sequences and maps (1000) */
-	uint64_t max_nodes; /* nodes after alias expansion (10,000,000) */
-	size_t max_bytes;   /* serialized size (256 MiB) */
+	size_t max_depth;      /* nesting of sequences and maps (1000) */
+	size_t max_flow_depth; /* of them, in flow style: [ ], { } (64) */
+	uint64_t max_nodes;    /* nodes after alias expansion (10,000,000) */
+	size_t max_bytes;      /* serialized size (256 MiB) */
 } loader_limits_t;
 
 #define LOADER_DEFAULT_MAX_DEPTH 1000
+#define LOADER_DEFAULT_MAX_FLOW_DEPTH 64
 #define LOADER_DEFAULT_MAX_NODES 10000000
 #define LOADER_DEFAULT_MAX_BYTES ((size_t)256 << 20)
 
@@ -181,6 +205,13 @@ int loader_node_bool(
     loader_t *ld, const loader_node_t *node, const char *what, bool *value);
 int loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
     uintmax_t max, uintmax_t *value);
+/*
+ * The node as if it had no tag: what a handler reads its own scalar with,
+ * since the node it is handed carries the handler's tag ("!fd 3": the
+ * untagged 3 is an integer).
+ */
+loader_node_t loader_node_untagged(const loader_node_t *node);
+
 /* True for a scalar that reads as null (empty, ~, null), untagged or !!null. */
 bool loader_node_is_null(const loader_node_t *node);
 

@@ -4,6 +4,8 @@
  * descriptors, its configuration as argdata.
  */
 #define _GNU_SOURCE
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +139,7 @@ open_program(const char *name, char **path)
 {
 	const char *dirs = getenv("PATH");
 	int fd, error = ENOENT;
+	struct stat st;
 
 	if (strchr(name, '/') != NULL) {
 		*path = strdup(name);
@@ -153,7 +156,9 @@ open_program(const char *name, char **path)
 			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
 			        len == 0 ? "" : "/", name) < 0)
 				err(EXIT_NOT_STARTED, NULL);
-			if (access(p, X_OK) == 0)
+			/* Directories are searchable, not executable. */
+			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
+			    S_ISREG(st.st_mode))
 				*path = p;
 			else {
 				if (errno == EACCES)
@@ -282,72 +287,108 @@ make_attr(const struct options *o)
 	return attr;
 }
 
+/* Everything one start holds, so that every way out releases it. */
+struct launch {
+	struct options o;
+	struct run_context rc;
+	int execfd;
+	char *path; /* where the program was found */
+	const char *config_name;
+	loader_t *ld;
+	const argdata_t *tree;
+};
+
+/*
+ * Undoes everything the start did: descriptors closed, unix socket files
+ * removed, memory freed.
+ */
+static void
+finish(struct launch *l)
+{
+	run_context_release(&l->rc);
+	loader_free(l->ld);
+	if (l->execfd != -1)
+		close(l->execfd);
+	free(l->path);
+	free(l->o.env);
+}
+
+/*
+ * Reads the configuration into l->tree, opening what its tags name.
+ * Returns 0, or reports the error (one line) and returns -1.
+ */
+static int
+load_config(struct launch *l)
+{
+	const loader_error_t *e;
+	FILE *fp = stdin;
+	int error;
+
+	l->config_name = "<stdin>";
+	if (l->o.config != NULL && strcmp(l->o.config, "-") != 0) {
+		l->config_name = l->o.config;
+		fp = fopen(l->o.config, "re");
+		if (fp == NULL) {
+			warn("%s", l->o.config);
+			return -1;
+		}
+	}
+	l->ld = loader_create(
+	    l->config_name, run_handlers, run_nhandlers, &l->rc, NULL);
+	if (l->ld == NULL) {
+		warn(NULL);
+		error = ENOMEM;
+	} else {
+		error = loader_load_file(l->ld, fp, &l->tree);
+	}
+	if (fp != stdin)
+		fclose(fp);
+	if (error == 0 || l->ld == NULL)
+		return error == 0 ? 0 : -1;
+	e = loader_error(l->ld);
+	fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
+	    e->mark.column, e->message);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct options o = {.dry_run = false};
-	struct run_context rc;
-	const char *config_name;
-	const argdata_t *tree;
+	struct launch l = {.execfd = -1};
 	program_attr_t *attr;
-	loader_t *ld;
-	char *path;
-	FILE *fp;
-	int execfd, error;
+	int error;
 
-	parse_options(argc, argv, &o);
+	parse_options(argc, argv, &l.o);
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
 	 * them before opening anything.
 	 */
-	error = run_context_init(&rc, -1, NULL);
+	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
-	execfd = open_program(o.program, &path);
-	rc.execfd = execfd;
-	rc.program = path;
+	l.execfd = open_program(l.o.program, &l.path);
+	l.rc.execfd = l.execfd;
+	l.rc.program = l.path;
 
-	if (o.config == NULL || strcmp(o.config, "-") == 0) {
-		config_name = "<stdin>";
-		fp = stdin;
-	} else {
-		config_name = o.config;
-		fp = fopen(o.config, "re");
-		if (fp == NULL)
-			err(EXIT_NOT_STARTED, "%s", o.config);
-	}
-	ld = loader_create(config_name, run_handlers, run_nhandlers, &rc, NULL);
-	if (ld == NULL)
-		err(EXIT_NOT_STARTED, NULL);
-	error = loader_load_file(ld, fp, &tree);
-	if (fp != stdin)
-		fclose(fp);
-	if (error != 0) {
-		const loader_error_t *e = loader_error(ld);
-
-		fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
-		    e->mark.column, e->message);
-		run_context_release(&rc);
-		exit(EXIT_NOT_STARTED);
+	if (load_config(&l) != 0) {
+		finish(&l);
+		return EXIT_NOT_STARTED;
 	}
 
-	if (o.dry_run) {
-		error = dry_run(&o, tree, &rc, config_name);
-		run_context_release(&rc);
-		loader_free(ld);
-		close(execfd);
-		free(path);
-		free(o.env);
+	if (l.o.dry_run) {
+		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		finish(&l);
 		if (error != 0)
 			err(EXIT_NOT_STARTED, "standard output");
 		return 0;
 	}
 
-	attr = make_attr(&o);
-	error = program_exec_attr(execfd, tree, attr);
+	attr = make_attr(&l.o);
+	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
-	run_context_release(&rc);
+	program_attr_free(attr);
+	finish(&l);
 	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
-	    o.program);
+	    l.o.program);
 }

@@ -225,12 +225,16 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 	static const int mdays[] = {
 	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	size_t i = 0;
-	long y, mo, d, h = 0, mi = 0, sec = 0, nsec = 0, off = 0;
+	long y, mo, d, h = 0, mi = 0, sec = 0, nsec = 0, off = 0, sign = 1;
 
-	if (!digits(s, len, &i, 4, 4, &y) || !skip(s, len, &i, '-') ||
-	    !digits(s, len, &i, 1, 2, &mo) || !skip(s, len, &i, '-') ||
-	    !digits(s, len, &i, 1, 2, &d))
+	/* Years outside 0000 to 9999: ISO 8601's expanded form, signed. */
+	if (len > 0 && (s[0] == '-' || s[0] == '+'))
+		sign = s[i++] == '-' ? -1 : 1;
+	if (!digits(s, len, &i, 4, i == 0 ? 4 : 9, &y) ||
+	    !skip(s, len, &i, '-') || !digits(s, len, &i, 1, 2, &mo) ||
+	    !skip(s, len, &i, '-') || !digits(s, len, &i, 1, 2, &d))
 		return false;
+	y *= sign;
 	if (mo < 1 || mo > 12 || d < 1 ||
 	    d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
 		return false;
@@ -260,7 +264,7 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 		if (skip(s, len, &i, 'Z')) {
 		} else if (i < len && (s[i] == '+' || s[i] == '-')) {
 			long oh, om = 0;
-			int sign = s[i++] == '-' ? -1 : 1;
+			int osign = s[i++] == '-' ? -1 : 1;
 
 			if (!digits(s, len, &i, 1, 2, &oh))
 				return false;
@@ -269,7 +273,7 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 				return false;
 			if (oh > 23 || om > 59)
 				return false;
-			off = sign * (oh * 3600 + om * 60);
+			off = osign * (oh * 3600 + om * 60);
 		}
 		if (i != len)
 			return false;
@@ -413,7 +417,12 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 	int r;
 
 	if (tag == NULL) {
-		if (!plain) {
+		/*
+		 * Only these first characters can start a null, a bool or a
+		 * number: most strings are known as such at once.
+		 */
+		if (!plain ||
+		    (len > 0 && strchr("0123456789+-.~nNtTfF", s[0]) == NULL)) {
 			out->type = ARGDATA_TYPE_STR;
 			return 0;
 		}

@@ -5,6 +5,7 @@
  * again and the dry run can show it.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -47,41 +48,59 @@ compare_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Adds fd to the inherited descriptors. Returns 0 or ENOMEM. */
+static int
+add_inherited(struct run_context *rc, size_t *cap, int fd)
+{
+	if (rc->ninherited == *cap) {
+		size_t ncap = *cap == 0 ? 16 : *cap * 2;
+		int *p = realloc(rc->inherited, ncap * sizeof(*p));
+
+		if (p == NULL)
+			return ENOMEM;
+		rc->inherited = p;
+		*cap = ncap;
+	}
+	rc->inherited[rc->ninherited++] = fd;
+	return 0;
+}
+
 int
 run_context_init(struct run_context *rc, int execfd, const char *program)
 {
-	DIR *d;
+	struct rlimit rl;
 	struct dirent *e;
 	size_t cap = 0;
+	int error = 0;
+	DIR *d;
 
 	*rc = (struct run_context){
 	    .execfd = execfd, .program = program, .selffd = -1};
 	d = opendir("/proc/self/fd");
-	if (d == NULL)
-		return errno;
-	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
+	if (d != NULL) {
+		while (error == 0 && (e = readdir(d)) != NULL) {
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
 
-		if (e->d_name[0] == '.' || *end != '\0' || fd == dirfd(d) ||
-		    fd == execfd)
-			continue;
-		if (rc->ninherited == cap) {
-			int *p;
-
-			cap = cap == 0 ? 16 : cap * 2;
-			p = realloc(rc->inherited, cap * sizeof(*p));
-			if (p == NULL) {
-				closedir(d);
-				free(rc->inherited);
-				rc->inherited = NULL;
-				return ENOMEM;
-			}
-			rc->inherited = p;
+			if (e->d_name[0] != '.' && *end == '\0' &&
+			    fd != dirfd(d) && fd != execfd)
+				error = add_inherited(rc, &cap, (int)fd);
 		}
-		rc->inherited[rc->ninherited++] = (int)fd;
+		closedir(d);
+	} else {
+		/* Without /proc, every number below the limit is asked. */
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > 65536)
+			rl.rlim_cur = 65536;
+		for (int fd = 0; error == 0 && (rlim_t)fd < rl.rlim_cur; fd++)
+			if (fd != execfd && fcntl(fd, F_GETFD) != -1)
+				error = add_inherited(rc, &cap, fd);
 	}
-	closedir(d);
+	if (error != 0) {
+		free(rc->inherited);
+		rc->inherited = NULL;
+		rc->ninherited = 0;
+		return error;
+	}
 	qsort(rc->inherited, rc->ninherited, sizeof(int), compare_int);
 	return 0;
 }
@@ -270,9 +289,9 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 		if (strcmp(node->value, names[i]) == 0)
 			n = (uintmax_t)i;
 	if (n > INT_MAX) {
-		/* The number is read as if the tag were not there. */
-		plain = *node;
-		plain.tag = NULL;
+		/* The number is read as if the tag were not there, quoted or
+		 * not. */
+		plain = loader_node_untagged(node);
 		plain.plain = true;
 		if (loader_node_uint(ld, &plain, "!fd", INT_MAX, &n) != 0)
 			return NULL;
@@ -356,11 +375,25 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "truncate: needs access write or read-write");
 	flags |= (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0) |
 	         (exclusive ? O_EXCL : 0) | O_CLOEXEC | O_NOCTTY;
-	fd = open(path, flags, mode);
+	/*
+	 * Opened without blocking, so that a FIFO without a peer does not
+	 * hang the start (writing to one is ENXIO), then made blocking again
+	 * for the program.
+	 */
+	fd = open(path, flags | O_NONBLOCK, mode);
 	if (fd == -1)
 		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
 		    path, strerror(errno),
 		    errno == EISDIR ? " (use !dir for directories)" : "");
+	if (fcntl(fd, F_SETFL,
+	        flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOCTTY)) !=
+	    0) {
+		int e = errno;
+
+		close(fd);
+		return loader_fail(
+		    ld, a[0].value->mark, "!file: %s: %s", path, strerror(e));
+	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
 		return loader_fail(ld, a[0].value->mark,
@@ -372,8 +405,9 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .kind = RUN_FILE,
 	        .owned = true,
 	        .path = dup_str(path),
-	        .source = format(
-	            "file %s %s%s", path, access, create ? " create" : ""),
+	        .source = format("file %s %s%s%s%s", path, access,
+	            create ? " create" : "", truncate ? " truncate" : "",
+	            exclusive ? " exclusive" : ""),
 	        .mark = node->mark});
 }
 
@@ -415,10 +449,9 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
 	bool first = rc->selffd == -1;
-	loader_node_t untagged = *node;
+	loader_node_t untagged = loader_node_untagged(node);
 
 	/* The value is read as if the tag were not there: nothing or ~. */
-	untagged.tag = NULL;
 	if (!loader_node_is_null(&untagged))
 		return loader_fail(
 		    ld, node->mark, "!executable takes no value");
@@ -473,6 +506,43 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 	return 0;
 }
 
+size_t
+run_distinct_addresses(const struct addrinfo *res,
+    struct sockaddr_storage *first, socklen_t *firstlen, char *list,
+    size_t size)
+{
+	size_t naddrs = 0;
+
+	if (size > 0)
+		list[0] = '\0';
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		/* Numeric addresses: INET6_ADDRSTRLEN and a scope. */
+		char num[64];
+		bool seen = false;
+
+		for (const struct addrinfo *p = res; p != ai; p = p->ai_next)
+			if (p->ai_addrlen == ai->ai_addrlen &&
+			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
+			        0)
+				seen = true;
+		if (seen || ai->ai_addrlen > sizeof(*first))
+			continue;
+		naddrs++;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
+		        NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(num, sizeof(num), "?");
+		/* A long list is cut short; the first addresses tell enough. */
+		if (strlen(list) + strlen(num) + 2 < size)
+			snprintf(list + strlen(list), size - strlen(list),
+			    "%s%s", naddrs == 1 ? "" : ", ", num);
+		if (naddrs == 1) {
+			memcpy(first, ai->ai_addr, ai->ai_addrlen);
+			*firstlen = ai->ai_addrlen;
+		}
+	}
+	return naddrs;
+}
+
 /* host:port or [v6]:port, resolved to exactly one address. */
 static int
 address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
@@ -480,7 +550,7 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 {
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
-	struct addrinfo *res, *ai;
+	struct addrinfo *res;
 	char hostbuf[256], list[256] = "";
 	size_t naddrs = 0;
 	int error;
@@ -536,32 +606,8 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 		                        : gai_strerror(error));
 		return -1;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		/* Numeric addresses: INET6_ADDRSTRLEN and a scope. */
-		char num[64];
-		bool seen = false;
-
-		for (struct addrinfo *p = res; p != ai; p = p->ai_next)
-			if (p->ai_addrlen == ai->ai_addrlen &&
-			    memcmp(p->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
-			        0)
-				seen = true;
-		if (seen)
-			continue;
-		naddrs++;
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num),
-		        NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(num, sizeof(num), "?");
-		/* A long list is cut short; the first addresses tell enough. */
-		if (strlen(list) + strlen(num) + 2 < sizeof(list))
-			snprintf(list + strlen(list),
-			    sizeof(list) - strlen(list), "%s%s",
-			    naddrs == 1 ? "" : ", ", num);
-		if (naddrs == 1) {
-			memcpy(&addr->ss, ai->ai_addr, ai->ai_addrlen);
-			addr->len = ai->ai_addrlen;
-		}
-	}
+	naddrs = run_distinct_addresses(
+	    res, &addr->ss, &addr->len, list, sizeof(list));
 	freeaddrinfo(res);
 	if (naddrs > 1) {
 		loader_fail(ld, at->mark,
@@ -598,6 +644,36 @@ format_address(
 	}
 	snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
 	    host, port);
+}
+
+/*
+ * Removes the unix socket file at addr when it is stale: a socket file
+ * that nothing listens on any more, as a program that stopped leaves
+ * behind. Returns whether it did; errno is EADDRINUSE when it did not.
+ */
+static bool
+remove_stale(const struct address *addr, int type)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
+	struct stat st;
+	bool stale = false;
+	int probe;
+
+	if (lstat(sun->sun_path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		errno = EADDRINUSE;
+		return false;
+	}
+	probe = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe != -1) {
+		stale = connect(probe, (const struct sockaddr *)&addr->ss,
+		            addr->len) != 0 &&
+		        errno == ECONNREFUSED;
+		close(probe);
+	}
+	if (stale && unlink(sun->sun_path) == 0)
+		return true;
+	errno = EADDRINUSE;
+	return false;
 }
 
 /* !socket: a bound (and listening) or connected socket. */
@@ -672,7 +748,10 @@ tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		    types[t].type == SOCK_STREAM)
 			setsockopt(
 			    fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0) {
+		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0 &&
+		    (errno != EADDRINUSE || addr.ss.ss_family != AF_UNIX ||
+		        text[0] == '@' || !remove_stale(&addr, types[t].type) ||
+		        bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0)) {
 			int e = errno;
 
 			close(fd);

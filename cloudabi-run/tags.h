@@ -6,6 +6,9 @@
 #ifndef TAGS_H
 #define TAGS_H
 
+#include <sys/socket.h>
+
+#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -63,6 +66,16 @@ void run_context_release(struct run_context *rc);
 /* The resource whose descriptor is fd, or NULL. */
 const struct run_resource *run_context_find(
     const struct run_context *rc, int fd);
+
+/*
+ * The distinct addresses of a getaddrinfo() result: stores the first in
+ * *first, lists them all, numeric and separated by ", ", in list (size
+ * bytes, cut short when too long) and returns how many there are. !socket
+ * refuses a name with more than one.
+ */
+size_t run_distinct_addresses(const struct addrinfo *res,
+    struct sockaddr_storage *first, socklen_t *firstlen, char *list,
+    size_t size);
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

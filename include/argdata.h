@@ -283,21 +283,42 @@ ARGDATA_API bool argdata_seq_get(const argdata_seq_iterator_t *it,
 ARGDATA_API void argdata_seq_next(argdata_seq_iterator_t *it);
 
 /*
- * Writes ad to fp as a YAML 1.2 document that a YAML parser reads back to
- * the same values: strings quoted and escaped where a plain scalar would
- * read as something else, floats in the shortest form that round-trips,
- * binary as !!binary base64, timestamps as !!timestamp in UTC with
- * nanoseconds, descriptors as !fd N. Corrupt parts print as !!invalid.
+ * Writes ad to fp as a YAML 1.2 document that a YAML parser (1.2, or 1.1
+ * such as PyYAML) reads back to the same values. The document opens with
+ * "%TAG ! tag:nuxi.nl,2015:cloudabi/" and "---" and closes with "...", so
+ * that documents printed one after another form a valid stream.
+ *
+ * Strings are plain when nothing could read them as another type (letters
+ * first, no indicators, not null/true/yes/on/... in any case), double-quoted
+ * otherwise, escaping quotes, backslashes, control characters, U+0085,
+ * U+2028, U+2029, U+FEFF, U+FFFE and U+FFFF and keeping the rest of UTF-8
+ * as it is. Floats print in the shortest form that reads back exactly,
+ * always with a '.' ("0.1", "1.0", "-0.0", "1.0e+300"), or .inf, -.inf,
+ * .nan, whatever the locale. Integers print exactly at any length, in
+ * decimal, or as "!!int 0x..." when their magnitude takes more than 512
+ * bytes. Binary prints as !!binary base64, timestamps as !!timestamp
+ * "YYYY-MM-DDThh:mm:ss.nnnnnnnnnZ" (years beyond 0000-9999 with a sign),
+ * descriptors as !fd N with N the number as encoded (not converted).
+ * Collections nest in block style down to 24 levels and in flow style
+ * ([...], {...}) below; keys that are collections or long scalars use
+ * "? key". Corrupt parts, and timestamps beyond struct timespec, print as
+ * !!invalid "", and a corrupt collection ends with one !!invalid entry.
+ *
  * Not recursive; output and time are linear in the size of the input.
+ * Write errors are not reported (check ferror(fp)); errno is kept.
  */
 ARGDATA_API void argdata_print_yaml(const argdata_t *ad, FILE *fp);
 
 /*
  * Stream reader. A message on the stream is an 8-byte big-endian length,
  * then that many bytes of serialized argdata; descriptors travel as
- * SCM_RIGHTS with the first part of the message. The reader holds one
- * message at a time and refuses messages of more than max_data_len bytes
- * or max_fds descriptors. Returns NULL with ENOMEM.
+ * SCM_RIGHTS with the first part of the message, and the data numbers them
+ * from 0 in the order they came. The reader holds one message at a time
+ * and refuses messages of more than max_data_len bytes or max_fds
+ * descriptors (exactly: a limit of 1 refuses 2). It reads stream sockets
+ * (SOCK_STREAM), pipes and files. Memory for the data grows as bytes
+ * arrive, so a large max_data_len costs nothing until a message needs it.
+ * Returns NULL with ENOMEM.
  */
 ARGDATA_API argdata_reader_t *argdata_reader_create(size_t max_data_len,
     size_t max_fds);
@@ -315,7 +336,9 @@ ARGDATA_API const argdata_t *argdata_reader_get(const argdata_reader_t *reader);
  * Takes fd, a descriptor of the current message, out of the reader's
  * ownership: the reader will not close it, and argdata_get_fd() on the
  * message returns EBADF for it from now on. Returns 0, or EBADF when the
- * reader does not own fd.
+ * reader does not own fd: not a descriptor of the current message, already
+ * released, or no current message (before the first pull, after an error
+ * or at end-of-file).
  */
 ARGDATA_API int argdata_reader_release_fd(argdata_reader_t *reader, int fd);
 
@@ -325,9 +348,22 @@ ARGDATA_API int argdata_reader_release_fd(argdata_reader_t *reader, int fd);
  * returns NULL), or an errno value: any error of recvmsg(2) or read(2)
  * (EAGAIN: call again when fd is readable, the read resumes where it
  * stopped), EMSGSIZE (a message too large or with too many descriptors),
- * EBADMSG (a message truncated by end-of-file, or a control message the
- * kernel truncated). Received descriptors are close-on-exec. The previous
- * message is discarded and its unreleased descriptors closed.
+ * EBADMSG (a message truncated by end-of-file, a control message the
+ * kernel truncated, or a datagram cut short), ENOMEM. Received descriptors
+ * are close-on-exec. The previous message is discarded and its unreleased
+ * descriptors closed; argdata_reader_get() returns NULL until a pull
+ * returns 0 again.
+ *
+ * The reader's state after an error is defined:
+ *  - EMSGSIZE is returned as soon as the header or the descriptors show a
+ *    limit is exceeded, and EBADMSG as soon as a control message arrives
+ *    truncated (ENOMEM too when there is no memory to hold descriptors).
+ *    The descriptors that did arrive are closed at once, none is dropped
+ *    unseen. The message is then skipped: the next pull reads and discards
+ *    the rest of it and goes on to the message after it.
+ *  - After EBADMSG for end-of-file inside a message, the reader is at
+ *    end-of-file: the next pull returns 0 with no message.
+ *  - After any other error nothing is lost: call again.
  */
 ARGDATA_API int argdata_reader_pull(argdata_reader_t *reader, int fd);
 
@@ -337,17 +373,24 @@ ARGDATA_API void argdata_writer_free(argdata_writer_t *writer);
 
 /*
  * Sets the message to send; ad must stay alive and unchanged until push
- * returns 0. Call it on a new writer or after push returned 0.
+ * returns 0. Call it on a new writer, after push returned 0, or after push
+ * failed before writing anything (EMSGSIZE, ENOTSOCK, ENOMEM, or an error
+ * of the first send such as EBADF or EPIPE): replacing a message that is
+ * partly written would corrupt the stream.
  */
 ARGDATA_API void argdata_writer_set(argdata_writer_t *writer,
     const argdata_t *ad);
 
 /*
- * Writes the current message to fd. Returns 0 when all of it is written
- * (or there is none), or an errno value: any error of sendmsg(2) or
- * write(2) (EAGAIN: call again when fd is writable; it resumes where it
- * stopped), ENOTSOCK (descriptors to send over something not a socket),
- * EMSGSIZE (more descriptors than one message can carry), ENOMEM.
+ * Writes the current message to fd: descriptors renumbered from 0 as
+ * argdata_serialize() does, sent as SCM_RIGHTS with the first bytes.
+ * Sockets are written with MSG_NOSIGNAL (EPIPE, not SIGPIPE). Returns 0
+ * when all of it is written (or there is none), or an errno value: any
+ * error of sendmsg(2) or write(2) (EAGAIN: call again when fd is writable;
+ * it resumes where it stopped), ENOTSOCK (descriptors to send over
+ * something not a socket), EMSGSIZE (more than 253 distinct descriptors,
+ * the most Linux carries in one message: refused before anything is
+ * written, so the writer and the stream stay usable), ENOMEM.
  */
 ARGDATA_API int argdata_writer_push(argdata_writer_t *writer, int fd);
 

@@ -11,6 +11,13 @@
 
 #include "process_internal.h"
 
+/*
+ * How many times a signal arriving during the shuffle may send it back to
+ * the start, before the exec goes ahead regardless: a steady stream of
+ * signals must not keep the caller from ever starting the program.
+ */
+#define EXEC_SIGNAL_RETRIES 16
+
 int
 ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
     size_t nfds, const program_attr_t *attr)
@@ -46,24 +53,40 @@ ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
 	for (size_t i = 0; i < nfds; i++)
 		want[i] = fds[i];
 	want[nfds] = memfd;
-	error = ad_remap_prepare(&remap, want, nfds + 1, execfd);
-	if (error != 0)
-		goto out_memfd;
-	plan.execfd = remap.execfd;
+	for (int attempt = 0;; attempt++) {
+		error = ad_remap_prepare(&remap, want, nfds + 1, execfd);
+		if (error != 0)
+			goto out_memfd;
+		plan.execfd = remap.execfd;
 
-	/*
-	 * No signal handler may run while the table is half shuffled: it
-	 * would write to the wrong descriptors.
-	 */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &plan.mask);
-	error = ad_remap_apply(&remap);
-	if (error == 0)
-		error = ad_exec_final(&plan);
-	ad_remap_restore(&remap);
-	pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
-
-	ad_remap_release(&remap);
+		/*
+		 * No signal handler may run while the table is half
+		 * shuffled: it would write to the wrong descriptors.
+		 */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &plan.mask);
+		error = ad_remap_apply(&remap);
+		if (error == 0 && attempt < EXEC_SIGNAL_RETRIES &&
+		    ad_caught_signal_pending(&plan.mask)) {
+			/*
+			 * A signal that arrived during the shuffle would be
+			 * handled the moment ad_exec_final() unblocks it,
+			 * with the shuffled table. Let it be handled with
+			 * the caller's table instead, then start again from
+			 * what the handler left.
+			 */
+			ad_remap_restore(&remap);
+			pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
+			ad_remap_release(&remap);
+			continue;
+		}
+		if (error == 0)
+			error = ad_exec_final(&plan);
+		ad_remap_restore(&remap);
+		pthread_sigmask(SIG_SETMASK, &plan.mask, NULL);
+		ad_remap_release(&remap);
+		break;
+	}
 	error = ad_exec_errno(execfd, error);
 out_memfd:
 	close(memfd);

@@ -153,6 +153,26 @@ ad_plan_free(struct ad_exec_plan *plan)
 	errno = saved_errno;
 }
 
+bool
+ad_caught_signal_pending(const sigset_t *mask)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) != 0)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigismember(&pending, sig) != 1 ||
+		    sigismember(mask, sig) == 1)
+			continue;
+		if (sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)
+			return true;
+	}
+	return false;
+}
+
 int
 ad_exec_final(const struct ad_exec_plan *plan)
 {

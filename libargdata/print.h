@@ -39,15 +39,15 @@ AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
 AD_HIDDEN size_t ad_format_float(char *out, double value);
 
 /* Standard base64 with padding, on one line. */
-AD_HIDDEN void ad_format_base64(struct ad_sbuf *sb, const unsigned char *p,
-    size_t len);
+AD_HIDDEN void ad_format_base64(
+    struct ad_sbuf *sb, const unsigned char *p, size_t len);
 
 /*
  * ISO 8601 in UTC with nanoseconds, "2026-11-22T07:10:35.000000001Z";
  * years outside 0000-9999 in the expanded form "+12345-...".
  */
-AD_HIDDEN void ad_format_timestamp(struct ad_sbuf *sb,
-    const struct timespec *ts);
+AD_HIDDEN void ad_format_timestamp(
+    struct ad_sbuf *sb, const struct timespec *ts);
 
 /*
  * The integer whose payload (big-endian two's complement, len > 0 bytes)

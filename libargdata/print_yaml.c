@@ -144,15 +144,15 @@ printable(uint32_t cp)
 static bool
 plain_ok(const char *str, size_t len)
 {
-	static const char *const words[] = {"null", "true", "false", "yes",
-	    "no", "on", "off", "y", "n"};
+	static const char *const words[] = {
+	    "null", "true", "false", "yes", "no", "on", "off", "y", "n"};
 	const unsigned char *s = (const unsigned char *)str;
 	char c0 = str[0];
 
 	if (len == 0 || len > 4096)
 		return false;
 	if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') ||
-	    c0 == '_' || c0 == '/' || s[0] >= 0x80))
+	        c0 == '_' || c0 == '/' || s[0] >= 0x80))
 		return false;
 	if (s[len - 1] == ' ')
 		return false;
@@ -167,8 +167,8 @@ plain_ok(const char *str, size_t len)
 			continue;
 		}
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		    c == '/' || c == '-' || c == ' '))
+		        (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		        c == '/' || c == '-' || c == ' '))
 			return false;
 		i++;
 	}
@@ -180,6 +180,42 @@ plain_ok(const char *str, size_t len)
 }
 
 static const char hexdigits[] = "0123456789ABCDEF";
+
+/*
+ * Writes the escape of a code point in a double-quoted scalar: YAML's short
+ * forms where it has one, \xXX or \uXXXX otherwise.
+ */
+static void
+escape(struct ad_sbuf *sb, uint32_t cp)
+{
+	static const char short_forms[][2] = {{'"', '"'}, {'\\', '\\'},
+	    {0x00, '0'}, {0x07, 'a'}, {0x08, 'b'}, {0x09, 't'}, {0x0a, 'n'},
+	    {0x0b, 'v'}, {0x0c, 'f'}, {0x0d, 'r'}, {0x1b, 'e'}};
+	char esc[6] = {'\\'};
+
+	for (size_t i = 0; i < sizeof(short_forms) / sizeof(*short_forms);
+	     i++) {
+		if (cp == (unsigned char)short_forms[i][0]) {
+			esc[1] = short_forms[i][1];
+			ad_sbuf_add(sb, esc, 2);
+			return;
+		}
+	}
+	if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+		esc[1] = cp == 0x85 ? 'N' : cp == 0x2028 ? 'L' : 'P';
+		ad_sbuf_add(sb, esc, 2);
+	} else if (cp <= 0xff) {
+		esc[1] = 'x';
+		esc[2] = hexdigits[cp >> 4];
+		esc[3] = hexdigits[cp & 15];
+		ad_sbuf_add(sb, esc, 4);
+	} else {
+		esc[1] = 'u';
+		for (int k = 0; k < 4; k++)
+			esc[2 + k] = hexdigits[cp >> (12 - 4 * k) & 15];
+		ad_sbuf_add(sb, esc, 6);
+	}
+}
 
 /* Writes a string as a double-quoted scalar, escaping what needs it. */
 static void
@@ -196,7 +232,7 @@ render_quoted(struct ad_sbuf *sb, const char *str, size_t len)
 
 		/* Copy runs that need no escape in one go. */
 		while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
-		    s[i] != '\\')
+		       s[i] != '\\')
 			i++;
 		ad_sbuf_add(sb, s + start, i - start);
 		if (i == len)
@@ -208,37 +244,7 @@ render_quoted(struct ad_sbuf *sb, const char *str, size_t len)
 			continue;
 		}
 		i += n;
-		switch (cp) {
-		case '"': ad_sbuf_puts(sb, "\\\""); break;
-		case '\\': ad_sbuf_puts(sb, "\\\\"); break;
-		case 0x00: ad_sbuf_puts(sb, "\\0"); break;
-		case 0x07: ad_sbuf_puts(sb, "\\a"); break;
-		case 0x08: ad_sbuf_puts(sb, "\\b"); break;
-		case 0x09: ad_sbuf_puts(sb, "\\t"); break;
-		case 0x0a: ad_sbuf_puts(sb, "\\n"); break;
-		case 0x0b: ad_sbuf_puts(sb, "\\v"); break;
-		case 0x0c: ad_sbuf_puts(sb, "\\f"); break;
-		case 0x0d: ad_sbuf_puts(sb, "\\r"); break;
-		case 0x1b: ad_sbuf_puts(sb, "\\e"); break;
-		case 0x85: ad_sbuf_puts(sb, "\\N"); break;
-		case 0x2028: ad_sbuf_puts(sb, "\\L"); break;
-		case 0x2029: ad_sbuf_puts(sb, "\\P"); break;
-		default:
-			if (cp <= 0xff) {
-				char esc[4] = {'\\', 'x', hexdigits[cp >> 4],
-				    hexdigits[cp & 15]};
-
-				ad_sbuf_add(sb, esc, 4);
-			} else {
-				char esc[6] = {'\\', 'u',
-				    hexdigits[cp >> 12 & 15],
-				    hexdigits[cp >> 8 & 15],
-				    hexdigits[cp >> 4 & 15], hexdigits[cp & 15]};
-
-				ad_sbuf_add(sb, esc, 6);
-			}
-			break;
-		}
+		escape(sb, cp);
 	}
 	ad_sbuf_putc(sb, '"');
 }
@@ -391,8 +397,8 @@ ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len)
 	if (len > DECIMAL_MAX_BYTES) {
 		ad_sbuf_puts(sb, "0x");
 		for (size_t i = 0; i < len; i++) {
-			snprintf(buf, sizeof(buf), i == 0 ? "%X" : "%02X",
-			    mag[i]);
+			snprintf(
+			    buf, sizeof(buf), i == 0 ? "%X" : "%02X", mag[i]);
 			ad_sbuf_puts(sb, buf);
 		}
 		free(buffer);
@@ -478,7 +484,7 @@ render_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 			break;
 		snprintf(buf, sizeof(buf), "!fd %" PRIu32,
 		    (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			(uint32_t)p[2] << 8 | p[3]);
+		        (uint32_t)p[2] << 8 | p[3]);
 		ad_sbuf_puts(sb, buf);
 		return;
 	case ARGDATA_TYPE_FLOAT:
@@ -531,7 +537,7 @@ render_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 
 /* Flags of one open map or sequence. */
 enum {
-	F_MAP = 1 << 0,	     /* a map, not a sequence */
+	F_MAP = 1 << 0,        /* a map, not a sequence */
 	F_VALUE_NEXT = 1 << 1, /* a map whose next subfield is a value */
 	F_EXPLICIT = 1 << 2,   /* the current key was written as "? key" */
 	F_NONEMPTY = 1 << 3,   /* an entry has been written (flow commas) */
@@ -663,8 +669,8 @@ after_node(struct printer *pr)
 static void
 put_scalar(struct printer *pr)
 {
-	bool map_key = pr->depth > 0 &&
-	    (pr->stack[pr->depth - 1] & (F_MAP | F_VALUE_NEXT)) == F_MAP;
+	bool map_key = pr->depth > 0 && (pr->stack[pr->depth - 1] &
+	                                    (F_MAP | F_VALUE_NEXT)) == F_MAP;
 	bool flow = pr->depth > 0 && is_flow(pr->depth - 1);
 
 	if (map_key) {
@@ -696,8 +702,8 @@ open_container(struct printer *pr)
 	bool flow = is_flow(pr->depth);
 
 	pr->pending = false;
-	if (pr->depth > 0 && (pr->stack[pr->depth - 1] &
-	    (F_MAP | F_VALUE_NEXT)) == F_MAP)
+	if (pr->depth > 0 &&
+	    (pr->stack[pr->depth - 1] & (F_MAP | F_VALUE_NEXT)) == F_MAP)
 		before_node(pr, NULL);
 	else {
 		if (pr->depth == 0 || after_implicit_key(pr)) {

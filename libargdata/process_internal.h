@@ -18,9 +18,12 @@
  * It must be async-signal-safe (everything it needs, a seccomp BPF program
  * or a Landlock ruleset, is prepared before; the spawn child shares the
  * caller's memory, so it must not allocate), and returns 0 or an errno
- * value, which fails the exec. Confinement cannot be undone: when the exec
- * fails after it in program_exec(), the caller's descriptor table is
- * restored but the caller stays confined.
+ * value, which fails the exec. Descriptors it uses (a Landlock ruleset)
+ * must be numbered above the tree's descriptor count n, the memfd's slot:
+ * those below n + 1 hold the program's descriptors by then, those above
+ * stay open, close-on-exec, until execveat closes them. Confinement cannot
+ * be undone: when the exec fails after it in program_exec(), the caller's
+ * descriptor table is restored but the caller stays confined.
  */
 typedef int ad_confine_fn(const void *arg);
 
@@ -67,6 +70,12 @@ void ad_plan_free(struct ad_exec_plan *plan);
  * failure, with all signals blocked again.
  */
 int ad_exec_final(const struct ad_exec_plan *plan);
+
+/*
+ * Whether a signal is pending that mask does not block and that has a
+ * handler: one that would run as soon as the caller's mask comes back.
+ */
+bool ad_caught_signal_pending(const sigset_t *mask);
 
 /*
  * Turns the errno value of a failed exec into the one documented: ENOENT
@@ -126,9 +135,10 @@ void ad_remap_release(struct ad_remap *r);
 
 /*
  * The shuffle in a child, where nothing needs undoing: installs work[i] at
- * i for i < nslots and closes every descriptor above except *execfd, which
- * it moves out of the way first when needed. work is scratch space that it
- * overwrites. Async-signal-safe. Returns 0 or an errno value.
+ * i for i < nslots and marks every descriptor above close-on-exec (closes
+ * them, except *execfd, on kernels before 5.11). *execfd is moved out of
+ * the way first when needed. work is scratch space that it overwrites.
+ * Async-signal-safe. Returns 0 or an errno value.
  */
 int ad_remap_child(int *work, size_t nslots, int *execfd);
 

@@ -70,7 +70,7 @@ struct argdata_reader_t {
 	union {
 		struct cmsghdr align;
 		unsigned char bytes[1];
-	} *control;
+	} * control;
 };
 
 /* Maps a descriptor number in the message to a received descriptor. */
@@ -104,8 +104,8 @@ argdata_reader_create(size_t max_data_len, size_t max_fds)
 	 * up to. Credentials fit too, for sockets with SO_PASSCRED set.
 	 */
 	room = max_fds < KERNEL_MAX_FDS ? max_fds + 1 : KERNEL_MAX_FDS + 1;
-	reader->control_len = CMSG_SPACE(room * sizeof(int)) +
-	    CMSG_SPACE(sizeof(struct ucred));
+	reader->control_len =
+	    CMSG_SPACE(room * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred));
 	reader->control = malloc(reader->control_len);
 	if (reader->control == NULL) {
 		free(reader);
@@ -187,7 +187,7 @@ take_fds(argdata_reader_t *reader, const struct msghdr *msg)
 	int error = 0;
 
 	for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(msg); cmsg != NULL;
-	    cmsg = CMSG_NXTHDR((struct msghdr *)msg, cmsg)) {
+	     cmsg = CMSG_NXTHDR((struct msghdr *)msg, cmsg)) {
 		const unsigned char *p;
 		size_t n;
 
@@ -216,8 +216,8 @@ take_fds(argdata_reader_t *reader, const struct msghdr *msg)
 
 				if (cap > reader->max_fds)
 					cap = reader->max_fds;
-				fds = reallocarray(reader->fds, cap,
-				    sizeof(int));
+				fds =
+				    reallocarray(reader->fds, cap, sizeof(int));
 				if (fds == NULL) {
 					error = ENOMEM;
 					close(fd);
@@ -342,8 +342,8 @@ argdata_reader_pull(argdata_reader_t *reader, int fd)
 		if (reader->state == READ_HEADER) {
 			reader->data_len = 0;
 			for (size_t i = 0; i < sizeof(reader->header); i++)
-				reader->data_len = reader->data_len << 8 |
-				    reader->header[i];
+				reader->data_len =
+				    reader->data_len << 8 | reader->header[i];
 			reader->data_received = 0;
 			reader->state = READ_DATA;
 			if (!reader->skipping &&
@@ -379,11 +379,11 @@ argdata_reader_pull(argdata_reader_t *reader, int fd)
 			}
 			dest = reader->data + reader->data_received;
 			want = reader->data_capacity -
-			    (size_t)reader->data_received;
+			       (size_t)reader->data_received;
 		}
 		if (want > reader->data_len - reader->data_received)
-			want = (size_t)(reader->data_len -
-			    reader->data_received);
+			want =
+			    (size_t)(reader->data_len - reader->data_received);
 		error = receive(reader, fd, &is_socket, dest, want, &got);
 		reader->data_received += got;
 		if (error != 0)

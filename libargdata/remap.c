@@ -227,10 +227,17 @@ ad_remap_release(struct ad_remap *r)
 	errno = saved_errno;
 }
 
-/* Closes every descriptor numbered lim or more except keep (>= lim). */
+/*
+ * Makes sure nothing numbered lim or more reaches the program: marked
+ * close-on-exec, so that the confinement hook can still use its own
+ * descriptors up to the exec. Kernels before 5.11 lack the flag; there
+ * everything but keep is closed at once.
+ */
 static int
-close_above_except(int lim, int keep)
+close_above(int lim, int keep)
 {
+	if (close_range((unsigned)lim, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
 	if (keep > lim && close_range((unsigned)lim, (unsigned)keep - 1, 0) != 0)
 		return errno;
 	if (keep < INT_MAX &&
@@ -276,5 +283,5 @@ ad_remap_child(int *work, size_t nslots, int *execfd)
 			return errno;
 		}
 	}
-	return close_above_except(lim, *execfd);
+	return close_above(lim, *execfd);
 }

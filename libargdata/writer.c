@@ -94,7 +94,8 @@ prepare(argdata_writer_t *writer)
 	writer->nfds = argdata_serialize(writer->message, writer->buf + 8,
 	    writer->fds != NULL ? writer->fds : &unused);
 	for (size_t i = 0; i < 8; i++)
-		writer->buf[i] = (unsigned char)((uint64_t)size >> (56 - 8 * i));
+		writer->buf[i] =
+		    (unsigned char)((uint64_t)size >> (56 - 8 * i));
 	writer->len = total;
 	writer->written = 0;
 	writer->prepared = true;
@@ -110,14 +111,14 @@ send_with_fds(argdata_writer_t *writer, int fd)
 		unsigned char bytes[CMSG_SPACE(KERNEL_MAX_FDS * sizeof(int))];
 	} control;
 	struct iovec iov = {
-		.iov_base = writer->buf,
-		.iov_len = writer->len,
+	    .iov_base = writer->buf,
+	    .iov_len = writer->len,
 	};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.bytes,
-		.msg_controllen = CMSG_SPACE(writer->nfds * sizeof(int)),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = control.bytes,
+	    .msg_controllen = CMSG_SPACE(writer->nfds * sizeof(int)),
 	};
 	struct cmsghdr *cmsg;
 

@@ -6,6 +6,7 @@
  *
  *   bench_loader [runs]          the table
  *   bench_loader --load FILE     one load (used for the memory figure)
+ *   bench_loader --write FILE    writes the generated configuration
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
@@ -219,7 +220,7 @@ median(double *v, int n)
 int
 main(int argc, char **argv)
 {
-	int runs = argc > 1 ? atoi(argv[1]) : 5;
+	int runs = argc > 1 ? atoi(argv[1]) : 9;
 	char path[] = "/tmp/bench_loader.XXXXXX";
 	double tb[64], tl[64], mb, ml, filemb, peakmb, goalmb;
 	size_t len, events = 0, outlen = 0;
@@ -237,8 +238,17 @@ main(int argc, char **argv)
 		fclose(fp);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "--write") == 0) {
+		buf = generate(&len);
+		fp = fopen(argv[2], "we");
+		if (fp == NULL || fwrite(buf, 1, len, fp) != len ||
+		    fclose(fp) != 0)
+			return 1;
+		free(buf);
+		return 0;
+	}
 	if (runs < 1 || runs > 64)
-		runs = 5;
+		runs = 9;
 	buf = generate(&len);
 
 	/* Interleaved, so that both see the same machine. */

@@ -1,5 +1,6 @@
 /*
- * random_trees SEED COUNT BINARY YAML: writes COUNT random trees twice, as
+ * random_trees SEED COUNT BINARY YAML [small-ints]: writes COUNT random
+ * trees (with integers within 64 bits if asked) twice, as
  * framed messages (an 8-byte big-endian length, then the data, descriptor
  * numbers as they are) to the file BINARY and as YAML documents
  * (argdata_print_yaml) to the file YAML, for yaml_round_trip.py to compare.
@@ -9,6 +10,7 @@
 #define _GNU_SOURCE
 #include <err.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@
 #include "argdata.h"
 
 static uint64_t rng;
+/* Whether to keep integers within 64 bits, as YAML loaders want. */
+static bool small_ints;
 
 static uint64_t
 next(void)
@@ -78,15 +82,15 @@ free_owned(void)
 	nowned = 0;
 }
 
-static const char *const pieces[] = {"a", "key", "hello world", "null",
-    "Null", "NULL", "~", "true", "False", "yes", "No", "on", "OFF", "y",
-    "n", "123", "-1", "+1", "0x1F", "0o17", "0b1", "1_000", "12:30",
-    "2001-12-14", "2001-12-14 21:59:43.10 -5", ".inf", "-.Inf", ".nan",
-    "1e3", "1.5", ".5", "", " ", "- x", "-", "a: b", ":", "#", " #c", "?",
-    "[", "]", "{", "}", ",", "*a", "&a", "!t", "!!str", "%", "@", "`", "|",
-    ">", "'", "\"", "\\", "=", "<<", "---", "...", "\t", "\n", "\r", "\x01",
-    "\x1b", "\x7f", "é", "日本", "😀", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xa8",
-    "\xe2\x80\xa9", "\xef\xbb\xbf", "\xef\xbf\xbe", "\xc2\x80", "/", "_"};
+static const char *const pieces[] = {"a", "key", "hello world", "null", "Null",
+    "NULL", "~", "true", "False", "yes", "No", "on", "OFF", "y", "n", "123",
+    "-1", "+1", "0x1F", "0o17", "0b1", "1_000", "12:30", "2001-12-14",
+    "2001-12-14 21:59:43.10 -5", ".inf", "-.Inf", ".nan", "1e3", "1.5", ".5",
+    "", " ", "- x", "-", "a: b", ":", "#", " #c", "?", "[", "]", "{", "}", ",",
+    "*a", "&a", "!t", "!!str", "%", "@", "`", "|", ">", "'", "\"", "\\", "=",
+    "<<", "---", "...", "\t", "\n", "\r", "\x01", "\x1b", "\x7f", "é", "日本",
+    "😀", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xef\xbb\xbf",
+    "\xef\xbf\xbe", "\xc2\x80", "/", "_"};
 
 static const argdata_t *
 random_str(void)
@@ -149,18 +153,20 @@ random_scalar(void)
 		return value(argdata_create_float(d));
 	}
 	case 5:
-		return value(argdata_create_int_s((intmax_t)next() >>
-		    below(64)));
+		return value(
+		    argdata_create_int_s((intmax_t)next() >> below(64)));
 	case 6:
 		return value(argdata_create_int_u(next()));
 	case 7:
-		return random_big_int();
+		if (!small_ints)
+			return random_big_int();
+		return value(argdata_create_int_s(-(intmax_t)below(1000)));
 	case 8: {
 		/* Years 1 to 9999, which every YAML reader can represent. */
 		struct timespec ts = {
-			.tv_sec = (time_t)(next() % 315537897600ULL) -
-			    62135596800LL,
-			.tv_nsec = (long)(next() % 1000000000),
+		    .tv_sec =
+		        (time_t)(next() % 315537897600ULL) - 62135596800LL,
+		    .tv_nsec = (long)(next() % 1000000000),
 		};
 
 		return value(argdata_create_timestamp(&ts));
@@ -190,8 +196,9 @@ random_tree(size_t depth)
 
 		/* Mostly scalar keys, sometimes collections. */
 		for (size_t i = 0; i < n; i++) {
-			k[i] = below(4) ? random_scalar() :
-			    random_tree(depth > 2 ? 2 : depth - 1);
+			k[i] = below(4)
+			           ? random_scalar()
+			           : random_tree(depth > 2 ? 2 : depth - 1);
 			v[i] = random_tree(depth - 1);
 		}
 		return value(argdata_create_map(k, v, n));
@@ -225,8 +232,11 @@ main(int argc, char **argv)
 	FILE *yaml;
 	int bin;
 
-	if (argc != 5)
-		errx(2, "usage: random_trees seed count binary yaml");
+	if (argc == 6 && strcmp(argv[5], "small-ints") == 0)
+		small_ints = true;
+	else if (argc != 5)
+		errx(2, "usage: random_trees seed count binary yaml "
+		        "[small-ints]");
 	rng = strtoull(argv[1], NULL, 0) * 2654435761ULL + 1;
 	count = strtoul(argv[2], NULL, 0);
 	bin = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -234,8 +244,8 @@ main(int argc, char **argv)
 	if (bin < 0 || yaml == NULL)
 		err(2, "cannot create the output");
 	for (size_t i = 0; i < count; i++) {
-		const argdata_t *tree = i % 10 == 9 ? random_chain() :
-		    random_tree(5);
+		const argdata_t *tree =
+		    i % 10 == 9 ? random_chain() : random_tree(5);
 		unsigned char *buf;
 		size_t len;
 

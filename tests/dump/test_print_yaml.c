@@ -91,8 +91,8 @@ static void
 test_argdata_print_yaml__plain_strings(void **state)
 {
 	static const char *const plain[] = {"hello", "hello world", "a-b_c.d",
-	    "/usr/bin/env", "_x", "x1", "NULLs", "Yesterday", "inf", "nan",
-	    "é", "日本語", "emoji😀", "a  b"};
+	    "/usr/bin/env", "_x", "x1", "NULLs", "Yesterday", "inf", "nan", "é",
+	    "日本語", "emoji😀", "a  b"};
 
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		check_str(plain[i], strlen(plain[i]), plain[i]);
@@ -102,45 +102,81 @@ static void
 test_argdata_print_yaml__quoted_strings(void **state)
 {
 	static const char *const table[][2] = {
-		/* Words that YAML 1.2 or 1.1 read as null or booleans. */
-		{"null", "\"null\""}, {"Null", "\"Null\""},
-		{"NULL", "\"NULL\""}, {"~", "\"~\""}, {"true", "\"true\""},
-		{"False", "\"False\""}, {"yes", "\"yes\""}, {"No", "\"No\""},
-		{"on", "\"on\""}, {"OFF", "\"OFF\""}, {"y", "\"y\""},
-		{"n", "\"n\""},
-		/* Numbers in every notation. */
-		{"123", "\"123\""}, {"-1", "\"-1\""}, {"+1", "\"+1\""},
-		{"0x1F", "\"0x1F\""}, {"0o17", "\"0o17\""},
-		{"0b101", "\"0b101\""}, {"1_000", "\"1_000\""},
-		{"12:30:00", "\"12:30:00\""}, {".inf", "\".inf\""},
-		{"-.inf", "\"-.inf\""}, {".NaN", "\".NaN\""},
-		{"1e3", "\"1e3\""}, {".5", "\".5\""},
-		{"2001-12-14", "\"2001-12-14\""},
-		/* Indicators and structure. */
-		{"", "\"\""}, {"- x", "\"- x\""}, {"-", "\"-\""},
-		{"a: b", "\"a: b\""}, {"a:b", "\"a:b\""},
-		{"a #b", "\"a #b\""}, {"#", "\"#\""}, {"? x", "\"? x\""},
-		{"[a]", "\"[a]\""}, {"{a}", "\"{a}\""}, {"a,b", "\"a,b\""},
-		{"*alias", "\"*alias\""}, {"&anchor", "\"&anchor\""},
-		{"!tag", "\"!tag\""}, {"%TAG", "\"%TAG\""}, {"@x", "\"@x\""},
-		{"`x", "\"`x\""}, {"|", "\"|\""}, {">", "\">\""},
-		{"'q'", "\"'q'\""}, {"=", "\"=\""}, {"<<", "\"<<\""},
-		{"---", "\"---\""}, {"...", "\"...\""},
-		/* Spaces at either end. */
-		{" lead", "\" lead\""}, {"trail ", "\"trail \""},
-		{" ", "\" \""},
-		/* Escapes. */
-		{"say \"hi\"", "\"say \\\"hi\\\"\""},
-		{"back\\slash", "\"back\\\\slash\""},
-		{"tab\there", "\"tab\\there\""}, {"line\nbreak", "\"line\\nbreak\""},
-		{"cr\r", "\"cr\\r\""}, {"\a\b\v\f\x1b", "\"\\a\\b\\v\\f\\e\""},
-		{"\x01\x1f\x7f", "\"\\x01\\x1F\\x7F\""},
-		{"nel\xc2\x85", "\"nel\\N\""}, {"c1\xc2\x80", "\"c1\\x80\""},
-		{"ls\xe2\x80\xa8ps\xe2\x80\xa9", "\"ls\\Lps\\P\""},
-		{"\xef\xbb\xbf" "bom", "\"\\uFEFFbom\""},
-		{"\xef\xbf\xbe", "\"\\uFFFE\""},
-		/* Non-ASCII stays UTF-8, even when quoted. */
-		{"é: x", "\"é: x\""}, {"\xc2\xa0nbsp", "\"\xc2\xa0nbsp\""},
+	    /* Words that YAML 1.2 or 1.1 read as null or booleans. */
+	    {"null", "\"null\""},
+	    {"Null", "\"Null\""},
+	    {"NULL", "\"NULL\""},
+	    {"~", "\"~\""},
+	    {"true", "\"true\""},
+	    {"False", "\"False\""},
+	    {"yes", "\"yes\""},
+	    {"No", "\"No\""},
+	    {"on", "\"on\""},
+	    {"OFF", "\"OFF\""},
+	    {"y", "\"y\""},
+	    {"n", "\"n\""},
+	    /* Numbers in every notation. */
+	    {"123", "\"123\""},
+	    {"-1", "\"-1\""},
+	    {"+1", "\"+1\""},
+	    {"0x1F", "\"0x1F\""},
+	    {"0o17", "\"0o17\""},
+	    {"0b101", "\"0b101\""},
+	    {"1_000", "\"1_000\""},
+	    {"12:30:00", "\"12:30:00\""},
+	    {".inf", "\".inf\""},
+	    {"-.inf", "\"-.inf\""},
+	    {".NaN", "\".NaN\""},
+	    {"1e3", "\"1e3\""},
+	    {".5", "\".5\""},
+	    {"2001-12-14", "\"2001-12-14\""},
+	    /* Indicators and structure. */
+	    {"", "\"\""},
+	    {"- x", "\"- x\""},
+	    {"-", "\"-\""},
+	    {"a: b", "\"a: b\""},
+	    {"a:b", "\"a:b\""},
+	    {"a #b", "\"a #b\""},
+	    {"#", "\"#\""},
+	    {"? x", "\"? x\""},
+	    {"[a]", "\"[a]\""},
+	    {"{a}", "\"{a}\""},
+	    {"a,b", "\"a,b\""},
+	    {"*alias", "\"*alias\""},
+	    {"&anchor", "\"&anchor\""},
+	    {"!tag", "\"!tag\""},
+	    {"%TAG", "\"%TAG\""},
+	    {"@x", "\"@x\""},
+	    {"`x", "\"`x\""},
+	    {"|", "\"|\""},
+	    {">", "\">\""},
+	    {"'q'", "\"'q'\""},
+	    {"=", "\"=\""},
+	    {"<<", "\"<<\""},
+	    {"---", "\"---\""},
+	    {"...", "\"...\""},
+	    /* Spaces at either end. */
+	    {" lead", "\" lead\""},
+	    {"trail ", "\"trail \""},
+	    {" ", "\" \""},
+	    /* Escapes. */
+	    {"say \"hi\"", "\"say \\\"hi\\\"\""},
+	    {"back\\slash", "\"back\\\\slash\""},
+	    {"tab\there", "\"tab\\there\""},
+	    {"line\nbreak", "\"line\\nbreak\""},
+	    {"cr\r", "\"cr\\r\""},
+	    {"\a\b\v\f\x1b", "\"\\a\\b\\v\\f\\e\""},
+	    {"\x01\x1f\x7f", "\"\\x01\\x1F\\x7F\""},
+	    {"nel\xc2\x85", "\"nel\\N\""},
+	    {"c1\xc2\x80", "\"c1\\x80\""},
+	    {"ls\xe2\x80\xa8ps\xe2\x80\xa9", "\"ls\\Lps\\P\""},
+	    {"\xef\xbb\xbf"
+	     "bom",
+	        "\"\\uFEFFbom\""},
+	    {"\xef\xbf\xbe", "\"\\uFFFE\""},
+	    /* Non-ASCII stays UTF-8, even when quoted. */
+	    {"é: x", "\"é: x\""},
+	    {"\xc2\xa0nbsp", "\"\xc2\xa0nbsp\""},
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -280,10 +316,10 @@ static void
 test_argdata_print_yaml__big_ints(void **state)
 {
 	/* 2^64 and -2^64 - 1: beyond any C integer type. */
-	static const unsigned char two64[] = {0x05, 0x01, 0, 0, 0, 0, 0, 0, 0,
-	    0};
-	static const unsigned char minus[] = {0x05, 0xfe, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0xff};
+	static const unsigned char two64[] = {
+	    0x05, 0x01, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const unsigned char minus[] = {
+	    0x05, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	/* Non-canonical sign extension is still the same number. */
 	static const unsigned char padded[] = {0x05, 0xff, 0xff, 0xff, 0xff,
 	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe};
@@ -298,13 +334,13 @@ test_argdata_print_yaml__big_ints(void **state)
 	{
 		unsigned char b[18] = {0x05};
 		/* 10^38 = 0x4B3B4CA85A86C47A098A224000000000 */
-		static const unsigned char v[] = {0x00, 0x4b, 0x3b, 0x4c,
-		    0xa8, 0x5a, 0x86, 0xc4, 0x7a, 0x09, 0x8a, 0x22, 0x40,
-		    0x00, 0x00, 0x00, 0x00};
+		static const unsigned char v[] = {0x00, 0x4b, 0x3b, 0x4c, 0xa8,
+		    0x5a, 0x86, 0xc4, 0x7a, 0x09, 0x8a, 0x22, 0x40, 0x00, 0x00,
+		    0x00, 0x00};
 
 		memcpy(b + 1, v, sizeof(v));
-		check_buffer(b, sizeof(b),
-		    "100000000000000000000000000000000000000");
+		check_buffer(
+		    b, sizeof(b), "100000000000000000000000000000000000000");
 	}
 
 	/* Magnitudes above 512 bytes print in hexadecimal, tagged. */
@@ -387,14 +423,14 @@ test_argdata_print_yaml__corrupt_scalars(void **state)
 		unsigned char bytes[8];
 		size_t len;
 	} table[] = {
-		{{0x02, 0x02}, 2},	   /* bool that is neither */
-		{{0x02, 0x01, 0x01}, 3}, /* bool too long */
-		{{0x03, 0, 0, 1}, 4},	   /* fd too short */
-		{{0x04, 0, 0}, 3},	   /* float too short */
-		{{0x08, 'a'}, 2},	   /* string without its NUL */
-		{{0x08, 0xc0, 0x80, 0}, 4}, /* overlong UTF-8 */
-		{{0x0a, 1}, 2},		   /* unknown tag */
-		{{0x00}, 1},		   /* tag zero */
+	    {{0x02, 0x02}, 2},          /* bool that is neither */
+	    {{0x02, 0x01, 0x01}, 3},    /* bool too long */
+	    {{0x03, 0, 0, 1}, 4},       /* fd too short */
+	    {{0x04, 0, 0}, 3},          /* float too short */
+	    {{0x08, 'a'}, 2},           /* string without its NUL */
+	    {{0x08, 0xc0, 0x80, 0}, 4}, /* overlong UTF-8 */
+	    {{0x0a, 1}, 2},             /* unknown tag */
+	    {{0x00}, 1},                /* tag zero */
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -405,14 +441,13 @@ static void
 test_argdata_print_yaml__corrupt_containers(void **state)
 {
 	/* [1, <length past the end>] */
-	static const unsigned char seq[] = {0x07, 0x82, 0x05, 0x01, 0x85,
-	    0x05};
+	static const unsigned char seq[] = {0x07, 0x82, 0x05, 0x01, 0x85, 0x05};
 	/* {1: 2, 3: <missing>} */
-	static const unsigned char odd[] = {0x06, 0x82, 0x05, 0x01, 0x82,
-	    0x05, 0x02, 0x82, 0x05, 0x03};
+	static const unsigned char odd[] = {
+	    0x06, 0x82, 0x05, 0x01, 0x82, 0x05, 0x02, 0x82, 0x05, 0x03};
 	/* {1: 2, <length past the end>} */
-	static const unsigned char map[] = {0x06, 0x82, 0x05, 0x01, 0x82,
-	    0x05, 0x02, 0x90};
+	static const unsigned char map[] = {
+	    0x06, 0x82, 0x05, 0x01, 0x82, 0x05, 0x02, 0x90};
 	/* [<corrupt bool>] */
 	static const unsigned char inner[] = {0x07, 0x82, 0x02, 0x05};
 	/* [[<length past the end>]] */
@@ -440,7 +475,8 @@ static void
 test_argdata_print_yaml__layout(void **state)
 {
 	argdata_t *one = argdata_create_int(1), *two = argdata_create_int(2);
-	argdata_t *a = argdata_create_str_c("a"), *b = argdata_create_str_c("b");
+	argdata_t *a = argdata_create_str_c("a"),
+	          *b = argdata_create_str_c("b");
 	const argdata_t *pair[] = {one, two};
 	argdata_t *seq = argdata_create_seq(pair, 2);
 	argdata_t *empty_seq = argdata_create_seq(NULL, 0);
@@ -455,27 +491,27 @@ test_argdata_print_yaml__layout(void **state)
 	check_body(empty_map, " {}\n");
 	check_body(seq, "\n- 1\n- 2\n");
 	check_body(map, "\n"
-			"a:\n"
-			"  - 1\n"
-			"  - 2\n"
-			"? - 1\n"
-			"  - 2\n"
-			": a\n"
-			"b: {}\n"
-			"[]: 1\n");
+	                "a:\n"
+	                "  - 1\n"
+	                "  - 2\n"
+	                "? - 1\n"
+	                "  - 2\n"
+	                ": a\n"
+	                "b: {}\n"
+	                "[]: 1\n");
 	check_body(top, "\n"
-			"- a:\n"
-			"    - 1\n"
-			"    - 2\n"
-			"  ? - 1\n"
-			"    - 2\n"
-			"  : a\n"
-			"  b: {}\n"
-			"  []: 1\n"
-			"- - 1\n"
-			"  - 2\n"
-			"- []\n"
-			"- null\n");
+	                "- a:\n"
+	                "    - 1\n"
+	                "    - 2\n"
+	                "  ? - 1\n"
+	                "    - 2\n"
+	                "  : a\n"
+	                "  b: {}\n"
+	                "  []: 1\n"
+	                "- - 1\n"
+	                "  - 2\n"
+	                "- []\n"
+	                "- null\n");
 	argdata_free(top);
 	argdata_free(map);
 	argdata_free(empty_map);
@@ -498,8 +534,8 @@ test_argdata_print_yaml__long_keys(void **state)
 	memset(long_str, 'k', 2000);
 	long_str[2000] = '\0';
 	key = argdata_create_str_c(long_str);
-	map = argdata_create_map((const argdata_t *const *)&key,
-	    (const argdata_t *const *)&key, 1);
+	map = argdata_create_map(
+	    (const argdata_t *const *)&key, (const argdata_t *const *)&key, 1);
 	text = print(map, NULL);
 	assert_memory_equal(text + strlen(HEADER), "\n? kkk", 6);
 	assert_non_null(strstr(text, "\n: kkk"));
@@ -570,9 +606,10 @@ test_argdata_print_yaml__deep_flow(void **state)
 		lines++;
 	/* Header, 12 lines of "k:" and "- ", the flow line, "...". */
 	assert_int_equal(lines, 2 + 12 + 1 + 1);
-	assert_non_null(strstr(text, "\n"
-	    "                                              "
-	    "- {k: [{k: [{k: [7]}]}]}\n...\n"));
+	assert_non_null(
+	    strstr(text, "\n"
+	                 "                                              "
+	                 "- {k: [{k: [{k: [7]}]}]}\n...\n"));
 	free(text);
 	chain_free(&c);
 }
@@ -626,30 +663,30 @@ test_argdata_print_yaml__write_error(void **state)
 	fclose(fp);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, test_fds_setup, \
-    test_fds_teardown)
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(name, test_fds_setup, test_fds_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_argdata_print_yaml__plain_strings),
-		T(test_argdata_print_yaml__quoted_strings),
-		T(test_argdata_print_yaml__string_with_nul),
-		T(test_argdata_print_yaml__floats),
-		T(test_argdata_print_yaml__floats_round_trip),
-		T(test_argdata_print_yaml__floats_in_any_locale),
-		T(test_argdata_print_yaml__ints),
-		T(test_argdata_print_yaml__big_ints),
-		T(test_argdata_print_yaml__timestamps),
-		T(test_argdata_print_yaml__other_scalars),
-		T(test_argdata_print_yaml__corrupt_scalars),
-		T(test_argdata_print_yaml__corrupt_containers),
-		T(test_argdata_print_yaml__layout),
-		T(test_argdata_print_yaml__long_keys),
-		T(test_argdata_print_yaml__deep_flow),
-		T(test_argdata_print_yaml__one_million_levels),
-		T(test_argdata_print_yaml__write_error),
+	    T(test_argdata_print_yaml__plain_strings),
+	    T(test_argdata_print_yaml__quoted_strings),
+	    T(test_argdata_print_yaml__string_with_nul),
+	    T(test_argdata_print_yaml__floats),
+	    T(test_argdata_print_yaml__floats_round_trip),
+	    T(test_argdata_print_yaml__floats_in_any_locale),
+	    T(test_argdata_print_yaml__ints),
+	    T(test_argdata_print_yaml__big_ints),
+	    T(test_argdata_print_yaml__timestamps),
+	    T(test_argdata_print_yaml__other_scalars),
+	    T(test_argdata_print_yaml__corrupt_scalars),
+	    T(test_argdata_print_yaml__corrupt_containers),
+	    T(test_argdata_print_yaml__layout),
+	    T(test_argdata_print_yaml__long_keys),
+	    T(test_argdata_print_yaml__deep_flow),
+	    T(test_argdata_print_yaml__one_million_levels),
+	    T(test_argdata_print_yaml__write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,8 +30,7 @@
  *                             P what /proc/self/fd/N links to (the rest of
  *                             the line, "?" when unknown)
  *   yaml LINE                 the argdata printed by argdata_print_yaml(),
- *                             one output line each; absent when the
- *                             library has no printer
+ *                             one output line each
  *   end
  *
  * The descriptors are listed before anything else is opened, so the list
@@ -55,12 +54,6 @@
 #include <program.h>
 
 extern char **environ;
-
-/*
- * The printer may not be part of the library this is linked with; a weak
- * reference lets the report leave the YAML out instead of failing to link.
- */
-#pragma weak argdata_print_yaml
 
 struct fdinfo {
 	int fd;
@@ -167,8 +160,6 @@ print_yaml(FILE *out, const argdata_t *ad)
 	size_t size = 0;
 	FILE *mem;
 
-	if (argdata_print_yaml == NULL)
-		return;
 	mem = open_memstream(&text, &size);
 	if (mem == NULL)
 		return;

@@ -4,7 +4,9 @@
  * inside it by the fdreport helper (FDREPORT in the environment; HELLO
  * names examples/hello, whose test is skipped without it), and
  * every failure is checked to leave the caller's descriptor table as it
- * was. Set SEED to replay a run of the random layouts.
+ * was. Set SEED to replay a run of the random layouts, LAYOUTS to run
+ * more (or fewer) than 1,200 of them, REPORT_DEBUG to see every report and
+ * layout on stderr.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -41,8 +43,6 @@
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
-
-#pragma weak argdata_print_yaml
 
 static const char *fdreport_path;
 static int fdreport_fd = -1;
@@ -122,7 +122,7 @@ struct report {
 	char env[8][128];
 	unsigned long long sigmask;
 	size_t nfds;
-	struct fdstate fd[64];
+	struct fdstate fd[1024];
 	size_t nyaml;
 	char yaml[4096];
 	bool complete;
@@ -153,7 +153,7 @@ report_parse(char *text, struct report *r)
 			r->nenv++;
 		} else if (strncmp(line, "fd ", 3) == 0) {
 			/* A malformed line leaves the report incomplete. */
-			if (r->nfds == 64 || sscanf(line,
+			if (r->nfds == 1024 || sscanf(line,
 			    "fd %d fdflags %d flags 0x%x dev %ju ino %ju "
 			    "mode 0%o offset %lld",
 			    &s->fd, &s->fdflags, &flags, &dev, &ino, &mode,
@@ -239,13 +239,17 @@ assert_no_children(void)
 	assert_int_equal(errno, ECHILD);
 }
 
-/* The map {fds: [fd...], out: fd, exit: status} that fdreport reads. */
+/*
+ * The map {fds: [fd...], out: fd, exit: status} that fdreport reads. The
+ * arrays the map and sequence are built on must outlive them: one set per
+ * thread, so each thread can have one such tree at a time.
+ */
 static argdata_t *
 tree_create(const int *fds, size_t n, int out, int status,
     argdata_t **parts)
 {
-	static const argdata_t *elems[64];
-	static const argdata_t *keys[3], *values[3];
+	static _Thread_local const argdata_t *elems[64];
+	static _Thread_local const argdata_t *keys[3], *values[3];
 	size_t np = 0;
 
 	assert_true(n <= 64);
@@ -520,7 +524,9 @@ run_layouts(size_t count)
 static void
 test_program_exec__random_layouts(void **state)
 {
-	run_layouts(1200);
+	const char *count = getenv("LAYOUTS");
+
+	run_layouts(count != NULL ? strtoul(count, NULL, 10) : 1200);
 }
 
 /* A tree of descriptors given as a raw array, for the failure cases. */
@@ -743,6 +749,62 @@ test_proc_exec__emfile(void **state)
 
 static int start_in_child(void (*fn)(int out, void *), void *arg,
     struct report *r);
+
+/*
+ * 600 descriptors in the thousands, in reverse order, each its own number
+ * for one open file description: the program gets 0..599 and the pipe.
+ */
+static void
+test_program_spawn__many_descriptors(void **state)
+{
+	static int fds[600];
+	static struct report r;
+	argdata_t **elems = calloc(600, sizeof(*elems));
+	const argdata_t *keys[2], *values[2];
+	argdata_t *seq, *ad, *k0, *k1, *out;
+	struct fdstate null;
+	int p[2], pidfd, devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_non_null(elems);
+	assert_true(devnull >= 0);
+	fd_state(devnull, &null);
+	for (int i = 0; i < 600; i++) {
+		fds[i] = fcntl(devnull, F_DUPFD_CLOEXEC, 9000 - 2 * i);
+		assert_int_equal(fds[i], 9000 - 2 * i);
+		elems[i] = argdata_create_fd(fds[i]);
+	}
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	seq = argdata_create_seq((const argdata_t *const *)elems, 600);
+	keys[0] = k0 = argdata_create_str_c("fds");
+	values[0] = seq;
+	keys[1] = k1 = argdata_create_str_c("out");
+	values[1] = out = argdata_create_fd(p[1]);
+	ad = argdata_create_map(keys, values, 2);
+	assert_int_equal(program_spawn(fdreport_fd, ad, NULL, &pidfd), 0);
+	close(p[1]);
+	report_read(p[0], &r);
+	close(p[0]);
+	assert_true(r.complete);
+	assert_int_equal(r.nfds, 601);
+	for (int i = 0; i < 600; i++) {
+		assert_int_equal(r.fd[i].fd, i);
+		assert_int_equal(r.fd[i].ino, null.ino);
+		assert_int_equal(r.fd[i].fdflags, 0);
+	}
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	argdata_free(ad);
+	argdata_free(seq);
+	argdata_free(k0);
+	argdata_free(k1);
+	argdata_free(out);
+	for (int i = 0; i < 600; i++) {
+		argdata_free(elems[i]);
+		close(fds[i]);
+	}
+	free(elems);
+	close(devnull);
+}
 
 static void
 test_program_spawn__emfile(void **state)
@@ -1044,12 +1106,48 @@ test_program_main__unsealed_data(void **state)
 }
 
 static void
+test_program_main__bad_argdata_fd(void **state)
+{
+	char *not_number[] = {"ARGDATA_FD=3x", NULL};
+	char *not_open[] = {"ARGDATA_FD=900", NULL};
+	char *not_file[] = {"ARGDATA_FD=1", NULL};
+	struct report r;
+
+	assert_int_equal(start_in_child(exec_plain, not_number, &r), 66);
+	assert_int_equal(start_in_child(exec_plain, not_open, &r), 66);
+	/* Descriptor 1 is the report pipe there, not a file. */
+	assert_int_equal(start_in_child(exec_plain, not_file, &r), 66);
+}
+
+/* The data's memfd: sealed, close-on-exec, above the slots, intact. */
+static void
+test_ad_memfd_create__sealed(void **state)
+{
+	static const char data[] = "\x07\x81\x05";
+	char back[8];
+	int fd = -1, seals;
+
+	assert_int_equal(ad_memfd_create(data, 3, 50, &fd), 0);
+	assert_true(fd >= 50);
+	assert_int_equal(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	seals = fcntl(fd, F_GET_SEALS);
+	assert_int_equal(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	    F_SEAL_SEAL), F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+	    F_SEAL_SEAL);
+	assert_int_equal(pread(fd, back, sizeof(back), 0), 3);
+	assert_memory_equal(back, data, 3);
+	assert_int_equal(pwrite(fd, "x", 1, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	close(fd);
+}
+
+static void
 test_program_main__yaml(void **state)
 {
 	struct report r;
 
-	if (argdata_print_yaml == NULL)
-		skip();
 	assert_int_equal(start_in_child(exec_with_attr, NULL, &r), 0);
 	assert_true(r.nyaml > 0);
 	assert_non_null(strstr(r.yaml, "!fd 0"));
@@ -1130,8 +1228,12 @@ spawn_thread(void *arg)
 			    r.fd[0].ino != want.ino ||
 			    waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
 				WEXITED) != 0 ||
-			    info.si_status != i)
+			    info.si_status != i) {
+				fprintf(stderr, "# thread spawn %d: complete %d, "
+				    "%zu descriptors, exit status %d\n", i,
+				    r.complete, r.nfds, info.si_status);
 				failures++;
+			}
 			close(pidfd);
 		}
 		close(p[0]);
@@ -1157,19 +1259,70 @@ test_program_spawn__threads(void **state)
 	assert_no_children();
 }
 
+static volatile sig_atomic_t usr1_count;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	usr1_count++;
+}
+
+/*
+ * What makes proc_exec undo its shuffle and let a handler run first: a
+ * pending signal with a handler, not blocked by the caller.
+ */
+static void
+test_ad_caught_signal_pending__cases(void **state)
+{
+	struct sigaction sa = {.sa_handler = on_usr1}, old_usr1, old_urg;
+	sigset_t all, old, empty, usr1;
+
+	usr1_count = 0;
+	sigfillset(&all);
+	sigemptyset(&empty);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old_usr1), 0);
+	sa.sa_handler = SIG_DFL;
+	assert_int_equal(sigaction(SIGURG, &sa, &old_urg), 0);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &all, &old), 0);
+
+	assert_false(ad_caught_signal_pending(&empty));
+	raise(SIGURG);
+	/* Pending, but no handler: nothing would run. */
+	assert_false(ad_caught_signal_pending(&empty));
+	raise(SIGUSR1);
+	assert_true(ad_caught_signal_pending(&empty));
+	/* The caller blocks it: it would not be delivered either. */
+	assert_false(ad_caught_signal_pending(&usr1));
+
+	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	assert_int_equal(usr1_count, 1);
+	assert_int_equal(sigaction(SIGUSR1, &old_usr1, NULL), 0);
+	assert_int_equal(sigaction(SIGURG, &old_urg, NULL), 0);
+}
+
 /*
  * The sandbox's hook runs in the child after the shuffle: there, 0 is
  * already the tree's first descriptor. Its error fails the spawn.
  */
+struct confine_arg {
+	struct fdstate want;	/* what 0 must be */
+	int own;		/* the hook's own descriptor, above n */
+};
+
 static int
 confine_check(const void *arg)
 {
-	const struct fdstate *want = arg;
+	const struct confine_arg *c = arg;
 	struct stat st;
 
-	if (fstat(0, &st) != 0 || st.st_ino != want->ino ||
-	    st.st_dev != want->dev)
+	if (fstat(0, &st) != 0 || st.st_ino != c->want.ino ||
+	    st.st_dev != c->want.dev)
 		return EXDEV;
+	if (fcntl(c->own, F_GETFD) < 0)
+		return EBADF;
 	return 0;
 }
 
@@ -1185,13 +1338,15 @@ test_ad_exec_final__confine(void **state)
 	program_attr_t *attr = program_attr_create();
 	argdata_t *parts[8], *ad;
 	struct table before, after;
-	struct fdstate want;
+	struct confine_arg want;
 	struct report r;
 	int p[2], pidfd = -1;
 
 	assert_non_null(attr);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fd_state(p[1], &want);
+	fd_state(p[1], &want.want);
+	want.own = fcntl(0, F_DUPFD_CLOEXEC, 7000);
+	assert_true(want.own >= 0);
 	ad = tree_create(NULL, 0, p[1], 0, parts);
 	ad_attr_setconfine(attr, confine_refuse, NULL);
 	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), EPERM);
@@ -1208,8 +1363,11 @@ test_ad_exec_final__confine(void **state)
 	report_read(p[0], &r);
 	close(p[0]);
 	assert_true(r.complete);
+	/* The hook's descriptor stayed open for it, not for the program. */
+	assert_int_equal(r.nfds, 1);
 	assert_int_equal(wait_pidfd(pidfd), 0);
 	close(pidfd);
+	close(want.own);
 	assert_no_children();
 	tree_free(ad, parts);
 	program_attr_free(attr);
@@ -1241,10 +1399,14 @@ main(void)
 		T(test_program_spawn__closed_fd),
 		T(test_program_main__without_argdata),
 		T(test_program_main__unsealed_data),
+		T(test_program_main__bad_argdata_fd),
+		T(test_ad_memfd_create__sealed),
 		T(test_program_main__yaml),
 		T(test_examples__hello),
 		T(test_ad_exec_final__confine),
 		T(test_program_spawn__threads),
+		T(test_ad_caught_signal_pending__cases),
+		T(test_program_spawn__many_descriptors),
 #undef T
 	};
 

@@ -62,8 +62,7 @@ append(char **buf, size_t *len, const char *data, size_t n)
  * standard input (NULL: /dev/null), collecting its output and status.
  */
 static void
-run(struct result *r, const char *cwd, const char *input,
-    char *const argv[])
+run(struct result *r, const char *cwd, const char *input, char *const argv[])
 {
 	int in[2], out[2], err[2];
 	size_t outlen = 0, errlen = 0, inlen = input ? strlen(input) : 0;
@@ -95,7 +94,7 @@ run(struct result *r, const char *cwd, const char *input,
 	signal(SIGPIPE, SIG_IGN);
 	while (out[0] >= 0 || err[0] >= 0) {
 		struct pollfd p[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0},
-			{in[1], POLLOUT, 0}};
+		    {in[1], POLLOUT, 0}};
 		char buf[4096];
 
 		assert_true(poll(p, 3, 10000) > 0);
@@ -129,8 +128,8 @@ run(struct result *r, const char *cwd, const char *input,
 	if (in[1] >= 0)
 		close(in[1]);
 	assert_int_equal(waitpid(r->pid, &status, 0), r->pid);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
-					128 + WTERMSIG(status);
+	r->status =
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Writes text to dir/name and returns the path; free() it. */
@@ -167,9 +166,9 @@ report_fd(const char *report, int fd, struct fdline *l)
 	if (p == NULL)
 		return false;
 	return sscanf(p + strlen(key),
-		   "fdflags %d flags 0x%x dev %llu ino %llu mode %*o offset "
-		   "%*d kind %15s",
-		   &l->fdflags, &l->flags, &l->dev, &l->ino, l->kind) == 5;
+	           "fdflags %d flags 0x%x dev %llu ino %llu mode %*o offset "
+	           "%*d kind %15s",
+	           &l->fdflags, &l->flags, &l->dev, &l->ino, l->kind) == 5;
 }
 
 static int
@@ -208,14 +207,14 @@ test_run__every_tag_exactly(void **state)
 	snprintf(yaml, sizeof(yaml),
 	    "%%TAG ! tag:nuxi.nl,2015:cloudabi/\n"
 	    "---\n"
-	    "out: !fd stdout\n"                               /* 0 */
-	    "data: !file {path: %s}\n"                        /* 1 */
+	    "out: !fd stdout\n"        /* 0 */
+	    "data: !file {path: %s}\n" /* 1 */
 	    "log: !file {path: %s/log, access: append, create: true}\n"
-	    "root: !dir {path: %s, write: true}\n"            /* 3 */
-	    "tcp: !socket {bind: \"127.0.0.1:0\"}\n"          /* 4 */
-	    "unix: !socket {bind: %s, type: dgram}\n"         /* 5 */
+	    "root: !dir {path: %s, write: true}\n"    /* 3 */
+	    "tcp: !socket {bind: \"127.0.0.1:0\"}\n"  /* 4 */
+	    "unix: !socket {bind: %s, type: dgram}\n" /* 5 */
 	    "abstract: !socket {bind: \"%s\", type: seqpacket}\n"
-	    "self: !executable\n"                             /* 7 */
+	    "self: !executable\n" /* 7 */
 	    "again: [!fd 1, !fd stdout]\n"
 	    "numbers: [1, 2.5, true, ~, x]\n",
 	    file, dir, dir, sock, abstract);
@@ -224,8 +223,8 @@ test_run__every_tag_exactly(void **state)
 	stray = open("/dev/null", O_RDONLY);
 	assert_true(stray >= 0);
 	run(&r, NULL, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
-		NULL});
+	    (char *const[]){
+	        (char *)tool, (char *)fdreport, (char *)config, NULL});
 	close(stray);
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
@@ -250,7 +249,8 @@ test_run__every_tag_exactly(void **state)
 	same_file(&l, dir);
 	assert_true(report_fd(r.out, 4, &l));
 	assert_string_equal(l.kind, "socket");
-	/* A unix socket's inode is not its file's: the file is checked below. */
+	/* A unix socket's inode is not its file's: the file is checked below.
+	 */
 	assert_true(report_fd(r.out, 5, &l));
 	assert_string_equal(l.kind, "socket");
 	assert_true(report_fd(r.out, 6, &l));
@@ -281,12 +281,38 @@ test_run__alias_is_one_descriptor(void **state)
 	    "out: !fd 1\na: &d !dir {path: %s}\nb: *d\nc: [*d, *d]\n", dir);
 	config = write_file("alias.yaml", yaml);
 	run(&r, NULL, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
-		NULL});
+	    (char *const[]){
+	        (char *)tool, (char *)fdreport, (char *)config, NULL});
 	assert_int_equal(r.status, 0);
 	assert_int_equal(report_nfds(r.out), 2);
 	result_free(&r);
 	free(config);
+}
+
+static void
+test_run__inherited_descriptor(void **state)
+{
+	char yaml[128];
+	struct fdline l;
+	struct result r;
+	int fd, tmp;
+
+	(void)state;
+	/* Not close-on-exec: cloudabi-run inherits it and may pass it on. */
+	tmp = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(tmp >= 0);
+	fd = fcntl(tmp, F_DUPFD, 40);
+	close(tmp);
+	assert_true(fd >= 40);
+	snprintf(yaml, sizeof(yaml), "out: !fd stdout\nnull: !fd %d\n", fd);
+	run(&r, NULL, yaml,
+	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
+	close(fd);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(report_nfds(r.out), 2);
+	assert_true(report_fd(r.out, 1, &l));
+	same_file(&l, "/dev/null");
+	result_free(&r);
 }
 
 static void
@@ -324,8 +350,8 @@ test_run__env_and_argv0(void **state)
 	unsetenv("TEST_RUN_UNSET");
 	run(&r, NULL, "out: !fd stdout\n",
 	    (char *const[]){(char *)tool, "--env", "A=1", "-e", "B=x=y",
-		"--env", "TEST_RUN_PASSED", "--env", "TEST_RUN_UNSET",
-		"--argv0", "reporter", (char *)fdreport, NULL});
+	        "--env", "TEST_RUN_PASSED", "--env", "TEST_RUN_UNSET",
+	        "--argv0", "reporter", (char *)fdreport, NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\nenv A=1\n"));
 	assert_non_null(strstr(r.out, "\nenv B=x=y\n"));
@@ -354,7 +380,7 @@ test_run__dry_run(void **state)
 	free(write_file("dry.yaml", yaml));
 	run(&r, dir, NULL,
 	    (char *const[]){(char *)tool, "--dry-run", "--env", "X=1",
-		(char *)fdreport, "dry.yaml", NULL});
+	        (char *)fdreport, "dry.yaml", NULL});
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
 	/* Nothing started: no report. */
@@ -387,25 +413,24 @@ test_run__exit_statuses(void **state)
 	/* The program's own status. */
 	free(write_file("exit.yaml", "out: !fd 1\nexit: 42\n"));
 	run(&r, dir, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, "exit.yaml",
-		NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, "exit.yaml", NULL});
 	assert_int_equal(r.status, 42);
 	result_free(&r);
 
 	run(&r, NULL, NULL,
-	    (char *const[]){(char *)tool, "/nonexistent/program",
-		(char *)config, NULL});
+	    (char *const[]){
+	        (char *)tool, "/nonexistent/program", (char *)config, NULL});
 	assert_int_equal(r.status, 127);
 	assert_string_equal(r.err, "cloudabi-run: /nonexistent/program: No "
-				   "such file or directory\n");
+	                           "such file or directory\n");
 	result_free(&r);
 
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, "no-such-program-anywhere",
-		(char *)config, NULL});
+	        (char *)config, NULL});
 	assert_int_equal(r.status, 127);
-	assert_string_equal(r.err,
-	    "cloudabi-run: no-such-program-anywhere: not found\n");
+	assert_string_equal(
+	    r.err, "cloudabi-run: no-such-program-anywhere: not found\n");
 	result_free(&r);
 
 	notexec = write_file("notexec", "#!/bin/sh\n");
@@ -415,7 +440,8 @@ test_run__exit_statuses(void **state)
 	assert_non_null(strstr(r.err, "notexec: Permission denied\n"));
 	result_free(&r);
 
-	garbage = write_file("garbage", "\x7f" "ELF nonsense");
+	garbage = write_file("garbage", "\x7f"
+	                                "ELF nonsense");
 	assert_int_equal(chmod(garbage, 0755), 0);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, garbage, config, NULL});
@@ -433,8 +459,8 @@ test_run__exit_statuses(void **state)
 	result_free(&r);
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--help", NULL});
 	assert_int_equal(r.status, 0);
-	assert_int_equal(strncmp(r.out, "usage: cloudabi-run [--dry-run]", 31),
-	    0);
+	assert_int_equal(
+	    strncmp(r.out, "usage: cloudabi-run [--dry-run]", 31), 0);
 	result_free(&r);
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--version", NULL});
 	assert_int_equal(r.status, 0);
@@ -442,10 +468,15 @@ test_run__exit_statuses(void **state)
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport,
-		"/nonexistent/config.yaml", NULL});
+	        "/nonexistent/config.yaml", NULL});
 	assert_int_equal(r.status, 127);
 	assert_string_equal(r.err, "cloudabi-run: /nonexistent/config.yaml: "
-				   "No such file or directory\n");
+	                           "No such file or directory\n");
+	result_free(&r);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, dir, NULL});
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, ":1:1: cannot read: Is a directory\n"));
 	result_free(&r);
 	free(config);
 	free(notexec);
@@ -465,8 +496,7 @@ test_run__failure_leaves_nothing(void **state)
 	    "a: !socket {bind: %s}\nb: !file {path: %s/missing}\n", sock, dir);
 	free(write_file("left.yaml", yaml));
 	run(&r, dir, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, "left.yaml",
-		NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, "left.yaml", NULL});
 	assert_int_equal(r.status, 127);
 	assert_non_null(strstr(r.err, "left.yaml:2:17: !file: "));
 	assert_string_equal(r.out, "");
@@ -494,7 +524,7 @@ test_run__hostile_documents_refused_fast(void **state)
 	assert_non_null(yaml);
 	/* A billion laughs. */
 	p += sprintf(p, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
-			"lol, lol]\n");
+	                "lol, lol]\n");
 	for (int i = 1; i < 10; i++) {
 		p += sprintf(p, "a%d: &a%d [", i, i);
 		for (int j = 0; j < 10; j++)
@@ -518,7 +548,8 @@ test_run__hostile_documents_refused_fast(void **state)
 	assert_true(now() - t < 1.0);
 	assert_int_equal(r.status, 127);
 	assert_string_equal(r.err,
-	    "<stdin>:1:1001: nesting deeper than 1000 levels\n");
+	    "<stdin>:1:65: [ and { nested deeper than 64 "
+	    "levels (nest deeper in block style)\n");
 	result_free(&r);
 	free(yaml);
 }
@@ -551,14 +582,14 @@ test_run__malformed_golden(void **state)
 			fclose(mem);
 			mem = NULL;
 			snprintf(path, sizeof(path), "%s/config.yaml", dir);
-			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			    0644);
+			fd = open(path,
+			    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 			assert_true(fd >= 0);
 			assert_int_equal(write(fd, yaml, len), (ssize_t)len);
 			close(fd);
 			run(&r, dir, NULL,
 			    (char *const[]){(char *)tool, (char *)fdreport,
-				"config.yaml", NULL});
+			        "config.yaml", NULL});
 			if (r.status != 127 || strcmp(r.err, line + 3) != 0)
 				fail_msg("%sstatus %d\ngot      %sexpected %s",
 				    title, r.status, r.err, line + 3);
@@ -596,9 +627,9 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	static const char *const files[] = {"data", "every.yaml",
-		"alias.yaml", "dry.yaml", "ok.yaml", "exit.yaml", "notexec",
-		"garbage", "left.yaml"};
+	static const char *const files[] = {"data", "every.yaml", "alias.yaml",
+	    "dry.yaml", "ok.yaml", "exit.yaml", "notexec", "garbage",
+	    "left.yaml"};
 	char path[4200];
 
 	(void)state;
@@ -609,22 +640,23 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
-    test_fds_teardown)
+#define T(f)                                                                   \
+	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_run__every_tag_exactly),
-		T(test_run__alias_is_one_descriptor),
-		T(test_run__config_from_stdin),
-		T(test_run__env_and_argv0),
-		T(test_run__dry_run),
-		T(test_run__exit_statuses),
-		T(test_run__failure_leaves_nothing),
-		T(test_run__hostile_documents_refused_fast),
-		T(test_run__malformed_golden),
+	    T(test_run__every_tag_exactly),
+	    T(test_run__alias_is_one_descriptor),
+	    T(test_run__inherited_descriptor),
+	    T(test_run__config_from_stdin),
+	    T(test_run__env_and_argv0),
+	    T(test_run__dry_run),
+	    T(test_run__exit_statuses),
+	    T(test_run__failure_leaves_nothing),
+	    T(test_run__hostile_documents_refused_fast),
+	    T(test_run__malformed_golden),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

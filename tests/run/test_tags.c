@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,6 +247,28 @@ test_tag_file__errors(void **state)
 }
 
 static void
+test_tag_file__fifo_does_not_block(void **state)
+{
+	char fifo[4200];
+	struct run r;
+	int fd;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	run_load(&r, -1, "!file {path: %s}", fifo);
+	fd = tree_fd(&r);
+	assert_int_equal(
+	    fcntl(fd, F_GETFL) & (O_NONBLOCK | O_ACCMODE), O_RDONLY);
+	run_done(&r);
+	run_load(&r, -1, "!file {path: %s, access: write}", fifo);
+	run_expect_error(
+	    &r, "c.yaml:1:14: !file: %s: No such device or address", fifo);
+	run_done(&r);
+	unlink(fifo);
+}
+
+static void
 test_tag_dir__opens_and_records_write(void **state)
 {
 	struct run r;
@@ -355,6 +378,28 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	run_done(&r);
 	assert_int_equal(stat(sock, &st), -1);
 
+	/* A socket file nothing listens on is replaced; a live one is not. */
+	{
+		int stale = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+		assert_true(strlen(sock) < sizeof(sun.sun_path));
+		memcpy(sun.sun_path, sock, strlen(sock));
+		assert_int_equal(
+		    bind(stale, (struct sockaddr *)&sun, sizeof(sun)), 0);
+		close(stale);
+		run_load(&r, -1, "!socket {bind: %s}", sock);
+		tree_fd(&r);
+		run_load(&c, -1, "!socket {bind: %s}", sock);
+		run_expect_error(&c,
+		    "c.yaml:1:16: !socket: bind %s: Address "
+		    "already in use",
+		    sock);
+		run_done(&c);
+		run_done(&r);
+		assert_int_equal(stat(sock, &st), -1);
+	}
+
 	/* A failure after the bind removes the file as well. */
 	run_load(
 	    &r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]", sock);
@@ -433,6 +478,45 @@ test_tag_socket__errors(void **state)
 		run_expect_error(&r, "%s", cases[i].error);
 		run_done(&r);
 	}
+}
+
+static void
+test_run_distinct_addresses__lists_them(void **state)
+{
+	struct sockaddr_in a = {
+	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in b = {
+	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x0a000001)};
+	struct sockaddr_in6 c = {
+	    .sin6_family = AF_INET6, .sin6_addr.s6_addr[15] = 1};
+	struct addrinfo ai[4] = {
+	    {.ai_addr = (struct sockaddr *)&a, .ai_addrlen = sizeof(a)},
+	    {.ai_addr = (struct sockaddr *)&b, .ai_addrlen = sizeof(b)},
+	    {.ai_addr = (struct sockaddr *)&a, .ai_addrlen = sizeof(a)},
+	    {.ai_addr = (struct sockaddr *)&c, .ai_addrlen = sizeof(c)},
+	};
+	struct sockaddr_storage first;
+	socklen_t len = 0;
+	char list[64];
+
+	(void)state;
+	ai[0].ai_next = &ai[1];
+	ai[1].ai_next = &ai[2];
+	ai[2].ai_next = &ai[3];
+	/* The duplicate of the first is left out. */
+	assert_int_equal(
+	    run_distinct_addresses(ai, &first, &len, list, sizeof(list)), 3);
+	assert_string_equal(list, "127.0.0.1, 10.0.0.1, ::1");
+	assert_int_equal(len, sizeof(a));
+	assert_memory_equal(&first, &a, sizeof(a));
+	ai[0].ai_next = NULL;
+	assert_int_equal(
+	    run_distinct_addresses(ai, &first, &len, list, sizeof(list)), 1);
+	assert_string_equal(list, "127.0.0.1");
+	/* Cut short, never overflowing. */
+	ai[0].ai_next = &ai[1];
+	assert_int_equal(run_distinct_addresses(ai, &first, &len, list, 14), 3);
+	assert_string_equal(list, "127.0.0.1");
 }
 
 static void
@@ -655,11 +739,13 @@ main(void)
 	    T(test_tag_file__access),
 	    T(test_tag_file__create_truncate_exclusive_mode),
 	    T(test_tag_file__errors),
+	    T(test_tag_file__fifo_does_not_block),
 	    T(test_tag_dir__opens_and_records_write),
 	    T(test_tag_socket__tcp_and_udp),
 	    T(test_tag_socket__unix_bind_connect_and_cleanup),
 	    T(test_tag_socket__abstract),
 	    T(test_tag_socket__errors),
+	    T(test_run_distinct_addresses__lists_them),
 	    T(test_tag_socket__several_addresses),
 	    T(test_tag_fd__inherited_only),
 	    T(test_tag_executable__one_descriptor),

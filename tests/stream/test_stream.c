@@ -124,6 +124,57 @@ __wrap_write(int fd, const void *buf, size_t len)
 	return __real_write(fd, buf, one_byte_mode && len > 1 ? 1 : len);
 }
 
+/*
+ * Allocation failure injection: the allocation numbered fail_at (counting
+ * from 0 once armed) fails, and only that one.
+ */
+static bool alloc_armed;
+static size_t alloc_count, alloc_fail_at;
+static bool alloc_failed;
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__real_reallocarray(void *p, size_t n, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+void *__wrap_reallocarray(void *p, size_t n, size_t size);
+
+static bool
+inject_enomem(void)
+{
+	if (!alloc_armed || alloc_count++ != alloc_fail_at)
+		return false;
+	alloc_failed = true;
+	errno = ENOMEM;
+	return true;
+}
+
+void *
+__wrap_malloc(size_t size)
+{
+	return inject_enomem() ? NULL : __real_malloc(size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return inject_enomem() ? NULL : __real_calloc(n, size);
+}
+
+void *
+__wrap_realloc(void *p, size_t size)
+{
+	return inject_enomem() ? NULL : __real_realloc(p, size);
+}
+
+void *
+__wrap_reallocarray(void *p, size_t n, size_t size)
+{
+	return inject_enomem() ? NULL : __real_reallocarray(p, n, size);
+}
+
 static int
 setup(void **state)
 {
@@ -243,7 +294,8 @@ pull_int(argdata_reader_t *reader, int fd, intmax_t value)
 	assert_int_equal(argdata_reader_pull(reader, fd), 0);
 	assert_non_null(argdata_reader_get(reader));
 	assert_int_equal(argdata_get_int_s(argdata_reader_get(reader), &got,
-	    INTMAX_MIN, INTMAX_MAX), 0);
+	                     INTMAX_MIN, INTMAX_MAX),
+	    0);
 	assert_int_equal(got, value);
 }
 
@@ -281,8 +333,8 @@ fd_tree_build(struct fd_tree *t, int a, int b)
 	t->values[0] = t->fa;
 	t->values[1] = t->fb;
 	t->values[2] = t->seq;
-	t->map = argdata_create_map((argdata_t const *const *)t->keys,
-	    t->values, 3);
+	t->map =
+	    argdata_create_map((argdata_t const *const *)t->keys, t->values, 3);
 	assert_non_null(t->map);
 }
 
@@ -372,8 +424,8 @@ static void
 test_argdata_writer_push__wire_format(void **state)
 {
 	/* [0, true, "A"] behind its 8-byte big-endian length. */
-	static const unsigned char expected[] = {0, 0, 0, 0, 0, 0, 0, 10,
-	    0x07, 0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08, 0x41, 0x00};
+	static const unsigned char expected[] = {0, 0, 0, 0, 0, 0, 0, 10, 0x07,
+	    0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08, 0x41, 0x00};
 	argdata_t *zero = argdata_create_int(0), *a = argdata_create_str_c("A");
 	const argdata_t *elems[] = {zero, &argdata_true, a};
 	argdata_t *seq = argdata_create_seq(elems, 3);
@@ -464,8 +516,8 @@ test_argdata_reader_pull__large_message(void **state)
 		rounds++;
 	}
 	assert_true(rounds > 2);
-	assert_int_equal(argdata_get_binary(argdata_reader_get(reader), &got,
-	    &gotlen), 0);
+	assert_int_equal(
+	    argdata_get_binary(argdata_reader_get(reader), &got, &gotlen), 0);
 	assert_int_equal(gotlen, len);
 	assert_memory_equal(got, bytes, len);
 	argdata_writer_free(writer);
@@ -549,6 +601,71 @@ test_argdata_reader_pull__pipe_one_byte_at_a_time(void **state)
 	argdata_reader_free(reader);
 	argdata_free(ad);
 	close_pair(p);
+}
+
+/*
+ * Refused messages are skipped correctly even when every call moves one
+ * byte: one with too many descriptors, one too large, then one that fits.
+ */
+static void
+test_argdata_reader_pull__skip_one_byte_at_a_time(void **state)
+{
+	argdata_reader_t *reader = argdata_reader_create(24, 1);
+	argdata_writer_t *writer = argdata_writer_create();
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), sv[2];
+	int dup = fcntl(null, F_DUPFD_CLOEXEC, 0);
+	argdata_t *fds[2], *two, *big, *good;
+	const argdata_t *messages[3];
+	int expected[3] = {EMSGSIZE, EMSGSIZE, 0};
+	size_t pulled = 0, pushed = 0, calls = 0;
+	intmax_t v;
+
+	fds[0] = argdata_create_fd(null);
+	fds[1] = argdata_create_fd(dup);
+	two = argdata_create_seq((const argdata_t *const *)fds, 2);
+	big = argdata_create_str_c("a string of more than twenty-four bytes");
+	good = argdata_create_int(99);
+	messages[0] = two;
+	messages[1] = big;
+	messages[2] = good;
+	make_socketpair(sv, SOCK_STREAM);
+	set_nonblocking(sv[0]);
+	set_nonblocking(sv[1]);
+
+	one_byte_mode = true;
+	argdata_writer_set(writer, messages[0]);
+	while (pulled < 3) {
+		int error;
+
+		if (pushed < 3) {
+			error = argdata_writer_push(writer, sv[0]);
+			assert_true(error == 0 || error == EAGAIN);
+			if (error == 0 && ++pushed < 3)
+				argdata_writer_set(writer, messages[pushed]);
+		}
+		error = argdata_reader_pull(reader, sv[1]);
+		if (error != EAGAIN) {
+			assert_int_equal(error, expected[pulled]);
+			pulled++;
+		}
+		assert_true(++calls < 100000);
+	}
+	one_byte_mode = false;
+	assert_int_equal(argdata_get_int_s(argdata_reader_get(reader), &v,
+	                     INTMAX_MIN, INTMAX_MAX),
+	    0);
+	assert_int_equal(v, 99);
+
+	argdata_writer_free(writer);
+	argdata_reader_free(reader);
+	argdata_free(good);
+	argdata_free(big);
+	argdata_free(two);
+	argdata_free(fds[1]);
+	argdata_free(fds[0]);
+	close(dup);
+	close(null);
+	close_pair(sv);
 }
 
 static void
@@ -635,8 +752,8 @@ test_argdata_reader_pull__control_truncated(void **state)
 static void
 test_argdata_reader_pull__oversized(void **state)
 {
-	static const unsigned char oversized[] = {0, 0, 0, 0, 0, 0, 0, 100,
-	    1, 2, 3};
+	static const unsigned char oversized[] = {
+	    0, 0, 0, 0, 0, 0, 0, 100, 1, 2, 3};
 	argdata_reader_t *reader = argdata_reader_create(16, 4);
 	char big[100];
 	argdata_t *ad;
@@ -671,8 +788,8 @@ test_argdata_reader_pull__oversized(void **state)
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
 
 	/* An oversized message cut short by end-of-file while skipped. */
-	assert_int_equal(write(sv[0], oversized, sizeof(oversized)),
-	    sizeof(oversized));
+	assert_int_equal(
+	    write(sv[0], oversized, sizeof(oversized)), sizeof(oversized));
 	shutdown(sv[0], SHUT_WR);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EMSGSIZE);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EBADMSG);
@@ -747,7 +864,7 @@ test_argdata_reader_release_fd__ownership(void **state)
 	argdata_seq_iterator_t it;
 	const argdata_t *e;
 	int sv[2], null = open("/dev/null", O_RDONLY | O_CLOEXEC), kept, other,
-	    fd;
+	           fd;
 
 	make_socketpair(sv, SOCK_STREAM);
 	/* Nothing is owned before the first message. */
@@ -861,8 +978,8 @@ test_argdata_writer_push__not_a_socket(void **state)
 		bool b;
 
 		assert_int_equal(argdata_reader_pull(reader, p[0]), 0);
-		assert_int_equal(argdata_get_bool(argdata_reader_get(reader),
-		    &b), 0);
+		assert_int_equal(
+		    argdata_get_bool(argdata_reader_get(reader), &b), 0);
 		assert_true(b);
 		pull_eof(reader, p[0]);
 		argdata_reader_free(reader);
@@ -892,6 +1009,125 @@ test_argdata_writer_push__errors(void **state)
 	argdata_writer_free(writer);
 }
 
+/* Arms the injection: the n-th allocation from now on fails. */
+static void
+fail_allocation(size_t n)
+{
+	alloc_count = 0;
+	alloc_fail_at = n;
+	alloc_failed = false;
+	alloc_armed = true;
+}
+
+/* Pushes with allocations failing; without them once it reports ENOMEM. */
+static void
+push_despite(argdata_writer_t *writer, int fd)
+{
+	int error = argdata_writer_push(writer, fd);
+
+	alloc_armed = false;
+	if (error == ENOMEM)
+		error = argdata_writer_push(writer, fd);
+	assert_int_equal(error, 0);
+}
+
+static void
+test_argdata_reader_pull__out_of_memory(void **state)
+{
+	static unsigned char payload[10000];
+	argdata_t *fds[2], *bin, *seq, *seven;
+	const argdata_t *elems[3];
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int dup = fcntl(null, F_DUPFD_CLOEXEC, 0);
+	size_t n;
+
+	fds[0] = argdata_create_fd(null);
+	fds[1] = argdata_create_fd(dup);
+	bin = argdata_create_binary(payload, sizeof(payload));
+	seven = argdata_create_int(7);
+	elems[0] = fds[0];
+	elems[1] = fds[1];
+	elems[2] = bin;
+	seq = argdata_create_seq(elems, 3);
+
+	/*
+	 * Each allocation of a writer and a reader passing a message with
+	 * descriptors and data fails in turn: every call reports ENOMEM (or
+	 * NULL with errno ENOMEM), nothing leaks, and the stream goes on.
+	 */
+	for (n = 0;; n++) {
+		argdata_reader_t *reader;
+		argdata_writer_t *writer;
+		const void *got;
+		size_t len, k;
+		int sv[2], error, a, b;
+		bool hit;
+
+		make_socketpair(sv, SOCK_STREAM);
+		set_nonblocking(sv[1]);
+		fail_allocation(n);
+		reader = argdata_reader_create(1 << 16, 2);
+		writer = argdata_writer_create();
+		alloc_armed = false;
+		/* Creation took the first alloc_count allocations. */
+		k = n - alloc_count;
+		if (reader == NULL || writer == NULL) {
+			assert_int_equal(errno, ENOMEM);
+			argdata_reader_free(reader);
+			argdata_writer_free(writer);
+			close_pair(sv);
+			continue;
+		}
+		fail_allocation(k);
+		argdata_writer_set(writer, seq);
+		push_despite(writer, sv[0]);
+		argdata_writer_set(writer, seven);
+		push_despite(writer, sv[0]);
+		hit = alloc_failed;
+
+		fail_allocation(k);
+		error = argdata_reader_pull(reader, sv[1]);
+		alloc_armed = false;
+		hit |= alloc_failed;
+		if (error == ENOMEM) {
+			/* Retried, or the message was skipped. */
+			error = argdata_reader_pull(reader, sv[1]);
+		}
+		assert_int_equal(error, 0);
+		if (argdata_get_int_s(argdata_reader_get(reader),
+		        &(intmax_t){0}, 7, 7) != 0) {
+			argdata_seq_iterator_t it;
+			const argdata_t *e;
+
+			argdata_seq_iterate(argdata_reader_get(reader), &it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_fd(e, &a), 0);
+			argdata_seq_next(&it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_fd(e, &b), 0);
+			assert_true(same_file(a, null) && same_file(b, null));
+			argdata_seq_next(&it);
+			assert_true(argdata_seq_get(&it, &e));
+			assert_int_equal(argdata_get_binary(e, &got, &len), 0);
+			assert_int_equal(len, sizeof(payload));
+			pull_int(reader, sv[1], 7);
+		}
+		argdata_reader_free(reader);
+		argdata_writer_free(writer);
+		close_pair(sv);
+		if (!hit)
+			break;
+	}
+	assert_true(n > 4);
+	argdata_free(seq);
+	argdata_free(seven);
+	argdata_free(bin);
+	argdata_free(fds[1]);
+	argdata_free(fds[0]);
+	close(dup);
+	close(null);
+}
+
 static void
 test_argdata_reader_free__null(void **state)
 {
@@ -907,25 +1143,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_argdata_writer_push__socketpair_fds),
-		T(test_argdata_writer_push__wire_format),
-		T(test_argdata_reader_pull__pipe_without_fds),
-		T(test_argdata_reader_pull__file),
-		T(test_argdata_reader_pull__large_message),
-		T(test_argdata_reader_pull__one_byte_at_a_time),
-		T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
-		T(test_argdata_reader_pull__max_fds_exact),
-		T(test_argdata_reader_pull__far_too_many_fds),
-		T(test_argdata_reader_pull__control_truncated),
-		T(test_argdata_reader_pull__oversized),
-		T(test_argdata_reader_pull__truncated),
-		T(test_argdata_reader_pull__seqpacket),
-		T(test_argdata_reader_pull__read_error),
-		T(test_argdata_reader_release_fd__ownership),
-		T(test_argdata_writer_push__kernel_fd_limit),
-		T(test_argdata_writer_push__not_a_socket),
-		T(test_argdata_writer_push__errors),
-		T(test_argdata_reader_free__null),
+	    T(test_argdata_writer_push__socketpair_fds),
+	    T(test_argdata_writer_push__wire_format),
+	    T(test_argdata_reader_pull__pipe_without_fds),
+	    T(test_argdata_reader_pull__file),
+	    T(test_argdata_reader_pull__large_message),
+	    T(test_argdata_reader_pull__one_byte_at_a_time),
+	    T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
+	    T(test_argdata_reader_pull__skip_one_byte_at_a_time),
+	    T(test_argdata_reader_pull__max_fds_exact),
+	    T(test_argdata_reader_pull__far_too_many_fds),
+	    T(test_argdata_reader_pull__control_truncated),
+	    T(test_argdata_reader_pull__oversized),
+	    T(test_argdata_reader_pull__truncated),
+	    T(test_argdata_reader_pull__seqpacket),
+	    T(test_argdata_reader_pull__read_error),
+	    T(test_argdata_reader_release_fd__ownership),
+	    T(test_argdata_writer_push__kernel_fd_limit),
+	    T(test_argdata_writer_push__not_a_socket),
+	    T(test_argdata_writer_push__errors),
+	    T(test_argdata_reader_pull__out_of_memory),
+	    T(test_argdata_reader_free__null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
