@@ -224,6 +224,20 @@ argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
 	return 0;
 }
 
+/*
+ * The rest of argdata_get_str: strings not known to be ASCII get the full
+ * check. Apart, so that the common case needs no stack frame.
+ */
+static __attribute__((noinline)) int
+get_str_utf8(const uint8_t *p, size_t n, const char **str, size_t *len)
+{
+	if (!ad_utf8_valid(p, n))
+		return EILSEQ;
+	*str = (const char *)p;
+	*len = n;
+	return 0;
+}
+
 int
 argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 {
@@ -238,9 +252,8 @@ argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
 	    p[n - 1] != 0x00)
 		return EINVAL;
-	if (!ad_ascii_words(p, n - 1, ad->u.buffer.base) &&
-	    !ad_utf8_valid(p, n - 1))
-		return EILSEQ;
+	if (!ad_ascii_words(p, n - 1, ad->u.buffer.base))
+		return get_str_utf8(p, n - 1, str, len);
 	*str = (const char *)p;
 	*len = n - 1;
 	return 0;
