@@ -236,7 +236,7 @@ patch_one(void *arg, size_t offset)
  * Writes a value that is not a container made in memory to out, before
  * end, the end of the output.
  */
-static inline uint8_t *
+static inline __attribute__((always_inline)) uint8_t *
 put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 {
 	switch (ad->repr) {
@@ -397,13 +397,22 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 		struct frame *f = &stack[top - 1];
 		const argdata_t *c = f->node;
 		size_t n = nchildren(c), i = f->next;
+		/*
+		 * Read once: the stores to out may alias anything, so the
+		 * compiler would load these again for every subfield.
+		 */
+		const argdata_t *const *keys = c->u.container.keys;
+		const argdata_t *const *values = c->u.container.values;
+		bool seq = c->repr == AD_SEQ;
 
 		/*
 		 * The subfields of the container on top, in one loop as long
 		 * as they are not containers themselves: prefix, then value.
 		 */
 		for (; i < n; i++) {
-			const argdata_t *node = child(c, i);
+			const argdata_t *node = seq ? keys[i]
+			    : i % 2 == 0	    ? keys[i / 2]
+						    : values[i / 2];
 
 			out += ad_write_prefix(out, node->length);
 			if (is_container(node)) {
