@@ -122,20 +122,34 @@ fdmap_number_sparse(struct fdmap *m, int fd)
 	return (uint32_t)m->n++;
 }
 
+/* The number of fd, which the dense table holds. */
+static inline uint32_t
+fdmap_number_dense(struct fdmap *m, int fd)
+{
+	uint32_t *slot = &m->dense[fd];
+
+	if (*slot == 0) {
+		m->fds[m->n] = fd;
+		*slot = (uint32_t)++m->n;
+	}
+	return *slot - 1;
+}
+
+/* The number of fd when the dense table does not hold it yet. */
+static __attribute__((noinline)) uint32_t
+fdmap_number_slow(struct fdmap *m, int fd)
+{
+	if ((size_t)fd < m->dense_limit && fdmap_grow(m, fd))
+		return fdmap_number_dense(m, fd);
+	return fdmap_number_sparse(m, fd);
+}
+
 static inline uint32_t
 fdmap_number(struct fdmap *m, int fd)
 {
-	if ((size_t)fd < m->ndense ||
-	    ((size_t)fd < m->dense_limit && fdmap_grow(m, fd))) {
-		uint32_t *slot = &m->dense[fd];
-
-		if (*slot == 0) {
-			m->fds[m->n] = fd;
-			*slot = (uint32_t)++m->n;
-		}
-		return *slot - 1;
-	}
-	return fdmap_number_sparse(m, fd);
+	if ((size_t)fd < m->ndense)
+		return fdmap_number_dense(m, fd);
+	return fdmap_number_slow(m, fd);
 }
 
 /*
@@ -187,7 +201,7 @@ count_one(void *arg, size_t offset)
  * Rewrites the descriptor number at in (4 bytes, big-endian) of value ad
  * to out, renumbered.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 renumber_fd(const argdata_t *ad, const uint8_t *in, uint8_t *o,
     struct fdmap *map)
 {
@@ -210,10 +224,10 @@ renumber_fd(const argdata_t *ad, const uint8_t *in, uint8_t *o,
 	 */
 	uint32_t out = fd < 0 ? UINT32_MAX : fdmap_number(map, fd);
 
-	o[0] = (uint8_t)(out >> 24);
-	o[1] = (uint8_t)(out >> 16);
-	o[2] = (uint8_t)(out >> 8);
-	o[3] = (uint8_t)out;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	out = __builtin_bswap32(out);
+#endif
+	memcpy(o, &out, sizeof(out));
 }
 
 struct patch {
@@ -373,8 +387,8 @@ encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
 	}
 }
 
-static void
-encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
+static inline __attribute__((always_inline)) void
+encode_tree(const argdata_t *root, uint8_t *out, struct fdmap *map)
 {
 	struct frame local[64], *stack = local;
 	size_t top = 0;
@@ -433,6 +447,19 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 	}
 	if (stack != local)
 		free(stack);
+}
+
+/*
+ * The encoder, made twice: with renumbering, and without, where none of
+ * the renumbering code is in the way.
+ */
+static void
+encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
+{
+	if (map == NULL)
+		encode_tree(root, out, NULL);
+	else
+		encode_tree(root, out, map);
 }
 
 /*
