@@ -3,6 +3,7 @@
  * of one value and decodes it, never reading outside the value's bytes.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,6 +22,19 @@ payload(const argdata_t *ad, uint8_t tag, const uint8_t **p, size_t *len)
 	*p = ad->u.buffer.data + 1;
 	*len = ad->length - 1;
 	return 0;
+}
+
+/* The 8 bytes at p as a big-endian number. */
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 int
@@ -84,44 +98,61 @@ argdata_get_float(const argdata_t *ad, double *value)
 {
 	const uint8_t *p;
 	size_t n;
-	uint64_t bits = 0;
+	uint64_t bits;
 
 	if (payload(ad, AD_TAG_FLOAT, &p, &n) != 0 || n != 8)
 		return EINVAL;
-	for (int i = 0; i < 8; i++)
-		bits = (bits << 8) | p[i];
+	bits = load_be64(p);
 	memcpy(value, &bits, sizeof(*value));
 	return 0;
 }
 
-int
-argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
+/*
+ * Decodes an int of at most 8 payload bytes (every int in canonical form
+ * that fits in 64 bits) into *v. Returns false when the payload is longer
+ * or too near the start of its buffer, for the byte-by-byte path.
+ *
+ * Integer sizes vary from value to value, and a loop over the bytes
+ * mispredicts its exit for most of them: when 8 bytes ending where the
+ * payload ends are readable (base tells), they are loaded at once and the
+ * payload's bytes shifted down with their sign.
+ */
+static inline bool
+int_fast(const argdata_t *ad, int64_t *v)
+{
+	const uint8_t *p = ad->u.buffer.data + 1;
+	size_t len = ad->length - 1;
+
+	if (len > 8)
+		return false;
+	if ((size_t)(ad->u.buffer.data - ad->u.buffer.base) + ad->length >=
+	    8) {
+		uint64_t u = load_be64(p + len - 8);
+		unsigned shift = (unsigned)(64 - 8 * len) & 63;
+
+		/*
+		 * The payload is the low 8 * len bits: up to the top, then
+		 * back with its sign (GCC and Clang shift negative values
+		 * arithmetically).
+		 */
+		*v = len == 0 ? 0 : (int64_t)(u << shift) >> shift;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The rest of argdata_get_int_s: payloads of more than 8 bytes (redundant
+ * sign bytes, or 00 before 8 bytes) or too near the start of the buffer to
+ * load as one word. Apart, so that the common case needs no stack frame.
+ */
+static __attribute__((noinline)) int
+get_int_s_slow(const uint8_t *p, size_t n, intmax_t *value, intmax_t min,
     intmax_t max)
 {
-	const uint8_t *p;
-	size_t n;
 	bool negative;
 	uint64_t mag;
 
-	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
-		return EINVAL;
-	if (n <= 8) {
-		/*
-		 * Up to 8 bytes, the common case, decodes here: sign-extended
-		 * in unsigned arithmetic; a negative value is -(~raw) - 1, so
-		 * that no conversion or shift ever sees one.
-		 */
-		uint64_t raw = n > 0 && (p[0] & 0x80) ? UINT64_MAX : 0;
-		intmax_t v;
-
-		for (size_t i = 0; i < n; i++)
-			raw = raw << 8 | p[i];
-		v = raw >> 63 ? -(intmax_t)~raw - 1 : (intmax_t)raw;
-		if (v < min || v > max)
-			return ERANGE;
-		*value = v;
-		return 0;
-	}
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
@@ -144,20 +175,66 @@ argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
 }
 
 int
-argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
+argdata_get_int_s(const argdata_t *ad, intmax_t *value, intmax_t min,
+    intmax_t max)
 {
 	const uint8_t *p;
 	size_t n;
-	bool negative;
-	uint64_t mag;
+	int64_t v;
 
 	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
 		return EINVAL;
+	if (!int_fast(ad, &v))
+		return get_int_s_slow(p, n, value, min, max);
+	if (v < min || v > max)
+		return ERANGE;
+	*value = v;
+	return 0;
+}
+
+/* The rest of argdata_get_int_u, as above. */
+static __attribute__((noinline)) int
+get_int_u_slow(const uint8_t *p, size_t n, uintmax_t *value, uintmax_t max)
+{
+	bool negative;
+	uint64_t mag;
+
 	if (ad_decode_int(p, n, &negative, &mag) != 0)
 		return ERANGE;
 	if ((negative && mag != 0) || mag > max)
 		return ERANGE;
 	*value = mag;
+	return 0;
+}
+
+int
+argdata_get_int_u(const argdata_t *ad, uintmax_t *value, uintmax_t max)
+{
+	const uint8_t *p;
+	size_t n;
+	int64_t v;
+
+	if (payload(ad, AD_TAG_INT, &p, &n) != 0)
+		return EINVAL;
+	if (!int_fast(ad, &v))
+		return get_int_u_slow(p, n, value, max);
+	if (v < 0 || (uint64_t)v > max)
+		return ERANGE;
+	*value = (uint64_t)v;
+	return 0;
+}
+
+/*
+ * The rest of argdata_get_str: strings not known to be ASCII get the full
+ * check. Apart, so that the common case needs no stack frame.
+ */
+static __attribute__((noinline)) int
+get_str_utf8(const uint8_t *p, size_t n, const char **str, size_t *len)
+{
+	if (!ad_utf8_valid(p, n))
+		return EILSEQ;
+	*str = (const char *)p;
+	*len = n;
 	return 0;
 }
 
@@ -175,8 +252,8 @@ argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
 	    p[n - 1] != 0x00)
 		return EINVAL;
-	if (!ad_utf8_valid(p, n - 1))
-		return EILSEQ;
+	if (!ad_ascii_words(p, n - 1, ad->u.buffer.base))
+		return get_str_utf8(p, n - 1, str, len);
 	*str = (const char *)p;
 	*len = n - 1;
 	return 0;
@@ -211,6 +288,15 @@ argdata_get_timestamp(const argdata_t *ad, struct timespec *ts)
 int
 argdata_get_type(const argdata_t *ad, argdata_type_t *type)
 {
+	/* Decoded values first: they are the ones walks meet by the million. */
+	if (ad->repr == AD_BUFFER && ad->length > 0) {
+		uint8_t tag = ad->u.buffer.data[0];
+
+		if (tag < AD_TAG_BINARY || tag > AD_TAG_TIMESTAMP)
+			return EINVAL;
+		*type = (argdata_type_t)tag;
+		return 0;
+	}
 	switch (ad->repr) {
 	case AD_STR:
 		*type = ARGDATA_TYPE_STR;

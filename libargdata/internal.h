@@ -61,6 +61,12 @@ struct argdata_t {
 			const uint8_t *data;
 			int (*convert_fd)(void *, size_t);
 			void *convert_fd_arg;
+			/*
+			 * Where the readable memory that holds data begins
+			 * (base <= data): the getters may read the bytes in
+			 * [base, data) to load a whole word at once.
+			 */
+			const uint8_t *base;
 		} buffer;
 		struct {
 			const char *data;
@@ -76,6 +82,13 @@ struct argdata_t {
 		} container;
 	} u;
 };
+
+/*
+ * The descriptor conversion of values made with argdata_create_fd(): the
+ * number is the descriptor itself. The encoder recognizes it and skips the
+ * call.
+ */
+AD_HIDDEN int ad_fd_identity(void *arg, size_t number);
 
 /* Scalars made in memory carry at most this many encoded bytes. */
 #define AD_INLINE_MAX 16
@@ -95,6 +108,7 @@ ad_init_buffer(argdata_t *ad, const uint8_t *data, size_t len,
 	ad->u.buffer.data = data;
 	ad->u.buffer.convert_fd = convert_fd;
 	ad->u.buffer.convert_fd_arg = arg;
+	ad->u.buffer.base = data;
 }
 
 /*
@@ -163,17 +177,52 @@ AD_HIDDEN bool ad_utf8_valid_long(const uint8_t *s, size_t len);
  */
 AD_HIDDEN size_t ad_utf8_check(const uint8_t *s, size_t len);
 
+/*
+ * Whether the len bytes at s are all ASCII, checked a word at a time: the
+ * words at s, s + 8, ... and the word that ends at s + len, which may
+ * reach back before s as far as base. Short strings of varying lengths
+ * are the common case (keys, names), and a loop over their bytes
+ * mispredicts its exit. False when not all ASCII, or when fewer than 8
+ * bytes are readable: the caller then checks byte by byte.
+ */
+static inline bool
+ad_ascii_words(const uint8_t *s, size_t len, const uint8_t *base)
+{
+	uint64_t any, w;
+
+	if (len >= 8) {
+		__builtin_memcpy(&any, s + len - 8, sizeof(any));
+		for (size_t i = 0; i < len - 8; i += 8) {
+			__builtin_memcpy(&w, s + i, sizeof(w));
+			any |= w;
+		}
+	} else if ((size_t)(s - base) + len >= 8 && len > 0) {
+		__builtin_memcpy(&any, s + len - 8, sizeof(any));
+		/* Only the last len bytes of the word are the string's. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		any &= UINT64_MAX << (8 * (8 - len));
+#else
+		any &= UINT64_MAX >> (8 * (8 - len));
+#endif
+	} else {
+		return len == 0;
+	}
+	return (any & UINT64_C(0x8080808080808080)) == 0;
+}
+
 static inline bool
 ad_utf8_valid(const uint8_t *s, size_t len)
 {
 	/* Short ASCII strings (keys, names) are checked here, inline. */
-	if (len <= 32) {
+	if (len < 8) {
 		uint8_t any = 0;
 
 		for (size_t i = 0; i < len; i++)
 			any |= s[i];
 		if (any < 0x80)
 			return true;
+	} else if (len <= 64 && ad_ascii_words(s, len, s)) {
+		return true;
 	}
 	return ad_utf8_valid_long(s, len);
 }

@@ -68,8 +68,29 @@ next_field(const uint8_t **pos, const uint8_t *end, argdata_t *out)
 	return true;
 }
 
+/*
+ * The common case of ad_read_subfield(), for the next steps: a one-byte
+ * length inside the container. Stores the field in *out and advances
+ * *pos, or returns false and changes nothing.
+ */
+static inline bool
+next_field_short(const uint8_t **pos, const uint8_t *end, argdata_t *out)
+{
+	const uint8_t *p = *pos;
+
+	if (p < end && (*p & 0x80) && (size_t)(*p & 0x7f) < (size_t)(end - p)) {
+		size_t len = *p & 0x7f;
+
+		out->u.buffer.data = p + 1;
+		out->length = len;
+		*pos = p + 1 + len;
+		return true;
+	}
+	return false;
+}
+
 /* Loads the pair at s->pos, or moves it->index to END or INVALID. */
-static void
+static __attribute__((noinline)) void
 map_load(argdata_map_iterator_t *it, size_t index)
 {
 	struct map_state *s = MAP_STATE(it);
@@ -94,9 +115,17 @@ argdata_map_iterate(const argdata_t *ad, argdata_map_iterator_t *it)
 						      : ARGDATA_ITERATOR_END;
 	} else if (encoded_container(ad, AD_TAG_MAP, &s->pos, &s->end)) {
 		s->container = NULL;
+		/*
+		 * Each made field by field: copying key to value would load
+		 * what was just stored, in wider pieces than it was stored,
+		 * which stalls store forwarding.
+		 */
 		ad_init_buffer(&s->key, NULL, 0, ad->u.buffer.convert_fd,
 		    ad->u.buffer.convert_fd_arg);
-		s->value = s->key;
+		s->key.u.buffer.base = ad->u.buffer.base;
+		ad_init_buffer(&s->value, NULL, 0, ad->u.buffer.convert_fd,
+		    ad->u.buffer.convert_fd_arg);
+		s->value.u.buffer.base = ad->u.buffer.base;
 		map_load(it, 0);
 	} else {
 		s->container = NULL;
@@ -130,15 +159,24 @@ argdata_map_next(argdata_map_iterator_t *it)
 	/* END and INVALID stay: INVALID must not turn into END. */
 	if (it->index >= ARGDATA_ITERATOR_INVALID)
 		return;
-	if (s->container != NULL)
+	if (s->container != NULL) {
 		it->index = it->index + 1 < s->container->u.container.count
 		    ? it->index + 1
 		    : ARGDATA_ITERATOR_END;
-	else
-		map_load(it, it->index + 1);
+		return;
+	}
+	/* Inline: a pair with short lengths; map_load() does the rest. */
+	const uint8_t *pos = s->pos;
+	if (next_field_short(&pos, s->end, &s->key) &&
+	    next_field_short(&pos, s->end, &s->value)) {
+		s->pos = pos;
+		it->index++;
+		return;
+	}
+	map_load(it, it->index + 1);
 }
 
-static void
+static __attribute__((noinline)) void
 seq_load(argdata_seq_iterator_t *it, size_t index)
 {
 	struct seq_state *s = SEQ_STATE(it);
@@ -164,6 +202,7 @@ argdata_seq_iterate(const argdata_t *ad, argdata_seq_iterator_t *it)
 		s->container = NULL;
 		ad_init_buffer(&s->element, NULL, 0, ad->u.buffer.convert_fd,
 		    ad->u.buffer.convert_fd_arg);
+		s->element.u.buffer.base = ad->u.buffer.base;
 		seq_load(it, 0);
 	} else {
 		s->container = NULL;
@@ -191,10 +230,16 @@ argdata_seq_next(argdata_seq_iterator_t *it)
 
 	if (it->index >= ARGDATA_ITERATOR_INVALID)
 		return;
-	if (s->container != NULL)
+	if (s->container != NULL) {
 		it->index = it->index + 1 < s->container->u.container.count
 		    ? it->index + 1
 		    : ARGDATA_ITERATOR_END;
-	else
-		seq_load(it, it->index + 1);
+		return;
+	}
+	/* Inline: an element with a short length; seq_load() does the rest. */
+	if (next_field_short(&s->pos, s->end, &s->element)) {
+		it->index++;
+		return;
+	}
+	seq_load(it, it->index + 1);
 }

@@ -12,45 +12,106 @@
  * linear search of the descriptors seen so far). They are slower, but only
  * ever used when malloc has failed.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-/* Descriptor renumbering: source descriptor -> number in the output. */
+/*
+ * Descriptor renumbering: source descriptor -> number in the output.
+ *
+ * Descriptor numbers are small and dense in practice, so most go through
+ * a table indexed by the descriptor itself: one access, to memory that
+ * stays in cache (a hash spreads even consecutive descriptors over the
+ * whole table, and every lookup missed the cache). The table grows to the
+ * largest descriptor met, as long as it stays linear in the number of
+ * descriptor values; larger descriptors go to a hash table, made when the
+ * first one is met.
+ */
 struct fdmap {
 	int *fds;        /* the caller's array: fds[number] = source */
 	size_t n;        /* numbers handed out */
+	uint32_t *dense; /* dense[fd]: number + 1, or 0 when not seen */
+	size_t ndense;
+	size_t dense_limit; /* what dense may grow to */
 	uint32_t *slots; /* open addressing: number + 1, or 0 when free */
 	size_t mask;
+	unsigned shift;  /* 64 - log2 of the number of slots */
+	size_t maxfds;
+	bool no_hash;    /* making the hash table failed: search fds */
 };
 
 static void
 fdmap_init(struct fdmap *m, int *fds, size_t maxfds)
 {
-	size_t size = 16;
-
-	m->fds = fds;
-	m->n = 0;
-	m->slots = NULL;
-	m->mask = 0;
-	if (maxfds > UINT32_MAX / 2)
+	*m = (struct fdmap){.fds = fds, .maxfds = maxfds};
+	if (maxfds > UINT32_MAX / 4)
 		return;
-	while (size < 2 * maxfds)
-		size *= 2;
-	if ((m->slots = calloc(size, sizeof(*m->slots))) != NULL)
-		m->mask = size - 1;
+	m->dense_limit = 2 * maxfds + 64;
 }
 
-static uint32_t
-fdmap_number(struct fdmap *m, int fd)
+static void
+fdmap_free(struct fdmap *m)
 {
+	free(m->dense);
+	free(m->slots);
+}
+
+/*
+ * Grows the dense table to hold fd (below dense_limit). Once growing has
+ * failed, it stays as it is: descriptors it does not hold are in the hash
+ * table, and must not get a second number.
+ */
+static bool
+fdmap_grow(struct fdmap *m, int fd)
+{
+	size_t n = m->ndense < 256 ? 256 : m->ndense;
+	uint32_t *d;
+
+	while (n <= (size_t)fd)
+		n *= 2;
+	if (n > m->dense_limit)
+		n = m->dense_limit;
+	if ((d = realloc(m->dense, n * sizeof(*d))) == NULL) {
+		m->dense_limit = m->ndense;
+		return false;
+	}
+	memset(d + m->ndense, 0, (n - m->ndense) * sizeof(*d));
+	m->dense = d;
+	m->ndense = n;
+	return true;
+}
+
+/* The number of fd when the dense table cannot hold it. */
+static uint32_t
+fdmap_number_sparse(struct fdmap *m, int fd)
+{
+	if (m->slots == NULL && !m->no_hash) {
+		size_t size = 16;
+		unsigned bits = 4;
+
+		while (m->maxfds <= UINT32_MAX / 4 && size < 2 * m->maxfds) {
+			size *= 2;
+			bits++;
+		}
+		if (m->maxfds <= UINT32_MAX / 4 &&
+		    (m->slots = calloc(size, sizeof(*m->slots))) != NULL) {
+			m->mask = size - 1;
+			m->shift = 64 - bits;
+		} else {
+			m->no_hash = true;
+		}
+	}
 	if (m->slots == NULL) {
+		/* Without memory: the descriptors seen so far, one by one. */
 		for (size_t i = 0; i < m->n; i++)
 			if (m->fds[i] == fd)
 				return (uint32_t)i;
 	} else {
-		size_t h = ((uint32_t)fd * UINT32_C(2654435761)) & m->mask;
+		/* Fibonacci hashing: the high bits of the product. */
+		size_t h = (size_t)(((uint64_t)(uint32_t)fd *
+		    UINT64_C(0x9e3779b97f4a7c15)) >> m->shift);
 
 		for (; m->slots[h] != 0; h = (h + 1) & m->mask)
 			if (m->fds[m->slots[h] - 1] == fd)
@@ -59,6 +120,36 @@ fdmap_number(struct fdmap *m, int fd)
 	}
 	m->fds[m->n] = fd;
 	return (uint32_t)m->n++;
+}
+
+/* The number of fd, which the dense table holds. */
+static inline uint32_t
+fdmap_number_dense(struct fdmap *m, int fd)
+{
+	uint32_t *slot = &m->dense[fd];
+
+	if (*slot == 0) {
+		m->fds[m->n] = fd;
+		*slot = (uint32_t)++m->n;
+	}
+	return *slot - 1;
+}
+
+/* The number of fd when the dense table does not hold it yet. */
+static __attribute__((noinline)) uint32_t
+fdmap_number_slow(struct fdmap *m, int fd)
+{
+	if ((size_t)fd < m->dense_limit && fdmap_grow(m, fd))
+		return fdmap_number_dense(m, fd);
+	return fdmap_number_sparse(m, fd);
+}
+
+static inline uint32_t
+fdmap_number(struct fdmap *m, int fd)
+{
+	if ((size_t)fd < m->ndense)
+		return fdmap_number_dense(m, fd);
+	return fdmap_number_slow(m, fd);
 }
 
 /*
@@ -106,6 +197,39 @@ count_one(void *arg, size_t offset)
 	++*(size_t *)arg;
 }
 
+/*
+ * Rewrites the descriptor number at in (4 bytes, big-endian) of value ad
+ * to out, renumbered.
+ */
+static inline __attribute__((always_inline)) void
+renumber_fd(const argdata_t *ad, const uint8_t *in, uint8_t *o,
+    struct fdmap *map)
+{
+	uint32_t number = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 |
+	    (uint32_t)in[2] << 8 | in[3];
+	int (*convert)(void *, size_t) = ad->u.buffer.convert_fd;
+	int fd;
+
+	/* Values of argdata_create_fd() hold the descriptor itself. */
+	if (convert == ad_fd_identity)
+		fd = number <= INT_MAX ? (int)number : -1;
+	else if (convert != NULL)
+		fd = convert(ad->u.buffer.convert_fd_arg, number);
+	else
+		fd = -1;
+	/*
+	 * A descriptor the value cannot give (convert_fd refuses it) is
+	 * written as FFFFFFFF: no reader has that many descriptors, so it
+	 * reads as unavailable (EBADF) rather than as somebody else's.
+	 */
+	uint32_t out = fd < 0 ? UINT32_MAX : fdmap_number(map, fd);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	out = __builtin_bswap32(out);
+#endif
+	memcpy(o, &out, sizeof(out));
+}
+
 struct patch {
 	const argdata_t *value;
 	uint8_t *out;
@@ -117,30 +241,17 @@ static void
 patch_one(void *arg, size_t offset)
 {
 	struct patch *pt = arg;
-	const uint8_t *in = pt->value->u.buffer.data + offset;
-	uint32_t number = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 |
-	    (uint32_t)in[2] << 8 | in[3];
-	int (*convert)(void *, size_t) = pt->value->u.buffer.convert_fd;
-	int fd = convert != NULL
-	    ? convert(pt->value->u.buffer.convert_fd_arg, number)
-	    : -1;
-	/*
-	 * A descriptor the value cannot give (convert_fd refuses it) is
-	 * written as FFFFFFFF: no reader has that many descriptors, so it
-	 * reads as unavailable (EBADF) rather than as somebody else's.
-	 */
-	uint32_t out = fd < 0 ? UINT32_MAX : fdmap_number(pt->map, fd);
-	uint8_t *o = pt->out + offset;
 
-	o[0] = (uint8_t)(out >> 24);
-	o[1] = (uint8_t)(out >> 16);
-	o[2] = (uint8_t)(out >> 8);
-	o[3] = (uint8_t)out;
+	renumber_fd(pt->value, pt->value->u.buffer.data + offset,
+	    pt->out + offset, pt->map);
 }
 
-/* Writes a value that is not a container made in memory. */
-static uint8_t *
-put_leaf(const argdata_t *ad, uint8_t *out, struct fdmap *map)
+/*
+ * Writes a value that is not a container made in memory to out, before
+ * end, the end of the output.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 {
 	switch (ad->repr) {
 	case AD_STR:
@@ -154,10 +265,37 @@ put_leaf(const argdata_t *ad, uint8_t *out, struct fdmap *map)
 			memcpy(out + 1, ad->u.binary.data, ad->length - 1);
 		break;
 	default:
-		if (ad->length > 0)
+		if (map != NULL && ad->length == 5 &&
+		    ad->u.buffer.data[0] == AD_TAG_FD) {
+			/* A lone descriptor, by far the most common. */
+			out[0] = AD_TAG_FD;
+			renumber_fd(ad, ad->u.buffer.data + 1, out + 1, map);
+			break;
+		}
+		if (ad->length - 1 < 8 && (size_t)(end - out) >= 8 &&
+		    (size_t)(ad->u.buffer.data - ad->u.buffer.base) +
+			    ad->length >= 8) {
+			/*
+			 * Short scalars (ints, fds, floats) of varying sizes:
+			 * one load of the word ending where the value ends,
+			 * its bytes moved to the front, one store. The store
+			 * reaches past the value, into bytes written next.
+			 */
+			uint64_t w;
+
+			memcpy(&w, ad->u.buffer.data + ad->length - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			w >>= 8 * (8 - ad->length);
+#else
+			w <<= 8 * (8 - ad->length);
+#endif
+			memcpy(out, &w, 8);
+		} else if (ad->length > 0) {
 			memcpy(out, ad->u.buffer.data, ad->length);
+		}
 		if (map != NULL) {
 			struct patch pt = {ad, out, map};
+
 			scan_fds(ad->u.buffer.data, ad->length, patch_one, &pt);
 		}
 		break;
@@ -243,19 +381,23 @@ encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
 		} else if (is_container(n)) {
 			out[pos++] = n->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
 		} else {
-			put_leaf(n, out + pos, map);
+			put_leaf(n, out + pos, out + root->length, map);
 			pos += n->length;
 		}
 	}
 }
 
-static void
-encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
+static inline __attribute__((always_inline)) void
+encode_tree(const argdata_t *root, uint8_t *out, struct fdmap *map)
 {
 	struct frame local[64], *stack = local;
 	size_t top = 0;
-	const argdata_t *node = root;
+	uint8_t *end = out + root->length;
 
+	if (!is_container(root)) {
+		put_leaf(root, out, end, map);
+		return;
+	}
 	if (root->depth > sizeof(local) / sizeof(local[0])) {
 		stack = malloc(root->depth * sizeof(*stack));
 		if (stack == NULL) {
@@ -263,24 +405,61 @@ encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
 			return;
 		}
 	}
-	for (;;) {
-		if (is_container(node)) {
-			*out++ = node->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
-			if (node->u.container.count > 0)
-				stack[top++] = (struct frame){node, 0};
-		} else {
-			out = put_leaf(node, out, map);
+	*out++ = root->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+	stack[top++] = (struct frame){root, 0};
+	while (top > 0) {
+		struct frame *f = &stack[top - 1];
+		const argdata_t *c = f->node;
+		size_t n = nchildren(c), i = f->next;
+		/*
+		 * Read once: the stores to out may alias anything, so the
+		 * compiler would load these again for every subfield.
+		 */
+		const argdata_t *const *keys = c->u.container.keys;
+		const argdata_t *const *values = c->u.container.values;
+		bool seq = c->repr == AD_SEQ;
+
+		/*
+		 * The subfields of the container on top, in one loop as long
+		 * as they are not containers themselves: prefix, then value.
+		 */
+		for (; i < n; i++) {
+			const argdata_t *node = seq ? keys[i]
+			    : i % 2 == 0	    ? keys[i / 2]
+						    : values[i / 2];
+
+			out += ad_write_prefix(out, node->length);
+			if (is_container(node)) {
+				*out++ = node->repr == AD_MAP ? AD_TAG_MAP
+							      : AD_TAG_SEQ;
+				if (node->u.container.count > 0)
+					break;
+			} else {
+				out = put_leaf(node, out, end, map);
+			}
 		}
-		/* Climb to the next subfield still to be written. */
-		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
+		if (i == n) {
 			top--;
-		if (top == 0)
-			break;
-		node = child(stack[top - 1].node, stack[top - 1].next++);
-		out += ad_write_prefix(out, node->length);
+			continue;
+		}
+		f->next = i + 1;
+		stack[top++] = (struct frame){child(c, i), 0};
 	}
 	if (stack != local)
 		free(stack);
+}
+
+/*
+ * The encoder, made twice: with renumbering, and without, where none of
+ * the renumbering code is in the way.
+ */
+static void
+encode(const argdata_t *root, uint8_t *out, struct fdmap *map)
+{
+	if (map == NULL)
+		encode_tree(root, out, NULL);
+	else
+		encode_tree(root, out, map);
 }
 
 /*
@@ -360,6 +539,6 @@ argdata_serialize(const argdata_t *ad, void *buf, int *fds)
 	}
 	fdmap_init(&map, fds, nfds);
 	encode(ad, buf, &map);
-	free(map.slots);
+	fdmap_free(&map);
 	return map.n;
 }

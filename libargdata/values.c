@@ -14,16 +14,19 @@
 #define CONSTANT(bytes, len)                                             \
 	{                                                                \
 		.repr = AD_BUFFER, .flags = AD_NFDS_KNOWN, .length = len, \
-		.u.buffer = {.data = (const uint8_t *)bytes },           \
+		.u.buffer = {.data = bytes, .base = bytes },             \
 	}
 
-const argdata_t argdata_null = CONSTANT("", 0);
-const argdata_t argdata_false = CONSTANT("\x02", 1);
-const argdata_t argdata_true = CONSTANT("\x02\x01", 2);
+static const uint8_t null_bytes[1];
+static const uint8_t false_bytes[] = {AD_TAG_BOOL};
+static const uint8_t true_bytes[] = {AD_TAG_BOOL, 0x01};
 
-/* Descriptors made with argdata_create_fd() are their own numbers. */
-static int
-fd_identity(void *arg, size_t number)
+const argdata_t argdata_null = CONSTANT(null_bytes, 0);
+const argdata_t argdata_false = CONSTANT(false_bytes, 1);
+const argdata_t argdata_true = CONSTANT(true_bytes, 2);
+
+int
+ad_fd_identity(void *arg, size_t number)
 {
 	(void)arg;
 	return number <= INT_MAX ? (int)number : -1;
@@ -42,8 +45,10 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	bytes[0] = tag;
 	memcpy(bytes + 1, payload, len);
 	ad_init_buffer(ad, bytes, 1 + len,
-	    tag == AD_TAG_FD ? fd_identity : NULL, NULL);
+	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
 	ad->flags = AD_NFDS_KNOWN;
+	/* The bytes follow the value itself, whose end is readable. */
+	ad->u.buffer.base = (const uint8_t *)ad;
 	return ad;
 }
 
@@ -90,20 +95,62 @@ argdata_create_float(double value)
 	return new_inline(AD_TAG_FLOAT, p, 8);
 }
 
+/*
+ * An int whose payload is the last len bytes (at most 9) of the big-endian
+ * form of bits, after a 00 byte when len is 9. The 8 bytes that end where
+ * the payload ends are stored at once; when the payload is shorter, they
+ * reach back over the tag into the value itself (sizeof(*ad) > 8), whose
+ * fields are written afterwards.
+ */
+static inline argdata_t *
+new_int(uint64_t bits, size_t len)
+{
+	argdata_t *ad = malloc(sizeof(*ad) + 1 + len);
+	uint8_t *bytes;
+
+	if (ad == NULL)
+		return NULL;
+	bytes = (uint8_t *)(ad + 1);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	bits = __builtin_bswap64(bits);
+#endif
+	memcpy(bytes + 1 + len - 8, &bits, sizeof(bits));
+	if (len == 9)
+		bytes[1] = 0x00;
+	bytes[0] = AD_TAG_INT;
+	ad_init_buffer(ad, bytes, 1 + len, NULL, NULL);
+	ad->flags = AD_NFDS_KNOWN;
+	ad->u.buffer.base = (const uint8_t *)ad;
+	return ad;
+}
+
+/*
+ * The number of payload bytes of an int whose two's complement, with the
+ * sign as the top bit, needs the bits of x (x = v for v >= 0, ~v below):
+ * the bits below its leading zeros, plus the sign bit, in whole bytes; 0
+ * takes none. Computed without branches: the sizes of integers vary from
+ * value to value, and the loop it replaces mispredicted.
+ */
+static inline size_t
+int_bytes(uint64_t x, bool zero)
+{
+	return (size_t)(72 - __builtin_clzll(x | 1)) / 8 - zero;
+}
+
 argdata_t *
 argdata_create_int_s(intmax_t value)
 {
-	uint8_t p[9];
+	uint64_t u = (uint64_t)value;
+	uint64_t x = u ^ (0 - (u >> 63)); /* ~u when negative */
 
-	return new_inline(AD_TAG_INT, p, ad_encode_int_s(p, value));
+	return new_int(u, int_bytes(x, value == 0));
 }
 
 argdata_t *
 argdata_create_int_u(uintmax_t value)
 {
-	uint8_t p[9];
-
-	return new_inline(AD_TAG_INT, p, ad_encode_int_u(p, value));
+	/* A set top bit takes a 9th byte, 00 before the magnitude. */
+	return new_int(value, int_bytes(value, value == 0));
 }
 
 argdata_t *

@@ -832,6 +832,137 @@ test_argdata_from_buffer__values_point_into_buffer(void **state)
 	argdata_free(ad);
 }
 
+/*
+ * Integers and strings are read a word at a time where the bytes before
+ * them are known to be readable (inside a container, in a value made in
+ * memory) and byte by byte elsewhere: every size, at the very start of a
+ * buffer that follows an inaccessible page, inside a sequence that starts
+ * there, and made in memory, gives the same values and errors, and reads
+ * nothing outside the buffer.
+ */
+static void
+test_argdata_get_int_s__every_size_everywhere(void **state)
+{
+	static const int64_t edges[] = {0, 1, -1, 127, 128, -128, -129, 255,
+	    256, 32767, -32768, 32768, 8388607, -8388609, 2147483647,
+	    -2147483648LL, 549755813887LL, -549755813889LL,
+	    140737488355327LL, 36028797018963967LL, -36028797018963969LL,
+	    INT64_MAX, INT64_MIN};
+	uint8_t seq[1 + 16 * 23], one[10];
+	size_t n = 1, i;
+	struct fenced f1, f2;
+
+	seq[0] = 0x07;
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		argdata_t *ad = argdata_create_int_s(edges[i]);
+		size_t len;
+		intmax_t v;
+		uintmax_t u;
+
+		assert_non_null(ad);
+		argdata_serialized_length(ad, &len, NULL);
+		argdata_serialize(ad, one, NULL);
+		assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN,
+				     INTMAX_MAX), 0);
+		assert_true(v == edges[i]);
+		assert_int_equal(argdata_get_int_u(ad, &u, UINTMAX_MAX),
+		    edges[i] < 0 ? ERANGE : 0);
+		argdata_free(ad);
+
+		/* Alone, right after an inaccessible page. */
+		ad = argdata_from_buffer(fenced_copy(&f1, one, len, false), len,
+		    NULL, NULL);
+		v = 0;
+		assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN,
+				     INTMAX_MAX), 0);
+		assert_true(v == edges[i]);
+		assert_int_equal(argdata_get_int_s(ad, &v, edges[i] + (edges[i] <
+				     INT64_MAX), INTMAX_MAX),
+		    edges[i] < INT64_MAX ? ERANGE : 0);
+		argdata_free(ad);
+		fenced_free(&f1);
+		seq[n++] = (uint8_t)(0x80 | len);
+		memcpy(seq + n, one, len);
+		n += len;
+	}
+
+	/* In a sequence at the start of a fenced buffer, at either end. */
+	for (int at_end = 0; at_end < 2; at_end++) {
+		argdata_t *ad = argdata_from_buffer(
+		    fenced_copy(&f2, seq, n, at_end), n, NULL, NULL);
+		argdata_seq_iterator_t it;
+		const argdata_t *e;
+
+		i = 0;
+		for (argdata_seq_iterate(ad, &it); argdata_seq_get(&it, &e);
+		     argdata_seq_next(&it)) {
+			intmax_t v = 0;
+			uintmax_t u = 0;
+
+			assert_int_equal(argdata_get_int_s(e, &v, INTMAX_MIN,
+					     INTMAX_MAX), 0);
+			assert_true(v == edges[i]);
+			assert_int_equal(argdata_get_int_u(e, &u, UINTMAX_MAX),
+			    edges[i] < 0 ? ERANGE : 0);
+			if (edges[i] >= 0)
+				assert_true(u == (uintmax_t)edges[i]);
+			i++;
+		}
+		assert_int_equal(i, sizeof(edges) / sizeof(edges[0]));
+		argdata_free(ad);
+		fenced_free(&f2);
+	}
+}
+
+static void
+test_argdata_get_str__every_length_everywhere(void **state)
+{
+	for (size_t len = 0; len <= 40; len++) {
+		/* ASCII, then a bad byte at every position in turn. */
+		for (size_t bad = 0; bad <= len; bad++) {
+			uint8_t alone[43], seq[45];
+			struct fenced f1, f2;
+			const argdata_t *e;
+			argdata_seq_iterator_t it;
+			const char *s;
+			size_t slen;
+			int want = bad < len ? EILSEQ : 0;
+
+			alone[0] = 0x08;
+			for (size_t i = 0; i < len; i++)
+				alone[1 + i] = i == bad ? 0xff : (uint8_t)('a' + i % 26);
+			alone[1 + len] = 0x00;
+			seq[0] = 0x07;
+			seq[1] = (uint8_t)(0x80 | (len + 2));
+			memcpy(seq + 2, alone, len + 2);
+
+			for (int at_end = 0; at_end < 2; at_end++) {
+				argdata_t *a = argdata_from_buffer(fenced_copy(
+				    &f1, alone, len + 2, at_end), len + 2, NULL, NULL);
+				argdata_t *q = argdata_from_buffer(fenced_copy(
+				    &f2, seq, len + 4, at_end), len + 4, NULL, NULL);
+
+				assert_int_equal(argdata_get_str(a, &s, &slen), want);
+				argdata_seq_iterate(q, &it);
+				assert_true(argdata_seq_get(&it, &e));
+				assert_int_equal(argdata_get_str(e, &s, &slen), want);
+				if (want == 0)
+					assert_int_equal(slen, len);
+				argdata_free(a);
+				argdata_free(q);
+				fenced_free(&f1);
+				fenced_free(&f2);
+			}
+			argdata_t *c = argdata_create_str((const char *)alone + 1, len);
+			if (want == 0)
+				assert_non_null(c);
+			else
+				assert_null(c);
+			argdata_free(c);
+		}
+	}
+}
+
 int
 run_getter_tests(void)
 {
@@ -863,6 +994,8 @@ run_getter_tests(void)
 	    CODEC_TEST(test_argdata_create_seq__size_overflow),
 	    CODEC_TEST(test_argdata_free__null_and_errno),
 	    CODEC_TEST(test_argdata_from_buffer__values_point_into_buffer),
+	    CODEC_TEST(test_argdata_get_int_s__every_size_everywhere),
+	    CODEC_TEST(test_argdata_get_str__every_length_everywhere),
 	};
 
 	return cmocka_run_group_tests_name("getters", tests, NULL, NULL);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -243,6 +244,51 @@ test_argdata_serialize__without_memory(void **state)
 	}
 }
 
+/*
+ * Renumbering keeps its tables as it goes: a table indexed by descriptor
+ * that grows with the largest one met, and a hash table for the rest.
+ * Whichever allocation fails, at whatever point, the output is the same.
+ */
+static void
+test_argdata_serialize__renumber_without_memory(void **state)
+{
+	enum { VALUES = 1000 };
+	static const int big[] = {3, 600, 1500, 2000, 1000000, 7, 2100,
+	    INT_MAX, 600, 1000000};
+	argdata_t *vals[VALUES], *seq;
+	int f1[VALUES], f2[VALUES];
+	uint8_t *b1, *b2;
+	size_t i, size, nfds, n1, n2;
+	long b;
+
+	for (i = 0; i < VALUES; i++) {
+		vals[i] = argdata_create_fd(i < 10 ? big[i] : (int)(i * 37 % 5000));
+		assert_non_null(vals[i]);
+	}
+	seq = argdata_create_seq((const argdata_t *const *)vals, VALUES);
+	assert_non_null(seq);
+	argdata_serialized_length(seq, &size, &nfds);
+	assert_int_equal(nfds, VALUES);
+	b1 = malloc(size);
+	b2 = malloc(size);
+	assert_true(b1 && b2);
+	n1 = argdata_serialize(seq, b1, f1);
+	for (b = 0; b < 8; b++) {
+		memset(b2, 0, size);
+		budget = b;
+		n2 = argdata_serialize(seq, b2, f2);
+		budget = -1;
+		assert_int_equal(n2, n1);
+		assert_memory_equal(b1, b2, size);
+		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
+	}
+	free(b1);
+	free(b2);
+	argdata_free(seq);
+	for (i = 0; i < VALUES; i++)
+		argdata_free(vals[i]);
+}
+
 int
 run_memory_tests(void)
 {
@@ -250,6 +296,7 @@ run_memory_tests(void)
 	    CODEC_TEST(test_argdata_create__enomem),
 	    CODEC_TEST(test_argdata_validate__enomem),
 	    CODEC_TEST(test_argdata_serialize__without_memory),
+	    CODEC_TEST(test_argdata_serialize__renumber_without_memory),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
