@@ -496,6 +496,37 @@ note_name(struct resolver *r, const char *name, bool *fresh)
 }
 
 /*
+ * Opens path for reading, but only when it is a regular file. Library and
+ * loader names come from the program's headers, which may be hostile, and
+ * opening a device or a FIFO for real can do something by itself (arm a
+ * watchdog, rewind a tape, wake a writer): so the file is looked at through
+ * an O_PATH descriptor first, then reopened through that descriptor, which
+ * names the same file. Returns the descriptor, or -1 with errno (ENOEXEC
+ * for anything but a regular file).
+ */
+static int
+open_regular(const char *path)
+{
+	char link[32];
+	struct stat st;
+	int pfd = open(path, O_PATH | O_CLOEXEC), fd, saved;
+
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(pfd);
+		errno = ENOEXEC;
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", pfd);
+	fd = open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
+}
+
+/*
  * Tries the library at path for the object at index parent. Returns 0 with
  * *found set when it exists and suits this machine, 0 with *found clear
  * when the loader would go on searching, or an errno value.
@@ -507,7 +538,7 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 	struct stat st;
 	int fd, error;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_regular(path);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
 			return errno;
@@ -834,7 +865,7 @@ add_loader(struct resolver *r, const char *interp)
 	bool fresh;
 	int fd, error;
 
-	fd = open(interp, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_regular(interp);
 	if (fd < 0)
 		return errno;
 	/* The loader needs nothing itself: its header is all there is to

@@ -84,6 +84,9 @@ static const struct {
 	{"truncate_outside", "EACCES"},
 	{"read_parent_memory", "EPERM"},
 	{"exec_other", "EACCES"},
+	{"open_mode3_outside", "EACCES"},
+	{"openat2_outside", "ENOSYS"},
+	{"file_setattr_outside", "EPERM"},
 	{"chmod_outside", "EPERM"},
 	{"chown_outside", "EPERM"},
 	{"chmod_beneath_ro", "EPERM"},
@@ -629,7 +632,8 @@ test_sandbox_apply__probe_unconfined(void **state)
 	 * above can fail. */
 	static const char *const escapes[] = {"etc_passwd", "outside_file",
 		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
-		"exec_other", "chmod_outside", "socketpair_high_bits"};
+		"exec_other", "chmod_outside", "socketpair_high_bits",
+		"open_mode3_outside", "openat2_outside"};
 	struct world w;
 	char report[8192], buf[64];
 	int status;
