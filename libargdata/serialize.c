@@ -153,18 +153,83 @@ fdmap_number(struct fdmap *m, int fd)
 }
 
 /*
- * Visits every descriptor value inside an encoded value: for each, calls
- * fn(arg, offset of its 4-byte payload). The subfields of a well-formed
- * value appear in the bytes in tree order (a container's subfields tile its
- * payload), so a flat scan finds them all without a stack. A corrupt value
- * is scanned as far as its bytes can be read as subfields; the scan never
- * leaves [p, p + len).
+ * An open container during scan_fds(): where it ends, whether it is a map,
+ * and (for a map) whether the next subfield is a value.
+ */
+struct scan_frame {
+	const uint8_t *end;
+	bool map;
+	bool value_next;
+};
+
+/* Whether a readable value subfield follows the key subfield at pos. */
+static bool
+has_value(const uint8_t *pos, const uint8_t *end)
+{
+	const uint8_t *field;
+	size_t len;
+
+	return ad_read_subfield(&pos, end, &field, &len) == NULL &&
+	    ad_read_subfield(&pos, end, &field, &len) == NULL;
+}
+
+/*
+ * Without a stack: the open container at the given depth (the root is 1)
+ * that holds pos, found again from the root, with where its next subfield
+ * stands. Used only when memory for the stack ran out; O(depth * width).
+ */
+static struct scan_frame
+enclosing(const uint8_t *p, const uint8_t *end, const uint8_t *pos,
+    size_t depth)
+{
+	struct scan_frame f = {end, p[0] == AD_TAG_MAP, false};
+	const uint8_t *q = p + 1;
+
+	for (size_t d = 1;; d++) {
+		bool value = false;
+
+		while (q < pos) {
+			const uint8_t *field;
+			size_t len;
+
+			if (ad_read_subfield(&q, f.end, &field, &len) != NULL)
+				return f;
+			if (d < depth && len > 0 && field < pos &&
+			    pos <= field + len &&
+			    (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ)) {
+				f = (struct scan_frame){field + len,
+				    field[0] == AD_TAG_MAP, false};
+				q = field + 1;
+				goto down;
+			}
+			value = !value;
+		}
+		f.value_next = f.map && value;
+		return f;
+	down:;
+	}
+}
+
+/*
+ * Visits every descriptor value inside an encoded value exactly as the
+ * iterators and getters see them: for each, calls fn(arg, offset of its
+ * 4-byte payload). Each container's subfields are read against its own
+ * end; a subfield that cannot be read ends its container (where the
+ * iterators turn INVALID), and a map key without a readable value is not
+ * visited, as the iterators never yield it. So corrupt data can neither
+ * hide a sibling's descriptor from renumbering nor make the scan patch
+ * bytes inside a valid sibling. The scan never leaves [p, p + len) and
+ * does not recurse; its stack of open containers grows on the heap past
+ * 64 levels, and without memory it finds its place again from the root.
  */
 static void
 scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
     void *arg)
 {
-	const uint8_t *pos = p, *end = p + len;
+	struct scan_frame local[64], *stack = local, cur;
+	size_t top = 0, cap = sizeof(local) / sizeof(local[0]), depth = 1;
+	bool stackless = false;
+	const uint8_t *pos;
 
 	if (len == 0)
 		return;
@@ -174,20 +239,59 @@ scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
 	}
 	if (p[0] != AD_TAG_MAP && p[0] != AD_TAG_SEQ)
 		return;
-	pos++;
-	while (pos < end) {
+	cur = (struct scan_frame){p + len, p[0] == AD_TAG_MAP, false};
+	pos = p + 1;
+	for (;;) {
 		const uint8_t *field;
 		size_t flen;
 
-		if (ad_read_subfield(&pos, end, &field, &flen) != NULL)
-			return;
+		if (pos == cur.end) {
+			/* The container is finished: back to its parent. */
+			if (--depth == 0)
+				break;
+			if (top > 0 && !(stackless && depth > top))
+				cur = stack[--top];
+			else
+				cur = enclosing(p, p + len, pos, depth);
+			continue;
+		}
+		if ((cur.map && !cur.value_next && !has_value(pos, cur.end)) ||
+		    ad_read_subfield(&pos, cur.end, &field, &flen) != NULL) {
+			pos = cur.end; /* the rest is out of the iterators' reach */
+			continue;
+		}
+		if (cur.map)
+			cur.value_next = !cur.value_next;
 		if (flen == 0)
 			continue;
-		if (field[0] == AD_TAG_FD && flen == 5)
+		if (field[0] == AD_TAG_FD && flen == 5) {
 			fn(arg, (size_t)(field - p) + 1);
-		else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ)
-			pos = field + 1; /* step into it */
+		} else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ) {
+			/* Step into it, keeping the parent. */
+			if (!stackless && top == cap) {
+				struct scan_frame *n = stack == local
+				    ? malloc(2 * cap * sizeof(*n))
+				    : realloc(stack, 2 * cap * sizeof(*n));
+
+				if (n == NULL) {
+					stackless = true;
+				} else {
+					if (stack == local)
+						memcpy(n, local, sizeof(local));
+					stack = n;
+					cap *= 2;
+				}
+			}
+			if (!stackless || top < cap)
+				stack[top++] = cur;
+			depth++;
+			cur = (struct scan_frame){field + flen,
+			    field[0] == AD_TAG_MAP, false};
+			pos = field + 1;
+		}
 	}
+	if (stack != local)
+		free(stack);
 }
 
 static void

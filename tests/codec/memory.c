@@ -289,6 +289,74 @@ test_argdata_serialize__renumber_without_memory(void **state)
 		argdata_free(vals[i]);
 }
 
+static int
+convert_plus_1000(void *arg, size_t number)
+{
+	(void)arg;
+	return (int)number + 1000;
+}
+
+/*
+ * Decoded data 200 levels deep, a descriptor at every level, renumbered:
+ * the scan of decoded data keeps a stack of open containers past 64
+ * levels, and without memory finds its place again from the root. Every
+ * budget gives the same bytes and the same descriptors.
+ */
+static void
+test_argdata_serialize__deep_decoded_fds_without_memory(void **state)
+{
+	enum { DEPTH = 200 };
+	argdata_t *fd[DEPTH], *level[DEPTH], *d, *outer;
+	const argdata_t *pair[DEPTH][2], *one[1];
+	uint8_t *plain, *b1, *b2;
+	int f1[DEPTH + 1], f2[DEPTH + 1];
+	size_t size, osize, nfds, n1, n2;
+
+	(void)state;
+	/* level i = [fd i, level i+1]; the innermost is [fd DEPTH-1]. */
+	for (int i = DEPTH - 1; i >= 0; i--) {
+		fd[i] = argdata_create_fd(i);
+		pair[i][0] = fd[i];
+		pair[i][1] = i + 1 < DEPTH ? level[i + 1] : NULL;
+		level[i] = argdata_create_seq(pair[i], i + 1 < DEPTH ? 2 : 1);
+		assert_non_null(level[i]);
+	}
+	argdata_serialized_length(level[0], &size, NULL);
+	plain = malloc(size);
+	assert_non_null(plain);
+	argdata_serialize(level[0], plain, NULL);
+	d = argdata_from_buffer(plain, size, convert_plus_1000, NULL);
+	one[0] = d;
+	outer = argdata_create_seq(one, 1);
+	argdata_serialized_length(outer, &osize, &nfds);
+	assert_int_equal(nfds, DEPTH);
+	b1 = malloc(osize);
+	b2 = malloc(osize);
+	assert_true(b1 != NULL && b2 != NULL);
+	n1 = argdata_serialize(outer, b1, f1);
+	assert_int_equal(n1, DEPTH);
+	for (int i = 0; i < DEPTH; i++)
+		assert_int_equal(f1[i], 1000 + i);
+	for (long b = 0; b < 4; b++) {
+		memset(b2, 0, osize);
+		budget = b;
+		n2 = argdata_serialize(outer, b2, f2);
+		budget = -1;
+		assert_int_equal(n2, n1);
+		assert_memory_equal(b1, b2, osize);
+		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
+	}
+	free(b1);
+	free(b2);
+	argdata_free(outer);
+	argdata_free(d);
+	free(plain);
+	for (int i = 0; i < DEPTH; i++) {
+		argdata_free(level[i]);
+		argdata_free(fd[i]);
+	}
+}
+
 int
 run_memory_tests(void)
 {
@@ -297,6 +365,7 @@ run_memory_tests(void)
 	    CODEC_TEST(test_argdata_validate__enomem),
 	    CODEC_TEST(test_argdata_serialize__without_memory),
 	    CODEC_TEST(test_argdata_serialize__renumber_without_memory),
+	    CODEC_TEST(test_argdata_serialize__deep_decoded_fds_without_memory),
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);

@@ -340,6 +340,89 @@ test_argdata_serialize__corrupt_decoded(void **state)
 	fenced_free(&f);
 }
 
+static int
+convert_plus_100(void *arg, size_t number)
+{
+	(void)arg;
+	return number < 1000 ? (int)number + 100 : -1;
+}
+
+/*
+ * Decoded data with a corrupt container next to a valid descriptor, put in
+ * a new tree beside a descriptor of its own and serialized with
+ * renumbering: the valid descriptor is renumbered (it is what an iterator
+ * would hand out), whatever the corrupt sibling holds.
+ */
+static void
+test_argdata_serialize__corrupt_sibling_keeps_fd(void **state)
+{
+	/* [<seq whose payload FF cannot be read>, fd 0] */
+	static const uint8_t in[] = {0x07, 0x82, 0x07, 0xff, 0x85, 0x03, 0, 0,
+	    0, 0};
+	argdata_t *d = argdata_from_buffer(in, sizeof(in), convert_plus_100,
+	    NULL);
+	argdata_t *own = argdata_create_fd(7);
+	const argdata_t *e[2] = {d, own};
+	argdata_t *seq = argdata_create_seq(e, 2);
+	uint8_t out[32];
+	int fds[4];
+	size_t size, nfds;
+
+	(void)state;
+	argdata_serialized_length(seq, &size, &nfds);
+	assert_int_equal(size, 18);
+	assert_int_equal(nfds, 2);
+	assert_int_equal(argdata_serialize(seq, out, fds), 2);
+	assert_int_equal(fds[0], 100);
+	assert_int_equal(fds[1], 7);
+	assert_memory_equal(out,
+	    ((const uint8_t[]){0x07, 0x8a, 0x07, 0x82, 0x07, 0xff, 0x85, 0x03,
+	        0, 0, 0, 0, 0x85, 0x03, 0, 0, 0, 1}),
+	    18);
+	argdata_free(seq);
+	argdata_free(own);
+	argdata_free(d);
+}
+
+/*
+ * A corrupt container whose bad length would reach into the valid binary
+ * after it: the binary is copied as it is, never taken for a descriptor.
+ */
+static void
+test_argdata_serialize__corrupt_never_patches_sibling(void **state)
+{
+	/* [<seq 85: a length past its end>, binary of 383 bytes 'x'] */
+	uint8_t in[4 + 2 + 384];
+	argdata_t *d, *own, *seq;
+	const argdata_t *e[2];
+	uint8_t *out;
+	int fds[4];
+	size_t size, nfds;
+
+	(void)state;
+	memcpy(in, (const uint8_t[]){0x07, 0x82, 0x07, 0x85, 0x03, 0x80}, 6);
+	in[6] = 0x01;
+	memset(in + 7, 'x', sizeof(in) - 7);
+	assert_int_equal(argdata_validate(in, sizeof(in), NULL, NULL), EINVAL);
+	d = argdata_from_buffer(in, sizeof(in), convert_plus_100, NULL);
+	own = argdata_create_fd(7);
+	e[0] = d;
+	e[1] = own;
+	seq = argdata_create_seq(e, 2);
+	argdata_serialized_length(seq, &size, &nfds);
+	assert_int_equal(nfds, 1);
+	out = malloc(size);
+	assert_non_null(out);
+	assert_int_equal(argdata_serialize(seq, out, fds), 1);
+	assert_int_equal(fds[0], 7);
+	/* Tag, a two-byte length, then the decoded value unchanged. */
+	assert_memory_equal(out + 3, in, sizeof(in));
+	free(out);
+	argdata_free(seq);
+	argdata_free(own);
+	argdata_free(d);
+}
+
 int
 run_serialize_tests(void)
 {
@@ -353,6 +436,8 @@ run_serialize_tests(void)
 	    CODEC_TEST(test_argdata_serialize__duplicate_value),
 	    CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
 	    CODEC_TEST(test_argdata_serialize__corrupt_decoded),
+	    CODEC_TEST(test_argdata_serialize__corrupt_sibling_keeps_fd),
+	    CODEC_TEST(test_argdata_serialize__corrupt_never_patches_sibling),
 	};
 
 	return cmocka_run_group_tests_name("serialize", tests, NULL, NULL);
