@@ -15,6 +15,7 @@
  * compacted bytes.
  */
 #define _GNU_SOURCE
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "loader.h"
@@ -115,6 +117,7 @@ struct loader {
 	struct anchor *anchors;
 	size_t nanchors, anchors_cap;
 	size_t *slots; /* hash table: index + 1 in anchors, 0 when free */
+	uint64_t hash_key; /* see hash_name() */
 	size_t nslots;
 
 	uint64_t nodes; /* nodes of the tree so far, aliases expanded */
@@ -285,6 +288,8 @@ grow(void **array, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+static uint64_t hash_key(const loader_t *ld);
+
 loader_t *
 loader_create(const char *file, const loader_handler_t *handlers,
     size_t nhandlers, void *ctx, const loader_limits_t *limits)
@@ -294,6 +299,7 @@ loader_create(const char *file, const loader_handler_t *handlers,
 	if (ld == NULL)
 		return NULL;
 	ld->file = file;
+	ld->hash_key = hash_key(ld);
 	ld->handlers = handlers;
 	ld->nhandlers = nhandlers;
 	ld->ctx = ctx;
@@ -408,20 +414,47 @@ is_yaml_tag(const char *tag, const char *name)
 
 /* Anchors. */
 
-static size_t
-hash_name(const char *s)
+/*
+ * Anchor names come from the document, which may be hostile: with a fixed
+ * hash, names chosen to share their low bits would make every lookup probe
+ * all of them, quadratic in the number of anchors. So the hash starts from
+ * a key drawn for each loader, and a final mix spreads every bit of it into
+ * the low bits that pick a slot.
+ */
+static uint64_t
+hash_key(const loader_t *ld)
 {
-	size_t h = 14695981039346656037ULL & SIZE_MAX;
+	uint64_t key = 0;
+
+	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != sizeof(key)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		key = (uint64_t)(uintptr_t)ld ^ (uint64_t)ts.tv_nsec ^
+		    ((uint64_t)ts.tv_sec << 32);
+	}
+	return key;
+}
+
+static size_t
+hash_name(const loader_t *ld, const char *s)
+{
+	uint64_t h = 14695981039346656037ULL ^ ld->hash_key;
 
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * (1099511628211ULL & SIZE_MAX);
-	return h;
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return (size_t)h;
 }
 
 static struct anchor *
 find_anchor(loader_t *ld, const char *name)
 {
-	size_t h = hash_name(name);
+	size_t h = hash_name(ld, name);
 
 	if (ld->nslots == 0)
 		return NULL;
@@ -475,7 +508,7 @@ define_anchor(loader_t *ld, const char *name)
 		a->name = loader_strdup(ld, name, strlen(name));
 		if (a->name == NULL)
 			return 0;
-		a->hash = hash_name(name);
+		a->hash = hash_name(ld, name);
 		insert_slot(ld->slots, ld->nslots, a->hash, ld->nanchors);
 		ld->nanchors++;
 	}
