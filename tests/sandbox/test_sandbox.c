@@ -368,20 +368,16 @@ result_of(const char *report, const char *name, char *buf, size_t size)
 	return NULL;
 }
 
-/* Runs the probe confined and checks every outcome. */
-static void
-probe_confined(enum start how)
+/*
+ * Compares a confined probe's report with the expected outcomes, printing
+ * each one that differs. Returns how many differ.
+ */
+static int
+confined_mismatches(const char *report)
 {
-	struct world w;
-	char report[8192], buf[64];
-	int status, failures = 0;
+	char buf[64];
+	int failures = 0;
 
-	world_create(&w, "");
-	status = run_probe(&w, how, true, report, sizeof(report));
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	/* Exactly the tree's descriptors, nothing inherited. */
-	assert_non_null(strstr(report, "fds 0,1,2,3,4\n"));
 	for (size_t i = 0; i < NEXPECTED; i++) {
 		const char *got = result_of(report, expected[i].name, buf,
 		    sizeof(buf));
@@ -392,6 +388,24 @@ probe_confined(enum start how)
 			failures++;
 		}
 	}
+	return failures;
+}
+
+/* Runs the probe confined and checks every outcome. */
+static void
+probe_confined(enum start how)
+{
+	struct world w;
+	char report[8192];
+	int status, failures = 0;
+
+	world_create(&w, "");
+	status = run_probe(&w, how, true, report, sizeof(report));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Exactly the tree's descriptors, nothing inherited. */
+	assert_non_null(strstr(report, "fds 0,1,2,3,4\n"));
+	failures += confined_mismatches(report);
 	assert_non_null(strstr(report, "\nend\n"));
 	/* Nothing was created beneath the read-only directory or outside. */
 	assert_int_equal(faccessat(w.ro, "new", F_OK, 0), -1);
@@ -499,7 +513,7 @@ test_cloudabi_run__probe_confined(void **state)
 {
 	static const char *const none[] = {NULL};
 	struct world w;
-	char report[8192], err[1024], buf[64];
+	char report[8192], err[1024];
 	int status, failures = 0;
 
 	(void)state;
@@ -512,16 +526,7 @@ test_cloudabi_run__probe_confined(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_non_null(strstr(report, "fds 0,1,2,3,4\n"));
-	for (size_t i = 0; i < NEXPECTED; i++) {
-		const char *got = result_of(report, expected[i].name, buf,
-		    sizeof(buf));
-		if (got == NULL || strcmp(got, expected[i].confined) != 0) {
-			print_error("%s: expected %s, got %s\n",
-			    expected[i].name, expected[i].confined,
-			    got != NULL ? got : "(nothing)");
-			failures++;
-		}
-	}
+	failures += confined_mismatches(report);
 	world_destroy(&w);
 	assert_int_equal(failures, 0);
 }
