@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "malformed.h"
 #include "testutil.h"
 
 static const char *tool;     /* cloudabi-run */
@@ -606,62 +607,43 @@ test_run__hostile_documents_refused_fast(void **state)
 	free(yaml);
 }
 
-/* Every case of malformed.txt, through the tool: one line, status 127. */
+/* One case of malformed.txt, through the tool: one line, status 127. */
+static void
+check_malformed(const struct malformed_case *c, void *arg)
+{
+	struct result r;
+	size_t want = strlen(c->want);
+	char path[4200];
+	int fd;
+
+	(void)arg;
+	snprintf(path, sizeof(path), "%s/config.yaml", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, c->yaml, c->len), (ssize_t)c->len);
+	close(fd);
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "config.yaml",
+	        NULL});
+	if (r.status != 127 || strncmp(r.err, c->want, want) != 0 ||
+	    strcmp(r.err + want, "\n") != 0)
+		fail_msg("%sstatus %d\ngot      %sexpected %s\n", c->title,
+		    r.status, r.err, c->want);
+	assert_string_equal(r.out, "");
+	result_free(&r);
+}
+
 static void
 test_run__malformed_golden(void **state)
 {
-	const char *file = getenv("MALFORMED");
-	char *line = NULL, *yaml = NULL, title[256] = "";
-	size_t cap = 0, len = 0, cases = 0;
-	FILE *fp, *mem = NULL;
-	ssize_t n;
+	size_t cases;
+	char *path;
 
 	(void)state;
-	assert_non_null(file);
-	fp = fopen(file, "re");
-	assert_non_null(fp);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		if (strncmp(line, "=== ", 4) == 0) {
-			snprintf(title, sizeof(title), "%s", line + 4);
-			mem = open_memstream(&yaml, &len);
-			assert_non_null(mem);
-		} else if (strncmp(line, "=> ", 3) == 0) {
-			struct result r;
-			int fd;
-			char path[4200];
-
-			assert_non_null(mem);
-			fclose(mem);
-			mem = NULL;
-			snprintf(path, sizeof(path), "%s/config.yaml", dir);
-			fd = open(path,
-			    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			assert_true(fd >= 0);
-			assert_int_equal(write(fd, yaml, len), (ssize_t)len);
-			close(fd);
-			run(&r, dir, NULL,
-			    (char *const[]){(char *)tool, (char *)fdreport,
-			        "config.yaml", NULL});
-			if (r.status != 127 || strcmp(r.err, line + 3) != 0)
-				fail_msg("%sstatus %d\ngot      %sexpected %s",
-				    title, r.status, r.err, line + 3);
-			assert_string_equal(r.out, "");
-			result_free(&r);
-			free(yaml);
-			yaml = NULL;
-			cases++;
-		} else if (mem != NULL) {
-			fwrite(line, 1, (size_t)n, mem);
-		}
-	}
-	free(line);
-	fclose(fp);
-	{
-		char *path = write_file("config.yaml", "");
-
-		unlink(path);
-		free(path);
-	}
+	cases = malformed_each(getenv("MALFORMED"), check_malformed, NULL);
+	path = write_file("config.yaml", "");
+	unlink(path);
+	free(path);
 	assert_true(cases >= 40);
 }
 

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "tags.h"
+#include "malformed.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/test_tags.XXXXXX";
@@ -694,61 +695,38 @@ test_tags__full_form(void **state)
 }
 
 /*
- * Every case of malformed.txt (see its header) fails through the loader
+ * One case of malformed.txt (see its header): it fails through the loader
  * with the expected line, and leaves no descriptor open.
  */
 static void
+check_malformed(const struct malformed_case *c, void *arg)
+{
+	const loader_error_t *e;
+	struct run r;
+	char got[1024];
+
+	(void)arg;
+	assert_int_equal(run_context_init(&r.rc, -1, "/bin/true"), 0);
+	r.ld = loader_create("config.yaml", run_handlers, run_nhandlers, &r.rc,
+	    NULL);
+	assert_non_null(r.ld);
+	r.error = loader_load_string(r.ld, c->yaml, c->len, &r.tree);
+	if (r.error == 0)
+		fail_msg("%sloaded", c->title);
+	e = loader_error(r.ld);
+	snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file, e->mark.line,
+	    e->mark.column, e->message);
+	if (strcmp(got, c->want) != 0)
+		fail_msg("%sgot      %s\nexpected %s", c->title, got, c->want);
+	run_done(&r);
+}
+
+static void
 test_tags__malformed_golden(void **state)
 {
-	const char *file = getenv("MALFORMED");
-	char *line = NULL, *yaml = NULL, title[256] = "";
-	size_t cap = 0, len = 0, cases = 0;
-	FILE *fp, *mem = NULL;
-	ssize_t n;
-
 	(void)state;
-	assert_non_null(file);
-	fp = fopen(file, "re");
-	assert_non_null(fp);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		if (strncmp(line, "=== ", 4) == 0) {
-			snprintf(title, sizeof(title), "%s", line + 4);
-			mem = open_memstream(&yaml, &len);
-			assert_non_null(mem);
-		} else if (strncmp(line, "=> ", 3) == 0) {
-			struct run r;
-			const loader_error_t *e;
-			char got[1024];
-
-			assert_non_null(mem);
-			fclose(mem);
-			mem = NULL;
-			line[strcspn(line, "\n")] = '\0';
-			assert_int_equal(
-			    run_context_init(&r.rc, -1, "/bin/true"), 0);
-			r.ld = loader_create("config.yaml", run_handlers,
-			    run_nhandlers, &r.rc, NULL);
-			assert_non_null(r.ld);
-			r.error = loader_load_string(r.ld, yaml, len, &r.tree);
-			if (r.error == 0)
-				fail_msg("%sloaded", title);
-			e = loader_error(r.ld);
-			snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file,
-			    e->mark.line, e->mark.column, e->message);
-			if (strcmp(got, line + 3) != 0)
-				fail_msg("%sgot      %s\nexpected %s", title,
-				    got, line + 3);
-			run_done(&r);
-			free(yaml);
-			yaml = NULL;
-			cases++;
-		} else if (mem != NULL) {
-			fwrite(line, 1, (size_t)n, mem);
-		}
-	}
-	free(line);
-	fclose(fp);
-	assert_true(cases >= 40);
+	assert_true(
+	    malformed_each(getenv("MALFORMED"), check_malformed, NULL) >= 40);
 }
 
 static int

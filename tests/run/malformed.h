@@ -1,0 +1,25 @@
+/*
+ * malformed.txt: the golden malformed configurations that the loader's
+ * tests and the tool's tests both check. A case is "=== title", the
+ * configuration, then "=> " and the one error line expected for it.
+ */
+#ifndef MALFORMED_H
+#define MALFORMED_H
+
+#include <stddef.h>
+
+struct malformed_case {
+	const char *title; /* ends in a newline */
+	const char *yaml;
+	size_t len;
+	const char *want;  /* the expected line, without its newline */
+};
+
+/*
+ * Calls check(c, arg) for every case in file, in order, and returns how
+ * many there were. Fails the test when the file cannot be read.
+ */
+size_t malformed_each(const char *file,
+    void (*check)(const struct malformed_case *c, void *arg), void *arg);
+
+#endif
