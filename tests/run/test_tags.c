@@ -552,9 +552,10 @@ test_tag_socket__several_addresses(void **state)
 		const char *msg;
 		int error;
 
+		/* The type is ignored here; "none" keeps valgrind quiet. */
 		if (unshare(CLONE_NEWNS) != 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-		    mount(hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0)
+		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount(hosts, "/etc/hosts", "none", MS_BIND, NULL) != 0)
 			_exit(77);
 		if (run_context_init(&rc, -1, "/bin/true") != 0 ||
 		    (ld = loader_create("c.yaml", run_handlers, run_nhandlers,
@@ -562,13 +563,14 @@ test_tag_socket__several_addresses(void **state)
 			_exit(2);
 		error = loader_load_string(ld,
 		    "!socket {bind: several.test:0}", 30, &tree);
-		msg = loader_error(ld)->message;
-		_exit(error != 0 && strstr(msg, "several.test resolves to "
-						"several addresses (127.0.0.1") !=
-			NULL &&
-			strstr(msg, "127.0.0.2") != NULL
-		    ? 0
-		    : 1);
+		msg = error != 0 ? loader_error(ld)->message : "(loaded)";
+		if (strstr(msg, "several.test resolves to several addresses "
+				"(127.0.0.1") == NULL ||
+		    strstr(msg, "127.0.0.2") == NULL) {
+			fprintf(stderr, "unexpected: %s\n", msg);
+			_exit(1);
+		}
+		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	unlink(hosts);
