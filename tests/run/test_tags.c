@@ -84,6 +84,23 @@ run_expect_error(struct run *r, const char *fmt, ...)
 		fail_msg("got \"%s\", expected \"%s\"", got, expected);
 }
 
+/* A configuration and the one error line it must fail with. */
+struct error_case {
+	const char *yaml, *error;
+};
+
+static void
+expect_errors(const struct error_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct run r;
+
+		run_load(&r, -1, "%s", cases[i].yaml);
+		run_expect_error(&r, "%s", cases[i].error);
+		run_done(&r);
+	}
+}
+
 /* The descriptor the tree (an fd value) holds. */
 static int
 tree_fd(const struct run *r)
@@ -197,9 +214,7 @@ test_tag_file__create_truncate_exclusive_mode(void **state)
 static void
 test_tag_file__errors(void **state)
 {
-	static const struct {
-		const char *yaml, *error;
-	} cases[] = {
+	static const struct error_case cases[] = {
 	    {"!file {}", "c.yaml:1:1: !file: path is missing"},
 	    {"!file /etc/passwd",
 	        "c.yaml:1:1: !file takes a map of attributes, such as "
@@ -241,13 +256,7 @@ test_tag_file__errors(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run r;
-
-		run_load(&r, -1, "%s", cases[i].yaml);
-		run_expect_error(&r, "%s", cases[i].error);
-		run_done(&r);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -432,9 +441,7 @@ test_tag_socket__abstract(void **state)
 static void
 test_tag_socket__errors(void **state)
 {
-	static const struct {
-		const char *yaml, *error;
-	} cases[] = {
+	static const struct error_case cases[] = {
 	    {"!socket {type: stream}",
 	        "c.yaml:1:1: !socket takes exactly one of bind and connect"},
 	    {"!socket {bind: /x, connect: /y}",
@@ -475,13 +482,7 @@ test_tag_socket__errors(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run r;
-
-		run_load(&r, -1, "%s", cases[i].yaml);
-		run_expect_error(&r, "%s", cases[i].error);
-		run_done(&r);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void

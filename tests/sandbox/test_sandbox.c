@@ -437,6 +437,29 @@ test_program_exec_attr__sandbox_probe(void **state)
 }
 
 /*
+ * Makes system call nr fail with error in this process and its children
+ * (no_new_privs and a seccomp filter of its own), as on a kernel that
+ * lacks it. For the children of tests: returns 0 or -1.
+ */
+static int
+fail_syscall(long nr, int error)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)error),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, insns};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		return -1;
+	return 0;
+}
+
+/*
  * Runs cloudabi-run with extra arguments before the probe and a config
  * naming the world's resources: the report pipe as its standard output,
  * the listener inherited at descriptor 10. With landlock_broken, its
@@ -447,15 +470,6 @@ static int
 run_tool(struct world *w, const char *const *extra, bool landlock_broken,
     char *out, size_t outsize, char *err, size_t errsize)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_landlock_create_ruleset,
-		    0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {4, insns};
 	char config[256], text[1024], *argv[16];
 	int errpipe[2], status, n = 0;
 	size_t used;
@@ -486,8 +500,7 @@ run_tool(struct world *w, const char *const *extra, bool landlock_broken,
 		    fcntl(10, F_SETFD, 0) != 0)
 			_exit(99); /* dup2 onto itself would keep close-on-exec */
 		if (landlock_broken &&
-		    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0))
+		    fail_syscall(SYS_landlock_create_ruleset, ENOSYS) != 0)
 			_exit(98);
 		execv(argv[0], argv);
 		_exit(97);
@@ -1329,15 +1342,6 @@ test_program_attr_setsandbox__errors(void **state)
 static void
 test_program_spawn__sandbox_refused(void **state)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_landlock_create_ruleset,
-		    0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {4, insns};
 	int status;
 	pid_t pid;
 
@@ -1351,8 +1355,7 @@ test_program_spawn__sandbox_refused(void **state)
 		argdata_t *tree = argdata_create_seq(NULL, 0);
 		int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC), pidfd = -1;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		if (fail_syscall(SYS_landlock_create_ruleset, ENOSYS) != 0)
 			_exit(10);
 		if (attr == NULL || tree == NULL ||
 		    program_attr_setsandbox(attr, PROGRAM_SANDBOX) != 0)
@@ -1398,14 +1401,6 @@ test_sandbox_missing__every_abi(void **state)
 static void
 refuse_without(long nr, int error, const char *want)
 {
-	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)error),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {4, insns};
 	int status;
 	pid_t pid = fork();
 
@@ -1415,8 +1410,7 @@ refuse_without(long nr, int error, const char *want)
 		const char *why;
 		int execfd;
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+		if (fail_syscall(nr, error) != 0)
 			_exit(10);
 		why = sandbox_unsupported(NULL);
 		if (why == NULL || strcmp(why, want) != 0)
