@@ -351,6 +351,39 @@ patch_one(void *arg, size_t offset)
 }
 
 /*
+ * memcpy() for the short strings of keys and names, which a call costs more
+ * than: loads and stores of one width that may overlap, and never reach
+ * outside either range.
+ */
+static inline __attribute__((always_inline)) void
+copy_short(uint8_t *dst, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+
+	if (n >= 8 && n <= 32) {
+		uint64_t a, b, c, d;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + (n > 16 ? 8 : 0), 8);
+		memcpy(&c, s + n - (n > 16 ? 16 : 8), 8);
+		memcpy(&d, s + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + (n > 16 ? 8 : 0), &b, 8);
+		memcpy(dst + n - (n > 16 ? 16 : 8), &c, 8);
+		memcpy(dst + n - 8, &d, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n > 0) {
+		memcpy(dst, src, n);
+	}
+}
+
+/*
  * Writes a value that is not a container made in memory to out, before
  * end, the end of the output.
  */
@@ -360,7 +393,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 	switch (ad->repr) {
 	case AD_STR:
 		out[0] = AD_TAG_STR;
-		memcpy(out + 1, ad->u.str.data, ad->length - 2);
+		copy_short(out + 1, ad->u.str.data, ad->length - 2);
 		out[ad->length - 1] = 0x00;
 		break;
 	case AD_BINARY:
@@ -394,8 +427,8 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 			w <<= 8 * (8 - ad->length);
 #endif
 			memcpy(out, &w, 8);
-		} else if (ad->length > 0) {
-			memcpy(out, ad->u.buffer.data, ad->length);
+		} else {
+			copy_short(out, ad->u.buffer.data, ad->length);
 		}
 		if (map != NULL) {
 			struct patch pt = {ad, out, map};
@@ -491,6 +524,26 @@ encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
 	}
 }
 
+/*
+ * Writes the subfield prefix of node and then node itself, or only its tag
+ * when it is a container. Returns whether it is a container with elements,
+ * which the caller then enters.
+ */
+static inline __attribute__((always_inline)) bool
+put_subfield(const argdata_t *node, uint8_t **out, uint8_t *end,
+    struct fdmap *map)
+{
+	uint8_t *o = *out + ad_write_prefix(*out, node->length);
+
+	if (is_container(node)) {
+		*o++ = node->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+		*out = o;
+		return node->u.container.count > 0;
+	}
+	*out = put_leaf(node, o, end, map);
+	return false;
+}
+
 static inline __attribute__((always_inline)) void
 encode_tree(const argdata_t *root, uint8_t *out, struct fdmap *map)
 {
@@ -514,40 +567,54 @@ encode_tree(const argdata_t *root, uint8_t *out, struct fdmap *map)
 	while (top > 0) {
 		struct frame *f = &stack[top - 1];
 		const argdata_t *c = f->node;
-		size_t n = nchildren(c), i = f->next;
 		/*
 		 * Read once: the stores to out may alias anything, so the
 		 * compiler would load these again for every subfield.
 		 */
 		const argdata_t *const *keys = c->u.container.keys;
 		const argdata_t *const *values = c->u.container.values;
-		bool seq = c->repr == AD_SEQ;
+		size_t count = c->u.container.count, i = f->next;
+		const argdata_t *enter;
 
 		/*
 		 * The subfields of the container on top, in one loop as long
-		 * as they are not containers themselves: prefix, then value.
+		 * as they are not containers themselves. f->next counts
+		 * subfields: a map's key and value are two.
 		 */
-		for (; i < n; i++) {
-			const argdata_t *node = seq ? keys[i]
-			    : i % 2 == 0	    ? keys[i / 2]
-						    : values[i / 2];
-
-			out += ad_write_prefix(out, node->length);
-			if (is_container(node)) {
-				*out++ = node->repr == AD_MAP ? AD_TAG_MAP
-							      : AD_TAG_SEQ;
-				if (node->u.container.count > 0)
-					break;
-			} else {
-				out = put_leaf(node, out, end, map);
+		if (c->repr == AD_SEQ) {
+			for (; i < count; i++) {
+				enter = keys[i];
+				if (put_subfield(enter, &out, end, map)) {
+					i++;
+					goto descend;
+				}
+			}
+		} else {
+			/* Back from inside a key: its value comes next. */
+			if (i % 2 == 1) {
+				enter = values[i / 2];
+				i++;
+				if (put_subfield(enter, &out, end, map))
+					goto descend;
+			}
+			for (; i < 2 * count; i += 2) {
+				enter = keys[i / 2];
+				if (put_subfield(enter, &out, end, map)) {
+					i++;
+					goto descend;
+				}
+				enter = values[i / 2];
+				if (put_subfield(enter, &out, end, map)) {
+					i += 2;
+					goto descend;
+				}
 			}
 		}
-		if (i == n) {
-			top--;
-			continue;
-		}
-		f->next = i + 1;
-		stack[top++] = (struct frame){child(c, i), 0};
+		top--;
+		continue;
+descend:
+		f->next = i;
+		stack[top++] = (struct frame){enter, 0};
 	}
 	if (stack != local)
 		free(stack);
