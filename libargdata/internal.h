@@ -47,11 +47,18 @@ enum {
 	AD_NFDS_KNOWN = 1 << 0,
 	/* The subtree holds encoded data that may carry descriptors. */
 	AD_HAS_BUFFER = 1 << 1,
+	/* A descriptor made with argdata_create_fd(). */
+	AD_ONE_FD = 1 << 2,
 };
 
 struct argdata_t {
 	uint8_t repr;
 	uint8_t flags;
+	/*
+	 * Where the value was allocated: its offset in its chunk in units of
+	 * 16 bytes, or 0 when it came from malloc() on its own (alloc.c).
+	 */
+	uint16_t home;
 	/* Nesting depth of in-memory containers below this one (0: none). */
 	uint32_t depth;
 	/* The size of the encoding in bytes. */
@@ -89,6 +96,20 @@ struct argdata_t {
  * call.
  */
 AD_HIDDEN int ad_fd_identity(void *arg, size_t number);
+
+/*
+ * A value of size bytes (the struct and what follows it), with home set
+ * and nothing else; NULL and errno ENOMEM without memory. ad_node_free()
+ * takes it back, told the same size.
+ */
+AD_HIDDEN argdata_t *ad_node_alloc(size_t size);
+AD_HIDDEN void ad_node_free(argdata_t *ad, size_t size);
+
+/*
+ * Gives the calling thread's spare chunks, and its current chunk when it
+ * holds no value, back to malloc(): for tests that count blocks.
+ */
+AD_HIDDEN void ad_alloc_trim(void);
 
 /* Scalars made in memory carry at most this many encoded bytes. */
 #define AD_INLINE_MAX 16

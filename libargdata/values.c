@@ -36,7 +36,7 @@ ad_fd_identity(void *arg, size_t number)
 static argdata_t *
 new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 {
-	argdata_t *ad = malloc(sizeof(*ad) + 1 + len);
+	argdata_t *ad = ad_node_alloc(sizeof(*ad) + 1 + len);
 	uint8_t *bytes;
 
 	if (ad == NULL)
@@ -46,7 +46,7 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	memcpy(bytes + 1, payload, len);
 	ad_init_buffer(ad, bytes, 1 + len,
 	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
-	ad->flags = AD_NFDS_KNOWN;
+	ad->flags = tag == AD_TAG_FD ? AD_NFDS_KNOWN | AD_ONE_FD : AD_NFDS_KNOWN;
 	/* The bytes follow the value itself, whose end is readable. */
 	ad->u.buffer.base = (const uint8_t *)ad;
 	return ad;
@@ -61,10 +61,10 @@ argdata_create_binary(const void *buf, size_t len)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((ad = malloc(sizeof(*ad))) == NULL)
+	if ((ad = ad_node_alloc(sizeof(*ad))) == NULL)
 		return NULL;
 	*ad = (argdata_t){.repr = AD_BINARY, .flags = AD_NFDS_KNOWN,
-	    .length = 1 + len, .u.binary.data = buf};
+	    .home = ad->home, .length = 1 + len, .u.binary.data = buf};
 	return ad;
 }
 
@@ -105,7 +105,7 @@ argdata_create_float(double value)
 static inline argdata_t *
 new_int(uint64_t bits, size_t len)
 {
-	argdata_t *ad = malloc(sizeof(*ad) + 1 + len);
+	argdata_t *ad = ad_node_alloc(sizeof(*ad) + 1 + len);
 	uint8_t *bytes;
 
 	if (ad == NULL)
@@ -200,13 +200,13 @@ argdata_create_str(const char *str, size_t len)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((ad = malloc(sizeof(*ad) + len + 1)) == NULL)
+	if ((ad = ad_node_alloc(sizeof(*ad) + len + 1)) == NULL)
 		return NULL;
 	copy = (char *)(ad + 1);
 	memcpy(copy, str, len);
 	copy[len] = '\0';
 	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
-	    .length = len + 2, .u.str.data = copy};
+	    .home = ad->home, .length = len + 2, .u.str.data = copy};
 	return ad;
 }
 
@@ -220,38 +220,42 @@ argdata_create_str_c(const char *str)
 		errno = EILSEQ;
 		return NULL;
 	}
-	if ((ad = malloc(sizeof(*ad))) == NULL)
+	if ((ad = ad_node_alloc(sizeof(*ad))) == NULL)
 		return NULL;
 	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
-	    .length = len + 2, .u.str.data = str};
+	    .home = ad->home, .length = len + 2, .u.str.data = str};
 	return ad;
 }
 
 /*
- * Adds the size, descriptor count and depth of element e to those of the
- * container being made. Returns false when the size would overflow.
+ * What a container learns from its elements: the size of their encoding,
+ * their descriptors, their depth and their flags. Kept in locals while the
+ * elements are added, so that nothing is stored through a pointer.
  */
-static inline bool
-add_element(const argdata_t *e, size_t *length, size_t *nfds,
-    uint32_t *depth, uint8_t *flags)
+struct sum {
+	size_t length, nfds;
+	uint32_t depth;
+	uint8_t all_flags, any_flags;
+	bool overflow;
+};
+
+static inline __attribute__((always_inline)) void
+add_element(struct sum *s, const argdata_t *e)
 {
 	size_t part = e->length + ad_prefix_size(e->length);
 
-	if (part < e->length || *length > SIZE_MAX - part)
-		return false;
-	*length += part;
+	/* A length near SIZE_MAX wraps part or the sum: ENOMEM below. */
+	s->overflow |= part < e->length;
+	s->overflow |= __builtin_add_overflow(s->length, part, &s->length);
 	if (e->repr == AD_MAP || e->repr == AD_SEQ) {
-		*nfds += e->u.container.nfds;
-		if (e->depth > *depth)
-			*depth = e->depth;
-	} else if (e->repr == AD_BUFFER && e->length == 5 &&
-	    e->u.buffer.data[0] == AD_TAG_FD) {
-		(*nfds)++;
+		s->nfds += e->u.container.nfds;
+		s->depth = e->depth > s->depth ? e->depth : s->depth;
+	} else {
+		/* Decoded values do not count: they lack NFDS_KNOWN. */
+		s->nfds += (e->flags & AD_ONE_FD) != 0;
 	}
-	/* Both flags are inherited: NFDS_KNOWN only if every child has it. */
-	*flags &= (uint8_t)(e->flags | ~AD_NFDS_KNOWN);
-	*flags |= e->flags & AD_HAS_BUFFER;
-	return true;
+	s->all_flags &= e->flags;
+	s->any_flags |= e->flags;
 }
 
 /*
@@ -262,33 +266,35 @@ static argdata_t *
 new_container(enum ad_repr repr, const argdata_t *const *a,
     const argdata_t *const *b, size_t count)
 {
-	size_t length = 1, nfds = 0;
-	uint32_t depth = 0;
-	uint8_t flags = AD_NFDS_KNOWN;
+	struct sum s = {.length = 1, .all_flags = AD_NFDS_KNOWN};
 	argdata_t *ad;
 
 	if (count != 0 && (a == NULL || (repr == AD_MAP && b == NULL))) {
 		errno = EINVAL;
 		return NULL;
 	}
-	for (size_t i = 0; i < count; i++) {
-		if (!add_element(a[i], &length, &nfds, &depth, &flags) ||
-		    (repr == AD_MAP &&
-			!add_element(b[i], &length, &nfds, &depth, &flags))) {
-			errno = ENOMEM;
-			return NULL;
+	if (repr == AD_MAP) {
+		for (size_t i = 0; i < count; i++) {
+			add_element(&s, a[i]);
+			add_element(&s, b[i]);
 		}
+	} else {
+		for (size_t i = 0; i < count; i++)
+			add_element(&s, a[i]);
 	}
-	if (depth == UINT32_MAX) {
+	/* Both flags are inherited: NFDS_KNOWN only if every child has it. */
+	if (s.overflow || s.depth == UINT32_MAX) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if ((ad = malloc(sizeof(*ad))) == NULL)
+	if ((ad = ad_node_alloc(sizeof(*ad))) == NULL)
 		return NULL;
-	*ad = (argdata_t){.repr = repr, .flags = flags, .depth = depth + 1,
-	    .length = length,
+	*ad = (argdata_t){.repr = repr,
+	    .flags = (uint8_t)((s.all_flags & AD_NFDS_KNOWN) |
+		(s.any_flags & AD_HAS_BUFFER)),
+	    .home = ad->home, .depth = s.depth + 1, .length = s.length,
 	    .u.container = {.keys = a, .values = b, .count = count,
-		.nfds = nfds}};
+		.nfds = s.nfds}};
 	return ad;
 }
 
@@ -309,7 +315,7 @@ argdata_t *
 argdata_from_buffer(const void *buf, size_t len,
     int (*convert_fd)(void *, size_t), void *convert_fd_arg)
 {
-	argdata_t *ad = malloc(sizeof(*ad));
+	argdata_t *ad = ad_node_alloc(sizeof(*ad));
 
 	if (ad == NULL)
 		return NULL;
@@ -317,11 +323,28 @@ argdata_from_buffer(const void *buf, size_t len,
 	return ad;
 }
 
+/*
+ * The size a constructor asked for: the struct, and the bytes stored after
+ * it when the value holds its own.
+ */
+static size_t
+node_size(const argdata_t *ad)
+{
+	const void *own = ad + 1;
+
+	if (ad->repr == AD_BUFFER && ad->u.buffer.data == own)
+		return sizeof(*ad) + ad->length;
+	if (ad->repr == AD_STR && (const void *)ad->u.str.data == own)
+		return sizeof(*ad) + ad->length - 1;
+	return sizeof(*ad);
+}
+
 void
 argdata_free(argdata_t *ad)
 {
 	int saved = errno;
 
-	free(ad);
+	if (ad != NULL)
+		ad_node_free(ad, node_size(ad));
 	errno = saved;
 }

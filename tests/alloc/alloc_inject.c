@@ -7,6 +7,7 @@
 #include "alloc_inject.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ char *__wrap_strndup(const char *s, size_t n);
 
 static size_t count, fail_at;
 static bool failed;
+/* Threads of the chunk tests allocate and free at the same time. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Live blocks, unordered: tests keep few of them at a time. */
 #define MAX_LIVE 65536
@@ -56,19 +59,26 @@ alloc_inject_failed(void)
 size_t
 alloc_inject_live(void)
 {
-	return nlive;
+	pthread_mutex_lock(&lock);
+	size_t n = nlive;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 /* Counts an allocation; false when this is the one to fail. */
 static bool
 may_allocate(void)
 {
-	if (++count == fail_at) {
+	bool fail;
+
+	pthread_mutex_lock(&lock);
+	fail = ++count == fail_at;
+	if (fail)
 		failed = true;
+	pthread_mutex_unlock(&lock);
+	if (fail)
 		errno = ENOMEM;
-		return false;
-	}
-	return true;
+	return !fail;
 }
 
 static void
@@ -76,23 +86,27 @@ track(void *p)
 {
 	if (p == NULL)
 		return;
+	pthread_mutex_lock(&lock);
 	if (nlive == MAX_LIVE) {
 		fputs("alloc_inject: too many live blocks\n", stderr);
 		abort();
 	}
 	live[nlive++] = p;
+	pthread_mutex_unlock(&lock);
 }
 
 /* Forgets p; blocks that libc allocated on its own are not in the table. */
 static void
 untrack(void *p)
 {
+	pthread_mutex_lock(&lock);
 	for (size_t i = nlive; i-- > 0;) {
 		if (live[i] == p) {
 			live[i] = live[--nlive];
-			return;
+			break;
 		}
 	}
+	pthread_mutex_unlock(&lock);
 }
 
 void *

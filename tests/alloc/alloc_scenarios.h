@@ -17,4 +17,10 @@ int print_yaml(void);
 int stream_roundtrip(void);
 int yaml_load(void);
 
+/* alloc_chunks.c: the chunks values are carved from. */
+void test_ad_node_alloc__chunks_reused(void **state);
+void test_ad_node_alloc__spares_returned(void **state);
+void test_argdata_free__other_thread(void **state);
+void test_argdata_free__threads_at_once(void **state);
+
 #endif

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "codec_test.h"
+#include "internal.h"
 #include "testutil.h"
 
 /* Allocations left before they fail; negative: no limit. */
@@ -68,6 +69,8 @@ test_argdata_create__enomem(void **state)
 	argdata_t *ad[12];
 	size_t i;
 
+	/* No chunk kept from earlier values: each needs malloc(). */
+	ad_alloc_trim();
 	budget = 0;
 	errno = 0;
 	ad[0] = argdata_from_buffer(bytes, 3, NULL, NULL);
@@ -357,6 +360,45 @@ test_argdata_serialize__deep_decoded_fds_without_memory(void **state)
 	}
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+
+/*
+ * Values share chunks, and AddressSanitizer only sees the chunks: the
+ * library poisons what lies outside each value and each value it frees,
+ * so that overruns and uses after free are still reported.
+ */
+static void
+test_argdata_free__poisoned(void **state)
+{
+	argdata_t *a = argdata_create_str("twenty characters!!!", 20);
+	argdata_t *b = argdata_create_int(7);
+	const char *s;
+	size_t len;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(argdata_get_str(a, &s, &len), 0);
+	assert_int_equal(len, 20);
+	assert_false(__asan_address_is_poisoned(s + len));
+	assert_true(__asan_address_is_poisoned(s + len + 1));
+	argdata_free(a);
+	assert_true(__asan_address_is_poisoned(a));
+	assert_true(__asan_address_is_poisoned(s));
+	assert_false(__asan_address_is_poisoned(b));
+	argdata_free(b);
+	assert_true(__asan_address_is_poisoned(b));
+}
+#endif
+
 int
 run_memory_tests(void)
 {
@@ -366,6 +408,9 @@ run_memory_tests(void)
 	    CODEC_TEST(test_argdata_serialize__without_memory),
 	    CODEC_TEST(test_argdata_serialize__renumber_without_memory),
 	    CODEC_TEST(test_argdata_serialize__deep_decoded_fds_without_memory),
+#ifdef TEST_ASAN
+	    CODEC_TEST(test_argdata_free__poisoned),
+#endif
 	};
 
 	return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
