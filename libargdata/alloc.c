@@ -6,16 +6,23 @@
  * A chunk counts its values that are still alive. When the last one is
  * freed, by whichever thread, the chunk goes to that thread's spares, to
  * be carved again. A chunk is never carved again while any of its values
- * lives, so one long-lived value keeps its whole chunk (CHUNK_SIZE bytes)
+ * lives, so one long-lived value keeps its whole chunk (AD_CHUNK_SIZE bytes)
  * alive: trees are made and freed together, and for them this is the
  * better trade.
+ *
+ * Spares are kept in address order as far as that is cheap: a chunk below
+ * the first goes first, any other goes last; they are taken first to last.
+ * Programs free a tree front to back or back to front, and chunks taken
+ * in either order of freeing would lay the next tree out backwards in
+ * memory half the time, every chunk boundary a step back: serializing it
+ * took twice as long.
  *
  * Spares are kept because handing them back at once costs more than it
  * saves: malloc() merges the chunks of a freed tree and returns them to
  * the kernel, and the next tree of that size faults every page in again
  * (two to three times the time of building it). They are not kept
  * forever: the spares that were never needed while the thread carved
- * twice as many chunks as it had spares (and at least SCAVENGE_PERIOD),
+ * twice as many chunks as it had spares (and at least AD_SCAVENGE_PERIOD),
  * the fewest there were in that time, go back to malloc(). A tree built
  * and freed over and over keeps its chunks; the chunks of a large tree
  * freed once go back while smaller trees are made. A thread that ends
@@ -30,131 +37,86 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
-#include "internal.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define AD_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AD_ASAN 1
-#endif
-#endif
-
-#ifdef AD_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
-
-#define CHUNK_SIZE 8192
-#define UNIT 16
-/* Larger values come from malloc() one by one. */
-#define NODE_MAX 512
-#define SCAVENGE_PERIOD 256
-
-/* Part of a chunk's balance while a thread carves from it. */
-#define OWNED ((size_t)1 << (sizeof(size_t) * CHAR_BIT - 1))
-
-struct chunk {
-	/*
-	 * OWNED while its thread carves from it, minus the values freed;
-	 * when the thread moves on it adds the number it carved, so that
-	 * the balance is then the number of values alive.
-	 */
-	atomic_size_t balance;
-	/* The owning thread's alone: values carved, bytes used. */
-	size_t carved;
-	size_t used;
-	/* Among the spares: the next one. */
-	struct chunk *next;
-};
-
-#define HEADER ((sizeof(struct chunk) + UNIT - 1) / UNIT * UNIT)
-
-_Static_assert(CHUNK_SIZE / UNIT <= UINT16_MAX, "home does not fit");
-_Static_assert(HEADER > 0, "home 0 must mean malloc");
-
-struct thread_chunks {
-	struct chunk *current;
-	struct chunk *spares;
-	size_t nspares;
-	/*
-	 * The fewest spares since the period began, chunks carved since,
-	 * and the period's length in chunks.
-	 */
-	size_t low;
-	size_t events;
-	size_t period;
-	bool registered;
-};
-
-static __thread struct thread_chunks self
-    __attribute__((tls_model("initial-exec")));
+#include "alloc.h"
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 static bool exit_key_made;
 
-/* Frees the oldest n spares: the newest are warm in the cache. */
+/* Takes the first spare, or NULL. */
+static struct chunk *
+take_spare(void)
+{
+	struct chunk *c = ad_self.spares;
+
+	if (c == NULL)
+		return NULL;
+	if ((ad_self.spares = c->next) == NULL)
+		ad_self.spares_tail = NULL;
+	if (--ad_self.nspares < ad_self.low)
+		ad_self.low = ad_self.nspares;
+	return c;
+}
+
+/* Frees n spares. */
 static void
 drop_spares(size_t n)
 {
-	struct chunk **link = &self.spares;
+	while (n-- > 0) {
+		struct chunk *c = take_spare();
 
-	for (size_t keep = self.nspares - n; keep > 0; keep--)
-		link = &(*link)->next;
-	while (*link != NULL) {
-		struct chunk *c = *link;
-
-		*link = c->next;
-		UNPOISON(c, CHUNK_SIZE);
+		AD_UNPOISON(c, AD_CHUNK_SIZE);
 		free(c);
-		self.nspares--;
 	}
-	if (self.low > self.nspares)
-		self.low = self.nspares;
 }
 
 /* Counts a chunk about to be carved; at a period's end, frees spares. */
 static void
 count_carving(void)
 {
-	if (++self.events < self.period)
+	if (++ad_self.events < ad_self.period)
 		return;
-	if (self.low > 0)
-		drop_spares(self.low);
-	self.events = 0;
-	self.low = self.nspares;
-	self.period = 2 * self.nspares > SCAVENGE_PERIOD ? 2 * self.nspares
-	    : SCAVENGE_PERIOD;
+	if (ad_self.low > 0)
+		drop_spares(ad_self.low);
+	ad_self.events = 0;
+	ad_self.low = ad_self.nspares;
+	ad_self.period = 2 * ad_self.nspares > AD_SCAVENGE_PERIOD ?
+	    2 * ad_self.nspares : AD_SCAVENGE_PERIOD;
 }
 
 /* A chunk with no values left becomes a spare of the calling thread. */
 static void
 release(struct chunk *c)
 {
-	if (!self.registered) {
+	if (!ad_self.registered) {
 		/* Nobody would free it when this thread ends. */
-		UNPOISON(c, CHUNK_SIZE);
+		AD_UNPOISON(c, AD_CHUNK_SIZE);
 		free(c);
 		return;
 	}
-	POISON((char *)c + HEADER, CHUNK_SIZE - HEADER);
-	c->next = self.spares;
-	self.spares = c;
-	self.nspares++;
+	AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
+	if (ad_self.spares != NULL && (uintptr_t)c < (uintptr_t)ad_self.spares) {
+		c->next = ad_self.spares;
+		ad_self.spares = c;
+	} else {
+		c->next = NULL;
+		if (ad_self.spares_tail != NULL)
+			ad_self.spares_tail->next = c;
+		else
+			ad_self.spares = c;
+		ad_self.spares_tail = c;
+	}
+	ad_self.nspares++;
 }
 
 /* The owner gives a chunk up; it goes when its last value has gone. */
 static void
 retire(struct chunk *c)
 {
-	size_t give = OWNED - c->carved;
+	size_t give = AD_OWNED - c->carved;
 
 	if (atomic_fetch_sub_explicit(&c->balance, give,
 	    memory_order_acq_rel) == give)
@@ -165,14 +127,14 @@ retire(struct chunk *c)
 static void
 thread_exit(void *unused)
 {
-	struct chunk *c = self.current;
+	struct chunk *c = ad_self.current;
 
 	(void)unused;
-	self.current = NULL;
+	ad_self.current = NULL;
 	if (c != NULL)
 		retire(c);
-	self.registered = false;
-	drop_spares(self.nspares);
+	ad_self.registered = false;
+	drop_spares(ad_self.nspares);
 }
 
 static void
@@ -189,68 +151,60 @@ make_exit_key(void)
 static bool
 register_thread(void)
 {
-	if (self.registered)
+	if (ad_self.registered)
 		return true;
 	pthread_once(&exit_once, make_exit_key);
 	if (!exit_key_made || pthread_setspecific(exit_key, &exit_key) != 0)
 		return false;
-	self.registered = true;
+	ad_self.registered = true;
 	return true;
 }
 
 /*
- * Makes self.current a chunk with at least size bytes free. Returns false
+ * Makes ad_self.current a chunk with at least size bytes free. Returns false
  * when values must come from malloc() instead.
  */
-static __attribute__((noinline)) bool
+static bool
 refill(size_t size)
 {
-	struct chunk *c = self.current;
+	struct chunk *c = ad_self.current;
 
 	if (c != NULL) {
-		self.current = NULL;
+		ad_self.current = NULL;
 		retire(c);
 	}
-	if (size > CHUNK_SIZE - HEADER || !register_thread())
+	if (size > AD_CHUNK_SIZE - AD_CHUNK_HEADER || !register_thread())
 		return false;
-	if ((c = self.spares) != NULL) {
-		self.spares = c->next;
-		if (--self.nspares < self.low)
-			self.low = self.nspares;
-	} else if ((c = malloc(CHUNK_SIZE)) == NULL) {
+	if ((c = take_spare()) != NULL) {
+		/* Ready: poisoned when it became a spare. */
+	} else if ((c = malloc(AD_CHUNK_SIZE)) == NULL) {
 		/* Without memory: malloc() for the value fails too. */
 		return false;
 	} else {
-		POISON((char *)c + HEADER, CHUNK_SIZE - HEADER);
+		AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
 	}
 	count_carving();
-	atomic_init(&c->balance, OWNED);
+	atomic_init(&c->balance, AD_OWNED);
 	c->carved = 0;
-	c->used = HEADER;
-	self.current = c;
+	c->used = AD_CHUNK_HEADER;
+	ad_self.current = c;
 	return true;
 }
 
+__thread struct thread_chunks ad_self;
+
 argdata_t *
-ad_node_alloc(size_t size)
+ad_node_alloc_slow(size_t size)
 {
-	size_t rounded = (size + UNIT - 1) & ~(size_t)(UNIT - 1);
-	struct chunk *c = self.current;
+	size_t rounded = (size + AD_UNIT - 1) & ~(size_t)(AD_UNIT - 1);
 	argdata_t *ad;
 
-	if (size > NODE_MAX ||
-	    ((c == NULL || CHUNK_SIZE - c->used < rounded) &&
-		(!refill(rounded) || (c = self.current) == NULL))) {
+	if (size > AD_NODE_MAX || !refill(rounded)) {
 		if ((ad = malloc(size)) != NULL)
 			ad->home = 0;
 		return ad;
 	}
-	ad = (argdata_t *)(void *)((char *)c + c->used);
-	UNPOISON(ad, size);
-	ad->home = (uint16_t)(c->used / UNIT);
-	c->used += rounded;
-	c->carved++;
-	return ad;
+	return ad_node_alloc(size);
 }
 
 void
@@ -263,20 +217,20 @@ ad_node_free(argdata_t *ad, size_t size)
 		free(ad);
 		return;
 	}
-	c = (struct chunk *)(void *)((char *)ad - (size_t)ad->home * UNIT);
-	POISON(ad, (size + UNIT - 1) & ~(size_t)(UNIT - 1));
+	c = (struct chunk *)(void *)((char *)ad - (size_t)ad->home * AD_UNIT);
+	AD_POISON(ad, (size + AD_UNIT - 1) & ~(size_t)(AD_UNIT - 1));
 	before = atomic_fetch_sub_explicit(&c->balance, 1,
 	    memory_order_acq_rel);
 	if (before == 1) {
 		/* Retired, and this was its last value. */
 		release(c);
-	} else if (c == self.current && before - 1 == OWNED - c->carved) {
+	} else if (c == ad_self.current && before - 1 == AD_OWNED - c->carved) {
 		/* This thread's own chunk, now empty: carve it afresh. */
-		atomic_store_explicit(&c->balance, OWNED,
+		atomic_store_explicit(&c->balance, AD_OWNED,
 		    memory_order_relaxed);
 		c->carved = 0;
-		c->used = HEADER;
-		POISON((char *)c + HEADER, CHUNK_SIZE - HEADER);
+		c->used = AD_CHUNK_HEADER;
+		AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
 		count_carving();
 	}
 }
@@ -284,12 +238,12 @@ ad_node_free(argdata_t *ad, size_t size)
 void
 ad_alloc_trim(void)
 {
-	struct chunk *c = self.current;
+	struct chunk *c = ad_self.current;
 
 	if (c != NULL && atomic_load_explicit(&c->balance,
-	    memory_order_acquire) == OWNED - c->carved) {
-		self.current = NULL;
+	    memory_order_acquire) == AD_OWNED - c->carved) {
+		ad_self.current = NULL;
 		retire(c);
 	}
-	drop_spares(self.nspares);
+	drop_spares(ad_self.nspares);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <argdata.h>
 
@@ -98,11 +99,10 @@ struct argdata_t {
 AD_HIDDEN int ad_fd_identity(void *arg, size_t number);
 
 /*
- * A value of size bytes (the struct and what follows it), with home set
- * and nothing else; NULL and errno ENOMEM without memory. ad_node_free()
- * takes it back, told the same size.
+ * ad_node_alloc() (alloc.h) makes a value of size bytes, the struct and
+ * what follows it, with home set and nothing else: NULL and errno ENOMEM
+ * without memory. ad_node_free() takes it back, told the same size.
  */
-AD_HIDDEN argdata_t *ad_node_alloc(size_t size);
 AD_HIDDEN void ad_node_free(argdata_t *ad, size_t size);
 
 /*
@@ -184,6 +184,44 @@ ad_write_prefix(uint8_t *out, size_t len)
 		return 1;
 	}
 	return ad_write_prefix_long(out, len);
+}
+
+/*
+ * memcpy() for the short strings of keys and names, which a call costs more
+ * than: loads and stores of one width that may overlap, and never reach
+ * outside either range.
+ */
+static inline __attribute__((always_inline)) void
+ad_copy_short(uint8_t *dst, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+
+	if (n >= 8 && n <= 32) {
+		uint64_t a, b, c, d;
+
+		memcpy(&a, s, 8);
+		memcpy(&b, s + (n > 16 ? 8 : 0), 8);
+		memcpy(&c, s + n - (n > 16 ? 16 : 8), 8);
+		memcpy(&d, s + n - 8, 8);
+		memcpy(dst, &a, 8);
+		memcpy(dst + (n > 16 ? 8 : 0), &b, 8);
+		memcpy(dst + n - (n > 16 ? 16 : 8), &c, 8);
+		memcpy(dst + n - 8, &d, 8);
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(dst, &a, 4);
+		memcpy(dst + n - 4, &b, 4);
+	} else if (n > 32) {
+		memcpy(dst, src, n);
+	} else if (n > 0) {
+		/* 1 to 3 bytes: first, middle, last. */
+		dst[0] = s[0];
+		dst[n / 2] = s[n / 2];
+		dst[n - 1] = s[n - 1];
+	}
 }
 
 /*

@@ -351,39 +351,6 @@ patch_one(void *arg, size_t offset)
 }
 
 /*
- * memcpy() for the short strings of keys and names, which a call costs more
- * than: loads and stores of one width that may overlap, and never reach
- * outside either range.
- */
-static inline __attribute__((always_inline)) void
-copy_short(uint8_t *dst, const void *src, size_t n)
-{
-	const uint8_t *s = src;
-
-	if (n >= 8 && n <= 32) {
-		uint64_t a, b, c, d;
-
-		memcpy(&a, s, 8);
-		memcpy(&b, s + (n > 16 ? 8 : 0), 8);
-		memcpy(&c, s + n - (n > 16 ? 16 : 8), 8);
-		memcpy(&d, s + n - 8, 8);
-		memcpy(dst, &a, 8);
-		memcpy(dst + (n > 16 ? 8 : 0), &b, 8);
-		memcpy(dst + n - (n > 16 ? 16 : 8), &c, 8);
-		memcpy(dst + n - 8, &d, 8);
-	} else if (n >= 4 && n < 8) {
-		uint32_t a, b;
-
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		memcpy(dst, &a, 4);
-		memcpy(dst + n - 4, &b, 4);
-	} else if (n > 0) {
-		memcpy(dst, src, n);
-	}
-}
-
-/*
  * Writes a value that is not a container made in memory to out, before
  * end, the end of the output.
  */
@@ -393,7 +360,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 	switch (ad->repr) {
 	case AD_STR:
 		out[0] = AD_TAG_STR;
-		copy_short(out + 1, ad->u.str.data, ad->length - 2);
+		ad_copy_short(out + 1, ad->u.str.data, ad->length - 2);
 		out[ad->length - 1] = 0x00;
 		break;
 	case AD_BINARY:
@@ -428,7 +395,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 #endif
 			memcpy(out, &w, 8);
 		} else {
-			copy_short(out, ad->u.buffer.data, ad->length);
+			ad_copy_short(out, ad->u.buffer.data, ad->length);
 		}
 		if (map != NULL) {
 			struct patch pt = {ad, out, map};

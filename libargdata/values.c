@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "alloc.h"
 
 #define CONSTANT(bytes, len)                                             \
 	{                                                                \
@@ -33,7 +33,7 @@ ad_fd_identity(void *arg, size_t number)
 }
 
 /* A scalar over its own copy of len encoded bytes, tag first. */
-static argdata_t *
+static inline __attribute__((always_inline)) argdata_t *
 new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 {
 	argdata_t *ad = ad_node_alloc(sizeof(*ad) + 1 + len);
@@ -85,14 +85,12 @@ argdata_t *
 argdata_create_float(double value)
 {
 	uint64_t bits;
-	uint8_t p[8];
 
 	memcpy(&bits, &value, sizeof(bits));
-	for (int i = 7; i >= 0; i--) {
-		p[i] = (uint8_t)bits;
-		bits >>= 8;
-	}
-	return new_inline(AD_TAG_FLOAT, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	bits = __builtin_bswap64(bits);
+#endif
+	return new_inline(AD_TAG_FLOAT, (const uint8_t *)&bits, 8);
 }
 
 /*
@@ -203,7 +201,7 @@ argdata_create_str(const char *str, size_t len)
 	if ((ad = ad_node_alloc(sizeof(*ad) + len + 1)) == NULL)
 		return NULL;
 	copy = (char *)(ad + 1);
-	memcpy(copy, str, len);
+	ad_copy_short((uint8_t *)copy, str, len);
 	copy[len] = '\0';
 	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
 	    .home = ad->home, .length = len + 2, .u.str.data = copy};
