@@ -28,11 +28,19 @@
  * freed once go back while smaller trees are made. A thread that ends
  * frees its spares; one that stops making values keeps them.
  *
+ * A thread frees values of its current chunk without an atomic operation:
+ * it keeps the count. Other frees are counted per chunk, and one atomic
+ * subtraction takes a run of them from the chunk's balance when the
+ * thread frees in another chunk, carves a new one or ends (freeing a tree
+ * of 60,000 values spent a third of its time on atomic subtractions): a
+ * thread may so keep one chunk alive a while after its last value.
+ *
  * Under AddressSanitizer the unused part of a chunk and every freed value
  * are poisoned: values are never reused while their chunk lives, so a use
  * after free or a read past a value is reported as it would be with
  * malloc().
  */
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -45,6 +53,19 @@
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 static bool exit_key_made;
+
+/*
+ * free() for the paths argdata_free() takes: it promises to leave errno
+ * alone, and C libraries older than POSIX 2024 may not.
+ */
+static void
+free_keeping_errno(void *p)
+{
+	int saved = errno;
+
+	free(p);
+	errno = saved;
+}
 
 /* Takes the first spare, or NULL. */
 static struct chunk *
@@ -69,7 +90,7 @@ drop_spares(size_t n)
 		struct chunk *c = take_spare();
 
 		AD_UNPOISON(c, AD_CHUNK_SIZE);
-		free(c);
+		free_keeping_errno(c);
 	}
 }
 
@@ -94,7 +115,7 @@ release(struct chunk *c)
 	if (!ad_self.registered) {
 		/* Nobody would free it when this thread ends. */
 		AD_UNPOISON(c, AD_CHUNK_SIZE);
-		free(c);
+		free_keeping_errno(c);
 		return;
 	}
 	AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
@@ -123,6 +144,24 @@ retire(struct chunk *c)
 		release(c);
 }
 
+/* Takes the frees counted in ad_self.pending from its balance. */
+static void
+flush_pending(void)
+{
+	struct chunk *c = ad_self.pending;
+	size_t n = ad_self.npending;
+
+	if (c == NULL)
+		return;
+	ad_self.pending = NULL;
+	ad_self.npending = 0;
+	if (atomic_fetch_sub_explicit(&c->balance, n,
+	    memory_order_acq_rel) == n) {
+		/* Retired, and these were its last values. */
+		release(c);
+	}
+}
+
 /* A thread that ends gives up its chunk, whose values live on. */
 static void
 thread_exit(void *unused)
@@ -130,6 +169,7 @@ thread_exit(void *unused)
 	struct chunk *c = ad_self.current;
 
 	(void)unused;
+	flush_pending();
 	ad_self.current = NULL;
 	if (c != NULL)
 		retire(c);
@@ -169,6 +209,7 @@ refill(size_t size)
 {
 	struct chunk *c = ad_self.current;
 
+	flush_pending();
 	if (c != NULL) {
 		ad_self.current = NULL;
 		retire(c);
@@ -211,26 +252,48 @@ void
 ad_node_free(argdata_t *ad, size_t size)
 {
 	struct chunk *c;
-	size_t before;
 
 	if (ad->home == 0) {
-		free(ad);
+		free_keeping_errno(ad);
 		return;
 	}
 	c = (struct chunk *)(void *)((char *)ad - (size_t)ad->home * AD_UNIT);
 	AD_POISON(ad, (size + AD_UNIT - 1) & ~(size_t)(AD_UNIT - 1));
-	before = atomic_fetch_sub_explicit(&c->balance, 1,
-	    memory_order_acq_rel);
-	if (before == 1) {
-		/* Retired, and this was its last value. */
-		release(c);
-	} else if (c == ad_self.current && before - 1 == AD_OWNED - c->carved) {
-		/* This thread's own chunk, now empty: carve it afresh. */
+	if (c != ad_self.current) {
+		/*
+		 * Counted, and taken from the balance when this thread frees
+		 * in another chunk or carves a new one: until then the chunk
+		 * cannot go, which is safe, and it is only ever one. A thread
+		 * that cannot have its count taken when it ends subtracts at
+		 * once.
+		 */
+		if (!ad_self.registered && !register_thread()) {
+			if (atomic_fetch_sub_explicit(&c->balance, 1,
+			    memory_order_acq_rel) == 1)
+				release(c);
+			return;
+		}
+		if (c != ad_self.pending) {
+			flush_pending();
+			ad_self.pending = c;
+		}
+		ad_self.npending++;
+		return;
+	}
+	/*
+	 * This thread carves from it and keeps its own count: no atomic.
+	 * Other threads' frees are what the balance lacks of AD_OWNED.
+	 */
+	c->carved--;
+	if (atomic_load_explicit(&c->balance, memory_order_acquire) ==
+	    AD_OWNED - c->carved) {
+		/* Now empty: carve it afresh, and let a pending one go. */
+		flush_pending();
 		atomic_store_explicit(&c->balance, AD_OWNED,
 		    memory_order_relaxed);
-		c->carved = 0;
 		c->used = AD_CHUNK_HEADER;
-		AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
+		AD_POISON((char *)c + AD_CHUNK_HEADER,
+		    AD_CHUNK_SIZE - AD_CHUNK_HEADER);
 		count_carving();
 	}
 }
@@ -240,6 +303,7 @@ ad_alloc_trim(void)
 {
 	struct chunk *c = ad_self.current;
 
+	flush_pending();
 	if (c != NULL && atomic_load_explicit(&c->balance,
 	    memory_order_acquire) == AD_OWNED - c->carved) {
 		ad_self.current = NULL;

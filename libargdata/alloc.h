@@ -40,12 +40,15 @@
 
 struct chunk {
 	/*
-	 * AD_OWNED while its thread carves from it, minus the values freed;
-	 * when the thread moves on it adds the number it carved, so that
-	 * the balance is then the number of values alive.
+	 * AD_OWNED while its thread carves from it, minus the values other
+	 * threads freed; when the thread moves on it adds its own count, so
+	 * that the balance is then the number of values alive.
 	 */
 	atomic_size_t balance;
-	/* The owning thread's alone: values carved, bytes used. */
+	/*
+	 * The owning thread's alone: values carved and not freed by it,
+	 * bytes used.
+	 */
 	size_t carved;
 	size_t used;
 	/* Among the spares: the next one. */
@@ -70,6 +73,13 @@ struct thread_chunks {
 	size_t low;
 	size_t events;
 	size_t period;
+	/*
+	 * Frees in a chunk of another thread, or a retired one, not yet
+	 * taken from its balance: one atomic per run of frees in a chunk,
+	 * not one per value.
+	 */
+	struct chunk *pending;
+	size_t npending;
 	bool registered;
 };
 

@@ -337,12 +337,10 @@ node_size(const argdata_t *ad)
 	return sizeof(*ad);
 }
 
+/* errno stays as it was: ad_node_free() takes care. */
 void
 argdata_free(argdata_t *ad)
 {
-	int saved = errno;
-
 	if (ad != NULL)
 		ad_node_free(ad, node_size(ad));
-	errno = saved;
 }
