@@ -20,14 +20,39 @@
 #endif
 #endif
 
+/*
+ * Memory outside live values is poisoned for AddressSanitizer and, when
+ * the build found valgrind's headers (AD_VALGRIND), made inaccessible for
+ * memcheck; both then report a use after free or a read past a value.
+ */
 #ifdef AD_ASAN
 #include <sanitizer/asan_interface.h>
-#define AD_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define AD_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#define AD_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define AD_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 #else
-#define AD_POISON(p, n) ((void)(p), (void)(n))
-#define AD_UNPOISON(p, n) ((void)(p), (void)(n))
+#define AD_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define AD_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
+
+#ifdef AD_VALGRIND
+#include <memcheck.h>
+#define AD_VG_POISON(p, n) VALGRIND_MAKE_MEM_NOACCESS(p, n)
+#define AD_VG_UNPOISON(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+#else
+#define AD_VG_POISON(p, n) ((void)(p), (void)(n))
+#define AD_VG_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define AD_POISON(p, n)                                                    \
+	do {                                                               \
+		AD_ASAN_POISON(p, n);                                      \
+		AD_VG_POISON(p, n);                                        \
+	} while (0)
+#define AD_UNPOISON(p, n)                                                  \
+	do {                                                               \
+		AD_ASAN_UNPOISON(p, n);                                    \
+		AD_VG_UNPOISON(p, n);                                      \
+	} while (0)
 
 #define AD_CHUNK_SIZE 8192
 #define AD_UNIT 16
