@@ -3,7 +3,8 @@
 # after the gcc, ASan+UBSan and clang builds:
 #   1. the unit tests under valgrind: no leak, no invalid access;
 #   2. cppcheck on libargdata/: clean, exceptions in .ci/cppcheck.supp;
-#   3. a coverage build: libargdata line coverage with gcovr, at least 90%.
+#   3. a coverage build: libargdata line coverage with gcovr, at least 90%;
+#   4. tests/alloc under ThreadSanitizer: the allocator shared by threads.
 # Each step prints how long it took; all of it must fit in CI's budget.
 set -eu
 cd "$(dirname "$0")/.."
@@ -89,3 +90,13 @@ gcovr --root . --filter 'libargdata/' --print-summary --fail-under-line 90 \
 	exit 1
 }
 elapsed coverage
+
+echo "== ThreadSanitizer: values made and freed across threads =="
+# The chunks values are carved from (libargdata/alloc.c) are counted with
+# atomics and non-atomic per-thread counts; tests/alloc makes values in one
+# thread and frees them in others, four at once.
+setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug \
+    -Dbench=false -Dtools=false
+ninja -C build-tsan tests/alloc/test-alloc
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 build-tsan/tests/alloc/test-alloc
+elapsed tsan
