@@ -18,10 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "stats.h"
 
 static const struct codec *const codecs[] = {
     &codec_argdata, &codec_msgpack, &codec_cbor};
@@ -82,32 +82,6 @@ make_dataset(struct dataset *ds, size_t scale)
 }
 
 /*
- * The process's CPU time: the machine is shared, and time spent waiting
- * for a core while others run must not count.
- */
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-compare_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *t, size_t n)
-{
-	qsort(t, n, sizeof(t[0]), compare_double);
-	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
-/*
  * Medians in seconds, or a negative value when the codec cannot do it;
  * the ratios are argdata's time over this codec's, the median of the
  * rounds' ratios.
@@ -136,12 +110,12 @@ summarize(double *t[NCODECS], size_t runs, struct result r[NCODECS],
 		for (size_t i = 0; i < runs; i++)
 			ratio[i] = t[0][i] / t[c][i];
 		*(decode ? &r[c].decode_ratio : &r[c].build_ratio) =
-		    median(ratio, runs);
+		    bench_median(ratio, runs);
 	}
 	for (int c = 0; c < NCODECS; c++)
 		if (t[c] != NULL)
 			*(decode ? &r[c].decode : &r[c].build) =
-			    median(t[c], runs);
+			    bench_median(t[c], runs);
 	free(ratio);
 }
 
@@ -191,9 +165,9 @@ measure(const struct dataset *ds, enum subject s, size_t runs,
 			if (t[c] == NULL)
 				continue;
 			settle();
-			double t0 = now();
+			double t0 = bench_cpu_seconds();
 			int error = codecs[c]->build(ds, s, &tmp);
-			double t1 = now();
+			double t1 = bench_cpu_seconds();
 			codecs[c]->build_done(&tmp);
 			if (error != 0)
 				errx(1, "%s: %s: a build failed",
@@ -222,10 +196,10 @@ measure(const struct dataset *ds, enum subject s, size_t runs,
 			if (t[c] == NULL)
 				continue;
 			settle();
-			double t0 = now();
+			double t0 = bench_cpu_seconds();
 			int error = codecs[c]->decode(enc[c].buf, enc[c].len,
 			    &sum, &state);
-			double t1 = now();
+			double t1 = bench_cpu_seconds();
 			codecs[c]->decode_done(state);
 			if (error != 0)
 				errx(1, "%s: %s: a decode failed",
@@ -381,10 +355,10 @@ main(int argc, char **argv)
 		err(1, "fds");
 	for (size_t i = 0; i <= runs; i++) {
 		for (int renumber = 0; renumber < 2; renumber++) {
-			double t0 = now();
+			double t0 = bench_cpu_seconds();
 			if (argdata_fds_serialize(tree, renumber) != 0)
 				errx(1, "fds: serialize failed");
-			double t1 = now();
+			double t1 = bench_cpu_seconds();
 			if (i > 0)
 				t[renumber][i - 1] = t1 - t0;
 		}
@@ -395,9 +369,9 @@ main(int argc, char **argv)
 		err(1, "calloc");
 	for (size_t i = 0; i < runs; i++)
 		ratio[i] = t[1][i] / t[0][i];
-	double fds_ratio = median(ratio, runs);
+	double fds_ratio = bench_median(ratio, runs);
 	free(ratio);
-	double plain = median(t[0], runs), renumbered = median(t[1], runs);
+	double plain = bench_median(t[0], runs), renumbered = bench_median(t[1], runs);
 	printf("%-7s %-16s", "fds", "serialize");
 	print_time(renumbered);
 	printf(" %9s %9s", "", "");

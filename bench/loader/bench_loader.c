@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <yaml.h>
 
 #include "loader.h"
+#include "stats.h"
 
 #define ENTRIES 100000
 
@@ -133,16 +133,6 @@ generate(size_t *len)
 	return buf;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	/* Processor time: the machine is shared, waiting is not ours. */
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* libyaml alone: every event parsed and freed. */
 static size_t
 bare_parse(const char *buf, size_t len)
@@ -202,21 +192,6 @@ load(const char *buf, size_t len, FILE *fp)
 	return outlen;
 }
 
-static int
-compare(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), compare);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -253,16 +228,16 @@ main(int argc, char **argv)
 
 	/* Interleaved, so that both see the same machine. */
 	for (int i = 0; i < runs; i++) {
-		double t0 = now();
+		double t0 = bench_cpu_seconds();
 
 		events = bare_parse(buf, len);
-		tb[i] = now() - t0;
-		t0 = now();
+		tb[i] = bench_cpu_seconds() - t0;
+		t0 = bench_cpu_seconds();
 		outlen = load(buf, len, NULL);
-		tl[i] = now() - t0;
+		tl[i] = bench_cpu_seconds() - t0;
 	}
-	mb = median(tb, runs);
-	ml = median(tl, runs);
+	mb = bench_median(tb, (size_t)(runs));
+	ml = bench_median(tl, (size_t)(runs));
 
 	/* Peak memory of one load from the file, in a fresh process. */
 	fd = mkstemp(path);

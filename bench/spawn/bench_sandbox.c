@@ -30,10 +30,11 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sandbox.h"
+
+#include "stats.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -75,30 +76,6 @@ struct job {
 static char *child_argv[] = {"exit0", NULL};
 static char *child_envp[] = {NULL};
 
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* The child: the step's confinement, then the program; 127 on failure. */
 static int
 child(void *arg)
@@ -122,11 +99,11 @@ child(void *arg)
 			_exit(127);
 		if (job->filter == NULL)
 			break;
-		t0 = now_us();
+		t0 = bench_wall_us();
 		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
 		    job->filter) != 0)
 			_exit(127);
-		job->attach_us = now_us() - t0;
+		job->attach_us = bench_wall_us() - t0;
 		break;
 	}
 	syscall(__NR_execveat, job->execfd, "", child_argv, child_envp,
@@ -141,7 +118,7 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 	struct sandbox *sb = NULL;
 	siginfo_t info;
 	int pidfd = -1, error;
-	double t0 = now_us();
+	double t0 = bench_wall_us();
 
 	if (job->step == NNP_LANDLOCK || job->step == SANDBOX) {
 		error = sandbox_create(job->execfd, fds, nfds, NULL, 0, &sb);
@@ -161,7 +138,7 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 	if (info.si_code != CLD_EXITED || info.si_status != 0)
 		errx(1, "%s: the program did not exit with 0",
 		    step_names[job->step]);
-	return now_us() - t0;
+	return bench_wall_us() - t0;
 }
 
 int
@@ -233,15 +210,15 @@ main(int argc, char **argv)
 	printf("%zu runs each, medians in microseconds; the sandbox's filter "
 	       "has %zu instructions\n\n", iterations, len);
 	printf("%-36s %10s %9s %9s\n", "", "median", "added", "seccomp");
-	double base = median(times[UNCONFINED], iterations);
+	double base = bench_median(times[UNCONFINED], iterations);
 	for (int s = 0; s < NSTEPS; s++) {
-		double m = median(times[s], iterations);
+		double m = bench_median(times[s], iterations);
 
 		printf("%-36s %10.1f", step_names[s], m);
 		if (s != UNCONFINED)
 			printf(" %+9.1f", m - base);
 		if (s == NNP_FILTER1 || s == NNP_FILTER)
-			printf(" %9.1f", median(attach[s], iterations));
+			printf(" %9.1f", bench_median(attach[s], iterations));
 		putchar('\n');
 		free(times[s]);
 		free(attach[s]);

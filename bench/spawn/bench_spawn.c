@@ -25,11 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <argdata.h>
 #include <program.h>
+
+#include "stats.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -50,30 +51,6 @@ fail(int error, const char *what)
 {
 	errno = error;
 	err(1, "%s", what);
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void
@@ -196,19 +173,19 @@ measure(const struct pair *p, size_t iterations)
 		p->ours();
 	}
 	for (size_t i = 0; i < iterations; i++) {
-		double t0 = now_us();
+		double t0 = bench_wall_us();
 
 		p->ref();
-		double t1 = now_us();
+		double t1 = bench_wall_us();
 
 		p->ours();
-		double t2 = now_us();
+		double t2 = bench_wall_us();
 
 		ref[i] = t1 - t0;
 		ours[i] = t2 - t1;
 	}
-	mref = median(ref, iterations);
-	mours = median(ours, iterations);
+	mref = bench_median(ref, iterations);
+	mours = bench_median(ours, iterations);
 	printf("%-34s %10.1f\n", p->name_ref, mref);
 	printf("%-34s %10.1f %8.3f %+9.1f\n", p->name_ours, mours,
 	    mours / mref, mours - mref);
