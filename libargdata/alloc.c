@@ -82,16 +82,31 @@ take_spare(void)
 	return c;
 }
 
-/* Frees n spares. */
+/*
+ * Frees the last n spares: those at the highest addresses, which the
+ * address order would reuse last, and which lie nearest the top of the
+ * heap that malloc() can give back to the kernel.
+ */
 static void
 drop_spares(size_t n)
 {
-	while (n-- > 0) {
-		struct chunk *c = take_spare();
+	struct chunk **link = &ad_self.spares, *last = NULL;
 
+	for (size_t keep = ad_self.nspares - n; keep > 0; keep--) {
+		last = *link;
+		link = &last->next;
+	}
+	ad_self.spares_tail = last;
+	while (*link != NULL) {
+		struct chunk *c = *link;
+
+		*link = c->next;
+		ad_self.nspares--;
 		AD_UNPOISON(c, AD_CHUNK_SIZE);
 		free_keeping_errno(c);
 	}
+	if (ad_self.low > ad_self.nspares)
+		ad_self.low = ad_self.nspares;
 }
 
 /* Counts a chunk about to be carved; at a period's end, frees spares. */
@@ -174,6 +189,7 @@ thread_exit(void *unused)
 	if (c != NULL)
 		retire(c);
 	ad_self.registered = false;
+	ad_self.exited = true;
 	drop_spares(ad_self.nspares);
 }
 
@@ -184,6 +200,21 @@ make_exit_key(void)
 }
 
 /*
+ * When the code that holds thread_exit() is unloaded (a module linked with
+ * the static library, then dlclose()d; the shared library is never
+ * unloaded, -z nodelete), threads that end later must not call it: the key
+ * goes with the code, and their chunks are left behind.
+ */
+static void __attribute__((destructor))
+delete_exit_key(void)
+{
+	if (exit_key_made) {
+		exit_key_made = false;
+		pthread_key_delete(exit_key);
+	}
+}
+
+/*
  * Whether this thread will give up its chunks when it ends. Without a
  * thread-specific key (the process ran out of them), every thread that
  * ended would keep its last chunk forever: values then come from malloc().
@@ -191,11 +222,25 @@ make_exit_key(void)
 static bool
 register_thread(void)
 {
+	int saved = errno;
+
 	if (ad_self.registered)
 		return true;
-	pthread_once(&exit_once, make_exit_key);
-	if (!exit_key_made || pthread_setspecific(exit_key, &exit_key) != 0)
+	/*
+	 * Once thread_exit() has run, another destructor may still make or
+	 * free values, but a hook set now might never run (the C library
+	 * stops after PTHREAD_DESTRUCTOR_ITERATIONS rounds): from then on,
+	 * values come from malloc() and frees are subtracted at once.
+	 */
+	if (ad_self.exited)
 		return false;
+	pthread_once(&exit_once, make_exit_key);
+	/* pthread_setspecific() may allocate, and argdata_free() keeps errno. */
+	if (!exit_key_made || pthread_setspecific(exit_key, &exit_key) != 0) {
+		errno = saved;
+		return false;
+	}
+	errno = saved;
 	ad_self.registered = true;
 	return true;
 }
@@ -291,6 +336,7 @@ ad_node_free(argdata_t *ad, size_t size)
 		flush_pending();
 		atomic_store_explicit(&c->balance, AD_OWNED,
 		    memory_order_relaxed);
+		c->carved = 0;
 		c->used = AD_CHUNK_HEADER;
 		AD_POISON((char *)c + AD_CHUNK_HEADER,
 		    AD_CHUNK_SIZE - AD_CHUNK_HEADER);

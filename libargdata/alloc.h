@@ -106,6 +106,8 @@ struct thread_chunks {
 	struct chunk *pending;
 	size_t npending;
 	bool registered;
+	/* thread_exit() has run: no more chunks for this thread. */
+	bool exited;
 };
 
 extern __thread struct thread_chunks ad_self

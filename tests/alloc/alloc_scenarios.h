@@ -22,5 +22,8 @@ void test_ad_node_alloc__chunks_reused(void **state);
 void test_ad_node_alloc__spares_returned(void **state);
 void test_argdata_free__other_thread(void **state);
 void test_argdata_free__threads_at_once(void **state);
+void test_argdata_free__owner_last(void **state);
+void test_argdata_free__last_destructor_round(void **state);
+void test_argdata_free__swapping_threads(void **state);
 
 #endif

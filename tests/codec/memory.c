@@ -397,6 +397,37 @@ test_argdata_free__poisoned(void **state)
 	argdata_free(b);
 	assert_true(__asan_address_is_poisoned(b));
 }
+
+/*
+ * Scalars hold their encoding after the struct: all of it is theirs while
+ * they live, none of what follows, and all of it is poisoned once freed.
+ */
+static void
+test_argdata_free__poisoned_scalars(void **state)
+{
+	struct timespec ts = {-1234567890, 123456789};
+	argdata_t *v[] = {argdata_create_int(INT64_MIN),
+	    argdata_create_int_u(UINT64_MAX), argdata_create_int(0),
+	    argdata_create_fd(7), argdata_create_float(0.1),
+	    argdata_create_timestamp(&ts)};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_non_null(v[i]);
+		const char *p = (const char *)v[i];
+		size_t size = sizeof(argdata_t) + v[i]->length;
+		assert_false(__asan_region_is_poisoned((void *)p, size));
+		/* The rest of its 16-byte slot is nobody's. */
+		if (size % 16 != 0)
+			assert_true(__asan_address_is_poisoned(p + size));
+	}
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const char *p = (const char *)v[i];
+		size_t size = sizeof(argdata_t) + v[i]->length;
+		argdata_free(v[i]);
+		assert_true(__asan_address_is_poisoned(p));
+		assert_true(__asan_address_is_poisoned(p + size - 1));
+	}
+}
 #endif
 
 int
@@ -410,6 +441,7 @@ run_memory_tests(void)
 	    CODEC_TEST(test_argdata_serialize__deep_decoded_fds_without_memory),
 #ifdef TEST_ASAN
 	    CODEC_TEST(test_argdata_free__poisoned),
+	    CODEC_TEST(test_argdata_free__poisoned_scalars),
 #endif
 	};
 
