@@ -4,7 +4,8 @@
  * libraries named by DT_NEEDED, transitively, searched as the glibc loader
  * searches them (DT_RPATH, DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, the
  * default directories). Every file is hostile input: all offsets and sizes
- * are checked against the file and against fixed limits. This runs on
+ * are checked against the file and against fixed limits, and the work as a
+ * whole is bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on
  * every confined start, so it makes as few system calls as it can.
  */
 #define _GNU_SOURCE
@@ -67,8 +68,11 @@ static const char *const default_dirs[] = {
 
 #define LDCACHE_PATH "/etc/ld.so.cache"
 
-/* Limits far above what real programs use, to bound hostile files. */
-#define MAX_OBJECTS 1024      /* program, loader and libraries */
+/*
+ * Limits far above what real programs use, to bound hostile files. Those
+ * on one file make it malformed (ENOEXEC); those on the work as a whole,
+ * in sandbox.h, make the resolution fail with E2BIG.
+ */
 #define MAX_NEEDED 1024       /* DT_NEEDED entries of one object */
 #define MAX_PHNUM 1024        /* program headers */
 #define MAX_DYNAMIC 65536     /* entries of the dynamic section */
@@ -107,6 +111,9 @@ struct resolver {
 	void *ctx;
 	int execfd;          /* for the program's path, asked lazily */
 	bool program_path_tried;
+	/* What the result depends on, and the work done so far. */
+	struct sandbox_elf_deps *deps;
+	size_t nneeded;      /* DT_NEEDED entries looked at */
 	/* /etc/ld.so.cache, read on first use. */
 	bool cache_tried;
 	unsigned char *cache;
@@ -437,8 +444,8 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	struct object *o;
 	int error;
 
-	if (r->nobjects == MAX_OBJECTS)
-		return EMALFORMED;
+	if (r->nobjects == SANDBOX_ELF_MAX_OBJECTS)
+		return E2BIG;
 	if (r->nobjects == r->cap) {
 		size_t cap = r->cap * 2;
 		o = reallocarray(r->objects, cap, sizeof(*o));
@@ -527,6 +534,29 @@ open_regular(const char *path)
 }
 
 /*
+ * Counts one path about to be tried against the budget, and notes that the
+ * result depends on the working directory when the path is relative (a
+ * relative search-path entry, an empty one, a relative name): the loader
+ * resolves those against the working directory of the process, so the
+ * cache must not reuse the result elsewhere. Returns 0 or E2BIG.
+ */
+static int
+spend_probe(struct resolver *r, const char *path)
+{
+	struct sandbox_elf_deps *d = r->deps;
+
+	if (d->probes >= SANDBOX_ELF_MAX_PROBES)
+		return E2BIG;
+	d->probes++;
+	if (path[0] != '/' && !d->cwd_used) {
+		d->cwd_used = true;
+		/* Unknown, it makes the result uncacheable. */
+		(void)sandbox_cwd(&d->cwd, &d->cwd_dev, &d->cwd_ino);
+	}
+	return 0;
+}
+
+/*
  * Tries the library at path for the object at index parent. Returns 0 with
  * *found set when it exists and suits this machine, 0 with *found clear
  * when the loader would go on searching, or an errno value.
@@ -538,6 +568,8 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 	struct stat st;
 	int fd, error;
 
+	if ((error = spend_probe(r, path)) != 0)
+		return error;
 	fd = open_regular(path);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
@@ -601,9 +633,8 @@ try_directory(struct resolver *r, const char *dir, const char *name,
 	return try_library(r, path, parent, found);
 }
 
-/* The path of the file open at fd, for $ORIGIN; NULL when unknown. */
-static char *
-fd_path(int fd)
+char *
+sandbox_fd_path(int fd)
 {
 	char link[64], buf[PATH_MAX];
 	ssize_t n;
@@ -616,13 +647,43 @@ fd_path(int fd)
 	return strdup(buf);
 }
 
-/* The path of object i, looked up for the program only when needed. */
+int
+sandbox_cwd(char **path, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat(".", &st) != 0)
+		return (*path = NULL, errno);
+	if ((*path = getcwd(NULL, 0)) == NULL)
+		return errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+void
+sandbox_elf_deps_clear(struct sandbox_elf_deps *deps)
+{
+	free(deps->origin);
+	free(deps->cwd);
+	memset(deps, 0, sizeof(*deps));
+}
+
+/*
+ * The path of object i, looked up for the program only when needed: what
+ * $ORIGIN gives then depends on the path the program was reached by (the
+ * same file can be linked into two directories), so the cache keys the
+ * result on that path too. A library's path follows from the program's and
+ * from absolute or relative search paths, which are accounted for already.
+ */
 static const char *
 object_path(struct resolver *r, long i)
 {
 	if (i == 0 && !r->program_path_tried) {
 		r->program_path_tried = true;
-		r->objects[0].path = fd_path(r->execfd);
+		r->objects[0].path = sandbox_fd_path(r->execfd);
+		/* Handed to deps at the end, known or not. */
+		r->deps->origin_used = true;
 	}
 	return r->objects[i].path;
 }
@@ -865,6 +926,8 @@ add_loader(struct resolver *r, const char *interp)
 	bool fresh;
 	int fd, error;
 
+	if ((error = spend_probe(r, interp)) != 0)
+		return error;
 	fd = open_regular(interp);
 	if (fd < 0)
 		return errno;
@@ -886,9 +949,12 @@ add_loader(struct resolver *r, const char *interp)
 }
 
 int
-sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
+sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
+    struct sandbox_elf_deps *deps)
 {
-	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd};
+	struct sandbox_elf_deps own = {.probes = 0};
+	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd,
+	    .deps = deps != NULL ? deps : &own};
 	struct elf_info info;
 	struct stat st;
 	int fd, error;
@@ -937,6 +1003,11 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
 	 * and each object enters the list once. */
 	for (size_t i = 0; i < r.nobjects; i++)
 		for (size_t j = 0; j < r.objects[i].nneeded; j++) {
+			/* Even names searched already cost a look-up. */
+			if (++r.nneeded > SANDBOX_ELF_MAX_NEEDED) {
+				error = E2BIG;
+				goto out;
+			}
 			error = resolve_needed(&r, r.objects[i].needed[j],
 			    (long)i);
 			if (error != 0)
@@ -944,6 +1015,11 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
 		}
 out:
 	close(fd);
+	if (r.nobjects > 0 && r.deps->origin_used) {
+		r.deps->origin = r.objects[0].path;
+		r.objects[0].path = NULL;
+	}
+	sandbox_elf_deps_clear(&own);
 	for (size_t i = 0; i < r.nobjects; i++) {
 		struct object *o = &r.objects[i];
 		free(o->path);

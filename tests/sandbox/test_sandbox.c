@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -734,7 +735,7 @@ test_sandbox_elf_resolve__probe(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "", SANDBOX_LOADER), 1);
 	assert_true(count_suffix(&s, "/libc.so.6", SANDBOX_LIBRARY) >= 1);
@@ -749,7 +750,7 @@ test_sandbox_elf_resolve__not_elf(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "#!/bin/sh\necho hi\n", 18), 18);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	assert_int_equal(s.n, 0);
 }
@@ -882,7 +883,7 @@ test_sandbox_elf_resolve__runpath_origin_and_cycles(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_PATH | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "/lib/liba.so", SANDBOX_LIBRARY), 1);
 	assert_int_equal(count_suffix(&s, "/lib/libb.so", SANDBOX_LIBRARY), 1);
@@ -896,14 +897,18 @@ static void
 put_elf(const char *root, const char *name, const struct elf_spec *spec,
     uint16_t machine)
 {
-	unsigned char buf[4096];
+	const size_t size = 64 * 1024;
+	unsigned char *buf = malloc(size);
 	char path[256];
-	size_t len = make_elf_spec(buf, sizeof(buf), spec);
+	size_t len;
 
+	assert_non_null(buf);
+	len = make_elf_spec(buf, size, spec);
 	if (machine != 0)
 		((Elf64_Ehdr *)buf)->e_machine = machine;
 	snprintf(path, sizeof(path), "%s/%s", root, name);
 	write_bytes(path, buf, len);
+	free(buf);
 }
 
 static void
@@ -955,7 +960,7 @@ test_sandbox_elf_resolve__search_order(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "/a/liba.so", SANDBOX_LIBRARY), 0);
 	assert_int_equal(count_suffix(&s, "/b/liba.so", SANDBOX_LIBRARY), 1);
@@ -992,21 +997,21 @@ test_sandbox_elf_resolve__loader(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	/* A good one, as the loader; a missing one fails. */
 	put_elf(root, "ld.so", &lib, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	s.n = 0;
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	assert_int_equal(count_suffix(&s, "/ld.so", SANDBOX_LOADER), 1);
 	close(fd);
 	snprintf(interp, sizeof(interp), "%s/missing.so", root);
 	put_elf(root, "prog", &spec, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOENT);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOENT);
 	close(fd);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
@@ -1036,12 +1041,12 @@ test_sandbox_elf_resolve__huge_string_table(void **state)
 	fd = memfd_create("elf", MFD_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, size), (ssize_t)size);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	assert_int_equal(count_suffix(&s, "", SANDBOX_LIBRARY), 0);
 	/* A name running past the table's end is refused. */
 	memset(buf + len - 1, 'x', size - len + 1);
 	assert_int_equal(pwrite(fd, buf, size, 0), (ssize_t)size);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	free(buf);
 }
@@ -1087,6 +1092,147 @@ test_sandbox_create__cache_sees_changes(void **state)
 		free(text);
 		sandbox_free(sb);
 	}
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The rules sandbox_create() makes for the program open at execfd. */
+static char *
+rules_of(int execfd)
+{
+	struct sandbox *sb;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	assert_int_equal(sandbox_create(execfd, NULL, 0, NULL, 0, &sb), 0);
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_int_equal(sandbox_describe(sb, f), 0);
+	assert_int_equal(fclose(f), 0);
+	sandbox_free(sb);
+	return text;
+}
+
+/* The rules for the program at root/name, started from there. */
+static char *
+rules_of_path(const char *root, const char *name)
+{
+	char path[256], *text;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	text = rules_of(fd);
+	close(fd);
+	return text;
+}
+
+/* Whether text grants reading the library at prefix/name. */
+static bool
+grants_library(const char *text, const char *prefix, const char *name)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "landlock: allow read_file library "
+	    "%s%s%s\n", prefix, prefix[0] != '\0' ? "/" : "", name);
+	return strstr(text, want) != NULL;
+}
+
+static void
+test_sandbox_create__cache_keys_on_origin(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-origin.XXXXXX", runpath[256];
+	char a[128], b[128], common[128], path[256], other[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(common, sizeof(common), "%s/common", root);
+	/* One program, two names: a/prog finds libx.so in common/ (a/lib
+	 * has none), b/prog, the same inode, in its own b/lib first. */
+	snprintf(runpath, sizeof(runpath), "$ORIGIN/lib:%s", common);
+	put_elf(root, "a/prog", &spec, 0);
+	snprintf(path, sizeof(path), "%s/b/prog", root);
+	snprintf(other, sizeof(other), "%s/a/prog", root);
+	assert_int_equal(link(other, path), 0);
+	put_elf(root, "common/libx.so", &lib, 0);
+	put_elf(root, "b/lib/libx.so", &lib, 0);
+
+	for (int round = 0; round < 2; round++) {
+		/* Each start is granted its own libx.so, and only that,
+		 * however often the other was started before. */
+		text = rules_of_path(a, "prog");
+		assert_true(grants_library(text, common, "libx.so"));
+		assert_false(grants_library(text, b, "lib/libx.so"));
+		free(text);
+		text = rules_of_path(b, "prog");
+		assert_true(grants_library(text, b, "lib/libx.so"));
+		assert_false(grants_library(text, common, "libx.so"));
+		free(text);
+	}
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_create__cache_keys_on_cwd(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-cwd.XXXXXX", runpath[256];
+	char a[128], b[128], common[128], path[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	(void)state;
+	assert_true(here >= 0);
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(common, sizeof(common), "%s/common", root);
+	/* A relative entry: the loader looks in lib/ of the working
+	 * directory, which has libx.so in b only. */
+	snprintf(runpath, sizeof(runpath), "lib:%s", common);
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "common/libx.so", &lib, 0);
+	put_elf(root, "b/lib/libx.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(chdir(a), 0);
+		text = rules_of(fd);
+		assert_true(grants_library(text, common, "libx.so"));
+		assert_false(grants_library(text, "", "lib/libx.so"));
+		free(text);
+		assert_int_equal(chdir(b), 0);
+		text = rules_of(fd);
+		assert_true(grants_library(text, "", "lib/libx.so"));
+		assert_false(grants_library(text, common, "libx.so"));
+		free(text);
+	}
+	assert_int_equal(fchdir(here), 0);
+	close(here);
 	close(fd);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
@@ -1142,7 +1288,7 @@ test_sandbox_elf_resolve__hostile_headers(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, bad, len), (ssize_t)len);
 		s.n = 0;
-		assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 		close(fd);
 	}
 	/* Truncated anywhere: fails or resolves, never reads past the end. */
@@ -1151,7 +1297,7 @@ test_sandbox_elf_resolve__hostile_headers(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, good, cut), (ssize_t)cut);
 		s.n = 0;
-		(void)sandbox_elf_resolve(fd, collect, &s);
+		(void)sandbox_elf_resolve(fd, collect, &s, NULL);
 		close(fd);
 	}
 }
@@ -1180,7 +1326,7 @@ test_sandbox_elf_resolve__mutated_program(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, buf, (size_t)len), len);
 		s.n = 0;
-		(void)sandbox_elf_resolve(fd, collect, &s);
+		(void)sandbox_elf_resolve(fd, collect, &s, NULL);
 		close(fd);
 	}
 }
@@ -1488,6 +1634,8 @@ main(void)
 		T(test_program_attr_setsandbox__errors),
 		T(test_sandbox_describe__rules),
 		T(test_sandbox_create__cache_sees_changes),
+		T(test_sandbox_create__cache_keys_on_origin),
+		T(test_sandbox_create__cache_keys_on_cwd),
 		T(test_sandbox_describe__write_error),
 		T(test_sandbox_apply__probe_confined),
 		T(test_program_spawn__sandbox_probe),
