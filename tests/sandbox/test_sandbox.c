@@ -1051,6 +1051,214 @@ test_sandbox_elf_resolve__huge_string_table(void **state)
 	free(buf);
 }
 
+/* Seconds since some point, for the tests of bounded work. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Writes at root/name a program whose resolution would try about 520,000
+ * paths: a DT_RUNPATH of 1,300 directories, each tried with the
+ * glibc-hwcaps variants, for 100 names found nowhere.
+ */
+static void
+put_costly_program(const char *root, const char *name)
+{
+	char *runpath = malloc(4000), *names[100];
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = (const char *const *)names, .nneeded = 100};
+
+	assert_non_null(runpath);
+	runpath[0] = '\0';
+	for (int i = 0; i < 1300; i++)
+		strcat(runpath, i == 0 ? "/n" : ":/n");
+	for (int i = 0; i < 100; i++) {
+		names[i] = malloc(16);
+		assert_non_null(names[i]);
+		snprintf(names[i], 16, "libw%03d.so", i);
+	}
+	put_elf(root, name, &spec, 0);
+	for (int i = 0; i < 100; i++)
+		free(names[i]);
+	free(runpath);
+}
+
+static void
+test_sandbox_elf_resolve__work_is_bounded(void **state)
+{
+	static const char *const none[] = {NULL};
+	const char *many[1000];
+	char root[64] = "/tmp/sandbox-work.XXXXXX", path[256], name[64];
+	char names[5][16];
+	const char *five[5];
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = root,
+	    .needed = many, .nneeded = 1000};
+	struct sandbox_elf_deps deps = {.probes = 0};
+	struct seen s;
+	double start;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	/* Search paths times names: stopped at the budget, quickly. */
+	put_costly_program(root, "costly");
+	snprintf(path, sizeof(path), "%s/costly", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	start = now();
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	assert_true(now() - start < 2.0);
+	assert_int_equal(deps.probes, SANDBOX_ELF_MAX_PROBES);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* DT_NEEDED entries in all: five libraries naming one library a
+	 * thousand times each make 5,005 look-ups of almost nothing. */
+	for (int i = 0; i < 1000; i++)
+		many[i] = "libc.so.6";
+	for (int i = 0; i < 5; i++) {
+		snprintf(names[i], sizeof(names[i]), "lib%d.so", i);
+		five[i] = names[i];
+		put_elf(root, names[i], &spec, 0);
+	}
+	spec.needed = five;
+	spec.nneeded = 5;
+	put_elf(root, "wide", &spec, 0);
+	snprintf(path, sizeof(path), "%s/wide", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	assert_true(deps.probes < 64);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* Objects: a chain of libraries one longer than allowed. */
+	spec.nneeded = 1;
+	for (int i = 0; i <= SANDBOX_ELF_MAX_OBJECTS; i++) {
+		snprintf(name, sizeof(name), "c%d.so", i + 1);
+		many[0] = name;
+		snprintf(path, sizeof(path), "c%d.so", i);
+		spec.needed = i < SANDBOX_ELF_MAX_OBJECTS ? many : none;
+		spec.nneeded = i < SANDBOX_ELF_MAX_OBJECTS ? 1 : 0;
+		put_elf(root, path, &spec, 0);
+	}
+	snprintf(path, sizeof(path), "%s/c0.so", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_elf_resolve__normal_work(void **state)
+{
+	/* Real programs stay far below the budget. */
+	static const char *const programs[] = {PROBE_PATH, HELLO_PATH,
+		"/bin/sh"};
+	struct sandbox_elf_deps deps = {.probes = 0};
+	struct seen s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		int fd = open(programs[i], O_RDONLY | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		s.n = 0;
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps),
+		    0);
+		assert_true(deps.probes > 0);
+		assert_true(deps.probes <= SANDBOX_ELF_MAX_PROBES / 64);
+		sandbox_elf_deps_clear(&deps);
+		close(fd);
+	}
+}
+
+/*
+ * Runs cloudabi-run with argv[1..] (argv[0] is set here) and an empty
+ * configuration on its standard input; fills out and err with what it
+ * wrote and returns its status.
+ */
+static int
+run_tool_plain(char **argv, char *out, size_t outsize, char *err,
+    size_t errsize)
+{
+	int in[2], o[2], e[2], status;
+	size_t used;
+	ssize_t k;
+	pid_t pid;
+
+	argv[0] = CLOUDABI_RUN_PATH;
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(o, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(e, O_CLOEXEC), 0);
+	assert_int_equal(write(in[1], "{}\n", 3), 3);
+	close(in[1]);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(in[0], 0) != 0 || dup2(o[1], 1) != 1 ||
+		    dup2(e[1], 2) != 2)
+			_exit(99);
+		execv(argv[0], argv);
+		_exit(97);
+	}
+	close(in[0]);
+	close(o[1]);
+	close(e[1]);
+	for (used = 0; (k = read(o[0], out + used, outsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	out[used] = '\0';
+	for (used = 0; (k = read(e[0], err + used, errsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	err[used] = '\0';
+	close(o[0]);
+	close(e[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+test_cloudabi_run__too_much_work(void **state)
+{
+	char root[64] = "/tmp/sandbox-costly.XXXXXX", path[256];
+	char out[16384], err[1024], want[512];
+	char *run[] = {NULL, path, NULL}, *dry[] = {NULL, "--dry-run", path,
+		NULL};
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	assert_non_null(mkdtemp(root));
+	put_costly_program(root, "costly");
+	snprintf(path, sizeof(path), "%s/costly", root);
+	/* Refused, with the reason, and nothing started. */
+	status = run_tool_plain(run, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 126);
+	snprintf(want, sizeof(want), "cloudabi-run: %s: the sandbox would "
+	    "need too much work to find its libraries (too many search "
+	    "paths, names or libraries), or its arguments are too long\n",
+	    path);
+	assert_string_equal(err, want);
+	status = run_tool_plain(dry, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "\nSANDBOX\nrefused: the sandbox would "
+	    "need too much work to find its libraries"));
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 static void
 test_sandbox_create__cache_sees_changes(void **state)
 {
@@ -1624,6 +1832,8 @@ main(void)
 		T(test_sandbox_elf_resolve__loader),
 		T(test_sandbox_elf_resolve__huge_string_table),
 		T(test_sandbox_elf_resolve__mutated_program),
+		T(test_sandbox_elf_resolve__work_is_bounded),
+		T(test_sandbox_elf_resolve__normal_work),
 		T(test_cloudabi_run__no_sandbox),
 		T(test_cloudabi_run__refusal_names_option),
 	};
@@ -1646,6 +1856,7 @@ main(void)
 		T(test_program_spawn__sandbox_refused),
 		T(test_cloudabi_run__probe_confined),
 		T(test_cloudabi_run__dry_run_shows_rules),
+		T(test_cloudabi_run__too_much_work),
 	};
 	const char *why = sandbox_unsupported(NULL);
 	int failed;
