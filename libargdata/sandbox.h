@@ -122,12 +122,38 @@ int sandbox_seccomp_describe(FILE *f);
 #define SANDBOX_ELF_MAX_OBJECTS 1024
 
 /*
+ * A path the resolver tried, and what it found there: a file of that
+ * identity, or the error opening it gave. A granted file is one of them.
+ */
+struct sandbox_file {
+	char *path;
+	bool granted; /* and with which role */
+	enum sandbox_role role;
+	int error; /* of opening it; 0 when it opened */
+	mode_t type;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/* Sets f's identity from st. */
+void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
+
+/* The paths tried that a resolution keeps, for the cache. */
+#define SANDBOX_ELF_MAX_TRIED_KEPT 256
+
+/*
  * What a resolution depended on besides the files it granted, for the
- * cache: the program's path, when $ORIGIN was expanded for it, and the
- * working directory, when a relative path was tried. Also the work done.
+ * cache: the program's path, when $ORIGIN was expanded for it, the
+ * working directory, when a relative path was tried, and every path tried
+ * with what was there. Also the work done.
  */
 struct sandbox_elf_deps {
 	size_t probes;     /* paths tried */
+	struct sandbox_file *tried; /* in order, up to the limit above */
+	size_t ntried, triedcap;
+	bool tried_lost;   /* some not kept: more, or out of memory */
 	bool origin_used;  /* $ORIGIN expanded for the program */
 	char *origin;      /* its path then; NULL when it was unknown */
 	bool cwd_used;     /* a relative path tried */
@@ -167,29 +193,17 @@ typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps);
 
-/* A file the resolver granted, and its identity when it was parsed. */
-struct sandbox_file {
-	char *path;
-	enum sandbox_role role;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtim, ctim;
-};
-
-/* Sets f's identity from st. */
-void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
-
 /*
  * The resolver's results, per program and per what the resolution depended
  * on (sandbox_cache.c). apply: when the program (its fstat) was resolved
  * before, from the same path if $ORIGIN was expanded for it and in the same
- * working directory if a relative path was tried, and every file found then
- * is still the same, calls add(ctx, fd, path, role) for each, as the
- * resolver would, and returns 0 or add's error; ENOENT otherwise, having
- * called nothing. execfd is the program's descriptor, for its path. store:
- * remembers files[0..nfiles-1] for the program and deps (copies them); on
- * failure it remembers nothing. Both thread-safe.
+ * working directory if a relative path was tried, and every path tried then
+ * still leads to the same file or fails the same way, calls add(ctx, fd,
+ * path, role) for each file granted then, as the resolver would, and
+ * returns 0 or add's error; ENOENT otherwise, having called nothing.
+ * execfd is the program's descriptor, for its path. store: remembers
+ * files[0..nfiles-1], the files granted, for the program and deps (copies
+ * them); on failure it remembers nothing. Both thread-safe.
  */
 int sandbox_cache_apply(const struct stat *program, int execfd,
     sandbox_elf_add_fn *add, void *ctx);

@@ -503,6 +503,47 @@ note_name(struct resolver *r, const char *name, bool *fresh)
 }
 
 /*
+ * Keeps what trying path gave (error, or the file of identity st) for the
+ * cache, which tries every path again before reusing the result: the same
+ * outcomes everywhere make a fresh resolution find the same files. What
+ * cannot be kept makes the result uncacheable, not the resolution fail.
+ */
+static void
+note_tried(struct resolver *r, const char *path, int error,
+    const struct stat *st)
+{
+	struct sandbox_elf_deps *d = r->deps;
+	struct sandbox_file *f;
+
+	if (d->tried_lost)
+		return;
+	if (d->ntried == SANDBOX_ELF_MAX_TRIED_KEPT) {
+		d->tried_lost = true;
+		return;
+	}
+	if (d->ntried == d->triedcap) {
+		size_t cap = d->triedcap == 0 ? 8 : d->triedcap * 2;
+		f = reallocarray(d->tried, cap, sizeof(*f));
+		if (f == NULL) {
+			d->tried_lost = true;
+			return;
+		}
+		d->tried = f;
+		d->triedcap = cap;
+	}
+	f = &d->tried[d->ntried];
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL) {
+		d->tried_lost = true;
+		return;
+	}
+	f->error = error;
+	if (error == 0)
+		sandbox_file_set(f, st);
+	d->ntried++;
+}
+
+/*
  * Opens path for reading, but only when it is a regular file. Library and
  * loader names come from the program's headers, which may be hostile, and
  * opening a device or a FIFO for real can do something by itself (arm a
@@ -512,15 +553,25 @@ note_name(struct resolver *r, const char *name, bool *fresh)
  * for anything but a regular file).
  */
 static int
-open_regular(const char *path)
+open_regular(struct resolver *r, const char *path)
 {
 	char link[32];
 	struct stat st;
 	int pfd = open(path, O_PATH | O_CLOEXEC), fd, saved;
 
-	if (pfd < 0)
+	if (pfd < 0) {
+		note_tried(r, path, errno, NULL);
 		return -1;
-	if (fstat(pfd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	}
+	if (fstat(pfd, &st) != 0) {
+		saved = errno;
+		r->deps->tried_lost = true;
+		close(pfd);
+		errno = saved;
+		return -1;
+	}
+	note_tried(r, path, 0, &st);
+	if (!S_ISREG(st.st_mode)) {
 		close(pfd);
 		errno = ENOEXEC;
 		return -1;
@@ -570,7 +621,7 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 
 	if ((error = spend_probe(r, path)) != 0)
 		return error;
-	fd = open_regular(path);
+	fd = open_regular(r, path);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
 			return errno;
@@ -664,6 +715,9 @@ sandbox_cwd(char **path, dev_t *dev, ino_t *ino)
 void
 sandbox_elf_deps_clear(struct sandbox_elf_deps *deps)
 {
+	for (size_t i = 0; i < deps->ntried; i++)
+		free(deps->tried[i].path);
+	free(deps->tried);
 	free(deps->origin);
 	free(deps->cwd);
 	memset(deps, 0, sizeof(*deps));
@@ -781,9 +835,16 @@ open_cache(struct resolver *r)
 
 	r->cache_tried = true;
 	fd = open(LDCACHE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		note_tried(r, LDCACHE_PATH, errno, NULL);
 		return 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 48 ||
+	}
+	if (fstat(fd, &st) != 0) {
+		r->deps->tried_lost = true;
+		goto out;
+	}
+	note_tried(r, LDCACHE_PATH, 0, &st);
+	if (!S_ISREG(st.st_mode) || st.st_size < 48 ||
 	    st.st_size > MAX_LDCACHE)
 		goto out;
 	size = (size_t)st.st_size;
@@ -928,7 +989,7 @@ add_loader(struct resolver *r, const char *interp)
 
 	if ((error = spend_probe(r, interp)) != 0)
 		return error;
-	fd = open_regular(interp);
+	fd = open_regular(r, interp);
 	if (fd < 0)
 		return errno;
 	/* The loader needs nothing itself: its header is all there is to

@@ -1446,6 +1446,48 @@ test_sandbox_create__cache_keys_on_cwd(void **state)
 }
 
 static void
+test_sandbox_create__cache_sees_new_library(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-newlib.XXXXXX", runpath[256];
+	char first[128], second[128], path[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(first, sizeof(first), "%s/first", root);
+	snprintf(second, sizeof(second), "%s/second", root);
+	assert_int_equal(mkdir(first, 0755), 0);
+	assert_int_equal(mkdir(second, 0755), 0);
+	snprintf(runpath, sizeof(runpath), "%s:%s", first, second);
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "second/libx.so", &lib, 0);
+	text = rules_of_path(root, "prog");
+	assert_true(grants_library(text, second, "libx.so"));
+	free(text);
+	/* A library put earlier in the search path, nothing else changed:
+	 * the loader will open it, so it and only it is granted. */
+	put_elf(root, "first/libx.so", &lib, 0);
+	for (int round = 0; round < 2; round++) {
+		text = rules_of_path(root, "prog");
+		assert_true(grants_library(text, first, "libx.so"));
+		assert_false(grants_library(text, second, "libx.so"));
+		free(text);
+	}
+	/* And gone again: back to the second. */
+	snprintf(path, sizeof(path), "%s/libx.so", first);
+	assert_int_equal(unlink(path), 0);
+	text = rules_of_path(root, "prog");
+	assert_true(grants_library(text, second, "libx.so"));
+	assert_false(grants_library(text, first, "libx.so"));
+	free(text);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
 test_sandbox_describe__write_error(void **state)
 {
 	struct sandbox *sb;
@@ -1846,6 +1888,7 @@ main(void)
 		T(test_sandbox_create__cache_sees_changes),
 		T(test_sandbox_create__cache_keys_on_origin),
 		T(test_sandbox_create__cache_keys_on_cwd),
+		T(test_sandbox_create__cache_sees_new_library),
 		T(test_sandbox_describe__write_error),
 		T(test_sandbox_apply__probe_confined),
 		T(test_program_spawn__sandbox_probe),
