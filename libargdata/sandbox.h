@@ -111,11 +111,12 @@ int sandbox_seccomp_describe(FILE *f);
 
 /*
  * The work one resolution may do, whatever the program's headers ask for:
- * paths tried (each an open), DT_NEEDED entries looked at over all objects,
- * and objects found. A normal program tries a few dozen paths; a hostile
- * one, with thousands of search-path entries for hundreds of names, would
- * make the launcher try millions. Past a limit the resolver stops and
- * fails with E2BIG: closed, nothing granted.
+ * steps (a path tried, each an open, or a search-path entry looked at),
+ * DT_NEEDED entries of all objects found, and objects found. A normal
+ * program takes a few dozen steps; a hostile one, with thousands of
+ * search-path entries for hundreds of names, or long chains of libraries,
+ * would make the launcher try millions of paths. Past a limit the resolver
+ * stops and fails with E2BIG: closed, nothing granted.
  */
 #define SANDBOX_ELF_MAX_PROBES 4096
 #define SANDBOX_ELF_MAX_NEEDED 4096
@@ -150,7 +151,7 @@ void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
  * with what was there. Also the work done.
  */
 struct sandbox_elf_deps {
-	size_t probes;     /* paths tried */
+	size_t probes;     /* steps: paths tried, search-path entries */
 	struct sandbox_file *tried; /* in order, up to the limit above */
 	size_t ntried, triedcap;
 	bool tried_lost;   /* some not kept: more, or out of memory */

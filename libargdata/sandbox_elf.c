@@ -104,7 +104,9 @@ struct resolver {
 	struct object *objects;
 	size_t nobjects, cap;
 	/* Names already searched for: the loader, too, looks a name up
-	 * once and reuses what it found for every later request. */
+	 * once and reuses what it found for every later request. A hash
+	 * set (open addressing, at most half full): names may be many and
+	 * long, and comparing each with all would be quadratic. */
 	char **names;
 	size_t nnames, namecap;
 	sandbox_elf_add_fn *add;
@@ -113,7 +115,7 @@ struct resolver {
 	bool program_path_tried;
 	/* What the result depends on, and the work done so far. */
 	struct sandbox_elf_deps *deps;
-	size_t nneeded;      /* DT_NEEDED entries looked at */
+	size_t nneeded;      /* DT_NEEDED entries of the objects found */
 	/* /etc/ld.so.cache, read on first use. */
 	bool cache_tried;
 	unsigned char *cache;
@@ -446,6 +448,10 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 
 	if (r->nobjects == SANDBOX_ELF_MAX_OBJECTS)
 		return E2BIG;
+	/* Counted when read: each costs a look-up later, and memory now. */
+	if (info != NULL &&
+	    info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
+		return E2BIG;
 	if (r->nobjects == r->cap) {
 		size_t cap = r->cap * 2;
 		o = reallocarray(r->objects, cap, sizeof(*o));
@@ -466,6 +472,7 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 		return ENOMEM;
 	r->nobjects++;
 	if (info != NULL) {
+		r->nneeded += info->nneeded;
 		o->rpath = info->rpath;
 		o->runpath = info->runpath;
 		o->needed = info->needed;
@@ -477,27 +484,51 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	return 0;
 }
 
+/* FNV-1a, for the set of names. */
+static uint64_t
+name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Remembers that name has been searched for; false when it already was. */
 static int
 note_name(struct resolver *r, const char *name, bool *fresh)
 {
+	size_t mask, i;
 	char *copy;
 
 	*fresh = false;
-	for (size_t i = 0; i < r->nnames; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return 0;
-	if (r->nnames == r->namecap) {
-		size_t cap = r->namecap == 0 ? 16 : r->namecap * 2;
-		char **names = reallocarray(r->names, cap, sizeof(*names));
+	if (2 * (r->nnames + 1) > r->namecap) {
+		size_t cap = r->namecap == 0 ? 64 : r->namecap * 2;
+		char **names = calloc(cap, sizeof(*names));
 		if (names == NULL)
 			return ENOMEM;
+		for (size_t j = 0; j < r->namecap; j++) {
+			if (r->names[j] == NULL)
+				continue;
+			i = name_hash(r->names[j]) & (cap - 1);
+			while (names[i] != NULL)
+				i = (i + 1) & (cap - 1);
+			names[i] = r->names[j];
+		}
+		free(r->names);
 		r->names = names;
 		r->namecap = cap;
 	}
+	mask = r->namecap - 1;
+	for (i = name_hash(name) & mask; r->names[i] != NULL;
+	     i = (i + 1) & mask)
+		if (strcmp(r->names[i], name) == 0)
+			return 0;
 	if ((copy = strdup(name)) == NULL)
 		return ENOMEM;
-	r->names[r->nnames++] = copy;
+	r->names[i] = copy;
+	r->nnames++;
 	*fresh = true;
 	return 0;
 }
@@ -585,7 +616,9 @@ open_regular(struct resolver *r, const char *path)
 }
 
 /*
- * Counts one path about to be tried against the budget, and notes that the
+ * Counts one path about to be tried against the budget (or, with path
+ * NULL, one search-path entry: entries that lead to no open, such as
+ * $PLATFORM ones, must cost something too), and notes that the
  * result depends on the working directory when the path is relative (a
  * relative search-path entry, an empty one, a relative name): the loader
  * resolves those against the working directory of the process, so the
@@ -599,6 +632,8 @@ spend_probe(struct resolver *r, const char *path)
 	if (d->probes >= SANDBOX_ELF_MAX_PROBES)
 		return E2BIG;
 	d->probes++;
+	if (path == NULL)
+		return 0;
 	if (path[0] != '/' && !d->cwd_used) {
 		d->cwd_used = true;
 		/* Unknown, it makes the result uncacheable. */
@@ -806,6 +841,8 @@ try_list(struct resolver *r, const char *list, long owner, const char *name,
 		const char *objpath = memchr(p, '$', len) != NULL ?
 		    object_path(r, owner) : NULL;
 
+		if ((error = spend_probe(r, NULL)) != 0)
+			return error;
 		if (expand_entry(p, len, objpath, dir, sizeof(dir))) {
 			error = try_directory(r, dir, name, parent, found);
 			if (error != 0)
@@ -1051,6 +1088,7 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 		.parent = -1,
 	};
 	r.nobjects = 1;
+	r.nneeded = info.nneeded;
 	info.rpath = info.runpath = NULL;
 	info.needed = NULL;
 	info.nneeded = 0;
@@ -1064,11 +1102,6 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 	 * and each object enters the list once. */
 	for (size_t i = 0; i < r.nobjects; i++)
 		for (size_t j = 0; j < r.objects[i].nneeded; j++) {
-			/* Even names searched already cost a look-up. */
-			if (++r.nneeded > SANDBOX_ELF_MAX_NEEDED) {
-				error = E2BIG;
-				goto out;
-			}
 			error = resolve_needed(&r, r.objects[i].needed[j],
 			    (long)i);
 			if (error != 0)
@@ -1091,7 +1124,7 @@ out:
 		free(o->needed);
 	}
 	free(r.objects);
-	for (size_t i = 0; i < r.nnames; i++)
+	for (size_t i = 0; i < r.namecap; i++)
 		free(r.names[i]);
 	free(r.names);
 	free(r.cache);

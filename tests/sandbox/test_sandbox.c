@@ -1063,11 +1063,12 @@ now(void)
 
 /*
  * Writes at root/name a program whose resolution would try about 520,000
- * paths: a DT_RUNPATH of 1,300 directories, each tried with the
- * glibc-hwcaps variants, for 100 names found nowhere.
+ * paths: a DT_RUNPATH of 1,300 entries (of two characters at most), each a
+ * directory tried with the glibc-hwcaps variants, for 100 names found
+ * nowhere.
  */
 static void
-put_costly_program(const char *root, const char *name)
+put_costly_program(const char *root, const char *name, const char *entry)
 {
 	char *runpath = malloc(4000), *names[100];
 	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
@@ -1075,8 +1076,11 @@ put_costly_program(const char *root, const char *name)
 
 	assert_non_null(runpath);
 	runpath[0] = '\0';
-	for (int i = 0; i < 1300; i++)
-		strcat(runpath, i == 0 ? "/n" : ":/n");
+	for (int i = 0; i < 1300; i++) {
+		if (i > 0)
+			strcat(runpath, ":");
+		strcat(runpath, entry);
+	}
 	for (int i = 0; i < 100; i++) {
 		names[i] = malloc(16);
 		assert_non_null(names[i]);
@@ -1106,7 +1110,7 @@ test_sandbox_elf_resolve__work_is_bounded(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	/* Search paths times names: stopped at the budget, quickly. */
-	put_costly_program(root, "costly");
+	put_costly_program(root, "costly", "/n");
 	snprintf(path, sizeof(path), "%s/costly", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -1114,6 +1118,18 @@ test_sandbox_elf_resolve__work_is_bounded(void **state)
 	start = now();
 	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
 	assert_true(now() - start < 2.0);
+	assert_int_equal(deps.probes, SANDBOX_ELF_MAX_PROBES);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* Entries that lead to no open ($P is no variable the loader
+	 * knows) still cost a step each. */
+	put_costly_program(root, "skipped", "$P");
+	snprintf(path, sizeof(path), "%s/skipped", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
 	assert_int_equal(deps.probes, SANDBOX_ELF_MAX_PROBES);
 	sandbox_elf_deps_clear(&deps);
 	close(fd);
@@ -1240,7 +1256,7 @@ test_cloudabi_run__too_much_work(void **state)
 	if (CLOUDABI_RUN_PATH[0] == '\0')
 		skip();
 	assert_non_null(mkdtemp(root));
-	put_costly_program(root, "costly");
+	put_costly_program(root, "costly", "/n");
 	snprintf(path, sizeof(path), "%s/costly", root);
 	/* Refused, with the reason, and nothing started. */
 	status = run_tool_plain(run, out, sizeof(out), err, sizeof(err));
