@@ -49,6 +49,13 @@ die(int status, int error, const char *what)
 	err(status, "%s", what);
 }
 
+/*
+ * Why the sandbox refuses a program whose headers would make finding its
+ * libraries take too long (E2BIG from sandbox_create()).
+ */
+#define TOO_MUCH_WORK "the sandbox would need too much work to find its " \
+	"libraries (too many search paths, names or libraries)"
+
 static void
 usage(FILE *fp, int status)
 {
@@ -256,6 +263,10 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	writable = writable_dirs(rc, &nwritable);
 	error = sandbox_create(rc->execfd, fds, nfds, writable, nwritable, &sb);
 	free(writable);
+	if (error == E2BIG) {
+		printf("refused: %s\n", TOO_MUCH_WORK);
+		return;
+	}
 	if (error != 0) {
 		printf("refused: %s\n", strerror(error));
 		return;
@@ -484,6 +495,10 @@ main(int argc, char **argv)
 
 		refuse(why != NULL ? why : "a kernel that enforces it");
 	}
+	/* From the sandbox, or from the exec when the environment is huge. */
+	if (error == E2BIG && !l.o.no_sandbox)
+		errx(EXIT_CANNOT_EXEC, "%s: %s, or its arguments are too long",
+		    l.o.program, TOO_MUCH_WORK);
 	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
 	    l.o.program);
 }

@@ -389,11 +389,15 @@ sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
 	/* The loader and the libraries it will open, as found the last
 	 * time, or afresh; this also checks that the program is an ELF file
 	 * of this machine. */
-	error = sandbox_cache_apply(&program, add_elf_file, sb);
+	error = sandbox_cache_apply(&program, execfd, add_elf_file, sb);
 	if (error == ENOENT) {
-		error = sandbox_elf_resolve(execfd, add_found_file, sb);
+		struct sandbox_elf_deps deps = {.probes = 0};
+
+		error = sandbox_elf_resolve(execfd, add_found_file, sb, &deps);
 		if (error == 0)
-			sandbox_cache_store(&program, sb->found, sb->nfound);
+			sandbox_cache_store(&program, &deps, sb->found,
+			    sb->nfound);
+		sandbox_elf_deps_clear(&deps);
 		forget_found(sb);
 	}
 	if (error != 0)

@@ -110,22 +110,28 @@ int sandbox_seccomp_filter(const struct sock_filter **filter, size_t *len);
 int sandbox_seccomp_describe(FILE *f);
 
 /*
- * The ELF resolver (sandbox_elf.c): calls add(ctx, fd, path, role) for the
- * program's loader, each shared library it needs, transitively, and the
- * loader cache when it was used, each opened exactly once, read-only. fd is
- * only valid during the call. The program itself is read through execfd.
- * Returns 0, ENOEXEC when the program is not a 64-bit ELF file of this
- * machine (or is malformed), or the first error add() returned.
- * Libraries that cannot be found are left out: the loader reports them.
+ * The work one resolution may do, whatever the program's headers ask for:
+ * steps (a path tried, each an open, or a search-path entry looked at),
+ * DT_NEEDED entries of all objects found, and objects found. A normal
+ * program takes a few dozen steps; a hostile one, with thousands of
+ * search-path entries for hundreds of names, or long chains of libraries,
+ * would make the launcher try millions of paths. Past a limit the resolver
+ * stops and fails with E2BIG: closed, nothing granted.
  */
-typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
-    enum sandbox_role role);
-int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx);
+#define SANDBOX_ELF_MAX_PROBES 4096
+#define SANDBOX_ELF_MAX_NEEDED 4096
+#define SANDBOX_ELF_MAX_OBJECTS 1024
 
-/* A file the resolver granted, and its identity when it was parsed. */
+/*
+ * A path the resolver tried, and what it found there: a file of that
+ * identity, or the error opening it gave. A granted file is one of them.
+ */
 struct sandbox_file {
 	char *path;
+	bool granted; /* and with which role */
 	enum sandbox_role role;
+	int error; /* of opening it; 0 when it opened */
+	mode_t type;
 	dev_t dev;
 	ino_t ino;
 	off_t size;
@@ -135,17 +141,75 @@ struct sandbox_file {
 /* Sets f's identity from st. */
 void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
 
+/* The paths tried that a resolution keeps, for the cache. */
+#define SANDBOX_ELF_MAX_TRIED_KEPT 256
+
 /*
- * The resolver's results, per program (sandbox_cache.c). apply: when the
- * program (its fstat) was resolved before and every file found then is
- * still the same, calls add(ctx, fd, path, role) for each, as the
- * resolver would, and returns 0 or add's error; ENOENT otherwise, having
- * called nothing. store: remembers files[0..nfiles-1] for the program
- * (copies them); on failure it remembers nothing. Both thread-safe.
+ * What a resolution depended on besides the files it granted, for the
+ * cache: the program's path, when $ORIGIN was expanded for it, the
+ * working directory, when a relative path was tried, and every path tried
+ * with what was there. Also the work done.
  */
-int sandbox_cache_apply(const struct stat *program, sandbox_elf_add_fn *add,
-    void *ctx);
+struct sandbox_elf_deps {
+	size_t probes;     /* steps: paths tried, search-path entries */
+	struct sandbox_file *tried; /* in order, up to the limit above */
+	size_t ntried, triedcap;
+	bool tried_lost;   /* some not kept: more, or out of memory */
+	bool origin_used;  /* $ORIGIN expanded for the program */
+	char *origin;      /* its path then; NULL when it was unknown */
+	bool cwd_used;     /* a relative path tried */
+	char *cwd;         /* the working directory then; NULL if unknown */
+	dev_t cwd_dev;     /* and its identity */
+	ino_t cwd_ino;
+};
+
+/* Frees what deps holds and clears it. */
+void sandbox_elf_deps_clear(struct sandbox_elf_deps *deps);
+
+/*
+ * The path the file open at fd has now, as the loader sees it for
+ * $ORIGIN; NULL when unknown (or out of memory).
+ */
+char *sandbox_fd_path(int fd);
+
+/*
+ * The working directory's path and identity. Returns 0 or an errno value
+ * (then *path is NULL).
+ */
+int sandbox_cwd(char **path, dev_t *dev, ino_t *ino);
+
+/*
+ * The ELF resolver (sandbox_elf.c): calls add(ctx, fd, path, role) for the
+ * program's loader, each shared library it needs, transitively, and the
+ * loader cache when it was used, each opened exactly once, read-only. fd is
+ * only valid during the call. The program itself is read through execfd.
+ * Fills *deps (when not NULL; the caller clears it) on success and failure.
+ * Returns 0, ENOEXEC when the program is not a 64-bit ELF file of this
+ * machine (or is malformed), E2BIG when resolving would take more work than
+ * the limits above allow, or the first error add() returned.
+ * Libraries that cannot be found are left out: the loader reports them.
+ */
+typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
+    enum sandbox_role role);
+int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
+    struct sandbox_elf_deps *deps);
+
+/*
+ * The resolver's results, per program and per what the resolution depended
+ * on (sandbox_cache.c). apply: when the program (its fstat) was resolved
+ * before, from the same path if $ORIGIN was expanded for it and in the same
+ * working directory if a relative path was tried, and every path tried then
+ * still leads to the same file or fails the same way, calls add(ctx, fd,
+ * path, role) for each file granted then, as the resolver would, and
+ * returns 0 or add's error; ENOENT otherwise, having called nothing.
+ * execfd is the program's descriptor, for its path. store: remembers
+ * files[0..nfiles-1], the files granted, for the program and deps (copies
+ * them); on failure it remembers nothing. Both thread-safe.
+ */
+int sandbox_cache_apply(const struct stat *program, int execfd,
+    sandbox_elf_add_fn *add, void *ctx);
 void sandbox_cache_store(const struct stat *program,
-    const struct sandbox_file *files, size_t nfiles);
+    const struct sandbox_elf_deps *deps, const struct sandbox_file *files,
+    size_t nfiles);
 
 #endif

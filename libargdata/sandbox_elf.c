@@ -4,7 +4,8 @@
  * libraries named by DT_NEEDED, transitively, searched as the glibc loader
  * searches them (DT_RPATH, DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, the
  * default directories). Every file is hostile input: all offsets and sizes
- * are checked against the file and against fixed limits. This runs on
+ * are checked against the file and against fixed limits, and the work as a
+ * whole is bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on
  * every confined start, so it makes as few system calls as it can.
  */
 #define _GNU_SOURCE
@@ -67,8 +68,11 @@ static const char *const default_dirs[] = {
 
 #define LDCACHE_PATH "/etc/ld.so.cache"
 
-/* Limits far above what real programs use, to bound hostile files. */
-#define MAX_OBJECTS 1024      /* program, loader and libraries */
+/*
+ * Limits far above what real programs use, to bound hostile files. Those
+ * on one file make it malformed (ENOEXEC); those on the work as a whole,
+ * in sandbox.h, make the resolution fail with E2BIG.
+ */
 #define MAX_NEEDED 1024       /* DT_NEEDED entries of one object */
 #define MAX_PHNUM 1024        /* program headers */
 #define MAX_DYNAMIC 65536     /* entries of the dynamic section */
@@ -100,13 +104,18 @@ struct resolver {
 	struct object *objects;
 	size_t nobjects, cap;
 	/* Names already searched for: the loader, too, looks a name up
-	 * once and reuses what it found for every later request. */
+	 * once and reuses what it found for every later request. A hash
+	 * set (open addressing, at most half full): names may be many and
+	 * long, and comparing each with all would be quadratic. */
 	char **names;
 	size_t nnames, namecap;
 	sandbox_elf_add_fn *add;
 	void *ctx;
 	int execfd;          /* for the program's path, asked lazily */
 	bool program_path_tried;
+	/* What the result depends on, and the work done so far. */
+	struct sandbox_elf_deps *deps;
+	size_t nneeded;      /* DT_NEEDED entries of the objects found */
 	/* /etc/ld.so.cache, read on first use. */
 	bool cache_tried;
 	unsigned char *cache;
@@ -437,8 +446,12 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	struct object *o;
 	int error;
 
-	if (r->nobjects == MAX_OBJECTS)
-		return EMALFORMED;
+	if (r->nobjects == SANDBOX_ELF_MAX_OBJECTS)
+		return E2BIG;
+	/* Counted when read: each costs a look-up later, and memory now. */
+	if (info != NULL &&
+	    info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
+		return E2BIG;
 	if (r->nobjects == r->cap) {
 		size_t cap = r->cap * 2;
 		o = reallocarray(r->objects, cap, sizeof(*o));
@@ -459,6 +472,7 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 		return ENOMEM;
 	r->nobjects++;
 	if (info != NULL) {
+		r->nneeded += info->nneeded;
 		o->rpath = info->rpath;
 		o->runpath = info->runpath;
 		o->needed = info->needed;
@@ -470,29 +484,94 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	return 0;
 }
 
+/* FNV-1a, for the set of names. */
+static uint64_t
+name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Remembers that name has been searched for; false when it already was. */
 static int
 note_name(struct resolver *r, const char *name, bool *fresh)
 {
+	size_t mask, i;
 	char *copy;
 
 	*fresh = false;
-	for (size_t i = 0; i < r->nnames; i++)
-		if (strcmp(r->names[i], name) == 0)
-			return 0;
-	if (r->nnames == r->namecap) {
-		size_t cap = r->namecap == 0 ? 16 : r->namecap * 2;
-		char **names = reallocarray(r->names, cap, sizeof(*names));
+	if (2 * (r->nnames + 1) > r->namecap) {
+		size_t cap = r->namecap == 0 ? 64 : r->namecap * 2;
+		char **names = calloc(cap, sizeof(*names));
 		if (names == NULL)
 			return ENOMEM;
+		for (size_t j = 0; j < r->namecap; j++) {
+			if (r->names[j] == NULL)
+				continue;
+			i = name_hash(r->names[j]) & (cap - 1);
+			while (names[i] != NULL)
+				i = (i + 1) & (cap - 1);
+			names[i] = r->names[j];
+		}
+		free(r->names);
 		r->names = names;
 		r->namecap = cap;
 	}
+	mask = r->namecap - 1;
+	for (i = name_hash(name) & mask; r->names[i] != NULL;
+	     i = (i + 1) & mask)
+		if (strcmp(r->names[i], name) == 0)
+			return 0;
 	if ((copy = strdup(name)) == NULL)
 		return ENOMEM;
-	r->names[r->nnames++] = copy;
+	r->names[i] = copy;
+	r->nnames++;
 	*fresh = true;
 	return 0;
+}
+
+/*
+ * Keeps what trying path gave (error, or the file of identity st) for the
+ * cache, which tries every path again before reusing the result: the same
+ * outcomes everywhere make a fresh resolution find the same files. What
+ * cannot be kept makes the result uncacheable, not the resolution fail.
+ */
+static void
+note_tried(struct resolver *r, const char *path, int error,
+    const struct stat *st)
+{
+	struct sandbox_elf_deps *d = r->deps;
+	struct sandbox_file *f;
+
+	if (d->tried_lost)
+		return;
+	if (d->ntried == SANDBOX_ELF_MAX_TRIED_KEPT) {
+		d->tried_lost = true;
+		return;
+	}
+	if (d->ntried == d->triedcap) {
+		size_t cap = d->triedcap == 0 ? 8 : d->triedcap * 2;
+		f = reallocarray(d->tried, cap, sizeof(*f));
+		if (f == NULL) {
+			d->tried_lost = true;
+			return;
+		}
+		d->tried = f;
+		d->triedcap = cap;
+	}
+	f = &d->tried[d->ntried];
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL) {
+		d->tried_lost = true;
+		return;
+	}
+	f->error = error;
+	if (error == 0)
+		sandbox_file_set(f, st);
+	d->ntried++;
 }
 
 /*
@@ -505,15 +584,25 @@ note_name(struct resolver *r, const char *name, bool *fresh)
  * for anything but a regular file).
  */
 static int
-open_regular(const char *path)
+open_regular(struct resolver *r, const char *path)
 {
 	char link[32];
 	struct stat st;
 	int pfd = open(path, O_PATH | O_CLOEXEC), fd, saved;
 
-	if (pfd < 0)
+	if (pfd < 0) {
+		note_tried(r, path, errno, NULL);
 		return -1;
-	if (fstat(pfd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	}
+	if (fstat(pfd, &st) != 0) {
+		saved = errno;
+		r->deps->tried_lost = true;
+		close(pfd);
+		errno = saved;
+		return -1;
+	}
+	note_tried(r, path, 0, &st);
+	if (!S_ISREG(st.st_mode)) {
 		close(pfd);
 		errno = ENOEXEC;
 		return -1;
@@ -524,6 +613,33 @@ open_regular(const char *path)
 	close(pfd);
 	errno = saved;
 	return fd;
+}
+
+/*
+ * Counts one path about to be tried against the budget (or, with path
+ * NULL, one search-path entry: entries that lead to no open, such as
+ * $PLATFORM ones, must cost something too), and notes that the
+ * result depends on the working directory when the path is relative (a
+ * relative search-path entry, an empty one, a relative name): the loader
+ * resolves those against the working directory of the process, so the
+ * cache must not reuse the result elsewhere. Returns 0 or E2BIG.
+ */
+static int
+spend_probe(struct resolver *r, const char *path)
+{
+	struct sandbox_elf_deps *d = r->deps;
+
+	if (d->probes >= SANDBOX_ELF_MAX_PROBES)
+		return E2BIG;
+	d->probes++;
+	if (path == NULL)
+		return 0;
+	if (path[0] != '/' && !d->cwd_used) {
+		d->cwd_used = true;
+		/* Unknown, it makes the result uncacheable. */
+		(void)sandbox_cwd(&d->cwd, &d->cwd_dev, &d->cwd_ino);
+	}
+	return 0;
 }
 
 /*
@@ -538,7 +654,9 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 	struct stat st;
 	int fd, error;
 
-	fd = open_regular(path);
+	if ((error = spend_probe(r, path)) != 0)
+		return error;
+	fd = open_regular(r, path);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
 			return errno;
@@ -601,9 +719,8 @@ try_directory(struct resolver *r, const char *dir, const char *name,
 	return try_library(r, path, parent, found);
 }
 
-/* The path of the file open at fd, for $ORIGIN; NULL when unknown. */
-static char *
-fd_path(int fd)
+char *
+sandbox_fd_path(int fd)
 {
 	char link[64], buf[PATH_MAX];
 	ssize_t n;
@@ -616,13 +733,46 @@ fd_path(int fd)
 	return strdup(buf);
 }
 
-/* The path of object i, looked up for the program only when needed. */
+int
+sandbox_cwd(char **path, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat(".", &st) != 0)
+		return (*path = NULL, errno);
+	if ((*path = getcwd(NULL, 0)) == NULL)
+		return errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+void
+sandbox_elf_deps_clear(struct sandbox_elf_deps *deps)
+{
+	for (size_t i = 0; i < deps->ntried; i++)
+		free(deps->tried[i].path);
+	free(deps->tried);
+	free(deps->origin);
+	free(deps->cwd);
+	memset(deps, 0, sizeof(*deps));
+}
+
+/*
+ * The path of object i, looked up for the program only when needed: what
+ * $ORIGIN gives then depends on the path the program was reached by (the
+ * same file can be linked into two directories), so the cache keys the
+ * result on that path too. A library's path follows from the program's and
+ * from absolute or relative search paths, which are accounted for already.
+ */
 static const char *
 object_path(struct resolver *r, long i)
 {
 	if (i == 0 && !r->program_path_tried) {
 		r->program_path_tried = true;
-		r->objects[0].path = fd_path(r->execfd);
+		r->objects[0].path = sandbox_fd_path(r->execfd);
+		/* Handed to deps at the end, known or not. */
+		r->deps->origin_used = true;
 	}
 	return r->objects[i].path;
 }
@@ -691,6 +841,8 @@ try_list(struct resolver *r, const char *list, long owner, const char *name,
 		const char *objpath = memchr(p, '$', len) != NULL ?
 		    object_path(r, owner) : NULL;
 
+		if ((error = spend_probe(r, NULL)) != 0)
+			return error;
 		if (expand_entry(p, len, objpath, dir, sizeof(dir))) {
 			error = try_directory(r, dir, name, parent, found);
 			if (error != 0)
@@ -720,9 +872,16 @@ open_cache(struct resolver *r)
 
 	r->cache_tried = true;
 	fd = open(LDCACHE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		note_tried(r, LDCACHE_PATH, errno, NULL);
 		return 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 48 ||
+	}
+	if (fstat(fd, &st) != 0) {
+		r->deps->tried_lost = true;
+		goto out;
+	}
+	note_tried(r, LDCACHE_PATH, 0, &st);
+	if (!S_ISREG(st.st_mode) || st.st_size < 48 ||
 	    st.st_size > MAX_LDCACHE)
 		goto out;
 	size = (size_t)st.st_size;
@@ -865,7 +1024,9 @@ add_loader(struct resolver *r, const char *interp)
 	bool fresh;
 	int fd, error;
 
-	fd = open_regular(interp);
+	if ((error = spend_probe(r, interp)) != 0)
+		return error;
+	fd = open_regular(r, interp);
 	if (fd < 0)
 		return errno;
 	/* The loader needs nothing itself: its header is all there is to
@@ -886,9 +1047,12 @@ add_loader(struct resolver *r, const char *interp)
 }
 
 int
-sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
+sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
+    struct sandbox_elf_deps *deps)
 {
-	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd};
+	struct sandbox_elf_deps own = {.probes = 0};
+	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd,
+	    .deps = deps != NULL ? deps : &own};
 	struct elf_info info;
 	struct stat st;
 	int fd, error;
@@ -924,6 +1088,7 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
 		.parent = -1,
 	};
 	r.nobjects = 1;
+	r.nneeded = info.nneeded;
 	info.rpath = info.runpath = NULL;
 	info.needed = NULL;
 	info.nneeded = 0;
@@ -944,6 +1109,11 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx)
 		}
 out:
 	close(fd);
+	if (r.nobjects > 0 && r.deps->origin_used) {
+		r.deps->origin = r.objects[0].path;
+		r.objects[0].path = NULL;
+	}
+	sandbox_elf_deps_clear(&own);
 	for (size_t i = 0; i < r.nobjects; i++) {
 		struct object *o = &r.objects[i];
 		free(o->path);
@@ -954,7 +1124,7 @@ out:
 		free(o->needed);
 	}
 	free(r.objects);
-	for (size_t i = 0; i < r.nnames; i++)
+	for (size_t i = 0; i < r.namecap; i++)
 		free(r.names[i]);
 	free(r.names);
 	free(r.cache);

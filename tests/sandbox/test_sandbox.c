@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -734,7 +735,7 @@ test_sandbox_elf_resolve__probe(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "", SANDBOX_LOADER), 1);
 	assert_true(count_suffix(&s, "/libc.so.6", SANDBOX_LIBRARY) >= 1);
@@ -749,7 +750,7 @@ test_sandbox_elf_resolve__not_elf(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "#!/bin/sh\necho hi\n", 18), 18);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	assert_int_equal(s.n, 0);
 }
@@ -882,7 +883,7 @@ test_sandbox_elf_resolve__runpath_origin_and_cycles(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_PATH | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "/lib/liba.so", SANDBOX_LIBRARY), 1);
 	assert_int_equal(count_suffix(&s, "/lib/libb.so", SANDBOX_LIBRARY), 1);
@@ -896,14 +897,18 @@ static void
 put_elf(const char *root, const char *name, const struct elf_spec *spec,
     uint16_t machine)
 {
-	unsigned char buf[4096];
+	const size_t size = 64 * 1024;
+	unsigned char *buf = malloc(size);
 	char path[256];
-	size_t len = make_elf_spec(buf, sizeof(buf), spec);
+	size_t len;
 
+	assert_non_null(buf);
+	len = make_elf_spec(buf, size, spec);
 	if (machine != 0)
 		((Elf64_Ehdr *)buf)->e_machine = machine;
 	snprintf(path, sizeof(path), "%s/%s", root, name);
 	write_bytes(path, buf, len);
+	free(buf);
 }
 
 static void
@@ -955,7 +960,7 @@ test_sandbox_elf_resolve__search_order(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	close(fd);
 	assert_int_equal(count_suffix(&s, "/a/liba.so", SANDBOX_LIBRARY), 0);
 	assert_int_equal(count_suffix(&s, "/b/liba.so", SANDBOX_LIBRARY), 1);
@@ -992,21 +997,21 @@ test_sandbox_elf_resolve__loader(void **state)
 	snprintf(path, sizeof(path), "%s/prog", root);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	/* A good one, as the loader; a missing one fails. */
 	put_elf(root, "ld.so", &lib, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	s.n = 0;
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	assert_int_equal(count_suffix(&s, "/ld.so", SANDBOX_LOADER), 1);
 	close(fd);
 	snprintf(interp, sizeof(interp), "%s/missing.so", root);
 	put_elf(root, "prog", &spec, 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOENT);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOENT);
 	close(fd);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
@@ -1036,14 +1041,238 @@ test_sandbox_elf_resolve__huge_string_table(void **state)
 	fd = memfd_create("elf", MFD_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, size), (ssize_t)size);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), 0);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), 0);
 	assert_int_equal(count_suffix(&s, "", SANDBOX_LIBRARY), 0);
 	/* A name running past the table's end is refused. */
 	memset(buf + len - 1, 'x', size - len + 1);
 	assert_int_equal(pwrite(fd, buf, size, 0), (ssize_t)size);
-	assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 	close(fd);
 	free(buf);
+}
+
+/* Seconds since some point, for the tests of bounded work. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Writes at root/name a program whose resolution would try about 520,000
+ * paths: a DT_RUNPATH of 1,300 entries (of two characters at most), each a
+ * directory tried with the glibc-hwcaps variants, for 100 names found
+ * nowhere.
+ */
+static void
+put_costly_program(const char *root, const char *name, const char *entry)
+{
+	char *runpath = malloc(4000), *names[100];
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = (const char *const *)names, .nneeded = 100};
+
+	assert_non_null(runpath);
+	runpath[0] = '\0';
+	for (int i = 0; i < 1300; i++) {
+		if (i > 0)
+			strcat(runpath, ":");
+		strcat(runpath, entry);
+	}
+	for (int i = 0; i < 100; i++) {
+		names[i] = malloc(16);
+		assert_non_null(names[i]);
+		snprintf(names[i], 16, "libw%03d.so", i);
+	}
+	put_elf(root, name, &spec, 0);
+	for (int i = 0; i < 100; i++)
+		free(names[i]);
+	free(runpath);
+}
+
+static void
+test_sandbox_elf_resolve__work_is_bounded(void **state)
+{
+	static const char *const none[] = {NULL};
+	const char *many[1000];
+	char root[64] = "/tmp/sandbox-work.XXXXXX", path[256], name[64];
+	char names[5][16];
+	const char *five[5];
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = root,
+	    .needed = many, .nneeded = 1000};
+	struct sandbox_elf_deps deps = {.probes = 0};
+	struct seen s;
+	double start;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	/* Search paths times names: stopped at the budget, quickly. */
+	put_costly_program(root, "costly", "/n");
+	snprintf(path, sizeof(path), "%s/costly", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	start = now();
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	assert_true(now() - start < 2.0);
+	assert_int_equal(deps.probes, SANDBOX_ELF_MAX_PROBES);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* Entries that lead to no open ($P is no variable the loader
+	 * knows) still cost a step each. */
+	put_costly_program(root, "skipped", "$P");
+	snprintf(path, sizeof(path), "%s/skipped", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	assert_int_equal(deps.probes, SANDBOX_ELF_MAX_PROBES);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* DT_NEEDED entries in all: five libraries naming one library a
+	 * thousand times each make 5,005 look-ups of almost nothing. */
+	for (int i = 0; i < 1000; i++)
+		many[i] = "libc.so.6";
+	for (int i = 0; i < 5; i++) {
+		snprintf(names[i], sizeof(names[i]), "lib%d.so", i);
+		five[i] = names[i];
+		put_elf(root, names[i], &spec, 0);
+	}
+	spec.needed = five;
+	spec.nneeded = 5;
+	put_elf(root, "wide", &spec, 0);
+	snprintf(path, sizeof(path), "%s/wide", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	assert_true(deps.probes < 64);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+
+	/* Objects: a chain of libraries one longer than allowed. */
+	spec.nneeded = 1;
+	for (int i = 0; i <= SANDBOX_ELF_MAX_OBJECTS; i++) {
+		snprintf(name, sizeof(name), "c%d.so", i + 1);
+		many[0] = name;
+		snprintf(path, sizeof(path), "c%d.so", i);
+		spec.needed = i < SANDBOX_ELF_MAX_OBJECTS ? many : none;
+		spec.nneeded = i < SANDBOX_ELF_MAX_OBJECTS ? 1 : 0;
+		put_elf(root, path, &spec, 0);
+	}
+	snprintf(path, sizeof(path), "%s/c0.so", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	s.n = 0;
+	assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps), E2BIG);
+	sandbox_elf_deps_clear(&deps);
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_elf_resolve__normal_work(void **state)
+{
+	/* Real programs stay far below the budget. */
+	static const char *const programs[] = {PROBE_PATH, HELLO_PATH,
+		"/bin/sh"};
+	struct sandbox_elf_deps deps = {.probes = 0};
+	struct seen s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		int fd = open(programs[i], O_RDONLY | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		s.n = 0;
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, &deps),
+		    0);
+		assert_true(deps.probes > 0);
+		assert_true(deps.probes <= SANDBOX_ELF_MAX_PROBES / 64);
+		sandbox_elf_deps_clear(&deps);
+		close(fd);
+	}
+}
+
+/*
+ * Runs cloudabi-run with argv[1..] (argv[0] is set here) and an empty
+ * configuration on its standard input; fills out and err with what it
+ * wrote and returns its status.
+ */
+static int
+run_tool_plain(char **argv, char *out, size_t outsize, char *err,
+    size_t errsize)
+{
+	int in[2], o[2], e[2], status;
+	size_t used;
+	ssize_t k;
+	pid_t pid;
+
+	argv[0] = CLOUDABI_RUN_PATH;
+	assert_int_equal(pipe2(in, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(o, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(e, O_CLOEXEC), 0);
+	assert_int_equal(write(in[1], "{}\n", 3), 3);
+	close(in[1]);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (dup2(in[0], 0) != 0 || dup2(o[1], 1) != 1 ||
+		    dup2(e[1], 2) != 2)
+			_exit(99);
+		execv(argv[0], argv);
+		_exit(97);
+	}
+	close(in[0]);
+	close(o[1]);
+	close(e[1]);
+	for (used = 0; (k = read(o[0], out + used, outsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	out[used] = '\0';
+	for (used = 0; (k = read(e[0], err + used, errsize - 1 - used)) > 0;)
+		used += (size_t)k;
+	err[used] = '\0';
+	close(o[0]);
+	close(e[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+test_cloudabi_run__too_much_work(void **state)
+{
+	char root[64] = "/tmp/sandbox-costly.XXXXXX", path[256];
+	char out[16384], err[1024], want[512];
+	char *run[] = {NULL, path, NULL}, *dry[] = {NULL, "--dry-run", path,
+		NULL};
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0')
+		skip();
+	assert_non_null(mkdtemp(root));
+	put_costly_program(root, "costly", "/n");
+	snprintf(path, sizeof(path), "%s/costly", root);
+	/* Refused, with the reason, and nothing started. */
+	status = run_tool_plain(run, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 126);
+	snprintf(want, sizeof(want), "cloudabi-run: %s: the sandbox would "
+	    "need too much work to find its libraries (too many search "
+	    "paths, names or libraries), or its arguments are too long\n",
+	    path);
+	assert_string_equal(err, want);
+	status = run_tool_plain(dry, out, sizeof(out), err, sizeof(err));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "\nSANDBOX\nrefused: the sandbox would "
+	    "need too much work to find its libraries"));
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static void
@@ -1088,6 +1317,189 @@ test_sandbox_create__cache_sees_changes(void **state)
 		sandbox_free(sb);
 	}
 	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The rules sandbox_create() makes for the program open at execfd. */
+static char *
+rules_of(int execfd)
+{
+	struct sandbox *sb;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	assert_int_equal(sandbox_create(execfd, NULL, 0, NULL, 0, &sb), 0);
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_int_equal(sandbox_describe(sb, f), 0);
+	assert_int_equal(fclose(f), 0);
+	sandbox_free(sb);
+	return text;
+}
+
+/* The rules for the program at root/name, started from there. */
+static char *
+rules_of_path(const char *root, const char *name)
+{
+	char path[256], *text;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	text = rules_of(fd);
+	close(fd);
+	return text;
+}
+
+/* Whether text grants reading the library at prefix/name. */
+static bool
+grants_library(const char *text, const char *prefix, const char *name)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "landlock: allow read_file library "
+	    "%s%s%s\n", prefix, prefix[0] != '\0' ? "/" : "", name);
+	return strstr(text, want) != NULL;
+}
+
+static void
+test_sandbox_create__cache_keys_on_origin(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-origin.XXXXXX", runpath[256];
+	char a[128], b[128], common[128], path[256], other[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(common, sizeof(common), "%s/common", root);
+	/* One program, two names: a/prog finds libx.so in common/ (a/lib
+	 * has none), b/prog, the same inode, in its own b/lib first. */
+	snprintf(runpath, sizeof(runpath), "$ORIGIN/lib:%s", common);
+	put_elf(root, "a/prog", &spec, 0);
+	snprintf(path, sizeof(path), "%s/b/prog", root);
+	snprintf(other, sizeof(other), "%s/a/prog", root);
+	assert_int_equal(link(other, path), 0);
+	put_elf(root, "common/libx.so", &lib, 0);
+	put_elf(root, "b/lib/libx.so", &lib, 0);
+
+	for (int round = 0; round < 2; round++) {
+		/* Each start is granted its own libx.so, and only that,
+		 * however often the other was started before. */
+		text = rules_of_path(a, "prog");
+		assert_true(grants_library(text, common, "libx.so"));
+		assert_false(grants_library(text, b, "lib/libx.so"));
+		free(text);
+		text = rules_of_path(b, "prog");
+		assert_true(grants_library(text, b, "lib/libx.so"));
+		assert_false(grants_library(text, common, "libx.so"));
+		free(text);
+	}
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_create__cache_keys_on_cwd(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-cwd.XXXXXX", runpath[256];
+	char a[128], b[128], common[128], path[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	(void)state;
+	assert_true(here >= 0);
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(common, sizeof(common), "%s/common", root);
+	/* A relative entry: the loader looks in lib/ of the working
+	 * directory, which has libx.so in b only. */
+	snprintf(runpath, sizeof(runpath), "lib:%s", common);
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "common/libx.so", &lib, 0);
+	put_elf(root, "b/lib/libx.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(chdir(a), 0);
+		text = rules_of(fd);
+		assert_true(grants_library(text, common, "libx.so"));
+		assert_false(grants_library(text, "", "lib/libx.so"));
+		free(text);
+		assert_int_equal(chdir(b), 0);
+		text = rules_of(fd);
+		assert_true(grants_library(text, "", "lib/libx.so"));
+		assert_false(grants_library(text, common, "libx.so"));
+		free(text);
+	}
+	assert_int_equal(fchdir(here), 0);
+	close(here);
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+test_sandbox_create__cache_sees_new_library(void **state)
+{
+	static const char *const needs[] = {"libx.so"};
+	static const char *const none[] = {NULL};
+	char root[64] = "/tmp/sandbox-newlib.XXXXXX", runpath[256];
+	char first[128], second[128], path[256], *text;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
+	    .needed = needs, .nneeded = 1};
+	struct elf_spec lib = {.needed = none};
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(first, sizeof(first), "%s/first", root);
+	snprintf(second, sizeof(second), "%s/second", root);
+	assert_int_equal(mkdir(first, 0755), 0);
+	assert_int_equal(mkdir(second, 0755), 0);
+	snprintf(runpath, sizeof(runpath), "%s:%s", first, second);
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "second/libx.so", &lib, 0);
+	text = rules_of_path(root, "prog");
+	assert_true(grants_library(text, second, "libx.so"));
+	free(text);
+	/* A library put earlier in the search path, nothing else changed:
+	 * the loader will open it, so it and only it is granted. */
+	put_elf(root, "first/libx.so", &lib, 0);
+	for (int round = 0; round < 2; round++) {
+		text = rules_of_path(root, "prog");
+		assert_true(grants_library(text, first, "libx.so"));
+		assert_false(grants_library(text, second, "libx.so"));
+		free(text);
+	}
+	/* And gone again: back to the second. */
+	snprintf(path, sizeof(path), "%s/libx.so", first);
+	assert_int_equal(unlink(path), 0);
+	text = rules_of_path(root, "prog");
+	assert_true(grants_library(text, second, "libx.so"));
+	assert_false(grants_library(text, first, "libx.so"));
+	free(text);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
@@ -1142,7 +1554,7 @@ test_sandbox_elf_resolve__hostile_headers(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, bad, len), (ssize_t)len);
 		s.n = 0;
-		assert_int_equal(sandbox_elf_resolve(fd, collect, &s), ENOEXEC);
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
 		close(fd);
 	}
 	/* Truncated anywhere: fails or resolves, never reads past the end. */
@@ -1151,7 +1563,7 @@ test_sandbox_elf_resolve__hostile_headers(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, good, cut), (ssize_t)cut);
 		s.n = 0;
-		(void)sandbox_elf_resolve(fd, collect, &s);
+		(void)sandbox_elf_resolve(fd, collect, &s, NULL);
 		close(fd);
 	}
 }
@@ -1180,7 +1592,7 @@ test_sandbox_elf_resolve__mutated_program(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, buf, (size_t)len), len);
 		s.n = 0;
-		(void)sandbox_elf_resolve(fd, collect, &s);
+		(void)sandbox_elf_resolve(fd, collect, &s, NULL);
 		close(fd);
 	}
 }
@@ -1478,6 +1890,8 @@ main(void)
 		T(test_sandbox_elf_resolve__loader),
 		T(test_sandbox_elf_resolve__huge_string_table),
 		T(test_sandbox_elf_resolve__mutated_program),
+		T(test_sandbox_elf_resolve__work_is_bounded),
+		T(test_sandbox_elf_resolve__normal_work),
 		T(test_cloudabi_run__no_sandbox),
 		T(test_cloudabi_run__refusal_names_option),
 	};
@@ -1488,6 +1902,9 @@ main(void)
 		T(test_program_attr_setsandbox__errors),
 		T(test_sandbox_describe__rules),
 		T(test_sandbox_create__cache_sees_changes),
+		T(test_sandbox_create__cache_keys_on_origin),
+		T(test_sandbox_create__cache_keys_on_cwd),
+		T(test_sandbox_create__cache_sees_new_library),
 		T(test_sandbox_describe__write_error),
 		T(test_sandbox_apply__probe_confined),
 		T(test_program_spawn__sandbox_probe),
@@ -1498,6 +1915,7 @@ main(void)
 		T(test_program_spawn__sandbox_refused),
 		T(test_cloudabi_run__probe_confined),
 		T(test_cloudabi_run__dry_run_shows_rules),
+		T(test_cloudabi_run__too_much_work),
 	};
 	const char *why = sandbox_unsupported(NULL);
 	int failed;
