@@ -369,6 +369,23 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 			memcpy(out + 1, ad->u.binary.data, ad->length - 1);
 		break;
 	default:
+		if (map != NULL && (ad->flags & AD_ONE_FD)) {
+			/* Made by argdata_create_fd(): the descriptor itself. */
+			uint32_t fd;
+
+			memcpy(&fd, ad->u.buffer.data + 1, sizeof(fd));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			fd = __builtin_bswap32(fd);
+#endif
+			fd = fd <= INT_MAX ? fdmap_number(map, (int)fd)
+			    : UINT32_MAX;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			fd = __builtin_bswap32(fd);
+#endif
+			out[0] = AD_TAG_FD;
+			memcpy(out + 1, &fd, sizeof(fd));
+			break;
+		}
 		if (map != NULL && ad->length == 5 &&
 		    ad->u.buffer.data[0] == AD_TAG_FD) {
 			/* A lone descriptor, by far the most common. */
