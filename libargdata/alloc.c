@@ -134,7 +134,8 @@ release(struct chunk *c)
 		return;
 	}
 	AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
-	if (ad_self.spares != NULL && (uintptr_t)c < (uintptr_t)ad_self.spares) {
+	if (ad_self.spares != NULL &&
+	    (uintptr_t)c < (uintptr_t)ad_self.spares) {
 		c->next = ad_self.spares;
 		ad_self.spares = c;
 	} else {
@@ -235,7 +236,7 @@ register_thread(void)
 	if (ad_self.exited)
 		return false;
 	pthread_once(&exit_once, make_exit_key);
-	/* pthread_setspecific() may allocate, and argdata_free() keeps errno. */
+	/* pthread_setspecific() may allocate; argdata_free() keeps errno. */
 	if (!exit_key_made || pthread_setspecific(exit_key, &exit_key) != 0) {
 		errno = saved;
 		return false;
@@ -267,7 +268,8 @@ refill(size_t size)
 		/* Without memory: malloc() for the value fails too. */
 		return false;
 	} else {
-		AD_POISON((char *)c + AD_CHUNK_HEADER, AD_CHUNK_SIZE - AD_CHUNK_HEADER);
+		AD_POISON((char *)c + AD_CHUNK_HEADER,
+		    AD_CHUNK_SIZE - AD_CHUNK_HEADER);
 	}
 	count_carving();
 	atomic_init(&c->balance, AD_OWNED);

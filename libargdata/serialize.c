@@ -370,7 +370,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 		break;
 	default:
 		if (map != NULL && (ad->flags & AD_ONE_FD)) {
-			/* Made by argdata_create_fd(): the descriptor itself. */
+			/* From argdata_create_fd(): the descriptor itself. */
 			uint32_t fd;
 
 			memcpy(&fd, ad->u.buffer.data + 1, sizeof(fd));

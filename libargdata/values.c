@@ -46,7 +46,8 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	memcpy(bytes + 1, payload, len);
 	ad_init_buffer(ad, bytes, 1 + len,
 	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
-	ad->flags = tag == AD_TAG_FD ? AD_NFDS_KNOWN | AD_ONE_FD : AD_NFDS_KNOWN;
+	ad->flags = tag == AD_TAG_FD ? AD_NFDS_KNOWN | AD_ONE_FD
+	    : AD_NFDS_KNOWN;
 	/* The bytes follow the value itself, whose end is readable. */
 	ad->u.buffer.base = (const uint8_t *)ad;
 	return ad;

@@ -371,7 +371,8 @@ main(int argc, char **argv)
 		ratio[i] = t[1][i] / t[0][i];
 	double fds_ratio = bench_median(ratio, runs);
 	free(ratio);
-	double plain = bench_median(t[0], runs), renumbered = bench_median(t[1], runs);
+	double plain = bench_median(t[0], runs);
+	double renumbered = bench_median(t[1], runs);
 	printf("%-7s %-16s", "fds", "serialize");
 	print_time(renumbered);
 	printf(" %9s %9s", "", "");
