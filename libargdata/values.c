@@ -228,8 +228,8 @@ argdata_create_str_c(const char *str)
 
 /*
  * What a container learns from its elements: the size of their encoding,
- * their descriptors, their depth and their flags. Kept in locals while the
- * elements are added, so that nothing is stored through a pointer.
+ * their descriptors, their depth and their flags, added up in one local
+ * that the inlined add_element() updates.
  */
 struct sum {
 	size_t length, nfds;
