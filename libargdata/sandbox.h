@@ -194,6 +194,9 @@ typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps);
 
+/* How many times the cache has granted a program's files: for tests. */
+unsigned long sandbox_cache_hits(void);
+
 /*
  * The resolver's results, per program and per what the resolution depended
  * on (sandbox_cache.c). apply: when the program (its fstat) was resolved

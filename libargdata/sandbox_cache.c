@@ -71,6 +71,7 @@ struct where {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry entries[CACHE_ENTRIES];
 static size_t next_victim;
+static unsigned long hits;
 
 static bool
 same_identity(const struct sandbox_file *a, const struct sandbox_file *b)
@@ -159,28 +160,46 @@ same_key(const struct entry *e, const struct stat *program,
 	    e->cwd_dev == deps->cwd_dev && e->cwd_ino == deps->cwd_ino));
 }
 
+/* What trying a path again gave, against what the resolution had. */
+enum outcome {
+	OUTCOME_SAME,
+	OUTCOME_CHANGED,
+	/* Out of descriptors or memory: says nothing about the path. */
+	OUTCOME_UNKNOWN,
+};
+
+static bool
+transient(int error)
+{
+	return error == EMFILE || error == ENFILE || error == ENOMEM ||
+	    error == EINTR || error == EAGAIN;
+}
+
 /*
  * Tries path as the resolver did (an O_PATH open and its fstat, or the
- * error) and tells whether the outcome is the one recorded in f. Returns
+ * error) and compares the outcome with the one recorded in f. Returns
  * the descriptor in *fd when it opened and matched, else -1.
  */
-static bool
+static enum outcome
 same_outcome(const struct sandbox_file *f, int *fd)
 {
 	struct sandbox_file now = {.error = 0};
 	struct stat st;
 
 	*fd = open(f->path, O_PATH | O_CLOEXEC);
-	if (*fd < 0)
-		return f->error != 0 && errno == f->error;
+	if (*fd < 0) {
+		if (f->error != 0 && errno == f->error)
+			return OUTCOME_SAME;
+		return transient(errno) ? OUTCOME_UNKNOWN : OUTCOME_CHANGED;
+	}
 	if (f->error == 0 && fstat(*fd, &st) == 0) {
 		sandbox_file_set(&now, &st);
 		if (now.type == f->type && same_identity(&now, f))
-			return true;
+			return OUTCOME_SAME;
 	}
 	close(*fd);
 	*fd = -1;
-	return false;
+	return OUTCOME_CHANGED;
 }
 
 int
@@ -190,6 +209,7 @@ sandbox_cache_apply(const struct stat *program, int execfd,
 	int fds[SANDBOX_ELF_MAX_TRIED_KEPT];
 	struct where w = {.execfd = execfd};
 	struct entry *e = NULL;
+	enum outcome outcome = OUTCOME_SAME;
 	size_t tried = 0;
 	int error = ENOENT;
 
@@ -201,9 +221,14 @@ sandbox_cache_apply(const struct stat *program, int execfd,
 			e = &entries[i];
 	if (e == NULL)
 		goto out;
-	/* Every path first, then the grants: a miss grants nothing. */
+	/*
+	 * Every path first, then the grants: a miss grants nothing. A path
+	 * that gives something else now ends the entry; a lack of
+	 * descriptors or memory only ends this try.
+	 */
 	for (; tried < e->ntried; tried++) {
-		if (!same_outcome(&e->tried[tried], &fds[tried]))
+		outcome = same_outcome(&e->tried[tried], &fds[tried]);
+		if (outcome != OUTCOME_SAME)
 			break;
 		if (fds[tried] >= 0 && !e->tried[tried].granted) {
 			close(fds[tried]);
@@ -211,7 +236,8 @@ sandbox_cache_apply(const struct stat *program, int execfd,
 		}
 	}
 	if (tried < e->ntried) {
-		entry_clear(e);
+		if (outcome == OUTCOME_CHANGED)
+			entry_clear(e);
 		goto out;
 	}
 	error = 0;
@@ -219,6 +245,7 @@ sandbox_cache_apply(const struct stat *program, int execfd,
 		if (e->tried[i].granted)
 			error = add(ctx, fds[i], e->tried[i].path,
 			    e->tried[i].role);
+	hits += error == 0;
 out:
 	while (tried > 0)
 		if (fds[--tried] >= 0)
@@ -279,6 +306,10 @@ sandbox_cache_store(const struct stat *program,
 	for (size_t i = 0; i < CACHE_ENTRIES && e == NULL; i++)
 		if (same_key(&entries[i], program, deps))
 			e = &entries[i];
+	/* A free entry (one a miss cleared) before a round-robin victim. */
+	for (size_t i = 0; i < CACHE_ENTRIES && e == NULL; i++)
+		if (entries[i].tried == NULL)
+			e = &entries[i];
 	if (e == NULL) {
 		e = &entries[next_victim];
 		next_victim = (next_victim + 1) % CACHE_ENTRIES;
@@ -303,4 +334,15 @@ fail:
 	}
 	free(origin);
 	free(cwd);
+}
+
+unsigned long
+sandbox_cache_hits(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&lock);
+	n = hits;
+	pthread_mutex_unlock(&lock);
+	return n;
 }

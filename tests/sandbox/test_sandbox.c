@@ -1298,6 +1298,8 @@ test_sandbox_create__cache_sees_changes(void **state)
 	assert_true(fd >= 0);
 	/* Twice the same: the second from the cache, with the same rules. */
 	for (int round = 0; round < 3; round++) {
+		unsigned long hits = sandbox_cache_hits();
+
 		if (round == 2) {
 			/* The library replaced: resolved afresh, and the
 			 * replacement is what is granted. */
@@ -1306,6 +1308,7 @@ test_sandbox_create__cache_sees_changes(void **state)
 			put_elf(root, "libone.so", &lib, 0);
 		}
 		assert_int_equal(sandbox_create(fd, NULL, 0, NULL, 0, &sb), 0);
+		assert_int_equal(sandbox_cache_hits() - hits, round == 1);
 		f = open_memstream(&text, &size);
 		assert_non_null(f);
 		assert_int_equal(sandbox_describe(sb, f), 0);
