@@ -16,6 +16,9 @@
  *   - a path containing "/v/" is a file chosen by its last byte (the
  *     digit n: file n mod the number of files), the same file (same
  *     inode) for every path that chooses it;
+ *   - a path containing "/u/" is chosen the same way but is a fresh copy,
+ *     another inode, at every open: so that few bytes can make the
+ *     resolver find many objects, up to its limits;
  *   - /etc/ld.so.cache is the last file, when there are two or more;
  *   - a path starting "/d/" is a directory, one starting "/m/" fails with
  *     EMFILE (the resolver must give up), anything else does not exist.
@@ -87,8 +90,16 @@ sandbox_elf_fuzz_open(const char *path, int flags)
 			return -1;
 		}
 		i = fs.nfiles - 1;
-	} else if (strstr(path, "/v/") != NULL && len > 0) {
+	} else if (strstr(path, "/v/") != NULL) {
 		i = (unsigned char)(path[len - 1] - '0') % fs.nfiles;
+	} else if (strstr(path, "/u/") != NULL) {
+		int fd = memfd_create("copy", MFD_CLOEXEC);
+		i = (unsigned char)(path[len - 1] - '0') % fs.nfiles;
+		FUZZ_CHECK(fd >= 0);
+		if (fs.size[i] > 0)
+			FUZZ_CHECK(write(fd, fs.data[i], fs.size[i]) ==
+			    (ssize_t)fs.size[i]);
+		return fd;
 	} else if (strncmp(path, "/d/", 3) == 0) {
 		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else if (strncmp(path, "/m/", 3) == 0) {
@@ -119,7 +130,8 @@ add(void *ctx, int fd, const char *path, enum sandbox_role role)
 		break;
 	case SANDBOX_LOADER:
 	case SANDBOX_LIBRARY:
-		FUZZ_CHECK(strstr(path, "/v/") != NULL);
+		FUZZ_CHECK(strstr(path, "/v/") != NULL ||
+		    strstr(path, "/u/") != NULL);
 		break;
 	default:
 		FUZZ_CHECK(!"a role the resolver never grants");

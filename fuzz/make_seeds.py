@@ -131,8 +131,9 @@ streams = {
 
 # The ELF resolver's seeds (fuzz/corpus/elf/, see fuzz_elf.c): files joined
 # by the separator, the program first; paths with "/v/" name the files of
-# the harness's made-up filesystem (by their last byte), the last file is
-# /etc/ld.so.cache when there are several.
+# the harness's made-up filesystem (by their last byte), "/u/" a new copy
+# of one at every open, the last file is /etc/ld.so.cache when there are
+# several.
 EM_X86_64, EM_AARCH64 = 62, 183
 ET_EXEC, ET_DYN = 2, 3
 PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
@@ -308,6 +309,22 @@ elfs = {
     'probes-e2big': elf(needed=['l%d' % i for i in range(12)],
                         runpath=':'.join(['/n'] * 400)),
     'phdrs-past-head': phdrs_at_end(elf(needed=['libc.so.6'], pad=4200)),
+    # More names than the resolver's first table of names holds.
+    'many-names': join(elf(needed=['n%d1' % i for i in range(40)],
+                           runpath='/v'), elf()),
+    # /u/ gives a new copy at every open: many objects for few bytes, past
+    # the limit on objects, and past the one on DT_NEEDED entries.
+    'objects-e2big': join(elf(needed=['%d1' % i for i in range(300)],
+                              runpath='/u'), elf()),
+    'needed-e2big': join(elf(needed=['a1', 'b1', 'c1', 'd1'], runpath='/u'),
+                         elf(needed=['x'] * 300)),
+    # Paths past PATH_MAX: a long search-path entry with a long name, and
+    # $ORIGIN of a library found there.
+    'long-paths': join(
+        elf(needed=['z' * 1200 + '1', 'l1'], runpath='/v/' + 'x' * 3000),
+        elf(needed=['m2'], runpath='$ORIGIN/' + 'y' * 1500 + ':$ORIGIN'),
+        elf()),
+    'name-too-long': elf(needed=['n' * 4200]),
     # Hostile headers: each breaks one bound.
     'ehdr-truncated': prog[:40],
     'class32': patch(prog, 4, '<B', 1),
