@@ -3,8 +3,8 @@
 # the wire examples of argdata(5), nesting, descriptors, a few defects), of
 # the stream reader (fuzz/corpus/stream/: a 3-byte header, see
 # fuzz_stream.c, then framed messages) and of the ELF resolver
-# (fuzz/corpus/elf/: small ELF files, broken ones, loader caches). The files are committed; rerun this
-# only to change the seeds.
+# (fuzz/corpus/elf/: small ELF files, broken ones, loader caches). The
+# files are committed; rerun this only to change the seeds.
 import os
 import platform
 import struct
