@@ -194,6 +194,15 @@ typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps);
 
+#ifdef SANDBOX_ELF_FUZZ
+/*
+ * Only in the fuzz harness's build of sandbox_elf.c: opens path (with
+ * open(2)'s flags) in the harness's made-up filesystem instead of the real
+ * one. Returns a descriptor or -1 with errno.
+ */
+int sandbox_elf_fuzz_open(const char *path, int flags);
+#endif
+
 /* How many times the cache has granted a program's files: for tests. */
 unsigned long sandbox_cache_hits(void);
 

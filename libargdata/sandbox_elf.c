@@ -69,6 +69,18 @@ static const char *const default_dirs[] = {
 #define LDCACHE_PATH "/etc/ld.so.cache"
 
 /*
+ * Every file the resolver tries is opened here. The fuzz harness
+ * (fuzz/fuzz_elf.c) compiles this file again with SANDBOX_ELF_FUZZ, which
+ * confines the search to the files it makes up from its input: fast and
+ * the same on every machine. The library never has the seam.
+ */
+#ifdef SANDBOX_ELF_FUZZ
+#define elf_open(path, flags) sandbox_elf_fuzz_open(path, flags)
+#else
+#define elf_open(path, flags) open(path, flags)
+#endif
+
+/*
  * Limits far above what real programs use, to bound hostile files. Those
  * on one file make it malformed (ENOEXEC); those on the work as a whole,
  * in sandbox.h, make the resolution fail with E2BIG.
@@ -588,7 +600,7 @@ open_regular(struct resolver *r, const char *path)
 {
 	char link[32];
 	struct stat st;
-	int pfd = open(path, O_PATH | O_CLOEXEC), fd, saved;
+	int pfd = elf_open(path, O_PATH | O_CLOEXEC), fd, saved;
 
 	if (pfd < 0) {
 		note_tried(r, path, errno, NULL);
@@ -871,7 +883,8 @@ open_cache(struct resolver *r)
 	int fd, error = 0;
 
 	r->cache_tried = true;
-	fd = open(LDCACHE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = elf_open(LDCACHE_PATH,
+	    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		note_tried(r, LDCACHE_PATH, errno, NULL);
 		return 0;
