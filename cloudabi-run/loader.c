@@ -15,7 +15,6 @@
  * compacted bytes.
  */
 #define _GNU_SOURCE
-#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -27,6 +26,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "keyed_hash.h"
 #include "loader.h"
 #include "schema.h"
 
@@ -288,7 +288,6 @@ grow(void **array, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static uint64_t hash_key(const loader_t *ld);
 
 loader_t *
 loader_create(const char *file, const loader_handler_t *handlers,
@@ -299,7 +298,7 @@ loader_create(const char *file, const loader_handler_t *handlers,
 	if (ld == NULL)
 		return NULL;
 	ld->file = file;
-	ld->hash_key = hash_key(ld);
+	ld->hash_key = ad_hash_key(ld);
 	ld->handlers = handlers;
 	ld->nhandlers = nhandlers;
 	ld->ctx = ctx;
@@ -414,41 +413,11 @@ is_yaml_tag(const char *tag, const char *name)
 
 /* Anchors. */
 
-/*
- * Anchor names come from the document, which may be hostile: with a fixed
- * hash, names chosen to share their low bits would make every lookup probe
- * all of them, quadratic in the number of anchors. So the hash starts from
- * a key drawn for each loader, and a final mix spreads every bit of it into
- * the low bits that pick a slot.
- */
-static uint64_t
-hash_key(const loader_t *ld)
-{
-	uint64_t key = 0;
-
-	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != sizeof(key)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		key = (uint64_t)(uintptr_t)ld ^ (uint64_t)ts.tv_nsec ^
-		    ((uint64_t)ts.tv_sec << 32);
-	}
-	return key;
-}
-
+/* Anchor names come from the document: hashed with a key (keyed_hash.h). */
 static size_t
 hash_name(const loader_t *ld, const char *s)
 {
-	uint64_t h = 14695981039346656037ULL ^ ld->hash_key;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return (size_t)h;
+	return (size_t)ad_hash_string(ld->hash_key, s);
 }
 
 static struct anchor *

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keyed_hash.h"
 #include "sandbox.h"
 
 #if defined(__x86_64__)
@@ -100,6 +101,16 @@ static const char *const default_dirs[] = {
  */
 #define EMALFORMED EBADMSG
 
+/*
+ * A name in the set of names searched for, with its hash: probes compare
+ * hashes first, so that names crafted to collide in the table's low bits
+ * cost a comparison of two numbers each, not of two long strings.
+ */
+struct name_slot {
+	uint64_t hash;
+	char *name;
+};
+
 /* A loaded object and what its dependencies are searched with. */
 struct object {
 	dev_t dev;
@@ -119,8 +130,9 @@ struct resolver {
 	 * once and reuses what it found for every later request. A hash
 	 * set (open addressing, at most half full): names may be many and
 	 * long, and comparing each with all would be quadratic. */
-	char **names;
+	struct name_slot *names;
 	size_t nnames, namecap;
+	uint64_t name_key;
 	sandbox_elf_add_fn *add;
 	void *ctx;
 	int execfd;          /* for the program's path, asked lazily */
@@ -496,35 +508,28 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	return 0;
 }
 
-/* FNV-1a, for the set of names. */
-static uint64_t
-name_hash(const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
-	return h;
-}
-
-/* Remembers that name has been searched for; false when it already was. */
+/*
+ * Remembers that name has been searched for; *fresh tells whether it is
+ * new. Returns 0, or ENOMEM.
+ */
 static int
 note_name(struct resolver *r, const char *name, bool *fresh)
 {
+	uint64_t hash = ad_hash_string(r->name_key, name);
 	size_t mask, i;
 	char *copy;
 
 	*fresh = false;
 	if (2 * (r->nnames + 1) > r->namecap) {
 		size_t cap = r->namecap == 0 ? 64 : r->namecap * 2;
-		char **names = calloc(cap, sizeof(*names));
+		struct name_slot *names = calloc(cap, sizeof(*names));
 		if (names == NULL)
 			return ENOMEM;
 		for (size_t j = 0; j < r->namecap; j++) {
-			if (r->names[j] == NULL)
+			if (r->names[j].name == NULL)
 				continue;
-			i = name_hash(r->names[j]) & (cap - 1);
-			while (names[i] != NULL)
+			i = r->names[j].hash & (cap - 1);
+			while (names[i].name != NULL)
 				i = (i + 1) & (cap - 1);
 			names[i] = r->names[j];
 		}
@@ -533,13 +538,13 @@ note_name(struct resolver *r, const char *name, bool *fresh)
 		r->namecap = cap;
 	}
 	mask = r->namecap - 1;
-	for (i = name_hash(name) & mask; r->names[i] != NULL;
-	     i = (i + 1) & mask)
-		if (strcmp(r->names[i], name) == 0)
+	for (i = hash & mask; r->names[i].name != NULL; i = (i + 1) & mask)
+		if (r->names[i].hash == hash &&
+		    strcmp(r->names[i].name, name) == 0)
 			return 0;
 	if ((copy = strdup(name)) == NULL)
 		return ENOMEM;
-	r->names[i] = copy;
+	r->names[i] = (struct name_slot){hash, copy};
 	r->nnames++;
 	*fresh = true;
 	return 0;
@@ -1070,6 +1075,8 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 	struct stat st;
 	int fd, error;
 
+	/* The program's headers choose the names: see keyed_hash.h. */
+	r.name_key = ad_hash_key(&r);
 	fd = open_program(execfd);
 	if (fd < 0)
 		return errno;
@@ -1138,7 +1145,7 @@ out:
 	}
 	free(r.objects);
 	for (size_t i = 0; i < r.namecap; i++)
-		free(r.names[i]);
+		free(r.names[i].name);
 	free(r.names);
 	free(r.cache);
 	return error == EMALFORMED ? ENOEXEC : error;
