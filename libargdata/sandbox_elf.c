@@ -697,6 +697,13 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 		/* Another machine's library: the loader searches on. A
 		 * broken one of ours: it stops, and fails to load it. */
 		*found = error == EMALFORMED;
+		/*
+		 * A read that failed (EIO) says nothing about the file, whose
+		 * identity is unchanged: a search that went on because of it
+		 * must not be kept for the cache to replay.
+		 */
+		if (error != EMALFORMED && error != ENOEXEC)
+			r->deps->tried_lost = true;
 		close(fd);
 		return 0;
 	}
