@@ -1367,6 +1367,26 @@ grants_library(const char *text, const char *prefix, const char *name)
 	return strstr(text, want) != NULL;
 }
 
+/*
+ * Makes the fresh directory root (a mkdtemp template) with a, b, b/lib
+ * and common inside, and stores the paths of a, b and common.
+ */
+static void
+make_dirs(char *root, char a[128], char b[128], char common[128])
+{
+	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
+	char path[256];
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+	}
+	snprintf(a, 128, "%s/a", root);
+	snprintf(b, 128, "%s/b", root);
+	snprintf(common, 128, "%s/common", root);
+}
+
 static void
 test_sandbox_create__cache_keys_on_origin(void **state)
 {
@@ -1377,17 +1397,9 @@ test_sandbox_create__cache_keys_on_origin(void **state)
 	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
 	    .needed = needs, .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
-	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
 
 	(void)state;
-	assert_non_null(mkdtemp(root));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
-		assert_int_equal(mkdir(path, 0755), 0);
-	}
-	snprintf(a, sizeof(a), "%s/a", root);
-	snprintf(b, sizeof(b), "%s/b", root);
-	snprintf(common, sizeof(common), "%s/common", root);
+	make_dirs(root, a, b, common);
 	/* One program, two names: a/prog finds libx.so in common/ (a/lib
 	 * has none), b/prog, the same inode, in its own b/lib first. */
 	snprintf(runpath, sizeof(runpath), "$ORIGIN/lib:%s", common);
@@ -1423,19 +1435,11 @@ test_sandbox_create__cache_keys_on_cwd(void **state)
 	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
 	    .needed = needs, .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
-	static const char *const dirs[] = {"a", "b", "b/lib", "common"};
 	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 
 	(void)state;
 	assert_true(here >= 0);
-	assert_non_null(mkdtemp(root));
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
-		assert_int_equal(mkdir(path, 0755), 0);
-	}
-	snprintf(a, sizeof(a), "%s/a", root);
-	snprintf(b, sizeof(b), "%s/b", root);
-	snprintf(common, sizeof(common), "%s/common", root);
+	make_dirs(root, a, b, common);
 	/* A relative entry: the loader looks in lib/ of the working
 	 * directory, which has libx.so in b only. */
 	snprintf(runpath, sizeof(runpath), "lib:%s", common);
