@@ -52,7 +52,8 @@
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
-static bool exit_key_made;
+/* Atomic: cleared by delete_exit_key() while other threads may run. */
+static atomic_bool exit_key_made;
 
 /*
  * free() for the paths argdata_free() takes: it promises to leave errno
@@ -197,7 +198,8 @@ thread_exit(void *unused)
 static void
 make_exit_key(void)
 {
-	exit_key_made = pthread_key_create(&exit_key, thread_exit) == 0;
+	atomic_store(&exit_key_made,
+	    pthread_key_create(&exit_key, thread_exit) == 0);
 }
 
 /*
@@ -209,10 +211,8 @@ make_exit_key(void)
 static void __attribute__((destructor))
 delete_exit_key(void)
 {
-	if (exit_key_made) {
-		exit_key_made = false;
+	if (atomic_exchange(&exit_key_made, false))
 		pthread_key_delete(exit_key);
-	}
 }
 
 /*
@@ -237,7 +237,8 @@ register_thread(void)
 		return false;
 	pthread_once(&exit_once, make_exit_key);
 	/* pthread_setspecific() may allocate; argdata_free() keeps errno. */
-	if (!exit_key_made || pthread_setspecific(exit_key, &exit_key) != 0) {
+	if (!atomic_load(&exit_key_made) ||
+	    pthread_setspecific(exit_key, &exit_key) != 0) {
 		errno = saved;
 		return false;
 	}
