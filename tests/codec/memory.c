@@ -252,6 +252,33 @@ test_argdata_serialize__without_memory(void **state)
  * that grows with the largest one met, and a hash table for the rest.
  * Whichever allocation fails, at whatever point, the output is the same.
  */
+/*
+ * Serializes ad, renumbering its nfds descriptor values, with budgets of 0
+ * to budgets - 1 allocations: each time the bytes (size of them) and the
+ * descriptors (nwant) of a run with memory, want and want_fds.
+ */
+static void
+serialize_with_budgets(const argdata_t *ad, const uint8_t *want, size_t size,
+    const int *want_fds, size_t nwant, size_t nfds, long budgets)
+{
+	uint8_t *out = malloc(size);
+	int *fds = malloc((nfds > 0 ? nfds : 1) * sizeof(*fds));
+	size_t n;
+
+	assert_true(out != NULL && fds != NULL);
+	for (long b = 0; b < budgets; b++) {
+		memset(out, 0, size);
+		budget = b;
+		n = argdata_serialize(ad, out, fds);
+		budget = -1;
+		assert_int_equal(n, nwant);
+		assert_memory_equal(want, out, size);
+		assert_memory_equal(want_fds, fds, nwant * sizeof(*fds));
+	}
+	free(out);
+	free(fds);
+}
+
 static void
 test_argdata_serialize__renumber_without_memory(void **state)
 {
@@ -259,10 +286,9 @@ test_argdata_serialize__renumber_without_memory(void **state)
 	static const int big[] = {3, 600, 1500, 2000, 1000000, 7, 2100,
 	    INT_MAX, 600, 1000000};
 	argdata_t *vals[VALUES], *seq;
-	int f1[VALUES], f2[VALUES];
-	uint8_t *b1, *b2;
-	size_t i, size, nfds, n1, n2;
-	long b;
+	int f1[VALUES];
+	uint8_t *b1;
+	size_t i, size, nfds, n1;
 
 	for (i = 0; i < VALUES; i++) {
 		vals[i] = argdata_create_fd(i < 10 ? big[i] : (int)(i * 37 % 5000));
@@ -273,20 +299,10 @@ test_argdata_serialize__renumber_without_memory(void **state)
 	argdata_serialized_length(seq, &size, &nfds);
 	assert_int_equal(nfds, VALUES);
 	b1 = malloc(size);
-	b2 = malloc(size);
-	assert_true(b1 && b2);
+	assert_non_null(b1);
 	n1 = argdata_serialize(seq, b1, f1);
-	for (b = 0; b < 8; b++) {
-		memset(b2, 0, size);
-		budget = b;
-		n2 = argdata_serialize(seq, b2, f2);
-		budget = -1;
-		assert_int_equal(n2, n1);
-		assert_memory_equal(b1, b2, size);
-		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
-	}
+	serialize_with_budgets(seq, b1, size, f1, n1, nfds, 8);
 	free(b1);
-	free(b2);
 	argdata_free(seq);
 	for (i = 0; i < VALUES; i++)
 		argdata_free(vals[i]);
@@ -311,9 +327,9 @@ test_argdata_serialize__deep_decoded_fds_without_memory(void **state)
 	enum { DEPTH = 200 };
 	argdata_t *fd[DEPTH], *level[DEPTH], *d, *outer;
 	const argdata_t *pair[DEPTH][2], *one[1];
-	uint8_t *plain, *b1, *b2;
-	int f1[DEPTH + 1], f2[DEPTH + 1];
-	size_t size, osize, nfds, n1, n2;
+	uint8_t *plain, *b1;
+	int f1[DEPTH + 1];
+	size_t size, osize, nfds, n1;
 
 	(void)state;
 	/* level i = [fd i, level i+1]; the innermost is [fd DEPTH-1]. */
@@ -334,23 +350,13 @@ test_argdata_serialize__deep_decoded_fds_without_memory(void **state)
 	argdata_serialized_length(outer, &osize, &nfds);
 	assert_int_equal(nfds, DEPTH);
 	b1 = malloc(osize);
-	b2 = malloc(osize);
-	assert_true(b1 != NULL && b2 != NULL);
+	assert_non_null(b1);
 	n1 = argdata_serialize(outer, b1, f1);
 	assert_int_equal(n1, DEPTH);
 	for (int i = 0; i < DEPTH; i++)
 		assert_int_equal(f1[i], 1000 + i);
-	for (long b = 0; b < 4; b++) {
-		memset(b2, 0, osize);
-		budget = b;
-		n2 = argdata_serialize(outer, b2, f2);
-		budget = -1;
-		assert_int_equal(n2, n1);
-		assert_memory_equal(b1, b2, osize);
-		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
-	}
+	serialize_with_budgets(outer, b1, osize, f1, n1, nfds, 4);
 	free(b1);
-	free(b2);
 	argdata_free(outer);
 	argdata_free(d);
 	free(plain);
