@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "dump.h"
-#include "internal.h"
-#include "print.h"
+#include "codec.h"
+#include "text.h"
 
 /* Bytes per line, and the widest indentation (it stops growing there). */
 #define PER_LINE 8

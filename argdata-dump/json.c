@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "dump.h"
-#include "internal.h"
-#include "print.h"
+#include "codec.h"
+#include "text.h"
 
 /* Deeper levels are written on one line, so output stays linear. */
 #define PRETTY_DEPTH_MAX 24

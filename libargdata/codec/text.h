@@ -3,15 +3,15 @@
  * growable text buffer and the text forms of floats, integers, binary data
  * and timestamps. Never installed.
  */
-#ifndef ARGDATA_PRINT_H
-#define ARGDATA_PRINT_H
+#ifndef ARGDATA_TEXT_H
+#define ARGDATA_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "codec.h"
 
 /* A growable buffer; failed is set (and stays set) when out of memory. */
 struct ad_sbuf {

@@ -8,7 +8,7 @@
 #include <stdalign.h>
 #include <stddef.h>
 
-#include "internal.h"
+#include "codec.h"
 
 struct map_state {
 	argdata_t key, value;       /* the current pair, when encoded */

@@ -20,7 +20,7 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-#include "process_internal.h"
+#include "process.h"
 
 int
 ad_check_fds(int execfd, const int *fds, size_t nfds)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "codec.h"
 
 struct open_container {
 	const uint8_t *end;

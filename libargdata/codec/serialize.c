@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "codec.h"
 
 /*
  * Descriptor renumbering: source descriptor -> number in the output.

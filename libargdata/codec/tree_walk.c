@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "codec.h"
 
 enum { WALK_START, WALK_RUNNING, WALK_DONE };
 

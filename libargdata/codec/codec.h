@@ -3,8 +3,8 @@
  * primitives that the codec, the printer, the stream code and the tools
  * share. Never installed.
  */
-#ifndef ARGDATA_INTERNAL_H
-#define ARGDATA_INTERNAL_H
+#ifndef ARGDATA_CODEC_H
+#define ARGDATA_CODEC_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * exec plan built before anything changes, the descriptor shuffle
  * (remap.c) and the last step before execveat (exec.c).
  */
-#ifndef PROCESS_INTERNAL_H
-#define PROCESS_INTERNAL_H
+#ifndef ARGDATA_PROCESS_H
+#define ARGDATA_PROCESS_H
 
 #include <signal.h>
 #include <stdbool.h>

@@ -3,8 +3,8 @@
  * plain scalars and the explicit !! tags (int, float, bool, null, binary,
  * timestamp, str). Internal to the loader and its handlers.
  */
-#ifndef SCHEMA_H
-#define SCHEMA_H
+#ifndef YAMLLOAD_SCHEMA_H
+#define YAMLLOAD_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,5 +43,11 @@ int schema_resolve(const char *tag, const char *s, size_t len, bool plain,
  */
 int schema_base64(
     const char *s, size_t len, unsigned char *out, size_t *outlen);
+
+/* Whether tag is the full form of YAML's !!name. */
+bool schema_is_yaml_tag(const char *tag, const char *name);
+
+/* The type as a message names it: "an integer", "a map", ... */
+const char *schema_type_name(argdata_type_t type);
 
 #endif

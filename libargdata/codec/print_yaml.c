@@ -16,8 +16,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "internal.h"
-#include "print.h"
+#include "codec.h"
+#include "text.h"
 
 /*
  * Collections nested deeper than this print in flow style ([...], {...}),

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "internal.h"
+#include "codec.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define AD_ASAN 1

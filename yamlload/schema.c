@@ -509,3 +509,40 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 	}
 	return 0;
 }
+
+bool
+schema_is_yaml_tag(const char *tag, const char *name)
+{
+	size_t ylen = strlen(SCHEMA_YAML_PREFIX);
+
+	return strncmp(tag, SCHEMA_YAML_PREFIX, ylen) == 0 &&
+	       strcmp(tag + ylen, name) == 0;
+}
+
+const char *
+schema_type_name(argdata_type_t type)
+{
+	switch (type) {
+	case ARGDATA_TYPE_NULL:
+		return "null";
+	case ARGDATA_TYPE_BINARY:
+		return "binary data";
+	case ARGDATA_TYPE_BOOL:
+		return "a boolean";
+	case ARGDATA_TYPE_FD:
+		return "a descriptor";
+	case ARGDATA_TYPE_FLOAT:
+		return "a floating-point number";
+	case ARGDATA_TYPE_INT:
+		return "an integer";
+	case ARGDATA_TYPE_MAP:
+		return "a map";
+	case ARGDATA_TYPE_SEQ:
+		return "a sequence";
+	case ARGDATA_TYPE_STR:
+		return "a string";
+	case ARGDATA_TYPE_TIMESTAMP:
+		return "a timestamp";
+	}
+	return "a value";
+}

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "process_internal.h"
+#include "process.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

@@ -45,8 +45,8 @@
  * expands to through aliases and its serialized size, so that a "billion
  * laughs" document is refused as soon as an alias crosses the bound.
  */
-#ifndef LOADER_H
-#define LOADER_H
+#ifndef YAMLLOAD_LOADER_H
+#define YAMLLOAD_LOADER_H
 
 #include <stdarg.h>
 #include <stdbool.h>

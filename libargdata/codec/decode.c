@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "codec.h"
 
 const char *
 ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "codec.h"
 
 /*
  * The payload of a value encoded with the given tag, or EINVAL when ad is

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "codec.h"
 #include "keyed_hash.h"
 #include "loader.h"
 #include "schema.h"
@@ -402,15 +402,6 @@ find_handler(const loader_t *ld, const char *tag)
 	return NULL;
 }
 
-static bool
-is_yaml_tag(const char *tag, const char *name)
-{
-	size_t ylen = strlen(SCHEMA_YAML_PREFIX);
-
-	return strncmp(tag, SCHEMA_YAML_PREFIX, ylen) == 0 &&
-	       strcmp(tag + ylen, name) == 0;
-}
-
 /* Anchors. */
 
 /* Anchor names come from the document: hashed with a key (keyed_hash.h). */
@@ -672,34 +663,6 @@ new_raw_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	    .plain = plain,
 	};
 	return n->value == NULL ? NULL : n;
-}
-
-static const char *
-type_name(argdata_type_t type)
-{
-	switch (type) {
-	case ARGDATA_TYPE_NULL:
-		return "null";
-	case ARGDATA_TYPE_BINARY:
-		return "binary data";
-	case ARGDATA_TYPE_BOOL:
-		return "a boolean";
-	case ARGDATA_TYPE_FD:
-		return "a descriptor";
-	case ARGDATA_TYPE_FLOAT:
-		return "a floating-point number";
-	case ARGDATA_TYPE_INT:
-		return "an integer";
-	case ARGDATA_TYPE_MAP:
-		return "a map";
-	case ARGDATA_TYPE_SEQ:
-		return "a sequence";
-	case ARGDATA_TYPE_STR:
-		return "a string";
-	case ARGDATA_TYPE_TIMESTAMP:
-		return "a timestamp";
-	}
-	return "a value";
 }
 
 /* Turns a scalar into a value. tag is NULL for none or "!". */
@@ -1184,7 +1147,7 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 		tag = NULL;
 	if (ld->raw_depth > 0 || tag == NULL)
 		;
-	else if (is_yaml_tag(tag, map ? "map" : "seq"))
+	else if (schema_is_yaml_tag(tag, map ? "map" : "seq"))
 		tag = NULL;
 	else if (strncmp(tag, SCHEMA_YAML_PREFIX, strlen(SCHEMA_YAML_PREFIX)) ==
 	         0)
@@ -1454,109 +1417,4 @@ loader_serialize(const argdata_t *ad, void **buf, size_t *len)
 	*buf = p;
 	*len = size;
 	return 0;
-}
-
-/* Typed views of scalar nodes, for the handlers. */
-
-static int
-node_resolve(loader_t *ld, const loader_node_t *node, const char *what,
-    struct scalar *sc)
-{
-	const char *why;
-
-	if (node->kind != LOADER_SCALAR) {
-		fail(ld, node->mark, "%s: expected a scalar, not %s", what,
-		    node->kind == LOADER_MAPPING ? "a map" : "a sequence");
-		return -1;
-	}
-	if (schema_resolve(node->tag, node->value, node->length, node->plain,
-	        sc, &why) != 0) {
-		if (strcmp(why, "unknown tag") == 0)
-			fail(ld, node->mark, "%s: unexpected tag %s", what,
-			    loader_tag_display(ld, node->tag));
-		else
-			fail(ld, node->mark, "%s: %s: %s", what, why,
-			    node->value);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-node_expect(loader_t *ld, const loader_node_t *node, const char *what,
-    const struct scalar *sc, argdata_type_t type)
-{
-	if (sc->type == type)
-		return 0;
-	fail(ld, node->mark, "%s: expected %s, not %s", what, type_name(type),
-	    type_name(sc->type));
-	return -1;
-}
-
-int
-loader_node_str(
-    loader_t *ld, const loader_node_t *node, const char *what, const char **str)
-{
-	struct scalar sc;
-
-	if (node_resolve(ld, node, what, &sc) != 0 ||
-	    node_expect(ld, node, what, &sc, ARGDATA_TYPE_STR) != 0)
-		return -1;
-	if (memchr(node->value, '\0', node->length) != NULL)
-		return fail(ld, node->mark,
-		    "%s: a string cannot hold a NUL character", what);
-	*str = node->value;
-	return 0;
-}
-
-int
-loader_node_bool(
-    loader_t *ld, const loader_node_t *node, const char *what, bool *value)
-{
-	struct scalar sc;
-
-	if (node_resolve(ld, node, what, &sc) != 0 ||
-	    node_expect(ld, node, what, &sc, ARGDATA_TYPE_BOOL) != 0)
-		return -1;
-	*value = sc.boolean;
-	return 0;
-}
-
-int
-loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
-    uintmax_t max, uintmax_t *value)
-{
-	struct scalar sc;
-
-	if (node_resolve(ld, node, what, &sc) != 0 ||
-	    node_expect(ld, node, what, &sc, ARGDATA_TYPE_INT) != 0)
-		return -1;
-	if (sc.negative || sc.magnitude > max)
-		return fail(ld, node->mark, "%s: %s is out of range (0 to %ju)",
-		    what, node->value, max);
-	*value = sc.magnitude;
-	return 0;
-}
-
-loader_node_t
-loader_node_untagged(const loader_node_t *node)
-{
-	loader_node_t n = *node;
-
-	n.tag = NULL;
-	return n;
-}
-
-bool
-loader_node_is_null(const loader_node_t *node)
-{
-	struct scalar sc;
-	const char *why;
-
-	if (node->kind != LOADER_SCALAR ||
-	    (node->tag != NULL && !is_yaml_tag(node->tag, "null")))
-		return false;
-	return schema_resolve(node->tag, node->value, node->length,
-	           node->plain || node->tag != NULL, &sc, &why) == 0 &&
-	       sc.type == ARGDATA_TYPE_NULL;
 }

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "process_internal.h"
+#include "process.h"
 #include "sandbox.h"
 
 #ifndef MFD_NOEXEC_SEAL

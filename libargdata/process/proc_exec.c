@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "process_internal.h"
+#include "process.h"
 
 /*
  * How many times a signal arriving during the shuffle may send it back to

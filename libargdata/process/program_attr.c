@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "process_internal.h"
+#include "process.h"
 
 program_attr_t *
 program_attr_create(void)

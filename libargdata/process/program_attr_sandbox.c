@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "process_internal.h"
+#include "process.h"
 #include "sandbox.h"
 
 int
