@@ -64,8 +64,7 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 	*sbp = NULL;
 	if (attr == NULL || (attr->sandbox & PROGRAM_SANDBOX) == 0)
 		return 0;
-	error = sandbox_create(plan->execfd, fds, nfds, attr->writable,
-	    attr->nwritable, &sb);
+	error = sandbox_create(plan->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = attr->writable, .nwritable = attr->nwritable}, &sb);
 	if (error != 0)
 		return error;
 	plan->confine = confine;

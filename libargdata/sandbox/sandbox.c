@@ -297,9 +297,11 @@ contains(const int *list, size_t n, int fd)
 }
 
 int
-sandbox_create(int execfd, const int *fds, size_t nfds, const int *writable,
-    size_t nwritable, struct sandbox **out)
+sandbox_create(int execfd, const struct sandbox_spec *spec,
+    struct sandbox **out)
 {
+	const int *fds = spec->fds, *writable = spec->writable;
+	size_t nfds = spec->nfds, nwritable = spec->nwritable;
 	const struct sock_filter *filter;
 	struct sandbox *sb = NULL;
 	struct stat st, program;
@@ -413,12 +415,6 @@ fail:
 	free(isdir);
 	sandbox_free(sb);
 	return error;
-}
-
-int
-sandbox_fd(const struct sandbox *sb)
-{
-	return sb->ruleset;
 }
 
 void

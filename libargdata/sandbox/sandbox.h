@@ -55,27 +55,33 @@ const char *sandbox_unsupported(int *abi);
 const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
 
 /*
+ * What a sandbox is made of, besides the program: the descriptors it is
+ * given, in the caller's numbering (fds[0..nfds-1]), and which of the
+ * directories among them allow changes (writable[0..nwritable-1]). Zero
+ * fields are empty. Later options (grants by path, wider system-call
+ * groups) are fields added here, so that callers name what they set.
+ */
+struct sandbox_spec {
+	const int *fds;
+	size_t nfds;
+	const int *writable;
+	size_t nwritable;
+};
+
+/*
  * Prepares a sandbox for the program open at execfd (any descriptor of it,
- * O_PATH included) whose descriptors are fds[0..nfds-1], in the caller's
- * numbering. Every directory among them allows reading beneath it; those
- * also listed in writable[0..nwritable-1] allow changes too. Resolves the
- * program's loader and libraries from its ELF headers. Everything that can
- * fail or allocate happens here, before any fork.
+ * O_PATH included) as spec says. Every directory among spec's descriptors
+ * allows reading beneath it; those also listed as writable allow changes
+ * too. Resolves the program's loader and libraries from its ELF headers.
+ * Everything that can fail or allocate happens here, before any fork.
  *
  * Returns 0 and stores the sandbox in *out, or an errno value: ENOTSUP when
  * the kernel cannot enforce it (sandbox_unsupported() says why), ENOEXEC
  * when the program is not an ELF file of this machine, EBADF for a closed
  * descriptor, ENOMEM, or what opening the program's files reported.
  */
-int sandbox_create(int execfd, const int *fds, size_t nfds,
-    const int *writable, size_t nwritable, struct sandbox **out);
-
-/*
- * The sandbox's own descriptor, the Landlock ruleset: close-on-exec and
- * numbered above nfds, out of the way of the descriptors an exec installs
- * at 0..nfds. It must stay open until sandbox_apply().
- */
-int sandbox_fd(const struct sandbox *sb);
+int sandbox_create(int execfd, const struct sandbox_spec *spec,
+    struct sandbox **out);
 
 /* Frees the sandbox and closes its ruleset. Accepts NULL, keeps errno. */
 void sandbox_free(struct sandbox *sb);
