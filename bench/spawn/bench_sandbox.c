@@ -94,8 +94,7 @@ child(void *arg)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 			_exit(127);
 		if (job->step == NNP_LANDLOCK &&
-		    syscall(__NR_landlock_restrict_self, sandbox_fd(job->sb),
-		    0) != 0)
+		    sandbox_apply_steps(job->sb, SANDBOX_STEP_LANDLOCK) != 0)
 			_exit(127);
 		if (job->filter == NULL)
 			break;

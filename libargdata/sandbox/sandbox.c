@@ -435,17 +435,26 @@ sandbox_free(struct sandbox *sb)
 }
 
 int
-sandbox_apply(const struct sandbox *sb)
+sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 {
 	/* Without no_new_privs neither Landlock nor seccomp accepts an
 	 * unprivileged caller, and a set-user-ID program could shed both. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+	if ((steps & SANDBOX_STEP_NNP) &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return errno;
-	if (syscall(__NR_landlock_restrict_self, sb->ruleset, 0) != 0)
+	if ((steps & SANDBOX_STEP_LANDLOCK) &&
+	    syscall(__NR_landlock_restrict_self, sb->ruleset, 0) != 0)
 		return errno;
-	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sb->fprog) != 0)
+	if ((steps & SANDBOX_STEP_SECCOMP) &&
+	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sb->fprog) != 0)
 		return errno;
 	return 0;
+}
+
+int
+sandbox_apply(const struct sandbox *sb)
+{
+	return sandbox_apply_steps(sb, SANDBOX_STEPS_ALL);
 }
 
 /* Writes the names of the rights in mask, separated by commas. */

@@ -97,6 +97,19 @@ void sandbox_free(struct sandbox *sb);
 int sandbox_apply(const struct sandbox *sb);
 
 /*
+ * The steps of sandbox_apply(), in the order it takes them, so that a
+ * benchmark can measure what each adds: sandbox_apply_steps() takes only
+ * those in steps (a mask), in the same order. sandbox_apply() takes all.
+ */
+enum {
+	SANDBOX_STEP_NNP = 1 << 0,
+	SANDBOX_STEP_LANDLOCK = 1 << 1,
+	SANDBOX_STEP_SECCOMP = 1 << 2,
+	SANDBOX_STEPS_ALL = (1 << 3) - 1,
+};
+int sandbox_apply_steps(const struct sandbox *sb, unsigned steps);
+
+/*
  * Writes the rules the sandbox applies, one per line, to f (for
  * cloudabi-run --dry-run). Rules anchored on the caller's descriptors show
  * the paths those lead to now: describe before closing them. Returns 0 or
