@@ -56,8 +56,8 @@ ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
  * before the exec, so that its rights are the descriptors of its tree:
  * reading beneath each directory among them (and changing what lies beneath
  * those given to program_attr_addwritable()), reading and executing the
- * program and the loader and libraries it needs, and nothing else of the
- * filesystem; no new sockets, no TCP bind or connect; signals and abstract
+ * program and the loader and libraries it needs, what
+ * program_attr_addgrant() grants, and nothing else of the filesystem; no new sockets, no TCP bind or connect; signals and abstract
  * unix sockets only within its own sandbox. Where the kernel cannot enforce
  * it (it needs Landlock ABI 6, Linux 6.12, and seccomp), they fail with
  * ENOTSUP and start nothing. program_exec_attr() confines the calling
@@ -79,6 +79,38 @@ ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);
  * directory.
  */
 ARGDATA_API int program_attr_addwritable(program_attr_t *attr, int fd);
+
+/*
+ * Grants by path, for programs that open files themselves: lets the
+ * confined program use the file or directory open at fd, one of the
+ * caller's descriptors (O_PATH is enough; it need not be among the tree's
+ * and is not handed to the program), as rights says, a mask of:
+ *
+ * PROGRAM_GRANT_READ   read the file; beneath a directory, read files and
+ *                      list directories;
+ * PROGRAM_GRANT_WRITE  also write and truncate the file; beneath a
+ *                      directory, everything program_attr_addwritable()
+ *                      allows (reading included);
+ * PROGRAM_GRANT_EXEC   read and execute the file, and when it is an ELF
+ *                      program of this machine, read its libraries and
+ *                      execute its loader, found as for the program
+ *                      itself (a #! script gets only its own rule: grant
+ *                      its interpreter too); beneath a directory, read
+ *                      and execute any file, without their libraries.
+ *
+ * A second grant of the same fd adds its rights to the first. fd must stay
+ * open until program_exec_attr() or program_spawn() returns, which anchor
+ * the rule on the file it leads to then; renaming the file later does not
+ * move the rule. Without PROGRAM_SANDBOX it has no effect. Returns 0,
+ * EINVAL for a NULL attr or rights 0 or unknown, EBADF for a negative fd,
+ * or ENOMEM. The exec or spawn fails with EBADF when fd is not open, and
+ * EACCES when it is neither a file nor a directory.
+ */
+#define PROGRAM_GRANT_READ 0x1
+#define PROGRAM_GRANT_WRITE 0x2
+#define PROGRAM_GRANT_EXEC 0x4
+ARGDATA_API int program_attr_addgrant(program_attr_t *attr, int fd,
+    int rights);
 
 /* program_exec() with options; attr may be NULL. */
 ARGDATA_API int program_exec_attr(int execfd, const argdata_t *ad,

@@ -37,6 +37,8 @@
  */
 typedef int ad_confine_fn(const void *arg);
 
+struct sandbox_grant;
+
 struct program_attr {
 	char *name;		/* argv[0], or NULL for the executable's name */
 	char **env;		/* "NAME=value" strings handed to the program */
@@ -46,6 +48,8 @@ struct program_attr {
 	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
 	int *writable;		/* directories the sandbox lets change */
 	size_t nwritable;
+	struct sandbox_grant *grants; /* program_attr_addgrant() */
+	size_t ngrants;
 };
 
 /*
@@ -193,7 +197,10 @@ int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
 /* Undoes ad_start_prepare(): closes the memfd, frees the rest. */
 void ad_start_release(struct ad_start *s);
 
-/* Frees what program_attr_addwritable() allocated. */
+/*
+ * Frees what program_attr_addwritable() and program_attr_addgrant()
+ * allocated.
+ */
 void ad_attr_free_sandbox(program_attr_t *attr);
 
 #endif

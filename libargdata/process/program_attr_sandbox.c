@@ -45,6 +45,7 @@ void
 ad_attr_free_sandbox(program_attr_t *attr)
 {
 	free(attr->writable);
+	free(attr->grants);
 }
 
 /* The confinement hook: everything was prepared by sandbox_create(). */
@@ -64,7 +65,14 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 	*sbp = NULL;
 	if (attr == NULL || (attr->sandbox & PROGRAM_SANDBOX) == 0)
 		return 0;
-	error = sandbox_create(plan->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = attr->writable, .nwritable = attr->nwritable}, &sb);
+	error = sandbox_create(plan->execfd,
+	    &(struct sandbox_spec){.fds = fds,
+	        .nfds = nfds,
+	        .writable = attr->writable,
+	        .nwritable = attr->nwritable,
+	        .grants = attr->grants,
+	        .ngrants = attr->ngrants},
+	    &sb);
 	if (error != 0)
 		return error;
 	plan->confine = confine;
