@@ -81,6 +81,13 @@ is_text(const loader_node_t *node)
 	       (node->tag == NULL || is_yaml_tag(node->tag));
 }
 
+/* Whether node carries a tag of cloudabi-run's, which gives a value. */
+static bool
+is_tagged(const loader_node_t *node)
+{
+	return node->tag != NULL && !is_yaml_tag(node->tag);
+}
+
 /*
  * One item of args: text, a descriptor, or a sequence of texts and at
  * most one descriptor, joined into one argument.
@@ -89,16 +96,16 @@ static int
 read_arg(loader_t *ld, const loader_node_t *item, const char *what,
     struct run_plain_arg *arg)
 {
-	size_t nparts = item->kind == LOADER_SEQUENCE ? item->count : 1;
-	const loader_node_t *const *parts =
-	    item->kind == LOADER_SEQUENCE ? item->items : &item;
+	bool joined = item->kind == LOADER_SEQUENCE && !is_tagged(item);
+	size_t nparts = joined ? item->count : 1;
+	const loader_node_t *const *parts = joined ? item->items : &item;
 	char *buf[2] = {NULL, NULL};
 	size_t len[2] = {0, 0};
 	FILE *fp[2] = {NULL, NULL};
 	int side = 0, error = -1;
 
 	*arg = (struct run_plain_arg){.fd = -1};
-	if (item->kind == LOADER_MAPPING) {
+	if (item->kind == LOADER_MAPPING && !is_tagged(item)) {
 		loader_fail(ld, item->mark,
 		    "%s: expected text, a descriptor or a sequence of them",
 		    what);
@@ -112,9 +119,8 @@ read_arg(loader_t *ld, const loader_node_t *item, const char *what,
 		const loader_node_t *part = parts[i];
 		const char *text;
 
-		if (is_text(part) || part->kind != LOADER_SCALAR) {
-			if (part->kind == LOADER_SEQUENCE ||
-			    part->kind == LOADER_MAPPING) {
+		if (!is_tagged(part)) {
+			if (part->kind != LOADER_SCALAR) {
 				loader_fail(ld, part->mark,
 				    "%s: a joined argument holds text and "
 				    "descriptors, not %s",
