@@ -18,6 +18,7 @@
 #include <argdata.h>
 #include <program.h>
 
+#include "layout.h"
 #include "loader.h"
 #include "sandbox.h"
 #include "tags.h"
@@ -39,6 +40,8 @@ struct options {
 	size_t nenv;
 	const char *program;
 	const char *config; /* NULL or "-" for standard input */
+	char **args;        /* after --: the program's argv[1..] */
+	int nargs;
 };
 
 /* err(3) with an errno value of one's own. */
@@ -63,13 +66,18 @@ usage(FILE *fp, int status)
 	            "[--argv0 name]\n"
 	            "                    [--env name[=value]] ... program "
 	            "[config.yaml]\n"
+	            "                    [-- arg ...]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
 		    "\n"
 		    "Starts program with the argdata and exactly the "
 		    "descriptors that config.yaml\n"
-		    "(standard input when omitted or -) describes.\n"
+		    "(standard input when omitted or -) describes; a "
+		    "configuration tagged !plain\n"
+		    "starts a program that does not read argdata. "
+		    "Arguments after -- reach the\n"
+		    "program as argv[1], argv[2], ...\n"
 		    "\n"
 		    "  -n, --dry-run          print the argdata, the "
 		    "descriptor table and the\n"
@@ -85,9 +93,28 @@ usage(FILE *fp, int status)
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
-		    "Tags: !fd, !file, !dir, !socket, !executable; see "
-		    "cloudabi-run(1).\n");
+		    "Tags: !fd, !file, !dir, !socket, !executable, !plain; "
+		    "see cloudabi-run(1).\n");
 	exit(status);
+}
+
+/*
+ * Variables of the start-up protocols: ARGDATA_FD, and systemd's LISTEN_*,
+ * which cloudabi-run computes for the program rather than passing on what
+ * it received. name may go on with "=value".
+ */
+static bool
+reserved_env(const char *name)
+{
+	static const char *const reserved[] = {"ARGDATA_FD", "LISTEN_FDS",
+	    "LISTEN_FDNAMES", "LISTEN_PID"};
+	size_t len = strcspn(name, "=");
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strlen(reserved[i]) == len &&
+		    strncmp(reserved[i], name, len) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -119,6 +146,10 @@ parse_options(int argc, char **argv, struct options *o)
 				errx(EXIT_NOT_STARTED,
 				    "--env %s: expected NAME=VALUE or NAME",
 				    optarg);
+			if (reserved_env(optarg))
+				errx(EXIT_NOT_STARTED,
+				    "--env %s: set by cloudabi-run itself, "
+				    "never passed on", optarg);
 			o->env =
 			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
@@ -140,10 +171,23 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || argc > 2)
+	if (argc < 1)
 		usage(stderr, EXIT_NOT_STARTED);
 	o->program = argv[0];
-	o->config = argc == 2 ? argv[1] : NULL;
+	argc--;
+	argv++;
+	if (argc > 0 && strcmp(argv[0], "--") != 0) {
+		o->config = argv[0];
+		argc--;
+		argv++;
+	}
+	/* Whatever follows --, options included, is the program's. */
+	if (argc > 0) {
+		if (strcmp(argv[0], "--") != 0)
+			usage(stderr, EXIT_NOT_STARTED);
+		o->args = argv + 1;
+		o->nargs = argc - 1;
+	}
 }
 
 /*
@@ -279,61 +323,40 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 
 /*
  * The dry run: the argdata as the program will see it (descriptors
- * renumbered from 0), the descriptor table, the environment and the
- * sandbox's rules.
+ * renumbered from 0), the descriptor table with numbers and names, the
+ * argv, the environment and the sandbox's rules. A plain program has no
+ * argdata.
  */
 static int
 dry_run(const struct options *o, const argdata_t *tree,
-    const struct run_context *rc, const char *config_name)
+    const struct run_context *rc, const char *config_name,
+    const program_attr_t *attr)
 {
-	size_t len, nfds, n, width = 0;
-	void *buf;
-	int *fds;
+	size_t len, nfds, n = 0, nslots;
+	void *buf = NULL;
+	int *fds = NULL, *slots, error;
 	argdata_t *view;
 
-	argdata_serialized_length(tree, &len, &nfds);
-	buf = malloc(len == 0 ? 1 : len);
-	fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
-	if (buf == NULL || fds == NULL)
-		err(EXIT_NOT_STARTED, NULL);
-	n = argdata_serialize(tree, buf, fds);
-	view = argdata_from_buffer(buf, len, identity_fd, NULL);
-	if (view == NULL)
-		err(EXIT_NOT_STARTED, NULL);
-	argdata_print_yaml(view, stdout);
-	argdata_free(view);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct run_resource *r = run_context_find(rc, fds[i]);
-		size_t w = r == NULL ? 1 : strlen(r->source);
-
-		if (w > width)
-			width = w;
+	if (rc->plain == NULL) {
+		argdata_serialized_length(tree, &len, &nfds);
+		buf = malloc(len == 0 ? 1 : len);
+		fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
+		if (buf == NULL || fds == NULL)
+			err(EXIT_NOT_STARTED, NULL);
+		n = argdata_serialize(tree, buf, fds);
+		view = argdata_from_buffer(buf, len, identity_fd, NULL);
+		if (view == NULL)
+			err(EXIT_NOT_STARTED, NULL);
+		argdata_print_yaml(view, stdout);
+		argdata_free(view);
 	}
-	printf("\nFD  KIND        %-*s  CONFIG\n", (int)width, "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		const struct run_resource *r = run_context_find(rc, fds[i]);
-
-		if (r == NULL)
-			printf(
-			    "%-2zu  %-10s  %-*s  -\n", i, "?", (int)width, "?");
-		else
-			printf("%-2zu  %-10s  %-*s  %s:%zu:%zu\n", i,
-			    run_kind_name(r->kind), (int)width, r->source,
-			    config_name, r->mark.line, r->mark.column);
-	}
-	for (size_t i = 0; i < o->nenv; i++) {
-		const char *eq = strchr(o->env[i], '=');
-		const char *v = eq == NULL ? getenv(o->env[i]) : NULL;
-
-		if (eq != NULL)
-			printf("%s%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
-			    o->env[i]);
-		else if (v != NULL)
-			printf("%s%s=%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
-			    o->env[i], v);
-	}
-	dry_run_sandbox(o, rc, fds, n);
+	error = run_print_layout(stdout, attr, rc,
+	    rc->plain == NULL ? tree : NULL, fds, n, config_name, &slots,
+	    &nslots);
+	if (error != 0)
+		die(EXIT_NOT_STARTED, error, "the descriptor table");
+	dry_run_sandbox(o, rc, slots, nslots);
+	free(slots);
 	free(buf);
 	free(fds);
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -350,6 +373,11 @@ make_attr(const struct options *o, const struct run_context *rc)
 		err(EXIT_NOT_STARTED, NULL);
 	error = program_attr_setname(
 	    attr, o->argv0 != NULL ? o->argv0 : o->program);
+	/* A plain program's arguments from the configuration come first. */
+	if (error == 0 && rc->plain != NULL)
+		error = run_attr_plain(attr, rc);
+	for (int i = 0; error == 0 && i < o->nargs; i++)
+		error = program_attr_addarg(attr, o->args[i]);
 	for (size_t i = 0; error == 0 && i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
 		char *name;
@@ -445,6 +473,19 @@ load_config(struct launch *l)
 	return -1;
 }
 
+/*
+ * Descriptors systemd handed over that the configuration does not name
+ * are closed now: the program must not get them, and neither must
+ * anything cloudabi-run does before the exec.
+ */
+static void
+close_unnamed_received(struct run_context *rc)
+{
+	for (size_t i = 0; i < rc->nlisten; i++)
+		if (run_context_find(rc, rc->listen[i].fd) == NULL)
+			close(rc->listen[i].fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -468,6 +509,12 @@ main(int argc, char **argv)
 	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
+	{
+		char why[512];
+
+		if (run_listen_init(&l.rc, why, sizeof(why)) != 0)
+			errx(EXIT_NOT_STARTED, "%s", why);
+	}
 	l.execfd = open_program(l.o.program, &l.path);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
@@ -477,16 +524,19 @@ main(int argc, char **argv)
 		return EXIT_NOT_STARTED;
 	}
 
+	close_unnamed_received(&l.rc);
+	attr = make_attr(&l.o, &l.rc);
 	if (l.o.dry_run) {
-		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
+		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)
 			err(EXIT_NOT_STARTED, "standard output");
 		return 0;
 	}
 
-	attr = make_attr(&l.o, &l.rc);
-	error = program_exec_attr(l.execfd, l.tree, attr);
+	error = program_exec_attr(l.execfd, l.rc.plain != NULL ? NULL : l.tree,
+	    attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);
 	finish(&l);

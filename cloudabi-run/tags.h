@@ -34,6 +34,47 @@ struct run_resource {
 	loader_mark_t mark; /* the tagged node */
 };
 
+/* A descriptor received through systemd's socket activation (listen.c). */
+struct run_listen {
+	int fd;
+	char *name; /* from LISTEN_FDNAMES, "unknown" without it */
+};
+
+/* One argument of a plain program: text, or text, a descriptor, text. */
+struct run_plain_arg {
+	const char *prefix; /* the text, or the text before the descriptor */
+	const char *suffix; /* NULL when there is no descriptor */
+	int fd;             /* cloudabi-run's descriptor, or -1 */
+};
+
+/* A named descriptor of a plain program, installed from 3 in order. */
+struct run_plain_fd {
+	const char *name;
+	int fd;
+	loader_mark_t mark;
+};
+
+struct run_plain_env {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * The configuration of a plain program (!plain, tag_plain.c). Strings
+ * live as long as the loader.
+ */
+struct run_plain {
+	loader_mark_t mark;     /* the !plain node */
+	const argdata_t *value; /* what the handler gave: the tree */
+	struct run_plain_arg *args;
+	size_t nargs;
+	int stdio[3]; /* cloudabi-run's descriptors; -1 for /dev/null */
+	struct run_plain_fd *fds;
+	size_t nfds;
+	struct run_plain_env *env;
+	size_t nenv;
+};
+
 /* What the handlers share: see run_context_init(). */
 struct run_context {
 	struct run_resource *res;
@@ -44,6 +85,11 @@ struct run_context {
 	int execfd; /* the program, for !executable; -1 when none */
 	const char *program;
 	int selffd; /* the descriptor !executable hands out, or -1 */
+	/* Received from systemd: see run_listen_init(). */
+	struct run_listen *listen;
+	size_t nlisten;
+	const char *listen_note; /* why there are none, for errors */
+	struct run_plain *plain; /* !plain's configuration, or NULL */
 };
 
 /* The handler table for loader_create(). */
@@ -110,6 +156,27 @@ const argdata_t *run_add_resource(loader_t *ld, struct run_context *rc,
 /* The !socket handler (tag_socket.c). */
 const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,
     void *ctx);
+
+/* The !plain handler (tag_plain.c) and what frees its record. */
+const argdata_t *run_tag_plain(loader_t *ld, const loader_node_t *node,
+    void *ctx);
+void run_plain_free(struct run_plain *p);
+
+/*
+ * Reads systemd's socket activation variables (listen.c): when LISTEN_PID
+ * is this process, records the LISTEN_FDS descriptors from 3 with their
+ * LISTEN_FDNAMES names, checking that each is open. Returns 0, or -1 with
+ * a one-line reason in why (size bytes) when the variables are wrong.
+ */
+int run_listen_init(struct run_context *rc, char *why, size_t size);
+void run_listen_release(struct run_context *rc);
+
+/*
+ * The first received descriptor named name, or NULL; *count says how
+ * many bear the name.
+ */
+const struct run_listen *run_listen_find(const struct run_context *rc,
+    const char *name, size_t *count);
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

@@ -608,12 +608,14 @@ test_tag_fd__inherited_only(void **state)
 	                     "2147483647)");
 	run_done(&r);
 	run_load(&r, -1, "!fd stdfoo");
-	run_expect_error(&r, "c.yaml:1:1: !fd: expected an integer, not a "
-	                     "string");
+	run_expect_error(&r, "c.yaml:1:1: !fd stdfoo: not a number, stdin, "
+	                     "stdout, stderr or a name in LISTEN_FDNAMES "
+	                     "(cloudabi-run was started without LISTEN_FDS)");
 	run_done(&r);
 	run_load(&r, -1, "!fd {a: 1}");
-	run_expect_error(
-	    &r, "c.yaml:1:1: !fd takes a number, stdin, stdout or stderr");
+	run_expect_error(&r, "c.yaml:1:1: !fd takes a number, stdin, stdout, "
+	                     "stderr or the name of a descriptor received "
+	                     "from systemd");
 	run_done(&r);
 
 	/*
