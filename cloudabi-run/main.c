@@ -288,13 +288,23 @@ writable_dirs(const struct run_context *rc, size_t *n)
  */
 static void
 dry_run_sandbox(const struct options *o, const struct run_context *rc,
-    const int *fds, size_t nfds)
+    const char *config_name, const int *fds, size_t nfds)
 {
+	struct sandbox_grant *grants;
 	struct sandbox *sb;
 	const char *why;
 	size_t nwritable;
 	int *writable, error;
 
+	/* The grants as configured; the rules below show what they allow. */
+	for (size_t i = 0; i < rc->ngrants; i++) {
+		const struct run_grant *g = &rc->grants[i];
+
+		printf("%s%-5s  %s  %s%s%zu:%zu\n", i == 0 ? "\nGRANTS\n" : "",
+		    run_grant_name(g->rights), g->path,
+		    g->mark.line == 0 ? "" : config_name,
+		    g->mark.line == 0 ? "" : ":", g->mark.line, g->mark.column);
+	}
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
 		printf("none: --no-sandbox\n");
@@ -305,8 +315,22 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 		return;
 	}
 	writable = writable_dirs(rc, &nwritable);
-	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = writable, .nwritable = nwritable}, &sb);
+	grants = calloc(rc->ngrants + 1, sizeof(*grants));
+	if (grants == NULL)
+		err(EXIT_NOT_STARTED, NULL);
+	for (size_t i = 0; i < rc->ngrants; i++)
+		grants[i] = (struct sandbox_grant){.fd = rc->grants[i].fd,
+		    .rights = rc->grants[i].rights};
+	error = sandbox_create(rc->execfd,
+	    &(struct sandbox_spec){.fds = fds,
+	        .nfds = nfds,
+	        .writable = writable,
+	        .nwritable = nwritable,
+	        .grants = grants,
+	        .ngrants = rc->ngrants},
+	    &sb);
 	free(writable);
+	free(grants);
 	if (error == E2BIG) {
 		printf("refused: %s\n", TOO_MUCH_WORK);
 		return;
@@ -355,7 +379,7 @@ dry_run(const struct options *o, const argdata_t *tree,
 	    &nslots);
 	if (error != 0)
 		die(EXIT_NOT_STARTED, error, "the descriptor table");
-	dry_run_sandbox(o, rc, slots, nslots);
+	dry_run_sandbox(o, rc, config_name, slots, nslots);
 	free(slots);
 	free(buf);
 	free(fds);
@@ -402,6 +426,9 @@ make_attr(const struct options *o, const struct run_context *rc)
 		error = program_attr_setsandbox(attr, PROGRAM_SANDBOX);
 		for (size_t i = 0; error == 0 && i < nwritable; i++)
 			error = program_attr_addwritable(attr, writable[i]);
+		for (size_t i = 0; error == 0 && i < rc->ngrants; i++)
+			error = program_attr_addgrant(attr, rc->grants[i].fd,
+			    rc->grants[i].rights);
 		free(writable);
 	}
 	if (error != 0)

@@ -367,7 +367,7 @@ read_env(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 }
 
 /*
- * The keys of !plain. The grants (read, write, exec) join this table;
+ * The keys of !plain, the grants (read, write, exec, grants.c) among them;
  * an unknown key is refused with the list of the known ones.
  */
 static const struct {
@@ -380,6 +380,9 @@ static const struct {
     {"stderr", read_stderr},
     {"fds", read_fds},
     {"env", read_env},
+    {"read", run_read_grants_read},
+    {"write", run_read_grants_write},
+    {"exec", run_read_grants_exec},
 };
 #define NKEYS (sizeof(plain_keys) / sizeof(plain_keys[0]))
 
@@ -412,7 +415,8 @@ run_tag_plain(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "!plain takes a map, such as {args: [...], fds: {...}}");
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return loader_fail(ld, node->mark, "out of memory");
-	*p = (struct run_plain){.mark = node->mark, .stdio = {-1, -1, -1}};
+	*p = (struct run_plain){
+	    .rc = rc, .mark = node->mark, .stdio = {-1, -1, -1}};
 	rc->plain = p;
 	for (size_t i = 0; node->kind == LOADER_MAPPING && i < node->count;
 	     i += 2) {

@@ -128,6 +128,7 @@ run_context_release(struct run_context *rc)
 	run_listen_release(rc);
 	run_plain_free(rc->plain);
 	rc->plain = NULL;
+	run_grants_release(rc);
 	rc->res = NULL;
 	rc->inherited = NULL;
 	rc->nres = rc->cap = rc->ninherited = 0;

@@ -64,6 +64,7 @@ struct run_plain_env {
  * live as long as the loader.
  */
 struct run_plain {
+	struct run_context *rc; /* where its grants go */
 	loader_mark_t mark;     /* the !plain node */
 	const argdata_t *value; /* what the handler gave: the tree */
 	struct run_plain_arg *args;
@@ -73,6 +74,19 @@ struct run_plain {
 	size_t nfds;
 	struct run_plain_env *env;
 	size_t nenv;
+};
+
+/*
+ * A grant by path (grants.c): a file or directory the program may open
+ * although it holds no descriptor of it, anchored on a descriptor that
+ * cloudabi-run opened only for the sandbox's rule.
+ */
+struct run_grant {
+	int fd;             /* O_PATH, or a resource's descriptor */
+	bool owned;         /* opened for the grant: closed with the context */
+	int rights;         /* PROGRAM_GRANT_* */
+	char *path;         /* as written */
+	loader_mark_t mark; /* where the configuration asks for it */
 };
 
 /* What the handlers share: see run_context_init(). */
@@ -90,6 +104,8 @@ struct run_context {
 	size_t nlisten;
 	const char *listen_note; /* why there are none, for errors */
 	struct run_plain *plain; /* !plain's configuration, or NULL */
+	struct run_grant *grants; /* grants by path, in order */
+	size_t ngrants, grantcap;
 };
 
 /* The handler table for loader_create(). */
@@ -161,6 +177,32 @@ const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,
 const argdata_t *run_tag_plain(loader_t *ld, const loader_node_t *node,
     void *ctx);
 void run_plain_free(struct run_plain *p);
+
+/*
+ * The grant keys of !plain (grants.c): read, write and exec, each a
+ * sequence of paths of files or directories, opened O_PATH now and
+ * recorded in p->rc's grants with the rights PROGRAM_GRANT_READ, _WRITE
+ * or _EXEC. Returns 0, or -1 with the loader's error set.
+ */
+int run_read_grants_read(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+int run_read_grants_write(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+int run_read_grants_exec(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+
+/*
+ * Records a grant of fd (taking it when owned, even on failure) with
+ * rights; path is copied. Returns 0 or ENOMEM.
+ */
+int run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
+    const char *path, loader_mark_t mark);
+
+/* Closes the grants' own descriptors and forgets them. */
+void run_grants_release(struct run_context *rc);
+
+/* "read", "write" or "exec": the key that asks for rights. */
+const char *run_grant_name(int rights);
 
 /*
  * Reads systemd's socket activation variables (listen.c): when LISTEN_PID

@@ -106,7 +106,10 @@ ARGDATA_API int program_attr_addwritable(program_attr_t *attr, int fd);
  * move the rule. Without PROGRAM_SANDBOX it has no effect. Returns 0,
  * EINVAL for a NULL attr or rights 0 or unknown, EBADF for a negative fd,
  * or ENOMEM. The exec or spawn fails with EBADF when fd is not open, and
- * EACCES when it is neither a file nor a directory.
+ * EACCES when it is a socket or a block device, or PROGRAM_GRANT_EXEC is
+ * asked for something neither a file nor a directory (a character device
+ * or a FIFO may be read and written). A pipe or socket without a path
+ * cannot anchor a rule.
  */
 #define PROGRAM_GRANT_READ 0x1
 #define PROGRAM_GRANT_WRITE 0x2

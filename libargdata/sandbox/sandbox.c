@@ -366,7 +366,10 @@ add_grants(struct sandbox *sb, const struct sandbox_grant *grants,
 /*
  * Checks the grants and takes their fstat into st (ngrants entries):
  * EINVAL for rights none or unknown, EBADF for a closed descriptor,
- * EACCES for something neither a file nor a directory.
+ * EACCES for a grant Landlock cannot anchor or the exec could not use: a
+ * socket or block device, or execution of anything but a file or a
+ * directory. Character devices (/dev/urandom) and FIFOs may be read and
+ * written by path.
  */
 static int
 check_grants(const struct sandbox_grant *grants, size_t ngrants,
@@ -377,7 +380,12 @@ check_grants(const struct sandbox_grant *grants, size_t ngrants,
 			return EINVAL;
 		if (fstat(grants[i].fd, &st[i]) != 0)
 			return errno;
-		if (!S_ISREG(st[i].st_mode) && !S_ISDIR(st[i].st_mode))
+		mode_t type = st[i].st_mode & S_IFMT;
+		bool usable = type == S_IFREG || type == S_IFDIR ||
+		    type == S_IFCHR || type == S_IFIFO;
+
+		if (!usable || ((grants[i].rights & SANDBOX_GRANT_EXEC_BIT) &&
+		    type != S_IFREG && type != S_IFDIR))
 			return EACCES;
 	}
 	return 0;

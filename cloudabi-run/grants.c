@@ -1,0 +1,166 @@
+/*
+ * grants.c - grants by path for programs that open files themselves: the
+ * read, write and exec keys of !plain, each a sequence of paths that
+ * cloudabi-run opens O_PATH only to anchor the sandbox's rule, and the
+ * record of every grant (the keys, !executable with a path, a #! script)
+ * that main.c hands to program_attr_addgrant().
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <program.h>
+
+#include "tags.h"
+
+const char *
+run_grant_name(int rights)
+{
+	if (rights & PROGRAM_GRANT_EXEC)
+		return "exec";
+	if (rights & PROGRAM_GRANT_WRITE)
+		return "write";
+	return "read";
+}
+
+int
+run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
+    const char *path, loader_mark_t mark)
+{
+	struct run_grant *g;
+	char *copy = strdup(path);
+
+	if (copy == NULL || rc->ngrants == rc->grantcap) {
+		size_t cap = rc->grantcap == 0 ? 8 : rc->grantcap * 2;
+
+		g = copy == NULL ? NULL :
+		    reallocarray(rc->grants, cap, sizeof(*g));
+		if (g == NULL) {
+			free(copy);
+			if (owned)
+				close(fd);
+			return ENOMEM;
+		}
+		rc->grants = g;
+		rc->grantcap = cap;
+	}
+	rc->grants[rc->ngrants++] = (struct run_grant){.fd = fd,
+	    .owned = owned, .rights = rights, .path = copy, .mark = mark};
+	return 0;
+}
+
+void
+run_grants_release(struct run_context *rc)
+{
+	int saved = errno;
+
+	for (size_t i = 0; i < rc->ngrants; i++) {
+		if (rc->grants[i].owned)
+			close(rc->grants[i].fd);
+		free(rc->grants[i].path);
+	}
+	free(rc->grants);
+	rc->grants = NULL;
+	rc->ngrants = rc->grantcap = 0;
+	errno = saved;
+}
+
+/*
+ * One path of a grant key: opened O_PATH (nothing is read, no device
+ * opened, no FIFO waited on), checked for what the grant needs.
+ */
+static int
+read_grant(loader_t *ld, const loader_node_t *item, const char *key,
+    int rights, struct run_context *rc)
+{
+	const char *path, *why;
+	struct stat st;
+	int fd, error;
+
+	if (item->kind != LOADER_SCALAR ||
+	    (item->tag != NULL &&
+	        strcmp(item->tag, "tag:yaml.org,2002:str") != 0) ||
+	    strlen(item->value) != item->length || item->length == 0) {
+		loader_fail(ld, item->mark, "%s: expected a path, such as %s",
+		    key, rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
+		    "/usr/share/doc");
+		return -1;
+	}
+	path = item->value;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd == -1) {
+		loader_fail(ld, item->mark, "%s: %s: %s", key, path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		error = errno;
+		close(fd);
+		loader_fail(ld, item->mark, "%s: %s: %s", key, path,
+		    strerror(error));
+		return -1;
+	}
+	why = NULL;
+	if (S_ISSOCK(st.st_mode))
+		why = "a socket cannot be granted by path";
+	else if (S_ISBLK(st.st_mode))
+		why = "a block device cannot be granted by path";
+	else if ((rights & PROGRAM_GRANT_EXEC) && !S_ISDIR(st.st_mode) &&
+	    (!S_ISREG(st.st_mode) ||
+	        faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0))
+		why = "not an executable file or a directory";
+	if (why != NULL) {
+		close(fd);
+		loader_fail(ld, item->mark, "%s: %s: %s", key, path, why);
+		return -1;
+	}
+	if (run_add_grant(rc, fd, true, rights, path, item->mark) != 0) {
+		loader_fail(ld, item->mark, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_grants(loader_t *ld, const loader_node_t *v, struct run_plain *p,
+    const char *key, int rights)
+{
+	if (v->kind != LOADER_SEQUENCE || (v->tag != NULL &&
+	    strcmp(v->tag, "tag:yaml.org,2002:seq") != 0)) {
+		loader_fail(ld, v->mark,
+		    "%s: expected a sequence of paths, such as [%s]", key,
+		    rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
+		    "/usr/share/doc");
+		return -1;
+	}
+	for (size_t i = 0; i < v->count; i++)
+		if (read_grant(ld, v->items[i], key, rights, p->rc) != 0)
+			return -1;
+	return 0;
+}
+
+int
+run_read_grants_read(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p)
+{
+	return read_grants(ld, v, p, "read", PROGRAM_GRANT_READ);
+}
+
+int
+run_read_grants_write(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p)
+{
+	return read_grants(ld, v, p, "write", PROGRAM_GRANT_WRITE);
+}
+
+int
+run_read_grants_exec(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p)
+{
+	return read_grants(ld, v, p, "exec", PROGRAM_GRANT_EXEC);
+}
