@@ -3,7 +3,8 @@
  * read, write and exec keys of !plain, each a sequence of paths that
  * cloudabi-run opens O_PATH only to anchor the sandbox's rule, and the
  * record of every grant (the keys, !executable with a path, a #! script)
- * that main.c hands to program_attr_addgrant().
+ * that main.c hands to program_attr_addgrant(); and !executable with a
+ * path, a descriptor of another program that the program may execute.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -163,4 +164,45 @@ run_read_grants_exec(loader_t *ld, const loader_node_t *v,
     struct run_plain *p)
 {
 	return read_grants(ld, v, p, "exec", PROGRAM_GRANT_EXEC);
+}
+
+const argdata_t *
+run_tag_executable_path(loader_t *ld, const loader_node_t *node,
+    struct run_context *rc)
+{
+	loader_node_t untagged = loader_node_untagged(node);
+	const char *path = untagged.value;
+	struct stat st;
+	int fd;
+
+	if (untagged.kind != LOADER_SCALAR || path[0] == '\0' ||
+	    strlen(path) != untagged.length)
+		return loader_fail(ld, node->mark, "!executable takes nothing "
+		    "(the program itself) or the path of another program");
+	/* An execute-only program can still be executed through O_PATH. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1 && errno == EACCES)
+		fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd == -1)
+		return loader_fail(ld, node->mark, "!executable: %s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
+		close(fd);
+		return loader_fail(ld, node->mark,
+		    "!executable: %s: not an executable file", path);
+	}
+	/* The resource owns the descriptor; the grant only names it. */
+	if (run_add_grant(rc, fd, false, PROGRAM_GRANT_EXEC, path,
+	    node->mark) != 0) {
+		close(fd);
+		return loader_fail(ld, node->mark, "out of memory");
+	}
+	return run_add_resource(ld, rc,
+	    &(struct run_resource){.fd = fd,
+	        .kind = RUN_EXECUTABLE,
+	        .owned = true,
+	        .path = run_strdup(path),
+	        .source = run_format("executable %s", path),
+	        .mark = node->mark});
 }

@@ -469,7 +469,10 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .mark = node->mark});
 }
 
-/* !executable: the program's own descriptor. */
+/*
+ * !executable: the program's own descriptor; with a path, another
+ * program's, with the grant to execute it (grants.c).
+ */
 static const argdata_t *
 tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 {
@@ -479,8 +482,7 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 
 	/* The value is read as if the tag were not there: nothing or ~. */
 	if (!loader_node_is_null(&untagged))
-		return loader_fail(
-		    ld, node->mark, "!executable takes no value");
+		return run_tag_executable_path(ld, node, rc);
 	if (rc->execfd == -1)
 		return loader_fail(
 		    ld, node->mark, "!executable: there is no program");

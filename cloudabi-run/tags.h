@@ -198,6 +198,14 @@ int run_read_grants_exec(loader_t *ld, const loader_node_t *v,
 int run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
     const char *path, loader_mark_t mark);
 
+/*
+ * !executable /path (grants.c): a descriptor of another program, which
+ * the program may execute (program_spawn() a worker) with its loader and
+ * libraries, as an exec grant of it gives.
+ */
+const argdata_t *run_tag_executable_path(loader_t *ld,
+    const loader_node_t *node, struct run_context *rc);
+
 /* Closes the grants' own descriptors and forgets them. */
 void run_grants_release(struct run_context *rc);
 

@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include <program.h>
+
 #include "tags.h"
 #include "malformed.h"
 #include "testutil.h"
@@ -664,10 +666,46 @@ test_tag_executable__one_descriptor(void **state)
 	assert_int_equal(r.rc.res[0].kind, RUN_EXECUTABLE);
 	run_done(&r);
 
-	run_load(&r, execfd, "!executable x");
-	run_expect_error(&r, "c.yaml:1:1: !executable takes no value");
+	run_load(&r, execfd, "!executable [x]");
+	run_expect_error(&r, "c.yaml:1:1: !executable takes nothing (the "
+	    "program itself) or the path of another program");
 	run_done(&r);
 	close(execfd);
+}
+
+static void
+test_tag_executable__another_program(void **state)
+{
+	const argdata_t *a;
+	argdata_seq_iterator_t it;
+	struct run r;
+	int fa;
+
+	(void)state;
+	/* A descriptor of its own, and the grant to execute it. */
+	run_load(&r, -1, "[!executable /bin/true]");
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	argdata_seq_iterate(r.tree, &it);
+	assert_true(argdata_seq_get(&it, &a));
+	assert_int_equal(argdata_get_fd(a, &fa), 0);
+	assert_true(fcntl(fa, F_GETFD) & FD_CLOEXEC);
+	same_file(fa, "/bin/true");
+	assert_int_equal(r.rc.res[0].kind, RUN_EXECUTABLE);
+	assert_int_equal(r.rc.ngrants, 1);
+	assert_int_equal(r.rc.grants[0].fd, fa);
+	assert_int_equal(r.rc.grants[0].rights, PROGRAM_GRANT_EXEC);
+	assert_false(r.rc.grants[0].owned);
+	run_done(&r);
+
+	run_load(&r, -1, "!executable /etc/passwd");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /etc/passwd: not an "
+	    "executable file");
+	run_done(&r);
+	run_load(&r, -1, "!executable /nonexistent");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /nonexistent: No such "
+	    "file or directory");
+	run_done(&r);
 }
 
 static void
@@ -768,6 +806,7 @@ main(void)
 	    T(test_tag_socket__several_addresses),
 	    T(test_tag_fd__inherited_only),
 	    T(test_tag_executable__one_descriptor),
+	    T(test_tag_executable__another_program),
 	    T(test_tags__alias_is_one_descriptor),
 	    T(test_tags__full_form),
 	    T(test_tags__malformed_golden),
