@@ -21,6 +21,7 @@
 #include "layout.h"
 #include "loader.h"
 #include "sandbox.h"
+#include "script.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -191,60 +192,23 @@ parse_options(int argc, char **argv, struct options *o)
 }
 
 /*
- * Opens the program: a path when the name holds a slash, else the first
- * executable file of that name in $PATH, as a shell would find it.
- * Exits with a message when there is none. *path receives the path used.
+ * Opens the program as run_program_find() does, exiting with a message
+ * when there is none. *path receives the path used.
  */
 static int
 open_program(const char *name, char **path)
 {
-	const char *dirs = getenv("PATH");
-	int fd, error = ENOENT;
-	struct stat st;
+	int fd, error;
 
-	if (strchr(name, '/') != NULL) {
-		*path = strdup(name);
-		if (*path == NULL)
-			err(EXIT_NOT_STARTED, NULL);
-	} else {
-		*path = NULL;
-		if (dirs == NULL)
-			dirs = "/usr/local/bin:/usr/bin:/bin";
-		while (*path == NULL) {
-			size_t len = strcspn(dirs, ":");
-			char *p;
-
-			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
-			        len == 0 ? "" : "/", name) < 0)
-				err(EXIT_NOT_STARTED, NULL);
-			/* Directories are searchable, not executable. */
-			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
-			    S_ISREG(st.st_mode))
-				*path = p;
-			else {
-				if (errno == EACCES)
-					error = EACCES;
-				free(p);
-			}
-			if (dirs[len] == '\0')
-				break;
-			dirs += len + 1;
-		}
-		if (*path == NULL) {
-			if (error == ENOENT)
-				errx(EXIT_NOT_STARTED, "%s: not found", name);
-			die(EXIT_CANNOT_EXEC, error, name);
-		}
-	}
-	fd = open(*path, O_RDONLY | O_CLOEXEC);
-	/* An execute-only program can still be executed through O_PATH. */
-	if (fd == -1 && errno == EACCES)
-		fd = open(*path, O_PATH | O_CLOEXEC);
-	if (fd == -1)
-		err(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_STARTED
-		                                        : EXIT_CANNOT_EXEC,
-		    "%s", name);
-	return fd;
+	fd = run_program_find(name, path, &error);
+	if (fd >= 0)
+		return fd;
+	if (error == ENOMEM)
+		die(EXIT_NOT_STARTED, error, NULL);
+	if (error == ENOENT && strchr(name, '/') == NULL)
+		errx(EXIT_NOT_STARTED, "%s: not found", name);
+	die(error == ENOENT || error == ENOTDIR ? EXIT_NOT_STARTED :
+	    EXIT_CANNOT_EXEC, error, name);
 }
 
 /* Descriptor numbers in the serialized tree stand for themselves. */
@@ -300,10 +264,13 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	for (size_t i = 0; i < rc->ngrants; i++) {
 		const struct run_grant *g = &rc->grants[i];
 
-		printf("%s%-5s  %s  %s%s%zu:%zu\n", i == 0 ? "\nGRANTS\n" : "",
-		    run_grant_name(g->rights), g->path,
-		    g->mark.line == 0 ? "" : config_name,
-		    g->mark.line == 0 ? "" : ":", g->mark.line, g->mark.column);
+		printf("%s%-5s  %s  ", i == 0 ? "\nGRANTS\n" : "",
+		    run_grant_name(g->rights), g->path);
+		if (g->mark.line == 0)
+			printf("the program, a #! script\n");
+		else
+			printf("%s:%zu:%zu\n", config_name, g->mark.line,
+			    g->mark.column);
 	}
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
@@ -388,15 +355,25 @@ dry_run(const struct options *o, const argdata_t *tree,
 
 /* The options for the exec: argv[0], the environment, the sandbox. */
 static program_attr_t *
-make_attr(const struct options *o, const struct run_context *rc)
+make_attr(const struct options *o, const struct run_context *rc,
+    const struct run_script *script, const char *script_path)
 {
 	program_attr_t *attr = program_attr_create();
+	const char *argv0 = o->program;
 	int error;
 
 	if (attr == NULL)
 		err(EXIT_NOT_STARTED, NULL);
-	error = program_attr_setname(
-	    attr, o->argv0 != NULL ? o->argv0 : o->program);
+	/* A script's interpreter sees the name its #! line gives it. */
+	if (script->is_script)
+		argv0 = script->via_env ? script->arg : script->interp;
+	error = program_attr_setname(attr, o->argv0 != NULL ? o->argv0 :
+	    argv0);
+	if (error == 0 && script->is_script && script->has_arg &&
+	    !script->via_env)
+		error = program_attr_addarg(attr, script->arg);
+	if (error == 0 && script->is_script)
+		error = program_attr_addarg(attr, script_path);
 	/* A plain program's arguments from the configuration come first. */
 	if (error == 0 && rc->plain != NULL)
 		error = run_attr_plain(attr, rc);
@@ -442,6 +419,8 @@ struct launch {
 	struct run_context rc;
 	int execfd;
 	char *path; /* where the program was found */
+	struct run_script script; /* when the program is a #! script */
+	char *script_path;        /* and where that was found */
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
@@ -459,7 +438,44 @@ finish(struct launch *l)
 	if (l->execfd != -1)
 		close(l->execfd);
 	free(l->path);
+	free(l->script_path);
 	free(l->o.env);
+}
+
+/*
+ * A #! script as the program: its interpreter becomes the program, with
+ * the script as its argument and a grant to read it, as the kernel would
+ * start it (but from the interpreter's descriptor, so that the sandbox
+ * knows what it runs). Exits with status 126 and a line saying how to
+ * start the interpreter when the script's line cannot be followed.
+ */
+static void
+follow_script(struct launch *l)
+{
+	char why[512], *ipath;
+	bool known;
+	int ifd;
+
+	if (run_script_follow(l->execfd, &l->script, &ifd, &ipath, why,
+	        sizeof(why)) != 0) {
+		/* The interpreter to suggest, when the line names one. */
+		known = l->script.interp[0] != '\0' && !l->script.via_env;
+		errx(EXIT_CANNOT_EXEC, "%s: a #! script: %s; start its "
+		    "interpreter instead: cloudabi-run %s [config.yaml] -- "
+		    "%s%s%s", l->o.program, why, known ? l->script.interp :
+		    "INTERPRETER", known && l->script.has_arg ?
+		    l->script.arg : "", known && l->script.has_arg ? " " : "",
+		    l->path);
+	}
+	if (ifd < 0)
+		return;
+	/* The script's descriptor anchors the grant, which closes it. */
+	if (run_add_grant(&l->rc, l->execfd, true, PROGRAM_GRANT_READ,
+	        l->path, (loader_mark_t){0, 0}) != 0)
+		err(EXIT_NOT_STARTED, NULL);
+	l->script_path = l->path;
+	l->path = ipath;
+	l->execfd = ifd;
 }
 
 /*
@@ -543,6 +559,7 @@ main(int argc, char **argv)
 			errx(EXIT_NOT_STARTED, "%s", why);
 	}
 	l.execfd = open_program(l.o.program, &l.path);
+	follow_script(&l);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
 
@@ -552,7 +569,7 @@ main(int argc, char **argv)
 	}
 
 	close_unnamed_received(&l.rc);
-	attr = make_attr(&l.o, &l.rc);
+	attr = make_attr(&l.o, &l.rc, &l.script, l.script_path);
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
 		program_attr_free(attr);
