@@ -158,6 +158,11 @@ run_script_follow(int scriptfd, struct run_script *s, int *interpfd,
 
 	*interpfd = -1;
 	*interp_path = NULL;
+	/* A script nobody may execute is refused as the kernel would. */
+	if (faccessat(scriptfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
+		memset(s, 0, sizeof(*s));
+		return 0;
+	}
 	if (run_script_read(scriptfd, s, why, size) != 0 || !s->is_script)
 		return s->is_script ? -1 : 0;
 	name = s->via_env ? s->arg : s->interp;

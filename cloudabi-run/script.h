@@ -43,7 +43,8 @@ int run_script_read(int fd, struct run_script *s, char *why, size_t size);
 int run_program_find(const char *name, char **path, int *error);
 
 /*
- * When the program open at scriptfd is a #! script, fills s and opens its
+ * When the program open at scriptfd is a #! script that may be executed
+ * (the exec refuses one that may not, with EACCES), fills s and opens its
  * interpreter: *interpfd and *interp_path (to be freed) receive it.
  * Returns 0 (with *interpfd -1 when it is no script), or -1 with a reason
  * in why (size bytes) when the line cannot be followed, the interpreter
