@@ -357,6 +357,34 @@ test_program_attr_addgrant__exec_dir(void **state)
 }
 
 static void
+test_program_attr_addgrant__script_and_device(void **state)
+{
+	const struct grant script[] = {{"script", PROGRAM_GRANT_EXEC},
+	    {"/dev/null", PROGRAM_GRANT_READ}};
+	const struct grant both[] = {{"script", PROGRAM_GRANT_EXEC},
+	    {"/usr/bin/dash", PROGRAM_GRANT_EXEC}};
+
+	(void)state;
+	put("script", "#!/usr/bin/dash\nexit 3\n");
+	{
+		char path[256];
+
+		sub(path, sizeof(path), "script");
+		assert_int_equal(chmod(path, 0755), 0);
+	}
+	/*
+	 * A #! script granted for execution gets its own rule only: the
+	 * kernel then opens its interpreter, which is not granted.
+	 */
+	expect("exec @/script\nread /dev/null\nread /dev/zero\n", script, 2,
+	    "exec @/script EACCES\nread /dev/null 0\nread /dev/zero EACCES\n",
+	    "exec @/script exit 3\nread /dev/null 0\nread /dev/zero 0\n");
+	/* With its interpreter granted too, it runs. */
+	expect("exec @/script\n", both, 2, "exec @/script exit 3\n",
+	    "exec @/script exit 3\n");
+}
+
+static void
 test_program_attr_addgrant__errors(void **state)
 {
 	program_attr_t *attr = program_attr_create();
@@ -597,6 +625,7 @@ main(void)
 		T(test_program_attr_addgrant__exec),
 		T(test_program_attr_addgrant__exec_libraries),
 		T(test_program_attr_addgrant__exec_dir),
+		T(test_program_attr_addgrant__script_and_device),
 		T(test_sandbox_describe__grants),
 		T(test_cloudabi_run__executable_worker),
 	};
