@@ -243,7 +243,8 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 	fprintf(out, "\nARGV\n");
 	for (size_t i = 0; plan.argv[i] != NULL; i++)
 		fprintf(out, "%zu  %s\n", i, plan.argv[i]);
-	fprintf(out, "\nENVIRONMENT\n");
+	fprintf(out, "\nENVIRONMENT\n%s", plan.envp[0] == NULL ? "(empty)\n" :
+	    "");
 	for (size_t i = 0; plan.envp[i] != NULL; i++)
 		fprintf(out, "%s%s\n", plan.envp[i],
 		    strncmp(plan.envp[i], "LISTEN_PID=", 11) == 0 ?

@@ -317,18 +317,31 @@ test_run_plain__cat(void **state)
 	remove_file(cfg);
 }
 
-/* Connects to 127.0.0.1:port and reads what the server says. */
+/*
+ * Fetches http://127.0.0.1:port/ with HTTP/1.0 and returns the body of
+ * the answer, which must be 200.
+ */
 static char *
 fetch(int port)
 {
+	static const char request[] = "GET / HTTP/1.0\r\n\r\n";
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	    .sin_port = htons((uint16_t)port)};
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char *reply, *body;
 
 	assert_true(s >= 0);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	return read_all(s);
+	assert_int_equal(write(s, request, sizeof(request) - 1),
+	    (ssize_t)sizeof(request) - 1);
+	reply = read_all(s);
+	assert_int_equal(strncmp(reply, "HTTP/1.0 200 OK\r\n", 17), 0);
+	assert_non_null(body = strstr(reply, "\r\n\r\n"));
+	body = strdup(body + 4);
+	assert_non_null(body);
+	free(reply);
+	return body;
 }
 
 /*
