@@ -48,12 +48,12 @@ struct program_attr {
 	size_t nwritable;
 	/* program_attr_plain.c: arguments and the plain layout. */
 	struct ad_arg *args;	/* argv[1..] */
-	size_t nargs;
+	size_t nargs, argscap;
 	int layout;		/* PROGRAM_LAYOUT_* */
 	bool stdio_set;		/* else /dev/null at 0, 1 and 2 */
 	int stdio[3];		/* -1: /dev/null */
 	struct ad_named *named;	/* named descriptors, from 3 */
-	size_t nnamed;
+	size_t nnamed, namedcap;
 };
 
 /* An argument: text, or prefix, a descriptor's number and suffix. */
