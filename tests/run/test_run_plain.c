@@ -704,6 +704,44 @@ test_run_plain__listen_checks(void **state)
 	remove_file(cfg);
 }
 
+/*
+ * env holds at most 4096 variables (program_attr_setenv() looks for each
+ * name among the others); 4096 start, one more is refused.
+ */
+static void
+test_run_plain__env_bound(void **state)
+{
+	size_t size = 16 + 4097 * 16, len;
+	char *text = malloc(size), *cfg, *out, *err;
+	struct how how = {.cwd = dir};
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size,
+	    "!plain\nstdout: !fd stdout\nenv:\n");
+	for (int i = 0; i < 4096; i++)
+		len += (size_t)snprintf(text + len, size - len, "  V%d: x\n", i);
+	cfg = write_file("env.yaml", text);
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    0);
+	assert_int_equal(count_lines(out, "env "), 4096);
+	free(out);
+	free(err);
+	snprintf(text + len, size - len, "  W: x\n");
+	remove_file(cfg);
+	cfg = write_file("env.yaml", text);
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_non_null(strstr(err, "env.yaml:4:3: env: more than 4096 "
+	    "variables\n"));
+	free(out);
+	free(err);
+	remove_file(cfg);
+	free(text);
+}
+
 static bool
 kernel_cannot_confine(void)
 {
@@ -764,6 +802,7 @@ main(void)
 	    T(test_run_plain__dry_run),
 	    T(test_run_plain__socket_activation),
 	    T(test_run_plain__listen_checks),
+	    T(test_run_plain__env_bound),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
