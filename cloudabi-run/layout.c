@@ -224,12 +224,12 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 
 		if (slot_devnull(rc, i))
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  -\n", i,
-			    (int)nwidth, slot_name(rc, names, i), "null", (int)width,
-			    "/dev/null");
+			    (int)nwidth, slot_name(rc, names, i), "null",
+			    (int)width, "/dev/null");
 		else if (r == NULL)
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  -\n", i,
-			    (int)nwidth, slot_name(rc, names, i), "?", (int)width,
-			    "?");
+			    (int)nwidth, slot_name(rc, names, i), "?",
+			    (int)width, "?");
 		else
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  %s:%zu:%zu\n",
 			    i, (int)nwidth, slot_name(rc, names, i),

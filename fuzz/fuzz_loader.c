@@ -3,8 +3,9 @@
  * nothing: each reads its node's attributes through the loader's typed
  * views and returns a descriptor value with a made-up number, !fail
  * refuses its node, and !plain has the tagged nodes within it made as
- * cloudabi-run's !plain does. A loaded tree must walk without a defect and pass the
- * round-trip checks; a refused document must come with an error message.
+ * cloudabi-run's !plain does. A loaded tree must walk without a defect
+ * and pass the round-trip checks; a refused document must come with an
+ * error message.
  */
 #include <argdata.h>
 

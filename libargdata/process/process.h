@@ -110,7 +110,7 @@ struct ad_layout {
 	bool plain;
 	int *slots;
 	size_t nslots;
-	size_t nprog;		/* slots before the memfd's: all when plain */
+	size_t nprog;		/* before the memfd's slot; all when plain */
 	int *argnum;
 };
 
@@ -252,7 +252,7 @@ struct ad_start {
 	struct ad_exec_plan plan;
 	struct sandbox *sandbox;
 	struct ad_layout layout;
-	int *slots;		/* layout.slots, with /dev/null and the memfd */
+	int *slots;		/* layout.slots: /dev/null, memfd filled in */
 	size_t nslots;
 	int memfd;
 	int devnull;		/* -1 when no slot needs it */

@@ -154,7 +154,7 @@ ad_attr_free_plain(program_attr_t *attr)
  */
 struct fdref {
 	int fd;
-	size_t order;		/* slots: index; arguments: nbase + index */
+	size_t order;		/* slot i: i; argument k: nbase + k */
 };
 
 static int

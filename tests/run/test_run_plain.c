@@ -52,7 +52,7 @@ struct proc {
 
 /* How to start it: extra environment entries, LISTEN_PID set to itself. */
 struct how {
-	const char *const *env;	/* NAME=VALUE, NULL-terminated, or NULL */
+	const char *const *env;	/* NAME=VALUE..., NULL; or NULL */
 	bool listen_pid_self;
 	const char *cwd;
 };
@@ -413,7 +413,8 @@ test_run_plain__joined_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "--env", "X=1", (char *)fdreport_plain,
+	    (char *const[]){(char *)tool, "--env", "X=1",
+	        (char *)fdreport_plain,
 	        cfg, NULL}), 0);
 	assert_string_equal(out, "");
 	assert_string_equal(err, "");
@@ -720,7 +721,8 @@ test_run_plain__env_bound(void **state)
 	len = (size_t)snprintf(text, size,
 	    "!plain\nstdout: !fd stdout\nenv:\n");
 	for (int i = 0; i < 4096; i++)
-		len += (size_t)snprintf(text + len, size - len, "  V%d: x\n", i);
+		len += (size_t)snprintf(text + len, size - len, "  V%d: x\n",
+		    i);
 	cfg = write_file("env.yaml", text);
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
