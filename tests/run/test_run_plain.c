@@ -561,13 +561,14 @@ free_port(void)
 
 /*
  * Starts systemd-socket-activate listening on 127.0.0.1 at a free port
- * and a second one, with names, then cloudabi-run, hello-server and the
- * systemd configuration of examples/; returns once it listens, with the
- * first port in *port. A port taken meanwhile by someone else is retried
- * with another.
+ * and a second one, with names, then cloudabi-run with program and cfg
+ * (by default hello-server and the systemd configuration of examples/);
+ * returns once it listens, with the first port in *port. A port taken
+ * meanwhile by someone else is retried with another.
  */
 static void
-start_activated(struct proc *p, const char *names, int *port)
+start_activated(struct proc *p, const char *names, const char *program,
+    const char *config, int *port)
 {
 	char cfg[4200], l1[64], l2[64], fdname[128], line[512];
 
@@ -580,7 +581,9 @@ start_activated(struct proc *p, const char *names, int *port)
 		snprintf(l1, sizeof(l1), "127.0.0.1:%d", *port);
 		snprintf(l2, sizeof(l2), "127.0.0.1:%d", free_port());
 		start(p, NULL, (char *const[]){(char *)ssa, "-l", l1, "-l", l2,
-		    fdname, (char *)tool, (char *)server, cfg, "--", "--once",
+		    fdname, (char *)tool,
+		    (char *)(program != NULL ? program : server),
+		    config != NULL ? (char *)config : cfg, "--", "--once",
 		    NULL});
 		/* systemd-socket-activate says when it listens. */
 		read_line(p->err, line, sizeof(line));
@@ -621,7 +624,7 @@ test_run_plain__socket_activation(void **state)
 	}
 	socket_unit_name(name, sizeof(name));
 	snprintf(names, sizeof(names), "%s:admin", name);
-	start_activated(&p, names, &port);
+	start_activated(&p, names, NULL, NULL, &port);
 	reply = fetch(port);
 	assert_int_equal(finish(&p, &out, &err), 0);
 	snprintf(want, sizeof(want), "hello from a plain program, pid %ld",
@@ -644,6 +647,67 @@ test_run_plain__socket_activation(void **state)
 	free(reply);
 	free(out);
 	free(err);
+}
+
+/* Connects to 127.0.0.1:port, so that systemd-socket-activate goes on. */
+static void
+poke(int port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port)};
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(s >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	close(s);
+}
+
+/*
+ * An argdata program under systemd: !fd names a received socket, which
+ * lands where the tree puts it; the other is closed, and no LISTEN_*
+ * reaches the program. A name two descriptors bear is refused.
+ */
+static void
+test_run_plain__socket_activation_argdata(void **state)
+{
+	char *cfg = write_file("argdata.yaml",
+	    "out: !fd stdout\n"
+	    "listen: !fd http\n");
+	char *twice = write_file("twice.yaml", "listen: !fd http\n");
+	char *out, *err;
+	struct proc p;
+	int port;
+
+	(void)state;
+	if (ssa == NULL) {
+		print_message("systemd-socket-activate not found: install "
+		    "Debian's systemd package\n");
+		remove_file(cfg);
+		remove_file(twice);
+		skip();
+	}
+	start_activated(&p, "http:admin", fdreport, cfg, &port);
+	poke(port);
+	assert_int_equal(finish(&p, &out, &err), 0);
+	if (count_lines(out, "fd ") != 2)
+		fail_msg("report:\n%s\nstderr:\n%s", out, err);
+	assert_report_fd(out, 0, "pipe", NULL);
+	assert_report_fd(out, 1, "socket", NULL);
+	assert_true(has_line(out, "yaml listen: !fd 1"));
+	assert_int_equal(count_lines(out, "env "), 0);
+	free(out);
+	free(err);
+
+	start_activated(&p, "http:http", fdreport, twice, &port);
+	poke(port);
+	assert_int_equal(finish(&p, &out, &err), 127);
+	assert_non_null(strstr(err, "twice.yaml:1:9: !fd http: 2 received "
+	    "descriptors bear that name; name one by its number\n"));
+	free(out);
+	free(err);
+	remove_file(cfg);
+	remove_file(twice);
 }
 
 /*
@@ -803,6 +867,7 @@ main(void)
 	    T(test_run_plain__argdata_program_arguments),
 	    T(test_run_plain__dry_run),
 	    T(test_run_plain__socket_activation),
+	    T(test_run_plain__socket_activation_argdata),
 	    T(test_run_plain__listen_checks),
 	    T(test_run_plain__env_bound),
 	};
