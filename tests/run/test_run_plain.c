@@ -724,6 +724,9 @@ test_run_plain__listen_checks(void **state)
 	    "LISTEN_FDNAMES=a:b", NULL};
 	static const char *const other[] = {"LISTEN_FDS=1", "LISTEN_PID=1",
 	    NULL};
+	static const char *const nopid[] = {"LISTEN_FDS=1", NULL};
+	static const char *const badpid[] = {"LISTEN_FDS=1", "LISTEN_PID=12x",
+	    NULL};
 	char *cfg = write_file("listen.yaml",
 	    "!plain\n"
 	    "fds: {http: !fd http}\n");
@@ -756,6 +759,23 @@ test_run_plain__listen_checks(void **state)
 	assert_non_null(strstr(err, "listen.yaml:2:13: !fd http: not a "
 	    "number, stdin, stdout, stderr or a name in LISTEN_FDNAMES "
 	    "(LISTEN_PID names another process)\n"));
+	free(out);
+	free(err);
+
+	how = (struct how){.env = nopid};
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_non_null(strstr(err, "(LISTEN_PID is not set)\n"));
+	free(out);
+	free(err);
+
+	how = (struct how){.env = badpid};
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_string_equal(err, "cloudabi-run: LISTEN_PID=12x: expected a "
+	    "process id\n");
 	free(out);
 	free(err);
 
