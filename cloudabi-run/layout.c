@@ -224,12 +224,12 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 
 		if (slot_devnull(rc, i))
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  -\n", i,
-			    (int)nwidth, slot_name(rc, names, i), "null", (int)width,
-			    "/dev/null");
+			    (int)nwidth, slot_name(rc, names, i), "null",
+			    (int)width, "/dev/null");
 		else if (r == NULL)
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  -\n", i,
-			    (int)nwidth, slot_name(rc, names, i), "?", (int)width,
-			    "?");
+			    (int)nwidth, slot_name(rc, names, i), "?",
+			    (int)width, "?");
 		else
 			fprintf(out, "%-2zu  %-*s  %-10s  %-*s  %s:%zu:%zu\n",
 			    i, (int)nwidth, slot_name(rc, names, i),
@@ -243,7 +243,8 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 	fprintf(out, "\nARGV\n");
 	for (size_t i = 0; plan.argv[i] != NULL; i++)
 		fprintf(out, "%zu  %s\n", i, plan.argv[i]);
-	fprintf(out, "\nENVIRONMENT\n");
+	fprintf(out, "\nENVIRONMENT\n%s", plan.envp[0] == NULL ? "(empty)\n" :
+	    "");
 	for (size_t i = 0; plan.envp[i] != NULL; i++)
 		fprintf(out, "%s%s\n", plan.envp[i],
 		    strncmp(plan.envp[i], "LISTEN_PID=", 11) == 0 ?

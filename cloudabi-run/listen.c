@@ -57,12 +57,16 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 	if (fds == NULL)
 		return 0;
 	/*
-	 * Variables meant for another process (LISTEN_PID names it) are
-	 * ignored, as sd_listen_fds() ignores them.
+	 * Variables meant for another process (LISTEN_PID names it, or is
+	 * missing) are ignored, as sd_listen_fds() ignores them.
 	 */
+	if (pid == NULL) {
+		rc->listen_note = "LISTEN_PID is not set";
+		return 0;
+	}
 	if (!parse_number(pid, INT_MAX, &v))
 		return fail(why, size, "LISTEN_PID=%s: expected a process id",
-		    pid != NULL ? pid : "(not set)");
+		    pid);
 	if ((pid_t)v != getpid()) {
 		rc->listen_note = "LISTEN_PID names another process";
 		return 0;

@@ -22,6 +22,8 @@
 
 /* systemd's limit on a FileDescriptorName=. */
 #define NAME_MAX_LEN 255
+/* The most variables env may set. */
+#define MAX_ENV 4096
 
 static bool
 is_yaml_tag(const char *tag)
@@ -235,19 +237,51 @@ valid_fd_name(const char *name)
 	return true;
 }
 
+/* A name and where it was written, for finding one given twice. */
+struct name_at {
+	const char *name;
+	loader_mark_t mark;
+};
+
 static int
 compare_names(const void *a, const void *b)
 {
-	const struct run_plain_fd *x = a, *y = b;
+	const struct name_at *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	return strcmp(x->name, y->name);
+	if (c != 0)
+		return c;
+	if (x->mark.line != y->mark.line)
+		return x->mark.line < y->mark.line ? -1 : 1;
+	return (x->mark.column > y->mark.column) -
+	       (x->mark.column < y->mark.column);
+}
+
+/*
+ * Refuses a name given twice among the n of v (sorted here, in O(n log
+ * n)), at the later of the two. what names the map. Returns 0 or -1.
+ */
+static int
+check_unique(loader_t *ld, const char *what, struct name_at *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), compare_names);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i - 1].name, v[i].name) == 0) {
+			loader_fail(ld, v[i].mark,
+			    "%s: %s given twice (first at line %zu)", what,
+			    v[i].name, v[i - 1].mark.line);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int
 read_fds(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 {
-	struct run_plain_fd *sorted;
+	struct name_at *names;
 	size_t n = v->count / 2;
+	int error;
 
 	if (v->kind != LOADER_MAPPING) {
 		loader_fail(ld, v->mark,
@@ -286,28 +320,16 @@ read_fds(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 			return -1;
 		p->nfds++;
 	}
-	/* Names are unique, as keys of a map: sorted, neighbours differ. */
-	if ((sorted = malloc((n + 1) * sizeof(*sorted))) == NULL) {
+	/* Names are unique, as keys of a map should be. */
+	if ((names = malloc((n + 1) * sizeof(*names))) == NULL) {
 		loader_fail(ld, v->mark, "out of memory");
 		return -1;
 	}
-	memcpy(sorted, p->fds, n * sizeof(*sorted));
-	qsort(sorted, n, sizeof(*sorted), compare_names);
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(sorted[i - 1].name, sorted[i].name) == 0) {
-			loader_mark_t a = sorted[i - 1].mark, b = sorted[i].mark;
-			bool later = a.line > b.line ||
-			    (a.line == b.line && a.column > b.column);
-
-			loader_fail(ld, later ? a : b,
-			    "fds: %s given twice (first at line %zu)",
-			    sorted[i].name, later ? b.line : a.line);
-			free(sorted);
-			return -1;
-		}
-	}
-	free(sorted);
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		names[i] = (struct name_at){p->fds[i].name, p->fds[i].mark};
+	error = check_unique(ld, "fds", names, n);
+	free(names);
+	return error;
 }
 
 /* Names of the start-up protocols, which cloudabi-run sets itself. */
@@ -324,11 +346,19 @@ static int
 read_env(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 {
 	size_t n = v->count / 2;
+	struct name_at *names;
+	int error;
 
 	if (v->kind != LOADER_MAPPING) {
 		loader_fail(ld, v->mark,
 		    "env: expected a map of names to values, such as "
 		    "{LANG: C.UTF-8}");
+		return -1;
+	}
+	/* program_attr_setenv() looks for each name among the others. */
+	if (n > MAX_ENV) {
+		loader_fail(ld, v->mark, "env: more than %d variables",
+		    MAX_ENV);
 		return -1;
 	}
 	if ((p->env = calloc(n + 1, sizeof(*p->env))) == NULL) {
@@ -363,7 +393,16 @@ read_env(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 			return -1;
 		p->nenv++;
 	}
-	return 0;
+	if ((names = malloc((n + 1) * sizeof(*names))) == NULL) {
+		loader_fail(ld, v->mark, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		names[i] = (struct name_at){p->env[i].name,
+		    v->items[2 * i]->mark};
+	error = check_unique(ld, "env", names, n);
+	free(names);
+	return error;
 }
 
 /*

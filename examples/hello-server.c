@@ -1,10 +1,10 @@
 /*
- * hello-server - a plain program, one that knows nothing of argdata: a
- * TCP server that takes its listening sockets the way systemd hands them
+ * hello-server - a plain program, one that knows nothing of argdata: an
+ * HTTP server that takes its listening sockets the way systemd hands them
  * over (LISTEN_FDS, LISTEN_PID, from descriptor 3) or as --fd N, and
- * answers every connection with a greeting and what it holds: its
- * descriptors and its environment. Started by cloudabi-run, that is
- * exactly what the configuration names.
+ * answers every request with a greeting and what it holds: its
+ * descriptors and its environment, as plain text. Started by
+ * cloudabi-run, that is exactly what the configuration names.
  *
  *	hello-server [--once] [--fd N]
  *
@@ -92,6 +92,30 @@ describe(int fd, char *buf, size_t size)
 }
 
 /*
+ * Reads the request up to its blank line (or 8 KiB, or the end), so that
+ * closing the connection afterwards does not reset it under the client.
+ * The request itself does not matter: every path gets the same answer.
+ */
+static void
+read_request(int conn)
+{
+	char buf[8192];
+	size_t len = 0;
+
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(conn, buf + len, sizeof(buf) - 1 - len);
+
+		if (n <= 0)
+			return;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n") != NULL ||
+		    strstr(buf, "\n\n") != NULL)
+			return;
+	}
+}
+
+/*
  * The greeting: the open descriptors (found by asking each number, since
  * a confined program may not read /proc) and the environment.
  */
@@ -99,12 +123,14 @@ static void
 greet(int conn, const int *fds, size_t nfds)
 {
 	char what[160];
-	FILE *fp = fdopen(conn, "w");
+	FILE *fp;
 
-	if (fp == NULL) {
+	read_request(conn);
+	if ((fp = fdopen(conn, "w")) == NULL) {
 		close(conn);
 		return;
 	}
+	fprintf(fp, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n");
 	fprintf(fp, "hello from a plain program, pid %ld\n", (long)getpid());
 	for (int fd = 0; fd < 1024; fd++) {
 		bool listening = false;

@@ -52,12 +52,12 @@ struct program_attr {
 	size_t ngrants;
 	/* program_attr_plain.c: arguments and the plain layout. */
 	struct ad_arg *args;	/* argv[1..] */
-	size_t nargs;
+	size_t nargs, argscap;
 	int layout;		/* PROGRAM_LAYOUT_* */
 	bool stdio_set;		/* else /dev/null at 0, 1 and 2 */
 	int stdio[3];		/* -1: /dev/null */
 	struct ad_named *named;	/* named descriptors, from 3 */
-	size_t nnamed;
+	size_t nnamed, namedcap;
 };
 
 /* An argument: text, or prefix, a descriptor's number and suffix. */
@@ -114,7 +114,7 @@ struct ad_layout {
 	bool plain;
 	int *slots;
 	size_t nslots;
-	size_t nprog;		/* slots before the memfd's: all when plain */
+	size_t nprog;		/* before the memfd's slot; all when plain */
 	int *argnum;
 };
 
@@ -256,7 +256,7 @@ struct ad_start {
 	struct ad_exec_plan plan;
 	struct sandbox *sandbox;
 	struct ad_layout layout;
-	int *slots;		/* layout.slots, with /dev/null and the memfd */
+	int *slots;		/* layout.slots: /dev/null, memfd filled in */
 	size_t nslots;
 	int memfd;
 	int devnull;		/* -1 when no slot needs it */

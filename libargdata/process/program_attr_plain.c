@@ -22,25 +22,43 @@ dup_or_empty(const char *s)
 	return strdup(s != NULL ? s : "");
 }
 
+/*
+ * Makes room for one more of n entries of size bytes in *v, *cap
+ * allocated, doubling: adding n entries one by one costs O(n). Returns 0
+ * or ENOMEM.
+ */
+static int
+reserve_one(void **v, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap = *cap > 0 ? 2 * *cap : 8;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	if ((nv = reallocarray(*v, ncap, size)) == NULL)
+		return ENOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
 static int
 push_arg(program_attr_t *attr, const char *prefix, int fd, const char *suffix)
 {
-	struct ad_arg *args, a = {.fd = fd};
+	struct ad_arg a = {.fd = fd};
 
+	if (reserve_one((void **)&attr->args, attr->nargs, &attr->argscap,
+	    sizeof(*attr->args)) != 0)
+		return ENOMEM;
 	a.prefix = dup_or_empty(prefix);
 	if (fd >= 0)
 		a.suffix = dup_or_empty(suffix);
-	args = reallocarray(attr->args, attr->nargs + 1, sizeof(*args));
-	if (a.prefix == NULL || (fd >= 0 && a.suffix == NULL) ||
-	    args == NULL) {
-		if (args != NULL)
-			attr->args = args;
+	if (a.prefix == NULL || (fd >= 0 && a.suffix == NULL)) {
 		free(a.prefix);
 		free(a.suffix);
 		return ENOMEM;
 	}
-	args[attr->nargs++] = a;
-	attr->args = args;
+	attr->args[attr->nargs++] = a;
 	return 0;
 }
 
@@ -102,20 +120,17 @@ valid_name(const char *name)
 int
 program_attr_addfd(program_attr_t *attr, const char *name, int fd)
 {
-	struct ad_named *named;
 	char *copy;
 
 	if (attr == NULL || name == NULL || !valid_name(name))
 		return EINVAL;
 	if (fd < 0)
 		return EBADF;
-	named = reallocarray(attr->named, attr->nnamed + 1, sizeof(*named));
-	if (named == NULL)
+	if (reserve_one((void **)&attr->named, attr->nnamed, &attr->namedcap,
+	    sizeof(*attr->named)) != 0 || (copy = strdup(name)) == NULL)
 		return ENOMEM;
-	attr->named = named;
-	if ((copy = strdup(name)) == NULL)
-		return ENOMEM;
-	named[attr->nnamed++] = (struct ad_named){.name = copy, .fd = fd};
+	attr->named[attr->nnamed++] = (struct ad_named){.name = copy,
+	    .fd = fd};
 	return 0;
 }
 
@@ -139,7 +154,7 @@ ad_attr_free_plain(program_attr_t *attr)
  */
 struct fdref {
 	int fd;
-	size_t order;		/* slots: index; arguments: nbase + index */
+	size_t order;		/* slot i: i; argument k: nbase + k */
 };
 
 static int

@@ -238,7 +238,7 @@ ad_start_prepare(struct ad_start *s, int execfd, const void *data,
 		error = ad_plan_init(&s->plan, execfd, l, attr);
 	if (error != 0)
 		goto fail;
-	/* The sandbox sees the program's descriptors in the caller's numbers. */
+	/* The sandbox sees the program's descriptors, as the caller's. */
 	error = ad_sandbox_prepare(attr, &s->plan, l->slots, l->nprog,
 	    &s->sandbox);
 	if (error == 0 && !l->plain)

@@ -52,7 +52,7 @@ struct proc {
 
 /* How to start it: extra environment entries, LISTEN_PID set to itself. */
 struct how {
-	const char *const *env;	/* NAME=VALUE, NULL-terminated, or NULL */
+	const char *const *env;	/* NAME=VALUE..., NULL; or NULL */
 	bool listen_pid_self;
 	const char *cwd;
 };
@@ -317,18 +317,31 @@ test_run_plain__cat(void **state)
 	remove_file(cfg);
 }
 
-/* Connects to 127.0.0.1:port and reads what the server says. */
+/*
+ * Fetches http://127.0.0.1:port/ with HTTP/1.0 and returns the body of
+ * the answer, which must be 200.
+ */
 static char *
 fetch(int port)
 {
+	static const char request[] = "GET / HTTP/1.0\r\n\r\n";
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	    .sin_port = htons((uint16_t)port)};
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char *reply, *body;
 
 	assert_true(s >= 0);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	return read_all(s);
+	assert_int_equal(write(s, request, sizeof(request) - 1),
+	    (ssize_t)sizeof(request) - 1);
+	reply = read_all(s);
+	assert_int_equal(strncmp(reply, "HTTP/1.0 200 OK\r\n", 17), 0);
+	assert_non_null(body = strstr(reply, "\r\n\r\n"));
+	body = strdup(body + 4);
+	assert_non_null(body);
+	free(reply);
+	return body;
 }
 
 /*
@@ -400,7 +413,8 @@ test_run_plain__joined_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "--env", "X=1", (char *)fdreport_plain,
+	    (char *const[]){(char *)tool, "--env", "X=1",
+	        (char *)fdreport_plain,
 	        cfg, NULL}), 0);
 	assert_string_equal(out, "");
 	assert_string_equal(err, "");
@@ -547,13 +561,14 @@ free_port(void)
 
 /*
  * Starts systemd-socket-activate listening on 127.0.0.1 at a free port
- * and a second one, with names, then cloudabi-run, hello-server and the
- * systemd configuration of examples/; returns once it listens, with the
- * first port in *port. A port taken meanwhile by someone else is retried
- * with another.
+ * and a second one, with names, then cloudabi-run with program and cfg
+ * (by default hello-server and the systemd configuration of examples/);
+ * returns once it listens, with the first port in *port. A port taken
+ * meanwhile by someone else is retried with another.
  */
 static void
-start_activated(struct proc *p, const char *names, int *port)
+start_activated(struct proc *p, const char *names, const char *program,
+    const char *config, int *port)
 {
 	char cfg[4200], l1[64], l2[64], fdname[128], line[512];
 
@@ -566,7 +581,9 @@ start_activated(struct proc *p, const char *names, int *port)
 		snprintf(l1, sizeof(l1), "127.0.0.1:%d", *port);
 		snprintf(l2, sizeof(l2), "127.0.0.1:%d", free_port());
 		start(p, NULL, (char *const[]){(char *)ssa, "-l", l1, "-l", l2,
-		    fdname, (char *)tool, (char *)server, cfg, "--", "--once",
+		    fdname, (char *)tool,
+		    (char *)(program != NULL ? program : server),
+		    config != NULL ? (char *)config : cfg, "--", "--once",
 		    NULL});
 		/* systemd-socket-activate says when it listens. */
 		read_line(p->err, line, sizeof(line));
@@ -607,7 +624,7 @@ test_run_plain__socket_activation(void **state)
 	}
 	socket_unit_name(name, sizeof(name));
 	snprintf(names, sizeof(names), "%s:admin", name);
-	start_activated(&p, names, &port);
+	start_activated(&p, names, NULL, NULL, &port);
 	reply = fetch(port);
 	assert_int_equal(finish(&p, &out, &err), 0);
 	snprintf(want, sizeof(want), "hello from a plain program, pid %ld",
@@ -632,6 +649,67 @@ test_run_plain__socket_activation(void **state)
 	free(err);
 }
 
+/* Connects to 127.0.0.1:port, so that systemd-socket-activate goes on. */
+static void
+poke(int port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port)};
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(s >= 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	close(s);
+}
+
+/*
+ * An argdata program under systemd: !fd names a received socket, which
+ * lands where the tree puts it; the other is closed, and no LISTEN_*
+ * reaches the program. A name two descriptors bear is refused.
+ */
+static void
+test_run_plain__socket_activation_argdata(void **state)
+{
+	char *cfg = write_file("argdata.yaml",
+	    "out: !fd stdout\n"
+	    "listen: !fd http\n");
+	char *twice = write_file("twice.yaml", "listen: !fd http\n");
+	char *out, *err;
+	struct proc p;
+	int port;
+
+	(void)state;
+	if (ssa == NULL) {
+		print_message("systemd-socket-activate not found: install "
+		    "Debian's systemd package\n");
+		remove_file(cfg);
+		remove_file(twice);
+		skip();
+	}
+	start_activated(&p, "http:admin", fdreport, cfg, &port);
+	poke(port);
+	assert_int_equal(finish(&p, &out, &err), 0);
+	if (count_lines(out, "fd ") != 2)
+		fail_msg("report:\n%s\nstderr:\n%s", out, err);
+	assert_report_fd(out, 0, "pipe", NULL);
+	assert_report_fd(out, 1, "socket", NULL);
+	assert_true(has_line(out, "yaml listen: !fd 1"));
+	assert_int_equal(count_lines(out, "env "), 0);
+	free(out);
+	free(err);
+
+	start_activated(&p, "http:http", fdreport, twice, &port);
+	poke(port);
+	assert_int_equal(finish(&p, &out, &err), 127);
+	assert_non_null(strstr(err, "twice.yaml:1:9: !fd http: 2 received "
+	    "descriptors bear that name; name one by its number\n"));
+	free(out);
+	free(err);
+	remove_file(cfg);
+	remove_file(twice);
+}
+
 /*
  * What cloudabi-run checks of what systemd hands over, each failure one
  * line and status 127: LISTEN_FDS naming a closed descriptor, names that
@@ -645,6 +723,9 @@ test_run_plain__listen_checks(void **state)
 	static const char *const miscount[] = {"LISTEN_FDS=1",
 	    "LISTEN_FDNAMES=a:b", NULL};
 	static const char *const other[] = {"LISTEN_FDS=1", "LISTEN_PID=1",
+	    NULL};
+	static const char *const nopid[] = {"LISTEN_FDS=1", NULL};
+	static const char *const badpid[] = {"LISTEN_FDS=1", "LISTEN_PID=12x",
 	    NULL};
 	char *cfg = write_file("listen.yaml",
 	    "!plain\n"
@@ -681,6 +762,23 @@ test_run_plain__listen_checks(void **state)
 	free(out);
 	free(err);
 
+	how = (struct how){.env = nopid};
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_non_null(strstr(err, "(LISTEN_PID is not set)\n"));
+	free(out);
+	free(err);
+
+	how = (struct how){.env = badpid};
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_string_equal(err, "cloudabi-run: LISTEN_PID=12x: expected a "
+	    "process id\n");
+	free(out);
+	free(err);
+
 	assert_int_equal(run(NULL, NULL, &out, &err,
 	    (char *const[]){(char *)tool, "--env", "LISTEN_FDS=1",
 	        (char *)fdreport_plain, cfg, NULL}), 127);
@@ -689,6 +787,45 @@ test_run_plain__listen_checks(void **state)
 	free(out);
 	free(err);
 	remove_file(cfg);
+}
+
+/*
+ * env holds at most 4096 variables (program_attr_setenv() looks for each
+ * name among the others); 4096 start, one more is refused.
+ */
+static void
+test_run_plain__env_bound(void **state)
+{
+	size_t size = 16 + 4097 * 16, len;
+	char *text = malloc(size), *cfg, *out, *err;
+	struct how how = {.cwd = dir};
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size,
+	    "!plain\nstdout: !fd stdout\nenv:\n");
+	for (int i = 0; i < 4096; i++)
+		len += (size_t)snprintf(text + len, size - len, "  V%d: x\n",
+		    i);
+	cfg = write_file("env.yaml", text);
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    0);
+	assert_int_equal(count_lines(out, "env "), 4096);
+	free(out);
+	free(err);
+	snprintf(text + len, size - len, "  W: x\n");
+	remove_file(cfg);
+	cfg = write_file("env.yaml", text);
+	assert_int_equal(run(&how, NULL, &out, &err,
+	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	    127);
+	assert_non_null(strstr(err, "env.yaml:4:3: env: more than 4096 "
+	    "variables\n"));
+	free(out);
+	free(err);
+	remove_file(cfg);
+	free(text);
 }
 
 static bool
@@ -750,7 +887,9 @@ main(void)
 	    T(test_run_plain__argdata_program_arguments),
 	    T(test_run_plain__dry_run),
 	    T(test_run_plain__socket_activation),
+	    T(test_run_plain__socket_activation_argdata),
 	    T(test_run_plain__listen_checks),
+	    T(test_run_plain__env_bound),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
