@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "codec.h"
+#include "encode.h"
 #include "keyed_hash.h"
 #include "loader.h"
 #include "schema.h"
@@ -589,21 +590,24 @@ static void
 child_encoding(
     loader_t *ld, size_t pos, size_t end, size_t *gi, size_t *enc, size_t *len)
 {
+	const uint8_t *p, *field = NULL;
 	size_t n = 0;
 
 	if (*gi < ld->ngaps && ld->gaps[*gi].off == pos) {
 		pos += ld->gaps[*gi].len;
 		(*gi)++;
 	}
-	/* The prefix's last byte has its high bit set. */
-	while (pos < end) {
-		uint8_t b = ld->out[pos++];
-
-		n = n << 7 | (b & 0x7f);
-		if (b & 0x80)
-			break;
+	/*
+	 * The loader wrote the prefix itself, so it reads; the bytes after
+	 * it may still hold gaps, which only make the span longer than the
+	 * length it gives.
+	 */
+	p = ld->out + pos;
+	if (ad_read_subfield(&p, ld->out + end, &field, &n) != NULL) {
+		field = ld->out + end;
+		n = 0;
 	}
-	*enc = pos;
+	*enc = (size_t)(field - ld->out);
 	*len = n;
 }
 
@@ -738,8 +742,7 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	struct scalar sc;
 	const char *why;
 	uint8_t buf[16], *p;
-	uint64_t bits;
-	argdata_t *ts;
+	bool valid;
 
 	if (schema_resolve(tag, value, len, plain, &sc, &why) != 0) {
 		if (strcmp(why, "unknown tag") == 0)
@@ -767,26 +770,22 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		}
 		break;
 	case ARGDATA_TYPE_FLOAT:
-		memcpy(&bits, &sc.number, sizeof(bits));
 		p = begin_scalar(ld, 9, ARGDATA_TYPE_FLOAT);
-		for (int i = 7; p != NULL && i >= 0; i--)
-			*p++ = (uint8_t)(bits >> (8 * i));
+		if (p != NULL) {
+			ad_encode_float(p, sc.number);
+			p += 8;
+		}
 		break;
 	case ARGDATA_TYPE_TIMESTAMP:
-		/* Rare enough to go through the codec. */
-		ts = argdata_create_timestamp(&sc.ts);
-		if (ts == NULL)
-			return errno == ENOMEM
-			           ? fail_nomem(ld, mark)
-			           : fail(ld, mark,
-			                 "timestamp out of range: %s", value);
-		argdata_serialized_length(ts, &n, NULL);
-		p = begin_scalar(ld, n, 0);
+		n = ad_encode_timestamp(buf, &sc.ts, &valid);
+		if (!valid)
+			return fail(ld, mark, "timestamp out of range: %s",
+			    value);
+		p = begin_scalar(ld, 1 + n, ARGDATA_TYPE_TIMESTAMP);
 		if (p != NULL) {
-			argdata_serialize(ts, p - 1, NULL);
-			p += n - 1;
+			memcpy(p, buf, n);
+			p += n;
 		}
-		argdata_free(ts);
 		break;
 	case ARGDATA_TYPE_BINARY:
 		/* The decoded size, from the number of base64 digits. */

@@ -1,7 +1,8 @@
 /*
- * The building blocks of the wire format (argdata(5)): subfield lengths,
- * integers, timestamps and UTF-8. Every reader here is bounded by an end
- * pointer and checks its arithmetic.
+ * decode.c - reading the wire format (argdata(5)): subfield lengths,
+ * integers, timestamps, UTF-8 and the checks of one scalar. Every reader
+ * here is bounded by an end pointer and checks its arithmetic. Writing is
+ * encode.h's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -43,19 +44,6 @@ ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,
 	*fieldlen = len;
 	*pos = p + len;
 	return NULL;
-}
-
-size_t
-ad_write_prefix_long(uint8_t *out, size_t len)
-{
-	size_t n = ad_prefix_size(len);
-
-	for (size_t i = n; i-- > 0;) {
-		out[i] = (uint8_t)(len & 0x7f);
-		len >>= 7;
-	}
-	out[n - 1] |= 0x80;
-	return n;
 }
 
 size_t
@@ -199,51 +187,6 @@ ad_decode_timestamp(const uint8_t *p, size_t len, struct timespec *ts)
 			      : (time_t)sec;
 	ts->tv_nsec = (long)nsec;
 	return 0;
-}
-
-/* Writes the low n bytes of v big-endian. */
-static void
-put_be(uint8_t *out, uint64_t v, size_t n)
-{
-	for (size_t i = n; i-- > 0;) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-size_t
-ad_encode_int_u(uint8_t *out, uintmax_t v)
-{
-	size_t n = 0;
-
-	if (v == 0)
-		return 0;
-	/* Bytes for the magnitude, and one more if the top bit is set. */
-	for (uintmax_t t = v; t != 0; t >>= 8)
-		n++;
-	if ((v >> (8 * (n - 1))) & 0x80) {
-		out[0] = 0x00;
-		put_be(out + 1, v, n);
-		return n + 1;
-	}
-	put_be(out, v, n);
-	return n;
-}
-
-size_t
-ad_encode_int_s(uint8_t *out, intmax_t v)
-{
-	uint64_t u = (uint64_t)v;
-	size_t n = 8;
-
-	if (v >= 0)
-		return ad_encode_int_u(out, (uintmax_t)v);
-	/* Drop leading FF bytes while the next byte keeps the sign bit. */
-	while (n > 1 && ((u >> (8 * (n - 1))) & 0xff) == 0xff &&
-	    ((u >> (8 * (n - 2))) & 0x80))
-		n--;
-	put_be(out, u, n);
-	return n;
 }
 
 const char *

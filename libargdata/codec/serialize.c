@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "encode.h"
 
 /*
  * Descriptor renumbering: source descriptor -> number in the output.

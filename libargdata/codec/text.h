@@ -21,10 +21,10 @@ struct ad_sbuf {
 	bool failed;
 };
 
-AD_HIDDEN void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
-AD_HIDDEN void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
-AD_HIDDEN void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
-AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
+void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
+void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
+void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
+void ad_sbuf_putc(struct ad_sbuf *sb, char c);
 
 /* The most bytes ad_format_float() writes, its NUL included. */
 #define AD_FLOAT_MAX 40
@@ -36,17 +36,17 @@ AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
  * Returns its length. Uses the C library's formatting, so the caller makes
  * sure the numeric locale is "C".
  */
-AD_HIDDEN size_t ad_format_float(char *out, double value);
+size_t ad_format_float(char *out, double value);
 
 /* Standard base64 with padding, on one line. */
-AD_HIDDEN void ad_format_base64(
+void ad_format_base64(
     struct ad_sbuf *sb, const unsigned char *p, size_t len);
 
 /*
  * ISO 8601 in UTC with nanoseconds, "2026-11-22T07:10:35.000000001Z";
  * years outside 0000-9999 in the expanded form "+12345-...".
  */
-AD_HIDDEN void ad_format_timestamp(
+void ad_format_timestamp(
     struct ad_sbuf *sb, const struct timespec *ts);
 
 /*
@@ -56,9 +56,9 @@ AD_HIDDEN void ad_format_timestamp(
  * numbers would take time growing with the square of their length).
  * Returns whether it printed hexadecimal.
  */
-AD_HIDDEN bool ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len);
+bool ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len);
 
 /* argdata_print_yaml(), returning 0, ENOMEM or EIO (a write failed). */
-AD_HIDDEN int ad_print_yaml(const argdata_t *ad, FILE *fp);
+int ad_print_yaml(const argdata_t *ad, FILE *fp);
 
 #endif
