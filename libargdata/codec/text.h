@@ -1,7 +1,7 @@
 /*
- * print.h - the YAML printer's internals that argdata-dump shares: a
- * growable text buffer and the text forms of floats, integers, binary data
- * and timestamps. Never installed.
+ * text.h - what the YAML printer and argdata-dump's printers share
+ * (text.c): a growable text buffer that flushes to a stream, and the text
+ * forms of floats, integers, binary data and timestamps. Never installed.
  */
 #ifndef ARGDATA_TEXT_H
 #define ARGDATA_TEXT_H
@@ -25,6 +25,15 @@ void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
 void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
 void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
 void ad_sbuf_putc(struct ad_sbuf *sb, char c);
+
+/*
+ * Writes what sb holds to fp and empties it, once it holds AD_SBUF_FLUSH
+ * bytes or more, or whenever it holds any when all is true: printers build
+ * their output in sb and call this after each piece. Nothing is written
+ * once sb has failed; write errors show in ferror(fp).
+ */
+#define AD_SBUF_FLUSH 65536
+void ad_sbuf_flush(struct ad_sbuf *sb, FILE *fp, bool all);
 
 /* The most bytes ad_format_float() writes, its NUL included. */
 #define AD_FLOAT_MAX 40
