@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "codec.h"
 #include "encode.h"
 
@@ -269,20 +270,9 @@ scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
 			fn(arg, (size_t)(field - p) + 1);
 		} else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ) {
 			/* Step into it, keeping the parent. */
-			if (!stackless && top == cap) {
-				struct scan_frame *n = stack == local
-				    ? malloc(2 * cap * sizeof(*n))
-				    : realloc(stack, 2 * cap * sizeof(*n));
-
-				if (n == NULL) {
-					stackless = true;
-				} else {
-					if (stack == local)
-						memcpy(n, local, sizeof(local));
-					stack = n;
-					cap *= 2;
-				}
-			}
+			if (!stackless && ad_grow(&stack, &cap, top, 1,
+			    sizeof(*stack), local) != 0)
+				stackless = true;
 			if (!stackless || top < cap)
 				stack[top++] = cur;
 			depth++;
