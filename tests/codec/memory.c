@@ -400,14 +400,14 @@ int
 run_memory_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_create__enomem),
-	    CODEC_TEST(test_argdata_validate__enomem),
-	    CODEC_TEST(test_argdata_serialize__without_memory),
-	    CODEC_TEST(test_argdata_serialize__renumber_without_memory),
-	    CODEC_TEST(test_argdata_serialize__deep_decoded_fds_without_memory),
+	    TEST_CASE(test_argdata_create__enomem),
+	    TEST_CASE(test_argdata_validate__enomem),
+	    TEST_CASE(test_argdata_serialize__without_memory),
+	    TEST_CASE(test_argdata_serialize__renumber_without_memory),
+	    TEST_CASE(test_argdata_serialize__deep_decoded_fds_without_memory),
 #ifdef TEST_ASAN
-	    CODEC_TEST(test_argdata_free__poisoned),
-	    CODEC_TEST(test_argdata_free__poisoned_scalars),
+	    TEST_CASE(test_argdata_free__poisoned),
+	    TEST_CASE(test_argdata_free__poisoned_scalars),
 #endif
 	};
 
