@@ -1084,10 +1084,10 @@ test_argdata_reader_free__null(void **state)
 	assert_int_equal(errno, EDOM);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) TEST_CASE_SETUP(name, setup, teardown)
 
-int
-main(void)
+static int
+run_stream_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_argdata_writer_push__socketpair_fds),
@@ -1113,5 +1113,13 @@ main(void)
 	    T(test_argdata_reader_free__null),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"stream", run_stream_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }
