@@ -519,7 +519,10 @@ push_bytes(loader_t *ld, size_t pos, loader_mark_t mark)
 static uint8_t *
 reserve(loader_t *ld, size_t n)
 {
-	if (ad_grow(&ld->out, &ld->out_cap, ld->out_len, n, 1, NULL) != 0)
+	/* Scalars come in small pieces: grow by 4 KiB at least. */
+	if (n > ld->out_cap - ld->out_len &&
+	    ad_grow(&ld->out, &ld->out_cap, ld->out_len, n < 4096 ? 4096 : n, 1,
+	    NULL) != 0)
 		return NULL;
 	return ld->out + ld->out_len;
 }
