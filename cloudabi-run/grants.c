@@ -202,7 +202,7 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_EXECUTABLE,
 	        .owned = true,
-	        .path = run_strdup(path),
+	        .path = strdup(path),
 	        .source = run_format("executable %s", path),
 	        .mark = node->mark});
 }

@@ -198,11 +198,10 @@ test_run_script_follow__not_executable(void **state)
 	unlink(name);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
-    test_fds_teardown)
+#define T(f) TEST_CASE(f)
 
-int
-main(void)
+static int
+run_script_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_run_script_read__followed),
@@ -212,5 +211,13 @@ main(void)
 		T(test_run_script_follow__not_executable),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("script", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"script", run_script_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }

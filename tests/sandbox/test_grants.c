@@ -611,10 +611,10 @@ test_cloudabi_run__executable_worker(void **state)
 	assert_string_equal(out, "hello\nworker exit 0\n");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) TEST_CASE_SETUP(f, setup, teardown)
 
-int
-main(void)
+static int
+run_grants_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_program_attr_addgrant__rights_add_up),
@@ -643,4 +643,12 @@ main(void)
 		return 0;
 	}
 	return cmocka_run_group_tests_name("grants", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"grants", run_grants_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }
