@@ -257,15 +257,19 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	struct sandbox_grant *grants;
 	struct sandbox *sb;
 	const char *why;
-	size_t nwritable;
+	size_t nwritable, width = 0;
 	int *writable, error;
 
 	/* The grants as configured; the rules below show what they allow. */
+	for (size_t i = 0; i < rc->ngrants; i++)
+		if (strlen(rc->grants[i].path) > width)
+			width = strlen(rc->grants[i].path);
 	for (size_t i = 0; i < rc->ngrants; i++) {
 		const struct run_grant *g = &rc->grants[i];
 
-		printf("%s%-5s  %s  ", i == 0 ? "\nGRANTS\n" : "",
-		    run_grant_name(g->rights), g->path);
+		printf("%s%-5s  %-*s  ", i == 0 ? "\nGRANTS\n" : "",
+		    run_grant_name(g->rights), (int)(width < 60 ? width : 60),
+		    g->path);
 		if (g->mark.line == 0)
 			printf("the program, a #! script\n");
 		else
