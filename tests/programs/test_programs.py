@@ -381,6 +381,25 @@ class TestLighttpd(Case):
         finally:
             self.stop(proc)
 
+    def test_write_outside_denied(self):
+        # Its log outside the writable directory: lighttpd cannot create
+        # it, says so and stops.
+        outside = self.path("error.log")
+        self.write("lighttpd.conf", LIGHTTPD_CONF.format(root=self.dir)
+                   .replace(self.path("log", "error.log"), outside))
+        proc = self.start()
+        _, err = proc.communicate(timeout=TIMEOUT)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn(b"Permission denied", err)
+        self.assertFalse(os.path.exists(outside))
+        # The control: unconfined, the same configuration starts.
+        proc = self.start(opts=["--no-sandbox"])
+        try:
+            self.assertEqual(self.fetch("index.html")[0], 200)
+        finally:
+            self.stop(proc)
+        self.assertTrue(os.path.exists(outside))
+
 
 def main():
     global RUN, PYLIB
