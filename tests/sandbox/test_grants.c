@@ -595,6 +595,13 @@ test_cloudabi_run__executable_worker(void **state)
 	assert_string_equal(err, "");
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_string_equal(out, "hello\nworker exit 0\n");
+	/* Also in a sandbox of its own, made within the supervisor's. */
+	status = run_cli(none, SUPERVISOR_PATH,
+	    "worker: !executable " HELLO_PATH "\nout: !fd stdout\n"
+	    "sandbox: true\n", out, sizeof(out), err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_string_equal(out, "hello\nworker exit 0\n");
 	/* As a mere !file: a descriptor, but no right to execute it. */
 	status = run_cli(none, SUPERVISOR_PATH,
 	    "worker: !file {path: " HELLO_PATH "}\nout: !fd stdout\n", out,
