@@ -2,9 +2,9 @@
  * Fuzz harness for argdata-dump's printers: the bytes as JSON, as YAML and
  * as the annotated hex view (with the validator's defect, when there is
  * one, and descriptors flagged beyond a number the input picks), and its
- * hints about input. Each printer must succeed or report ENOMEM (JSON: or EINVAL for
- * data the validator refuses), and write output linear in the size of the
- * input.
+ * hints about input. Each printer must succeed or report ENOMEM (JSON:
+ * or EINVAL for data the validator refuses), and write output linear in
+ * the size of the input.
  */
 #include <argdata.h>
 
