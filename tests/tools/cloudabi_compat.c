@@ -1,6 +1,4 @@
 /*
- * SPDX-License-Identifier: BSD-2-Clause
- *
  * cloudabi_compat.c - compiled as C and as C++ by cloudabi-compat.sh: every
  * function of CloudABI's <argdata.h> taken by address as the type that
  * header gives it, its macros, and the include guard of its <program.h>.
