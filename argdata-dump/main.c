@@ -318,7 +318,7 @@ show_stream(enum format format, const char *name, int fd)
 	size_t number = 0;
 	char label[4096];
 	/* Only a socket carries descriptors; elsewhere numbers are shown. */
-	bool socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	bool from_socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	const char *hint = "this looks like plain argdata, not a stream; "
 	                   "read it without -s";
 
@@ -373,7 +373,7 @@ show_stream(enum format format, const char *name, int fd)
 			    number, message->length, count_fds(message));
 		if (!show(format, label, message->u.buffer.data,
 		        message->length,
-		        socket ? count_fds(message) : DUMP_FDS_ANY, NULL))
+		        from_socket ? count_fds(message) : DUMP_FDS_ANY, NULL))
 			status = EXIT_INVALID;
 	}
 	argdata_reader_free(reader);

@@ -14,7 +14,8 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES [CLOUDABI_RUN]
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
   unix socket named on the command line; the descriptors a message brings
-  are closed once it is printed.
+  are closed once it is printed; descriptor numbers beyond those a message
+  brought are flagged in every format and reported.
 """
 
 import base64
