@@ -42,16 +42,17 @@ describe_link(int dirfd, const char *name, const char *path, size_t end,
 }
 
 /*
- * Opens path beneath dirfd one component at a time, none of them followed
- * if it is a symbolic link: for kernels without openat2(), and to find the
- * link when openat2() refused one. Returns a descriptor, or -1 with errno
- * set and, when a link was the reason, ELOOP and why filled in.
+ * Opens the part of path from rel on beneath dirfd (which stands for the
+ * part before rel) one component at a time, none of them followed if it
+ * is a symbolic link: for kernels without openat2(), and to find the link
+ * when openat2() refused one. Returns a descriptor, or -1 with errno set
+ * and, when a link was the reason, ELOOP and why filled in.
  */
 static int
-walk(int dirfd, const char *path, int flags, mode_t mode, char *why,
-    size_t size)
+walk(int dirfd, const char *path, const char *rel, int flags, mode_t mode,
+    char *why, size_t size)
 {
-	const char *p = path;
+	const char *p = rel;
 	int cur = dirfd, fd;
 
 	if (*p == '/') {
@@ -112,9 +113,10 @@ walk(int dirfd, const char *path, int flags, mode_t mode, char *why,
 	return fd;
 }
 
-int
-run_open_path(int dirfd, const char *path, int flags, mode_t mode,
-    bool follow, char *why, size_t size)
+/* run_open_path() and run_open_name(): rel is where path goes on. */
+static int
+open_path(int dirfd, const char *path, const char *rel, int flags,
+    mode_t mode, bool follow, char *why, size_t size)
 {
 	struct open_how how = {
 	    .flags = (unsigned)flags,
@@ -125,14 +127,15 @@ run_open_path(int dirfd, const char *path, int flags, mode_t mode,
 
 	snprintf(why, size, "%s", "");
 	if (follow) {
-		fd = openat(dirfd, path, flags, mode);
+		fd = openat(dirfd, rel, flags, mode);
 	} else {
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 		if (fd == -1 && errno == ENOSYS) {
-			fd = walk(dirfd, path, flags, mode, why, size);
+			fd = walk(dirfd, path, rel, flags, mode, why, size);
 		} else if (fd == -1 && errno == ELOOP) {
 			/* Which link it was, for the message. */
-			fd = walk(dirfd, path, O_PATH | O_CLOEXEC, 0, why, size);
+			fd = walk(dirfd, path, rel, O_PATH | O_CLOEXEC, 0, why,
+			    size);
 			if (fd != -1)
 				close(fd);
 			fd = -1;
@@ -142,6 +145,20 @@ run_open_path(int dirfd, const char *path, int flags, mode_t mode,
 	if (fd == -1 && why[0] == '\0')
 		snprintf(why, size, "%s", strerror(errno));
 	return fd;
+}
+
+int
+run_open_path(int dirfd, const char *path, int flags, mode_t mode,
+    bool follow, char *why, size_t size)
+{
+	return open_path(dirfd, path, path, flags, mode, follow, why, size);
+}
+
+int
+run_open_name(int dirfd, const char *path, const char *name, int flags,
+    mode_t mode, bool follow, char *why, size_t size)
+{
+	return open_path(dirfd, path, name, flags, mode, follow, why, size);
 }
 
 int

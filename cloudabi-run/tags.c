@@ -328,8 +328,8 @@ file_dry_run(int flags, bool create, bool exclusive, const char *path,
 	if (create &&
 	    (dirfd = run_open_parent(path, follow, &name, why, size)) == -1)
 		return -1;
-	fd = run_open_path(dirfd, name, O_PATH | O_CLOEXEC, 0, follow, why,
-	    size);
+	fd = run_open_name(dirfd, path, name, O_PATH | O_CLOEXEC, 0, follow,
+	    why, size);
 	e = errno;
 	if (fd == -1 && e == ENOENT && create) {
 		/* Creating needs to write and search the directory. */
@@ -376,19 +376,20 @@ file_create(int flags, mode_t mode, bool exclusive, const char *path,
 	*dirfd = run_open_parent(path, follow, name, why, size);
 	if (*dirfd == -1)
 		return -1;
-	fd = run_open_path(*dirfd, *name, (flags & ~O_TRUNC) | O_CREAT |
-	    O_EXCL, mode, follow, why, size);
+	fd = run_open_name(*dirfd, path, *name,
+	    (flags & ~O_TRUNC) | O_CREAT | O_EXCL, mode, follow, why, size);
 	if (fd != -1)
 		return fd;
 	if (errno == EEXIST && !exclusive) {
-		fd = run_open_path(*dirfd, *name, flags, 0, follow, why, size);
+		fd = run_open_name(
+		    *dirfd, path, *name, flags, 0, follow, why, size);
 		/*
 		 * Removed in between, or a dangling link to follow: created
 		 * all the same, but not known to be this start's own.
 		 */
 		if (fd == -1 && errno == ENOENT)
-			fd = run_open_path(*dirfd, *name, flags | O_CREAT, mode,
-			    follow, why, size);
+			fd = run_open_name(*dirfd, path, *name,
+			    flags | O_CREAT, mode, follow, why, size);
 	}
 	{
 		int e = errno;

@@ -145,6 +145,14 @@ int run_open_parent(const char *path, bool follow, const char **name,
     char *why, size_t size);
 
 /*
+ * run_open_path() for the name that run_open_parent() found in path,
+ * within the directory it opened: errors name the components as path
+ * spells them.
+ */
+int run_open_name(int dirfd, const char *path, const char *name, int flags,
+    mode_t mode, bool follow, char *why, size_t size);
+
+/*
  * Removes the file r created (r->unlink_name within r->unlink_dirfd) if
  * the name still leads to it: the file r->fd holds, or for a socket, a
  * socket file. Does not close anything.
