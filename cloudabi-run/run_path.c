@@ -55,6 +55,11 @@ walk(int dirfd, const char *path, const char *rel, int flags, mode_t mode,
 	const char *p = rel;
 	int cur = dirfd, fd;
 
+	/* As open() has it, "" names nothing. */
+	if (*p == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
 	if (*p == '/') {
 		cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (cur == -1)
