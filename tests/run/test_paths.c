@@ -581,6 +581,91 @@ test_paths__dry_run_binds_no_file(void **state)
 	assert_false(exists(sock));
 }
 
+/*
+ * The dry run's unix sockets: connecting needs a socket file and connects
+ * nothing (the listener's queue stays empty; the control fills it); an
+ * abstract name is checked free.
+ */
+static void
+test_paths__dry_run_unix_connect(void **state)
+{
+	char sock[4300], notsock[4300], abstract[64];
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct run r;
+	int lfd, cfd;
+
+	(void)state;
+	snprintf(sock, sizeof(sock), "%s/l.sock", in);
+	snprintf(notsock, sizeof(notsock), "%s/plain", in);
+	snprintf(abstract, sizeof(abstract), "@test_paths.%d", (int)getpid());
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(lfd >= 0 && strlen(sock) < sizeof(sun.sun_path));
+	memcpy(sun.sun_path, sock, strlen(sock));
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+
+	load(&r, true, "!socket {connect: %s}", sock);
+	assert_non_null(strstr(last_source(&r), " not connected (dry run)"));
+	done(&r);
+	assert_int_equal(accept4(lfd, NULL, NULL, SOCK_CLOEXEC), -1);
+	assert_int_equal(errno, EAGAIN);
+	write_file(notsock, "x");
+	load(&r, true, "!socket {connect: %s}", notsock);
+	expect_error(&r, "c.yaml:1:19: !socket: connect %s: Connection refused",
+	    notsock);
+	done(&r);
+	/* The start refuses the same. */
+	load(&r, false, "!socket {connect: %s}", notsock);
+	expect_error(&r, "c.yaml:1:19: !socket: connect %s: Connection refused",
+	    notsock);
+	done(&r);
+	unlink(notsock);
+	/* Control: the start connects. */
+	load(&r, false, "!socket {connect: %s}", sock);
+	last_fd(&r);
+	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(cfd >= 0);
+	close(cfd);
+	done(&r);
+	close(lfd);
+	unlink(sock);
+
+	load(&r, true, "!socket {bind: \"%s\"}", abstract);
+	assert_non_null(strstr(last_source(&r), " not bound (dry run"));
+	done(&r);
+}
+
+/*
+ * A unix socket path is reached through /proc/self/fd: a last component
+ * too long for that is refused with the way out, follow: true.
+ */
+static void
+test_paths__unix_name_too_long(void **state)
+{
+	char sock[4300], name[96];
+	struct run r;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	/* "./" and 95 bytes fit in sun_path; "/proc/self/fd/N/" does not. */
+	assert_int_equal(chdir(in), 0);
+	snprintf(sock, sizeof(sock), "./%s", name);
+	load(&r, false, "!socket {bind: %s}", sock);
+	expect_error(&r,
+	    "c.yaml:1:16: !socket: %s: the file name is too long to reach "
+	    "through /proc/self/fd (which keeps links from being followed); "
+	    "shorten it or add follow: true",
+	    sock);
+	done(&r);
+	load(&r, false, "!socket {bind: %s, follow: true}", sock);
+	last_fd(&r);
+	assert_true(exists(name));
+	done(&r);
+	assert_false(exists(name));
+	assert_int_equal(chdir("/"), 0);
+}
+
 static int
 group_setup(void **state)
 {
@@ -624,6 +709,8 @@ main(void)
 	    T(test_paths__dry_run_creates_nothing),
 	    T(test_paths__dry_run_connects_nothing),
 	    T(test_paths__dry_run_binds_no_file),
+	    T(test_paths__dry_run_unix_connect),
+	    T(test_paths__unix_name_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
