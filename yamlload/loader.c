@@ -13,6 +13,12 @@
  * the loader make argdata_t values, and then for the containers on the
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
+ *
+ * Why one long file: the event state machine, the output buffer with its
+ * gaps and the anchor table share struct loader and the invariants between
+ * them (where a frame's prefix room lies, which gaps a compaction skips,
+ * what an anchor's value points into). Split, each part would need all of
+ * that in a header. The node API for tag handlers is node.c's.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -519,7 +525,10 @@ push_bytes(loader_t *ld, size_t pos, loader_mark_t mark)
 static uint8_t *
 reserve(loader_t *ld, size_t n)
 {
-	if (ad_grow(&ld->out, &ld->out_cap, ld->out_len, n, 1, NULL) != 0)
+	/* Scalars come in small pieces: grow by 4 KiB at least. */
+	if (n > ld->out_cap - ld->out_len &&
+	    ad_grow(&ld->out, &ld->out_cap, ld->out_len, n < 4096 ? 4096 : n, 1,
+	    NULL) != 0)
 		return NULL;
 	return ld->out + ld->out_len;
 }

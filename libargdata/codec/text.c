@@ -22,8 +22,10 @@
 void
 ad_sbuf_reserve(struct ad_sbuf *sb, size_t more)
 {
-	if (!sb->failed &&
-	    ad_grow(&sb->data, &sb->cap, sb->len, more, 1, NULL) != 0)
+	/* Text comes in small pieces: grow by 256 bytes at least. */
+	if (!sb->failed && more > sb->cap - sb->len &&
+	    ad_grow(&sb->data, &sb->cap, sb->len, more < 256 ? 256 : more, 1,
+	    NULL) != 0)
 		sb->failed = true;
 }
 
