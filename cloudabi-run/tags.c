@@ -232,7 +232,7 @@ run_attr_str(loader_t *ld, const struct run_attr *a, const char **value)
 	                        : loader_node_str(ld, a->value, a->name, value);
 }
 
-static int
+int
 run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 {
 	return a->value == NULL
