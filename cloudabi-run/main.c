@@ -566,6 +566,8 @@ main(int argc, char **argv)
 	follow_script(&l);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
+	/* The handlers run while the configuration is read. */
+	l.rc.dry_run = l.o.dry_run;
 
 	if (load_config(&l) != 0) {
 		finish(&l);
