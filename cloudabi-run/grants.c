@@ -71,38 +71,84 @@ run_grants_release(struct run_context *rc)
 	errno = saved;
 }
 
+/* An untagged string scalar: a path as written. */
+static bool
+is_path(const loader_node_t *n)
+{
+	return n->kind == LOADER_SCALAR &&
+	    (n->tag == NULL || strcmp(n->tag, "tag:yaml.org,2002:str") == 0) &&
+	    strlen(n->value) == n->length && n->length > 0;
+}
+
+/*
+ * A path of a grant or of !executable: written as it is, or as a map
+ * {path: ..., follow: true} to allow symbolic links in it. Stores the path
+ * and the node that holds it. Returns 0, or -1 with the loader's error
+ * set (what names the place, example a path to suggest).
+ */
+static int
+read_path(loader_t *ld, const loader_node_t *item, const char *what,
+    const char *example, const char **path, const loader_node_t **at,
+    bool *follow)
+{
+	struct run_attr a[] = {{.name = "path"}, {.name = "follow"}};
+
+	*follow = false;
+	*at = item;
+	if (is_path(item)) {
+		*path = item->value;
+		return 0;
+	}
+	if (item->kind != LOADER_MAPPING || (item->tag != NULL &&
+	    strcmp(item->tag, "tag:yaml.org,2002:map") != 0)) {
+		loader_fail(ld, item->mark, "%s: expected a path, such as %s, "
+		    "or {path: ..., follow: true}", what, example);
+		return -1;
+	}
+	if (run_read_attrs(ld, item, what, a, 2) != 0 ||
+	    run_attr_bool(ld, &a[1], follow) != 0)
+		return -1;
+	if (a[0].value == NULL || !is_path(a[0].value)) {
+		loader_fail(ld, a[0].value != NULL ? a[0].value->mark :
+		    item->mark, "%s: expected a path, such as %s", what,
+		    example);
+		return -1;
+	}
+	*path = a[0].value->value;
+	*at = a[0].value;
+	return 0;
+}
+
 /*
  * One path of a grant key: opened O_PATH (nothing is read, no device
- * opened, no FIFO waited on), checked for what the grant needs.
+ * opened, no FIFO waited on), through no symbolic link unless follow:
+ * true, and checked for what the grant needs.
  */
 static int
 read_grant(loader_t *ld, const loader_node_t *item, const char *key,
     int rights, struct run_context *rc)
 {
+	const char *example = rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
+	    "/usr/share/doc";
+	const loader_node_t *at;
 	const char *path, *why;
+	char buf[512];
 	struct stat st;
+	bool follow;
 	int fd, error;
 
-	if (item->kind != LOADER_SCALAR ||
-	    (item->tag != NULL &&
-	        strcmp(item->tag, "tag:yaml.org,2002:str") != 0) ||
-	    strlen(item->value) != item->length || item->length == 0) {
-		loader_fail(ld, item->mark, "%s: expected a path, such as %s",
-		    key, rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
-		    "/usr/share/doc");
+	if (read_path(ld, item, key, example, &path, &at, &follow) != 0)
 		return -1;
-	}
-	path = item->value;
-	fd = open(path, O_PATH | O_CLOEXEC);
+	fd = run_open_path(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, follow, buf,
+	    sizeof(buf));
 	if (fd == -1) {
-		loader_fail(ld, item->mark, "%s: %s: %s", key, path,
-		    strerror(errno));
+		loader_fail(ld, at->mark, "%s: %s: %s", key, path, buf);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
 		error = errno;
 		close(fd);
-		loader_fail(ld, item->mark, "%s: %s: %s", key, path,
+		loader_fail(ld, at->mark, "%s: %s: %s", key, path,
 		    strerror(error));
 		return -1;
 	}
@@ -117,11 +163,11 @@ read_grant(loader_t *ld, const loader_node_t *item, const char *key,
 		why = "not an executable file or a directory";
 	if (why != NULL) {
 		close(fd);
-		loader_fail(ld, item->mark, "%s: %s: %s", key, path, why);
+		loader_fail(ld, at->mark, "%s: %s: %s", key, path, why);
 		return -1;
 	}
-	if (run_add_grant(rc, fd, true, rights, path, item->mark) != 0) {
-		loader_fail(ld, item->mark, "out of memory");
+	if (run_add_grant(rc, fd, true, rights, path, at->mark) != 0) {
+		loader_fail(ld, at->mark, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -171,32 +217,43 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
     struct run_context *rc)
 {
 	loader_node_t untagged = loader_node_untagged(node);
-	const char *path = untagged.value;
+	const loader_node_t *at;
+	const char *path;
+	char why[512];
 	struct stat st;
+	bool follow;
 	int fd;
 
-	if (untagged.kind != LOADER_SCALAR || path[0] == '\0' ||
-	    strlen(path) != untagged.length)
+	if (untagged.kind == LOADER_SEQUENCE ||
+	    (untagged.kind == LOADER_SCALAR && !is_path(&untagged)))
 		return loader_fail(ld, node->mark, "!executable takes nothing "
-		    "(the program itself) or the path of another program");
+		    "(the program itself), the path of another program or "
+		    "{path: ..., follow: true}");
+	if (read_path(ld, &untagged, "!executable", "/usr/bin/worker", &path,
+	    &at, &follow) != 0)
+		return NULL;
+	if (at == &untagged)
+		at = node;
 	/* An execute-only program can still be executed through O_PATH. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = run_open_path(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0,
+	    follow, why, sizeof(why));
 	if (fd == -1 && errno == EACCES)
-		fd = open(path, O_PATH | O_CLOEXEC);
+		fd = run_open_path(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0,
+		    follow, why, sizeof(why));
 	if (fd == -1)
-		return loader_fail(ld, node->mark, "!executable: %s: %s", path,
-		    strerror(errno));
+		return loader_fail(ld, at->mark, "!executable: %s: %s", path,
+		    why);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
 		close(fd);
-		return loader_fail(ld, node->mark,
+		return loader_fail(ld, at->mark,
 		    "!executable: %s: not an executable file", path);
 	}
 	/* The resource owns the descriptor; the grant only names it. */
 	if (run_add_grant(rc, fd, false, PROGRAM_GRANT_EXEC, path,
-	    node->mark) != 0) {
+	    at->mark) != 0) {
 		close(fd);
-		return loader_fail(ld, node->mark, "out of memory");
+		return loader_fail(ld, at->mark, "out of memory");
 	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,

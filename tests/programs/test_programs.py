@@ -27,6 +27,8 @@ import urllib.request
 
 RUN = None
 TIMEOUT = 30
+# The process's own /proc entry: a symbolic link, followed when asked.
+PROC = "{path: /proc/self, follow: true}"
 PYTHON = "/usr/bin/python3"
 PYLIB = None  # the standard library of PYTHON, which may not be ours
 
@@ -92,7 +94,7 @@ class TestSh(Case):
             stdout: !fd stdout
             stderr: !fd stderr
             env: {{PATH: /usr/bin, LANG: C.UTF-8}}
-            read: [{self.path("d") + ", " if read else ""}/proc/self]
+            read: [{self.path("d") + ", " if read else ""}{PROC}]
             exec: [{", ".join("/usr/bin/" + e for e in exec_)}]
             """
 
@@ -183,7 +185,7 @@ class TestPython(Case):
             stdout: !fd stdout
             stderr: !fd stderr
             env: {{LANG: C.UTF-8}}
-            read: [{lib}{self.path("app")}, /proc/self]
+            read: [{lib}{self.path("app")}, {PROC}]
             """
 
     def check(self, r, outside):

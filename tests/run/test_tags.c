@@ -676,7 +676,8 @@ test_tag_executable__one_descriptor(void **state)
 
 	run_load(&r, execfd, "!executable [x]");
 	run_expect_error(&r, "c.yaml:1:1: !executable takes nothing (the "
-	    "program itself) or the path of another program");
+	    "program itself), the path of another program or {path: ..., "
+	    "follow: true}");
 	run_done(&r);
 	close(execfd);
 }
@@ -691,7 +692,7 @@ test_tag_executable__another_program(void **state)
 
 	(void)state;
 	/* A descriptor of its own, and the grant to execute it. */
-	run_load(&r, -1, "[!executable /bin/true]");
+	run_load(&r, -1, "[!executable /usr/bin/true]");
 	if (r.error != 0)
 		fail_msg("%s", loader_error(r.ld)->message);
 	argdata_seq_iterate(r.tree, &it);
@@ -704,6 +705,19 @@ test_tag_executable__another_program(void **state)
 	assert_int_equal(r.rc.grants[0].fd, fa);
 	assert_int_equal(r.rc.grants[0].rights, PROGRAM_GRANT_EXEC);
 	assert_false(r.rc.grants[0].owned);
+	run_done(&r);
+
+	/* Through a symbolic link only when the configuration says so. */
+	run_load(&r, -1, "!executable {path: /bin/true, follow: true}");
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	assert_int_equal(r.rc.ngrants, 1);
+	run_done(&r);
+	run_load(&r, -1, "!executable /bin/true");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /bin/true: /bin is a "
+	    "symbolic link (to usr/bin) (not followed, so that a confined "
+	    "program cannot plant one that the next start opens; write the "
+	    "path it leads to, or add follow: true)");
 	run_done(&r);
 
 	run_load(&r, -1, "!executable /etc/passwd");
