@@ -59,8 +59,9 @@ ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
  * reading beneath each directory among them (and changing what lies beneath
  * those given to program_attr_addwritable()), reading and executing the
  * program and the loader and libraries it needs, what
- * program_attr_addgrant() grants, and nothing else of the filesystem; no new sockets, no TCP bind or connect; signals and abstract
- * unix sockets only within its own sandbox. Where the kernel cannot enforce
+ * program_attr_addgrant() grants, and nothing else of the filesystem; no
+ * new sockets, no TCP bind or connect; signals and abstract unix sockets
+ * only within its own sandbox. Where the kernel cannot enforce
  * it (it needs Landlock ABI 6, Linux 6.12, and seccomp), they fail with
  * ENOTSUP and start nothing. program_exec_attr() confines the calling
  * thread, which stays confined if the exec then fails. flags 0, the

@@ -111,7 +111,8 @@ struct sandbox_spec {
  * descriptor, EINVAL for a grant without rights or with unknown ones, or a
  * writable descriptor not among fds, ENOTDIR for a writable descriptor
  * that is no directory, EACCES for a grant of a socket or block device or
- * an exec grant of something neither a file nor a directory, ENOMEM, or what opening the program's files reported.
+ * an exec grant of something neither a file nor a directory, ENOMEM, or
+ * what opening the program's files reported.
  */
 int sandbox_create(int execfd, const struct sandbox_spec *spec,
     struct sandbox **out);

@@ -153,7 +153,8 @@ test_run_script_read__random_bytes(void **state)
 		buf[0] = '#';
 		buf[1] = '!';
 		for (size_t i = 2; i < len; i++)
-			buf[i] = alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
+			buf[i] = alphabet[rand_r(&seed) %
+			    (sizeof(alphabet) - 1)];
 		fd = file_of(buf, len);
 		r = run_script_read(fd, &s, why, sizeof(why));
 		close(fd);
@@ -217,7 +218,9 @@ run_script_tests(void)
 int
 main(int argc, char **argv)
 {
-	static const struct test_group groups[] = {{"script", run_script_tests}};
+	static const struct test_group groups[] = {
+		{"script", run_script_tests},
+	};
 
 	return test_main(argc, argv, groups, 1);
 }

@@ -353,7 +353,8 @@ test_program_attr_addgrant__exec_dir(void **state)
 	 * probe's own rules already grant. */
 	expect("exec /usr/bin/false\nlist /usr/bin\nexec @/true\n", g, 1,
 	    "exec /usr/bin/false exit 1\nlist /usr/bin 0\nexec @/true EACCES\n",
-	    "exec /usr/bin/false exit 1\nlist /usr/bin 0\nexec @/true exit 0\n");
+	    "exec /usr/bin/false exit 1\nlist /usr/bin 0\n"
+	    "exec @/true exit 0\n");
 }
 
 static void
@@ -655,7 +656,9 @@ run_grants_tests(void)
 int
 main(int argc, char **argv)
 {
-	static const struct test_group groups[] = {{"grants", run_grants_tests}};
+	static const struct test_group groups[] = {
+		{"grants", run_grants_tests},
+	};
 
 	return test_main(argc, argv, groups, 1);
 }
