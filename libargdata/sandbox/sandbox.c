@@ -335,10 +335,10 @@ grant_access(int rights, bool dir)
 }
 
 /*
- * The rules of the grants: dir[i] says whether grants[i] is a directory,
- * st[i] is its fstat. An executable ELF file also gets its loader and
- * libraries; any other executable file (a #! script, another machine's
- * program) only its own rule, as the exec will say what is wrong.
+ * The rules of the grants, st[i] being the fstat of grants[i]. An
+ * executable ELF file also gets its loader and libraries; any other
+ * executable file (a #! script, another machine's program) only its own
+ * rule, as the exec will say what is wrong.
  */
 static int
 add_grants(struct sandbox *sb, const struct sandbox_grant *grants,
@@ -376,14 +376,16 @@ check_grants(const struct sandbox_grant *grants, size_t ngrants,
     struct stat *st)
 {
 	for (size_t i = 0; i < ngrants; i++) {
+		mode_t type;
+		bool usable;
+
 		if (grants[i].rights == 0 || (grants[i].rights & ~GRANT_ALL))
 			return EINVAL;
 		if (fstat(grants[i].fd, &st[i]) != 0)
 			return errno;
-		mode_t type = st[i].st_mode & S_IFMT;
-		bool usable = type == S_IFREG || type == S_IFDIR ||
-		    type == S_IFCHR || type == S_IFIFO;
-
+		type = st[i].st_mode & S_IFMT;
+		usable = type == S_IFREG || type == S_IFDIR || type == S_IFCHR ||
+		    type == S_IFIFO;
 		if (!usable || ((grants[i].rights & SANDBOX_GRANT_EXEC_BIT) &&
 		    type != S_IFREG && type != S_IFDIR))
 			return EACCES;
