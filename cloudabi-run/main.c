@@ -204,7 +204,7 @@ open_program(const char *name, char **path)
 	if (fd >= 0)
 		return fd;
 	if (error == ENOMEM)
-		die(EXIT_NOT_STARTED, error, NULL);
+		die(EXIT_NOT_STARTED, error, name);
 	if (error == ENOENT && strchr(name, '/') == NULL)
 		errx(EXIT_NOT_STARTED, "%s: not found", name);
 	die(error == ENOENT || error == ENOTDIR ? EXIT_NOT_STARTED :
