@@ -5,6 +5,7 @@
  * record of every grant (the keys, !executable with a path, a #! script)
  * that main.c hands to program_attr_addgrant(); and !executable with a
  * path, a descriptor of another program that the program may execute.
+ * An exec grant of a #! script grants its interpreter too.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 
 #include <program.h>
 
+#include "script.h"
 #include "tags.h"
 
 const char *
@@ -120,6 +122,63 @@ read_path(loader_t *ld, const loader_node_t *item, const char *what,
 }
 
 /*
+ * Grants executing the program called name, found as run_program_find()
+ * finds it, the interpreter of the #! script at path.
+ */
+static int
+grant_program(loader_t *ld, const char *name, const char *script,
+    const loader_node_t *at, struct run_context *rc)
+{
+	char *found;
+	int fd, error;
+
+	fd = run_program_find(name, &found, &error);
+	if (fd == -1) {
+		loader_fail(ld, at->mark, "exec: %s: its interpreter %s: %s",
+		    script, name, strerror(error));
+		return -1;
+	}
+	error = run_add_grant(rc, fd, true, PROGRAM_GRANT_EXEC, found,
+	    at->mark);
+	free(found);
+	if (error != 0) {
+		loader_fail(ld, at->mark, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An exec grant of a #! script: the kernel starts its interpreter when
+ * the program runs it, so the interpreter is granted too, with its
+ * libraries; for "#!/usr/bin/env NAME", env and NAME as found in this
+ * $PATH. A script that cannot be read, or whose line cannot be followed,
+ * gets no more: the program will see why when it runs it.
+ */
+static int
+grant_interpreter(loader_t *ld, const char *path, bool follow,
+    const loader_node_t *at, struct run_context *rc)
+{
+	struct run_script script;
+	char why[512];
+	int fd, error;
+
+	fd = run_open_path(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0,
+	    follow, why, sizeof(why));
+	if (fd == -1)
+		return 0;
+	error = run_script_read(fd, &script, why, sizeof(why));
+	close(fd);
+	if (error != 0 || !script.is_script || script.interp[0] != '/')
+		return 0;
+	if (grant_program(ld, script.interp, path, at, rc) != 0)
+		return -1;
+	if (script.via_env)
+		return grant_program(ld, script.arg, path, at, rc);
+	return 0;
+}
+
+/*
  * One path of a grant key: opened O_PATH (nothing is read, no device
  * opened, no FIFO waited on), through no symbolic link unless follow:
  * true, and checked for what the grant needs.
@@ -170,6 +229,8 @@ read_grant(loader_t *ld, const loader_node_t *item, const char *key,
 		loader_fail(ld, at->mark, "out of memory");
 		return -1;
 	}
+	if ((rights & PROGRAM_GRANT_EXEC) && S_ISREG(st.st_mode))
+		return grant_interpreter(ld, path, follow, at, rc);
 	return 0;
 }
 

@@ -145,6 +145,29 @@ class TestSh(Case):
         self.assertTrue(r.stdout.startswith(b"3\n---\n"))
 
 
+    def test_granted_script(self):
+        # An exec grant of a #! script grants its interpreter too: the
+        # kernel starts the interpreter when the shell runs the script.
+        helper = self.write("helper.sh", "#!/bin/sh\necho helper \"$@\"\n",
+                            0o755)
+        config = f"""\
+            !plain
+            args: [-c, '{helper} x']
+            stdout: !fd stdout
+            stderr: !fd stderr
+            {{}}
+            """
+        r = self.run_cli("sh", config.format("exec: [" + helper + "]"))
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (0, b"helper x\n", b""))
+        # The controls: not granted, it cannot run; unconfined, it runs.
+        r = self.run_cli("sh", config.format(""))
+        self.assertEqual(r.returncode, 126)
+        self.assertIn(b"Permission denied", r.stderr)
+        r = self.run_cli("sh", config.format(""), opts=["--no-sandbox"])
+        self.assertEqual((r.returncode, r.stdout), (0, b"helper x\n"))
+
+
 PY_SCRIPT = """\
 import os, sys
 data = sys.stdin.read()
