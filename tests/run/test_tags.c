@@ -730,6 +730,58 @@ test_tag_executable__another_program(void **state)
 	run_done(&r);
 }
 
+/* Writes an executable file called name holding text. */
+static void
+write_exec(const char *name, const char *text)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void
+test_plain_grants__exec_script_grants_interpreter(void **state)
+{
+	char tmp[] = "/tmp/grants-tags.XXXXXX", script[64], env[64];
+	struct run r;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(script, sizeof(script), "%s/s.sh", tmp);
+	snprintf(env, sizeof(env), "%s/e.sh", tmp);
+	write_exec(script, "#!/usr/bin/dash -e\necho\n");
+	write_exec(env, "#!/usr/bin/env dash\necho\n");
+	run_load(&r, -1, "!plain\nexec: [%s, %s, /usr/bin/true]\nread: [%s]\n",
+	    script, env, tmp);
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	/* Each script, then its interpreter (env, then what it runs). */
+	assert_int_equal(r.rc.ngrants, 7);
+	assert_string_equal(r.rc.grants[0].path, script);
+	assert_string_equal(r.rc.grants[1].path, "/usr/bin/dash");
+	assert_string_equal(r.rc.grants[2].path, env);
+	assert_string_equal(r.rc.grants[3].path, "/usr/bin/env");
+	assert_int_equal(r.rc.grants[3].rights, PROGRAM_GRANT_EXEC);
+	assert_string_equal(strrchr(r.rc.grants[4].path, '/'), "/dash");
+	/* An ELF program: no more than itself. */
+	assert_string_equal(r.rc.grants[5].path, "/usr/bin/true");
+	assert_int_equal(r.rc.grants[6].rights, PROGRAM_GRANT_READ);
+	for (size_t i = 0; i < r.rc.ngrants; i++)
+		assert_true(fcntl(r.rc.grants[i].fd, F_GETFD) & FD_CLOEXEC);
+	run_done(&r);
+	/* A missing interpreter is an error of the configuration. */
+	write_exec(script, "#!/nonexistent/sh\n");
+	run_load(&r, -1, "!plain\nexec: [%s]\n", script);
+	run_expect_error(&r, "c.yaml:2:8: exec: %s: its interpreter "
+	    "/nonexistent/sh: No such file or directory", script);
+	run_done(&r);
+	assert_int_equal(unlink(script), 0);
+	assert_int_equal(unlink(env), 0);
+	assert_int_equal(rmdir(tmp), 0);
+}
+
 static void
 test_tags__alias_is_one_descriptor(void **state)
 {
@@ -829,6 +881,7 @@ main(void)
 	    T(test_tag_fd__inherited_only),
 	    T(test_tag_executable__one_descriptor),
 	    T(test_tag_executable__another_program),
+	    T(test_plain_grants__exec_script_grants_interpreter),
 	    T(test_tags__alias_is_one_descriptor),
 	    T(test_tags__full_form),
 	    T(test_tags__malformed_golden),
