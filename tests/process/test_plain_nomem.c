@@ -5,7 +5,7 @@
  * /dev/null, the memfd), with every allocation failing in turn. Each time
  * the result is ENOMEM or success, with no block and no descriptor left
  * behind (linked with the allocation functions wrapped, see
- * tests/alloc/alloc_inject.h).
+ * tests/common/alloc_inject.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
