@@ -73,7 +73,7 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 	}
 	if (!parse_number(fds, INT_MAX - LISTEN_START, &n))
 		return fail(why, size, "LISTEN_FDS=%s: expected a count", fds);
-	if (names != NULL) {
+	if (names != NULL && n > 0) {
 		for (p = names; *p != '\0'; p++)
 			nnames += *p == ':';
 		if (nnames != n)
@@ -81,6 +81,12 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 			    "LISTEN_FDNAMES=%s names %zu descriptors, "
 			    "LISTEN_FDS=%lu", names, nnames, n);
 	}
+	/* All open first: a huge count stops at its first closed one. */
+	for (unsigned long i = 0; i < n; i++)
+		if (fcntl(LISTEN_START + (int)i, F_GETFD) == -1)
+			return fail(why, size,
+			    "LISTEN_FDS=%lu: descriptor %d is not open", n,
+			    LISTEN_START + (int)i);
 	if ((rc->listen = calloc(n + 1, sizeof(*rc->listen))) == NULL)
 		return fail(why, size, "%s", strerror(ENOMEM));
 	rc->listen_note = "LISTEN_FDS=0";
@@ -88,9 +94,6 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 		int fd = LISTEN_START + (int)i;
 		size_t len;
 
-		if (fcntl(fd, F_GETFD) == -1)
-			return fail(why, size,
-			    "LISTEN_FDS=%lu: descriptor %d is not open", n, fd);
 		/* systemd's name when there is none: "unknown". */
 		len = names != NULL ? strcspn(names, ":") : 0;
 		rc->listen[i].fd = fd;

@@ -185,7 +185,9 @@ parse_options(int argc, char **argv, struct options *o)
 	/* Whatever follows --, options included, is the program's. */
 	if (argc > 0) {
 		if (strcmp(argv[0], "--") != 0)
-			usage(stderr, EXIT_NOT_STARTED);
+			errx(EXIT_NOT_STARTED,
+			    "%s: the program's arguments go after --",
+			    argv[0]);
 		o->args = argv + 1;
 		o->nargs = argc - 1;
 	}

@@ -197,8 +197,7 @@ read_args(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 static int
 read_stdio(loader_t *ld, const loader_node_t *v, const char *what, int *fd)
 {
-	if (v->kind == LOADER_SCALAR && v->tag == NULL &&
-	    loader_node_is_null(v)) {
+	if (is_text(v) && loader_node_is_null(v)) {
 		*fd = -1;
 		return 0;
 	}

@@ -1,6 +1,8 @@
 /*
  * program.h - starting programs with exactly the descriptors their argdata
- * refers to, and the entry point of such programs.
+ * refers to, and the entry point of such programs; with arguments, and
+ * programs that do not read argdata in the layout they expect (standard
+ * input, output and error, systemd's socket activation).
  *
  * Error conventions as in <argdata.h>: functions return 0 or an errno
  * value (the exec functions return only on failure), constructors return

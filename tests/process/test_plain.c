@@ -29,6 +29,7 @@
 #include <argdata.h>
 #include <program.h>
 
+#include "plain_report.h"
 #include "testutil.h"
 
 #ifndef P_PIDFD
@@ -37,123 +38,6 @@
 
 static int plain_fd = -1;	/* fdreport-plain, O_PATH */
 static int argdata_fd = -1;	/* fdreport */
-
-#define MAXLINES 64
-
-/* What fdreport said. */
-struct report {
-	long pid;
-	char argv0[64];
-	size_t nargs, nenv, nfds;
-	char args[MAXLINES][128];
-	char env[MAXLINES][128];
-	struct {
-		int fd, fdflags;
-		uintmax_t dev, ino;
-	} fd[MAXLINES];
-	bool yaml;
-	bool complete;
-};
-
-static void
-report_parse(char *text, struct report *r)
-{
-	char *save = NULL;
-
-	memset(r, 0, sizeof(*r));
-	for (char *line = strtok_r(text, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "pid %ld", &r->pid) == 1)
-			continue;
-		if (strncmp(line, "argv0 ", 6) == 0) {
-			snprintf(r->argv0, sizeof(r->argv0), "%s", line + 6);
-		} else if (strncmp(line, "arg ", 4) == 0) {
-			assert_true(r->nargs < MAXLINES);
-			snprintf(r->args[r->nargs++], sizeof(r->args[0]), "%s",
-			    line + 4);
-		} else if (strncmp(line, "env ", 4) == 0) {
-			assert_true(r->nenv < MAXLINES);
-			snprintf(r->env[r->nenv++], sizeof(r->env[0]), "%s",
-			    line + 4);
-		} else if (strncmp(line, "fd ", 3) == 0) {
-			assert_true(r->nfds < MAXLINES);
-			assert_int_equal(sscanf(line,
-			    "fd %d fdflags %d flags 0x%*x dev %ju ino %ju",
-			    &r->fd[r->nfds].fd, &r->fd[r->nfds].fdflags,
-			    &r->fd[r->nfds].dev, &r->fd[r->nfds].ino), 4);
-			r->nfds++;
-		} else if (strncmp(line, "yaml ", 5) == 0) {
-			r->yaml = true;
-		} else if (strcmp(line, "end") == 0) {
-			r->complete = true;
-		}
-	}
-}
-
-/* Reads fd to its end and parses what it holds. */
-static void
-report_read(int fd, struct report *r)
-{
-	char *text = malloc(65536);
-	size_t len = 0;
-	ssize_t n;
-
-	assert_non_null(text);
-	while ((n = read(fd, text + len, 65535 - len)) > 0)
-		len += (size_t)n;
-	assert_int_equal(n, 0);
-	text[len] = '\0';
-	if (getenv("REPORT_DEBUG") != NULL)
-		fputs(text, stderr);
-	report_parse(text, r);
-	free(text);
-}
-
-/* Descriptor i of the report is the file open at fd here. */
-static void
-assert_fd_is(const struct report *r, size_t i, int fd)
-{
-	struct stat st;
-
-	assert_true(i < r->nfds);
-	assert_int_equal(r->fd[i].fd, (int)i);
-	assert_int_equal(r->fd[i].fdflags, 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	assert_int_equal(r->fd[i].dev, (uintmax_t)st.st_dev);
-	assert_int_equal(r->fd[i].ino, (uintmax_t)st.st_ino);
-}
-
-static void
-assert_fd_is_devnull(const struct report *r, size_t i)
-{
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_fd_is(r, i, fd);
-	close(fd);
-}
-
-/* The report's environment is exactly the n entries given, in any order. */
-static void
-assert_env(const struct report *r, size_t n, ...)
-{
-	bool seen[MAXLINES] = {false};
-	va_list ap;
-
-	assert_int_equal(r->nenv, n);
-	va_start(ap, n);
-	for (size_t i = 0; i < n; i++) {
-		const char *want = va_arg(ap, const char *);
-		bool found = false;
-
-		for (size_t j = 0; j < r->nenv && !found; j++)
-			if (!seen[j] && strcmp(r->env[j], want) == 0)
-				seen[j] = found = true;
-		if (!found)
-			fail_msg("%s missing from the environment", want);
-	}
-	va_end(ap);
-}
 
 static int
 wait_pidfd(int pidfd)
@@ -497,9 +381,53 @@ test_program_exec_attr__plain_refused(void **state)
 	assert_no_children();
 }
 
+/* The whole descriptor table of this process, by probing. */
+struct table {
+	size_t n;
+	struct {
+		int fd, fdflags, flags;
+		dev_t dev;
+		ino_t ino;
+	} e[256];
+};
+
+static void
+table_take(struct table *t)
+{
+	t->n = 0;
+	for (int fd = 0; fd < 4096; fd++) {
+		struct stat st;
+
+		if (fcntl(fd, F_GETFD) < 0)
+			continue;
+		assert_true(t->n < 256);
+		assert_int_equal(fstat(fd, &st), 0);
+		t->e[t->n].fd = fd;
+		t->e[t->n].fdflags = fcntl(fd, F_GETFD);
+		t->e[t->n].flags = fcntl(fd, F_GETFL);
+		t->e[t->n].dev = st.st_dev;
+		t->e[t->n].ino = st.st_ino;
+		t->n++;
+	}
+}
+
+static void
+table_assert_equal(const struct table *a, const struct table *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->e[i].fd, b->e[i].fd);
+		assert_int_equal(a->e[i].fdflags, b->e[i].fdflags);
+		assert_int_equal(a->e[i].flags, b->e[i].flags);
+		assert_int_equal(a->e[i].dev, b->e[i].dev);
+		assert_int_equal(a->e[i].ino, b->e[i].ino);
+	}
+}
+
 /*
  * A failed exec with the plain layout gives the caller its table back as
- * it was, /dev/null closed again; a failed spawn leaves no child.
+ * it was (numbers, files, flags), /dev/null closed again; a failed spawn
+ * leaves no child.
  */
 static void
 test_program_exec_attr__plain_exec_fails(void **state)
@@ -507,7 +435,7 @@ test_program_exec_attr__plain_exec_fails(void **state)
 	program_attr_t *attr = program_attr_create();
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), pidfd = -1;
 	int sp[2], before;
-	struct stat st0, st1;
+	struct table t0, t1;
 
 	(void)state;
 	assert_true(fd >= 0);
@@ -517,14 +445,13 @@ test_program_exec_attr__plain_exec_fails(void **state)
 	assert_int_equal(program_attr_setlayout(attr, PROGRAM_LAYOUT_PLAIN), 0);
 	assert_int_equal(program_attr_addfd(attr, "s", sp[0]), 0);
 	assert_int_equal(program_attr_addarg_fd(attr, NULL, sp[1], NULL), 0);
-	assert_int_equal(fstat(0, &st0), 0);
+	assert_int_equal(program_attr_setstdio(attr, sp[1], -1, 0), 0);
 	before = test_count_fds();
+	table_take(&t0);
 	/* /dev/null is no program: the exec fails after the shuffle. */
 	assert_int_equal(program_exec_attr(fd, NULL, attr), EACCES);
-	assert_int_equal(test_count_fds(), before);
-	assert_int_equal(fstat(0, &st1), 0);
-	assert_int_equal(st0.st_ino, st1.st_ino);
-	assert_int_equal(fcntl(sp[0], F_GETFD), FD_CLOEXEC);
+	table_take(&t1);
+	table_assert_equal(&t0, &t1);
 	assert_int_equal(program_spawn(fd, NULL, attr, &pidfd), EACCES);
 	assert_int_equal(pidfd, -1);
 	assert_int_equal(test_count_fds(), before);
