@@ -279,6 +279,12 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 	for (int i = 0; i < 3; i++)
 		if (strcmp(node->value, names[i]) == 0)
 			n = (uintmax_t)i;
+	/* A word that is not a number gets the list of what would do. */
+	if (n > INT_MAX && (node->length == 0 ||
+	    strchr("0123456789+-", node->value[0]) == NULL))
+		return loader_fail(ld, node->mark,
+		    "!fd %s: expected stdin, stdout, stderr or a descriptor "
+		    "number", node->value);
 	if (n > INT_MAX) {
 		/* The number is read as if the tag were not there, quoted or
 		 * not. */

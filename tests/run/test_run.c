@@ -387,8 +387,9 @@ test_run__config_from_stdin(void **state)
 	/* Errors name <stdin>. */
 	run(&r, NULL, "a: !nope 1\n",
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
-	assert_int_equal(r.status, 127);
-	assert_string_equal(r.err, "<stdin>:1:4: unknown tag !nope\n");
+	assert_int_equal(r.status, 65);
+	assert_string_equal(r.err, "<stdin>:1:4: unknown tag !nope (known: "
+	                           "!fd, !file, !dir, !socket, !executable)\n");
 	assert_string_equal(r.out, "");
 	result_free(&r);
 }
@@ -490,7 +491,8 @@ test_run__exit_statuses(void **state)
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, notexec, config, NULL});
 	assert_int_equal(r.status, 126);
-	assert_non_null(strstr(r.err, "notexec: Permission denied\n"));
+	assert_non_null(strstr(r.err,
+	    "notexec: not executable (mode 0644): Permission denied\n"));
 	result_free(&r);
 
 	garbage = write_file("garbage", "\x7f"
@@ -499,16 +501,31 @@ test_run__exit_statuses(void **state)
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, garbage, config, NULL});
 	assert_int_equal(r.status, 126);
-	assert_non_null(strstr(r.err, "garbage: Exec format error\n"));
+	assert_non_null(strstr(r.err, "garbage: a malformed ELF file\n"));
 	result_free(&r);
 
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, NULL});
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 64);
 	assert_non_null(strstr(r.err, "usage: cloudabi-run"));
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, "--bogus", (char *)fdreport, NULL});
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 64);
+	result_free(&r);
+	/* An option after the program is not taken for a file name. */
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "--no-sandbox",
+	        NULL});
+	assert_int_equal(r.status, 64);
+	assert_string_equal(r.err, "cloudabi-run: --no-sandbox: options come "
+	                           "before the program (cloudabi-run [options] "
+	                           "program [config.yaml])\n");
+	result_free(&r);
+	run(&r, NULL, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
+	        "-n", NULL});
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err, "-n: options come before the program"));
 	result_free(&r);
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--help", NULL});
 	assert_int_equal(r.status, 0);
@@ -522,13 +539,13 @@ test_run__exit_statuses(void **state)
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport,
 	        "/nonexistent/config.yaml", NULL});
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 66);
 	assert_string_equal(r.err, "cloudabi-run: /nonexistent/config.yaml: "
 	                           "No such file or directory\n");
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, dir, NULL});
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 65);
 	assert_non_null(strstr(r.err, ":1:1: cannot read: Is a directory\n"));
 	result_free(&r);
 	free(config);
@@ -550,7 +567,7 @@ test_run__failure_leaves_nothing(void **state)
 	free(write_file("left.yaml", yaml));
 	run(&r, dir, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, "left.yaml", NULL});
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 65);
 	assert_non_null(strstr(r.err, "left.yaml:2:17: !file: "));
 	assert_string_equal(r.out, "");
 	assert_int_equal(stat(sock, &st), -1);
@@ -588,7 +605,7 @@ test_run__hostile_documents_refused_fast(void **state)
 	run(&r, NULL, yaml,
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
 	assert_true(now() - t < 1.0);
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 65);
 	assert_non_null(strstr(r.err, "expands to more than"));
 	result_free(&r);
 
@@ -599,7 +616,7 @@ test_run__hostile_documents_refused_fast(void **state)
 	run(&r, NULL, yaml,
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
 	assert_true(now() - t < 1.0);
-	assert_int_equal(r.status, 127);
+	assert_int_equal(r.status, 65);
 	assert_string_equal(r.err,
 	    "<stdin>:1:65: [ and { nested deeper than 64 "
 	    "levels (nest deeper in block style)\n");
@@ -607,7 +624,7 @@ test_run__hostile_documents_refused_fast(void **state)
 	free(yaml);
 }
 
-/* One case of malformed.txt, through the tool: one line, status 127. */
+/* One case of malformed.txt, through the tool: one line, status 65. */
 static void
 check_malformed(const struct malformed_case *c, void *arg)
 {
@@ -625,7 +642,7 @@ check_malformed(const struct malformed_case *c, void *arg)
 	run(&r, dir, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, "config.yaml",
 	        NULL});
-	if (r.status != 127 || strncmp(r.err, c->want, want) != 0 ||
+	if (r.status != 65 || strncmp(r.err, c->want, want) != 0 ||
 	    strcmp(r.err + want, "\n") != 0)
 		fail_msg("%sstatus %d\ngot      %sexpected %s\n", c->title,
 		    r.status, r.err, c->want);

@@ -239,7 +239,8 @@ test_tag_file__errors(void **state)
 	        "c.yaml:1:26: access: all is not read, write, read-write or "
 	        "append"},
 	    {"!file {path: /x, create: yes}",
-	        "c.yaml:1:26: create: expected a boolean, not a string"},
+	        "c.yaml:1:26: create: expected a boolean, not the string yes "
+	        "(YAML 1.2 booleans are true and false)"},
 	    {"!file {path: /x, mode: 0644}",
 	        "c.yaml:1:18: mode: only applies with create: true"},
 	    {"!file {path: /x, create: true, mode: 0999}",
@@ -608,8 +609,8 @@ test_tag_fd__inherited_only(void **state)
 	                     "2147483647)");
 	run_done(&r);
 	run_load(&r, -1, "!fd stdfoo");
-	run_expect_error(&r, "c.yaml:1:1: !fd: expected an integer, not a "
-	                     "string");
+	run_expect_error(&r, "c.yaml:1:1: !fd stdfoo: expected stdin, "
+	                     "stdout, stderr or a descriptor number");
 	run_done(&r);
 	run_load(&r, -1, "!fd {a: 1}");
 	run_expect_error(
