@@ -403,8 +403,6 @@ make_attr(const struct options *o, const struct run_context *rc)
 	}
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "program attributes");
-	/* The limit it was started with, not the one raised for the start. */
-	ad_attr_setnofile(attr, &o->nofile);
 	return attr;
 }
 
@@ -519,6 +517,33 @@ start_needs(const argdata_t *tree)
 	return (rlim_t)nfds + 1 + (open - 1) + 8;
 }
 
+/* Descriptors a program may open beyond those it is given. */
+#define NOFILE_SPARE 64
+
+/*
+ * The descriptor limit the program gets: the one cloudabi-run was started
+ * with, not the one raised for the start, unless the program's own
+ * descriptors would leave it fewer than NOFILE_SPARE more: its loader
+ * opens its libraries, and it opens files of its own. Then it gets that
+ * many more than it holds, within the hard limit.
+ */
+static void
+set_program_nofile(program_attr_t *attr, const struct options *o,
+    const argdata_t *tree)
+{
+	struct rlimit rl = o->nofile;
+	size_t len, nfds;
+
+	argdata_serialized_length(tree, &len, &nfds);
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)nfds + NOFILE_SPARE) {
+		rl.rlim_cur = (rlim_t)nfds + NOFILE_SPARE;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	ad_attr_setnofile(attr, &rl);
+}
+
 /* Refuses a start that would run out of descriptors, before it begins. */
 static void
 check_nofile(const struct launch *l)
@@ -584,6 +609,7 @@ main(int argc, char **argv)
 	}
 
 	attr = make_attr(&l.o, &l.rc);
+	set_program_nofile(attr, &l.o, l.tree);
 	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);
