@@ -675,8 +675,10 @@ note_where(struct resolver *r, const char *place, size_t len)
 		return;
 	/* Room for the place and for ", ..." after it. */
 	if (sep + len + 6 > room) {
-		if (room >= 6)
+		if (room >= 6) {
 			memcpy(r->where + r->wherelen, ", ...", 6);
+			r->wherelen += 5;
+		}
 		r->where_cut = true;
 		return;
 	}
