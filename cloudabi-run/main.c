@@ -7,7 +7,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +20,7 @@
 #include <program.h>
 
 #include "loader.h"
-#include "process.h"
-#include "run_exit.h"
+#include "run_start.h"
 #include "sandbox.h"
 #include "tags.h"
 
@@ -142,9 +140,10 @@ parse_options(int argc, char **argv, struct options *o)
 	argv += optind;
 	/*
 	 * "cloudabi-run prog --no-sandbox": an option after the program,
-	 * which would otherwise be taken for the configuration's name.
+	 * which would otherwise be taken for the configuration's name. What
+	 * follows "--" is not looked at.
 	 */
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (argv[i][0] == '-' && argv[i][1] != '\0' &&
 		    access(argv[i], F_OK) != 0)
 			errx(RUN_EXIT_USAGE,
@@ -472,94 +471,6 @@ load_config(struct launch *l)
 	return RUN_EXIT_CONFIG;
 }
 
-/*
- * Raises the soft descriptor limit to the hard one, for the start only:
- * the resources, and then the exec, which keeps a copy of each descriptor
- * it displaces until the program runs, need about twice the configuration's
- * descriptors. The program gets the limit it had (make_attr()).
- */
-static void
-raise_nofile(struct options *o)
-{
-	struct rlimit raised;
-
-	if (getrlimit(RLIMIT_NOFILE, &o->nofile) != 0)
-		err(RUN_EXIT_OSERR, "RLIMIT_NOFILE");
-	raised = o->nofile;
-	raised.rlim_cur = raised.rlim_max;
-	/* A hard limit above what the kernel allows keeps the soft one. */
-	(void)setrlimit(RLIMIT_NOFILE, &raised);
-}
-
-/*
- * The lowest descriptor limit under which the exec of tree fits, from now:
- * its nfds descriptors and the memfd fill slots 0..nfds, and every
- * descriptor open now may be copied above them or be one of them, plus a
- * few the start opens (the memfd, /proc/self/fd, the sandbox's ruleset,
- * the files its resolver reads). The dry run and the start ask the same
- * question at the same point, so they agree on what fits.
- */
-static rlim_t
-start_needs(const argdata_t *tree)
-{
-	size_t len, nfds, open = 0;
-	struct dirent *e;
-	DIR *d;
-
-	argdata_serialized_length(tree, &len, &nfds);
-	if ((d = opendir("/proc/self/fd")) == NULL)
-		err(RUN_EXIT_OSERR, "/proc/self/fd");
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			open++;
-	closedir(d);
-	/* The directory's own descriptor was counted. */
-	return (rlim_t)nfds + 1 + (open - 1) + 8;
-}
-
-/* Descriptors a program may open beyond those it is given. */
-#define NOFILE_SPARE 64
-
-/*
- * The descriptor limit the program gets: the one cloudabi-run was started
- * with, not the one raised for the start, unless the program's own
- * descriptors would leave it fewer than NOFILE_SPARE more: its loader
- * opens its libraries, and it opens files of its own. Then it gets that
- * many more than it holds, within the hard limit.
- */
-static void
-set_program_nofile(program_attr_t *attr, const struct options *o,
-    const argdata_t *tree)
-{
-	struct rlimit rl = o->nofile;
-	size_t len, nfds;
-
-	argdata_serialized_length(tree, &len, &nfds);
-	if (rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)nfds + NOFILE_SPARE) {
-		rl.rlim_cur = (rlim_t)nfds + NOFILE_SPARE;
-		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	ad_attr_setnofile(attr, &rl);
-}
-
-/* Refuses a start that would run out of descriptors, before it begins. */
-static void
-check_nofile(const struct launch *l)
-{
-	rlim_t need = start_needs(l->tree);
-	struct rlimit now;
-
-	if (getrlimit(RLIMIT_NOFILE, &now) != 0)
-		err(RUN_EXIT_OSERR, "RLIMIT_NOFILE");
-	if (now.rlim_cur != RLIM_INFINITY && need > now.rlim_cur)
-		errx(RUN_EXIT_OSERR,
-		    "%s: too many descriptors for the limit of %ju: the start "
-		    "needs %ju (ulimit -Hn)",
-		    l->config_name, (uintmax_t)now.rlim_cur, (uintmax_t)need);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -575,7 +486,7 @@ main(int argc, char **argv)
 		if (why != NULL)
 			refuse(why);
 	}
-	raise_nofile(&l.o);
+	run_raise_nofile(&l.o.nofile);
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
@@ -598,7 +509,7 @@ main(int argc, char **argv)
 		finish(&l);
 		return status;
 	}
-	check_nofile(&l);
+	run_check_nofile(l.config_name, l.tree);
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
@@ -609,7 +520,7 @@ main(int argc, char **argv)
 	}
 
 	attr = make_attr(&l.o, &l.rc);
-	set_program_nofile(attr, &l.o, l.tree);
+	run_program_nofile(attr, &l.o.nofile, l.tree);
 	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);

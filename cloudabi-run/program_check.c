@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run_exit.h"
+#include "run_start.h"
 #include "sandbox.h"
 
 #if defined(__x86_64__)
