@@ -468,7 +468,7 @@ load_config(struct launch *l)
 	e = loader_error(l->ld);
 	fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
 	    e->mark.column, e->message);
-	return RUN_EXIT_CONFIG;
+	return l->rc.resource_failed ? RUN_EXIT_NOINPUT : RUN_EXIT_CONFIG;
 }
 
 int

@@ -15,8 +15,8 @@
 
 /* sysexits(3)'s numbers where one fits, the shell's 126 and 127. */
 #define RUN_EXIT_USAGE 64       /* the command line is wrong */
-#define RUN_EXIT_CONFIG 65      /* the configuration, or what it names */
-#define RUN_EXIT_NOINPUT 66     /* the configuration cannot be read */
+#define RUN_EXIT_CONFIG 65      /* the configuration is wrong */
+#define RUN_EXIT_NOINPUT 66     /* it, or a resource it names, won't open */
 #define RUN_EXIT_UNAVAILABLE 69 /* this kernel cannot confine */
 #define RUN_EXIT_OSERR 71       /* out of memory, descriptors, /proc */
 #define RUN_EXIT_IOERR 74       /* --dry-run's output cannot be written */

@@ -86,8 +86,8 @@ run_distinct_addresses(const struct addrinfo *res,
 
 /* host:port or [v6]:port, resolved to exactly one address. */
 static int
-address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
-    bool bind, struct address *addr)
+address_inet(loader_t *ld, struct run_context *rc, const loader_node_t *at,
+    const char *text, int type, bool bind, struct address *addr)
 {
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
@@ -142,7 +142,7 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 		hints.ai_flags |= AI_PASSIVE;
 	error = getaddrinfo(hostbuf, colon + 1, &hints, &res);
 	if (error != 0) {
-		loader_fail(ld, at->mark, "%s: %s", text,
+		run_fail_resource(ld, rc, at->mark, "%s: %s", text,
 		    error == EAI_SYSTEM ? strerror(errno)
 		                        : gai_strerror(error));
 		return -1;
@@ -275,15 +275,15 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (text[0] == '@' || strchr(text, '/') != NULL) {
 		if (address_unix(ld, at, text, &addr) != 0)
 			return NULL;
-	} else if (address_inet(ld, at, text, types[t].type, bind_it, &addr) !=
-	           0) {
+	} else if (address_inet(ld, rc, at, text, types[t].type, bind_it,
+	               &addr) != 0) {
 		return NULL;
 	}
 
 	fd = socket(addr.ss.ss_family, types[t].type | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return loader_fail(
-		    ld, at->mark, "!socket: %s: %s", text, strerror(errno));
+		return run_fail_resource(
+		    ld, rc, at->mark, "!socket: %s: %s", text, strerror(errno));
 	if (bind_it) {
 		if (addr.ss.ss_family != AF_UNIX &&
 		    types[t].type == SOCK_STREAM)
@@ -296,8 +296,8 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 			int e = errno;
 
 			close(fd);
-			return loader_fail(ld, at->mark, "!socket: bind %s: %s",
-			    text, strerror(e));
+			return run_fail_resource(ld, rc, at->mark,
+			    "!socket: bind %s: %s", text, strerror(e));
 		}
 		if (addr.ss.ss_family == AF_UNIX && text[0] != '@' &&
 		    (addr.unix_path = strdup(text)) == NULL) {
@@ -312,7 +312,7 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 				unlink(addr.unix_path);
 			free(addr.unix_path);
 			close(fd);
-			return loader_fail(ld, at->mark,
+			return run_fail_resource(ld, rc, at->mark,
 			    "!socket: listen %s: %s", text, strerror(e));
 		}
 		state = listens ? "listening" : "bound";
@@ -323,7 +323,7 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 			int e = errno;
 
 			close(fd);
-			return loader_fail(ld, at->mark,
+			return run_fail_resource(ld, rc, at->mark,
 			    "!socket: connect %s: %s", text, strerror(e));
 		}
 		state = "connected";

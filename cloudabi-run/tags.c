@@ -236,6 +236,20 @@ run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 	           : loader_node_bool(ld, a->value, a->name, value);
 }
 
+const argdata_t *
+run_fail_resource(loader_t *ld, struct run_context *rc, loader_mark_t mark,
+    const char *fmt, ...)
+{
+	char msg[sizeof(((loader_error_t *)0)->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rc->resource_failed = true;
+	return loader_fail(ld, mark, "%s", msg);
+}
+
 char *
 run_strdup(const char *s)
 {
@@ -294,7 +308,7 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 			return NULL;
 	}
 	if (!is_inherited(rc, (int)n) || fcntl((int)n, F_GETFD) == -1)
-		return loader_fail(ld, node->mark,
+		return run_fail_resource(ld, rc, node->mark,
 		    "!fd %ju: descriptor %ju is not open", n, n);
 	/* What the descriptor is, for the dry run's table. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%ju", n);
@@ -379,8 +393,8 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	 */
 	fd = open(path, flags | O_NONBLOCK, mode);
 	if (fd == -1)
-		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
-		    path, strerror(errno),
+		return run_fail_resource(ld, rc, a[0].value->mark,
+		    "!file: %s: %s%s", path, strerror(errno),
 		    errno == EISDIR ? " (use !dir for directories)" : "");
 	if (fcntl(fd, F_SETFL,
 	        flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOCTTY)) !=
@@ -388,12 +402,13 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		int e = errno;
 
 		close(fd);
-		return loader_fail(
-		    ld, a[0].value->mark, "!file: %s: %s", path, strerror(e));
+		return run_fail_resource(
+		    ld, rc, a[0].value->mark, "!file: %s: %s", path,
+		    strerror(e));
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return loader_fail(ld, a[0].value->mark,
+		return run_fail_resource(ld, rc, a[0].value->mark,
 		    "!file: %s: Is a directory (use !dir for directories)",
 		    path);
 	}
@@ -426,8 +441,8 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 		return loader_fail(ld, node->mark, "!dir: path is missing");
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1)
-		return loader_fail(ld, a[0].value->mark, "!dir: %s: %s%s", path,
-		    strerror(errno),
+		return run_fail_resource(ld, rc, a[0].value->mark,
+		    "!dir: %s: %s%s", path, strerror(errno),
 		    errno == ENOTDIR ? " (use !file for files)" : "");
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
@@ -462,8 +477,8 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (first) {
 		rc->selffd = fcntl(rc->execfd, F_DUPFD_CLOEXEC, 0);
 		if (rc->selffd == -1)
-			return loader_fail(
-			    ld, node->mark, "!executable: %s", strerror(errno));
+			return run_fail_resource(ld, rc, node->mark,
+			    "!executable: %s", strerror(errno));
 	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = rc->selffd,

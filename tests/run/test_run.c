@@ -567,7 +567,7 @@ test_run__failure_leaves_nothing(void **state)
 	free(write_file("left.yaml", yaml));
 	run(&r, dir, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, "left.yaml", NULL});
-	assert_int_equal(r.status, 65);
+	assert_int_equal(r.status, 66);
 	assert_non_null(strstr(r.err, "left.yaml:2:17: !file: "));
 	assert_string_equal(r.out, "");
 	assert_int_equal(stat(sock, &st), -1);
@@ -624,7 +624,7 @@ test_run__hostile_documents_refused_fast(void **state)
 	free(yaml);
 }
 
-/* One case of malformed.txt, through the tool: one line, status 65. */
+/* One case of malformed.txt, through the tool: one line, its status. */
 static void
 check_malformed(const struct malformed_case *c, void *arg)
 {
@@ -642,7 +642,7 @@ check_malformed(const struct malformed_case *c, void *arg)
 	run(&r, dir, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, "config.yaml",
 	        NULL});
-	if (r.status != 65 || strncmp(r.err, c->want, want) != 0 ||
+	if (r.status != c->status || strncmp(r.err, c->want, want) != 0 ||
 	    strcmp(r.err + want, "\n") != 0)
 		fail_msg("%sstatus %d\ngot      %sexpected %s\n", c->title,
 		    r.status, r.err, c->want);

@@ -700,7 +700,8 @@ test_tags__full_form(void **state)
 
 /*
  * One case of malformed.txt (see its header): it fails through the loader
- * with the expected line, and leaves no descriptor open.
+ * with the expected line, marked as a resource's failure when the status
+ * says so, and leaves no descriptor open.
  */
 static void
 check_malformed(const struct malformed_case *c, void *arg)
@@ -722,6 +723,10 @@ check_malformed(const struct malformed_case *c, void *arg)
 	    e->mark.column, e->message);
 	if (strcmp(got, c->want) != 0)
 		fail_msg("%sgot      %s\nexpected %s", c->title, got, c->want);
+	/* A resource the system does not give, or a mistake in the text. */
+	if (r.rc.resource_failed != (c->status == 66))
+		fail_msg("%sresource_failed %d", c->title,
+		    r.rc.resource_failed);
 	run_done(&r);
 }
 
