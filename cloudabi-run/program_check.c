@@ -120,23 +120,12 @@ check_elf_header(const char *name, const unsigned char *head, size_t n)
 		    type == ET_CORE ? "core dump" : "file of unknown type");
 }
 
-/* A resolver callback that keeps nothing: only what is missing counts. */
-static int
-ignore_file(void *ctx, int fd, const char *path, enum sandbox_role role)
-{
-	(void)ctx;
-	(void)fd;
-	(void)path;
-	(void)role;
-	return 0;
-}
-
 /* The libraries and the loader: each one that is missing is one line. */
 static void
 check_libraries(const char *name, int execfd)
 {
 	struct sandbox_elf_deps deps = {.probes = 0};
-	int error = sandbox_elf_resolve(execfd, ignore_file, NULL, &deps);
+	int error = sandbox_elf_check(execfd, &deps);
 
 	if (error == ENOEXEC) {
 		sandbox_elf_deps_clear(&deps);

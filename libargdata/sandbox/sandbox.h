@@ -231,6 +231,15 @@ typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps);
 
+/*
+ * sandbox_elf_resolve() for a launcher that checks a program before
+ * starting it (deps then says what is missing): what it finds goes into
+ * the cache below, so that a sandbox_create() for the same program right
+ * after does not resolve it all again. Returns what sandbox_elf_resolve()
+ * returns; the caller clears deps.
+ */
+int sandbox_elf_check(int execfd, struct sandbox_elf_deps *deps);
+
 #ifdef SANDBOX_ELF_FUZZ
 /*
  * Only in the fuzz harness's build of sandbox_elf.c: opens path (with

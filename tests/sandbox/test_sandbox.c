@@ -1426,6 +1426,76 @@ test_sandbox_create__cache_sees_changes(void **state)
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/*
+ * A launcher's check fills the cache: the sandbox made right after for the
+ * same program does not resolve again, and grants what a fresh resolution
+ * grants; a library missing at the check and there later is granted,
+ * not kept out.
+ */
+static void
+test_sandbox_elf_check__fills_the_cache(void **state)
+{
+	static const char *const needs[] = {"libone.so", "libtwo.so"};
+	static const char *const none[] = {NULL};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = "$ORIGIN",
+	    .needed = needs, .nneeded = 2};
+	struct elf_spec lib = {.needed = none};
+	char root[64] = "/tmp/sandbox-check.XXXXXX", path[256], *text;
+	struct sandbox_elf_deps deps = {.probes = 0};
+	unsigned long hits;
+	struct sandbox *sb;
+	size_t size;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "libone.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(sandbox_elf_check(fd, &deps), 0);
+		assert_int_equal(deps.nmissing, round == 0 ? 1 : 0);
+		sandbox_elf_deps_clear(&deps);
+		hits = sandbox_cache_hits();
+		assert_int_equal(
+		    sandbox_create(fd, &(struct sandbox_spec){}, &sb), 0);
+		assert_int_equal(sandbox_cache_hits() - hits, 1);
+		f = open_memstream(&text, &size);
+		assert_non_null(f);
+		assert_int_equal(sandbox_describe(sb, f), 0);
+		fclose(f);
+		snprintf(path, sizeof(path), "landlock: allow read_file "
+		    "library %s/libone.so\n", root);
+		assert_non_null(strstr(text, path));
+		snprintf(path, sizeof(path), "landlock: allow read_file "
+		    "library %s/libtwo.so\n", root);
+		assert_true((strstr(text, path) != NULL) == (round == 1));
+		free(text);
+		sandbox_free(sb);
+		/* The missing library appears: a cache hit now would keep it
+		 * out. */
+		put_elf(root, "libtwo.so", &lib, 0);
+		hits = sandbox_cache_hits();
+		if (round == 0) {
+			assert_int_equal(sandbox_create(fd,
+			    &(struct sandbox_spec){}, &sb), 0);
+			assert_int_equal(sandbox_cache_hits() - hits, 0);
+			f = open_memstream(&text, &size);
+			assert_non_null(f);
+			assert_int_equal(sandbox_describe(sb, f), 0);
+			fclose(f);
+			assert_non_null(strstr(text, path));
+			free(text);
+			sandbox_free(sb);
+		}
+	}
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 /* The rules sandbox_create() makes for the program open at execfd. */
 static char *
 rules_of(int execfd)
@@ -2013,6 +2083,7 @@ main(void)
 		T(test_program_attr_setsandbox__errors),
 		T(test_sandbox_describe__rules),
 		T(test_sandbox_create__cache_sees_changes),
+		T(test_sandbox_elf_check__fills_the_cache),
 		T(test_sandbox_create__cache_keys_on_origin),
 		T(test_sandbox_create__cache_keys_on_cwd),
 		T(test_sandbox_create__cache_sees_new_library),
