@@ -228,7 +228,7 @@ run_attr_str(loader_t *ld, const struct run_attr *a, const char **value)
 	                        : loader_node_str(ld, a->value, a->name, value);
 }
 
-int
+static int
 run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 {
 	return a->value == NULL
@@ -250,7 +250,7 @@ run_fail_resource(loader_t *ld, struct run_context *rc, loader_mark_t mark,
 	return loader_fail(ld, mark, "%s", msg);
 }
 
-char *
+static char *
 run_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
