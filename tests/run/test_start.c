@@ -251,6 +251,38 @@ put_elf(const char *name, int class, unsigned machine, unsigned type)
 	return put_file(name, h, sizeof(h), 0755);
 }
 
+/* A program of this machine whose loader (PT_INTERP) is interp. */
+static char *
+put_elf_interp(const char *name, const char *interp)
+{
+	unsigned char buf[512] = {0};
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(buf + sizeof(*eh));
+	size_t off = sizeof(*eh) + sizeof(*ph), len = strlen(interp) + 1;
+
+	assert_true(off + len <= sizeof(buf));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+#if defined(__x86_64__)
+	eh->e_machine = EM_X86_64;
+#else
+	eh->e_machine = EM_AARCH64;
+#endif
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_INTERP;
+	ph->p_offset = off;
+	ph->p_filesz = len;
+	memcpy(buf + off, interp, len);
+	return put_file(name, buf, off + len, 0755);
+}
+
 static void
 expect_refusal(const char *prog, const char *config, const char *why)
 {
@@ -276,7 +308,7 @@ test_start__each_reason_its_line(void **state)
 	const char *other_name = "x86-64", *here_name = "aarch64";
 #endif
 	char *config = put_file("ok.yaml", "out: !fd 1\n", 11, 0644);
-	char *paths[5], why[256];
+	char *paths[6], why[256];
 
 	(void)state;
 	paths[0] = put_elf("other", ELFCLASS64, other, ET_DYN);
@@ -297,7 +329,10 @@ test_start__each_reason_its_line(void **state)
 	paths[4] = put_file("text", "hello\n", 6, 0755);
 	expect_refusal(
 	    paths[4], config, "not an ELF program (nor a #! script)");
-	for (int i = 0; i < 5; i++) {
+	paths[5] = put_elf_interp("noloader", "/nonexistent/ld-linux.so.2");
+	expect_refusal(paths[5], config,
+	    "needs the loader /nonexistent/ld-linux.so.2, not found");
+	for (int i = 0; i < 6; i++) {
 		unlink(paths[i]);
 		free(paths[i]);
 	}
