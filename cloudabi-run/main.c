@@ -440,6 +440,7 @@ load_config(struct launch *l)
 {
 	const loader_error_t *e;
 	FILE *fp = stdin;
+	struct stat st;
 	int error;
 
 	l->config_name = "<stdin>";
@@ -448,6 +449,11 @@ load_config(struct launch *l)
 		fp = fopen(l->o.config, "re");
 		if (fp == NULL) {
 			warn("%s", l->o.config);
+			return RUN_EXIT_NOINPUT;
+		}
+		if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx("%s: %s", l->o.config, strerror(EISDIR));
+			fclose(fp);
 			return RUN_EXIT_NOINPUT;
 		}
 	}

@@ -545,8 +545,8 @@ test_run__exit_statuses(void **state)
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, dir, NULL});
-	assert_int_equal(r.status, 65);
-	assert_non_null(strstr(r.err, ":1:1: cannot read: Is a directory\n"));
+	assert_int_equal(r.status, 66);
+	assert_non_null(strstr(r.err, ": Is a directory\n"));
 	result_free(&r);
 	free(config);
 	free(notexec);
