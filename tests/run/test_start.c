@@ -412,8 +412,8 @@ test_start__descriptor_limit(void **state)
 	for (size_t n = 440; n < 600 && fits == 0; n += 1) {
 		config = many_files(n);
 		run(&dry, (char *const[]){"/bin/sh", "-c",
-		    LOW_LIMIT "exec \"$0\" \"$@\"", (char *)tool, "--dry-run", (char *)fdreport,
-		    config, NULL});
+		    LOW_LIMIT "exec \"$0\" \"$@\"", (char *)tool,
+		    "--dry-run", (char *)fdreport, config, NULL});
 		if (dry.status != 0) {
 			fits = n - 1;
 			assert_int_equal(dry.status, 71);
