@@ -126,6 +126,8 @@ check_libraries(const char *name, int execfd)
 {
 	struct sandbox_elf_deps deps = {.probes = 0};
 	int error = sandbox_elf_check(execfd, &deps);
+	const char *via;
+	char more[64] = "";
 
 	if (error == ENOEXEC) {
 		sandbox_elf_deps_clear(&deps);
@@ -137,18 +139,24 @@ check_libraries(const char *name, int execfd)
 		sandbox_elf_deps_clear(&deps);
 		return;
 	}
+	if (deps.missing_for != NULL &&
+	    (via = strrchr(deps.missing_for, '/')) != NULL)
+		via++;
+	else
+		via = deps.missing_for;
 	if (deps.missing_loader)
 		warnx("%s: needs the loader %s, not found", name,
 		    deps.missing);
-	else if (deps.missing_where[0] == '\0')
-		warnx("%s: needs %s, not found", name, deps.missing);
-	else if (deps.nmissing == 1)
-		warnx("%s: needs %s, not found in %s", name, deps.missing,
-		    deps.missing_where);
-	else
-		warnx("%s: needs %s, not found in %s (and %zu more "
-		      "libraries)", name, deps.missing, deps.missing_where,
-		    deps.nmissing - 1);
+	else {
+		if (deps.nmissing > 1)
+			snprintf(more, sizeof(more), " (and %zu more)",
+			    deps.nmissing - 1);
+		warnx("%s: needs %s%s%s%s, not found%s%s%s", name,
+		    deps.missing, via != NULL ? " (for " : "",
+		    via != NULL ? via : "", via != NULL ? ")" : "",
+		    deps.missing_where[0] != '\0' ? " in " : "",
+		    deps.missing_where, more);
+	}
 	sandbox_elf_deps_clear(&deps);
 	exit(RUN_EXIT_CANNOT_EXEC);
 }

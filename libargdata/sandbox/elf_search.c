@@ -354,13 +354,16 @@ note_where(struct resolver *r, const char *place, size_t len)
  * the count without a name, which callers treat as unknown.
  */
 static void
-note_missing(struct resolver *r, const char *name, bool loader)
+note_missing(struct resolver *r, const char *name, long parent, bool loader)
 {
 	struct sandbox_elf_deps *d = r->deps;
 
 	if (d->nmissing++ > 0)
 		return;
 	d->missing = strdup(name);
+	/* A library's own need: which library, for the message. */
+	if (parent > 0 && r->objects[parent].path != NULL)
+		d->missing_for = strdup(r->objects[parent].path);
 	d->missing_loader = loader;
 	d->missing_unsure = r->where_unsure;
 	memcpy(d->missing_where, r->where, r->wherelen + 1);
@@ -487,6 +490,7 @@ sandbox_elf_deps_clear(struct sandbox_elf_deps *deps)
 	free(deps->origin);
 	free(deps->cwd);
 	free(deps->missing);
+	free(deps->missing_for);
 	memset(deps, 0, sizeof(*deps));
 }
 
@@ -710,7 +714,7 @@ resolve_needed(struct resolver *r, const char *name, long parent)
 	if (strchr(name, '/') != NULL) {
 		error = try_library(r, name, parent, &found);
 		if (error == 0 && !found)
-			note_missing(r, name, false);
+			note_missing(r, name, parent, false);
 		return error;
 	}
 	/* DT_RPATH of the object and of those that loaded it, unless the
@@ -742,7 +746,7 @@ resolve_needed(struct resolver *r, const char *name, long parent)
 			return error;
 	}
 	if (!found)
-		note_missing(r, name, false);
+		note_missing(r, name, parent, false);
 	return 0;
 }
 
@@ -780,7 +784,7 @@ add_loader(struct resolver *r, const char *interp)
 			r->wherelen = 0;
 			r->where[0] = '\0';
 			r->where_unsure = false;
-			note_missing(r, interp, true);
+			note_missing(r, interp, 0, true);
 		}
 		return error;
 	}

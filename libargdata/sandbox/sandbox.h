@@ -184,7 +184,8 @@ struct sandbox_elf_deps {
 	 * What could not be found, for a launcher to say so before the
 	 * start instead of the loader after it: the first name searched for
 	 * in vain (a library, or the loader, whose path is then in
-	 * missing_loader), where it was looked for (directories and the
+	 * missing_loader), the library that needs it (missing_for, NULL for
+	 * the program itself), where it was looked for (directories and the
 	 * loader cache, ", " between them, cut short with ", ..."; empty
 	 * for a name that is a path), and how many names were missing.
 	 * missing_unsure: some search-path entry could not be expanded
@@ -193,6 +194,7 @@ struct sandbox_elf_deps {
 	 */
 	size_t nmissing;
 	char *missing;     /* NULL when nothing was missing */
+	char *missing_for; /* the library that needs it, or NULL */
 	bool missing_loader;
 	bool missing_unsure;
 	char missing_where[1024];

@@ -1066,12 +1066,28 @@ test_sandbox_elf_resolve__missing_named(void **state)
 	assert_true(len > 10);
 	assert_string_equal(deps.missing_where + len - 10, ", /usr/lib");
 
+	assert_null(deps.missing_for);
+
 	/* Nothing missing. */
 	spec.nneeded = 1;
 	put_elf(root, "prog", &spec, 0);
 	assert_int_equal(resolve_deps(root, &deps), 0);
 	assert_int_equal(deps.nmissing, 0);
 	assert_null(deps.missing);
+
+	/* A library's need: that library is named too. */
+	{
+		static const char *const deep[] = {"libdeep.so"};
+		struct elf_spec needy = {.needed = deep, .nneeded = 1};
+
+		put_elf(root, "lib/liba.so", &needy, 0);
+		assert_int_equal(resolve_deps(root, &deps), 0);
+		assert_int_equal(deps.nmissing, 1);
+		assert_string_equal(deps.missing, "libdeep.so");
+		snprintf(want, sizeof(want), "%s/lib/liba.so", root);
+		assert_string_equal(deps.missing_for, want);
+		put_elf(root, "lib/liba.so", &lib, 0);
+	}
 	spec.nneeded = 3;
 
 	/* An entry the resolver cannot expand: the loader might find it
