@@ -510,6 +510,8 @@ main(int argc, char **argv)
 	 * the resolver does not read, are the loader's to report.
 	 */
 	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
+	/* The handlers run while the configuration is read. */
+	l.rc.dry_run = l.o.dry_run;
 
 	if ((status = load_config(&l)) != 0) {
 		finish(&l);
