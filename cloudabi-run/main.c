@@ -4,6 +4,7 @@
  * descriptors, its configuration as argdata.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -20,6 +21,7 @@
 
 #include "layout.h"
 #include "loader.h"
+#include "run_start.h"
 #include "sandbox.h"
 #include "script.h"
 #include "tags.h"
@@ -27,11 +29,6 @@
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
-
-/* Everything before the exec fails with this status: nothing started. */
-#define EXIT_NOT_STARTED 127
-/* The program was found but could not be executed. */
-#define EXIT_CANNOT_EXEC 126
 
 struct options {
 	bool dry_run;
@@ -43,6 +40,7 @@ struct options {
 	const char *config; /* NULL or "-" for standard input */
 	char **args;        /* after --: the program's argv[1..] */
 	int nargs;
+	struct rlimit nofile; /* the limit cloudabi-run was started with */
 };
 
 /* err(3) with an errno value of one's own. */
@@ -144,17 +142,17 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'e':
 			if (optarg[0] == '\0' || optarg[0] == '=')
-				errx(EXIT_NOT_STARTED,
+				errx(RUN_EXIT_USAGE,
 				    "--env %s: expected NAME=VALUE or NAME",
 				    optarg);
 			if (reserved_env(optarg))
-				errx(EXIT_NOT_STARTED,
+				errx(RUN_EXIT_USAGE,
 				    "--env %s: set by cloudabi-run itself, "
 				    "never passed on", optarg);
 			o->env =
 			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
-				err(EXIT_NOT_STARTED, NULL);
+				err(RUN_EXIT_OSERR, NULL);
 			o->env[o->nenv++] = optarg;
 			break;
 		case 'h':
@@ -167,13 +165,25 @@ parse_options(int argc, char **argv, struct options *o)
 			printf("cloudabi-run (argdata) %s\n", VERSION);
 			exit(0);
 		default:
-			usage(stderr, EXIT_NOT_STARTED);
+			usage(stderr, RUN_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	/*
+	 * "cloudabi-run prog --no-sandbox": an option after the program,
+	 * which would otherwise be taken for the configuration's name. What
+	 * follows "--" is not looked at.
+	 */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+		    access(argv[i], F_OK) != 0)
+			errx(RUN_EXIT_USAGE,
+			    "%s: options come before the program "
+			    "(cloudabi-run [options] program [config.yaml])",
+			    argv[i]);
 	if (argc < 1)
-		usage(stderr, EXIT_NOT_STARTED);
+		usage(stderr, RUN_EXIT_USAGE);
 	o->program = argv[0];
 	argc--;
 	argv++;
@@ -185,12 +195,26 @@ parse_options(int argc, char **argv, struct options *o)
 	/* Whatever follows --, options included, is the program's. */
 	if (argc > 0) {
 		if (strcmp(argv[0], "--") != 0)
-			errx(EXIT_NOT_STARTED,
+			errx(RUN_EXIT_USAGE,
 			    "%s: the program's arguments go after --",
 			    argv[0]);
 		o->args = argv + 1;
 		o->nargs = argc - 1;
 	}
+}
+
+/* Whether --env gives the program LD_LIBRARY_PATH. */
+static bool
+sets_library_path(const struct options *o)
+{
+	static const char name[] = "LD_LIBRARY_PATH";
+
+	for (size_t i = 0; i < o->nenv; i++)
+		if (strncmp(o->env[i], name, sizeof(name) - 1) == 0 &&
+		    (o->env[i][sizeof(name) - 1] == '\0' ||
+		     o->env[i][sizeof(name) - 1] == '='))
+			return true;
+	return false;
 }
 
 /*
@@ -206,11 +230,11 @@ open_program(const char *name, char **path)
 	if (fd >= 0)
 		return fd;
 	if (error == ENOMEM)
-		die(EXIT_NOT_STARTED, error, name);
+		die(RUN_EXIT_OSERR, error, name);
 	if (error == ENOENT && strchr(name, '/') == NULL)
-		errx(EXIT_NOT_STARTED, "%s: not found", name);
-	die(error == ENOENT || error == ENOTDIR ? EXIT_NOT_STARTED :
-	    EXIT_CANNOT_EXEC, error, name);
+		errx(RUN_EXIT_NOT_FOUND, "%s: not found", name);
+	die(error == ENOENT || error == ENOTDIR ? RUN_EXIT_NOT_FOUND :
+	    RUN_EXIT_CANNOT_EXEC, error, name);
 }
 
 /* Descriptor numbers in the serialized tree stand for themselves. */
@@ -221,11 +245,11 @@ identity_fd(void *arg, size_t fd)
 	return fd <= INT32_MAX ? (int)fd : -1;
 }
 
-/* The refusal when the kernel cannot confine: one line, status 127. */
+/* The refusal when the kernel cannot confine: one line. */
 static void __attribute__((noreturn))
 refuse(const char *why)
 {
-	errx(EXIT_NOT_STARTED,
+	errx(RUN_EXIT_UNAVAILABLE,
 	    "the sandbox needs %s; --no-sandbox runs the program unconfined",
 	    why);
 }
@@ -240,7 +264,7 @@ writable_dirs(const struct run_context *rc, size_t *n)
 	int *fds = calloc(rc->nres == 0 ? 1 : rc->nres, sizeof(*fds));
 
 	if (fds == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	*n = 0;
 	for (size_t i = 0; i < rc->nres; i++)
 		if (rc->res[i].kind == RUN_DIR && rc->res[i].write)
@@ -290,7 +314,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	writable = writable_dirs(rc, &nwritable);
 	grants = calloc(rc->ngrants + 1, sizeof(*grants));
 	if (grants == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	for (size_t i = 0; i < rc->ngrants; i++)
 		grants[i] = (struct sandbox_grant){.fd = rc->grants[i].fd,
 		    .rights = rc->grants[i].rights};
@@ -315,7 +339,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	error = sandbox_describe(sb, stdout);
 	sandbox_free(sb);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "standard output");
+		die(RUN_EXIT_IOERR, error, "standard output");
 }
 
 /*
@@ -339,11 +363,11 @@ dry_run(const struct options *o, const argdata_t *tree,
 		buf = malloc(len == 0 ? 1 : len);
 		fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
 		if (buf == NULL || fds == NULL)
-			err(EXIT_NOT_STARTED, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 		n = argdata_serialize(tree, buf, fds);
 		view = argdata_from_buffer(buf, len, identity_fd, NULL);
 		if (view == NULL)
-			err(EXIT_NOT_STARTED, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 		argdata_print_yaml(view, stdout);
 		argdata_free(view);
 	}
@@ -351,7 +375,7 @@ dry_run(const struct options *o, const argdata_t *tree,
 	    rc->plain == NULL ? tree : NULL, fds, n, config_name, &slots,
 	    &nslots);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "the descriptor table");
+		die(RUN_EXIT_OSERR, error, "the descriptor table");
 	dry_run_sandbox(o, rc, config_name, slots, nslots);
 	free(slots);
 	free(buf);
@@ -369,7 +393,7 @@ make_attr(const struct options *o, const struct run_context *rc,
 	int error;
 
 	if (attr == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	/* A script's interpreter sees the name its #! line gives it. */
 	if (script->is_script)
 		argv0 = script->via_env ? script->arg : script->interp;
@@ -398,7 +422,7 @@ make_attr(const struct options *o, const struct run_context *rc,
 		}
 		name = strndup(o->env[i], (size_t)(eq - o->env[i]));
 		if (name == NULL)
-			err(EXIT_NOT_STARTED, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 		error = program_attr_setenv(attr, name, eq + 1);
 		free(name);
 	}
@@ -415,7 +439,7 @@ make_attr(const struct options *o, const struct run_context *rc,
 		free(writable);
 	}
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "program attributes");
+		die(RUN_EXIT_OSERR, error, "program attributes");
 	return attr;
 }
 
@@ -466,7 +490,7 @@ follow_script(struct launch *l)
 	        sizeof(why)) != 0) {
 		/* The interpreter to suggest, when the line names one. */
 		known = l->script.interp[0] != '\0' && !l->script.via_env;
-		errx(EXIT_CANNOT_EXEC, "%s: a #! script: %s; start its "
+		errx(RUN_EXIT_CANNOT_EXEC, "%s: a #! script: %s; start its "
 		    "interpreter instead: cloudabi-run %s [config.yaml] -- "
 		    "%s%s%s", l->o.program, why, known ? l->script.interp :
 		    "INTERPRETER", known && l->script.has_arg ?
@@ -478,7 +502,7 @@ follow_script(struct launch *l)
 	/* The script's descriptor anchors the grant, which closes it. */
 	if (run_add_grant(&l->rc, l->execfd, true, PROGRAM_GRANT_READ,
 	        l->path, (loader_mark_t){0, 0}) != 0)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	l->script_path = l->path;
 	l->path = ipath;
 	l->execfd = ifd;
@@ -486,13 +510,14 @@ follow_script(struct launch *l)
 
 /*
  * Reads the configuration into l->tree, opening what its tags name.
- * Returns 0, or reports the error (one line) and returns -1.
+ * Returns 0, or reports the error (one line) and returns the exit status.
  */
 static int
 load_config(struct launch *l)
 {
 	const loader_error_t *e;
 	FILE *fp = stdin;
+	struct stat st;
 	int error;
 
 	l->config_name = "<stdin>";
@@ -501,7 +526,12 @@ load_config(struct launch *l)
 		fp = fopen(l->o.config, "re");
 		if (fp == NULL) {
 			warn("%s", l->o.config);
-			return -1;
+			return RUN_EXIT_NOINPUT;
+		}
+		if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx("%s: %s", l->o.config, strerror(EISDIR));
+			fclose(fp);
+			return RUN_EXIT_NOINPUT;
 		}
 	}
 	l->ld = loader_create(
@@ -514,12 +544,14 @@ load_config(struct launch *l)
 	}
 	if (fp != stdin)
 		fclose(fp);
-	if (error == 0 || l->ld == NULL)
-		return error == 0 ? 0 : -1;
+	if (error == 0)
+		return 0;
+	if (l->ld == NULL)
+		return RUN_EXIT_OSERR;
 	e = loader_error(l->ld);
 	fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
 	    e->mark.column, e->message);
-	return -1;
+	return l->rc.resource_failed ? RUN_EXIT_NOINPUT : RUN_EXIT_CONFIG;
 }
 
 /*
@@ -535,12 +567,28 @@ close_unnamed_received(struct run_context *rc)
 			close(rc->listen[i].fd);
 }
 
+/*
+ * How many descriptors the program gets: the tree's, or a plain
+ * program's three standard ones, its named ones and at most one for each
+ * argument.
+ */
+static size_t
+program_nfds(const struct run_context *rc, const argdata_t *tree)
+{
+	size_t len, nfds;
+
+	if (rc->plain != NULL)
+		return 3 + rc->plain->nfds + rc->plain->nargs;
+	argdata_serialized_length(tree, &len, &nfds);
+	return nfds;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct launch l = {.execfd = -1};
 	program_attr_t *attr;
-	int error;
+	int error, status;
 
 	parse_options(argc, argv, &l.o);
 	/* Refuse before anything is opened or bound. */
@@ -550,6 +598,7 @@ main(int argc, char **argv)
 		if (why != NULL)
 			refuse(why);
 	}
+	run_raise_nofile(&l.o.nofile);
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
@@ -557,36 +606,45 @@ main(int argc, char **argv)
 	 */
 	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
+		die(RUN_EXIT_OSERR, error, "/proc/self/fd");
 	{
 		char why[512];
 
 		if (run_listen_init(&l.rc, why, sizeof(why)) != 0)
-			errx(EXIT_NOT_STARTED, "%s", why);
+			errx(RUN_EXIT_NOINPUT, "%s", why);
 	}
 	l.execfd = open_program(l.o.program, &l.path);
 	follow_script(&l);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
+	/*
+	 * Whether it can start at all, before the configuration opens or
+	 * creates anything. Libraries found through LD_LIBRARY_PATH, which
+	 * the resolver does not read, are the loader's to report.
+	 */
+	run_check_program(l.script.is_script ? l.path : l.o.program, l.execfd,
+	    !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
 	l.rc.dry_run = l.o.dry_run;
 
-	if (load_config(&l) != 0) {
+	if ((status = load_config(&l)) != 0) {
 		finish(&l);
-		return EXIT_NOT_STARTED;
+		return status;
 	}
-
+	run_check_nofile(l.config_name, program_nfds(&l.rc, l.tree));
 	close_unnamed_received(&l.rc);
 	attr = make_attr(&l.o, &l.rc, &l.script, l.script_path);
+
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
 		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)
-			err(EXIT_NOT_STARTED, "standard output");
+			err(RUN_EXIT_IOERR, "standard output");
 		return 0;
 	}
 
+	run_program_nofile(attr, &l.o.nofile, program_nfds(&l.rc, l.tree));
 	error = program_exec_attr(l.execfd, l.rc.plain != NULL ? NULL : l.tree,
 	    attr);
 	/* Still here: the exec failed and nothing was started. */
@@ -599,8 +657,10 @@ main(int argc, char **argv)
 	}
 	/* From the sandbox, or from the exec when the environment is huge. */
 	if (error == E2BIG && !l.o.no_sandbox)
-		errx(EXIT_CANNOT_EXEC, "%s: %s, or its arguments are too long",
-		    l.o.program, TOO_MUCH_WORK);
-	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
-	    l.o.program);
+		errx(RUN_EXIT_CANNOT_EXEC,
+		    "%s: %s, or its arguments are too long", l.o.program,
+		    TOO_MUCH_WORK);
+	die(error == ENOENT ? RUN_EXIT_NOT_FOUND :
+	    error == ENOMEM || error == EMFILE || error == ENFILE ?
+	    RUN_EXIT_OSERR : RUN_EXIT_CANNOT_EXEC, error, l.o.program);
 }

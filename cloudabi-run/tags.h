@@ -114,6 +114,8 @@ struct run_context {
 	struct run_plain *plain; /* !plain's configuration, or NULL */
 	struct run_grant *grants; /* grants by path, in order */
 	size_t ngrants, grantcap;
+	/* The load failed on a resource, not on what was written. */
+	bool resource_failed;
 	/*
 	 * Set before loading for --dry-run: the handlers check what a start
 	 * would check and change nothing (no file created or truncated, no
@@ -281,6 +283,16 @@ void run_listen_release(struct run_context *rc);
  */
 const struct run_listen *run_listen_find(const struct run_context *rc,
     const char *name, size_t *count);
+
+/*
+ * loader_fail() for a resource the configuration names correctly but that
+ * the system will not give: a path that does not open, an address that
+ * does not resolve, bind or connect, a descriptor that is not open. Marks
+ * rc, so that cloudabi-run exits with a status of its own for those.
+ */
+const argdata_t *run_fail_resource(loader_t *ld, struct run_context *rc,
+    loader_mark_t mark, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 
 #include <program.h>
 
@@ -58,6 +59,8 @@ struct program_attr {
 	int stdio[3];		/* -1: /dev/null */
 	struct ad_named *named;	/* named descriptors, from 3 */
 	size_t nnamed, namedcap;
+	bool nofile_set;	/* the program gets nofile as RLIMIT_NOFILE */
+	struct rlimit nofile;
 };
 
 /* An argument: text, or prefix, a descriptor's number and suffix. */
@@ -74,6 +77,15 @@ struct ad_named {
 };
 
 /*
+ * Gives the program rl as its RLIMIT_NOFILE, set after the shuffle, just
+ * before the confinement hook and the exec: a caller that raised its own
+ * limit so that the shuffle fits hands the program the limit it had. The
+ * caller's limit comes back when the exec fails (unless the confinement
+ * forbids setting it by then). NULL: the program inherits the caller's.
+ */
+void ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl);
+
+/*
  * Sets the confinement hook that ad_exec_final() runs; arg must outlive
  * every exec and spawn with attr. NULL removes it.
  */
@@ -88,6 +100,8 @@ struct ad_exec_plan {
 	sigset_t mask;		/* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
+	bool nofile_set;	/* see ad_attr_setnofile() */
+	struct rlimit nofile;
 	/*
 	 * Where ad_exec_final() writes the program's pid, the value of
 	 * LISTEN_PID (AD_PID_DIGITS bytes, NUL-terminated), or NULL.

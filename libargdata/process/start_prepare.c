@@ -149,6 +149,8 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, const struct ad_layout *l,
 	if (attr != NULL) {
 		plan->confine = attr->confine;
 		plan->confine_arg = attr->confine_arg;
+		plan->nofile_set = attr->nofile_set;
+		plan->nofile = attr->nofile;
 	}
 	sigemptyset(&plan->mask);
 	return 0;
@@ -315,9 +317,18 @@ write_pid(char *digits)
 AD_CHILD_CODE int
 ad_exec_final(const struct ad_exec_plan *plan)
 {
+	struct rlimit caller = {0, 0};
 	sigset_t all;
 	int error;
 
+	/*
+	 * The program's descriptor limit, once the shuffle no longer needs
+	 * the caller's, and before a confinement that may forbid setting it.
+	 */
+	if (plan->nofile_set &&
+	    (getrlimit(RLIMIT_NOFILE, &caller) != 0 ||
+	     setrlimit(RLIMIT_NOFILE, &plan->nofile) != 0))
+		return errno;
 	/*
 	 * Confinement (no_new_privs, Landlock, seccomp) goes here, after the
 	 * shuffle so that it can forbid dup2 and close, and before the
@@ -326,20 +337,23 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	if (plan->confine != NULL) {
 		error = plan->confine(plan->confine_arg);
 		if (error != 0)
-			return error;
+			goto fail;
 	}
+	if (plan->pid_digits != NULL)
+		write_pid(plan->pid_digits);
 	/*
 	 * The program inherits the signal mask, so the caller's comes back
 	 * now; a signal arriving in the instant before execveat sees the
 	 * shuffled table (program_exec(3) documents it).
 	 */
-	if (plan->pid_digits != NULL)
-		write_pid(plan->pid_digits);
 	pthread_sigmask(SIG_SETMASK, &plan->mask, NULL);
 	execveat(plan->execfd, "", plan->argv, plan->envp, AT_EMPTY_PATH);
 	error = errno;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
+fail:
+	if (plan->nofile_set)
+		(void)setrlimit(RLIMIT_NOFILE, &caller);
 	return error;
 }
 

@@ -191,7 +191,7 @@ test_run_systemd__socket_activation_argdata(void **state)
 
 	start_activated(&p, "http:http", fdreport, twice, &port);
 	poke(port);
-	assert_int_equal(finish(&p, &out, &err), 127);
+	assert_int_equal(finish(&p, &out, &err), 65);
 	assert_non_null(strstr(err, "twice.yaml:1:9: !fd http: 2 received "
 	    "descriptors bear that name; name one by its number\n"));
 	free(out);
@@ -202,9 +202,11 @@ test_run_systemd__socket_activation_argdata(void **state)
 
 /*
  * What cloudabi-run checks of what systemd hands over, each failure one
- * line and status 127: LISTEN_FDS naming a closed descriptor, names that
- * do not match the count, LISTEN_* meant for another process (ignored, so
- * a name is unknown), and --env trying to pass LISTEN_* on.
+ * line: LISTEN_FDS naming a closed descriptor, names that do not match the
+ * count, an unreadable LISTEN_PID (status 66, what was handed over is
+ * wrong); LISTEN_* meant for another process or without LISTEN_PID
+ * (ignored, so a name is unknown: 65, the configuration's error); --env
+ * trying to pass LISTEN_* on (64, the command line's).
  */
 static void
 test_run_systemd__listen_checks(void **state)
@@ -226,7 +228,7 @@ test_run_systemd__listen_checks(void **state)
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
-	    127);
+	    66);
 	/* 3, or 4 should the test's own 3 lack close-on-exec. */
 	assert_non_null(strstr(err, "cloudabi-run: LISTEN_FDS=2: descriptor "));
 	assert_non_null(strstr(err, " is not open\n"));
@@ -236,7 +238,7 @@ test_run_systemd__listen_checks(void **state)
 	how.env = miscount;
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
-	    127);
+	    66);
 	assert_non_null(strstr(err,
 	    "LISTEN_FDNAMES=a:b names 2 descriptors, LISTEN_FDS=1\n"));
 	free(out);
@@ -245,7 +247,7 @@ test_run_systemd__listen_checks(void **state)
 	how = (struct how){.env = other};
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
-	    127);
+	    65);
 	assert_non_null(strstr(err, "listen.yaml:2:13: !fd http: not a "
 	    "number, stdin, stdout, stderr or a name in LISTEN_FDNAMES "
 	    "(LISTEN_PID names another process)\n"));
@@ -255,7 +257,7 @@ test_run_systemd__listen_checks(void **state)
 	how = (struct how){.env = nopid};
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
-	    127);
+	    65);
 	assert_non_null(strstr(err, "(LISTEN_PID is not set)\n"));
 	free(out);
 	free(err);
@@ -263,7 +265,7 @@ test_run_systemd__listen_checks(void **state)
 	how = (struct how){.env = badpid};
 	assert_int_equal(run(&how, NULL, &out, &err,
 	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
-	    127);
+	    66);
 	assert_string_equal(err, "cloudabi-run: LISTEN_PID=12x: expected a "
 	    "process id\n");
 	free(out);
@@ -271,7 +273,7 @@ test_run_systemd__listen_checks(void **state)
 
 	assert_int_equal(run(NULL, NULL, &out, &err,
 	    (char *const[]){(char *)tool, "--env", "LISTEN_FDS=1",
-	        (char *)fdreport_plain, cfg, NULL}), 127);
+	        (char *)fdreport_plain, cfg, NULL}), 64);
 	assert_string_equal(err, "cloudabi-run: --env LISTEN_FDS=1: set by "
 	    "cloudabi-run itself, never passed on\n");
 	free(out);

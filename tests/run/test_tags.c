@@ -249,7 +249,8 @@ test_tag_file__errors(void **state)
 	        "c.yaml:1:26: access: all is not read, write, read-write or "
 	        "append"},
 	    {"!file {path: /x, create: yes}",
-	        "c.yaml:1:26: create: expected a boolean, not a string"},
+	        "c.yaml:1:26: create: expected a boolean, not the string yes "
+	        "(YAML 1.2 booleans are true and false)"},
 	    {"!file {path: /x, mode: 0644}",
 	        "c.yaml:1:18: mode: only applies with create: true"},
 	    {"!file {path: /x, create: true, mode: 0999}",
@@ -813,7 +814,8 @@ test_tags__full_form(void **state)
 
 /*
  * One case of malformed.txt (see its header): it fails through the loader
- * with the expected line, and leaves no descriptor open.
+ * with the expected line, marked as a resource's failure when the status
+ * says so, and leaves no descriptor open.
  */
 static void
 check_malformed(const struct malformed_case *c, void *arg)
@@ -835,6 +837,10 @@ check_malformed(const struct malformed_case *c, void *arg)
 	    e->mark.column, e->message);
 	if (strcmp(got, c->want) != 0)
 		fail_msg("%sgot      %s\nexpected %s", c->title, got, c->want);
+	/* A resource the system does not give, or a mistake in the text. */
+	if (r.rc.resource_failed != (c->status == 66))
+		fail_msg("%sresource_failed %d", c->title,
+		    r.rc.resource_failed);
 	run_done(&r);
 }
 
