@@ -453,6 +453,18 @@ test_program_attr_addgrant__errors(void **state)
 	}
 	close(sv[0]);
 	close(sv[1]);
+	/* The sandbox itself refuses rights the library would not pass. */
+	{
+		struct sandbox_grant g = {dir, 0};
+		struct sandbox *sb = NULL;
+
+		assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){
+		    .grants = &g, .ngrants = 1}, &sb), EINVAL);
+		g.rights = 8;
+		assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){
+		    .grants = &g, .ngrants = 1}, &sb), EINVAL);
+		assert_null(sb);
+	}
 	argdata_free(tree);
 	close(execfd);
 	close(dir);
