@@ -134,8 +134,9 @@ grant_program(loader_t *ld, const char *name, const char *script,
 
 	fd = run_program_find(name, &found, &error);
 	if (fd == -1) {
-		loader_fail(ld, at->mark, "exec: %s: its interpreter %s: %s",
-		    script, name, strerror(error));
+		run_fail_resource(ld, rc, at->mark,
+		    "exec: %s: its interpreter %s: %s", script, name,
+		    strerror(error));
 		return -1;
 	}
 	error = run_add_grant(rc, fd, true, PROGRAM_GRANT_EXEC, found,
@@ -201,13 +202,14 @@ read_grant(loader_t *ld, const loader_node_t *item, const char *key,
 	fd = run_open_path(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0, follow, buf,
 	    sizeof(buf));
 	if (fd == -1) {
-		loader_fail(ld, at->mark, "%s: %s: %s", key, path, buf);
+		run_fail_resource(ld, rc, at->mark, "%s: %s: %s", key, path,
+		    buf);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
 		error = errno;
 		close(fd);
-		loader_fail(ld, at->mark, "%s: %s: %s", key, path,
+		run_fail_resource(ld, rc, at->mark, "%s: %s: %s", key, path,
 		    strerror(error));
 		return -1;
 	}
@@ -222,7 +224,8 @@ read_grant(loader_t *ld, const loader_node_t *item, const char *key,
 		why = "not an executable file or a directory";
 	if (why != NULL) {
 		close(fd);
-		loader_fail(ld, at->mark, "%s: %s: %s", key, path, why);
+		run_fail_resource(ld, rc, at->mark, "%s: %s: %s", key, path,
+		    why);
 		return -1;
 	}
 	if (run_add_grant(rc, fd, true, rights, path, at->mark) != 0) {
@@ -302,12 +305,12 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
 		fd = run_open_path(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0,
 		    follow, why, sizeof(why));
 	if (fd == -1)
-		return loader_fail(ld, at->mark, "!executable: %s: %s", path,
-		    why);
+		return run_fail_resource(ld, rc, at->mark, "!executable: %s: %s",
+		    path, why);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
 		close(fd);
-		return loader_fail(ld, at->mark,
+		return run_fail_resource(ld, rc, at->mark,
 		    "!executable: %s: not an executable file", path);
 	}
 	/* The resource owns the descriptor; the grant only names it. */
