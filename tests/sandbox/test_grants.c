@@ -3,6 +3,7 @@
  * probe (grant_probe.c) started confined with read, write and exec grants
  * of files and directories, each outcome beside its unconfined control,
  * the rules the sandbox describes for them, and the API's errors.
+ * test_grants_run.c has cloudabi-run's !executable with a path.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -515,122 +515,6 @@ test_sandbox_describe__grants(void **state)
 	close(execfd);
 }
 
-/*
- * Runs cloudabi-run with the options opts (NULL-terminated), program and
- * the configuration text written to root/config.yaml; collects its
- * standard output and error (NUL-terminated). Returns the wait status.
- */
-static int
-run_cli(const char *const *opts, const char *program, const char *config,
-    char *out, size_t outsize, char *err, size_t errsize)
-{
-	char cfg[256], *argv[16];
-	int po[2], pe[2], status, n = 0;
-	size_t used[2] = {0, 0};
-	pid_t pid;
-
-	sub(cfg, sizeof(cfg), "config.yaml");
-	{
-		int fd = open(cfg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0644);
-
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, config, strlen(config)),
-		    (ssize_t)strlen(config));
-		close(fd);
-	}
-	argv[n++] = CLOUDABI_RUN_PATH;
-	for (size_t i = 0; opts[i] != NULL; i++)
-		argv[n++] = (char *)opts[i];
-	argv[n++] = (char *)program;
-	argv[n++] = cfg;
-	argv[n] = NULL;
-	assert_int_equal(pipe2(po, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (dup2(po[1], 1) != 1 || dup2(pe[1], 2) != 2)
-			_exit(125);
-		execv(argv[0], argv);
-		_exit(124);
-	}
-	close(po[1]);
-	close(pe[1]);
-	/* Both pipes at once, so that neither can fill up and block. */
-	{
-		struct pollfd p[2] = {{.fd = po[0], .events = POLLIN},
-		    {.fd = pe[0], .events = POLLIN}};
-		char *buf[2] = {out, err};
-		size_t size[2] = {outsize, errsize};
-		int open_ = 2;
-
-		while (open_ > 0) {
-			assert_true(poll(p, 2, -1) > 0);
-			for (int i = 0; i < 2; i++) {
-				ssize_t r;
-
-				if (p[i].fd < 0 || p[i].revents == 0)
-					continue;
-				r = read(p[i].fd, buf[i] + used[i],
-				    size[i] - 1 - used[i]);
-				assert_true(r >= 0);
-				if (r == 0) {
-					close(p[i].fd);
-					p[i].fd = -1;
-					open_--;
-				}
-				used[i] += (size_t)r;
-			}
-		}
-	}
-	out[used[0]] = '\0';
-	err[used[1]] = '\0';
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-static void
-test_cloudabi_run__executable_worker(void **state)
-{
-	static const char *const none[] = {NULL};
-	static const char *const unconfined[] = {"--no-sandbox", NULL};
-	char out[4096], err[4096];
-	int status;
-
-	(void)state;
-	if (CLOUDABI_RUN_PATH[0] == '\0' || SANITIZED)
-		skip();
-	/* The worker as !executable: the supervisor may start it. */
-	status = run_cli(none, SUPERVISOR_PATH,
-	    "worker: !executable " HELLO_PATH "\nout: !fd stdout\n", out,
-	    sizeof(out), err, sizeof(err));
-	assert_string_equal(err, "");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_string_equal(out, "hello\nworker exit 0\n");
-	/* Also in a sandbox of its own, made within the supervisor's. */
-	status = run_cli(none, SUPERVISOR_PATH,
-	    "worker: !executable " HELLO_PATH "\nout: !fd stdout\n"
-	    "sandbox: true\n", out, sizeof(out), err, sizeof(err));
-	assert_string_equal(err, "");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_string_equal(out, "hello\nworker exit 0\n");
-	/* As a mere !file: a descriptor, but no right to execute it. */
-	status = run_cli(none, SUPERVISOR_PATH,
-	    "worker: !file {path: " HELLO_PATH "}\nout: !fd stdout\n", out,
-	    sizeof(out), err, sizeof(err));
-	assert_string_equal(err, "");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_string_equal(out, "spawn EACCES\n");
-	/* The control: unconfined, the same !file starts it. */
-	status = run_cli(unconfined, SUPERVISOR_PATH,
-	    "worker: !file {path: " HELLO_PATH "}\nout: !fd stdout\n", out,
-	    sizeof(out), err, sizeof(err));
-	assert_string_equal(err, "");
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_string_equal(out, "hello\nworker exit 0\n");
-}
-
 #define T(f) TEST_CASE_SETUP(f, setup, teardown)
 
 static int
@@ -647,7 +531,6 @@ run_grants_tests(void)
 		T(test_program_attr_addgrant__exec_dir),
 		T(test_program_attr_addgrant__script_and_device),
 		T(test_sandbox_describe__grants),
-		T(test_cloudabi_run__executable_worker),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
