@@ -1,0 +1,861 @@
+/*
+ * Typed extraction, argdata_read_map(): a map read into the caller's
+ * struct as a static schema describes it, with errors that name the path.
+ *
+ * Encoded data is read straight from its bytes, one subfield after the
+ * other, without the public iterators: a value here is a tag and a payload
+ * on the stack, and a key is matched first against the field that follows
+ * the one matched last (data written from a struct comes in its order),
+ * then against all of them, by length and bytes. Trees made in memory go
+ * through the same code, their containers walked over their arrays.
+ *
+ * Recursion follows the schema, not the data: a nested map or an array of
+ * maps recurses once per level of schema nesting, and that is bounded by
+ * ARGDATA_SCHEMA_DEPTH_MAX even for a schema that refers to itself. Data
+ * nested deeper than its schema is never entered (a value of the wrong
+ * type is an error before its contents are looked at), so the work is
+ * linear in the size of the map and nothing is allocated.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "internal.h"
+
+/*
+ * A value being read: its tag (0 for null) and payload, or the container
+ * made in memory that holds it, with the descriptor conversion of the
+ * data it came from.
+ */
+struct val {
+	uint8_t tag;
+	const uint8_t *p;     /* the payload, after the tag */
+	size_t n;
+	const argdata_t *node; /* the value itself when made in memory */
+	int (*convert)(void *, size_t);
+	void *carg;
+};
+
+/* The subfields of a map or sequence, encoded or made in memory. */
+struct cursor {
+	const uint8_t *pos, *end;
+	const argdata_t *mem;
+	size_t i, count;
+	int (*convert)(void *, size_t);
+	void *carg;
+};
+
+/* One step of the path to a value: a key, or an index in a sequence. */
+struct path {
+	const struct path *up;
+	const char *key;
+	size_t keylen;
+	size_t index;
+};
+
+struct ctx {
+	char *errbuf;
+	size_t errlen;
+};
+
+static void
+val_from_node(const argdata_t *ad, struct val *v)
+{
+	v->node = ad;
+	switch (ad->repr) {
+	case AD_STR:
+		v->tag = AD_TAG_STR;
+		v->p = (const uint8_t *)ad->u.str.data;
+		v->n = ad->length - 1;
+		v->convert = NULL;
+		return;
+	case AD_BINARY:
+		v->tag = AD_TAG_BINARY;
+		v->p = ad->u.binary.data;
+		v->n = ad->length - 1;
+		v->convert = NULL;
+		return;
+	case AD_MAP:
+		v->tag = AD_TAG_MAP;
+		v->p = NULL;
+		v->n = 0;
+		return;
+	case AD_SEQ:
+		v->tag = AD_TAG_SEQ;
+		v->p = NULL;
+		v->n = 0;
+		return;
+	default:
+		v->tag = ad->length > 0 ? ad->u.buffer.data[0] : 0;
+		v->p = ad->u.buffer.data + 1;
+		v->n = ad->length > 0 ? ad->length - 1 : 0;
+		v->convert = ad->u.buffer.convert_fd;
+		v->carg = ad->u.buffer.convert_fd_arg;
+		return;
+	}
+}
+
+/* Positions c on the first subfield of the container v. */
+static void
+cursor_init(struct cursor *c, const struct val *v)
+{
+	if (v->node != NULL &&
+	    (v->node->repr == AD_MAP || v->node->repr == AD_SEQ)) {
+		c->mem = v->node;
+		c->i = 0;
+		c->count = v->node->u.container.count *
+		    (v->node->repr == AD_MAP ? 2 : 1);
+		c->pos = c->end = NULL;
+	} else {
+		c->mem = NULL;
+		c->pos = v->p;
+		c->end = v->p + v->n;
+	}
+	c->convert = v->convert;
+	c->carg = v->carg;
+}
+
+/* The next subfield in *v: 1, or 0 at the end, or -1 on corrupt data. */
+static inline __attribute__((always_inline)) int
+cursor_next(struct cursor *c, struct val *v)
+{
+	const uint8_t *f;
+	size_t len;
+
+	if (c->mem != NULL) {
+		const argdata_t *child;
+
+		if (c->i == c->count)
+			return 0;
+		if (c->mem->repr == AD_SEQ)
+			child = c->mem->u.container.keys[c->i];
+		else if (c->i % 2 == 0)
+			child = c->mem->u.container.keys[c->i / 2];
+		else
+			child = c->mem->u.container.values[c->i / 2];
+		c->i++;
+		val_from_node(child, v);
+		return 1;
+	}
+	if (c->pos == c->end)
+		return 0;
+	if (ad_read_subfield(&c->pos, c->end, &f, &len) != NULL)
+		return -1;
+	v->node = NULL;
+	v->convert = c->convert;
+	v->carg = c->carg;
+	if (len == 0) {
+		v->tag = 0;
+		v->p = f;
+		v->n = 0;
+	} else {
+		v->tag = f[0];
+		v->p = f + 1;
+		v->n = len - 1;
+	}
+	return 1;
+}
+
+static const char *
+type_name(uint8_t tag)
+{
+	static const char *const names[] = {"null", "binary", "bool", "fd",
+	    "float", "int", "map", "seq", "str", "timestamp"};
+
+	return tag < sizeof(names) / sizeof(names[0]) ? names[tag]
+						      : "value of unknown type";
+}
+
+/* "a" or "an", for "expected an int, found a str". */
+static const char *
+article(const char *noun)
+{
+	return strchr("aeiou", noun[0]) != NULL ? "an" : "a";
+}
+
+/* Appends s to the message, keeping printable ASCII only. */
+static void
+append_safe(char *buf, size_t size, size_t *at, const char *s, size_t n)
+{
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n && *at + 1 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		buf[(*at)++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	buf[*at] = '\0';
+}
+
+/*
+ * Stores "path: message" in the context's buffer and returns error. The
+ * path is written from the root: its steps are collected first, as many
+ * as there can be levels of schema (each level a key and an index).
+ */
+static __attribute__((noinline, format(printf, 4, 5))) int
+fail(struct ctx *c, const struct path *p, int error, const char *fmt, ...)
+{
+	const struct path *steps[2 * ARGDATA_SCHEMA_DEPTH_MAX + 8];
+	size_t n = 0, at = 0;
+	va_list ap;
+
+	if (c->errbuf == NULL || c->errlen == 0)
+		return error;
+	c->errbuf[0] = '\0';
+	for (; p != NULL && n < sizeof(steps) / sizeof(steps[0]); p = p->up)
+		steps[n++] = p;
+	while (n-- > 0) {
+		p = steps[n];
+		if (p->key != NULL) {
+			if (at > 0 && at + 1 < c->errlen)
+				c->errbuf[at++] = '.';
+			append_safe(c->errbuf, c->errlen, &at, p->key,
+			    p->keylen);
+		} else {
+			int w = snprintf(c->errbuf + at, c->errlen - at,
+			    "[%zu]", p->index);
+
+			at += w > 0 ? (size_t)w : 0;
+			if (at >= c->errlen)
+				at = c->errlen - 1;
+		}
+	}
+	if (at > 0 && at + 2 < c->errlen) {
+		c->errbuf[at++] = ':';
+		c->errbuf[at++] = ' ';
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->errbuf + at, c->errlen - at, fmt, ap);
+	va_end(ap);
+	return error;
+}
+
+static int
+fail_type(struct ctx *c, const struct path *p, const char *want, uint8_t tag)
+{
+	const char *found = type_name(tag);
+
+	return fail(c, p, EINVAL, "expected %s %s, found %s %s",
+	    article(want), want, article(found), found);
+}
+
+/* Whether size is that of a member of the given field type. */
+static bool
+size_fits(unsigned type, size_t size)
+{
+	switch (type) {
+	case ARGDATA_FIELD_INT:
+	case ARGDATA_FIELD_UINT:
+		return size == 1 || size == 2 || size == 4 || size == 8;
+	case ARGDATA_FIELD_BOOL:
+		return size == sizeof(bool);
+	case ARGDATA_FIELD_FLOAT:
+		return size == sizeof(double);
+	case ARGDATA_FIELD_STR:
+		return size == sizeof(const char *);
+	case ARGDATA_FIELD_BINARY:
+		return size == sizeof(struct argdata_bytes);
+	case ARGDATA_FIELD_FD:
+		return size == sizeof(int);
+	case ARGDATA_FIELD_TIMESTAMP:
+		return size == sizeof(struct timespec);
+	case ARGDATA_FIELD_MAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Stores the low size bytes of v as an integer of that size. */
+static inline void
+store_int(void *dst, uint64_t v, size_t size)
+{
+	switch (size) {
+	case 1: {
+		uint8_t x = (uint8_t)v;
+		memcpy(dst, &x, 1);
+		break;
+	}
+	case 2: {
+		uint16_t x = (uint16_t)v;
+		memcpy(dst, &x, 2);
+		break;
+	}
+	case 4: {
+		uint32_t x = (uint32_t)v;
+		memcpy(dst, &x, 4);
+		break;
+	}
+	default:
+		memcpy(dst, &v, 8);
+		break;
+	}
+}
+
+static int apply_defaults(struct ctx *c, const struct argdata_schema *s,
+    uint8_t *base, unsigned depth);
+
+/*
+ * Writes the value an absent field takes. Required fields get the same
+ * (zero, or -1 for descriptors), so that every member is defined even
+ * when a map that holds them is itself absent.
+ */
+static int
+apply_default(struct ctx *c, const struct argdata_field *f, uint8_t *base,
+    unsigned depth)
+{
+	uint8_t *dst = base + f->offset;
+
+	switch (f->type) {
+	case ARGDATA_FIELD_INT:
+	case ARGDATA_FIELD_UINT:
+		store_int(dst, (uint64_t)f->def_int, f->size);
+		return 0;
+	case ARGDATA_FIELD_BOOL:
+		*(bool *)(void *)dst = f->def_int != 0;
+		return 0;
+	case ARGDATA_FIELD_FLOAT:
+		memcpy(dst, &f->def_float, sizeof(double));
+		return 0;
+	case ARGDATA_FIELD_STR:
+		memcpy(dst, &f->def_str, sizeof(const char *));
+		return 0;
+	case ARGDATA_FIELD_BINARY: {
+		struct argdata_bytes b = {"", 0};
+		memcpy(dst, &b, sizeof(b));
+		return 0;
+	}
+	case ARGDATA_FIELD_FD: {
+		int fd = -1;
+		memcpy(dst, &fd, sizeof(fd));
+		return 0;
+	}
+	case ARGDATA_FIELD_TIMESTAMP: {
+		struct timespec ts = {0, 0};
+		memcpy(dst, &ts, sizeof(ts));
+		return 0;
+	}
+	case ARGDATA_FIELD_MAP:
+		return apply_defaults(c, f->nested, dst, depth + 1);
+	case ARGDATA_FIELD_ARRAY: {
+		size_t zero = 0;
+		memcpy(base + f->count_offset, &zero, sizeof(zero));
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Checks that a field is one the reader understands; the schema is
+ * static, so a failure here is the program's mistake, reported as such.
+ */
+static int
+check_field(struct ctx *c, const struct argdata_field *f, bool *other)
+{
+	*other = f->key == NULL;
+	switch (f->type) {
+	case ARGDATA_FIELD_MAP:
+		if (f->nested == NULL || *other)
+			break;
+		return 0;
+	case ARGDATA_FIELD_ARRAY:
+		if (f->size == 0 || f->elem_type == ARGDATA_FIELD_ARRAY ||
+		    f->elem_type == ARGDATA_FIELD_EACH ||
+		    !size_fits(f->elem_type, f->size) ||
+		    (f->elem_type == ARGDATA_FIELD_MAP && f->nested == NULL) ||
+		    (*other && f->elem_type != ARGDATA_FIELD_MAP))
+			break;
+		return 0;
+	case ARGDATA_FIELD_EACH:
+		if (f->each == NULL || *other)
+			break;
+		return 0;
+	default:
+		if (*other || !size_fits(f->type, f->size))
+			break;
+		return 0;
+	}
+	return fail(c, NULL, EINVAL, "schema: field %s is not well-formed",
+	    f->key != NULL ? f->key : "(other keys)");
+}
+
+static int
+apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
+    unsigned depth)
+{
+	int error;
+
+	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
+		return fail(c, NULL, EINVAL, "schema: nested too deep");
+	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX)
+		return fail(c, NULL, EINVAL, "schema: too many fields");
+	for (size_t i = 0; i < s->nfields; i++) {
+		bool other;
+
+		if ((error = check_field(c, &s->fields[i], &other)) != 0 ||
+		    (error = apply_default(c, &s->fields[i], base, depth)) != 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Whether the len bytes at s are ASCII without NUL bytes, a word at a
+ * time: keys and names are, and then need neither the UTF-8 check nor a
+ * search for NUL bytes.
+ */
+static inline bool
+plain_ascii(const uint8_t *s, size_t len)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	uint64_t w, bad = 0;
+
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++)
+			bad |= (uint64_t)(s[i] == 0 || s[i] >= 0x80);
+		return bad == 0;
+	}
+	for (size_t i = 0;; i += 8) {
+		if (i > len - 8)
+			i = len - 8;
+		memcpy(&w, s + i, 8);
+		/* High bits of bytes at or above 80, or equal to 00. */
+		bad |= w | ((w - ones) & ~w);
+		if (i == len - 8)
+			break;
+	}
+	return (bad & highs) == 0;
+}
+
+/* A string payload as a C string: valid UTF-8, no NUL of its own. */
+static inline int
+get_cstr(const struct val *v, const char **s)
+{
+	size_t len;
+
+	if (v->n == 0 || v->p[v->n - 1] != 0)
+		return EINVAL;
+	len = v->n - 1;
+	if (!plain_ascii(v->p, len) &&
+	    (!ad_utf8_valid(v->p, len) || memchr(v->p, 0, len) != NULL))
+		return EILSEQ;
+	*s = (const char *)v->p;
+	return 0;
+}
+
+/* What a descriptor is, by fstat(2), for messages. */
+static const char *
+fd_kind(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return "descriptor that cannot be examined";
+	switch (st.st_mode & S_IFMT) {
+	case S_IFREG:
+		return "regular file";
+	case S_IFDIR:
+		return "directory";
+	case S_IFSOCK:
+		return "socket";
+	case S_IFIFO:
+		return "pipe";
+	case S_IFCHR:
+		return "character device";
+	case S_IFBLK:
+		return "block device";
+	default:
+		return "descriptor of another kind";
+	}
+}
+
+/* Checks that fd is of the kinds flags ask for. */
+static int
+check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
+{
+	struct stat st;
+
+	if ((flags & (ARGDATA_FD_DIRECTORY | ARGDATA_FD_REGULAR |
+		ARGDATA_FD_SOCKET)) != 0) {
+		if (fstat(fd, &st) != 0)
+			return fail(c, p, EBADF, "descriptor cannot be "
+			    "examined");
+		if ((flags & ARGDATA_FD_DIRECTORY) && !S_ISDIR(st.st_mode))
+			return fail(c, p, EINVAL, "expected a directory, "
+			    "found a %s", fd_kind(fd));
+		if ((flags & ARGDATA_FD_REGULAR) && !S_ISREG(st.st_mode))
+			return fail(c, p, EINVAL, "expected a regular file, "
+			    "found a %s", fd_kind(fd));
+		if ((flags & ARGDATA_FD_SOCKET) && !S_ISSOCK(st.st_mode))
+			return fail(c, p, EINVAL, "expected a socket, found "
+			    "a %s", fd_kind(fd));
+	}
+	if (flags & ARGDATA_FD_LISTENING) {
+		int type = 0, listening = 0;
+		socklen_t len = sizeof(type);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+			return fail(c, p, EINVAL, "expected a listening "
+			    "stream socket, found a %s", fd_kind(fd));
+		len = sizeof(listening);
+		if (type != SOCK_STREAM ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+			&len) != 0 || !listening)
+			return fail(c, p, EINVAL, "expected a listening "
+			    "stream socket, found a %s that is not",
+			    type == SOCK_STREAM ? "stream socket" : "socket");
+	}
+	if (flags & (ARGDATA_FD_READABLE | ARGDATA_FD_WRITABLE)) {
+		int fl = fcntl(fd, F_GETFL);
+		int mode = fl & O_ACCMODE;
+
+		if (fl < 0)
+			return fail(c, p, EBADF, "descriptor cannot be "
+			    "examined");
+#ifdef O_PATH
+		if (fl & O_PATH)
+			mode = -1;
+#endif
+		if ((flags & ARGDATA_FD_READABLE) && mode != O_RDONLY &&
+		    mode != O_RDWR)
+			return fail(c, p, EINVAL, "expected a descriptor "
+			    "open for reading, found one that is not");
+		if ((flags & ARGDATA_FD_WRITABLE) && mode != O_WRONLY &&
+		    mode != O_RDWR)
+			return fail(c, p, EINVAL, "expected a descriptor "
+			    "open for writing, found one that is not");
+	}
+	return 0;
+}
+
+/* The integer payload of v, sign-extended; false when over 8 bytes. */
+static inline bool
+int_payload(const struct val *v, int64_t *x)
+{
+	uint64_t u;
+
+	if (v->n > 8)
+		return false;
+	if (v->n == 0) {
+		*x = 0;
+		return true;
+	}
+	u = (v->p[0] & 0x80) ? UINT64_MAX : 0;
+	for (size_t i = 0; i < v->n; i++)
+		u = (u << 8) | v->p[i];
+	*x = (int64_t)u;
+	return true;
+}
+
+static int
+read_int(struct ctx *c, const struct path *p, const struct val *v,
+    unsigned type, size_t size, void *dst)
+{
+	bool negative;
+	uint64_t mag;
+	int64_t x;
+
+	if (v->tag != AD_TAG_INT)
+		return fail_type(c, p, "int", v->tag);
+	if (int_payload(v, &x)) {
+		negative = x < 0;
+		mag = negative ? 0 - (uint64_t)x : (uint64_t)x;
+	} else if (ad_decode_int(v->p, v->n, &negative, &mag) != 0) {
+		return fail(c, p, ERANGE, "integer out of range");
+	}
+	if (type == ARGDATA_FIELD_INT) {
+		uint64_t lim = (UINT64_C(1) << (8 * size - 1)) - 1;
+
+		if (negative ? mag > lim + 1 : mag > lim)
+			return fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
+			    "range for a %zu-bit signed integer",
+			    negative ? "-" : "", mag, 8 * size);
+		store_int(dst, negative ? 0 - mag : mag, size);
+	} else {
+		uint64_t lim = size == 8 ? UINT64_MAX
+		    : (UINT64_C(1) << (8 * size)) - 1;
+
+		if ((negative && mag != 0) || mag > lim)
+			return fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
+			    "range for a %zu-bit unsigned integer",
+			    negative ? "-" : "", mag, 8 * size);
+		store_int(dst, mag, size);
+	}
+	return 0;
+}
+
+static int read_map(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth);
+
+/* Reads one value of the given field type into dst. */
+static int
+read_value(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_field *f, unsigned type, size_t size, uint8_t *dst,
+    unsigned depth)
+{
+	int error;
+
+	switch (type) {
+	case ARGDATA_FIELD_INT:
+	case ARGDATA_FIELD_UINT:
+		return read_int(c, p, v, type, size, dst);
+	case ARGDATA_FIELD_BOOL:
+		if (v->tag != AD_TAG_BOOL)
+			return fail_type(c, p, "bool", v->tag);
+		if (v->n > 1 || (v->n == 1 && v->p[0] != 0x01))
+			return fail(c, p, EINVAL, "corrupt bool");
+		*(bool *)(void *)dst = v->n == 1;
+		return 0;
+	case ARGDATA_FIELD_FLOAT: {
+		uint64_t bits;
+
+		if (v->tag != AD_TAG_FLOAT)
+			return fail_type(c, p, "float", v->tag);
+		if (v->n != 8)
+			return fail(c, p, EINVAL, "corrupt float");
+		memcpy(&bits, v->p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		bits = __builtin_bswap64(bits);
+#endif
+		memcpy(dst, &bits, 8);
+		return 0;
+	}
+	case ARGDATA_FIELD_STR: {
+		const char *s;
+
+		if (v->tag != AD_TAG_STR)
+			return fail_type(c, p, "str", v->tag);
+		if ((error = get_cstr(v, &s)) != 0)
+			return fail(c, p, error, error == EILSEQ
+			    ? "string is not valid UTF-8 or holds a NUL byte"
+			    : "corrupt string");
+		memcpy(dst, &s, sizeof(s));
+		return 0;
+	}
+	case ARGDATA_FIELD_BINARY: {
+		struct argdata_bytes b = {v->p, v->n};
+
+		if (v->tag != AD_TAG_BINARY)
+			return fail_type(c, p, "binary", v->tag);
+		memcpy(dst, &b, sizeof(b));
+		return 0;
+	}
+	case ARGDATA_FIELD_FD: {
+		uint32_t number;
+		int fd;
+
+		if (v->tag != AD_TAG_FD)
+			return fail_type(c, p, "fd", v->tag);
+		if (v->n != 4)
+			return fail(c, p, EINVAL, "corrupt fd");
+		number = (uint32_t)v->p[0] << 24 | (uint32_t)v->p[1] << 16 |
+		    (uint32_t)v->p[2] << 8 | v->p[3];
+		fd = v->convert != NULL ? v->convert(v->carg, number) : -1;
+		if (fd < 0)
+			return fail(c, p, EBADF, "descriptor %" PRIu32
+			    " is not available", number);
+		if ((f->flags & ~ARGDATA_REQUIRED) != 0 &&
+		    (error = check_fd(c, p, fd, f->flags)) != 0)
+			return error;
+		memcpy(dst, &fd, sizeof(fd));
+		return 0;
+	}
+	case ARGDATA_FIELD_TIMESTAMP: {
+		struct timespec ts;
+
+		if (v->tag != AD_TAG_TIMESTAMP)
+			return fail_type(c, p, "timestamp", v->tag);
+		if (ad_decode_timestamp(v->p, v->n, &ts) != 0)
+			return fail(c, p, ERANGE, "timestamp out of range");
+		memcpy(dst, &ts, sizeof(ts));
+		return 0;
+	}
+	case ARGDATA_FIELD_MAP:
+		return read_map(c, p, v, f->nested, dst, depth + 1);
+	default:
+		return fail(c, p, EINVAL, "schema: not a field type");
+	}
+}
+
+/* A sequence into an array, or through a callback. */
+static int
+read_seq(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_field *f, uint8_t *base, unsigned depth)
+{
+	struct cursor cur;
+	struct val e;
+	struct path step = {p, NULL, 0, 0};
+	size_t i;
+	int r, error;
+
+	if (v->tag != AD_TAG_SEQ)
+		return fail_type(c, p, "seq", v->tag);
+	cursor_init(&cur, v);
+	for (i = 0; (r = cursor_next(&cur, &e)) > 0; i++) {
+		step.index = i;
+		if (f->type == ARGDATA_FIELD_EACH) {
+			argdata_t scratch;
+			const argdata_t *ad = e.node;
+
+			if (ad == NULL) {
+				/* The subfield again, tag included. */
+				ad_init_buffer(&scratch, e.p - (e.tag != 0),
+				    e.n + (e.tag != 0), e.convert, e.carg);
+				ad = &scratch;
+			}
+			if ((error = f->each(ad, i, base, f->arg)) != 0)
+				return fail(c, &step, error, "rejected by the "
+				    "program (error %d)", error);
+			continue;
+		}
+		if (i == f->max)
+			return fail(c, p, EINVAL, "more than %zu elements",
+			    f->max);
+		if ((error = read_value(c, &step, &e, f, f->elem_type, f->size,
+		    base + f->offset + i * f->size, depth)) != 0)
+			return error;
+	}
+	if (r < 0)
+		return fail(c, p, EINVAL, "corrupt sequence");
+	if (f->type == ARGDATA_FIELD_ARRAY)
+		memcpy(base + f->count_offset, &i, sizeof(i));
+	return 0;
+}
+
+/* Whether the key of len bytes at k is the field's. */
+static inline bool
+key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
+{
+	size_t flen = f->keylen;
+
+	if (f->key == NULL)
+		return false;
+	if (flen == 0 && f->key[0] != '\0')
+		flen = strlen(f->key);
+	return flen == len && memcmp(f->key, k, len) == 0;
+}
+
+/*
+ * Reads the map v into base. Every field is first given its default, then
+ * the pairs are read in the order they come; a bit per field catches keys
+ * that come twice and required keys that never come.
+ */
+static int
+read_map(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth)
+{
+	uint64_t seen[ARGDATA_SCHEMA_FIELDS_MAX / 64];
+	const struct argdata_field *fields = s->fields, *other = NULL;
+	size_t nfields = s->nfields, hint = 0, nother = 0;
+	struct cursor cur;
+	struct val k, e;
+	int r, error;
+
+	if ((error = apply_defaults(c, s, base, depth)) != 0)
+		return error;
+	if (v->tag != AD_TAG_MAP)
+		return fail_type(c, p, "map", v->tag);
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < nfields; i++)
+		if (fields[i].key == NULL)
+			other = &fields[i];
+	cursor_init(&cur, v);
+	while ((r = cursor_next(&cur, &k)) > 0) {
+		struct path step = {p, NULL, 0, 0};
+		const struct argdata_field *f;
+		size_t i, klen;
+
+		if (cursor_next(&cur, &e) <= 0)
+			return fail(c, p, EINVAL, "corrupt map");
+		if (k.tag != AD_TAG_STR || k.n == 0 || k.p[k.n - 1] != 0)
+			return fail(c, p, EINVAL, "expected a str as key, "
+			    "found %s %s", article(type_name(k.tag)),
+			    type_name(k.tag));
+		klen = k.n - 1;
+		step.key = (const char *)k.p;
+		step.keylen = klen;
+		/* The field after the last one matched, then all of them. */
+		if (hint < nfields && key_is(&fields[hint], k.p, klen)) {
+			i = hint;
+		} else {
+			for (i = 0; i < nfields; i++)
+				if (key_is(&fields[i], k.p, klen))
+					break;
+		}
+		if (i == nfields) {
+			const char *name;
+
+			if (other == NULL) {
+				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
+					continue;
+				return fail(c, &step, EINVAL, "unknown key");
+			}
+			if (get_cstr(&k, &name) != 0)
+				return fail(c, &step, EILSEQ, "key is not "
+				    "valid UTF-8 or holds a NUL byte");
+			if (nother == other->max)
+				return fail(c, &step, EINVAL, "more than %zu "
+				    "keys besides those named", other->max);
+			uint8_t *elem = base + other->offset +
+			    nother * other->size;
+			if ((error = read_value(c, &step, &e, other,
+			    ARGDATA_FIELD_MAP, other->size, elem, depth)) != 0)
+				return error;
+			memcpy(elem + other->key_offset, &name, sizeof(name));
+			nother++;
+			memcpy(base + other->count_offset, &nother,
+			    sizeof(nother));
+			continue;
+		}
+		if (seen[i / 64] & (UINT64_C(1) << (i % 64)))
+			return fail(c, &step, EINVAL, "duplicate key");
+		seen[i / 64] |= UINT64_C(1) << (i % 64);
+		hint = i + 1;
+		f = &fields[i];
+		if (f->type == ARGDATA_FIELD_ARRAY ||
+		    f->type == ARGDATA_FIELD_EACH)
+			error = read_seq(c, &step, &e, f, base, depth);
+		else
+			error = read_value(c, &step, &e, f, f->type, f->size,
+			    base + f->offset, depth);
+		if (error != 0)
+			return error;
+	}
+	if (r < 0)
+		return fail(c, p, EINVAL, "corrupt map");
+	for (size_t i = 0; i < nfields; i++) {
+		if ((fields[i].flags & ARGDATA_REQUIRED) &&
+		    fields[i].key != NULL &&
+		    !(seen[i / 64] & (UINT64_C(1) << (i % 64)))) {
+			struct path step = {p, fields[i].key,
+			    fields[i].keylen != 0 ? fields[i].keylen
+						  : strlen(fields[i].key), 0};
+
+			return fail(c, &step, EINVAL, "missing");
+		}
+	}
+	return 0;
+}
+
+int
+argdata_read_map(const argdata_t *ad, const struct argdata_schema *schema,
+    void *out, char *errbuf, size_t errlen)
+{
+	struct ctx c = {errbuf, errlen};
+	struct val v;
+
+	if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
+	val_from_node(ad, &v);
+	return read_map(&c, NULL, &v, schema, out, 0);
+}
