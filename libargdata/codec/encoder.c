@@ -181,17 +181,17 @@ admit(argdata_encoder_t *e)
 }
 
 /*
- * Writes a scalar of n encoded bytes: the length prefix when it is inside
- * a container, then the bytes, which write() stores at the pointer it is
- * given. Bytes up to 16 beyond the value may be written over (they are
- * reserved), so that short values are stored a word at a time.
+ * Makes room for a scalar of n encoded bytes, writes its length prefix
+ * when it is inside a container, and returns where its bytes go (NULL
+ * with the error set). Exactly the bytes needed are reserved, so that a
+ * caller's buffer of the exact size is enough.
  */
 static inline uint8_t *
 scalar_at(argdata_encoder_t *e, size_t n)
 {
 	uint8_t *o;
 
-	if (reserve(e, n + 10 + 16) != 0)
+	if (reserve(e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
 		return NULL;
 	o = e->buf + e->len;
 	if (e->top != NULL)
@@ -302,7 +302,8 @@ argdata_encode_bool(argdata_encoder_t *e, bool value)
 	if ((o = scalar_at(e, value ? 2 : 1)) == NULL)
 		return e->error;
 	o[0] = AD_TAG_BOOL;
-	o[1] = 0x01;
+	if (value)
+		o[1] = 0x01;
 	return 0;
 }
 
@@ -321,12 +322,23 @@ put_int(argdata_encoder_t *e, uint64_t bits, size_t len)
 	if ((o = scalar_at(e, 1 + len)) == NULL)
 		return e->error;
 	o[0] = AD_TAG_INT;
-	/* The payload at the front of one 8-byte store; the rest is spare. */
-	bits = len == 0 ? 0 : bits << (64 - 8 * len);
+	if (__builtin_expect(e->cap - (size_t)(o + 1 - e->buf) >= 8, 1)) {
+		/*
+		 * The payload at the front of one 8-byte store, which reaches
+		 * into spare room: sizes vary from value to value, and a loop
+		 * over the bytes would mispredict its exit.
+		 */
+		bits = len == 0 ? 0 : bits << (64 - 8 * len);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	bits = __builtin_bswap64(bits);
+		bits = __builtin_bswap64(bits);
 #endif
-	memcpy(o + 1, &bits, 8);
+		memcpy(o + 1, &bits, 8);
+	} else {
+		for (size_t i = len; i-- > 0;) {
+			o[1 + i] = (uint8_t)bits;
+			bits >>= 8;
+		}
+	}
 	return 0;
 }
 

@@ -30,6 +30,8 @@ int run_roundtrip_tests(void);
 int run_deep_tests(void);
 int run_memory_tests(void);
 int run_manpage_tests(void);
+int run_encoder_tests(void);
+int run_typed_tests(void);
 
 /* The manual page the manpage group checks. */
 extern const char *manpage_path;

@@ -26,6 +26,8 @@ static const struct {
     {"deep", run_deep_tests},
     {"memory", run_memory_tests},
     {"manpage", run_manpage_tests},
+    {"encoder", run_encoder_tests},
+    {"typed", run_typed_tests},
 };
 
 int
