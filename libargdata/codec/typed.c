@@ -388,6 +388,7 @@ check_field(struct ctx *c, const struct argdata_field *f, bool *other)
 	    f->key != NULL ? f->key : "(other keys)");
 }
 
+/* Gives every field of a map that is absent its default. */
 static int
 apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
     unsigned depth)
@@ -396,13 +397,57 @@ apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
 
 	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
 		return fail(c, NULL, EINVAL, "schema: nested too deep");
-	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX)
+	for (size_t i = 0; i < s->nfields; i++)
+		if ((error = apply_default(c, &s->fields[i], base, depth)) != 0)
+			return error;
+	return 0;
+}
+
+/*
+ * The schemas checked so far in one call: each distinct schema is
+ * checked once, however often it is referred to, so that checking is
+ * linear in the schema's size.
+ */
+struct checked {
+	const struct argdata_schema *s[64];
+	size_t n;
+};
+
+/*
+ * Checks a schema and those nested in it once, before any data is read,
+ * so that reading need not check fields again for every map. Recursion
+ * follows schema nesting and stops at ARGDATA_SCHEMA_DEPTH_MAX.
+ */
+static int
+check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
+    struct checked *done)
+{
+	size_t nother = 0;
+	int error;
+
+	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
+		return fail(c, NULL, EINVAL, "schema: nested too deep");
+	for (size_t i = 0; i < done->n; i++)
+		if (done->s[i] == s)
+			return 0;
+	if (done->n < sizeof(done->s) / sizeof(done->s[0]))
+		done->s[done->n++] = s;
+	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX || (s->nfields > 0 &&
+	    s->fields == NULL))
 		return fail(c, NULL, EINVAL, "schema: too many fields");
 	for (size_t i = 0; i < s->nfields; i++) {
+		const struct argdata_field *f = &s->fields[i];
 		bool other;
 
-		if ((error = check_field(c, &s->fields[i], &other)) != 0 ||
-		    (error = apply_default(c, &s->fields[i], base, depth)) != 0)
+		if ((error = check_field(c, f, &other)) != 0)
+			return error;
+		if (other && ++nother > 1)
+			return fail(c, NULL, EINVAL, "schema: more than one "
+			    "field for other keys");
+		if (f->nested != NULL && (f->type == ARGDATA_FIELD_MAP ||
+		    (f->type == ARGDATA_FIELD_ARRAY &&
+			f->elem_type == ARGDATA_FIELD_MAP)) &&
+		    (error = check_schema(c, f->nested, depth + 1, done)) != 0)
 			return error;
 	}
 	return 0;
@@ -732,6 +777,41 @@ read_seq(struct ctx *c, const struct path *p, const struct val *v,
 	return 0;
 }
 
+/*
+ * Whether the n bytes at a and b are equal: keys are short, and a call
+ * to memcmp() costs more than comparing them here with loads that may
+ * overlap but never leave either range.
+ */
+static inline bool
+same_bytes(const uint8_t *a, const char *b, size_t n)
+{
+	uint64_t x, y, z, w;
+	uint32_t p, q, r, t;
+
+	if (n >= 8) {
+		for (size_t i = 0; i < n - 8; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&z, a + n - 8, 8);
+		memcpy(&w, b + n - 8, 8);
+		return z == w;
+	}
+	if (n >= 4) {
+		memcpy(&p, a, 4);
+		memcpy(&q, b, 4);
+		memcpy(&r, a + n - 4, 4);
+		memcpy(&t, b + n - 4, 4);
+		return ((p ^ q) | (r ^ t)) == 0;
+	}
+	if (n == 0)
+		return true;
+	return a[0] == (uint8_t)b[0] && a[n / 2] == (uint8_t)b[n / 2] &&
+	    a[n - 1] == (uint8_t)b[n - 1];
+}
+
 /* Whether the key of len bytes at k is the field's. */
 static inline bool
 key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
@@ -742,7 +822,7 @@ key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
 		return false;
 	if (flen == 0 && f->key[0] != '\0')
 		flen = strlen(f->key);
-	return flen == len && memcmp(f->key, k, len) == 0;
+	return flen == len && same_bytes(k, f->key, len);
 }
 
 /*
@@ -750,6 +830,13 @@ key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
  * the pairs are read in the order they come; a bit per field catches keys
  * that come twice and required keys that never come.
  */
+static int finish_map(struct ctx *c, const struct path *p,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth,
+    const uint64_t *seen, size_t nother);
+static int read_map_encoded(struct ctx *c, const struct path *p,
+    const struct val *v, const struct argdata_schema *s, uint8_t *base,
+    unsigned depth);
+
 static int
 read_map(struct ctx *c, const struct path *p, const struct val *v,
     const struct argdata_schema *s, uint8_t *base, unsigned depth)
@@ -761,14 +848,13 @@ read_map(struct ctx *c, const struct path *p, const struct val *v,
 	struct val k, e;
 	int r, error;
 
-	if ((error = apply_defaults(c, s, base, depth)) != 0)
-		return error;
+	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
+		return fail(c, p, EINVAL, "schema: nested too deep");
 	if (v->tag != AD_TAG_MAP)
 		return fail_type(c, p, "map", v->tag);
-	memset(seen, 0, sizeof(seen));
-	for (size_t i = 0; i < nfields; i++)
-		if (fields[i].key == NULL)
-			other = &fields[i];
+	if (v->node == NULL)
+		return read_map_encoded(c, p, v, s, base, depth);
+	memset(seen, 0, (nfields + 63) / 64 * sizeof(seen[0]));
 	cursor_init(&cur, v);
 	while ((r = cursor_next(&cur, &k)) > 0) {
 		struct path step = {p, NULL, 0, 0};
@@ -795,6 +881,9 @@ read_map(struct ctx *c, const struct path *p, const struct val *v,
 		if (i == nfields) {
 			const char *name;
 
+			for (i = 0; other == NULL && i < nfields; i++)
+				if (fields[i].key == NULL)
+					other = &fields[i];
 			if (other == NULL) {
 				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
 					continue;
@@ -833,16 +922,37 @@ read_map(struct ctx *c, const struct path *p, const struct val *v,
 	}
 	if (r < 0)
 		return fail(c, p, EINVAL, "corrupt map");
+	return finish_map(c, p, s, base, depth, seen, nother);
+}
+
+/* Gives the fields that did not come their defaults, or reports them. */
+static int
+finish_map(struct ctx *c, const struct path *p,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth,
+    const uint64_t *seen, size_t nother)
+{
+	const struct argdata_field *fields = s->fields;
+	size_t nfields = s->nfields;
+	int error;
+
 	for (size_t i = 0; i < nfields; i++) {
-		if ((fields[i].flags & ARGDATA_REQUIRED) &&
-		    fields[i].key != NULL &&
-		    !(seen[i / 64] & (UINT64_C(1) << (i % 64)))) {
+		if (seen[i / 64] & (UINT64_C(1) << (i % 64)))
+			continue;
+		if (fields[i].key == NULL) {
+			if (nother == 0)
+				memcpy(base + fields[i].count_offset, &nother,
+				    sizeof(nother));
+			continue;
+		}
+		if (fields[i].flags & ARGDATA_REQUIRED) {
 			struct path step = {p, fields[i].key,
 			    fields[i].keylen != 0 ? fields[i].keylen
 						  : strlen(fields[i].key), 0};
 
 			return fail(c, &step, EINVAL, "missing");
 		}
+		if ((error = apply_default(c, &fields[i], base, depth)) != 0)
+			return error;
 	}
 	return 0;
 }
@@ -852,10 +962,275 @@ argdata_read_map(const argdata_t *ad, const struct argdata_schema *schema,
     void *out, char *errbuf, size_t errlen)
 {
 	struct ctx c = {errbuf, errlen};
+	struct checked done;
 	struct val v;
+	int error;
 
 	if (errbuf != NULL && errlen > 0)
 		errbuf[0] = '\0';
+	done.n = 0;
+	if ((error = check_schema(&c, schema, 0, &done)) != 0)
+		return error;
 	val_from_node(ad, &v);
 	return read_map(&c, NULL, &v, schema, out, 0);
+}
+
+/*
+ * The common scalars of an encoded value, read inline: true when the
+ * value was read into dst, false when read_value() must do it (other
+ * types, long integers, strings not plain ASCII, descriptors to check,
+ * and every error, whose message it writes). lo is the start of the
+ * readable bytes around the value.
+ */
+static inline __attribute__((always_inline)) bool
+fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
+    const uint8_t *lo, const struct val *m, uint8_t *dst)
+{
+	uint8_t tag = vl > 0 ? vf[0] : 0;
+	size_t n = vl - 1;
+
+	switch (f->type) {
+	case ARGDATA_FIELD_INT:
+	case ARGDATA_FIELD_UINT: {
+		uint64_t u;
+		int64_t x;
+		unsigned bits = 8 * f->size;
+
+		if (tag != AD_TAG_INT || n > 8)
+			return false;
+		if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
+			/* The word ending with the payload, sign-extended. */
+			memcpy(&u, vf + vl - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			u = __builtin_bswap64(u);
+#endif
+			x = (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
+		} else {
+			u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
+			for (size_t i = 0; i < n; i++)
+				u = (u << 8) | vf[1 + i];
+			x = (int64_t)u;
+		}
+		if (f->type == ARGDATA_FIELD_INT) {
+			if (bits < 64 && (x < -(INT64_C(1) << (bits - 1)) ||
+			    x >= (INT64_C(1) << (bits - 1))))
+				return false;
+		} else if (x < 0 || (bits < 64 &&
+		    (uint64_t)x >= (UINT64_C(1) << bits))) {
+			/* 9-byte payloads of large unsigned: read_value. */
+			return false;
+		}
+		store_int(dst, (uint64_t)x, f->size);
+		return true;
+	}
+	case ARGDATA_FIELD_BOOL:
+		if (tag != AD_TAG_BOOL || n > 1 || (n == 1 && vf[1] != 0x01))
+			return false;
+		*(bool *)(void *)dst = n == 1;
+		return true;
+	case ARGDATA_FIELD_FLOAT: {
+		uint64_t bits;
+
+		if (tag != AD_TAG_FLOAT || n != 8)
+			return false;
+		memcpy(&bits, vf + 1, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		bits = __builtin_bswap64(bits);
+#endif
+		memcpy(dst, &bits, 8);
+		return true;
+	}
+	case ARGDATA_FIELD_STR: {
+		const char *str = (const char *)vf + 1;
+
+		if (tag != AD_TAG_STR || n == 0 || vf[n] != 0x00 ||
+		    !plain_ascii(vf + 1, n - 1))
+			return false;
+		memcpy(dst, &str, sizeof(str));
+		return true;
+	}
+	case ARGDATA_FIELD_FD: {
+		uint32_t number;
+		int fd;
+
+		if (tag != AD_TAG_FD || n != 4 || m->convert == NULL ||
+		    (f->flags & ~ARGDATA_REQUIRED) != 0)
+			return false;
+		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
+		    (uint32_t)vf[3] << 8 | vf[4];
+		if ((fd = m->convert(m->carg, number)) < 0)
+			return false;
+		memcpy(dst, &fd, sizeof(fd));
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/*
+ * ad_read_subfield(), with the long case given addresses of its own: when
+ * the caller's positions never escape, the compiler keeps them in
+ * registers, where the stores into the caller's struct (which may alias
+ * anything in memory) cannot force them to be loaded again.
+ */
+static inline __attribute__((always_inline)) bool
+subfield(const uint8_t **pos, const uint8_t *end, const uint8_t **field,
+    size_t *len)
+{
+	const uint8_t *p = *pos, *q, *f;
+	size_t l;
+
+	if (p < end && (*p & 0x80) && (size_t)(*p & 0x7f) < (size_t)(end - p)) {
+		*field = p + 1;
+		*len = *p & 0x7f;
+		*pos = p + 1 + (*p & 0x7f);
+		return true;
+	}
+	q = p;
+	if (ad_read_subfield_long(&q, end, &f, &l) != NULL)
+		return false;
+	*pos = q;
+	*field = f;
+	*len = l;
+	return true;
+}
+
+/* The encoded size of the values of a field type, or 0 when it varies. */
+static inline size_t
+fixed_size(unsigned type)
+{
+	return type == ARGDATA_FIELD_FD ? 5
+	    : type == ARGDATA_FIELD_FLOAT ? 9 : 0;
+}
+
+/*
+ * read_map() for an encoded map: the same, with the subfields read in
+ * place and the common scalars inline, positions kept in locals that the
+ * stores into the caller's struct cannot alias.
+ */
+static int
+read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth)
+{
+	uint64_t seen[ARGDATA_SCHEMA_FIELDS_MAX / 64];
+	const struct argdata_field *fields = s->fields, *other = NULL;
+	const size_t nfields = s->nfields;
+	size_t hint = 0, nother = 0;
+	const uint8_t *pos = v->p, *const end = v->p + v->n, *lo = v->p - 1;
+	int error;
+
+	/* Most schemas have at most 64 fields: no call to memset(). */
+	seen[0] = 0;
+	if (nfields > 64)
+		memset(seen, 0, (nfields + 63) / 64 * sizeof(seen[0]));
+	while (pos != end) {
+		const uint8_t *kf, *vf;
+		size_t kl, vl, i, klen;
+		const struct argdata_field *f;
+
+		/*
+		 * Each subfield's position depends on the length before it,
+		 * a chain of loads that bounds the speed. Where the data
+		 * follows the schema, the key's length is known: a compare
+		 * that the processor predicts replaces the load in the chain.
+		 */
+		i = nfields;
+		if (hint < nfields && fields[hint].keylen != 0 &&
+		    fields[hint].keylen + 2 < 0x80 &&
+		    fields[hint].keylen + 2 < (size_t)(end - pos) &&
+		    *pos == (uint8_t)(0x80 | (fields[hint].keylen + 2))) {
+			kf = pos + 1;
+			kl = fields[hint].keylen + 2;
+			pos += 1 + kl;
+			if (kf[0] == AD_TAG_STR && kf[kl - 1] == 0 &&
+			    same_bytes(kf + 1, fields[hint].key, kl - 2))
+				i = hint;
+		} else if (!subfield(&pos, end, &kf, &kl)) {
+			return fail(c, p, EINVAL, "corrupt map");
+		}
+		/* So with values of a fixed size. */
+		vl = i < nfields ? fixed_size(fields[i].type) : 0;
+		if (vl != 0 && vl < (size_t)(end - pos) &&
+		    *pos == (uint8_t)(0x80 | vl)) {
+			vf = pos + 1;
+			pos += 1 + vl;
+		} else if (!subfield(&pos, end, &vf, &vl)) {
+			return fail(c, p, EINVAL, "corrupt map");
+		}
+		if (kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0) {
+			uint8_t tag = kl > 0 ? kf[0] : 0;
+
+			return fail(c, p, EINVAL, "expected a str as key, "
+			    "found %s %s", article(type_name(tag)),
+			    type_name(tag));
+		}
+		klen = kl - 2;
+		/* The field after the last one matched, then all of them. */
+		if (i == nfields) {
+			for (i = 0; i < nfields; i++)
+				if (key_is(&fields[i], kf + 1, klen))
+					break;
+		}
+		if (i < nfields &&
+		    !(seen[i / 64] & (UINT64_C(1) << (i % 64))) &&
+		    fast_scalar(&fields[i], vf, vl, lo, v,
+			base + fields[i].offset)) {
+			seen[i / 64] |= UINT64_C(1) << (i % 64);
+			hint = i + 1;
+			continue;
+		}
+
+		/* Everything else, and every error, as read_map() does. */
+		struct path step = {p, (const char *)kf + 1, klen, 0};
+		struct val k = {AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL};
+		struct val e = {vl > 0 ? vf[0] : 0, vf + (vl > 0), vl - (vl > 0),
+		    NULL, v->convert, v->carg};
+
+		if (i == nfields) {
+			const char *name;
+
+			for (i = 0; other == NULL && i < nfields; i++)
+				if (fields[i].key == NULL)
+					other = &fields[i];
+			if (other == NULL) {
+				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
+					continue;
+				return fail(c, &step, EINVAL, "unknown key");
+			}
+			if (get_cstr(&k, &name) != 0)
+				return fail(c, &step, EILSEQ, "key is not "
+				    "valid UTF-8 or holds a NUL byte");
+			if (nother == other->max)
+				return fail(c, &step, EINVAL, "more than %zu "
+				    "keys besides those named", other->max);
+			uint8_t *elem = base + other->offset +
+			    nother * other->size;
+			if ((error = read_map(c, &step, &e, other->nested,
+			    elem, depth + 1)) != 0)
+				return error;
+			memcpy(elem + other->key_offset, &name, sizeof(name));
+			nother++;
+			memcpy(base + other->count_offset, &nother,
+			    sizeof(nother));
+			continue;
+		}
+		if (seen[i / 64] & (UINT64_C(1) << (i % 64)))
+			return fail(c, &step, EINVAL, "duplicate key");
+		seen[i / 64] |= UINT64_C(1) << (i % 64);
+		hint = i + 1;
+		f = &fields[i];
+		if (f->type == ARGDATA_FIELD_ARRAY ||
+		    f->type == ARGDATA_FIELD_EACH)
+			error = read_seq(c, &step, &e, f, base, depth);
+		else
+			error = read_value(c, &step, &e, f, f->type, f->size,
+			    base + f->offset, depth);
+		if (error != 0)
+			return error;
+	}
+	/* Every field came: nothing left to do. */
+	if (nfields < 64 && seen[0] == (UINT64_C(1) << nfields) - 1)
+		return 0;
+	return finish_map(c, p, s, base, depth, seen, nother);
 }

@@ -944,9 +944,28 @@ test_argdata_read_map__schema_mistakes(void **state)
 	assert_string_equal(msg, "schema: field x is not well-formed");
 	assert_int_equal(argdata_read_map(&argdata_null, &s2, out, msg,
 	    sizeof(msg)), EINVAL);
-	assert_int_equal(argdata_read_map(&argdata_null, &loop, out, msg,
-	    sizeof(msg)), EINVAL);
-	assert_string_equal(msg, "schema: nested too deep");
+	/* Data nested as deep as the schema allows, and one level more. */
+	for (int levels = 32; levels <= 40; levels += 8) {
+		struct input in;
+		argdata_t *ad;
+
+		begin_input();
+		for (int i = 0; i < levels; i++) {
+			argdata_encode_map_begin(enc);
+			key("x");
+		}
+		argdata_encode_map_begin(enc);
+		for (int i = 0; i <= levels; i++)
+			argdata_encode_end(enc);
+		end_input(&in);
+		ad = argdata_from_buffer(in.data, in.len, NULL, NULL);
+		assert_non_null(ad);
+		/* The innermost map lacks x: its default recurses on. */
+		assert_int_equal(argdata_read_map(ad, &loop, out, msg,
+		    sizeof(msg)), EINVAL);
+		assert_non_null(strstr(msg, "nested too deep"));
+		argdata_free(ad);
+	}
 	/* No buffer, or one byte of it. */
 	assert_int_equal(argdata_read_map(&argdata_null, &s1, out, NULL, 0),
 	    EINVAL);
