@@ -623,8 +623,9 @@ read_int(struct ctx *c, const struct path *p, const struct val *v,
 
 		if (negative ? mag > lim + 1 : mag > lim)
 			return fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
-			    "range for a %zu-bit signed integer",
-			    negative ? "-" : "", mag, 8 * size);
+			    "range for %s %zu-bit signed integer",
+			    negative ? "-" : "", mag, size == 1 ? "an" : "a",
+			    8 * size);
 		store_int(dst, negative ? 0 - mag : mag, size);
 	} else {
 		uint64_t lim = size == 8 ? UINT64_MAX
@@ -632,8 +633,9 @@ read_int(struct ctx *c, const struct path *p, const struct val *v,
 
 		if ((negative && mag != 0) || mag > lim)
 			return fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
-			    "range for a %zu-bit unsigned integer",
-			    negative ? "-" : "", mag, 8 * size);
+			    "range for %s %zu-bit unsigned integer",
+			    negative ? "-" : "", mag, size == 1 ? "an" : "a",
+			    8 * size);
 		store_int(dst, mag, size);
 	}
 	return 0;

@@ -645,7 +645,7 @@ test_argdata_read_map__integer_ranges(void **state)
 	    "u16: -1 is out of range for a 16-bit unsigned integer");
 	assert_int_equal(read_one_int("i8", true, 128, 0, &x, msg), ERANGE);
 	assert_string_equal(msg,
-	    "i8: 128 is out of range for a 8-bit signed integer");
+	    "i8: 128 is out of range for an 8-bit signed integer");
 	assert_int_equal(read_one_int("u64", false, 0, UINT64_MAX, &x, msg),
 	    0);
 	assert_true(x.u64 == UINT64_MAX);
