@@ -312,6 +312,20 @@ test_argdata_reader_pull__alloc_failures(void **state)
 	fail_each_allocation(stream_roundtrip);
 }
 
+static void
+test_argdata_encoder_finish__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(encode_stream);
+}
+
+static void
+test_argdata_read_map__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(typed_read);
+}
+
 #ifdef ALLOC_LOADER
 static void
 test_loader_load__alloc_failures(void **state)
@@ -338,6 +352,12 @@ main(void)
 	        test_fds_teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_argdata_reader_pull__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_encoder_finish__alloc_failures, test_fds_setup,
+	        test_fds_teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_argdata_read_map__alloc_failures, test_fds_setup,
 	        test_fds_teardown),
 #ifdef ALLOC_LOADER
 	    cmocka_unit_test_setup_teardown(test_loader_load__alloc_failures,
