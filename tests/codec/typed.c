@@ -350,6 +350,14 @@ test_argdata_read_map__all_types(void **state)
 	assert_int_equal(read_both(&in, &cfg_schema, &c, &c2, msg,
 	    sizeof(msg)), 0);
 	assert_string_equal(msg, "");
+	/*
+	 * Strings of the tree point into its values, which read_both has
+	 * freed: only the encoded read's are checked.
+	 */
+	assert_memory_equal(c.blob.data, "\x00\x01", 2);
+	assert_string_equal(c.db.host, "db.example");
+	assert_string_equal(c.workers[0].name, "a");
+	assert_string_equal(c.workers[1].name, "b\xc3\xa9");
 	for (int pass = 0; pass < 2; pass++) {
 		const struct cfg *x = pass ? &c2 : &c;
 
@@ -358,14 +366,10 @@ test_argdata_read_map__all_types(void **state)
 		assert_true(x->ubig == UINT64_MAX);
 		assert_true(x->ratio == 2.25);
 		assert_int_equal(x->blob.len, 2);
-		assert_memory_equal(x->blob.data, "\x00\x01", 2);
 		assert_int_equal(x->start.tv_sec, 1700000000);
 		assert_int_equal(x->start.tv_nsec, 5);
-		assert_string_equal(x->db.host, "db.example");
 		assert_int_equal(x->db.timeout, 4000000000u);
 		assert_int_equal(x->nworkers, 2);
-		assert_string_equal(x->workers[0].name, "a");
-		assert_string_equal(x->workers[1].name, "b\xc3\xa9");
 		assert_int_equal(x->workers[0].port, 65535);
 		assert_int_equal(x->workers[1].port, 65534);
 		assert_int_equal(x->workers[1].nice, -5);
