@@ -24,7 +24,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "codec.h"
+#include "encode.h"
 
 /* Descriptors below this go through the dense table. */
 #define DENSE_LIMIT 65536
@@ -342,30 +343,16 @@ put_int(argdata_encoder_t *e, uint64_t bits, size_t len)
 	return 0;
 }
 
-/*
- * The number of payload bytes of an int whose two's complement needs the
- * bits of x (x = v for v >= 0, ~v below) plus a sign bit; 0 takes none.
- * As in values.c: branch-free, since sizes vary from value to value.
- */
-static inline size_t
-int_bytes(uint64_t x, bool zero)
-{
-	return (size_t)(72 - __builtin_clzll(x | 1)) / 8 - zero;
-}
-
 int
 argdata_encode_int_s(argdata_encoder_t *e, intmax_t value)
 {
-	uint64_t u = (uint64_t)value;
-	uint64_t x = u ^ (0 - (u >> 63));
-
-	return put_int(e, u, int_bytes(x, value == 0));
+	return put_int(e, (uint64_t)value, ad_int_size_s(value));
 }
 
 int
 argdata_encode_int_u(argdata_encoder_t *e, uintmax_t value)
 {
-	size_t n = int_bytes(value, value == 0);
+	size_t n = ad_int_size_u(value);
 	uint8_t *o;
 	int error;
 
@@ -449,27 +436,23 @@ argdata_encode_binary(argdata_encoder_t *e, const void *buf, size_t len)
 int
 argdata_encode_timestamp(argdata_encoder_t *e, const struct timespec *ts)
 {
-	uint8_t p[16];
-	const uint8_t *s = p;
-	size_t n = 16;
+	uint8_t p[16], *o;
+	bool valid;
+	size_t n;
+	int error;
 
 	if (e->error != 0)
 		return e->error;
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+	n = ad_encode_timestamp(p, ts, &valid);
+	if (!valid)
 		return set_error(e, EINVAL);
-	/* As argdata_create_timestamp: two's complement, shortest form. */
-	unsigned __int128 u = (unsigned __int128)((__int128)ts->tv_sec *
-	    1000000000 + ts->tv_nsec);
-	for (size_t i = 16; i-- > 0;) {
-		p[i] = (uint8_t)u;
-		u >>= 8;
-	}
-	while (n > 0 && ((s[0] == 0x00 && (n == 1 || s[1] < 0x80)) ||
-	    (s[0] == 0xff && n > 1 && s[1] >= 0x80))) {
-		s++;
-		n--;
-	}
-	return put_bytes(e, AD_TAG_TIMESTAMP, s, n, false);
+	if ((error = admit(e)) != 0)
+		return error;
+	if ((o = scalar_at(e, 1 + n)) == NULL)
+		return e->error;
+	o[0] = AD_TAG_TIMESTAMP;
+	memcpy(o + 1, p, n < sizeof(p) ? n : sizeof(p));
+	return 0;
 }
 
 /* Appends fd to the table: its number. */

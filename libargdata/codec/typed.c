@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "internal.h"
+#include "codec.h"
 
 /*
  * A value being read: its tag (0 for null) and payload, or the container

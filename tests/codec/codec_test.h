@@ -3,8 +3,8 @@
  * buffers fenced by inaccessible pages, and a non-recursive full walk that
  * reads every value of a tree through the public getters and iterators.
  */
-#ifndef CODEC_TEST_H
-#define CODEC_TEST_H
+#ifndef ARGDATA_CODEC_TEST_H
+#define ARGDATA_CODEC_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,10 +15,6 @@
 /* A byte vector as two arguments: pointer and length. */
 #define BYTES(...)                                                             \
 	(const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
-
-/* A test case that also checks that it left no descriptor open. */
-#define CODEC_TEST(f)                                                          \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
 
 /* The test groups, one per file; each returns cmocka's failure count. */
 int run_wire_tests(void);
@@ -32,9 +28,6 @@ int run_memory_tests(void);
 int run_manpage_tests(void);
 int run_encoder_tests(void);
 int run_typed_tests(void);
-
-/* The manual page the manpage group checks. */
-extern const char *manpage_path;
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the

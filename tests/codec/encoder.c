@@ -428,12 +428,12 @@ int
 run_encoder_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_encoder_finish__same_bytes_as_serialize),
-	    CODEC_TEST(test_argdata_encoder_finish__deep_long_containers),
-	    CODEC_TEST(test_argdata_encoder_create_buffer__fits_and_enobufs),
-	    CODEC_TEST(test_argdata_encode_end__out_of_place),
-	    CODEC_TEST(test_argdata_encode_str__errors),
-	    CODEC_TEST(test_argdata_encoder_value__serializes_the_same),
+	    TEST_CASE(test_argdata_encoder_finish__same_bytes_as_serialize),
+	    TEST_CASE(test_argdata_encoder_finish__deep_long_containers),
+	    TEST_CASE(test_argdata_encoder_create_buffer__fits_and_enobufs),
+	    TEST_CASE(test_argdata_encode_end__out_of_place),
+	    TEST_CASE(test_argdata_encode_str__errors),
+	    TEST_CASE(test_argdata_encoder_value__serializes_the_same),
 	};
 
 	return cmocka_run_group_tests_name("encoder", tests, NULL, NULL);

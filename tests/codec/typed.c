@@ -1072,19 +1072,19 @@ int
 run_typed_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_read_map__all_types),
-	    CODEC_TEST(test_argdata_read_map__defaults),
-	    CODEC_TEST(test_argdata_read_map__path_in_errors),
-	    CODEC_TEST(test_argdata_read_map__ignore_unknown),
-	    CODEC_TEST(test_argdata_read_map__integer_ranges),
-	    CODEC_TEST(test_argdata_read_map__long_integers),
-	    CODEC_TEST(test_argdata_read_map__other_keys),
-	    CODEC_TEST(test_argdata_read_map__fd_kinds),
-	    CODEC_TEST(test_argdata_read_map__fd_unavailable),
-	    CODEC_TEST(test_argdata_read_map__strings),
-	    CODEC_TEST(test_argdata_read_map__schema_mistakes),
-	    CODEC_TEST(test_argdata_read_map__message_truncated),
-	    CODEC_TEST(test_argdata_read_map__hostile_bytes),
+	    TEST_CASE(test_argdata_read_map__all_types),
+	    TEST_CASE(test_argdata_read_map__defaults),
+	    TEST_CASE(test_argdata_read_map__path_in_errors),
+	    TEST_CASE(test_argdata_read_map__ignore_unknown),
+	    TEST_CASE(test_argdata_read_map__integer_ranges),
+	    TEST_CASE(test_argdata_read_map__long_integers),
+	    TEST_CASE(test_argdata_read_map__other_keys),
+	    TEST_CASE(test_argdata_read_map__fd_kinds),
+	    TEST_CASE(test_argdata_read_map__fd_unavailable),
+	    TEST_CASE(test_argdata_read_map__strings),
+	    TEST_CASE(test_argdata_read_map__schema_mistakes),
+	    TEST_CASE(test_argdata_read_map__message_truncated),
+	    TEST_CASE(test_argdata_read_map__hostile_bytes),
 	};
 
 	return cmocka_run_group_tests_name("typed", tests, NULL,
