@@ -26,6 +26,7 @@
 
 #include "codec.h"
 #include "encode.h"
+#include "grow.h"
 
 /* Descriptors below this go through the dense table. */
 #define DENSE_LIMIT 65536
@@ -135,22 +136,12 @@ set_error(argdata_encoder_t *e, int error)
 static __attribute__((noinline)) int
 grow(argdata_encoder_t *e, size_t n)
 {
-	size_t cap = e->cap < 256 ? 256 : e->cap;
-	uint8_t *b;
-
-	if (n > SIZE_MAX - e->len)
-		return set_error(e, ENOMEM);
 	if (!e->own)
 		return set_error(e, ENOBUFS);
-	while (cap - e->len < n) {
-		if (cap > SIZE_MAX / 2)
-			return set_error(e, ENOMEM);
-		cap *= 2;
-	}
-	if ((b = realloc(e->buf, cap)) == NULL)
+	/* At least 256 bytes: every encoding needs a few. */
+	if (ad_grow(&e->buf, &e->cap, e->len, n < 256 ? 256 : n, 1,
+	    NULL) != 0)
 		return set_error(e, ENOMEM);
-	e->buf = b;
-	e->cap = cap;
 	return 0;
 }
 
@@ -209,16 +200,9 @@ begin(argdata_encoder_t *e, bool map)
 
 	if ((error = admit(e)) != 0)
 		return error;
-	if (e->depth == e->stack_cap) {
-		size_t cap = e->stack_cap == 0 ? 16 : 2 * e->stack_cap;
-		struct frame *s;
-
-		if (cap > SIZE_MAX / sizeof(*s) ||
-		    (s = realloc(e->stack, cap * sizeof(*s))) == NULL)
-			return set_error(e, ENOMEM);
-		e->stack = s;
-		e->stack_cap = cap;
-	}
+	if (ad_grow(&e->stack, &e->stack_cap, e->depth, 1, sizeof(*e->stack),
+	    NULL) != 0)
+		return set_error(e, ENOMEM);
 	if (reserve(e, 2) != 0)
 		return e->error;
 	o = e->buf + e->len;
@@ -267,16 +251,9 @@ argdata_encode_end(argdata_encoder_t *e)
 		return 0;
 	}
 	/* Longer than the byte reserved: noted, inserted by finish. */
-	if (e->nfix == e->fix_cap) {
-		size_t cap = e->fix_cap == 0 ? 16 : 2 * e->fix_cap;
-		struct fixup *x;
-
-		if (cap > SIZE_MAX / sizeof(*x) ||
-		    (x = realloc(e->fix, cap * sizeof(*x))) == NULL)
-			return set_error(e, ENOMEM);
-		e->fix = x;
-		e->fix_cap = cap;
-	}
+	if (ad_grow(&e->fix, &e->fix_cap, e->nfix, 1, sizeof(*e->fix),
+	    NULL) != 0)
+		return set_error(e, ENOMEM);
 	e->fix[e->nfix++] = (struct fixup){f->tag - 1, len};
 	e->top->extra += f->extra + ad_prefix_size(len) - 1;
 	return 0;
@@ -459,16 +436,11 @@ argdata_encode_timestamp(argdata_encoder_t *e, const struct timespec *ts)
 static int
 new_number(argdata_encoder_t *e, int fd, uint32_t *number)
 {
-	if (e->nfds == e->fds_cap) {
-		size_t cap = e->fds_cap == 0 ? 16 : 2 * e->fds_cap;
-		int *f;
-
-		if (cap > UINT32_MAX / 2 ||
-		    (f = realloc(e->fds, cap * sizeof(*f))) == NULL)
-			return ENOMEM;
-		e->fds = f;
-		e->fds_cap = cap;
-	}
+	/* Numbers are 32 bits on the wire. */
+	if (e->nfds >= UINT32_MAX / 2 ||
+	    ad_grow(&e->fds, &e->fds_cap, e->nfds, 1, sizeof(*e->fds),
+		NULL) != 0)
+		return ENOMEM;
 	e->fds[e->nfds] = fd;
 	*number = (uint32_t)e->nfds++;
 	return 0;
