@@ -192,6 +192,46 @@ scalar_at(argdata_encoder_t *e, size_t n)
 	return o;
 }
 
+/*
+ * The common case of a value, inline: no error, inside a container, and
+ * room bytes free. Accounts for the value and returns where its length
+ * prefix goes, or NULL for the general path (admit() and scalar_at()).
+ * Each value's function is called from the program, once per value: the
+ * fewer registers and branches its common case takes, the closer a call
+ * comes to an inline packer's cost.
+ */
+static inline __attribute__((always_inline)) uint8_t *
+fast_at(argdata_encoder_t *e, size_t room)
+{
+	struct frame *t = e->top;
+
+	if (__builtin_expect(e->error != 0 || t == NULL ||
+	    e->cap - e->len < room, 0))
+		return NULL;
+	t->key_next = !t->key_next;
+	return e->buf + e->len;
+}
+
+/*
+ * Whether the len (below 64) bytes at s are ASCII, with loads that may
+ * overlap but stay inside: keys and names are, and a loop over their
+ * bytes would mispredict its exit as their lengths vary.
+ */
+static inline bool
+ascii_short(const uint8_t *s, size_t len)
+{
+	uint32_t a, b;
+
+	if (len >= 8)
+		return ad_ascii_words(s, len, s);
+	if (len >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		return ((a | b) & UINT32_C(0x80808080)) == 0;
+	}
+	return len == 0 || ((s[0] | s[len / 2] | s[len - 1]) & 0x80) == 0;
+}
+
 static int
 begin(argdata_encoder_t *e, bool map)
 {
@@ -272,8 +312,16 @@ argdata_encode_null(argdata_encoder_t *e)
 int
 argdata_encode_bool(argdata_encoder_t *e, bool value)
 {
-	uint8_t *o;
+	uint8_t *o = fast_at(e, 3);
 	int error;
+
+	if (o != NULL) {
+		o[0] = (uint8_t)(0x80 | (1 + value));
+		o[1] = AD_TAG_BOOL;
+		o[2] = 0x01;
+		e->len += 2 + value;
+		return 0;
+	}
 
 	if ((error = admit(e)) != 0)
 		return error;
@@ -323,7 +371,22 @@ put_int(argdata_encoder_t *e, uint64_t bits, size_t len)
 int
 argdata_encode_int_s(argdata_encoder_t *e, intmax_t value)
 {
-	return put_int(e, (uint64_t)value, ad_int_size_s(value));
+	size_t n = ad_int_size_s(value);
+	uint8_t *o = fast_at(e, 2 + 8);
+	uint64_t bits;
+
+	if (o == NULL)
+		return put_int(e, (uint64_t)value, n);
+	o[0] = (uint8_t)(0x80 | (1 + n));
+	o[1] = AD_TAG_INT;
+	/* The payload at the front of one 8-byte store. */
+	bits = n == 0 ? 0 : (uint64_t)value << (64 - 8 * n);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	bits = __builtin_bswap64(bits);
+#endif
+	memcpy(o + 2, &bits, 8);
+	e->len += 2 + n;
+	return 0;
 }
 
 int
@@ -353,8 +416,16 @@ int
 argdata_encode_float(argdata_encoder_t *e, double value)
 {
 	uint64_t bits;
-	uint8_t *o;
+	uint8_t *o = fast_at(e, 10);
 	int error;
+
+	if (o != NULL) {
+		o[0] = 0x80 | 9;
+		o[1] = AD_TAG_FLOAT;
+		ad_encode_float(o + 2, value);
+		e->len += 10;
+		return 0;
+	}
 
 	if ((error = admit(e)) != 0)
 		return error;
@@ -393,6 +464,18 @@ put_bytes(argdata_encoder_t *e, uint8_t tag, const void *p, size_t len,
 int
 argdata_encode_str(argdata_encoder_t *e, const char *str, size_t len)
 {
+	const uint8_t *s = (const uint8_t *)str;
+	uint8_t *o;
+
+	if (len < 64 && ascii_short(s, len) && (o = fast_at(e, len + 3)) !=
+	    NULL) {
+		o[0] = (uint8_t)(0x80 | (len + 2));
+		o[1] = AD_TAG_STR;
+		ad_copy_short(o + 2, s, len);
+		o[2 + len] = 0x00;
+		e->len += len + 3;
+		return 0;
+	}
 	if (e->error == 0 && !ad_utf8_valid((const uint8_t *)str, len))
 		return set_error(e, EILSEQ);
 	return put_bytes(e, AD_TAG_STR, str, len, true);
@@ -531,6 +614,19 @@ argdata_encode_fd(argdata_encoder_t *e, int fd)
 	uint8_t *o;
 	int error;
 
+	if ((size_t)fd < e->ndense && e->dense[fd] != 0 &&
+	    (o = fast_at(e, 6)) != NULL) {
+		/* A descriptor seen before, inside a container. */
+		number = e->dense[fd] - 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		number = __builtin_bswap32(number);
+#endif
+		o[0] = 0x80 | 5;
+		o[1] = AD_TAG_FD;
+		memcpy(o + 2, &number, 4);
+		e->len += 6;
+		return 0;
+	}
 	if (e->error != 0)
 		return e->error;
 	if (fd < 0)
