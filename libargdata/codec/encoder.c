@@ -461,6 +461,18 @@ put_bytes(argdata_encoder_t *e, uint8_t tag, const void *p, size_t len,
 	return 0;
 }
 
+/*
+ * The rest of argdata_encode_str(), apart so that the common case needs
+ * no stack frame.
+ */
+static __attribute__((noinline)) int
+str_slow(argdata_encoder_t *e, const char *str, size_t len)
+{
+	if (e->error == 0 && !ad_utf8_valid((const uint8_t *)str, len))
+		return set_error(e, EILSEQ);
+	return put_bytes(e, AD_TAG_STR, str, len, true);
+}
+
 int
 argdata_encode_str(argdata_encoder_t *e, const char *str, size_t len)
 {
@@ -476,9 +488,7 @@ argdata_encode_str(argdata_encoder_t *e, const char *str, size_t len)
 		e->len += len + 3;
 		return 0;
 	}
-	if (e->error == 0 && !ad_utf8_valid((const uint8_t *)str, len))
-		return set_error(e, EILSEQ);
-	return put_bytes(e, AD_TAG_STR, str, len, true);
+	return str_slow(e, str, len);
 }
 
 int

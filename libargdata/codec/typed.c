@@ -854,7 +854,8 @@ read_map(struct ctx *c, const struct path *p, const struct val *v,
 		return fail(c, p, EINVAL, "schema: nested too deep");
 	if (v->tag != AD_TAG_MAP)
 		return fail_type(c, p, "map", v->tag);
-	if (v->node == NULL)
+	/* Encoded, and a bit per field fits in a word: in place. */
+	if (v->node == NULL && nfields <= 64)
 		return read_map_encoded(c, p, v, s, base, depth);
 	memset(seen, 0, (nfields + 63) / 64 * sizeof(seen[0]));
 	cursor_init(&cur, v);
@@ -1026,7 +1027,12 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		return true;
 	}
 	case ARGDATA_FIELD_BOOL:
-		if (tag != AD_TAG_BOOL || n > 1 || (n == 1 && vf[1] != 0x01))
+		/*
+		 * Without a branch on the value, which is as likely one as
+		 * the other: vf[n] is the tag (n == 0) or the payload byte.
+		 */
+		if (tag != AD_TAG_BOOL ||
+		    !((n == 0) | ((n == 1) & (vf[vl > 0 ? n : 0] == 0x01))))
 			return false;
 		*(bool *)(void *)dst = n == 1;
 		return true;
@@ -1107,25 +1113,22 @@ fixed_size(unsigned type)
 }
 
 /*
- * read_map() for an encoded map: the same, with the subfields read in
- * place and the common scalars inline, positions kept in locals that the
+ * read_map() for an encoded map of a schema of at most 64 fields: the
+ * same, with the subfields read in place and the common scalars inline,
+ * positions and the bits of the fields seen kept in locals that the
  * stores into the caller's struct cannot alias.
  */
 static int
 read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
     const struct argdata_schema *s, uint8_t *base, unsigned depth)
 {
-	uint64_t seen[ARGDATA_SCHEMA_FIELDS_MAX / 64];
+	uint64_t seen = 0;
 	const struct argdata_field *fields = s->fields, *other = NULL;
 	const size_t nfields = s->nfields;
 	size_t hint = 0, nother = 0;
 	const uint8_t *pos = v->p, *const end = v->p + v->n, *lo = v->p - 1;
 	int error;
 
-	/* Most schemas have at most 64 fields: no call to memset(). */
-	seen[0] = 0;
-	if (nfields > 64)
-		memset(seen, 0, (nfields + 63) / 64 * sizeof(seen[0]));
 	while (pos != end) {
 		const uint8_t *kf, *vf;
 		size_t kl, vl, i, klen;
@@ -1175,10 +1178,10 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 					break;
 		}
 		if (i < nfields &&
-		    !(seen[i / 64] & (UINT64_C(1) << (i % 64))) &&
+		    !(seen & (UINT64_C(1) << i)) &&
 		    fast_scalar(&fields[i], vf, vl, lo, v,
 			base + fields[i].offset)) {
-			seen[i / 64] |= UINT64_C(1) << (i % 64);
+			seen |= UINT64_C(1) << i;
 			hint = i + 1;
 			continue;
 		}
@@ -1217,9 +1220,9 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 			    sizeof(nother));
 			continue;
 		}
-		if (seen[i / 64] & (UINT64_C(1) << (i % 64)))
+		if (seen & (UINT64_C(1) << i))
 			return fail(c, &step, EINVAL, "duplicate key");
-		seen[i / 64] |= UINT64_C(1) << (i % 64);
+		seen |= UINT64_C(1) << i;
 		hint = i + 1;
 		f = &fields[i];
 		if (f->type == ARGDATA_FIELD_ARRAY ||
@@ -1232,7 +1235,7 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 			return error;
 	}
 	/* Every field came: nothing left to do. */
-	if (nfields < 64 && seen[0] == (UINT64_C(1) << nfields) - 1)
+	if (nfields < 64 && seen == (UINT64_C(1) << nfields) - 1)
 		return 0;
-	return finish_map(c, p, s, base, depth, seen, nother);
+	return finish_map(c, p, s, base, depth, &seen, nother);
 }
