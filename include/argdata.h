@@ -415,6 +415,8 @@ ARGDATA_API int argdata_writer_push(argdata_writer_t *writer, int fd);
  *  ARGDATA_FIELD_FLOAT      double
  *  ARGDATA_FIELD_STR        const char *: points into the data (no copy),
  *                           NUL-terminated, valid UTF-8 without NUL bytes
+ *  ARGDATA_FIELD_STRLEN     struct argdata_str: the same with its length,
+ *                           which saves a strlen(); NUL bytes allowed
  *  ARGDATA_FIELD_BINARY     struct argdata_bytes: points into the data
  *  ARGDATA_FIELD_FD         int: a descriptor, of a kind when flags say so
  *  ARGDATA_FIELD_TIMESTAMP  struct timespec
@@ -444,6 +446,7 @@ typedef enum {
 	ARGDATA_FIELD_MAP,
 	ARGDATA_FIELD_ARRAY,
 	ARGDATA_FIELD_EACH,
+	ARGDATA_FIELD_STRLEN,
 } argdata_field_type_t;
 
 /* Field flags. */
@@ -472,6 +475,15 @@ typedef enum {
 /* A binary value, or a string with its length: points into the data. */
 struct argdata_bytes {
 	const void *data;
+	size_t len;
+};
+
+/*
+ * A string with its length (not counting the NUL byte that follows it):
+ * points into the data.
+ */
+struct argdata_str {
+	const char *str;
 	size_t len;
 };
 
@@ -685,8 +697,9 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
  *	    ARGDATA_SCHEMA(server_fields, 0);
  *
  * ARGDATA_KEY takes the field type from the member's C type: any integer
- * type, bool, double, const char *, struct argdata_bytes. A member of any
- * other type does not compile. The others name the type:
+ * type, bool, double, const char *, struct argdata_str, struct
+ * argdata_bytes. A member of any other type does not compile. The others
+ * name the type:
  *  ARGDATA_KEY_FD               an int member holding a descriptor
  *  ARGDATA_KEY_TIMESTAMP        a struct timespec member
  *  ARGDATA_KEY_MAP              a struct member, read with schema s
@@ -721,6 +734,7 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
 	    unsigned long long: ARGDATA_FIELD_UINT,                       \
 	    double: ARGDATA_FIELD_FLOAT,                                  \
 	    const char *: ARGDATA_FIELD_STR,                              \
+	    struct argdata_str: ARGDATA_FIELD_STRLEN,                     \
 	    struct argdata_bytes: ARGDATA_FIELD_BINARY)
 /* The offset of member m, which must be of type t (or it does not compile). */
 #define ARGDATA_OFFSET_AS_(st, m, t)                                      \

@@ -93,6 +93,8 @@ val_from_node(const argdata_t *ad, struct val *v)
 		v->n = 0;
 		return;
 	default:
+		/* Encoded: read from its bytes, as a subfield would be. */
+		v->node = NULL;
 		v->tag = ad->length > 0 ? ad->u.buffer.data[0] : 0;
 		v->p = ad->u.buffer.data + 1;
 		v->n = ad->length > 0 ? ad->length - 1 : 0;
@@ -260,6 +262,8 @@ size_fits(unsigned type, size_t size)
 		return size == sizeof(double);
 	case ARGDATA_FIELD_STR:
 		return size == sizeof(const char *);
+	case ARGDATA_FIELD_STRLEN:
+		return size == sizeof(struct argdata_str);
 	case ARGDATA_FIELD_BINARY:
 		return size == sizeof(struct argdata_bytes);
 	case ARGDATA_FIELD_FD:
@@ -327,6 +331,12 @@ apply_default(struct ctx *c, const struct argdata_field *f, uint8_t *base,
 	case ARGDATA_FIELD_STR:
 		memcpy(dst, &f->def_str, sizeof(const char *));
 		return 0;
+	case ARGDATA_FIELD_STRLEN: {
+		struct argdata_str str = {f->def_str != NULL ? f->def_str : "",
+		    f->def_str != NULL ? strlen(f->def_str) : 0};
+		memcpy(dst, &str, sizeof(str));
+		return 0;
+	}
 	case ARGDATA_FIELD_BINARY: {
 		struct argdata_bytes b = {"", 0};
 		memcpy(dst, &b, sizeof(b));
@@ -687,6 +697,18 @@ read_value(struct ctx *c, const struct path *p, const struct val *v,
 			    ? "string is not valid UTF-8 or holds a NUL byte"
 			    : "corrupt string");
 		memcpy(dst, &s, sizeof(s));
+		return 0;
+	}
+	case ARGDATA_FIELD_STRLEN: {
+		struct argdata_str str = {(const char *)v->p, v->n - 1};
+
+		if (v->tag != AD_TAG_STR)
+			return fail_type(c, p, "str", v->tag);
+		if (v->n == 0 || v->p[v->n - 1] != 0)
+			return fail(c, p, EINVAL, "corrupt string");
+		if (!ad_utf8_valid(v->p, v->n - 1))
+			return fail(c, p, EILSEQ, "string is not valid UTF-8");
+		memcpy(dst, &str, sizeof(str));
 		return 0;
 	}
 	case ARGDATA_FIELD_BINARY: {
@@ -1057,6 +1079,16 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &str, sizeof(str));
 		return true;
 	}
+	case ARGDATA_FIELD_STRLEN: {
+		struct argdata_str str = {(const char *)vf + 1, n - 1};
+
+		/* ASCII without NUL bytes: the common case, checked inline. */
+		if (tag != AD_TAG_STR || n == 0 || vf[n] != 0x00 ||
+		    !plain_ascii(vf + 1, n - 1))
+			return false;
+		memcpy(dst, &str, sizeof(str));
+		return true;
+	}
 	case ARGDATA_FIELD_FD: {
 		uint32_t number;
 		int fd;
@@ -1163,7 +1195,8 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 		} else if (!subfield(&pos, end, &vf, &vl)) {
 			return fail(c, p, EINVAL, "corrupt map");
 		}
-		if (kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0) {
+		if (i == nfields &&
+		    (kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0)) {
 			uint8_t tag = kl > 0 ? kf[0] : 0;
 
 			return fail(c, p, EINVAL, "expected a str as key, "

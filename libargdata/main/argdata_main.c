@@ -94,6 +94,7 @@ startup_type_name(unsigned type, size_t size, char *buf, size_t len)
 	case ARGDATA_FIELD_FLOAT:
 		return "float";
 	case ARGDATA_FIELD_STR:
+	case ARGDATA_FIELD_STRLEN:
 		return "str";
 	case ARGDATA_FIELD_BINARY:
 		return "binary";

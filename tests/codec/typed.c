@@ -885,6 +885,7 @@ test_argdata_read_map__fd_unavailable(void **state)
 struct strs {
 	const char *s;
 	struct argdata_bytes b;
+	struct argdata_str sl;
 };
 
 static void
@@ -893,6 +894,7 @@ test_argdata_read_map__strings(void **state)
 	static const struct argdata_field fields[] = {
 	    ARGDATA_KEY(struct strs, s, "s", 0),
 	    ARGDATA_KEY(struct strs, b, "b", 0),
+	    ARGDATA_KEY(struct strs, sl, "sl", 0, .def_str = "dflt"),
 	};
 	static const struct argdata_schema schema = ARGDATA_SCHEMA(fields, 0);
 	/* {"s": "a\0b"}, {"s": "\xff"}, {"s": str without NUL}. */
@@ -918,6 +920,26 @@ test_argdata_read_map__strings(void **state)
 	ad = argdata_from_buffer(open_end, sizeof(open_end), NULL, NULL);
 	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), EINVAL);
 	assert_string_equal(msg, "s: corrupt string");
+	argdata_free(ad);
+
+	/* With its length: NUL bytes allowed, UTF-8 checked, a default. */
+	static const uint8_t sl_nul[] = {0x06, 0x84, 0x08, 's', 'l', 0x00,
+	    0x86, 0x08, 'a', 0x00, 0xc3, 0xa9, 0x00};
+	static const uint8_t sl_bad[] = {0x06, 0x84, 0x08, 's', 'l', 0x00,
+	    0x83, 0x08, 0xc3, 0x00};
+	ad = argdata_from_buffer(sl_nul, sizeof(sl_nul), NULL, NULL);
+	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), 0);
+	assert_int_equal(x.sl.len, 4);
+	assert_memory_equal(x.sl.str, "a\0\xc3\xa9", 5);
+	argdata_free(ad);
+	ad = argdata_from_buffer(sl_bad, sizeof(sl_bad), NULL, NULL);
+	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), EILSEQ);
+	assert_string_equal(msg, "sl: string is not valid UTF-8");
+	argdata_free(ad);
+	ad = argdata_from_buffer(BYTES(0x06), NULL, NULL);
+	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), 0);
+	assert_string_equal(x.sl.str, "dflt");
+	assert_int_equal(x.sl.len, 4);
 	argdata_free(ad);
 }
 
