@@ -60,9 +60,35 @@ struct path {
 	size_t index;
 };
 
+/*
+ * A field as the encoded loop first tries it: the whole encoded key
+ * subfield it expects (length byte, tag, key, NUL byte), compared with
+ * the data 16 bytes at a time under a mask. Keys of more than 13 bytes
+ * have none (len 0) and go the longer way.
+ */
+struct plan_field {
+	uint64_t want[2], mask[2];
+	size_t len;
+};
+
+/*
+ * The plans of the schemas of one call, made once by check_schema(): the
+ * same nested schema is read once per element of an array or per other
+ * key, and the plan saves it working the keys out again each time.
+ */
+#define PLAN_SCHEMAS 8
+#define PLAN_FIELDS 16
+
+struct plan {
+	const struct argdata_schema *schema;
+	struct plan_field field[PLAN_FIELDS];
+};
+
 struct ctx {
 	char *errbuf;
 	size_t errlen;
+	struct plan plans[PLAN_SCHEMAS];
+	size_t nplans;
 };
 
 static void
@@ -413,6 +439,36 @@ apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
 	return 0;
 }
 
+/* Works out the encoded key subfield each field of s expects. */
+static void
+make_plan(struct plan *pl, const struct argdata_schema *s)
+{
+	pl->schema = s;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct argdata_field *f = &s->fields[i];
+		struct plan_field *pf = &pl->field[i];
+		uint8_t want[16], mask[16];
+		size_t klen;
+
+		memset(pf, 0, sizeof(*pf));
+		if (f->key == NULL)
+			continue;
+		klen = f->keylen != 0 ? f->keylen : strlen(f->key);
+		if (klen > 13)
+			continue;
+		memset(want, 0, sizeof(want));
+		memset(mask, 0, sizeof(mask));
+		want[0] = (uint8_t)(0x80 | (klen + 2));
+		want[1] = AD_TAG_STR;
+		memcpy(want + 2, f->key, klen);
+		want[2 + klen] = 0x00;
+		memset(mask, 0xff, klen + 3);
+		memcpy(pf->want, want, sizeof(want));
+		memcpy(pf->mask, mask, sizeof(mask));
+		pf->len = klen + 3;
+	}
+}
+
 /*
  * The schemas checked so far in one call: each distinct schema is
  * checked once, however often it is referred to, so that checking is
@@ -445,6 +501,8 @@ check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
 	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX || (s->nfields > 0 &&
 	    s->fields == NULL))
 		return fail(c, NULL, EINVAL, "schema: too many fields");
+	if (s->nfields <= PLAN_FIELDS && c->nplans < PLAN_SCHEMAS)
+		make_plan(&c->plans[c->nplans++], s);
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct argdata_field *f = &s->fields[i];
 		bool other;
@@ -986,13 +1044,16 @@ int
 argdata_read_map(const argdata_t *ad, const struct argdata_schema *schema,
     void *out, char *errbuf, size_t errlen)
 {
-	struct ctx c = {errbuf, errlen};
+	struct ctx c;
 	struct checked done;
 	struct val v;
 	int error;
 
 	if (errbuf != NULL && errlen > 0)
 		errbuf[0] = '\0';
+	c.errbuf = errbuf;
+	c.errlen = errlen;
+	c.nplans = 0;
 	done.n = 0;
 	if ((error = check_schema(&c, schema, 0, &done)) != 0)
 		return error;
@@ -1159,13 +1220,47 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 	const size_t nfields = s->nfields;
 	size_t hint = 0, nother = 0;
 	const uint8_t *pos = v->p, *const end = v->p + v->n, *lo = v->p - 1;
+	const struct plan_field *plan = NULL;
 	int error;
+
+	for (size_t j = 0; j < c->nplans; j++)
+		if (c->plans[j].schema == s)
+			plan = c->plans[j].field;
 
 	while (pos != end) {
 		const uint8_t *kf, *vf;
 		size_t kl, vl, i, klen;
 		const struct argdata_field *f;
 
+		/*
+		 * The quickest way: the key the schema expects next, as its
+		 * whole subfield, in two compares; then the value, when it
+		 * is one of the common scalars.
+		 */
+		if (plan != NULL && hint < nfields && plan[hint].len != 0 &&
+		    (size_t)(end - pos) >= 16) {
+			const struct plan_field *pf = &plan[hint];
+			uint64_t d0, d1;
+
+			memcpy(&d0, pos, 8);
+			memcpy(&d1, pos + 8, 8);
+			if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
+			    ((d1 ^ pf->want[1]) & pf->mask[1])) == 0) {
+				const uint8_t *q = pos + pf->len;
+				const struct argdata_field *h = &fields[hint];
+
+				if (q < end && (*q & 0x80) &&
+				    (size_t)(*q & 0x7f) < (size_t)(end - q) &&
+				    !(seen & (UINT64_C(1) << hint)) &&
+				    fast_scalar(h, q + 1, *q & 0x7f, lo, v,
+					base + h->offset)) {
+					pos = q + 1 + (*q & 0x7f);
+					seen |= UINT64_C(1) << hint;
+					hint++;
+					continue;
+				}
+			}
+		}
 		/*
 		 * Each subfield's position depends on the length before it,
 		 * a chain of loads that bounds the speed. Where the data
