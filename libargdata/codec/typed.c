@@ -1070,7 +1070,8 @@ argdata_read_map(const argdata_t *ad, const struct argdata_schema *schema,
  */
 static inline __attribute__((always_inline)) bool
 fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
-    const uint8_t *lo, const struct val *m, uint8_t *dst)
+    const uint8_t *lo, int (*convert)(void *, size_t), void *carg,
+    uint8_t *dst)
 {
 	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
@@ -1154,12 +1155,12 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		uint32_t number;
 		int fd;
 
-		if (tag != AD_TAG_FD || n != 4 || m->convert == NULL ||
+		if (tag != AD_TAG_FD || n != 4 || convert == NULL ||
 		    (f->flags & ~ARGDATA_REQUIRED) != 0)
 			return false;
 		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
 		    (uint32_t)vf[3] << 8 | vf[4];
-		if ((fd = m->convert(m->carg, number)) < 0)
+		if ((fd = convert(carg, number)) < 0)
 			return false;
 		memcpy(dst, &fd, sizeof(fd));
 		return true;
@@ -1206,6 +1207,50 @@ fixed_size(unsigned type)
 }
 
 /*
+ * The pairs that come in the order of the schema, keyed as its plan
+ * expects and holding one of the common scalars: read in a loop of their
+ * own, with few enough values live that they all stay in registers.
+ * Returns where it stopped, with *seenp and *hintp updated; the caller
+ * reads the pair there, whatever it is, and every error.
+ */
+static __attribute__((noinline)) const uint8_t *
+fast_run(const struct plan_field *plan, const struct argdata_field *fields,
+    size_t nfields, const uint8_t *pos, const uint8_t *end, const uint8_t *lo,
+    int (*convert)(void *, size_t), void *carg, uint8_t *base,
+    uint64_t *seenp, size_t *hintp)
+{
+	uint64_t seen = *seenp;
+	size_t hint = *hintp;
+
+	while (hint < nfields && (size_t)(end - pos) >= 16) {
+		const struct plan_field *pf = &plan[hint];
+		const struct argdata_field *f = &fields[hint];
+		const uint8_t *q = pos + pf->len;
+		uint64_t d0, d1;
+		size_t vl;
+
+		memcpy(&d0, pos, 8);
+		memcpy(&d1, pos + 8, 8);
+		/* pf->len is 0 for keys too long to plan: never a match. */
+		if (pf->len == 0 || (((d0 ^ pf->want[0]) & pf->mask[0]) |
+		    ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
+		    q >= end || !(*q & 0x80))
+			break;
+		vl = *q & 0x7f;
+		if (vl >= (size_t)(end - q) || ((seen >> hint) & 1) != 0 ||
+		    !fast_scalar(f, q + 1, vl, lo, convert, carg,
+			base + f->offset))
+			break;
+		pos = q + 1 + vl;
+		seen |= UINT64_C(1) << hint;
+		hint++;
+	}
+	*seenp = seen;
+	*hintp = hint;
+	return pos;
+}
+
+/*
  * read_map() for an encoded map of a schema of at most 64 fields: the
  * same, with the subfields read in place and the common scalars inline,
  * positions and the bits of the fields seen kept in locals that the
@@ -1232,35 +1277,10 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 		size_t kl, vl, i, klen;
 		const struct argdata_field *f;
 
-		/*
-		 * The quickest way: the key the schema expects next, as its
-		 * whole subfield, in two compares; then the value, when it
-		 * is one of the common scalars.
-		 */
-		if (plan != NULL && hint < nfields && plan[hint].len != 0 &&
-		    (size_t)(end - pos) >= 16) {
-			const struct plan_field *pf = &plan[hint];
-			uint64_t d0, d1;
-
-			memcpy(&d0, pos, 8);
-			memcpy(&d1, pos + 8, 8);
-			if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
-			    ((d1 ^ pf->want[1]) & pf->mask[1])) == 0) {
-				const uint8_t *q = pos + pf->len;
-				const struct argdata_field *h = &fields[hint];
-
-				if (q < end && (*q & 0x80) &&
-				    (size_t)(*q & 0x7f) < (size_t)(end - q) &&
-				    !(seen & (UINT64_C(1) << hint)) &&
-				    fast_scalar(h, q + 1, *q & 0x7f, lo, v,
-					base + h->offset)) {
-					pos = q + 1 + (*q & 0x7f);
-					seen |= UINT64_C(1) << hint;
-					hint++;
-					continue;
-				}
-			}
-		}
+		/* The pairs that come as the plan expects, in a run. */
+		if (plan != NULL && (pos = fast_run(plan, fields, nfields, pos,
+		    end, lo, v->convert, v->carg, base, &seen, &hint)) == end)
+			break;
 		/*
 		 * Each subfield's position depends on the length before it,
 		 * a chain of loads that bounds the speed. Where the data
@@ -1307,7 +1327,7 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 		}
 		if (i < nfields &&
 		    !(seen & (UINT64_C(1) << i)) &&
-		    fast_scalar(&fields[i], vf, vl, lo, v,
+		    fast_scalar(&fields[i], vf, vl, lo, v->convert, v->carg,
 			base + fields[i].offset)) {
 			seen |= UINT64_C(1) << i;
 			hint = i + 1;
