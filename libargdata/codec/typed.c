@@ -41,11 +41,16 @@ struct val {
 	const argdata_t *node; /* the value itself when made in memory */
 	int (*convert)(void *, size_t);
 	void *carg;
+	/*
+	 * Encoded: the end of the buffer the value lies in, up to which
+	 * loads of whole words may reach past the value's own end.
+	 */
+	const uint8_t *lim;
 };
 
 /* The subfields of a map or sequence, encoded or made in memory. */
 struct cursor {
-	const uint8_t *pos, *end;
+	const uint8_t *pos, *end, *lim;
 	const argdata_t *mem;
 	size_t i, count;
 	int (*convert)(void *, size_t);
@@ -82,6 +87,11 @@ struct plan_field {
 struct plan {
 	const struct argdata_schema *schema;
 	struct plan_field field[PLAN_FIELDS];
+	/*
+	 * The plan of the schema that each field's maps are read with
+	 * (nested maps, arrays of maps, other keys), or NULL.
+	 */
+	const struct plan *nested[PLAN_FIELDS];
 };
 
 struct ctx {
@@ -95,6 +105,7 @@ static void
 val_from_node(const argdata_t *ad, struct val *v)
 {
 	v->node = ad;
+	v->lim = NULL;
 	switch (ad->repr) {
 	case AD_STR:
 		v->tag = AD_TAG_STR;
@@ -126,6 +137,7 @@ val_from_node(const argdata_t *ad, struct val *v)
 		v->n = ad->length > 0 ? ad->length - 1 : 0;
 		v->convert = ad->u.buffer.convert_fd;
 		v->carg = ad->u.buffer.convert_fd_arg;
+		v->lim = ad->u.buffer.data + ad->length;
 		return;
 	}
 }
@@ -147,6 +159,7 @@ cursor_init(struct cursor *c, const struct val *v)
 		c->end = v->p + v->n;
 	}
 	c->convert = v->convert;
+	c->lim = v->lim;
 	c->carg = v->carg;
 }
 
@@ -178,6 +191,7 @@ cursor_next(struct cursor *c, struct val *v)
 		return -1;
 	v->node = NULL;
 	v->convert = c->convert;
+	v->lim = c->lim;
 	v->carg = c->carg;
 	if (len == 0) {
 		v->tag = 0;
@@ -466,6 +480,35 @@ make_plan(struct plan *pl, const struct argdata_schema *s)
 		memcpy(pf->want, want, sizeof(want));
 		memcpy(pf->mask, mask, sizeof(mask));
 		pf->len = klen + 3;
+	}
+}
+
+/* The plan of schema s in this call, or NULL. */
+static const struct plan *
+find_plan(const struct ctx *c, const struct argdata_schema *s)
+{
+	for (size_t i = 0; i < c->nplans; i++)
+		if (c->plans[i].schema == s)
+			return &c->plans[i];
+	return NULL;
+}
+
+/* Points each plan's fields at the plans of their nested schemas. */
+static void
+link_plans(struct ctx *c)
+{
+	for (size_t i = 0; i < c->nplans; i++) {
+		struct plan *pl = &c->plans[i];
+
+		for (size_t j = 0; j < pl->schema->nfields; j++) {
+			const struct argdata_field *f = &pl->schema->fields[j];
+
+			pl->nested[j] = f->nested != NULL &&
+			    (f->type == ARGDATA_FIELD_MAP ||
+				(f->type == ARGDATA_FIELD_ARRAY &&
+				    f->elem_type == ARGDATA_FIELD_MAP))
+			    ? find_plan(c, f->nested) : NULL;
+		}
 	}
 }
 
@@ -814,6 +857,9 @@ read_value(struct ctx *c, const struct path *p, const struct val *v,
 	}
 }
 
+static bool fast_map(const struct plan *pl, const struct argdata_schema *s,
+    const struct val *e, uint8_t *base);
+
 /* A sequence into an array, or through a callback. */
 static int
 read_seq(struct ctx *c, const struct path *p, const struct val *v,
@@ -822,11 +868,14 @@ read_seq(struct ctx *c, const struct path *p, const struct val *v,
 	struct cursor cur;
 	struct val e;
 	struct path step = {p, NULL, 0, 0};
+	const struct plan *npl = NULL;
 	size_t i;
 	int r, error;
 
 	if (v->tag != AD_TAG_SEQ)
 		return fail_type(c, p, "seq", v->tag);
+	if (f->type == ARGDATA_FIELD_ARRAY && f->elem_type == ARGDATA_FIELD_MAP)
+		npl = find_plan(c, f->nested);
 	cursor_init(&cur, v);
 	for (i = 0; (r = cursor_next(&cur, &e)) > 0; i++) {
 		step.index = i;
@@ -848,6 +897,10 @@ read_seq(struct ctx *c, const struct path *p, const struct val *v,
 		if (i == f->max)
 			return fail(c, p, EINVAL, "more than %zu elements",
 			    f->max);
+		/* Encoded maps in the schema's order: at once. */
+		if (npl != NULL && e.node == NULL && e.tag == AD_TAG_MAP &&
+		    fast_map(npl, f->nested, &e, base + f->offset + i * f->size))
+			continue;
 		if ((error = read_value(c, &step, &e, f, f->elem_type, f->size,
 		    base + f->offset + i * f->size, depth)) != 0)
 			return error;
@@ -1057,6 +1110,7 @@ argdata_read_map(const argdata_t *ad, const struct argdata_schema *schema,
 	done.n = 0;
 	if ((error = check_schema(&c, schema, 0, &done)) != 0)
 		return error;
+	link_plans(&c);
 	val_from_node(ad, &v);
 	return read_map(&c, NULL, &v, schema, out, 0);
 }
@@ -1216,13 +1270,18 @@ fixed_size(unsigned type)
 static __attribute__((noinline)) const uint8_t *
 fast_run(const struct plan_field *plan, const struct argdata_field *fields,
     size_t nfields, const uint8_t *pos, const uint8_t *end, const uint8_t *lo,
-    int (*convert)(void *, size_t), void *carg, uint8_t *base,
-    uint64_t *seenp, size_t *hintp)
+    const uint8_t *lim, int (*convert)(void *, size_t), void *carg,
+    uint8_t *base, uint64_t *seenp, size_t *hintp)
 {
 	uint64_t seen = *seenp;
 	size_t hint = *hintp;
 
-	while (hint < nfields && (size_t)(end - pos) >= 16) {
+	/*
+	 * The 16 bytes compared may reach past the map's end, up to lim;
+	 * a key that does not end inside the map does not match, as its
+	 * value must follow it there.
+	 */
+	while (hint < nfields && pos != end && (size_t)(lim - pos) >= 16) {
 		const struct plan_field *pf = &plan[hint];
 		const struct argdata_field *f = &fields[hint];
 		const uint8_t *q = pos + pf->len;
@@ -1251,6 +1310,27 @@ fast_run(const struct plan_field *plan, const struct argdata_field *fields,
 }
 
 /*
+ * A whole encoded map (payload [p, p + n)) whose pairs all come as the
+ * plan expects, every field present: read by fast_run() alone. Returns
+ * false for any other map, which the caller reads again from its start
+ * the longer way (everything written here is written again).
+ */
+static bool
+fast_map(const struct plan *pl, const struct argdata_schema *s,
+    const struct val *e, uint8_t *base)
+{
+	uint64_t seen = 0;
+	size_t hint = 0;
+
+	if (pl == NULL || s->nfields >= 64)
+		return false;
+	return fast_run(pl->field, s->fields, s->nfields, e->p, e->p + e->n,
+	    e->p - 1, e->lim, e->convert, e->carg, base, &seen, &hint) ==
+	    e->p + e->n &&
+	    seen == (UINT64_C(1) << s->nfields) - 1;
+}
+
+/*
  * read_map() for an encoded map of a schema of at most 64 fields: the
  * same, with the subfields read in place and the common scalars inline,
  * positions and the bits of the fields seen kept in locals that the
@@ -1265,12 +1345,9 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 	const size_t nfields = s->nfields;
 	size_t hint = 0, nother = 0;
 	const uint8_t *pos = v->p, *const end = v->p + v->n, *lo = v->p - 1;
-	const struct plan_field *plan = NULL;
+	const struct plan *pl = find_plan(c, s);
+	const struct plan_field *plan = pl != NULL ? pl->field : NULL;
 	int error;
-
-	for (size_t j = 0; j < c->nplans; j++)
-		if (c->plans[j].schema == s)
-			plan = c->plans[j].field;
 
 	while (pos != end) {
 		const uint8_t *kf, *vf;
@@ -1278,8 +1355,9 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 		const struct argdata_field *f;
 
 		/* The pairs that come as the plan expects, in a run. */
-		if (plan != NULL && (pos = fast_run(plan, fields, nfields, pos,
-		    end, lo, v->convert, v->carg, base, &seen, &hint)) == end)
+		if (plan != NULL && hint < nfields && plan[hint].len != 0 &&
+		    (pos = fast_run(plan, fields, nfields, pos, end, lo,
+			v->lim, v->convert, v->carg, base, &seen, &hint)) == end)
 			break;
 		/*
 		 * Each subfield's position depends on the length before it,
@@ -1336,9 +1414,10 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 
 		/* Everything else, and every error, as read_map() does. */
 		struct path step = {p, (const char *)kf + 1, klen, 0};
-		struct val k = {AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL};
+		struct val k = {AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL,
+		    v->lim};
 		struct val e = {vl > 0 ? vf[0] : 0, vf + (vl > 0), vl - (vl > 0),
-		    NULL, v->convert, v->carg};
+		    NULL, v->convert, v->carg, v->lim};
 
 		if (i == nfields) {
 			const char *name;
@@ -1351,7 +1430,9 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 					continue;
 				return fail(c, &step, EINVAL, "unknown key");
 			}
-			if (get_cstr(&k, &name) != 0)
+			if (plain_ascii(k.p, klen))
+				name = (const char *)k.p;
+			else if (get_cstr(&k, &name) != 0)
 				return fail(c, &step, EILSEQ, "key is not "
 				    "valid UTF-8 or holds a NUL byte");
 			if (nother == other->max)
@@ -1359,8 +1440,11 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 				    "keys besides those named", other->max);
 			uint8_t *elem = base + other->offset +
 			    nother * other->size;
-			if ((error = read_map(c, &step, &e, other->nested,
-			    elem, depth + 1)) != 0)
+			if (!(e.tag == AD_TAG_MAP && pl != NULL &&
+			    fast_map(pl->nested[other - fields], other->nested,
+				&e, elem)) &&
+			    (error = read_map(c, &step, &e, other->nested,
+				elem, depth + 1)) != 0)
 				return error;
 			memcpy(elem + other->key_offset, &name, sizeof(name));
 			nother++;
