@@ -1331,6 +1331,44 @@ fast_map(const struct plan *pl, const struct argdata_schema *s,
 }
 
 /*
+ * The entries of a map read by one field for other keys (f), as many as
+ * come with a plain key and a map that fast_map() reads: returns where it
+ * stopped, *nother counting the elements and the count stored.
+ */
+static const uint8_t *
+other_run(const struct plan *npl, const struct argdata_field *f,
+    const uint8_t *pos, const uint8_t *end, const struct val *v,
+    uint8_t *base, size_t *nother)
+{
+	size_t n = *nother;
+
+	while (pos != end && n < f->max) {
+		const uint8_t *kf, *vf, *q = pos;
+		size_t kl, vl;
+		uint8_t *elem = base + f->offset + n * f->size;
+		struct val e;
+		const char *name;
+
+		if (!subfield(&q, end, &kf, &kl) || !subfield(&q, end, &vf, &vl) ||
+		    kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
+		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
+		    vf[0] != AD_TAG_MAP)
+			break;
+		e = (struct val){AD_TAG_MAP, vf + 1, vl - 1, NULL, v->convert,
+		    v->carg, v->lim};
+		if (!fast_map(npl, f->nested, &e, elem))
+			break;
+		name = (const char *)kf + 1;
+		memcpy(elem + f->key_offset, &name, sizeof(name));
+		pos = q;
+		n++;
+	}
+	*nother = n;
+	memcpy(base + f->count_offset, &n, sizeof(n));
+	return pos;
+}
+
+/*
  * read_map() for an encoded map of a schema of at most 64 fields: the
  * same, with the subfields read in place and the common scalars inline,
  * positions and the bits of the fields seen kept in locals that the
@@ -1349,6 +1387,16 @@ read_map_encoded(struct ctx *c, const struct path *p, const struct val *v,
 	const struct plan_field *plan = pl != NULL ? pl->field : NULL;
 	int error;
 
+	/*
+	 * A map of names the user chose and nothing else (a schema of one
+	 * field, for other keys): its entries in a run, each key plain
+	 * ASCII and each value a map that fast_map() reads at once.
+	 */
+	if (pl != NULL && nfields == 1 && fields[0].key == NULL) {
+		other = &fields[0];
+		pos = other_run(pl->nested[0], other, pos, end, v, base,
+		    &nother);
+	}
 	while (pos != end) {
 		const uint8_t *kf, *vf;
 		size_t kl, vl, i, klen;

@@ -779,6 +779,70 @@ test_argdata_read_map__other_keys(void **state)
 	assert_string_equal(msg, "d: more than 3 keys besides those named");
 }
 
+/* Only names the user chose: the schema of one field for other keys. */
+struct dict {
+	struct service s[3];
+	size_t n;
+};
+
+static const struct argdata_field dict_fields[] = {
+    ARGDATA_OTHER_KEYS(struct dict, s, n, struct service, name,
+	service_schema),
+};
+static const struct argdata_schema dict_schema =
+    ARGDATA_SCHEMA(dict_fields, 0);
+
+/* {name: {cmd: cmd[, port: port]}, ...} for each name, read as a dict. */
+static int
+read_dict(const char *const *names, size_t n, bool port, struct dict *x,
+    char *msg)
+{
+	struct input in;
+	struct dict x2;
+
+	begin_input();
+	argdata_encode_map_begin(enc);
+	for (size_t i = 0; i < n; i++) {
+		key(names[i]);
+		argdata_encode_map_begin(enc);
+		key("cmd");
+		argdata_encode_str_c(enc, names[i]);
+		if (port) {
+			key("port");
+			argdata_encode_int_s(enc, (intmax_t)i);
+		}
+		argdata_encode_end(enc);
+	}
+	argdata_encode_end(enc);
+	end_input(&in);
+	return read_both(&in, &dict_schema, x, &x2, msg, 256);
+}
+
+static void
+test_argdata_read_map__dict(void **state)
+{
+	static const char *const names[] = {"web", "db", "caf\xc3\xa9", "x"};
+	struct dict x;
+	char msg[256];
+
+	(void)state;
+	/* In order and complete, then missing the ports (defaults). */
+	assert_int_equal(read_dict(names, 2, true, &x, msg), 0);
+	assert_int_equal(x.n, 2);
+	assert_string_equal(x.s[1].name, "db");
+	assert_string_equal(x.s[1].cmd, "db");
+	assert_int_equal(x.s[1].port, 1);
+	assert_int_equal(read_dict(names, 2, false, &x, msg), 0);
+	assert_int_equal(x.s[1].port, 0);
+	/* A key that is not ASCII, then one too many. */
+	assert_int_equal(read_dict(names, 3, true, &x, msg), 0);
+	assert_string_equal(x.s[2].name, "caf\xc3\xa9");
+	assert_int_equal(read_dict(names, 4, true, &x, msg), EINVAL);
+	assert_string_equal(msg, "x: more than 3 keys besides those named");
+	assert_int_equal(read_dict(names, 0, true, &x, msg), 0);
+	assert_int_equal(x.n, 0);
+}
+
 struct fds {
 	int sock, dir, file;
 };
@@ -1101,6 +1165,7 @@ run_typed_tests(void)
 	    TEST_CASE(test_argdata_read_map__integer_ranges),
 	    TEST_CASE(test_argdata_read_map__long_integers),
 	    TEST_CASE(test_argdata_read_map__other_keys),
+	    TEST_CASE(test_argdata_read_map__dict),
 	    TEST_CASE(test_argdata_read_map__fd_kinds),
 	    TEST_CASE(test_argdata_read_map__fd_unavailable),
 	    TEST_CASE(test_argdata_read_map__strings),
