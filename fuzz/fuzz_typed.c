@@ -118,6 +118,32 @@ static const struct argdata_field config_fields[] = {
 static const struct argdata_schema config_schema =
     ARGDATA_SCHEMA(config_fields, 0);
 
+/* A map of names the user chose, each a worker: its own fast path. */
+struct named_worker {
+	struct worker w;
+	const char *name;
+};
+
+static const struct argdata_field named_fields[] = {
+    ARGDATA_KEY(struct named_worker, w.name, "name", ARGDATA_REQUIRED),
+    ARGDATA_KEY(struct named_worker, w.port, "port", 0),
+    ARGDATA_KEY(struct named_worker, w.enabled, "enabled", 0),
+};
+static const struct argdata_schema named_schema =
+    ARGDATA_SCHEMA(named_fields, 0);
+
+struct dict {
+	struct named_worker e[4];
+	size_t n;
+};
+
+static const struct argdata_field dict_fields[] = {
+    ARGDATA_OTHER_KEYS(struct dict, e, n, struct named_worker, name,
+	named_schema),
+};
+static const struct argdata_schema dict_schema =
+    ARGDATA_SCHEMA(dict_fields, 0);
+
 /* The input wrapped in a map made in memory: {"config": input}. */
 struct wrapper {
 	struct config config;
@@ -204,6 +230,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argdata_free(map);
 	argdata_free(key);
+
+	/* The same bytes as a map of names. */
+	static struct dict d;
+	memset(&d, 0, sizeof(d));
+	error = argdata_read_map(ad, &dict_schema, &d, msg, sizeof(msg));
+	FUZZ_CHECK(error == 0 || error == EINVAL || error == ERANGE ||
+	    error == EILSEQ);
+	FUZZ_CHECK(error == 0 ? msg[0] == '\0' : msg[0] != '\0');
+	if (error == 0) {
+		FUZZ_CHECK(d.n <= 4);
+		for (size_t i = 0; i < d.n; i++)
+			FUZZ_CHECK(inside(d.e[i].name, data, size) &&
+			    inside(d.e[i].w.name, data, size));
+	}
 	argdata_free(ad);
 	return 0;
 }

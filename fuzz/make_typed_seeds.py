@@ -111,6 +111,13 @@ seeds = {
     'truncated': config()[:-3],
     'bad-length': b'\x06\x00\x85' + s('big')[:4],
     'deep-each': config(('each', seq(*[seq(seq(seq()))] * 3))),
+    'dict': amap(('web', amap(('name', s('w')), ('port', integer(80)),
+                              ('enabled', TRUE))),
+                 ('db', amap(('name', s('d')), ('port', integer(5432)),
+                             ('enabled', FALSE)))),
+    'dict-out-of-order': amap(('web', amap(('port', integer(80)),
+                                           ('name', s('w'))))),
+    'dict-too-many': amap(*[(k, amap(('name', s(k)))) for k in 'abcde']),
 }
 
 out = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), 'corpus',
