@@ -1267,8 +1267,9 @@ fixed_size(unsigned type)
  * Returns where it stopped, with *seenp and *hintp updated; the caller
  * reads the pair there, whatever it is, and every error.
  */
-static __attribute__((noinline)) const uint8_t *
-fast_run(const struct plan_field *plan, const struct argdata_field *fields,
+static inline __attribute__((always_inline)) const uint8_t *
+fast_run_inline(const struct plan_field *plan,
+    const struct argdata_field *fields,
     size_t nfields, const uint8_t *pos, const uint8_t *end, const uint8_t *lo,
     const uint8_t *lim, int (*convert)(void *, size_t), void *carg,
     uint8_t *base, uint64_t *seenp, size_t *hintp)
@@ -1310,13 +1311,27 @@ fast_run(const struct plan_field *plan, const struct argdata_field *fields,
 }
 
 /*
+ * fast_run_inline() as a function of its own, for read_map_encoded(),
+ * where inlined it would compete for registers with the longer way.
+ */
+static __attribute__((noinline)) const uint8_t *
+fast_run(const struct plan_field *plan, const struct argdata_field *fields,
+    size_t nfields, const uint8_t *pos, const uint8_t *end, const uint8_t *lo,
+    const uint8_t *lim, int (*convert)(void *, size_t), void *carg,
+    uint8_t *base, uint64_t *seenp, size_t *hintp)
+{
+	return fast_run_inline(plan, fields, nfields, pos, end, lo, lim,
+	    convert, carg, base, seenp, hintp);
+}
+
+/*
  * A whole encoded map (payload [p, p + n)) whose pairs all come as the
  * plan expects, every field present: read by fast_run() alone. Returns
  * false for any other map, which the caller reads again from its start
  * the longer way (everything written here is written again).
  */
-static bool
-fast_map(const struct plan *pl, const struct argdata_schema *s,
+static inline __attribute__((always_inline)) bool
+fast_map_inline(const struct plan *pl, const struct argdata_schema *s,
     const struct val *e, uint8_t *base)
 {
 	uint64_t seen = 0;
@@ -1324,10 +1339,18 @@ fast_map(const struct plan *pl, const struct argdata_schema *s,
 
 	if (pl == NULL || s->nfields >= 64)
 		return false;
-	return fast_run(pl->field, s->fields, s->nfields, e->p, e->p + e->n,
-	    e->p - 1, e->lim, e->convert, e->carg, base, &seen, &hint) ==
+	return fast_run_inline(pl->field, s->fields, s->nfields, e->p,
+	    e->p + e->n, e->p - 1, e->lim, e->convert, e->carg, base, &seen,
+	    &hint) ==
 	    e->p + e->n &&
 	    seen == (UINT64_C(1) << s->nfields) - 1;
+}
+
+static bool
+fast_map(const struct plan *pl, const struct argdata_schema *s,
+    const struct val *e, uint8_t *base)
+{
+	return fast_map_inline(pl, s, e, base);
 }
 
 /*
@@ -1356,7 +1379,7 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 			break;
 		e = (struct val){AD_TAG_MAP, vf + 1, vl - 1, NULL, v->convert,
 		    v->carg, v->lim};
-		if (!fast_map(npl, f->nested, &e, elem))
+		if (!fast_map_inline(npl, f->nested, &e, elem))
 			break;
 		name = (const char *)kf + 1;
 		memcpy(elem + f->key_offset, &name, sizeof(name));
