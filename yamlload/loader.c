@@ -13,6 +13,12 @@
  * the loader make argdata_t values, and then for the containers on the
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
+ *
+ * Why one long file: the event state machine, the output buffer with its
+ * gaps and the anchor table share struct loader and the invariants between
+ * them (where a frame's prefix room lies, which gaps a compaction skips,
+ * what an anchor's value points into). Split, each part would need all of
+ * that in a header. The node API for tag handlers is node.c's.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>

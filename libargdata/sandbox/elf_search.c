@@ -7,6 +7,10 @@
  * ld.so.cache is hostile input too, checked here. The work as a whole is
  * bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on every
  * confined start, so it makes as few system calls as it can.
+ *
+ * Why one long file: the search order (DT_RPATH, DT_RUNPATH with $ORIGIN,
+ * the cache, the default directories and their hwcaps subdirectories) is
+ * one algorithm, and its work bounds must be counted in one place.
  */
 #define _GNU_SOURCE
 #include <elf.h>
