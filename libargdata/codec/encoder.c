@@ -14,9 +14,8 @@
  * depth, where moving a container's bytes at each close would make deep
  * nesting quadratic.
  *
- * Descriptors get their numbers as they come, through a table indexed by
- * the descriptor (they are small and dense in practice) or, for large
- * ones, a hash table.
+ * Descriptors get their numbers as they come (encoder_fds.c); finishing
+ * is in encoder_finish.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -24,46 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "codec.h"
 #include "encode.h"
+#include "encoder.h"
 #include "grow.h"
-
-/* Descriptors below this go through the dense table. */
-#define DENSE_LIMIT 65536
-
-/* An open container. */
-struct frame {
-	size_t tag;   /* offset of its tag byte */
-	size_t extra; /* bytes that longer lengths inside it will add */
-	bool map;
-	bool key_next; /* a map: the next subfield is a key */
-};
-
-/* A container of 128 bytes or more: its reserved byte and its length. */
-struct fixup {
-	size_t pos;
-	size_t len;
-};
-
-struct argdata_encoder_t {
-	uint8_t *buf;
-	size_t len, cap;
-	bool own;      /* buf is the encoder's own, and grows */
-	bool done;     /* the top-level value is complete */
-	bool finished; /* the noted lengths are in place */
-	int error;     /* sticky */
-	struct frame *stack, *top;
-	size_t depth, stack_cap;
-	struct fixup *fix;
-	size_t nfix, fix_cap, extra;
-	/* Descriptors: fds[number], and the tables that give numbers. */
-	int *fds;
-	size_t nfds, fds_cap;
-	uint32_t *dense; /* dense[fd]: number + 1, or 0 */
-	size_t ndense;
-	uint32_t *slots; /* open addressing: number + 1, or 0 when free */
-	size_t nslots;
-};
 
 static argdata_encoder_t *
 encoder_new(void *buf, size_t size, bool own)
@@ -125,32 +87,17 @@ argdata_encoder_reset(argdata_encoder_t *e)
 		memset(e->slots, 0, e->nslots * sizeof(*e->slots));
 }
 
-static int
-set_error(argdata_encoder_t *e, int error)
-{
-	e->error = error;
-	return error;
-}
-
 /* Makes room for n more bytes: the buffer doubles, or ENOBUFS. */
-static __attribute__((noinline)) int
-grow(argdata_encoder_t *e, size_t n)
+__attribute__((noinline)) int
+ad_encoder_grow(argdata_encoder_t *e, size_t n)
 {
 	if (!e->own)
-		return set_error(e, ENOBUFS);
+		return ad_encoder_error(e, ENOBUFS);
 	/* At least 256 bytes: every encoding needs a few. */
 	if (ad_grow(&e->buf, &e->cap, e->len, n < 256 ? 256 : n, 1,
 	    NULL) != 0)
-		return set_error(e, ENOMEM);
+		return ad_encoder_error(e, ENOMEM);
 	return 0;
-}
-
-static inline int
-reserve(argdata_encoder_t *e, size_t n)
-{
-	if (__builtin_expect(e->cap - e->len >= n, 1))
-		return 0;
-	return grow(e, n);
 }
 
 /*
@@ -167,7 +114,7 @@ admit(argdata_encoder_t *e)
 		return 0;
 	}
 	if (e->done)
-		return set_error(e, EINVAL);
+		return ad_encoder_error(e, EINVAL);
 	e->done = true;
 	return 0;
 }
@@ -183,7 +130,7 @@ scalar_at(argdata_encoder_t *e, size_t n)
 {
 	uint8_t *o;
 
-	if (reserve(e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
+	if (ad_encoder_reserve(e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
 		return NULL;
 	o = e->buf + e->len;
 	if (e->top != NULL)
@@ -242,8 +189,8 @@ begin(argdata_encoder_t *e, bool map)
 		return error;
 	if (ad_grow(&e->stack, &e->stack_cap, e->depth, 1, sizeof(*e->stack),
 	    NULL) != 0)
-		return set_error(e, ENOMEM);
-	if (reserve(e, 2) != 0)
+		return ad_encoder_error(e, ENOMEM);
+	if (ad_encoder_reserve(e, 2) != 0)
 		return e->error;
 	o = e->buf + e->len;
 	/* Inside a container: one byte for the length, filled in at end. */
@@ -278,7 +225,7 @@ argdata_encode_end(argdata_encoder_t *e)
 	if (e->error != 0)
 		return e->error;
 	if (f == NULL || (f->map && !f->key_next))
-		return set_error(e, EINVAL);
+		return ad_encoder_error(e, EINVAL);
 	len = e->len - f->tag + f->extra;
 	e->depth--;
 	e->top = e->depth > 0 ? &e->stack[e->depth - 1] : NULL;
@@ -293,7 +240,7 @@ argdata_encode_end(argdata_encoder_t *e)
 	/* Longer than the byte reserved: noted, inserted by finish. */
 	if (ad_grow(&e->fix, &e->fix_cap, e->nfix, 1, sizeof(*e->fix),
 	    NULL) != 0)
-		return set_error(e, ENOMEM);
+		return ad_encoder_error(e, ENOMEM);
 	e->fix[e->nfix++] = (struct fixup){f->tag - 1, len};
 	e->top->extra += f->extra + ad_prefix_size(len) - 1;
 	return 0;
@@ -451,7 +398,7 @@ put_bytes(argdata_encoder_t *e, uint8_t tag, const void *p, size_t len,
 	if ((error = admit(e)) != 0)
 		return error;
 	if (len > SIZE_MAX / 2)
-		return set_error(e, ENOMEM);
+		return ad_encoder_error(e, ENOMEM);
 	if ((o = scalar_at(e, 1 + len + nul)) == NULL)
 		return e->error;
 	o[0] = tag;
@@ -469,7 +416,7 @@ static __attribute__((noinline)) int
 str_slow(argdata_encoder_t *e, const char *str, size_t len)
 {
 	if (e->error == 0 && !ad_utf8_valid((const uint8_t *)str, len))
-		return set_error(e, EILSEQ);
+		return ad_encoder_error(e, EILSEQ);
 	return put_bytes(e, AD_TAG_STR, str, len, true);
 }
 
@@ -515,7 +462,7 @@ argdata_encode_timestamp(argdata_encoder_t *e, const struct timespec *ts)
 		return e->error;
 	n = ad_encode_timestamp(p, ts, &valid);
 	if (!valid)
-		return set_error(e, EINVAL);
+		return ad_encoder_error(e, EINVAL);
 	if ((error = admit(e)) != 0)
 		return error;
 	if ((o = scalar_at(e, 1 + n)) == NULL)
@@ -525,97 +472,6 @@ argdata_encode_timestamp(argdata_encoder_t *e, const struct timespec *ts)
 	return 0;
 }
 
-/* Appends fd to the table: its number. */
-static int
-new_number(argdata_encoder_t *e, int fd, uint32_t *number)
-{
-	/* Numbers are 32 bits on the wire. */
-	if (e->nfds >= UINT32_MAX / 2 ||
-	    ad_grow(&e->fds, &e->fds_cap, e->nfds, 1, sizeof(*e->fds),
-		NULL) != 0)
-		return ENOMEM;
-	e->fds[e->nfds] = fd;
-	*number = (uint32_t)e->nfds++;
-	return 0;
-}
-
-/* Doubles the hash table of large descriptors, keeping what it holds. */
-static int
-rehash(argdata_encoder_t *e)
-{
-	size_t n = e->nslots == 0 ? 64 : 2 * e->nslots;
-	uint32_t *s = calloc(n, sizeof(*s));
-
-	if (s == NULL)
-		return ENOMEM;
-	for (size_t i = 0; i < e->nslots; i++) {
-		uint32_t v = e->slots[i];
-		size_t h;
-
-		if (v == 0)
-			continue;
-		h = (size_t)((uint32_t)e->fds[v - 1] * UINT32_C(2654435761)) &
-		    (n - 1);
-		while (s[h] != 0)
-			h = (h + 1) & (n - 1);
-		s[h] = v;
-	}
-	free(e->slots);
-	e->slots = s;
-	e->nslots = n;
-	return 0;
-}
-
-/* The number of a descriptor of DENSE_LIMIT or more. */
-static int
-number_sparse(argdata_encoder_t *e, int fd, uint32_t *number)
-{
-	size_t h;
-	int error;
-
-	/* At most half full; nfds bounds what the table holds. */
-	if (e->nslots < 2 * (e->nfds + 1) && (error = rehash(e)) != 0)
-		return error;
-	h = (size_t)((uint32_t)fd * UINT32_C(2654435761)) & (e->nslots - 1);
-	for (; e->slots[h] != 0; h = (h + 1) & (e->nslots - 1)) {
-		if (e->fds[e->slots[h] - 1] == fd) {
-			*number = e->slots[h] - 1;
-			return 0;
-		}
-	}
-	if ((error = new_number(e, fd, number)) != 0)
-		return error;
-	e->slots[h] = *number + 1;
-	return 0;
-}
-
-static __attribute__((noinline)) int
-number_slow(argdata_encoder_t *e, int fd, uint32_t *number)
-{
-	int error;
-
-	if (fd >= DENSE_LIMIT)
-		return number_sparse(e, fd, number);
-	if ((size_t)fd >= e->ndense) {
-		size_t n = e->ndense == 0 ? 256 : e->ndense;
-		uint32_t *d;
-
-		while (n <= (size_t)fd)
-			n *= 2;
-		if ((d = realloc(e->dense, n * sizeof(*d))) == NULL)
-			return ENOMEM;
-		memset(d + e->ndense, 0, (n - e->ndense) * sizeof(*d));
-		e->dense = d;
-		e->ndense = n;
-	}
-	if (e->dense[fd] == 0) {
-		if ((error = new_number(e, fd, number)) != 0)
-			return error;
-		e->dense[fd] = *number + 1;
-	}
-	*number = e->dense[fd] - 1;
-	return 0;
-}
 
 int
 argdata_encode_fd(argdata_encoder_t *e, int fd)
@@ -640,13 +496,13 @@ argdata_encode_fd(argdata_encoder_t *e, int fd)
 	if (e->error != 0)
 		return e->error;
 	if (fd < 0)
-		return set_error(e, EBADF);
+		return ad_encoder_error(e, EBADF);
 	if ((error = admit(e)) != 0)
 		return error;
 	if ((size_t)fd < e->ndense && e->dense[fd] != 0)
 		number = e->dense[fd] - 1;
-	else if ((error = number_slow(e, fd, &number)) != 0)
-		return set_error(e, error);
+	else if ((error = ad_encoder_number_slow(e, fd, &number)) != 0)
+		return ad_encoder_error(e, error);
 	if ((o = scalar_at(e, 5)) == NULL)
 		return e->error;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -657,100 +513,3 @@ argdata_encode_fd(argdata_encoder_t *e, int fd)
 	return 0;
 }
 
-static int
-by_pos(const void *a, const void *b)
-{
-	const struct fixup *x = a, *y = b;
-
-	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
-/*
- * Inserts the noted lengths: from the back, each stretch of bytes between
- * two reserved bytes moves once, to where the longer lengths before it
- * put it.
- */
-static int
-insert_lengths(argdata_encoder_t *e)
-{
-	size_t add = e->extra, src, dst;
-	bool ascending = true, descending = true;
-
-	for (size_t i = 1; i < e->nfix; i++) {
-		ascending &= e->fix[i - 1].pos < e->fix[i].pos;
-		descending &= e->fix[i - 1].pos > e->fix[i].pos;
-	}
-	if (descending) {
-		for (size_t i = 0, j = e->nfix - 1; i < j; i++, j--) {
-			struct fixup t = e->fix[i];
-			e->fix[i] = e->fix[j];
-			e->fix[j] = t;
-		}
-	} else if (!ascending) {
-		qsort(e->fix, e->nfix, sizeof(*e->fix), by_pos);
-	}
-	if (reserve(e, add) != 0)
-		return e->error;
-	src = e->len;
-	dst = e->len + add;
-	for (size_t i = e->nfix; i-- > 0;) {
-		size_t pos = e->fix[i].pos, seg = src - (pos + 1);
-		size_t w = ad_prefix_size(e->fix[i].len);
-
-		memmove(e->buf + dst - seg, e->buf + pos + 1, seg);
-		dst -= seg + w;
-		ad_write_prefix(e->buf + dst, e->fix[i].len);
-		src = pos;
-	}
-	e->len += add;
-	e->nfix = 0;
-	return 0;
-}
-
-int
-argdata_encoder_finish(argdata_encoder_t *e, const void **data, size_t *len,
-    const int **fds, size_t *nfds)
-{
-	static const int no_fds[1] = {-1};
-	int error;
-
-	if (e->error != 0)
-		return e->error;
-	if (e->top != NULL)
-		return set_error(e, EINVAL);
-	if (!e->finished) {
-		if (e->nfix > 0 && (error = insert_lengths(e)) != 0)
-			return error;
-		e->finished = true;
-		e->done = true;
-	}
-	*data = e->buf != NULL ? (const void *)e->buf : (const void *)"";
-	*len = e->len;
-	if (fds != NULL)
-		*fds = e->nfds > 0 ? e->fds : no_fds;
-	if (nfds != NULL)
-		*nfds = e->nfds;
-	return 0;
-}
-
-static int
-encoder_convert_fd(void *arg, size_t number)
-{
-	const argdata_encoder_t *e = arg;
-
-	return number < e->nfds ? e->fds[number] : -1;
-}
-
-argdata_t *
-argdata_encoder_value(argdata_encoder_t *e)
-{
-	const void *data;
-	size_t len;
-	int error;
-
-	if ((error = argdata_encoder_finish(e, &data, &len, NULL, NULL)) != 0) {
-		errno = error;
-		return NULL;
-	}
-	return argdata_from_buffer(data, len, encoder_convert_fd, e);
-}
