@@ -239,6 +239,13 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		struct val e;
 		const char *name;
 
+		/*
+		 * The data a few entries ahead, and the element a few ahead
+		 * for writing: the data is read once and the array written
+		 * once, and neither is likely to be in the cache yet.
+		 */
+		__builtin_prefetch(pos + 1024);
+		__builtin_prefetch(elem + 8 * f->size, 1);
 		if (!subfield(&q, end, &kf, &kl) || !subfield(&q, end, &vf, &vl) ||
 		    kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
 		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
