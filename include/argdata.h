@@ -438,7 +438,9 @@ ARGDATA_API int argdata_writer_push(argdata_writer_t *writer, int fd);
  *
  * A field whose key is NULL takes every key that no other field names: it
  * must be an ARGDATA_FIELD_ARRAY of maps (elem_type ARGDATA_FIELD_MAP),
- * and each such key, as a const char *, goes to key_offset in its element.
+ * and each such key, as a const char * or, with the flag
+ * ARGDATA_KEY_LENGTH, a struct argdata_str, goes to key_offset in its
+ * element.
  * That reads maps whose keys are names chosen by the user ("services:
  * {web: {...}, db: {...}}") into an array of structs.
  */
@@ -471,6 +473,13 @@ typedef enum {
 #define ARGDATA_FD_WRITABLE 0x1000u
 /* ARGDATA_FIELD_FD: any socket. */
 #define ARGDATA_FD_SOCKET 0x2000u
+
+/*
+ * A field for other keys: its elements hold the key as a struct
+ * argdata_str, with its length (ARGDATA_OTHER_KEYS sets it by the type of
+ * the key's member).
+ */
+#define ARGDATA_KEY_LENGTH 0x0002u
 
 /* Schema flags. */
 /* Keys that no field names are skipped; without it, they are errors. */
@@ -720,7 +729,8 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
  *  ARGDATA_OTHER_KEYS           an array of structs of type et, read with
  *                               schema s, from every key that no other
  *                               field names, each key stored in the
- *                               const char * member km of its element
+ *                               member km of its element, a const char *
+ *                               or a struct argdata_str
  *  ARGDATA_KEY_EACH             no member: fn(element, index, out, arg)
  *                               for every element of a sequence
  */
@@ -791,7 +801,10 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
 #define ARGDATA_OTHER_KEYS(st, m, n, et, km, s)                           \
 	{.key = NULL, ARGDATA_ARRAY_COMMON_(st, m, n),                    \
 	    .elem_type = ARGDATA_FIELD_MAP, .nested = &(s),               \
-	    .key_offset = ARGDATA_OFFSET_AS_(et, km, const char *)}
+	    .key_offset = offsetof(et, km),                               \
+	    .flags = _Generic(ARGDATA_MEMBER_(et, km),                    \
+		const char *: 0u,                                         \
+		struct argdata_str: ARGDATA_KEY_LENGTH)}
 #define ARGDATA_KEY_EACH(k, fn, a, ...)                                   \
 	{.key = (k), .keylen = sizeof(k "") - 1,                          \
 	    .type = ARGDATA_FIELD_EACH, .each = (fn), .arg = (a),         \

@@ -79,7 +79,7 @@ const struct codec codec_argdata_stream = {
 
 /* One entry of "config" as a program would hold it. */
 struct typed_entry {
-	const char *key;
+	struct argdata_str key;
 	struct argdata_str name;
 	int64_t port;
 	bool enabled;
@@ -141,7 +141,7 @@ typed_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
 		const struct typed_entry *e = &config.entry[i];
 		uint64_t bits;
 
-		sum->strbytes += strlen(e->key) + e->name.len +
+		sum->strbytes += e->key.len + e->name.len +
 		    (4 + 4 + 7 + 5 + 4);
 		sum->ints += (uint64_t)e->port;
 		sum->trues += e->enabled;

@@ -506,7 +506,7 @@ ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
 			if ((error = ad_typed_read_value(c, &step, &e, other,
 			    ARGDATA_FIELD_MAP, other->size, elem, depth)) != 0)
 				return error;
-			memcpy(elem + other->key_offset, &name, sizeof(name));
+			ad_typed_store_key(other, elem, name, k.n - 1);
 			nother++;
 			memcpy(base + other->count_offset, &nother,
 			    sizeof(nother));

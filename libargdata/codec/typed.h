@@ -91,6 +91,23 @@ struct ctx {
 	size_t nplans;
 };
 
+/*
+ * Stores the key of an element read for other keys (field f): a pointer,
+ * or with ARGDATA_KEY_LENGTH a struct argdata_str.
+ */
+static inline void
+ad_typed_store_key(const struct argdata_field *f, uint8_t *elem,
+    const char *name, size_t len)
+{
+	if (f->flags & ARGDATA_KEY_LENGTH) {
+		struct argdata_str str = {name, len};
+
+		memcpy(elem + f->key_offset, &str, sizeof(str));
+	} else {
+		memcpy(elem + f->key_offset, &name, sizeof(name));
+	}
+}
+
 /* Stores the first error's message, "path: message"; returns error. */
 int ad_typed_fail(struct ctx *c, const struct path *p, int error,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -256,7 +256,7 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		if (!fast_map_inline(npl, f->nested, &e, elem))
 			break;
 		name = (const char *)kf + 1;
-		memcpy(elem + f->key_offset, &name, sizeof(name));
+		ad_typed_store_key(f, elem, name, kl - 2);
 		pos = q;
 		n++;
 	}
@@ -392,7 +392,7 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 			    (error = ad_typed_read_map(c, &step, &e, other->nested,
 				elem, depth + 1)) != 0)
 				return error;
-			memcpy(elem + other->key_offset, &name, sizeof(name));
+			ad_typed_store_key(other, elem, name, klen);
 			nother++;
 			memcpy(base + other->count_offset, &nother,
 			    sizeof(nother));

@@ -818,6 +818,64 @@ read_dict(const char *const *names, size_t n, bool port, struct dict *x,
 	return read_both(&in, &dict_schema, x, &x2, msg, 256);
 }
 
+/* The same with keys and their lengths. */
+struct named_service {
+	struct argdata_str name;
+	const char *cmd;
+};
+
+static const struct argdata_field named_fields[] = {
+    ARGDATA_KEY(struct named_service, cmd, "cmd", ARGDATA_REQUIRED),
+};
+static const struct argdata_schema named_schema =
+    ARGDATA_SCHEMA(named_fields, ARGDATA_IGNORE_UNKNOWN);
+
+struct named_dict {
+	struct named_service s[4];
+	size_t n;
+};
+
+static const struct argdata_field named_dict_fields[] = {
+    ARGDATA_OTHER_KEYS(struct named_dict, s, n, struct named_service, name,
+	named_schema),
+};
+static const struct argdata_schema named_dict_schema =
+    ARGDATA_SCHEMA(named_dict_fields, 0);
+
+static void
+test_argdata_read_map__dict_key_lengths(void **state)
+{
+	struct input in;
+	struct named_dict x, x2;
+	char msg[256];
+
+	(void)state;
+	begin_input();
+	argdata_encode_map_begin(enc);
+	key("web");
+	argdata_encode_map_begin(enc);
+	key("cmd");
+	argdata_encode_str_c(enc, "httpd");
+	argdata_encode_end(enc);
+	/* Not plain ASCII: the longer way, the same result. */
+	key("caf\xc3\xa9");
+	argdata_encode_map_begin(enc);
+	key("port");
+	argdata_encode_int_s(enc, 1);
+	key("cmd");
+	argdata_encode_str_c(enc, "x");
+	argdata_encode_end(enc);
+	argdata_encode_end(enc);
+	end_input(&in);
+	assert_int_equal(read_both(&in, &named_dict_schema, &x, &x2, msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(x.s[0].name.len, 3);
+	assert_memory_equal(x.s[0].name.str, "web", 4);
+	assert_int_equal(x.s[1].name.len, 5);
+	assert_string_equal(x.s[1].cmd, "x");
+}
+
 static void
 test_argdata_read_map__dict(void **state)
 {
@@ -1166,6 +1224,7 @@ run_typed_tests(void)
 	    TEST_CASE(test_argdata_read_map__long_integers),
 	    TEST_CASE(test_argdata_read_map__other_keys),
 	    TEST_CASE(test_argdata_read_map__dict),
+	    TEST_CASE(test_argdata_read_map__dict_key_lengths),
 	    TEST_CASE(test_argdata_read_map__fd_kinds),
 	    TEST_CASE(test_argdata_read_map__fd_unavailable),
 	    TEST_CASE(test_argdata_read_map__strings),
