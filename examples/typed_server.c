@@ -46,14 +46,13 @@ struct config {
 static const struct argdata_field config_fields[] = {
     ARGDATA_KEY_FD(struct config, log, "log", ARGDATA_FD_WRITABLE),
     ARGDATA_KEY_FD(struct config, listen, "listen",
-	ARGDATA_REQUIRED | ARGDATA_FD_LISTENING),
-    ARGDATA_KEY(struct config, greeting, "greeting", 0,
-	.def_str = "Hello, world\n"),
+        ARGDATA_REQUIRED | ARGDATA_FD_LISTENING),
+    ARGDATA_KEY(
+        struct config, greeting, "greeting", 0, .def_str = "Hello, world\n"),
     ARGDATA_KEY(struct config, connections, "connections", 0),
 };
 /* program.h: argdata-main lists these keys when started without argdata. */
-const struct argdata_schema program_schema =
-    ARGDATA_SCHEMA(config_fields, 0);
+const struct argdata_schema program_schema = ARGDATA_SCHEMA(config_fields, 0);
 
 /*
  * Only the log, whatever else the map holds: where to say what is wrong
@@ -71,8 +70,9 @@ say(int log, const char *what)
 	if (log < 0)
 		return;
 	n = snprintf(line, sizeof(line), "typed_server: %s\n", what);
-	if (n > 0 && write(log, line, (size_t)n < sizeof(line) ? (size_t)n
-	    : sizeof(line) - 1) < 0)
+	if (n > 0 &&
+	    write(log, line,
+	        (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
 		return;
 }
 

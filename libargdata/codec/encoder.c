@@ -94,8 +94,7 @@ ad_encoder_grow(argdata_encoder_t *e, size_t n)
 	if (!e->own)
 		return ad_encoder_error(e, ENOBUFS);
 	/* At least 256 bytes: every encoding needs a few. */
-	if (ad_grow(&e->buf, &e->cap, e->len, n < 256 ? 256 : n, 1,
-	    NULL) != 0)
+	if (ad_grow(&e->buf, &e->cap, e->len, n < 256 ? 256 : n, 1, NULL) != 0)
 		return ad_encoder_error(e, ENOMEM);
 	return 0;
 }
@@ -130,7 +129,8 @@ scalar_at(argdata_encoder_t *e, size_t n)
 {
 	uint8_t *o;
 
-	if (ad_encoder_reserve(e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
+	if (ad_encoder_reserve(
+	        e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
 		return NULL;
 	o = e->buf + e->len;
 	if (e->top != NULL)
@@ -152,8 +152,8 @@ fast_at(argdata_encoder_t *e, size_t room)
 {
 	struct frame *t = e->top;
 
-	if (__builtin_expect(e->error != 0 || t == NULL ||
-	    e->cap - e->len < room, 0))
+	if (__builtin_expect(
+	        e->error != 0 || t == NULL || e->cap - e->len < room, 0))
 		return NULL;
 	t->key_next = !t->key_next;
 	return e->buf + e->len;
@@ -188,7 +188,7 @@ begin(argdata_encoder_t *e, bool map)
 	if ((error = admit(e)) != 0)
 		return error;
 	if (ad_grow(&e->stack, &e->stack_cap, e->depth, 1, sizeof(*e->stack),
-	    NULL) != 0)
+	        NULL) != 0)
 		return ad_encoder_error(e, ENOMEM);
 	if (ad_encoder_reserve(e, 2) != 0)
 		return e->error;
@@ -198,8 +198,8 @@ begin(argdata_encoder_t *e, bool map)
 		*o++ = 0x80;
 	*o++ = map ? AD_TAG_MAP : AD_TAG_SEQ;
 	e->top = &e->stack[e->depth++];
-	*e->top = (struct frame){.tag = (size_t)(o - 1 - e->buf),
-	    .map = map, .key_next = true};
+	*e->top = (struct frame){
+	    .tag = (size_t)(o - 1 - e->buf), .map = map, .key_next = true};
 	e->len = (size_t)(o - e->buf);
 	return 0;
 }
@@ -238,8 +238,8 @@ argdata_encode_end(argdata_encoder_t *e)
 		return 0;
 	}
 	/* Longer than the byte reserved: noted, inserted by finish. */
-	if (ad_grow(&e->fix, &e->fix_cap, e->nfix, 1, sizeof(*e->fix),
-	    NULL) != 0)
+	if (ad_grow(&e->fix, &e->fix_cap, e->nfix, 1, sizeof(*e->fix), NULL) !=
+	    0)
 		return ad_encoder_error(e, ENOMEM);
 	e->fix[e->nfix++] = (struct fixup){f->tag - 1, len};
 	e->top->extra += f->extra + ad_prefix_size(len) - 1;
@@ -389,8 +389,8 @@ argdata_encode_float(argdata_encoder_t *e, double value)
 
 /* Writes tag, the len bytes at p, and a NUL byte when nul is set. */
 static inline int
-put_bytes(argdata_encoder_t *e, uint8_t tag, const void *p, size_t len,
-    bool nul)
+put_bytes(
+    argdata_encoder_t *e, uint8_t tag, const void *p, size_t len, bool nul)
 {
 	uint8_t *o;
 	int error;
@@ -426,8 +426,8 @@ argdata_encode_str(argdata_encoder_t *e, const char *str, size_t len)
 	const uint8_t *s = (const uint8_t *)str;
 	uint8_t *o;
 
-	if (len < 64 && ascii_short(s, len) && (o = fast_at(e, len + 3)) !=
-	    NULL) {
+	if (len < 64 && ascii_short(s, len) &&
+	    (o = fast_at(e, len + 3)) != NULL) {
 		o[0] = (uint8_t)(0x80 | (len + 2));
 		o[1] = AD_TAG_STR;
 		ad_copy_short(o + 2, s, len);
@@ -472,7 +472,6 @@ argdata_encode_timestamp(argdata_encoder_t *e, const struct timespec *ts)
 	return 0;
 }
 
-
 int
 argdata_encode_fd(argdata_encoder_t *e, int fd)
 {
@@ -512,4 +511,3 @@ argdata_encode_fd(argdata_encoder_t *e, int fd)
 	memcpy(o + 1, &number, 4);
 	return 0;
 }
-

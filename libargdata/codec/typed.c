@@ -85,7 +85,7 @@ cursor_init(struct cursor *c, const struct val *v)
 		c->mem = v->node;
 		c->i = 0;
 		c->count = v->node->u.container.count *
-		    (v->node->repr == AD_MAP ? 2 : 1);
+		           (v->node->repr == AD_MAP ? 2 : 1);
 		c->pos = c->end = NULL;
 	} else {
 		c->mem = NULL;
@@ -146,7 +146,7 @@ ad_typed_type_name(uint8_t tag)
 	    "float", "int", "map", "seq", "str", "timestamp"};
 
 	return tag < sizeof(names) / sizeof(names[0]) ? names[tag]
-						      : "value of unknown type";
+	                                              : "value of unknown type";
 }
 
 /* "a" or "an", for "expected an int, found a str". */
@@ -176,8 +176,8 @@ append_safe(char *buf, size_t size, size_t *at, const char *s, size_t n)
  * as there can be levels of schema (each level a key and an index).
  */
 __attribute__((noinline)) int
-ad_typed_fail(struct ctx *c, const struct path *p, int error, const char *fmt,
-    ...)
+ad_typed_fail(
+    struct ctx *c, const struct path *p, int error, const char *fmt, ...)
 {
 	const struct path *steps[2 * ARGDATA_SCHEMA_DEPTH_MAX + 8];
 	size_t n = 0, at = 0;
@@ -193,11 +193,11 @@ ad_typed_fail(struct ctx *c, const struct path *p, int error, const char *fmt,
 		if (p->key != NULL) {
 			if (at > 0 && at + 1 < c->errlen)
 				c->errbuf[at++] = '.';
-			append_safe(c->errbuf, c->errlen, &at, p->key,
-			    p->keylen);
+			append_safe(
+			    c->errbuf, c->errlen, &at, p->key, p->keylen);
 		} else {
-			int w = snprintf(c->errbuf + at, c->errlen - at,
-			    "[%zu]", p->index);
+			int w = snprintf(
+			    c->errbuf + at, c->errlen - at, "[%zu]", p->index);
 
 			at += w > 0 ? (size_t)w : 0;
 			if (at >= c->errlen)
@@ -215,15 +215,14 @@ ad_typed_fail(struct ctx *c, const struct path *p, int error, const char *fmt,
 }
 
 int
-ad_typed_fail_type(struct ctx *c, const struct path *p, const char *want,
-    uint8_t tag)
+ad_typed_fail_type(
+    struct ctx *c, const struct path *p, const char *want, uint8_t tag)
 {
 	const char *found = ad_typed_type_name(tag);
 
 	return ad_typed_fail(c, p, EINVAL, "expected %s %s, found %s %s",
 	    ad_typed_article(want), want, ad_typed_article(found), found);
 }
-
 
 /* The integer payload of v, sign-extended; false when over 8 bytes. */
 static inline bool
@@ -264,17 +263,19 @@ read_int(struct ctx *c, const struct path *p, const struct val *v,
 		uint64_t lim = (UINT64_C(1) << (8 * size - 1)) - 1;
 
 		if (negative ? mag > lim + 1 : mag > lim)
-			return ad_typed_fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
+			return ad_typed_fail(c, p, ERANGE,
+			    "%s%" PRIu64 " is out of "
 			    "range for %s %zu-bit signed integer",
 			    negative ? "-" : "", mag, size == 1 ? "an" : "a",
 			    8 * size);
 		store_int(dst, negative ? 0 - mag : mag, size);
 	} else {
-		uint64_t lim = size == 8 ? UINT64_MAX
-		    : (UINT64_C(1) << (8 * size)) - 1;
+		uint64_t lim =
+		    size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
 
 		if ((negative && mag != 0) || mag > lim)
-			return ad_typed_fail(c, p, ERANGE, "%s%" PRIu64 " is out of "
+			return ad_typed_fail(c, p, ERANGE,
+			    "%s%" PRIu64 " is out of "
 			    "range for %s %zu-bit unsigned integer",
 			    negative ? "-" : "", mag, size == 1 ? "an" : "a",
 			    8 * size);
@@ -322,9 +323,10 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->tag != AD_TAG_STR)
 			return ad_typed_fail_type(c, p, "str", v->tag);
 		if ((error = ad_typed_get_cstr(v, &s)) != 0)
-			return ad_typed_fail(c, p, error, error == EILSEQ
-			    ? "string is not valid UTF-8 or holds a NUL byte"
-			    : "corrupt string");
+			return ad_typed_fail(c, p, error,
+			    error == EILSEQ ? "string is not valid UTF-8 or "
+			                      "holds a NUL byte"
+			                    : "corrupt string");
 		memcpy(dst, &s, sizeof(s));
 		return 0;
 	}
@@ -336,7 +338,8 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->n == 0 || v->p[v->n - 1] != 0)
 			return ad_typed_fail(c, p, EINVAL, "corrupt string");
 		if (!ad_utf8_valid(v->p, v->n - 1))
-			return ad_typed_fail(c, p, EILSEQ, "string is not valid UTF-8");
+			return ad_typed_fail(
+			    c, p, EILSEQ, "string is not valid UTF-8");
 		memcpy(dst, &str, sizeof(str));
 		return 0;
 	}
@@ -357,11 +360,11 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->n != 4)
 			return ad_typed_fail(c, p, EINVAL, "corrupt fd");
 		number = (uint32_t)v->p[0] << 24 | (uint32_t)v->p[1] << 16 |
-		    (uint32_t)v->p[2] << 8 | v->p[3];
+		         (uint32_t)v->p[2] << 8 | v->p[3];
 		fd = v->convert != NULL ? v->convert(v->carg, number) : -1;
 		if (fd < 0)
-			return ad_typed_fail(c, p, EBADF, "descriptor %" PRIu32
-			    " is not available", number);
+			return ad_typed_fail(c, p, EBADF,
+			    "descriptor %" PRIu32 " is not available", number);
 		if ((f->flags & ~ARGDATA_REQUIRED) != 0 &&
 		    (error = ad_typed_check_fd(c, p, fd, f->flags)) != 0)
 			return error;
@@ -374,7 +377,8 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->tag != AD_TAG_TIMESTAMP)
 			return ad_typed_fail_type(c, p, "timestamp", v->tag);
 		if (ad_decode_timestamp(v->p, v->n, &ts) != 0)
-			return ad_typed_fail(c, p, ERANGE, "timestamp out of range");
+			return ad_typed_fail(
+			    c, p, ERANGE, "timestamp out of range");
 		memcpy(dst, &ts, sizeof(ts));
 		return 0;
 	}
@@ -415,19 +419,22 @@ ad_typed_read_seq(struct ctx *c, const struct path *p, const struct val *v,
 				ad = &scratch;
 			}
 			if ((error = f->each(ad, i, base, f->arg)) != 0)
-				return ad_typed_fail(c, &step, error, "rejected by the "
-				    "program (error %d)", error);
+				return ad_typed_fail(c, &step, error,
+				    "rejected by the "
+				    "program (error %d)",
+				    error);
 			continue;
 		}
 		if (i == f->max)
-			return ad_typed_fail(c, p, EINVAL, "more than %zu elements",
-			    f->max);
+			return ad_typed_fail(
+			    c, p, EINVAL, "more than %zu elements", f->max);
 		/* Encoded maps in the schema's order: at once. */
 		if (npl != NULL && e.node == NULL && e.tag == AD_TAG_MAP &&
-		    ad_typed_fast_map(npl, f->nested, &e, base + f->offset + i * f->size))
+		    ad_typed_fast_map(
+		        npl, f->nested, &e, base + f->offset + i * f->size))
 			continue;
-		if ((error = ad_typed_read_value(c, &step, &e, f, f->elem_type, f->size,
-		    base + f->offset + i * f->size, depth)) != 0)
+		if ((error = ad_typed_read_value(c, &step, &e, f, f->elem_type,
+		         f->size, base + f->offset + i * f->size, depth)) != 0)
 			return error;
 	}
 	if (r < 0)
@@ -470,8 +477,10 @@ ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
 		if (cursor_next(&cur, &e) <= 0)
 			return ad_typed_fail(c, p, EINVAL, "corrupt map");
 		if (k.tag != AD_TAG_STR || k.n == 0 || k.p[k.n - 1] != 0)
-			return ad_typed_fail(c, p, EINVAL, "expected a str as key, "
-			    "found %s %s", ad_typed_article(ad_typed_type_name(k.tag)),
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a str as key, "
+			    "found %s %s",
+			    ad_typed_article(ad_typed_type_name(k.tag)),
 			    ad_typed_type_name(k.tag));
 		klen = k.n - 1;
 		step.key = (const char *)k.p;
@@ -493,18 +502,23 @@ ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
 			if (other == NULL) {
 				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
 					continue;
-				return ad_typed_fail(c, &step, EINVAL, "unknown key");
+				return ad_typed_fail(
+				    c, &step, EINVAL, "unknown key");
 			}
 			if (ad_typed_get_cstr(&k, &name) != 0)
-				return ad_typed_fail(c, &step, EILSEQ, "key is not "
+				return ad_typed_fail(c, &step, EILSEQ,
+				    "key is not "
 				    "valid UTF-8 or holds a NUL byte");
 			if (nother == other->max)
-				return ad_typed_fail(c, &step, EINVAL, "more than %zu "
-				    "keys besides those named", other->max);
-			uint8_t *elem = base + other->offset +
-			    nother * other->size;
+				return ad_typed_fail(c, &step, EINVAL,
+				    "more than %zu "
+				    "keys besides those named",
+				    other->max);
+			uint8_t *elem =
+			    base + other->offset + nother * other->size;
 			if ((error = ad_typed_read_value(c, &step, &e, other,
-			    ARGDATA_FIELD_MAP, other->size, elem, depth)) != 0)
+			         ARGDATA_FIELD_MAP, other->size, elem,
+			         depth)) != 0)
 				return error;
 			ad_typed_store_key(other, elem, name, k.n - 1);
 			nother++;
@@ -521,8 +535,8 @@ ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
 		    f->type == ARGDATA_FIELD_EACH)
 			error = ad_typed_read_seq(c, &step, &e, f, base, depth);
 		else
-			error = ad_typed_read_value(c, &step, &e, f, f->type, f->size,
-			    base + f->offset, depth);
+			error = ad_typed_read_value(c, &step, &e, f, f->type,
+			    f->size, base + f->offset, depth);
 		if (error != 0)
 			return error;
 	}
@@ -553,11 +567,13 @@ ad_typed_finish_map(struct ctx *c, const struct path *p,
 		if (fields[i].flags & ARGDATA_REQUIRED) {
 			struct path step = {p, fields[i].key,
 			    fields[i].keylen != 0 ? fields[i].keylen
-						  : strlen(fields[i].key), 0};
+			                          : strlen(fields[i].key),
+			    0};
 
 			return ad_typed_fail(c, &step, EINVAL, "missing");
 		}
-		if ((error = ad_typed_apply_default(c, &fields[i], base, depth)) != 0)
+		if ((error = ad_typed_apply_default(
+		         c, &fields[i], base, depth)) != 0)
 			return error;
 	}
 	return 0;

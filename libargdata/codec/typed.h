@@ -26,7 +26,7 @@
  */
 struct val {
 	uint8_t tag;
-	const uint8_t *p;     /* the payload, after the tag */
+	const uint8_t *p; /* the payload, after the tag */
 	size_t n;
 	const argdata_t *node; /* the value itself when made in memory */
 	int (*convert)(void *, size_t);
@@ -96,8 +96,8 @@ struct ctx {
  * or with ARGDATA_KEY_LENGTH a struct argdata_str.
  */
 static inline void
-ad_typed_store_key(const struct argdata_field *f, uint8_t *elem,
-    const char *name, size_t len)
+ad_typed_store_key(
+    const struct argdata_field *f, uint8_t *elem, const char *name, size_t len)
 {
 	if (f->flags & ARGDATA_KEY_LENGTH) {
 		struct argdata_str str = {name, len};
@@ -112,8 +112,8 @@ ad_typed_store_key(const struct argdata_field *f, uint8_t *elem,
 int ad_typed_fail(struct ctx *c, const struct path *p, int error,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "expected an int, found a str". */
-int ad_typed_fail_type(struct ctx *c, const struct path *p,
-    const char *want, uint8_t tag);
+int ad_typed_fail_type(
+    struct ctx *c, const struct path *p, const char *want, uint8_t tag);
 /* The name of a wire type, and "a" or "an" for a noun. */
 const char *ad_typed_type_name(uint8_t tag);
 const char *ad_typed_article(const char *noun);
@@ -124,22 +124,20 @@ const char *ad_typed_article(const char *noun);
  */
 int ad_typed_prepare(struct ctx *c, const struct argdata_schema *schema);
 /* The plan of schema s in this call, or NULL. */
-const struct plan *ad_typed_find_plan(const struct ctx *c,
-    const struct argdata_schema *s);
+const struct plan *ad_typed_find_plan(
+    const struct ctx *c, const struct argdata_schema *s);
 /* Writes the value of an absent field (its default). */
 int ad_typed_apply_default(struct ctx *c, const struct argdata_field *f,
     uint8_t *base, unsigned depth);
 
 /* The readers: a map, one value of a type, a sequence into a field. */
-int ad_typed_read_map(struct ctx *c, const struct path *p,
-    const struct val *v, const struct argdata_schema *s, uint8_t *base,
-    unsigned depth);
+int ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_schema *s, uint8_t *base, unsigned depth);
 int ad_typed_read_value(struct ctx *c, const struct path *p,
     const struct val *v, const struct argdata_field *f, unsigned type,
     size_t size, uint8_t *dst, unsigned depth);
-int ad_typed_read_seq(struct ctx *c, const struct path *p,
-    const struct val *v, const struct argdata_field *f, uint8_t *base,
-    unsigned depth);
+int ad_typed_read_seq(struct ctx *c, const struct path *p, const struct val *v,
+    const struct argdata_field *f, uint8_t *base, unsigned depth);
 /* Gives the fields not seen their defaults, or reports them missing. */
 int ad_typed_finish_map(struct ctx *c, const struct path *p,
     const struct argdata_schema *s, uint8_t *base, unsigned depth,
@@ -152,8 +150,8 @@ int ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 bool ad_typed_fast_map(const struct plan *pl, const struct argdata_schema *s,
     const struct val *e, uint8_t *base);
 /* Checks that descriptor fd is of the kinds flags ask for. */
-int ad_typed_check_fd(struct ctx *c, const struct path *p, int fd,
-    unsigned flags);
+int ad_typed_check_fd(
+    struct ctx *c, const struct path *p, int fd, unsigned flags);
 
 /* Stores the low size bytes of v as an integer of that size. */
 static inline void
@@ -258,7 +256,7 @@ same_bytes(const uint8_t *a, const char *b, size_t n)
 	if (n == 0)
 		return true;
 	return a[0] == (uint8_t)b[0] && a[n / 2] == (uint8_t)b[n / 2] &&
-	    a[n - 1] == (uint8_t)b[n - 1];
+	       a[n - 1] == (uint8_t)b[n - 1];
 }
 
 /* Whether the key of len bytes at k is the field's. */
@@ -281,8 +279,8 @@ key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
  * anything in memory) cannot force them to be loaded again.
  */
 static inline __attribute__((always_inline)) bool
-subfield(const uint8_t **pos, const uint8_t *end, const uint8_t **field,
-    size_t *len)
+subfield(
+    const uint8_t **pos, const uint8_t *end, const uint8_t **field, size_t *len)
 {
 	const uint8_t *p = *pos, *q, *f;
 	size_t l;

@@ -19,8 +19,7 @@
  */
 static inline __attribute__((always_inline)) bool
 fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
-    const uint8_t *lo, int (*convert)(void *, size_t), void *carg,
-    uint8_t *dst)
+    const uint8_t *lo, int (*convert)(void *, size_t), void *carg, uint8_t *dst)
 {
 	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
@@ -49,10 +48,10 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		}
 		if (f->type == ARGDATA_FIELD_INT) {
 			if (bits < 64 && (x < -(INT64_C(1) << (bits - 1)) ||
-			    x >= (INT64_C(1) << (bits - 1))))
+			                     x >= (INT64_C(1) << (bits - 1))))
 				return false;
 		} else if (x < 0 || (bits < 64 &&
-		    (uint64_t)x >= (UINT64_C(1) << bits))) {
+		                        (uint64_t)x >= (UINT64_C(1) << bits))) {
 			/* 9-byte payloads of large unsigned: read_value. */
 			return false;
 		}
@@ -108,7 +107,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		    (f->flags & ~ARGDATA_REQUIRED) != 0)
 			return false;
 		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
-		    (uint32_t)vf[3] << 8 | vf[4];
+		         (uint32_t)vf[3] << 8 | vf[4];
 		if ((fd = convert(carg, number)) < 0)
 			return false;
 		memcpy(dst, &fd, sizeof(fd));
@@ -123,8 +122,9 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 static inline size_t
 fixed_size(unsigned type)
 {
-	return type == ARGDATA_FIELD_FD ? 5
-	    : type == ARGDATA_FIELD_FLOAT ? 9 : 0;
+	return type == ARGDATA_FIELD_FD      ? 5
+	       : type == ARGDATA_FIELD_FLOAT ? 9
+	                                     : 0;
 }
 
 /*
@@ -136,10 +136,10 @@ fixed_size(unsigned type)
  */
 static inline __attribute__((always_inline)) const uint8_t *
 fast_run_inline(const struct plan_field *plan,
-    const struct argdata_field *fields,
-    size_t nfields, const uint8_t *pos, const uint8_t *end, const uint8_t *lo,
-    const uint8_t *lim, int (*convert)(void *, size_t), void *carg,
-    uint8_t *base, uint64_t *seenp, size_t *hintp)
+    const struct argdata_field *fields, size_t nfields, const uint8_t *pos,
+    const uint8_t *end, const uint8_t *lo, const uint8_t *lim,
+    int (*convert)(void *, size_t), void *carg, uint8_t *base, uint64_t *seenp,
+    size_t *hintp)
 {
 	uint64_t seen = *seenp;
 	size_t hint = *hintp;
@@ -159,14 +159,15 @@ fast_run_inline(const struct plan_field *plan,
 		memcpy(&d0, pos, 8);
 		memcpy(&d1, pos + 8, 8);
 		/* pf->len is 0 for keys too long to plan: never a match. */
-		if (pf->len == 0 || (((d0 ^ pf->want[0]) & pf->mask[0]) |
-		    ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
+		if (pf->len == 0 ||
+		    (((d0 ^ pf->want[0]) & pf->mask[0]) |
+		        ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
 		    q >= end || !(*q & 0x80))
 			break;
 		vl = *q & 0x7f;
 		if (vl >= (size_t)(end - q) || ((seen >> hint) & 1) != 0 ||
-		    !fast_scalar(f, q + 1, vl, lo, convert, carg,
-			base + f->offset))
+		    !fast_scalar(
+		        f, q + 1, vl, lo, convert, carg, base + f->offset))
 			break;
 		pos = q + 1 + vl;
 		seen |= UINT64_C(1) << hint;
@@ -207,10 +208,9 @@ fast_map_inline(const struct plan *pl, const struct argdata_schema *s,
 	if (pl == NULL || s->nfields >= 64)
 		return false;
 	return fast_run_inline(pl->field, s->fields, s->nfields, e->p,
-	    e->p + e->n, e->p - 1, e->lim, e->convert, e->carg, base, &seen,
-	    &hint) ==
-	    e->p + e->n &&
-	    seen == (UINT64_C(1) << s->nfields) - 1;
+	           e->p + e->n, e->p - 1, e->lim, e->convert, e->carg, base,
+	           &seen, &hint) == e->p + e->n &&
+	       seen == (UINT64_C(1) << s->nfields) - 1;
 }
 
 bool
@@ -227,8 +227,8 @@ ad_typed_fast_map(const struct plan *pl, const struct argdata_schema *s,
  */
 static const uint8_t *
 other_run(const struct plan *npl, const struct argdata_field *f,
-    const uint8_t *pos, const uint8_t *end, const struct val *v,
-    uint8_t *base, size_t *nother)
+    const uint8_t *pos, const uint8_t *end, const struct val *v, uint8_t *base,
+    size_t *nother)
 {
 	size_t n = *nother;
 
@@ -246,8 +246,9 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		 */
 		__builtin_prefetch(pos + 1024);
 		__builtin_prefetch(elem + 8 * f->size, 1);
-		if (!subfield(&q, end, &kf, &kl) || !subfield(&q, end, &vf, &vl) ||
-		    kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
+		if (!subfield(&q, end, &kf, &kl) ||
+		    !subfield(&q, end, &vf, &vl) || kl < 2 ||
+		    kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
 		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
 		    vf[0] != AD_TAG_MAP)
 			break;
@@ -292,8 +293,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 	 */
 	if (pl != NULL && nfields == 1 && fields[0].key == NULL) {
 		other = &fields[0];
-		pos = other_run(pl->nested[0], other, pos, end, v, base,
-		    &nother);
+		pos =
+		    other_run(pl->nested[0], other, pos, end, v, base, &nother);
 	}
 	while (pos != end) {
 		const uint8_t *kf, *vf;
@@ -302,8 +303,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 
 		/* The pairs that come as the plan expects, in a run. */
 		if (plan != NULL && hint < nfields && plan[hint].len != 0 &&
-		    (pos = fast_run(plan, fields, nfields, pos, end, lo,
-			v->lim, v->convert, v->carg, base, &seen, &hint)) == end)
+		    (pos = fast_run(plan, fields, nfields, pos, end, lo, v->lim,
+		         v->convert, v->carg, base, &seen, &hint)) == end)
 			break;
 		/*
 		 * Each subfield's position depends on the length before it,
@@ -338,8 +339,10 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 		    (kl < 2 || kf[0] != AD_TAG_STR || kf[kl - 1] != 0)) {
 			uint8_t tag = kl > 0 ? kf[0] : 0;
 
-			return ad_typed_fail(c, p, EINVAL, "expected a str as key, "
-			    "found %s %s", ad_typed_article(ad_typed_type_name(tag)),
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a str as key, "
+			    "found %s %s",
+			    ad_typed_article(ad_typed_type_name(tag)),
 			    ad_typed_type_name(tag));
 		}
 		klen = kl - 2;
@@ -349,21 +352,21 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 				if (key_is(&fields[i], kf + 1, klen))
 					break;
 		}
-		if (i < nfields &&
-		    !(seen & (UINT64_C(1) << i)) &&
+		if (i < nfields && !(seen & (UINT64_C(1) << i)) &&
 		    fast_scalar(&fields[i], vf, vl, lo, v->convert, v->carg,
-			base + fields[i].offset)) {
+		        base + fields[i].offset)) {
 			seen |= UINT64_C(1) << i;
 			hint = i + 1;
 			continue;
 		}
 
-		/* Everything else, and every error, as ad_typed_read_map() does. */
+		/* Everything else, and every error, as ad_typed_read_map()
+		 * does. */
 		struct path step = {p, (const char *)kf + 1, klen, 0};
-		struct val k = {AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL,
-		    v->lim};
-		struct val e = {vl > 0 ? vf[0] : 0, vf + (vl > 0), vl - (vl > 0),
-		    NULL, v->convert, v->carg, v->lim};
+		struct val k = {
+		    AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL, v->lim};
+		struct val e = {vl > 0 ? vf[0] : 0, vf + (vl > 0),
+		    vl - (vl > 0), NULL, v->convert, v->carg, v->lim};
 
 		if (i == nfields) {
 			const char *name;
@@ -374,23 +377,27 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 			if (other == NULL) {
 				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
 					continue;
-				return ad_typed_fail(c, &step, EINVAL, "unknown key");
+				return ad_typed_fail(
+				    c, &step, EINVAL, "unknown key");
 			}
 			if (plain_ascii(k.p, klen))
 				name = (const char *)k.p;
 			else if (ad_typed_get_cstr(&k, &name) != 0)
-				return ad_typed_fail(c, &step, EILSEQ, "key is not "
+				return ad_typed_fail(c, &step, EILSEQ,
+				    "key is not "
 				    "valid UTF-8 or holds a NUL byte");
 			if (nother == other->max)
-				return ad_typed_fail(c, &step, EINVAL, "more than %zu "
-				    "keys besides those named", other->max);
-			uint8_t *elem = base + other->offset +
-			    nother * other->size;
+				return ad_typed_fail(c, &step, EINVAL,
+				    "more than %zu "
+				    "keys besides those named",
+				    other->max);
+			uint8_t *elem =
+			    base + other->offset + nother * other->size;
 			if (!(e.tag == AD_TAG_MAP && pl != NULL &&
-			    ad_typed_fast_map(pl->nested[other - fields], other->nested,
-				&e, elem)) &&
-			    (error = ad_typed_read_map(c, &step, &e, other->nested,
-				elem, depth + 1)) != 0)
+			        ad_typed_fast_map(pl->nested[other - fields],
+			            other->nested, &e, elem)) &&
+			    (error = ad_typed_read_map(c, &step, &e,
+			         other->nested, elem, depth + 1)) != 0)
 				return error;
 			ad_typed_store_key(other, elem, name, klen);
 			nother++;
@@ -407,8 +414,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 		    f->type == ARGDATA_FIELD_EACH)
 			error = ad_typed_read_seq(c, &step, &e, f, base, depth);
 		else
-			error = ad_typed_read_value(c, &step, &e, f, f->type, f->size,
-			    base + f->offset, depth);
+			error = ad_typed_read_value(c, &step, &e, f, f->type,
+			    f->size, base + f->offset, depth);
 		if (error != 0)
 			return error;
 	}

@@ -45,32 +45,43 @@ ad_typed_check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
 	struct stat st;
 
 	if ((flags & (ARGDATA_FD_DIRECTORY | ARGDATA_FD_REGULAR |
-		ARGDATA_FD_SOCKET)) != 0) {
+	                 ARGDATA_FD_SOCKET)) != 0) {
 		if (fstat(fd, &st) != 0)
-			return ad_typed_fail(c, p, EBADF, "descriptor cannot be "
+			return ad_typed_fail(c, p, EBADF,
+			    "descriptor cannot be "
 			    "examined");
 		if ((flags & ARGDATA_FD_DIRECTORY) && !S_ISDIR(st.st_mode))
-			return ad_typed_fail(c, p, EINVAL, "expected a directory, "
-			    "found a %s", fd_kind(fd));
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a directory, "
+			    "found a %s",
+			    fd_kind(fd));
 		if ((flags & ARGDATA_FD_REGULAR) && !S_ISREG(st.st_mode))
-			return ad_typed_fail(c, p, EINVAL, "expected a regular file, "
-			    "found a %s", fd_kind(fd));
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a regular file, "
+			    "found a %s",
+			    fd_kind(fd));
 		if ((flags & ARGDATA_FD_SOCKET) && !S_ISSOCK(st.st_mode))
-			return ad_typed_fail(c, p, EINVAL, "expected a socket, found "
-			    "a %s", fd_kind(fd));
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a socket, found "
+			    "a %s",
+			    fd_kind(fd));
 	}
 	if (flags & ARGDATA_FD_LISTENING) {
 		int type = 0, listening = 0;
 		socklen_t len = sizeof(type);
 
 		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
-			return ad_typed_fail(c, p, EINVAL, "expected a listening "
-			    "stream socket, found a %s", fd_kind(fd));
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a listening "
+			    "stream socket, found a %s",
+			    fd_kind(fd));
 		len = sizeof(listening);
 		if (type != SOCK_STREAM ||
-		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
-			&len) != 0 || !listening)
-			return ad_typed_fail(c, p, EINVAL, "expected a listening "
+		    getsockopt(
+		        fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+		    !listening)
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a listening "
 			    "stream socket, found a %s that is not",
 			    type == SOCK_STREAM ? "stream socket" : "socket");
 	}
@@ -79,7 +90,8 @@ ad_typed_check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
 		int mode = fl & O_ACCMODE;
 
 		if (fl < 0)
-			return ad_typed_fail(c, p, EBADF, "descriptor cannot be "
+			return ad_typed_fail(c, p, EBADF,
+			    "descriptor cannot be "
 			    "examined");
 #ifdef O_PATH
 		if (fl & O_PATH)
@@ -87,11 +99,13 @@ ad_typed_check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
 #endif
 		if ((flags & ARGDATA_FD_READABLE) && mode != O_RDONLY &&
 		    mode != O_RDWR)
-			return ad_typed_fail(c, p, EINVAL, "expected a descriptor "
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a descriptor "
 			    "open for reading, found one that is not");
 		if ((flags & ARGDATA_FD_WRITABLE) && mode != O_WRONLY &&
 		    mode != O_RDWR)
-			return ad_typed_fail(c, p, EINVAL, "expected a descriptor "
+			return ad_typed_fail(c, p, EINVAL,
+			    "expected a descriptor "
 			    "open for writing, found one that is not");
 	}
 	return 0;

@@ -47,8 +47,8 @@ size_fits(unsigned type, size_t size)
  * when a map that holds them is itself absent.
  */
 int
-ad_typed_apply_default(struct ctx *c, const struct argdata_field *f,
-    uint8_t *base, unsigned depth)
+ad_typed_apply_default(
+    struct ctx *c, const struct argdata_field *f, uint8_t *base, unsigned depth)
 {
 	uint8_t *dst = base + f->offset;
 
@@ -129,7 +129,8 @@ check_field(struct ctx *c, const struct argdata_field *f, bool *other)
 			break;
 		return 0;
 	}
-	return ad_typed_fail(c, NULL, EINVAL, "schema: field %s is not well-formed",
+	return ad_typed_fail(c, NULL, EINVAL,
+	    "schema: field %s is not well-formed",
 	    f->key != NULL ? f->key : "(other keys)");
 }
 
@@ -141,9 +142,11 @@ apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
 	int error;
 
 	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
-		return ad_typed_fail(c, NULL, EINVAL, "schema: nested too deep");
+		return ad_typed_fail(
+		    c, NULL, EINVAL, "schema: nested too deep");
 	for (size_t i = 0; i < s->nfields; i++)
-		if ((error = ad_typed_apply_default(c, &s->fields[i], base, depth)) != 0)
+		if ((error = ad_typed_apply_default(
+		         c, &s->fields[i], base, depth)) != 0)
 			return error;
 	return 0;
 }
@@ -198,11 +201,13 @@ link_plans(struct ctx *c)
 		for (size_t j = 0; j < pl->schema->nfields; j++) {
 			const struct argdata_field *f = &pl->schema->fields[j];
 
-			pl->nested[j] = f->nested != NULL &&
-			    (f->type == ARGDATA_FIELD_MAP ||
-				(f->type == ARGDATA_FIELD_ARRAY &&
-				    f->elem_type == ARGDATA_FIELD_MAP))
-			    ? ad_typed_find_plan(c, f->nested) : NULL;
+			pl->nested[j] =
+			    f->nested != NULL &&
+			            (f->type == ARGDATA_FIELD_MAP ||
+			                (f->type == ARGDATA_FIELD_ARRAY &&
+			                    f->elem_type == ARGDATA_FIELD_MAP))
+			        ? ad_typed_find_plan(c, f->nested)
+			        : NULL;
 		}
 	}
 }
@@ -230,15 +235,17 @@ check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
 	int error;
 
 	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
-		return ad_typed_fail(c, NULL, EINVAL, "schema: nested too deep");
+		return ad_typed_fail(
+		    c, NULL, EINVAL, "schema: nested too deep");
 	for (size_t i = 0; i < done->n; i++)
 		if (done->s[i] == s)
 			return 0;
 	if (done->n < sizeof(done->s) / sizeof(done->s[0]))
 		done->s[done->n++] = s;
-	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX || (s->nfields > 0 &&
-	    s->fields == NULL))
-		return ad_typed_fail(c, NULL, EINVAL, "schema: too many fields");
+	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX ||
+	    (s->nfields > 0 && s->fields == NULL))
+		return ad_typed_fail(
+		    c, NULL, EINVAL, "schema: too many fields");
 	if (s->nfields <= PLAN_FIELDS && c->nplans < PLAN_SCHEMAS)
 		make_plan(&c->plans[c->nplans++], s);
 	for (size_t i = 0; i < s->nfields; i++) {
@@ -248,11 +255,13 @@ check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
 		if ((error = check_field(c, f, &other)) != 0)
 			return error;
 		if (other && ++nother > 1)
-			return ad_typed_fail(c, NULL, EINVAL, "schema: more than one "
+			return ad_typed_fail(c, NULL, EINVAL,
+			    "schema: more than one "
 			    "field for other keys");
-		if (f->nested != NULL && (f->type == ARGDATA_FIELD_MAP ||
-		    (f->type == ARGDATA_FIELD_ARRAY &&
-			f->elem_type == ARGDATA_FIELD_MAP)) &&
+		if (f->nested != NULL &&
+		    (f->type == ARGDATA_FIELD_MAP ||
+		        (f->type == ARGDATA_FIELD_ARRAY &&
+		            f->elem_type == ARGDATA_FIELD_MAP)) &&
 		    (error = check_schema(c, f->nested, depth + 1, done)) != 0)
 			return error;
 	}

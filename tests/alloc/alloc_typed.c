@@ -37,8 +37,7 @@ struct items {
 };
 
 static const struct argdata_field items_fields[] = {
-    ARGDATA_OTHER_KEYS(struct items, item, n, struct item, key,
-	item_schema),
+    ARGDATA_OTHER_KEYS(struct items, item, n, struct item, key, item_schema),
 };
 static const struct argdata_schema items_schema =
     ARGDATA_SCHEMA(items_fields, 0);
@@ -119,14 +118,14 @@ typed_read(void)
 
 	/* The input, made once, outside the injection's count. */
 	if (len == 0) {
-		argdata_encoder_t *e = argdata_encoder_create_buffer(buf,
-		    sizeof(buf));
+		argdata_encoder_t *e =
+		    argdata_encoder_create_buffer(buf, sizeof(buf));
 		const void *data;
 
 		assert_non_null(e);
 		encode_items(e);
-		assert_int_equal(argdata_encoder_finish(e, &data, &len, NULL,
-		    NULL), 0);
+		assert_int_equal(
+		    argdata_encoder_finish(e, &data, &len, NULL, NULL), 0);
 		argdata_encoder_free(e);
 		return typed_read();
 	}

@@ -21,6 +21,7 @@ main(int argc, char **argv)
 		{"manpage", run_manpage_tests},
 		{"encoder", run_encoder_tests},
 		{"typed", run_typed_tests},
+		{"typed_fields", run_typed_field_tests},
 	};
 
 	return test_main(argc, argv, groups,
