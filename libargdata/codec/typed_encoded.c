@@ -139,7 +139,7 @@ fast_run_inline(const struct plan_field *plan,
     const struct argdata_field *fields, size_t nfields, const uint8_t *pos,
     const uint8_t *end, const uint8_t *lo, const uint8_t *lim,
     int (*convert)(void *, size_t), void *carg, uint8_t *base, uint64_t *seenp,
-    size_t *hintp)
+    size_t *hintp, bool fresh)
 {
 	uint64_t seen = *seenp;
 	size_t hint = *hintp;
@@ -158,21 +158,33 @@ fast_run_inline(const struct plan_field *plan,
 
 		memcpy(&d0, pos, 8);
 		memcpy(&d1, pos + 8, 8);
-		/* pf->len is 0 for keys too long to plan: never a match. */
-		if (pf->len == 0 ||
-		    (((d0 ^ pf->want[0]) & pf->mask[0]) |
+		/*
+		 * A key too long to plan expects a 00 byte of length and no
+		 * more (make_plan()): if the data has one, q is pos, and a
+		 * length byte without its high bit set ends the run.
+		 */
+		if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
 		        ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
 		    q >= end || !(*q & 0x80))
 			break;
 		vl = *q & 0x7f;
-		if (vl >= (size_t)(end - q) || ((seen >> hint) & 1) != 0 ||
+		/*
+		 * A fresh run (a whole map from its start) has seen exactly
+		 * the fields before hint; otherwise the longer way may have
+		 * read one further on.
+		 */
+		if (vl >= (size_t)(end - q) ||
+		    (!fresh && ((seen >> hint) & 1) != 0) ||
 		    !fast_scalar(
 		        f, q + 1, vl, lo, convert, carg, base + f->offset))
 			break;
 		pos = q + 1 + vl;
-		seen |= UINT64_C(1) << hint;
+		if (!fresh)
+			seen |= UINT64_C(1) << hint;
 		hint++;
 	}
+	if (fresh)
+		seen = hint >= 64 ? UINT64_MAX : (UINT64_C(1) << hint) - 1;
 	*seenp = seen;
 	*hintp = hint;
 	return pos;
@@ -189,7 +201,7 @@ fast_run(const struct plan_field *plan, const struct argdata_field *fields,
     uint8_t *base, uint64_t *seenp, size_t *hintp)
 {
 	return fast_run_inline(plan, fields, nfields, pos, end, lo, lim,
-	    convert, carg, base, seenp, hintp);
+	    convert, carg, base, seenp, hintp, false);
 }
 
 /*
@@ -209,7 +221,7 @@ fast_map_inline(const struct plan *pl, const struct argdata_schema *s,
 		return false;
 	return fast_run_inline(pl->field, s->fields, s->nfields, e->p,
 	           e->p + e->n, e->p - 1, e->lim, e->convert, e->carg, base,
-	           &seen, &hint) == e->p + e->n &&
+	           &seen, &hint, true) == e->p + e->n &&
 	       seen == (UINT64_C(1) << s->nfields) - 1;
 }
 

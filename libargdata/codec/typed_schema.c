@@ -162,7 +162,15 @@ make_plan(struct plan *pl, const struct argdata_schema *s)
 		uint8_t want[16], mask[16];
 		size_t klen;
 
+		/*
+		 * Keys too long to plan, and the field for other keys,
+		 * expect a subfield of length byte 00, which ends a run (see
+		 * fast_run_inline()).
+		 */
 		memset(pf, 0, sizeof(*pf));
+		memset(mask, 0, sizeof(mask));
+		mask[0] = 0xff;
+		memcpy(pf->mask, mask, sizeof(mask));
 		if (f->key == NULL)
 			continue;
 		klen = f->keylen != 0 ? f->keylen : strlen(f->key);
