@@ -67,7 +67,8 @@ echo "== cppcheck: libargdata =="
 cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr \
     --enable=warning,performance,portability \
     --suppressions-list=.ci/cppcheck.supp \
-    -D__GNUC__ -I include -I libargdata libargdata
+    -D__GNUC__ -I include -I libargdata/common -I libargdata/codec \
+    -I libargdata/stream -I libargdata/sandbox -I libargdata/process libargdata
 elapsed cppcheck
 
 echo "== coverage: libargdata lines, gcovr =="

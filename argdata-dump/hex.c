@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "dump.h"
-#include "internal.h"
-#include "print.h"
+#include "codec.h"
+#include "text.h"
 
 /* Bytes per line, and the widest indentation (it stops growing there). */
 #define PER_LINE 8
@@ -30,16 +30,6 @@ struct hex {
 	struct ad_sbuf line;
 	struct ad_sbuf meaning;
 };
-
-static void
-flush(struct hex *h, bool all)
-{
-	if (h->line.len >= 65536 || (all && h->line.len > 0)) {
-		if (!h->line.failed)
-			fwrite(h->line.data, 1, h->line.len, h->fp);
-		h->line.len = 0;
-	}
-}
 
 /*
  * Writes the bytes [p, p + n) as lines: the first with the meaning (in
@@ -76,7 +66,7 @@ emit(struct hex *h, const uint8_t *p, size_t n, size_t depth)
 		i += k;
 	} while (i < n);
 	h->meaning.len = 0;
-	flush(h, false);
+	ad_sbuf_flush(&h->line, h->fp, false);
 }
 
 /* A string as a quoted C-style literal, shortened when long. */
@@ -325,7 +315,7 @@ done:
 	free(h.meaning.data);
 	if (error == 0 && (h.line.failed || h.meaning.failed))
 		error = ENOMEM;
-	flush(&h, true);
+	ad_sbuf_flush(&h.line, h.fp, true);
 	free(h.line.data);
 	if (error == 0 && ferror(fp))
 		error = EIO;

@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "dump.h"
-#include "internal.h"
-#include "print.h"
+#include "codec.h"
+#include "text.h"
 
 /* Exit statuses, as argdata-dump(1) documents them. */
 #define EXIT_INVALID 1 /* the input is not valid argdata (or YAML) */

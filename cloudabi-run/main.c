@@ -261,7 +261,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 		return;
 	}
 	writable = writable_dirs(rc, &nwritable);
-	error = sandbox_create(rc->execfd, fds, nfds, writable, nwritable, &sb);
+	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = writable, .nwritable = nwritable}, &sb);
 	free(writable);
 	if (error == E2BIG) {
 		printf("refused: %s\n", TOO_MUCH_WORK);

@@ -3,8 +3,8 @@
  * !executable) and the record of what they opened, which the dry run
  * prints and the sandbox reads.
  */
-#ifndef TAGS_H
-#define TAGS_H
+#ifndef CLOUDABI_RUN_TAGS_H
+#define CLOUDABI_RUN_TAGS_H
 
 #include <sys/socket.h>
 
@@ -76,6 +76,40 @@ const struct run_resource *run_context_find(
 size_t run_distinct_addresses(const struct addrinfo *res,
     struct sockaddr_storage *first, socklen_t *firstlen, char *list,
     size_t size);
+
+/* One attribute of a tag's map: its name, and what was written. */
+struct run_attr {
+	const char *name;
+	const loader_node_t *key;
+	const loader_node_t *value;
+};
+
+/*
+ * For the handlers (tags.c, tag_socket.c): reads the map of attributes of
+ * node (tagged tag) into attrs, which lists every attribute the tag knows.
+ * Returns 0, or -1 with the loader's error set.
+ */
+int run_read_attrs(loader_t *ld, const loader_node_t *node, const char *tag,
+    struct run_attr *attrs, size_t nattrs);
+
+/* An attribute's value as a string or a boolean, when it was given. */
+int run_attr_str(loader_t *ld, const struct run_attr *a, const char **value);
+int run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value);
+
+/* strdup() that passes NULL through; a formatted new string or NULL. */
+char *run_strdup(const char *s);
+char *run_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Records a resource and makes its descriptor value. Takes ownership of
+ * fd (when owned), path, source and unlink_path, even on failure.
+ */
+const argdata_t *run_add_resource(loader_t *ld, struct run_context *rc,
+    const struct run_resource *res);
+
+/* The !socket handler (tag_socket.c). */
+const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,
+    void *ctx);
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

@@ -3,8 +3,8 @@
  * every getter on every value and checks the answers agree with each other,
  * and a rebuild of the value with create_* for round-trip checks.
  */
-#ifndef FUZZ_WALK_H
-#define FUZZ_WALK_H
+#ifndef ARGDATA_FUZZ_WALK_H
+#define ARGDATA_FUZZ_WALK_H
 
 #include <argdata.h>
 

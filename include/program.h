@@ -6,8 +6,8 @@
  * value (the exec functions return only on failure), constructors return
  * NULL and set errno, destructors accept NULL and keep errno.
  */
-#ifndef PROGRAM_H
-#define PROGRAM_H
+#ifndef CLOUDABI_PROGRAM_H
+#define CLOUDABI_PROGRAM_H
 
 #include <argdata.h>
 

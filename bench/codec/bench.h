@@ -3,8 +3,8 @@
  * encodes from the same plain C arrays, and the interface each codec
  * implements so that the driver can time them alike.
  */
-#ifndef BENCH_H
-#define BENCH_H
+#ifndef ARGDATA_BENCH_H
+#define ARGDATA_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>

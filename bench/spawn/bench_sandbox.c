@@ -94,8 +94,7 @@ child(void *arg)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 			_exit(127);
 		if (job->step == NNP_LANDLOCK &&
-		    syscall(__NR_landlock_restrict_self, sandbox_fd(job->sb),
-		    0) != 0)
+		    sandbox_apply_steps(job->sb, SANDBOX_STEP_LANDLOCK) != 0)
 			_exit(127);
 		if (job->filter == NULL)
 			break;
@@ -121,7 +120,7 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 	double t0 = bench_wall_us();
 
 	if (job->step == NNP_LANDLOCK || job->step == SANDBOX) {
-		error = sandbox_create(job->execfd, fds, nfds, NULL, 0, &sb);
+		error = sandbox_create(job->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds}, &sb);
 		if (error != 0) {
 			errno = error;
 			err(1, "sandbox_create");

@@ -20,7 +20,7 @@
 
 #include "alloc_inject.h"
 #include "alloc_scenarios.h"
-#include "internal.h"
+#include "codec.h"
 
 /* Enough values for about 150 chunks. */
 #define NVALUES 20000

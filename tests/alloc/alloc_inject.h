@@ -5,8 +5,8 @@
  * fails, and every block handed out is tracked, so that a test can check
  * that nothing leaked.
  */
-#ifndef ALLOC_INJECT_H
-#define ALLOC_INJECT_H
+#ifndef ARGDATA_ALLOC_INJECT_H
+#define ARGDATA_ALLOC_INJECT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * share. Each scenario returns 0, or ENOMEM after a clean failure, and
  * frees everything it made either way.
  */
-#ifndef ALLOC_SCENARIOS_H
-#define ALLOC_SCENARIOS_H
+#ifndef ARGDATA_ALLOC_SCENARIOS_H
+#define ARGDATA_ALLOC_SCENARIOS_H
 
 #include <stddef.h>
 

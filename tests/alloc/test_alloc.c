@@ -20,7 +20,7 @@
 
 #include "alloc_inject.h"
 #include "alloc_scenarios.h"
-#include "internal.h"
+#include "codec.h"
 #include "testutil.h"
 
 #define DEPTH 100

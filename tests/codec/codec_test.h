@@ -3,8 +3,8 @@
  * buffers fenced by inaccessible pages, and a non-recursive full walk that
  * reads every value of a tree through the public getters and iterators.
  */
-#ifndef CODEC_TEST_H
-#define CODEC_TEST_H
+#ifndef ARGDATA_CODEC_TEST_H
+#define ARGDATA_CODEC_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "codec_test.h"
-#include "internal.h"
+#include "codec.h"
 #include "testutil.h"
 
 /* Allocations left before they fail; negative: no limit. */

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "codec_test.h"
-#include "internal.h"
+#include "codec.h"
 
 const char *
 hex(const void *buf, size_t len)

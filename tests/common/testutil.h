@@ -2,8 +2,8 @@
  * Helpers shared by the cmocka tests: descriptor accounting, so that every
  * test can check that it left no descriptor open behind it.
  */
-#ifndef TESTUTIL_H
-#define TESTUTIL_H
+#ifndef ARGDATA_TESTUTIL_H
+#define ARGDATA_TESTUTIL_H
 
 #include <stddef.h>
 

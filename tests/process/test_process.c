@@ -37,7 +37,7 @@
 #include <argdata.h>
 #include <program.h>
 
-#include "process_internal.h"
+#include "process.h"
 #include "testutil.h"
 
 #ifndef P_PIDFD

@@ -3,8 +3,8 @@
  * tests and the tool's tests both check. A case is "=== title", the
  * configuration, then "=> " and the one error line expected for it.
  */
-#ifndef MALFORMED_H
-#define MALFORMED_H
+#ifndef ARGDATA_MALFORMED_H
+#define ARGDATA_MALFORMED_H
 
 #include <stddef.h>
 

@@ -322,8 +322,7 @@ run_probe(struct world *w, enum start how, bool confined, char *out,
 	assert_true(execfd >= 0);
 	if (how == BY_LAUNCHER) {
 		if (confined)
-			assert_int_equal(sandbox_create(execfd, fds, 5, &w->rw,
-			    1, &sb), 0);
+			assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = fds, .nfds = 5, .writable = &w->rw, .nwritable = 1}, &sb), 0);
 		handle = launch(execfd, fds, 5, sb);
 	} else {
 		handle = start_by_library(w, how, execfd, fds, confined);
@@ -1307,7 +1306,7 @@ test_sandbox_create__cache_sees_changes(void **state)
 			assert_int_equal(unlink(path), 0);
 			put_elf(root, "libone.so", &lib, 0);
 		}
-		assert_int_equal(sandbox_create(fd, NULL, 0, NULL, 0, &sb), 0);
+		assert_int_equal(sandbox_create(fd, &(struct sandbox_spec){}, &sb), 0);
 		assert_int_equal(sandbox_cache_hits() - hits, round == 1);
 		f = open_memstream(&text, &size);
 		assert_non_null(f);
@@ -1332,7 +1331,7 @@ rules_of(int execfd)
 	size_t size = 0;
 	FILE *f;
 
-	assert_int_equal(sandbox_create(execfd, NULL, 0, NULL, 0, &sb), 0);
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	assert_int_equal(sandbox_describe(sb, f), 0);
@@ -1521,7 +1520,7 @@ test_sandbox_describe__write_error(void **state)
 	assert_true(execfd >= 0);
 	assert_non_null(full);
 	setvbuf(full, NULL, _IONBF, 0);
-	assert_int_equal(sandbox_create(execfd, NULL, 0, NULL, 0, &sb), 0);
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
 	assert_int_equal(sandbox_describe(sb, full), EIO);
 	assert_int_equal(sandbox_seccomp_describe(full), EIO);
 	sandbox_free(sb);
@@ -1618,15 +1617,15 @@ test_sandbox_create__errors(void **state)
 	close(closed);
 	assert_int_equal(write(text, "plain text\n", 11), 11);
 	/* A writable descriptor that is not among the tree's. */
-	assert_int_equal(sandbox_create(execfd, &dir, 1, &other, 1, &sb),
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &dir, .nfds = 1, .writable = &other, .nwritable = 1}, &sb),
 	    EINVAL);
-	assert_int_equal(sandbox_create(execfd, &closed, 1, NULL, 0, &sb),
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &closed, .nfds = 1}, &sb),
 	    EBADF);
-	assert_int_equal(sandbox_create(closed, &dir, 1, NULL, 0, &sb), EBADF);
-	assert_int_equal(sandbox_create(dir, &dir, 1, NULL, 0, &sb), EACCES);
-	assert_int_equal(sandbox_create(text, &dir, 1, NULL, 0, &sb), ENOEXEC);
+	assert_int_equal(sandbox_create(closed, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), EBADF);
+	assert_int_equal(sandbox_create(dir, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), EACCES);
+	assert_int_equal(sandbox_create(text, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), ENOEXEC);
 	/* A writable descriptor must be a directory. */
-	assert_int_equal(sandbox_create(execfd, &text, 1, &text, 1, &sb),
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &text, .nfds = 1, .writable = &text, .nwritable = 1}, &sb),
 	    ENOTDIR);
 	assert_null(sb);
 	close(execfd);
@@ -1647,7 +1646,7 @@ test_sandbox_describe__rules(void **state)
 
 	(void)state;
 	assert_true(execfd >= 0 && dirs[0] >= 0 && dirs[1] >= 0);
-	assert_int_equal(sandbox_create(execfd, dirs, 2, &dirs[1], 1, &sb), 0);
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = dirs, .nfds = 2, .writable = &dirs[1], .nwritable = 1}, &sb), 0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	assert_int_equal(sandbox_describe(sb, f), 0);
@@ -1835,7 +1834,7 @@ refuse_without(long nr, int error, const char *want)
 		if (why == NULL || strcmp(why, want) != 0)
 			_exit(11);
 		execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
-		if (sandbox_create(execfd, NULL, 0, NULL, 0, &sb) != ENOTSUP ||
+		if (sandbox_create(execfd, &(struct sandbox_spec){}, &sb) != ENOTSUP ||
 		    sb != NULL)
 			_exit(12);
 		_exit(0);

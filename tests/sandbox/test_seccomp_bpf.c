@@ -1,8 +1,9 @@
 /*
  * test_seccomp_bpf.c - the seccomp filter compiled at build time
  * (seccomp_bpf_data.c, by seccomp-gen) is what libseccomp compiles from the
- * rules of sandbox_seccomp.c now, on this machine: the same instructions
- * and the same description, with no descriptor left open by compiling.
+ * rules of libargdata/sandbox/seccomp.c now, on this machine: the same
+ * instructions and the same description, with no descriptor left open by
+ * compiling.
  */
 #define _GNU_SOURCE
 #include <linux/filter.h>
@@ -27,7 +28,7 @@ test_seccomp_bpf__same_program(void **state)
 	size_t len, len_again;
 
 	(void)state;
-	/* This build of sandbox_seccomp.c compiles with libseccomp. */
+	/* This build of seccomp.c compiles with libseccomp. */
 	assert_int_equal(sandbox_seccomp_filter(&filter, &len), 0);
 	assert_int_equal(len, sandbox_seccomp_bpf_len);
 	for (size_t i = 0; i < len; i++) {

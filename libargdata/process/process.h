@@ -1,0 +1,199 @@
+/*
+ * process_internal.h - what the process side of libargdata shares: the
+ * exec plan built before anything changes, the descriptor shuffle
+ * (remap.c) and the last step before execveat (exec.c).
+ */
+#ifndef ARGDATA_PROCESS_H
+#define ARGDATA_PROCESS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <program.h>
+
+/*
+ * Marks code that runs in program_spawn's child, which shares the parent's
+ * memory on a stack of its own (CLONE_VM | CLONE_VFORK). AddressSanitizer
+ * cannot follow code there: it takes the child's stack for the parent's
+ * thread and its bookkeeping, done in shared memory, corrupts the parent's
+ * (google/sanitizers issue 189). So the sanitizers leave it alone; it only
+ * makes system calls on memory prepared and checked before the clone.
+ */
+#define AD_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
+/*
+ * A confinement step run after the shuffle, immediately before execveat:
+ * in the child of program_spawn() or in the caller of program_exec().
+ * It must be async-signal-safe (everything it needs, a seccomp BPF program
+ * or a Landlock ruleset, is prepared before; the spawn child shares the
+ * caller's memory, so it must not allocate), and returns 0 or an errno
+ * value, which fails the exec. Descriptors it uses (a Landlock ruleset)
+ * must be numbered above the tree's descriptor count n, the memfd's slot:
+ * those below n + 1 hold the program's descriptors by then, those above
+ * stay open, close-on-exec, until execveat closes them. Confinement cannot
+ * be undone: when the exec fails after it in program_exec(), the caller's
+ * descriptor table is restored but the caller stays confined.
+ */
+typedef int ad_confine_fn(const void *arg);
+
+struct program_attr {
+	char *name;		/* argv[0], or NULL for the executable's name */
+	char **env;		/* "NAME=value" strings handed to the program */
+	size_t nenv;
+	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
+	const void *confine_arg;
+	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
+	int *writable;		/* directories the sandbox lets change */
+	size_t nwritable;
+};
+
+/*
+ * Sets the confinement hook that ad_exec_final() runs; arg must outlive
+ * every exec and spawn with attr. NULL removes it.
+ */
+void ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
+    const void *arg);
+
+/* Everything execveat needs, prepared before the shuffle. */
+struct ad_exec_plan {
+	int execfd;		/* the executable, outside the target range */
+	char *argv[2];		/* { name, NULL } */
+	char **envp;		/* ARGDATA_FD=n, then the attr's entries */
+	sigset_t mask;		/* the caller's mask, which the program gets */
+	ad_confine_fn *confine;
+	const void *confine_arg;
+	/* Storage for what argv and envp point to. */
+	char *name;
+	char fdvar[32];
+};
+
+/*
+ * Fills plan for starting a program with nfds descriptors (so that the
+ * memfd lands at nfds). Allocates; undone by ad_plan_free(). Returns 0 or
+ * ENOMEM.
+ */
+int ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
+    const program_attr_t *attr);
+void ad_plan_free(struct ad_exec_plan *plan);
+
+/*
+ * The last step before the new program: the confinement hook, the caller's
+ * signal mask, execveat. Async-signal-safe. Returns the errno value of the
+ * failure, with all signals blocked again.
+ */
+AD_CHILD_CODE int ad_exec_final(const struct ad_exec_plan *plan);
+
+/*
+ * Whether a signal is pending that mask does not block and that has a
+ * handler: one that would run as soon as the caller's mask comes back.
+ */
+bool ad_caught_signal_pending(const sigset_t *mask);
+
+/*
+ * Turns the errno value of a failed exec into the one documented: ENOENT
+ * from a #! script (which Linux cannot run from a close-on-exec
+ * descriptor) becomes ENOEXEC. Not async-signal-safe callers only.
+ */
+int ad_exec_errno(int execfd, int error);
+
+/*
+ * Checks what can be checked before anything changes: execfd and every
+ * fds[i] open (EBADF), nfds + 1 descriptors within the limit (EMFILE).
+ */
+int ad_check_fds(int execfd, const int *fds, size_t nfds);
+
+/*
+ * A sealed memfd holding the len bytes at data, close-on-exec, numbered at
+ * least minfd. Returns 0 or an errno value.
+ */
+int ad_memfd_create(const void *data, size_t len, int minfd, int *fdp);
+
+/*
+ * Serializes ad into a new buffer and a new array of the descriptors it
+ * refers to, renumbered from 0. Returns 0 or ENOMEM.
+ */
+int ad_serialize(const argdata_t *ad, void **buf, size_t *len, int **fds,
+    size_t *nfds);
+
+/* proc_exec() and its spawning twin, with options. */
+int ad_proc_exec(int execfd, const void *data, size_t datalen,
+    const int *fds, size_t nfds, const program_attr_t *attr);
+int ad_proc_spawn(int execfd, const void *data, size_t datalen,
+    const int *fds, size_t nfds, const program_attr_t *attr, int *pidfd);
+
+/*
+ * The in-place shuffle, which can be undone: slots 0..nslots-1 receive
+ * src[0..nslots-1] (the tree's descriptors, then the memfd). Prepare saves
+ * a close-on-exec copy of everything it will displace and allocates all
+ * it needs; apply changes the table; restore puts it back as it was;
+ * release frees and closes the copies.
+ */
+struct ad_remap {
+	size_t nslots;
+	const int *want;	/* what the caller asked for at each slot */
+	int *src;		/* where to take it from now: copies for slots */
+	int *saved;		/* a copy of what slot i held, or -1 */
+	int *savedfl;		/* and its descriptor flags */
+	int *open_hi;		/* descriptors above the slots without */
+	size_t nopen_hi;	/* close-on-exec, to restore them */
+	int execfd;		/* the executable, outside the slots */
+};
+
+int ad_remap_prepare(struct ad_remap *r, const int *want, size_t nslots,
+    int execfd);
+int ad_remap_apply(struct ad_remap *r);
+void ad_remap_restore(const struct ad_remap *r);
+void ad_remap_release(struct ad_remap *r);
+
+/*
+ * The shuffle in a child, where nothing needs undoing: installs work[i] at
+ * i for i < nslots and marks every descriptor above close-on-exec (closes
+ * them, except *execfd, on kernels before 5.11). *execfd is moved out of
+ * the way first when needed. work is scratch space that it overwrites.
+ * Async-signal-safe. Returns 0 or an errno value.
+ */
+AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots,
+    int *execfd);
+
+/*
+ * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
+ * asks for one, builds it for the tree's descriptors fds (the caller's
+ * numbers), before anything changes, and makes it plan's confinement hook;
+ * its ruleset is numbered above nfds, as the hook's descriptors must be.
+ * *sb receives it (NULL when none), to be freed with sandbox_free() after
+ * the exec or spawn. Returns 0 or an errno value (ENOTSUP where the kernel
+ * cannot enforce it).
+ */
+struct sandbox;
+int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
+    const int *fds, size_t nfds, struct sandbox **sb);
+
+/*
+ * What proc_exec and program_spawn prepare alike, before anything
+ * changes: the arguments and descriptors checked, the exec plan, the
+ * sandbox, and the slots the new program's table is made of: fds[0..nfds-1],
+ * then the sealed memfd holding the datalen bytes at data.
+ */
+struct ad_start {
+	struct ad_exec_plan plan;
+	struct sandbox *sandbox;
+	int *slots;
+	size_t nslots;
+	int memfd;
+};
+
+/*
+ * Fills s. Returns 0, or an errno value with nothing left to undo
+ * (EINVAL for bad arguments, EBADF, EMFILE, ENOMEM, ENOTSUP).
+ */
+int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
+    size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr);
+
+/* Undoes ad_start_prepare(): closes the memfd, frees the rest. */
+void ad_start_release(struct ad_start *s);
+
+/* Frees what program_attr_addwritable() allocated. */
+void ad_attr_free_sandbox(program_attr_t *attr);
+
+#endif

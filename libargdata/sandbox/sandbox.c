@@ -1,0 +1,514 @@
+/*
+ * sandbox.c - a program's rights are the descriptors it was given: a
+ * Landlock ruleset anchored on those descriptors and on the files its
+ * loader needs, a seccomp filter, and the async-signal-safe step that
+ * applies both just before the exec.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/*
+ * The Landlock interface up to ABI 7, declared here because the C library
+ * headers of the build machine may predate it. The layout is the kernel's
+ * (include/uapi/linux/landlock.h); the kernel reads as much of the ruleset
+ * attribute as the size passed says.
+ */
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;             /* ABI 6 */
+};
+
+struct ll_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+
+#define LL_FS_EXECUTE (1ULL << 0)
+#define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_READ_FILE (1ULL << 2)
+#define LL_FS_READ_DIR (1ULL << 3)
+#define LL_FS_REMOVE_DIR (1ULL << 4)
+#define LL_FS_REMOVE_FILE (1ULL << 5)
+#define LL_FS_MAKE_CHAR (1ULL << 6)
+#define LL_FS_MAKE_DIR (1ULL << 7)
+#define LL_FS_MAKE_REG (1ULL << 8)
+#define LL_FS_MAKE_SOCK (1ULL << 9)
+#define LL_FS_MAKE_FIFO (1ULL << 10)
+#define LL_FS_MAKE_BLOCK (1ULL << 11)
+#define LL_FS_MAKE_SYM (1ULL << 12)
+#define LL_FS_REFER (1ULL << 13)    /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+
+#define LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
+
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
+
+/* Reading beneath a directory. */
+#define ACCESS_DIR_READ (LL_FS_READ_FILE | LL_FS_READ_DIR)
+/*
+ * Changing what lies beneath it as well; never creating device nodes (a
+ * block device node opens a whole disk) nor using device ioctls or
+ * executing: those are not what a writable directory grants.
+ */
+#define ACCESS_DIR_WRITE (ACCESS_DIR_READ | LL_FS_WRITE_FILE | \
+    LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | LL_FS_MAKE_REG | \
+    LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER | \
+    LL_FS_TRUNCATE)
+/* Exec needs both reading and executing the file. */
+#define ACCESS_EXEC (LL_FS_READ_FILE | LL_FS_EXECUTE)
+#define ACCESS_READ LL_FS_READ_FILE
+
+/* Every filesystem right the given ABI knows. */
+static uint64_t
+fs_rights(int abi)
+{
+	uint64_t rights = (LL_FS_MAKE_SYM << 1) - 1;
+
+	if (abi >= 2)
+		rights |= LL_FS_REFER;
+	if (abi >= 3)
+		rights |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		rights |= LL_FS_IOCTL_DEV;
+	return rights;
+}
+
+static const char *const fs_names[] = {
+	"execute", "write_file", "read_file", "read_dir", "remove_dir",
+	"remove_file", "make_char", "make_dir", "make_reg", "make_sock",
+	"make_fifo", "make_block", "make_sym", "refer", "truncate",
+	"ioctl_dev",
+};
+
+static const char *const role_names[] = {
+	[SANDBOX_DIR_READ] = "directory",
+	[SANDBOX_DIR_WRITE] = "writable directory",
+	[SANDBOX_PROGRAM] = "program",
+	[SANDBOX_LOADER] = "loader",
+	[SANDBOX_LIBRARY] = "library",
+	[SANDBOX_LDCACHE] = "loader cache",
+};
+
+/*
+ * A rule as the description shows it: by path, or by the caller's
+ * descriptor, whose path is only looked up when described.
+ */
+struct rule {
+	enum sandbox_role role;
+	uint64_t access;
+	char *path;
+	int fd;
+};
+
+struct sandbox {
+	int abi;
+	int ruleset;
+	/* What the resolver found, while sandbox_create() runs. */
+	struct sandbox_file *found;
+	size_t nfound, foundcap;
+	struct ll_ruleset_attr handled;
+	struct sock_fprog fprog;
+	struct rule *rules;
+	size_t nrules, cap;
+};
+
+const char *
+sandbox_missing(int abi, int landlock_error, bool seccomp)
+{
+	if (!SANDBOX_MACHINE)
+		return "an x86-64 or arm64 machine";
+	if (abi <= 0)
+		return landlock_error == EOPNOTSUPP ?
+		    "Landlock (disabled at boot: add landlock to lsm=)" :
+		    "Landlock (Linux 5.13 or later)";
+	if (abi < 4)
+		return "Landlock ABI 4 (TCP bind and connect rules, "
+		       "Linux 6.7 or later)";
+	if (abi < SANDBOX_LANDLOCK_ABI_MIN)
+		return "Landlock ABI 6 (scoping of signals and abstract unix "
+		       "sockets, Linux 6.12 or later)";
+	if (!seccomp)
+		return "seccomp filters";
+	return NULL;
+}
+
+const char *
+sandbox_unsupported(int *abip)
+{
+	uint32_t action = SECCOMP_RET_ERRNO;
+	int landlock_error = 0;
+	bool seccomp;
+	long abi;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
+	    LL_CREATE_RULESET_VERSION);
+	if (abi < 0) {
+		landlock_error = errno;
+		abi = 0;
+	}
+	if (abip != NULL)
+		*abip = (int)abi;
+	seccomp = syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
+	    &action) == 0;
+	return sandbox_missing((int)abi, landlock_error, seccomp);
+}
+
+/* Remembers a rule for the description; path may be NULL. */
+static int
+record(struct sandbox *sb, enum sandbox_role role, uint64_t access,
+    const char *path, int fd)
+{
+	struct rule *r;
+
+	if (sb->nrules == sb->cap) {
+		size_t cap = sb->cap == 0 ? 16 : sb->cap * 2;
+		r = reallocarray(sb->rules, cap, sizeof(*r));
+		if (r == NULL)
+			return ENOMEM;
+		sb->rules = r;
+		sb->cap = cap;
+	}
+	r = &sb->rules[sb->nrules];
+	r->role = role;
+	r->access = access;
+	r->path = NULL;
+	r->fd = fd;
+	if (path != NULL && (r->path = strdup(path)) == NULL)
+		return ENOMEM;
+	sb->nrules++;
+	return 0;
+}
+
+/* Where the descriptor leads, for the description only. */
+static char *
+describe_fd(int fd)
+{
+	char link[64], buf[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n < 0)
+		snprintf(buf, sizeof(buf), "descriptor %d", fd);
+	else
+		buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* Adds a rule anchored on fd, whatever path it was opened by. */
+static int
+add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
+    const char *path)
+{
+	struct ll_path_beneath_attr attr = {
+		.allowed_access = access & sb->handled.handled_access_fs,
+		.parent_fd = fd,
+	};
+
+	if (syscall(__NR_landlock_add_rule, sb->ruleset, LL_RULE_PATH_BENEATH,
+	    &attr, 0) != 0)
+		return errno;
+	return record(sb, role, attr.allowed_access, path, fd);
+}
+
+/* A file the loader needs, as the cache hands it over. */
+static int
+add_elf_file(void *ctx, int fd, const char *path, enum sandbox_role role)
+{
+	return add_rule(ctx, fd, role == SANDBOX_LOADER ? ACCESS_EXEC :
+	    ACCESS_READ, role, path);
+}
+
+/* The same, from the resolver: also noted down for the cache. */
+static int
+add_found_file(void *ctx, int fd, const char *path, enum sandbox_role role)
+{
+	struct sandbox *sb = ctx;
+	struct sandbox_file *f;
+	struct stat st;
+	int error;
+
+	if ((error = add_elf_file(ctx, fd, path, role)) != 0)
+		return error;
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (sb->nfound == sb->foundcap) {
+		size_t cap = sb->foundcap == 0 ? 8 : sb->foundcap * 2;
+		f = reallocarray(sb->found, cap, sizeof(*f));
+		if (f == NULL)
+			return ENOMEM;
+		sb->found = f;
+		sb->foundcap = cap;
+	}
+	f = &sb->found[sb->nfound];
+	sandbox_file_set(f, &st);
+	f->role = role;
+	if ((f->path = strdup(path)) == NULL)
+		return ENOMEM;
+	sb->nfound++;
+	return 0;
+}
+
+/* Forgets what the resolver found. */
+static void
+forget_found(struct sandbox *sb)
+{
+	for (size_t i = 0; i < sb->nfound; i++)
+		free(sb->found[i].path);
+	free(sb->found);
+	sb->found = NULL;
+	sb->nfound = sb->foundcap = 0;
+}
+
+static bool
+contains(const int *list, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == fd)
+			return true;
+	return false;
+}
+
+int
+sandbox_create(int execfd, const struct sandbox_spec *spec,
+    struct sandbox **out)
+{
+	const int *fds = spec->fds, *writable = spec->writable;
+	size_t nfds = spec->nfds, nwritable = spec->nwritable;
+	const struct sock_filter *filter;
+	struct sandbox *sb = NULL;
+	struct stat st, program;
+	bool *isdir;
+	size_t len;
+	int abi, error;
+
+	if (sandbox_unsupported(&abi) != NULL)
+		return ENOTSUP;
+	if (fstat(execfd, &program) != 0)
+		return errno;
+	if (!S_ISREG(program.st_mode))
+		return EACCES;
+	/* What the exec would say first, before what the sandbox says:
+	 * a file nobody may execute is EACCES, not ENOEXEC. */
+	if (faccessat(execfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
+		return errno;
+	for (size_t i = 0; i < nwritable; i++)
+		if (!contains(fds, nfds, writable[i]))
+			return EINVAL;
+	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0)
+		return error;
+
+	/* Look at the caller's descriptors before opening any of ours: a
+	 * closed number must not name our ruleset by the time it is used. */
+	isdir = calloc(nfds > 0 ? nfds : 1, sizeof(*isdir));
+	if (isdir == NULL)
+		return ENOMEM;
+	for (size_t i = 0; i < nfds; i++) {
+		if (fstat(fds[i], &st) != 0) {
+			error = errno;
+			goto fail;
+		}
+		isdir[i] = S_ISDIR(st.st_mode);
+		if (!isdir[i] && contains(writable, nwritable, fds[i])) {
+			error = ENOTDIR;
+			goto fail;
+		}
+	}
+
+	sb = calloc(1, sizeof(*sb));
+	if (sb == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
+	sb->abi = abi > SANDBOX_LANDLOCK_ABI_KNOWN ? SANDBOX_LANDLOCK_ABI_KNOWN :
+	    abi;
+	sb->fprog.len = (unsigned short)len;
+	sb->fprog.filter = (struct sock_filter *)filter;
+	sb->handled.handled_access_fs = fs_rights(sb->abi);
+	sb->handled.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+	sb->handled.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+	sb->ruleset = (int)syscall(__NR_landlock_create_ruleset, &sb->handled,
+	    sizeof(sb->handled), 0);
+	if (sb->ruleset < 0) {
+		error = errno;
+		free(sb);
+		sb = NULL;
+		goto fail;
+	}
+	/* Above the slots the exec fills (the tree's descriptors and the
+	 * memfd), so that the shuffle leaves it alone. */
+	if (sb->ruleset <= (int)nfds) {
+		int moved = fcntl(sb->ruleset, F_DUPFD_CLOEXEC, (int)nfds + 1);
+		if (moved < 0) {
+			error = errno;
+			goto fail;
+		}
+		close(sb->ruleset);
+		sb->ruleset = moved;
+	}
+
+	/* Each directory among the descriptors, once per descriptor; a
+	 * duplicate only repeats a rule. Other descriptors carry their
+	 * rights with them and need no rule. */
+	for (size_t i = 0; i < nfds; i++) {
+		bool w;
+		if (!isdir[i])
+			continue;
+		w = contains(writable, nwritable, fds[i]);
+		error = add_rule(sb, fds[i], w ? ACCESS_DIR_WRITE :
+		    ACCESS_DIR_READ, w ? SANDBOX_DIR_WRITE : SANDBOX_DIR_READ,
+		    NULL);
+		if (error != 0)
+			goto fail;
+	}
+	/* The loader and the libraries it will open, as found the last
+	 * time, or afresh; this also checks that the program is an ELF file
+	 * of this machine. */
+	error = sandbox_cache_apply(&program, execfd, add_elf_file, sb);
+	if (error == ENOENT) {
+		struct sandbox_elf_deps deps = {.probes = 0};
+
+		error = sandbox_elf_resolve(execfd, add_found_file, sb, &deps);
+		if (error == 0)
+			sandbox_cache_store(&program, &deps, sb->found,
+			    sb->nfound);
+		sandbox_elf_deps_clear(&deps);
+		forget_found(sb);
+	}
+	if (error != 0)
+		goto fail;
+	/* The program: exec reads and executes it. */
+	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
+	    NULL)) != 0)
+		goto fail;
+	free(isdir);
+	*out = sb;
+	return 0;
+fail:
+	free(isdir);
+	sandbox_free(sb);
+	return error;
+}
+
+void
+sandbox_free(struct sandbox *sb)
+{
+	int saved = errno;
+
+	if (sb == NULL)
+		return;
+	if (sb->ruleset >= 0)
+		close(sb->ruleset);
+	forget_found(sb);
+	for (size_t i = 0; i < sb->nrules; i++)
+		free(sb->rules[i].path);
+	free(sb->rules);
+	free(sb);
+	errno = saved;
+}
+
+int
+sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
+{
+	/* Without no_new_privs neither Landlock nor seccomp accepts an
+	 * unprivileged caller, and a set-user-ID program could shed both. */
+	if ((steps & SANDBOX_STEP_NNP) &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return errno;
+	if ((steps & SANDBOX_STEP_LANDLOCK) &&
+	    syscall(__NR_landlock_restrict_self, sb->ruleset, 0) != 0)
+		return errno;
+	if ((steps & SANDBOX_STEP_SECCOMP) &&
+	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sb->fprog) != 0)
+		return errno;
+	return 0;
+}
+
+int
+sandbox_apply(const struct sandbox *sb)
+{
+	return sandbox_apply_steps(sb, SANDBOX_STEPS_ALL);
+}
+
+/* Writes the names of the rights in mask, separated by commas. */
+static int
+print_rights(FILE *f, uint64_t mask, const char *const *names, size_t n)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((mask & (1ULL << i)) == 0)
+			continue;
+		if (fprintf(f, "%s%s", first ? "" : ",", names[i]) < 0)
+			return EIO;
+		first = false;
+	}
+	if (first && fputs("none", f) < 0)
+		return EIO;
+	return 0;
+}
+
+int
+sandbox_describe(const struct sandbox *sb, FILE *f)
+{
+	static const char *const net_names[] = {"bind_tcp", "connect_tcp"};
+	static const char *const scope_names[] = {"abstract_unix_socket",
+		"signal"};
+	const size_t nfs = sizeof(fs_names) / sizeof(fs_names[0]);
+	int error;
+
+	if (fprintf(f, "landlock: ABI %d, no_new_privs\n", sb->abi) < 0 ||
+	    fputs("landlock: handled filesystem rights ", f) < 0)
+		return EIO;
+	if ((error = print_rights(f, sb->handled.handled_access_fs, fs_names,
+	    nfs)) != 0)
+		return error;
+	if (fputs("\nlandlock: denied network rights ", f) < 0 ||
+	    (error = print_rights(f, sb->handled.handled_access_net, net_names,
+	    2)) != 0 || fputs("\nlandlock: scoped ", f) < 0 ||
+	    (error = print_rights(f, sb->handled.scoped, scope_names, 2)) != 0 ||
+	    fputc('\n', f) == EOF)
+		return error != 0 ? error : EIO;
+	for (size_t i = 0; i < sb->nrules; i++) {
+		const struct rule *r = &sb->rules[i];
+		char *path = r->path != NULL ? r->path : describe_fd(r->fd);
+		if (path == NULL)
+			return ENOMEM;
+		if (fprintf(f, "landlock: allow ") < 0 ||
+		    (error = print_rights(f, r->access, fs_names, nfs)) != 0 ||
+		    fprintf(f, " %s %s\n", role_names[r->role], path) < 0)
+			error = error != 0 ? error : EIO;
+		if (path != r->path)
+			free(path);
+		if (error != 0)
+			return error;
+	}
+	return sandbox_seccomp_describe(f);
+}

@@ -1,0 +1,246 @@
+/*
+ * sandbox.h - internal interface of the sandbox: Landlock rules derived from
+ * a program's descriptors, a seccomp filter, and the step that applies both
+ * just before the exec.
+ */
+#ifndef ARGDATA_SANDBOX_H
+#define ARGDATA_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/*
+ * The Landlock ABI the sandbox needs: 4 brings TCP bind and connect rules,
+ * 6 the scoping of signals and abstract unix sockets. Everything the
+ * filesystem rules need (truncation at 3, device ioctls at 5) comes with it.
+ */
+#define SANDBOX_LANDLOCK_ABI_MIN 6
+/* The newest ABI whose rights this file knows. */
+#define SANDBOX_LANDLOCK_ABI_KNOWN 7
+
+/* The machines whose system calls and ELF loaders the sandbox knows. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define SANDBOX_MACHINE 1
+#else
+#define SANDBOX_MACHINE 0
+#endif
+
+/* Roles of the rules, for the description shown by --dry-run. */
+enum sandbox_role {
+	SANDBOX_DIR_READ,  /* a directory descriptor: read beneath it */
+	SANDBOX_DIR_WRITE, /* a directory descriptor that allows changes */
+	SANDBOX_PROGRAM,   /* the program file */
+	SANDBOX_LOADER,    /* its dynamic loader (PT_INTERP) */
+	SANDBOX_LIBRARY,   /* a shared library it needs */
+	SANDBOX_LDCACHE,   /* the loader's cache, /etc/ld.so.cache */
+};
+
+struct sandbox;
+
+/*
+ * What the running kernel offers: the Landlock ABI (0 without Landlock)
+ * and whether seccomp filters work. Returns NULL when the sandbox can be
+ * enforced, or a static string naming the first missing feature.
+ */
+const char *sandbox_unsupported(int *abi);
+
+/*
+ * The decision behind it: the first feature missing from a kernel with
+ * Landlock ABI abi (0 without; landlock_error is why) and with or without
+ * seccomp filters, or NULL.
+ */
+const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
+
+/*
+ * What a sandbox is made of, besides the program: the descriptors it is
+ * given, in the caller's numbering (fds[0..nfds-1]), and which of the
+ * directories among them allow changes (writable[0..nwritable-1]). Zero
+ * fields are empty. Later options (grants by path, wider system-call
+ * groups) are fields added here, so that callers name what they set.
+ */
+struct sandbox_spec {
+	const int *fds;
+	size_t nfds;
+	const int *writable;
+	size_t nwritable;
+};
+
+/*
+ * Prepares a sandbox for the program open at execfd (any descriptor of it,
+ * O_PATH included) as spec says. Every directory among spec's descriptors
+ * allows reading beneath it; those also listed as writable allow changes
+ * too. Resolves the program's loader and libraries from its ELF headers.
+ * Everything that can fail or allocate happens here, before any fork.
+ *
+ * Returns 0 and stores the sandbox in *out, or an errno value: ENOTSUP when
+ * the kernel cannot enforce it (sandbox_unsupported() says why), ENOEXEC
+ * when the program is not an ELF file of this machine, EBADF for a closed
+ * descriptor, ENOMEM, or what opening the program's files reported.
+ */
+int sandbox_create(int execfd, const struct sandbox_spec *spec,
+    struct sandbox **out);
+
+/* Frees the sandbox and closes its ruleset. Accepts NULL, keeps errno. */
+void sandbox_free(struct sandbox *sb);
+
+/*
+ * Confines the calling thread: no_new_privs, the Landlock ruleset, the
+ * seccomp filter, in that order. Async-signal-safe and allocation-free, for
+ * a child between fork (or vfork) and exec; it may change errno. The
+ * sandbox's ruleset descriptor must still be open. Returns 0 or an errno
+ * value; on failure the thread may be partly confined, never less than
+ * before. Confinement cannot be undone.
+ */
+int sandbox_apply(const struct sandbox *sb);
+
+/*
+ * The steps of sandbox_apply(), in the order it takes them, so that a
+ * benchmark can measure what each adds: sandbox_apply_steps() takes only
+ * those in steps (a mask), in the same order. sandbox_apply() takes all.
+ */
+enum {
+	SANDBOX_STEP_NNP = 1 << 0,
+	SANDBOX_STEP_LANDLOCK = 1 << 1,
+	SANDBOX_STEP_SECCOMP = 1 << 2,
+	SANDBOX_STEPS_ALL = (1 << 3) - 1,
+};
+int sandbox_apply_steps(const struct sandbox *sb, unsigned steps);
+
+/*
+ * Writes the rules the sandbox applies, one per line, to f (for
+ * cloudabi-run --dry-run). Rules anchored on the caller's descriptors show
+ * the paths those lead to now: describe before closing them. Returns 0 or
+ * an errno value.
+ */
+int sandbox_describe(const struct sandbox *sb, FILE *f);
+
+/*
+ * The compiled seccomp filter (sandbox_seccomp.c): built once per process,
+ * shared by every sandbox, never freed. Returns 0 and stores the program
+ * in *filter and its length in *len, or an errno value.
+ */
+struct sock_filter;
+int sandbox_seccomp_filter(const struct sock_filter **filter, size_t *len);
+
+/* Writes the filter's rules in words, one per line, to f. */
+int sandbox_seccomp_describe(FILE *f);
+
+/*
+ * The work one resolution may do, whatever the program's headers ask for:
+ * steps (a path tried, each an open, or a search-path entry looked at),
+ * DT_NEEDED entries of all objects found, and objects found. A normal
+ * program takes a few dozen steps; a hostile one, with thousands of
+ * search-path entries for hundreds of names, or long chains of libraries,
+ * would make the launcher try millions of paths. Past a limit the resolver
+ * stops and fails with E2BIG: closed, nothing granted.
+ */
+#define SANDBOX_ELF_MAX_PROBES 4096
+#define SANDBOX_ELF_MAX_NEEDED 4096
+#define SANDBOX_ELF_MAX_OBJECTS 1024
+
+/*
+ * A path the resolver tried, and what it found there: a file of that
+ * identity, or the error opening it gave. A granted file is one of them.
+ */
+struct sandbox_file {
+	char *path;
+	bool granted; /* and with which role */
+	enum sandbox_role role;
+	int error; /* of opening it; 0 when it opened */
+	mode_t type;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+};
+
+/* Sets f's identity from st. */
+void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
+
+/* The paths tried that a resolution keeps, for the cache. */
+#define SANDBOX_ELF_MAX_TRIED_KEPT 256
+
+/*
+ * What a resolution depended on besides the files it granted, for the
+ * cache: the program's path, when $ORIGIN was expanded for it, the
+ * working directory, when a relative path was tried, and every path tried
+ * with what was there. Also the work done.
+ */
+struct sandbox_elf_deps {
+	size_t probes;     /* steps: paths tried, search-path entries */
+	struct sandbox_file *tried; /* in order, up to the limit above */
+	size_t ntried, triedcap;
+	bool tried_lost;   /* some not kept: more, or out of memory */
+	bool origin_used;  /* $ORIGIN expanded for the program */
+	char *origin;      /* its path then; NULL when it was unknown */
+	bool cwd_used;     /* a relative path tried */
+	char *cwd;         /* the working directory then; NULL if unknown */
+	dev_t cwd_dev;     /* and its identity */
+	ino_t cwd_ino;
+};
+
+/* Frees what deps holds and clears it. */
+void sandbox_elf_deps_clear(struct sandbox_elf_deps *deps);
+
+/*
+ * The path the file open at fd has now, as the loader sees it for
+ * $ORIGIN; NULL when unknown (or out of memory).
+ */
+char *sandbox_fd_path(int fd);
+
+/*
+ * The working directory's path and identity. Returns 0 or an errno value
+ * (then *path is NULL).
+ */
+int sandbox_cwd(char **path, dev_t *dev, ino_t *ino);
+
+/*
+ * The ELF resolver (sandbox_elf.c): calls add(ctx, fd, path, role) for the
+ * program's loader, each shared library it needs, transitively, and the
+ * loader cache when it was used, each opened exactly once, read-only. fd is
+ * only valid during the call. The program itself is read through execfd.
+ * Fills *deps (when not NULL; the caller clears it) on success and failure.
+ * Returns 0, ENOEXEC when the program is not a 64-bit ELF file of this
+ * machine (or is malformed), E2BIG when resolving would take more work than
+ * the limits above allow, or the first error add() returned.
+ * Libraries that cannot be found are left out: the loader reports them.
+ */
+typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
+    enum sandbox_role role);
+int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
+    struct sandbox_elf_deps *deps);
+
+#ifdef SANDBOX_ELF_FUZZ
+/*
+ * Only in the fuzz harness's build of sandbox_elf.c: opens path (with
+ * open(2)'s flags) in the harness's made-up filesystem instead of the real
+ * one. Returns a descriptor or -1 with errno.
+ */
+int sandbox_elf_fuzz_open(const char *path, int flags);
+#endif
+
+/* How many times the cache has granted a program's files: for tests. */
+unsigned long sandbox_cache_hits(void);
+
+/*
+ * The resolver's results, per program and per what the resolution depended
+ * on (sandbox_cache.c). apply: when the program (its fstat) was resolved
+ * before, from the same path if $ORIGIN was expanded for it and in the same
+ * working directory if a relative path was tried, and every path tried then
+ * still leads to the same file or fails the same way, calls add(ctx, fd,
+ * path, role) for each file granted then, as the resolver would, and
+ * returns 0 or add's error; ENOENT otherwise, having called nothing.
+ * execfd is the program's descriptor, for its path. store: remembers
+ * files[0..nfiles-1], the files granted, for the program and deps (copies
+ * them); on failure it remembers nothing. Both thread-safe.
+ */
+int sandbox_cache_apply(const struct stat *program, int execfd,
+    sandbox_elf_add_fn *add, void *ctx);
+void sandbox_cache_store(const struct stat *program,
+    const struct sandbox_elf_deps *deps, const struct sandbox_file *files,
+    size_t nfiles);
+
+#endif
