@@ -3,6 +3,9 @@
  * read-only directory takes, by each way of starting it, in one run:
  *
  *   plain exec            fork, the directory at descriptor 0, execve;
+ *   exec chain            a static C program that does nothing but execve
+ *                         the program: the least that any launcher built
+ *                         on the C library adds (its own exec and start);
  *   cloudabi-run          sandboxed (the default), from a generated config
  *                         naming the directory with !dir;
  *   cloudabi-run --no-sandbox, the same config;
@@ -12,6 +15,9 @@
  *
  * bwrap and firejail are peers measured where they are installed (looked
  * up in $PATH); the table says when they are not, or when they fail here.
+ * Other builds of cloudabi-run (-c LABEL=PATH) add rows of their own, so
+ * that two builds compare in the same run.
+ *
  * Each time runs from before the fork to the child's exit collected, with
  * exit status 0 checked. The methods take turns round by round, each round
  * starting with the next one, so that the machine's drift falls on all of
@@ -19,7 +25,8 @@
  * medians of the rounds' ratios: to the plain exec, and bwrap's time over
  * the method's (how many times as fast as bwrap it is).
  *
- * Usage: bench_launch CLOUDABI-RUN EXIT0 [ROUNDS]   (default 500)
+ * Usage: bench_launch [-n ROUNDS] [-c LABEL=PATH]... CLOUDABI-RUN EXIT0
+ *        EXEC-CHAIN   (default 500 rounds)
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -37,21 +44,27 @@
 
 extern char **environ;
 
-#define MAX_ARGS 16
+#define MAX_ARGS 12
+#define MAX_METHODS 12
 
 struct method {
-	const char *name;
+	char *name;
 	const char *argv[MAX_ARGS];
-	bool plain;        /* the directory goes to descriptor 0 */
+	bool plain;         /* the directory goes to descriptor 0 */
 	const char *absent; /* why it is not measured, or NULL */
+	char why[64];
 	double *times;
-	double *ratios;    /* to the plain exec of the same round */
-	double *vs_bwrap;  /* bwrap's time of the same round, over this */
+	double *ratios;     /* to the plain exec of the same round */
+	double *vs_bwrap;   /* bwrap's time of the same round, over this */
 };
 
-enum { PLAIN, CR_SANDBOX, CR_NONE, BWRAP, FIREJAIL, NMETHODS };
-
+static struct method methods[MAX_METHODS];
+static int nmethods;
 static int dirfd_plain = -1;
+
+/* Methods 0 and the one named bwrap are the references of the ratios. */
+#define PLAIN 0
+static int bwrap_index = -1;
 
 /* The absolute path of name in $PATH, or NULL when it is not there. */
 static char *
@@ -76,6 +89,41 @@ find_in_path(const char *name)
 			return NULL;
 		dirs += len + 1;
 	}
+}
+
+static char *
+xasprintf(const char *fmt, const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, fmt, a, b) < 0)
+		err(1, "asprintf");
+	return s;
+}
+
+/* A new method named name (copied), its arguments to be filled in. */
+static struct method *
+add_method(const char *name)
+{
+	struct method *m;
+
+	if (nmethods == MAX_METHODS)
+		errx(2, "too many methods");
+	m = &methods[nmethods++];
+	if ((m->name = strdup(name)) == NULL)
+		err(1, "strdup");
+	return m;
+}
+
+/* The absolute path of path, or exit with a message. */
+static char *
+absolute(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (p == NULL)
+		err(1, "%s", path);
+	return p;
 }
 
 /*
@@ -104,51 +152,53 @@ start(const struct method *m, double *us)
 	return status;
 }
 
-/* A line of the table for a method that was not measured. */
 static void
-print_absent(const struct method *m)
+usage(void)
 {
-	printf("%-28s %10s  %s\n", m->name, "", m->absent);
-}
-
-static char *
-xstrdup_printf(const char *fmt, const char *a, const char *b)
-{
-	char *s;
-
-	if (asprintf(&s, fmt, a, b) < 0)
-		err(1, "asprintf");
-	return s;
+	errx(2, "usage: bench_launch [-n ROUNDS] [-c LABEL=PATH]... "
+	    "CLOUDABI-RUN EXIT0 EXEC-CHAIN");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct method methods[NMETHODS];
-	const char *cloudabi_run, *exit0;
+	const char *others[MAX_METHODS];
+	char *cloudabi_run, *exit0, *chain, *bwrap, *firejail;
 	char tmpl[] = "/tmp/bench-launch.XXXXXX";
-	char *dir, *config, *bwrap, *firejail, *bind_exit0;
+	char *dir, *config;
 	size_t rounds = 500, warmup = 10;
+	int nothers = 0, c;
+	struct method *m;
 	FILE *fp;
 
-	if (argc < 3 || argc > 4)
-		errx(2, "usage: bench_launch CLOUDABI-RUN EXIT0 [ROUNDS]");
+	while ((c = getopt(argc, argv, "n:c:")) != -1) {
+		switch (c) {
+		case 'n':
+			rounds = strtoul(optarg, NULL, 10);
+			if (rounds == 0)
+				errx(2, "ROUNDS must be at least 1");
+			break;
+		case 'c':
+			if (strchr(optarg, '=') == NULL ||
+			    nothers == MAX_METHODS)
+				usage();
+			others[nothers++] = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 3)
+		usage();
 	/* Absolute paths: bwrap's new root has only what is bound in it. */
-	cloudabi_run = realpath(argv[1], NULL);
-	exit0 = realpath(argv[2], NULL);
-	if (cloudabi_run == NULL)
-		err(1, "%s", argv[1]);
-	if (exit0 == NULL)
-		err(1, "%s", argv[2]);
-	if (argc == 4)
-		rounds = strtoul(argv[3], NULL, 10);
-	if (rounds == 0)
-		errx(2, "ROUNDS must be at least 1");
+	cloudabi_run = absolute(argv[optind]);
+	exit0 = absolute(argv[optind + 1]);
+	chain = absolute(argv[optind + 2]);
 
 	/* The directory every method holds, and cloudabi-run's config. */
 	if ((dir = mkdtemp(tmpl)) == NULL)
 		err(1, "mkdtemp");
-	config = xstrdup_printf("%s/%s", dir, "launch.yaml");
+	config = xasprintf("%s/%s", dir, "launch.yaml");
 	if ((fp = fopen(config, "we")) == NULL)
 		err(1, "%s", config);
 	fprintf(fp, "dir: !dir\n  path: %s\n", dir);
@@ -158,66 +208,84 @@ main(int argc, char **argv)
 	if (dirfd_plain < 0)
 		err(1, "%s", dir);
 
+	m = add_method("plain exec");
+	m->plain = true;
+	memcpy(m->argv, (const char *[]){exit0, NULL}, 2 * sizeof(char *));
+	m = add_method("exec chain (floor)");
+	m->plain = true;
+	memcpy(m->argv, (const char *[]){chain, exit0, NULL},
+	    3 * sizeof(char *));
+	m = add_method("cloudabi-run");
+	memcpy(m->argv, (const char *[]){cloudabi_run, exit0, config, NULL},
+	    4 * sizeof(char *));
+	m = add_method("cloudabi-run --no-sandbox");
+	memcpy(m->argv, (const char *[]){cloudabi_run, "--no-sandbox", exit0,
+	    config, NULL}, 5 * sizeof(char *));
+	for (int i = 0; i < nothers; i++) {
+		const char *eq = strchr(others[i], '=');
+		char *label = strndup(others[i], (size_t)(eq - others[i]));
+
+		if (label == NULL)
+			err(1, "strndup");
+		m = add_method(label);
+		free(label);
+		memcpy(m->argv, (const char *[]){absolute(eq + 1), exit0,
+		    config, NULL}, 4 * sizeof(char *));
+	}
 	bwrap = find_in_path("bwrap");
+	bwrap_index = nmethods;
+	m = add_method("bwrap --unshare-all");
+	memcpy(m->argv, (const char *[]){bwrap, "--unshare-all", "--ro-bind",
+	    dir, dir, "--ro-bind", exit0, "/exit0", "/exit0", NULL},
+	    10 * sizeof(char *));
+	m->absent = bwrap == NULL ? "not installed" : NULL;
 	firejail = find_in_path("firejail");
-	bind_exit0 = "/exit0";
-	memset(methods, 0, sizeof(methods));
-	methods[PLAIN] = (struct method){.name = "plain exec", .plain = true,
-	    .argv = {exit0, NULL}};
-	methods[CR_SANDBOX] = (struct method){.name = "cloudabi-run",
-	    .argv = {cloudabi_run, exit0, config, NULL}};
-	methods[CR_NONE] = (struct method){.name = "cloudabi-run --no-sandbox",
-	    .argv = {cloudabi_run, "--no-sandbox", exit0, config, NULL}};
-	methods[BWRAP] = (struct method){.name = "bwrap --unshare-all",
-	    .argv = {bwrap, "--unshare-all", "--ro-bind", dir, dir,
-		"--ro-bind", exit0, bind_exit0, bind_exit0, NULL},
-	    .absent = bwrap == NULL ? "not installed" : NULL};
-	methods[FIREJAIL] = (struct method){
-	    .name = "firejail --net=none",
-	    .argv = {firejail, "--quiet", "--noprofile", "--net=none", exit0,
-		NULL},
-	    .absent = firejail == NULL ? "not installed" : NULL};
+	m = add_method("firejail --net=none");
+	memcpy(m->argv, (const char *[]){firejail, "--quiet", "--noprofile",
+	    "--net=none", exit0, NULL}, 6 * sizeof(char *));
+	m->absent = firejail == NULL ? "not installed" : NULL;
 
 	/*
 	 * One start of each first: a method that fails here is reported
 	 * and left out (bwrap without user namespaces, firejail without its
 	 * set-user-ID bit), while the others still run.
 	 */
-	for (int i = 0; i < NMETHODS; i++) {
-		struct method *m = &methods[i];
-		static char why[NMETHODS][64];
+	for (int i = 0; i < nmethods; i++) {
 		double us;
 		int status;
 
+		m = &methods[i];
 		if (m->absent != NULL)
 			continue;
 		status = start(m, &us);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			continue;
 		if (WIFEXITED(status))
-			snprintf(why[i], sizeof(why[i]),
+			snprintf(m->why, sizeof(m->why),
 			    "fails here: exit status %d", WEXITSTATUS(status));
 		else
-			snprintf(why[i], sizeof(why[i]),
+			snprintf(m->why, sizeof(m->why),
 			    "fails here: signal %d", WTERMSIG(status));
-		m->absent = why[i];
-		if (i == PLAIN || i == CR_SANDBOX)
+		m->absent = m->why;
+		if (i == PLAIN)
 			errx(1, "%s: %s", m->name, m->absent);
 	}
-	for (int i = 0; i < NMETHODS; i++) {
-		methods[i].times = calloc(rounds, sizeof(double));
-		methods[i].ratios = calloc(rounds, sizeof(double));
-		methods[i].vs_bwrap = calloc(rounds, sizeof(double));
-		if (methods[i].times == NULL || methods[i].ratios == NULL ||
-		    methods[i].vs_bwrap == NULL)
+	for (int i = 0; i < nmethods; i++) {
+		m = &methods[i];
+		m->times = calloc(rounds, sizeof(double));
+		m->ratios = calloc(rounds, sizeof(double));
+		m->vs_bwrap = calloc(rounds, sizeof(double));
+		if (m->times == NULL || m->ratios == NULL ||
+		    m->vs_bwrap == NULL)
 			err(1, "calloc");
 	}
 
+	bool have_bwrap = methods[bwrap_index].absent == NULL;
 	for (size_t r = 0; r < warmup + rounds; r++) {
-		double t[NMETHODS];
+		double t[MAX_METHODS];
 
-		for (int k = 0; k < NMETHODS; k++) {
-			int i = (int)((r + (size_t)k) % NMETHODS);
+		for (int k = 0; k < nmethods; k++) {
+			int i = (int)((r + (size_t)k) % (size_t)nmethods);
 			int status;
 
 			if (methods[i].absent != NULL)
@@ -229,24 +297,15 @@ main(int argc, char **argv)
 		}
 		if (r < warmup)
 			continue;
-		for (int i = 0; i < NMETHODS; i++) {
-			if (methods[i].absent != NULL)
+		for (int i = 0; i < nmethods; i++) {
+			m = &methods[i];
+			if (m->absent != NULL)
 				continue;
-			methods[i].times[r - warmup] = t[i];
-			methods[i].ratios[r - warmup] = t[i] / t[PLAIN];
-			if (methods[BWRAP].absent == NULL)
-				methods[i].vs_bwrap[r - warmup] =
-				    t[BWRAP] / t[i];
+			m->times[r - warmup] = t[i];
+			m->ratios[r - warmup] = t[i] / t[PLAIN];
+			if (have_bwrap)
+				m->vs_bwrap[r - warmup] = t[bwrap_index] / t[i];
 		}
-	}
-
-	double median[NMETHODS], ratio[NMETHODS], vs_bwrap[NMETHODS];
-	for (int i = 0; i < NMETHODS; i++) {
-		if (methods[i].absent != NULL)
-			continue;
-		median[i] = bench_median(methods[i].times, rounds);
-		ratio[i] = bench_median(methods[i].ratios, rounds);
-		vs_bwrap[i] = bench_median(methods[i].vs_bwrap, rounds);
 	}
 
 	printf("%zu rounds, each starting every method once in turn; "
@@ -254,22 +313,22 @@ main(int argc, char **argv)
 	printf("program: %s (static), directory: %s\n\n", exit0, dir);
 	printf("%-28s %10s %9s %12s\n", "method", "median", "x plain",
 	    "bwrap / it");
-	for (int i = 0; i < NMETHODS; i++) {
-		const struct method *m = &methods[i];
-
+	for (int i = 0; i < nmethods; i++) {
+		m = &methods[i];
 		if (m->absent != NULL) {
-			print_absent(m);
+			printf("%-28s %10s  %s\n", m->name, "", m->absent);
 			continue;
 		}
-		printf("%-28s %10.1f %9.2f", m->name, median[i], ratio[i]);
-		if (methods[BWRAP].absent == NULL)
-			printf(" %12.2f", vs_bwrap[i]);
+		printf("%-28s %10.1f %9.2f", m->name,
+		    bench_median(m->times, rounds),
+		    bench_median(m->ratios, rounds));
+		if (have_bwrap)
+			printf(" %12.2f", bench_median(m->vs_bwrap, rounds));
 		putchar('\n');
 	}
 	printf("\ncommands:\n");
-	for (int i = 0; i < NMETHODS; i++) {
-		const struct method *m = &methods[i];
-
+	for (int i = 0; i < nmethods; i++) {
+		m = &methods[i];
 		if (m->absent != NULL)
 			continue;
 		printf("  %s:", m->name);
@@ -279,7 +338,8 @@ main(int argc, char **argv)
 		    "");
 	}
 
-	for (int i = 0; i < NMETHODS; i++) {
+	for (int i = 0; i < nmethods; i++) {
+		free(methods[i].name);
 		free(methods[i].times);
 		free(methods[i].ratios);
 		free(methods[i].vs_bwrap);
