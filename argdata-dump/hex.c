@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "dump.h"
 #include "codec.h"
 #include "text.h"
@@ -240,17 +241,10 @@ dump_hex(
 			ad_sbuf_puts(&h.meaning, text);
 			emit(&h, value, 1, depth);
 		open_container:
-			if (depth == cap) {
-				size_t ncap = cap < 64 ? 64 : cap * 2;
-				struct open *s =
-				    reallocarray(stack, ncap, sizeof(*s));
-
-				if (s == NULL) {
-					error = ENOMEM;
-					break;
-				}
-				stack = s;
-				cap = ncap;
+			if (ad_grow(&stack, &cap, depth, 1, sizeof(*stack),
+			    NULL) != 0) {
+				error = ENOMEM;
+				break;
 			}
 			stack[depth++] = (struct open){
 			    .end = vend, .map = *value == AD_TAG_MAP};

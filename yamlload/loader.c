@@ -13,6 +13,12 @@
  * the loader make argdata_t values, and then for the containers on the
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
+ *
+ * Why one long file: the event state machine, the output buffer with its
+ * gaps and the anchor table share struct loader and the invariants between
+ * them (where a frame's prefix room lies, which gaps a compaction skips,
+ * what an anchor's value points into). Split, each part would need all of
+ * that in a header. The node API for tag handlers is node.c's.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -25,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "codec.h"
 #include "encode.h"
 #include "keyed_hash.h"
@@ -269,26 +276,6 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 	return ad;
 }
 
-/* Grows *array (of *cap elements of size size) to hold one more. */
-static int
-grow(void **array, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap == 0 ? 64 : *cap * 2;
-	if (ncap > SIZE_MAX / size / 2)
-		return -1;
-	p = realloc(*array, ncap * size);
-	if (p == NULL)
-		return -1;
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
-
 
 loader_t *
 loader_create(const char *file, const loader_handler_t *handlers,
@@ -450,8 +437,8 @@ define_anchor(loader_t *ld, const char *name)
 	struct anchor *a = find_anchor(ld, name);
 
 	if (a == NULL) {
-		if (grow((void **)&ld->anchors, &ld->anchors_cap, ld->nanchors,
-		        sizeof(*ld->anchors)) != 0)
+		if (ad_grow(&ld->anchors, &ld->anchors_cap, ld->nanchors, 1,
+		    sizeof(*ld->anchors), NULL) != 0)
 			return 0;
 		if (ld->nanchors * 2 >= ld->nslots) {
 			size_t n = ld->nslots == 0 ? 64 : ld->nslots * 2;
@@ -511,8 +498,8 @@ count_nodes(loader_t *ld, uint64_t n, loader_mark_t mark)
 static int
 push_kid(loader_t *ld, uintptr_t kid, loader_mark_t mark)
 {
-	if (grow((void **)&ld->kids, &ld->kids_cap, ld->nkids,
-	        sizeof(*ld->kids)) != 0)
+	if (ad_grow(&ld->kids, &ld->kids_cap, ld->nkids, 1,
+		    sizeof(*ld->kids), NULL) != 0)
 		return fail_nomem(ld, mark);
 	ld->kids[ld->nkids++] = kid;
 	return 0;
@@ -538,20 +525,11 @@ push_bytes(loader_t *ld, size_t pos, loader_mark_t mark)
 static uint8_t *
 reserve(loader_t *ld, size_t n)
 {
-	if (n > SIZE_MAX / 2 - ld->out_len)
+	/* Scalars come in small pieces: grow by 4 KiB at least. */
+	if (n > ld->out_cap - ld->out_len &&
+	    ad_grow(&ld->out, &ld->out_cap, ld->out_len, n < 4096 ? 4096 : n, 1,
+	    NULL) != 0)
 		return NULL;
-	if (ld->out_len + n > ld->out_cap) {
-		size_t cap = ld->out_cap == 0 ? 4096 : ld->out_cap;
-		uint8_t *p;
-
-		while (cap < ld->out_len + n)
-			cap *= 2;
-		p = realloc(ld->out, cap);
-		if (p == NULL)
-			return NULL;
-		ld->out = p;
-		ld->out_cap = cap;
-	}
 	return ld->out + ld->out_len;
 }
 
@@ -643,8 +621,8 @@ truncate_out(loader_t *ld, size_t pos, size_t gap, size_t gap_sum)
 static int
 push_raw(loader_t *ld, const loader_node_t *node)
 {
-	if (grow((void **)&ld->raws, &ld->raws_cap, ld->nraws,
-	        sizeof(*ld->raws)) != 0)
+	if (ad_grow(&ld->raws, &ld->raws_cap, ld->nraws, 1,
+		    sizeof(*ld->raws), NULL) != 0)
 		return fail_nomem(ld, node->mark);
 	ld->raws[ld->nraws++] = node;
 	return 0;
@@ -864,8 +842,8 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		    "[ and { nested deeper than %zu levels (nest deeper in "
 		    "block style)",
 		    ld->limits.max_flow_depth);
-	if (grow((void **)&ld->frames, &ld->frames_cap, ld->nframes,
-	        sizeof(*ld->frames)) != 0)
+	if (ad_grow(&ld->frames, &ld->frames_cap, ld->nframes, 1,
+		    sizeof(*ld->frames), NULL) != 0)
 		return fail_nomem(ld, mark);
 	f = &ld->frames[ld->nframes];
 	*f = (struct frame){
@@ -880,8 +858,8 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		/* Room for the prefix, then the tag. */
 		uint8_t *p = reserve(ld, PREFIX_ROOM + 1);
 
-		if (p == NULL || grow((void **)&ld->gaps, &ld->gaps_cap,
-		                     ld->ngaps, sizeof(*ld->gaps)) != 0)
+		if (p == NULL || ad_grow(&ld->gaps, &ld->gaps_cap, ld->ngaps,
+		    1, sizeof(*ld->gaps), NULL) != 0)
 			return fail_nomem(ld, mark);
 		p[PREFIX_ROOM] =
 		    kind == FRAME_MAP ? ARGDATA_TYPE_MAP : ARGDATA_TYPE_SEQ;

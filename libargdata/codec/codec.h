@@ -203,12 +203,6 @@ ad_copy_short(uint8_t *dst, const void *src, size_t n)
 bool ad_utf8_valid_long(const uint8_t *s, size_t len);
 
 /*
- * The offset of the first byte of the first sequence in [s, s + len) that
- * is not valid UTF-8, or len when there is none.
- */
-size_t ad_utf8_check(const uint8_t *s, size_t len);
-
-/*
  * Whether the len bytes at s are all ASCII, checked a word at a time: the
  * words at s, s + 8, ... and the word that ends at s + len, which may
  * reach back before s as far as base. Short strings of varying lengths

@@ -46,8 +46,12 @@ ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,
 	return NULL;
 }
 
-size_t
-ad_utf8_check(const uint8_t *s, size_t len)
+/*
+ * The offset of the first byte of the first sequence in [s, s + len) that
+ * is not valid UTF-8, or len when there is none.
+ */
+static size_t
+utf8_check(const uint8_t *s, size_t len)
 {
 	const uint8_t *start = s, *end = s + len;
 
@@ -102,7 +106,7 @@ ad_utf8_check(const uint8_t *s, size_t len)
 bool
 ad_utf8_valid_long(const uint8_t *s, size_t len)
 {
-	return ad_utf8_check(s, len) == len;
+	return utf8_check(s, len) == len;
 }
 
 /*
@@ -214,7 +218,7 @@ ad_check_scalar(const uint8_t *p, size_t len, size_t *at)
 			*at = len - 1;
 			return "string does not end in a NUL byte";
 		}
-		if ((*at = ad_utf8_check(p + 1, plen - 1)) != plen - 1) {
+		if ((*at = utf8_check(p + 1, plen - 1)) != plen - 1) {
 			*at += 1;
 			return "string is not valid UTF-8";
 		}

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "grow.h"
 #include "codec.h"
 #include "text.h"
 
@@ -477,15 +478,8 @@ open_container(struct printer *pr)
 	}
 	if (flow)
 		ad_sbuf_putc(&pr->line, map ? '{' : '[');
-	if (pr->depth == pr->cap) {
-		size_t cap = pr->cap < 64 ? 64 : pr->cap * 2;
-		uint8_t *stack = realloc(pr->stack, cap);
-
-		if (stack == NULL)
-			return ENOMEM;
-		pr->stack = stack;
-		pr->cap = cap;
-	}
+	if (ad_grow(&pr->stack, &pr->cap, pr->depth, 1, 1, NULL) != 0)
+		return ENOMEM;
 	pr->stack[pr->depth++] = map ? F_MAP : 0;
 	return 0;
 }

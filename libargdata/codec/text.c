@@ -15,31 +15,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "codec.h"
 #include "text.h"
 
 void
 ad_sbuf_reserve(struct ad_sbuf *sb, size_t more)
 {
-	size_t cap;
-	char *data;
-
-	if (sb->failed || sb->cap - sb->len >= more)
-		return;
-	if (more > SIZE_MAX - sb->len) {
+	/* Text comes in small pieces: grow by 256 bytes at least. */
+	if (!sb->failed && more > sb->cap - sb->len &&
+	    ad_grow(&sb->data, &sb->cap, sb->len, more < 256 ? 256 : more, 1,
+	    NULL) != 0)
 		sb->failed = true;
-		return;
-	}
-	cap = sb->cap < 256 ? 256 : sb->cap;
-	while (cap - sb->len < more)
-		cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
-	data = realloc(sb->data, cap);
-	if (data == NULL) {
-		sb->failed = true;
-		return;
-	}
-	sb->data = data;
-	sb->cap = cap;
 }
 
 void

@@ -7,6 +7,10 @@
  * ld.so.cache is hostile input too, checked here. The work as a whole is
  * bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on every
  * confined start, so it makes as few system calls as it can.
+ *
+ * Why one long file: the search order (DT_RPATH, DT_RUNPATH with $ORIGIN,
+ * the cache, the default directories and their hwcaps subdirectories) is
+ * one algorithm, and its work bounds must be counted in one place.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -21,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "elf_resolve.h"
 #include "keyed_hash.h"
 #include "sandbox.h"
@@ -141,14 +146,9 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	if (info != NULL &&
 	    info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
 		return E2BIG;
-	if (r->nobjects == r->cap) {
-		size_t cap = r->cap * 2;
-		o = reallocarray(r->objects, cap, sizeof(*o));
-		if (o == NULL)
-			return ENOMEM;
-		r->objects = o;
-		r->cap = cap;
-	}
+	if (ad_grow(&r->objects, &r->cap, r->nobjects, 1, sizeof(*o),
+	    NULL) != 0)
+		return ENOMEM;
 	error = r->add(r->ctx, fd, path, role);
 	if (error != 0)
 		return error;
@@ -234,15 +234,10 @@ note_tried(struct resolver *r, const char *path, int error,
 		d->tried_lost = true;
 		return;
 	}
-	if (d->ntried == d->triedcap) {
-		size_t cap = d->triedcap == 0 ? 8 : d->triedcap * 2;
-		f = reallocarray(d->tried, cap, sizeof(*f));
-		if (f == NULL) {
-			d->tried_lost = true;
-			return;
-		}
-		d->tried = f;
-		d->triedcap = cap;
+	if (ad_grow(&d->tried, &d->triedcap, d->ntried, 1, sizeof(*f),
+	    NULL) != 0) {
+		d->tried_lost = true;
+		return;
 	}
 	f = &d->tried[d->ntried];
 	memset(f, 0, sizeof(*f));
