@@ -65,16 +65,23 @@ test_seccomp_bpf__same_description(void **state)
 	free(text);
 }
 
-int
-main(void)
+static int
+run_seccomp_bpf_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_seccomp_bpf__same_program,
-		    test_fds_setup, test_fds_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_seccomp_bpf__same_description, test_fds_setup,
-		    test_fds_teardown),
+		TEST_CASE(test_seccomp_bpf__same_program),
+		TEST_CASE(test_seccomp_bpf__same_description),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("seccomp-bpf", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {
+		{"seccomp-bpf", run_seccomp_bpf_tests},
+	};
+
+	return test_main(argc, argv, groups, 1);
 }
