@@ -36,6 +36,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,17 +110,29 @@ xasprintf(const char *fmt, const char *a, const char *b)
 	return s;
 }
 
-/* A new method named name (copied), its arguments to be filled in. */
+/*
+ * A new method named name (copied) that runs the program and arguments
+ * that follow, up to a NULL.
+ */
 static struct method *
-add_method(const char *name)
+add_method(const char *name, ...)
 {
 	struct method *m;
+	va_list ap;
+	int n = 0;
 
 	if (nmethods == MAX_METHODS)
 		errx(2, "too many methods");
 	m = &methods[nmethods++];
 	if ((m->name = strdup(name)) == NULL)
 		err(1, "strdup");
+	va_start(ap, name);
+	do {
+		if (n == MAX_ARGS)
+			errx(2, "%s: too many arguments", name);
+		m->argv[n] = va_arg(ap, const char *);
+	} while (m->argv[n++] != NULL);
+	va_end(ap);
 	return m;
 }
 
@@ -174,6 +187,7 @@ int
 main(int argc, char **argv)
 {
 	const char *others[MAX_METHODS];
+	char *other_paths[MAX_METHODS];
 	char *cloudabi_run, *exit0, *chain, *bwrap, *firejail;
 	char tmpl[] = "/tmp/bench-launch.XXXXXX";
 	char *dir, *config;
@@ -219,42 +233,34 @@ main(int argc, char **argv)
 	if (dirfd_plain < 0)
 		err(1, "%s", dir);
 
-	m = add_method("plain exec");
-	m->plain = true;
-	memcpy(m->argv, (const char *[]){exit0, NULL}, 2 * sizeof(char *));
-	m = add_method("exec chain (floor)");
-	m->plain = true;
-	memcpy(m->argv, (const char *[]){chain, exit0, NULL},
-	    3 * sizeof(char *));
-	m = add_method("cloudabi-run");
-	memcpy(m->argv, (const char *[]){cloudabi_run, exit0, config, NULL},
-	    4 * sizeof(char *));
-	m = add_method("cloudabi-run --no-sandbox");
-	memcpy(m->argv, (const char *[]){cloudabi_run, "--no-sandbox", exit0,
-	    config, NULL}, 5 * sizeof(char *));
+	add_method("plain exec", exit0, NULL)->plain = true;
+	add_method("exec chain (floor)", chain, exit0, NULL)->plain = true;
+	add_method("cloudabi-run", cloudabi_run, exit0, config, NULL);
+	add_method("cloudabi-run --no-sandbox", cloudabi_run, "--no-sandbox",
+	    exit0, config, NULL);
 	for (int i = 0; i < nothers; i++) {
 		const char *eq = strchr(others[i], '=');
 		char *label = strndup(others[i], (size_t)(eq - others[i]));
 
 		if (label == NULL)
 			err(1, "strndup");
-		m = add_method(label);
+		other_paths[i] = absolute(eq + 1);
+		add_method(label, other_paths[i], exit0, config, NULL);
 		free(label);
-		memcpy(m->argv, (const char *[]){absolute(eq + 1), exit0,
-		    config, NULL}, 4 * sizeof(char *));
 	}
+	/* An empty root: the directory and the program bound into it. */
 	bwrap = find_in_path("bwrap");
 	bwrap_index = nmethods;
-	m = add_method("bwrap --unshare-all");
-	memcpy(m->argv, (const char *[]){bwrap, "--unshare-all", "--ro-bind",
-	    dir, dir, "--ro-bind", exit0, "/exit0", "/exit0", NULL},
-	    10 * sizeof(char *));
-	m->absent = bwrap == NULL ? "not installed" : NULL;
+	m = add_method("bwrap --unshare-all", bwrap, "--unshare-all",
+	    "--ro-bind", dir, dir, "--ro-bind", exit0, "/exit0", "/exit0",
+	    NULL);
+	if (bwrap == NULL)
+		m->absent = "not installed";
 	firejail = find_in_path("firejail");
-	m = add_method("firejail --net=none");
-	memcpy(m->argv, (const char *[]){firejail, "--quiet", "--noprofile",
-	    "--net=none", exit0, NULL}, 6 * sizeof(char *));
-	m->absent = firejail == NULL ? "not installed" : NULL;
+	m = add_method("firejail --net=none", firejail, "--quiet",
+	    "--noprofile", "--net=none", exit0, NULL);
+	if (firejail == NULL)
+		m->absent = "not installed";
 
 	/*
 	 * One start of each first: a method that fails here is reported
@@ -371,8 +377,13 @@ main(int argc, char **argv)
 	close(dirfd_plain);
 	if (unlink(config) != 0 || rmdir(dir) != 0)
 		warn("removing %s", dir);
+	for (int i = 0; i < nothers; i++)
+		free(other_paths[i]);
 	free(config);
 	free(bwrap);
 	free(firejail);
+	free(cloudabi_run);
+	free(exit0);
+	free(chain);
 	return 0;
 }
