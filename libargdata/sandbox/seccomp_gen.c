@@ -12,9 +12,9 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "sandbox.h"
 
@@ -49,6 +49,7 @@ main(int argc, char **argv)
 	char *description = NULL;
 	size_t len, dlen = 0;
 	FILE *out, *mem;
+	bool failed;
 	int error;
 
 	if (argc != 2)
@@ -93,9 +94,9 @@ main(int argc, char **argv)
 	write_string(out, description);
 	fputs(";\n", out);
 	free(description);
-	if (ferror(out) || fclose(out) != 0) {
-		unlink(argv[1]);
+	/* A partial file is left for the failed build step to redo. */
+	failed = ferror(out) != 0;
+	if (fclose(out) != 0 || failed)
 		errx(1, "%s: write error", argv[1]);
-	}
 	return 0;
 }

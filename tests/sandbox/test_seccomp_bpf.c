@@ -6,6 +6,7 @@
  * compiling.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <linux/filter.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,12 +66,26 @@ test_seccomp_bpf__same_description(void **state)
 	free(text);
 }
 
+/* Both builds of the description fail alike on a full device. */
+static void
+test_seccomp_bpf__describe_write_error(void **state)
+{
+	FILE *full = fopen("/dev/full", "we");
+
+	(void)state;
+	assert_non_null(full);
+	setvbuf(full, NULL, _IONBF, 0);
+	assert_int_equal(sandbox_seccomp_describe(full), EIO);
+	fclose(full);
+}
+
 static int
 run_seccomp_bpf_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST_CASE(test_seccomp_bpf__same_program),
 		TEST_CASE(test_seccomp_bpf__same_description),
+		TEST_CASE(test_seccomp_bpf__describe_write_error),
 	};
 
 	return cmocka_run_group_tests_name("seccomp-bpf", tests, NULL, NULL);
