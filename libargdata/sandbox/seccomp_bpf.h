@@ -7,9 +7,8 @@
 #ifndef ARGDATA_SECCOMP_BPF_H
 #define ARGDATA_SECCOMP_BPF_H
 
+#include <linux/filter.h>
 #include <stddef.h>
-
-struct sock_filter;
 
 /* The BPF program, exactly as libseccomp exported it, and its length. */
 extern const struct sock_filter sandbox_seccomp_bpf[];
