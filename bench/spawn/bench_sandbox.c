@@ -148,7 +148,7 @@ main(int argc, char **argv)
 	};
 	struct sock_fprog allow_prog = {.len = 1, .filter = allow};
 	struct sock_fprog sandbox_prog;
-	const struct sock_filter *filter;
+	const struct sandbox_filter *filter;
 	double *times[NSTEPS], *attach[NSTEPS];
 	size_t iterations = 1000, len;
 	int execfd, fds[3], error;
@@ -169,12 +169,13 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		if ((fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 			err(1, "/dev/null");
-	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0) {
+	if ((error = sandbox_seccomp_filter(0, &filter)) != 0) {
 		errno = error;
 		err(1, "sandbox_seccomp_filter");
 	}
+	len = filter->len;
 	sandbox_prog.len = (unsigned short)len;
-	sandbox_prog.filter = (struct sock_filter *)filter;
+	sandbox_prog.filter = filter->insns;
 	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)

@@ -1522,7 +1522,7 @@ test_sandbox_describe__write_error(void **state)
 	setvbuf(full, NULL, _IONBF, 0);
 	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
 	assert_int_equal(sandbox_describe(sb, full), EIO);
-	assert_int_equal(sandbox_seccomp_describe(full), EIO);
+	assert_int_equal(sandbox_seccomp_describe(0, full), EIO);
 	sandbox_free(sb);
 	sandbox_free(NULL);
 	fclose(full);
