@@ -4,13 +4,17 @@
  * static program, its exit collected) with one more step of the sandbox
  * each time, measured alternately in the same run:
  *
- *   unconfined;  no_new_privs;  + Landlock (the ruleset built in the parent
- *   by sandbox_create(), applied in the child);  no_new_privs + a seccomp
- *   filter of one instruction (what any filter costs the kernel);  + the
- *   sandbox's filter;  the whole sandbox (sandbox_create, sandbox_apply).
+ *   unconfined;  a session of its own (setsid);  capabilities dropped
+ *   (bounding and ambient sets, then capset to empty);  no_new_privs;
+ *   + Landlock (the ruleset built in the parent by sandbox_create(),
+ *   applied in the child);  no_new_privs + a seccomp filter of one
+ *   instruction (what any filter costs the kernel);  + the sandbox's
+ *   allowlist filter (patched with the child's pid, as sandbox_apply()
+ *   does);  the whole sandbox (sandbox_create, sandbox_apply).
  *
  * The table shows medians in microseconds, what each start adds to the
- * unconfined one, and how long the child spent in the seccomp system call.
+ * unconfined one, their ratio, and how long the child spent in the seccomp
+ * system call.
  * The kernel copies, checks, converts and compiles each filter it attaches,
  * runs it once for every system call number to cache what it always
  * allows, and frees it all again when the process is reaped.
@@ -26,6 +30,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -47,6 +52,8 @@
 
 enum step {
 	UNCONFINED,
+	SESSION,
+	CAPS,
 	NNP,
 	NNP_LANDLOCK,
 	NNP_FILTER1,
@@ -57,10 +64,12 @@ enum step {
 
 static const char *const step_names[NSTEPS] = {
 	[UNCONFINED] = "unconfined",
+	[SESSION] = "setsid",
+	[CAPS] = "capabilities dropped",
 	[NNP] = "no_new_privs",
 	[NNP_LANDLOCK] = "no_new_privs, Landlock",
 	[NNP_FILTER1] = "no_new_privs, 1-instruction filter",
-	[NNP_FILTER] = "no_new_privs, the sandbox's filter",
+	[NNP_FILTER] = "no_new_privs, the allowlist filter",
 	[SANDBOX] = "the whole sandbox",
 };
 
@@ -70,6 +79,7 @@ struct job {
 	int execfd;
 	const struct sandbox *sb;
 	const struct sock_fprog *filter;
+	const struct sandbox_filter *template; /* to patch filter from */
 	double attach_us; /* written by the child */
 };
 
@@ -86,6 +96,15 @@ child(void *arg)
 	switch (job->step) {
 	case UNCONFINED:
 		break;
+	case SESSION:
+		if (sandbox_new_session() != 0)
+			_exit(127);
+		break;
+	case CAPS:
+		if (sandbox_drop_bounding(false) != 0 ||
+		    sandbox_clear_caps() != 0)
+			_exit(127);
+		break;
 	case SANDBOX:
 		if (sandbox_apply(job->sb) != 0)
 			_exit(127);
@@ -98,6 +117,9 @@ child(void *arg)
 			_exit(127);
 		if (job->filter == NULL)
 			break;
+		if (job->template != NULL)
+			sandbox_seccomp_patch(job->template,
+			    job->filter->filter, (pid_t)syscall(__NR_getpid));
 		t0 = bench_wall_us();
 		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
 		    job->filter) != 0)
@@ -175,7 +197,11 @@ main(int argc, char **argv)
 	}
 	len = filter->len;
 	sandbox_prog.len = (unsigned short)len;
-	sandbox_prog.filter = filter->insns;
+	sandbox_prog.filter = calloc(len, sizeof(*filter->insns));
+	if (sandbox_prog.filter == NULL)
+		err(1, "calloc");
+	memcpy(sandbox_prog.filter, filter->insns,
+	    len * sizeof(*filter->insns));
 	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
@@ -197,8 +223,10 @@ main(int argc, char **argv)
 
 			if (s == NNP_FILTER1)
 				job.filter = &allow_prog;
-			else if (s == NNP_FILTER)
+			else if (s == NNP_FILTER) {
 				job.filter = &sandbox_prog;
+				job.template = filter;
+			}
 			t = run(&job, stack, fds, 3);
 			if (i < 20)
 				continue;
@@ -209,14 +237,15 @@ main(int argc, char **argv)
 
 	printf("%zu runs each, medians in microseconds; the sandbox's filter "
 	       "has %zu instructions\n\n", iterations, len);
-	printf("%-36s %10s %9s %9s\n", "", "median", "added", "seccomp");
+	printf("%-36s %10s %9s %7s %9s\n", "", "median", "added", "ratio",
+	    "seccomp");
 	double base = bench_median(times[UNCONFINED], iterations);
 	for (int s = 0; s < NSTEPS; s++) {
 		double m = bench_median(times[s], iterations);
 
 		printf("%-36s %10.1f", step_names[s], m);
 		if (s != UNCONFINED)
-			printf(" %+9.1f", m - base);
+			printf(" %+9.1f %7.3f", m - base, m / base);
 		if (s == NNP_FILTER1 || s == NNP_FILTER)
 			printf(" %9.1f", bench_median(attach[s], iterations));
 		putchar('\n');
@@ -224,5 +253,6 @@ main(int argc, char **argv)
 		free(attach[s]);
 	}
 	munmap(stack, STACK_SIZE);
+	free(sandbox_prog.filter);
 	return 0;
 }
