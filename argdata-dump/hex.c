@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "dump.h"
 #include "codec.h"
 #include "text.h"
@@ -30,16 +31,6 @@ struct hex {
 	struct ad_sbuf line;
 	struct ad_sbuf meaning;
 };
-
-static void
-flush(struct hex *h, bool all)
-{
-	if (h->line.len >= 65536 || (all && h->line.len > 0)) {
-		if (!h->line.failed)
-			fwrite(h->line.data, 1, h->line.len, h->fp);
-		h->line.len = 0;
-	}
-}
 
 /*
  * Writes the bytes [p, p + n) as lines: the first with the meaning (in
@@ -76,7 +67,7 @@ emit(struct hex *h, const uint8_t *p, size_t n, size_t depth)
 		i += k;
 	} while (i < n);
 	h->meaning.len = 0;
-	flush(h, false);
+	ad_sbuf_flush(&h->line, h->fp, false);
 }
 
 /* A string as a quoted C-style literal, shortened when long. */
@@ -250,17 +241,10 @@ dump_hex(
 			ad_sbuf_puts(&h.meaning, text);
 			emit(&h, value, 1, depth);
 		open_container:
-			if (depth == cap) {
-				size_t ncap = cap < 64 ? 64 : cap * 2;
-				struct open *s =
-				    reallocarray(stack, ncap, sizeof(*s));
-
-				if (s == NULL) {
-					error = ENOMEM;
-					break;
-				}
-				stack = s;
-				cap = ncap;
+			if (ad_grow(&stack, &cap, depth, 1, sizeof(*stack),
+			    NULL) != 0) {
+				error = ENOMEM;
+				break;
 			}
 			stack[depth++] = (struct open){
 			    .end = vend, .map = *value == AD_TAG_MAP};
@@ -325,7 +309,7 @@ done:
 	free(h.meaning.data);
 	if (error == 0 && (h.line.failed || h.meaning.failed))
 		error = ENOMEM;
-	flush(&h, true);
+	ad_sbuf_flush(&h.line, h.fp, true);
 	free(h.line.data);
 	if (error == 0 && ferror(fp))
 		error = EIO;

@@ -35,16 +35,6 @@ struct json {
 };
 
 static void
-flush(struct json *j, bool all)
-{
-	if (j->out.len >= 65536 || (all && j->out.len > 0)) {
-		if (!j->out.failed)
-			fwrite(j->out.data, 1, j->out.len, j->fp);
-		j->out.len = 0;
-	}
-}
-
-static void
 put_string(struct ad_sbuf *sb, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -345,14 +335,14 @@ dump_json(const argdata_t *ad, FILE *fp)
 		default:
 			break;
 		}
-		flush(&j, false);
+		ad_sbuf_flush(&j.out, j.fp, false);
 	}
 out:
 	ad_walk_free(&w);
 	ad_sbuf_putc(&j.out, '\n');
 	if (error == 0 && j.out.failed)
 		error = ENOMEM;
-	flush(&j, true);
+	ad_sbuf_flush(&j.out, j.fp, true);
 	if (error == 0 && ferror(fp))
 		error = EIO;
 	free(j.out.data);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "dump.h"
 #include "codec.h"
 #include "text.h"
@@ -114,14 +115,9 @@ read_all(int fd, const char *name, size_t *len)
 	for (;;) {
 		ssize_t got;
 
-		if (n == cap) {
-			if (cap > SIZE_MAX / 2)
-				errc(EXIT_TROUBLE, ENOMEM, "%s", name);
-			cap = cap < 65536 ? 65536 : cap * 2;
-			buf = realloc(buf, cap);
-			if (buf == NULL)
-				err(EXIT_TROUBLE, "%s", name);
-		}
+		/* Reads of 64 KiB at least, as the buffer doubles. */
+		if (n == cap && ad_grow(&buf, &cap, n, 65536, 1, NULL) != 0)
+			errc(EXIT_TROUBLE, ENOMEM, "%s", name);
 		got = read(fd, buf + n, cap - n);
 		if (got < 0) {
 			if (errno == EINTR)

@@ -228,7 +228,7 @@ run_attr_str(loader_t *ld, const struct run_attr *a, const char **value)
 	                        : loader_node_str(ld, a->value, a->name, value);
 }
 
-int
+static int
 run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 {
 	return a->value == NULL
@@ -236,7 +236,7 @@ run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 	           : loader_node_bool(ld, a->value, a->name, value);
 }
 
-char *
+static char *
 run_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);

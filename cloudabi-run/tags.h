@@ -92,12 +92,10 @@ struct run_attr {
 int run_read_attrs(loader_t *ld, const loader_node_t *node, const char *tag,
     struct run_attr *attrs, size_t nattrs);
 
-/* An attribute's value as a string or a boolean, when it was given. */
+/* An attribute's value as a string, when it was given. */
 int run_attr_str(loader_t *ld, const struct run_attr *a, const char **value);
-int run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value);
 
-/* strdup() that passes NULL through; a formatted new string or NULL. */
-char *run_strdup(const char *s);
+/* A formatted new string, or NULL without memory. */
 char *run_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

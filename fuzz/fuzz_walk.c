@@ -3,6 +3,9 @@
  * through the value with a heap stack of iterators, never recursing, and
  * check on every value that the getters agree with the type and leave
  * their outputs untouched when they fail.
+ *
+ * Why one long file: the walk calls every getter on every value and
+ * checks each against the others; the checks are one table of cases.
  */
 #define _GNU_SOURCE
 #include "fuzz_walk.h"

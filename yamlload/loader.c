@@ -13,6 +13,12 @@
  * the loader make argdata_t values, and then for the containers on the
  * path from it to the root, whose plain children become values over their
  * compacted bytes.
+ *
+ * Why one long file: the event state machine, the output buffer with its
+ * gaps and the anchor table share struct loader and the invariants between
+ * them (where a frame's prefix room lies, which gaps a compaction skips,
+ * what an anchor's value points into). Split, each part would need all of
+ * that in a header. The node API for tag handlers is node.c's.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
@@ -25,7 +31,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "codec.h"
+#include "encode.h"
 #include "keyed_hash.h"
 #include "loader.h"
 #include "schema.h"
@@ -268,26 +276,6 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 	return ad;
 }
 
-/* Grows *array (of *cap elements of size size) to hold one more. */
-static int
-grow(void **array, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap == 0 ? 64 : *cap * 2;
-	if (ncap > SIZE_MAX / size / 2)
-		return -1;
-	p = realloc(*array, ncap * size);
-	if (p == NULL)
-		return -1;
-	*array = p;
-	*cap = ncap;
-	return 0;
-}
-
 
 loader_t *
 loader_create(const char *file, const loader_handler_t *handlers,
@@ -449,8 +437,8 @@ define_anchor(loader_t *ld, const char *name)
 	struct anchor *a = find_anchor(ld, name);
 
 	if (a == NULL) {
-		if (grow((void **)&ld->anchors, &ld->anchors_cap, ld->nanchors,
-		        sizeof(*ld->anchors)) != 0)
+		if (ad_grow(&ld->anchors, &ld->anchors_cap, ld->nanchors, 1,
+		    sizeof(*ld->anchors), NULL) != 0)
 			return 0;
 		if (ld->nanchors * 2 >= ld->nslots) {
 			size_t n = ld->nslots == 0 ? 64 : ld->nslots * 2;
@@ -510,8 +498,8 @@ count_nodes(loader_t *ld, uint64_t n, loader_mark_t mark)
 static int
 push_kid(loader_t *ld, uintptr_t kid, loader_mark_t mark)
 {
-	if (grow((void **)&ld->kids, &ld->kids_cap, ld->nkids,
-	        sizeof(*ld->kids)) != 0)
+	if (ad_grow(&ld->kids, &ld->kids_cap, ld->nkids, 1,
+		    sizeof(*ld->kids), NULL) != 0)
 		return fail_nomem(ld, mark);
 	ld->kids[ld->nkids++] = kid;
 	return 0;
@@ -537,20 +525,11 @@ push_bytes(loader_t *ld, size_t pos, loader_mark_t mark)
 static uint8_t *
 reserve(loader_t *ld, size_t n)
 {
-	if (n > SIZE_MAX / 2 - ld->out_len)
+	/* Scalars come in small pieces: grow by 4 KiB at least. */
+	if (n > ld->out_cap - ld->out_len &&
+	    ad_grow(&ld->out, &ld->out_cap, ld->out_len, n < 4096 ? 4096 : n, 1,
+	    NULL) != 0)
 		return NULL;
-	if (ld->out_len + n > ld->out_cap) {
-		size_t cap = ld->out_cap == 0 ? 4096 : ld->out_cap;
-		uint8_t *p;
-
-		while (cap < ld->out_len + n)
-			cap *= 2;
-		p = realloc(ld->out, cap);
-		if (p == NULL)
-			return NULL;
-		ld->out = p;
-		ld->out_cap = cap;
-	}
 	return ld->out + ld->out_len;
 }
 
@@ -589,21 +568,24 @@ static void
 child_encoding(
     loader_t *ld, size_t pos, size_t end, size_t *gi, size_t *enc, size_t *len)
 {
+	const uint8_t *p, *field = NULL;
 	size_t n = 0;
 
 	if (*gi < ld->ngaps && ld->gaps[*gi].off == pos) {
 		pos += ld->gaps[*gi].len;
 		(*gi)++;
 	}
-	/* The prefix's last byte has its high bit set. */
-	while (pos < end) {
-		uint8_t b = ld->out[pos++];
-
-		n = n << 7 | (b & 0x7f);
-		if (b & 0x80)
-			break;
+	/*
+	 * The loader wrote the prefix itself, so it reads; the bytes after
+	 * it may still hold gaps, which only make the span longer than the
+	 * length it gives.
+	 */
+	p = ld->out + pos;
+	if (ad_read_subfield(&p, ld->out + end, &field, &n) != NULL) {
+		field = ld->out + end;
+		n = 0;
 	}
-	*enc = pos;
+	*enc = (size_t)(field - ld->out);
 	*len = n;
 }
 
@@ -639,8 +621,8 @@ truncate_out(loader_t *ld, size_t pos, size_t gap, size_t gap_sum)
 static int
 push_raw(loader_t *ld, const loader_node_t *node)
 {
-	if (grow((void **)&ld->raws, &ld->raws_cap, ld->nraws,
-	        sizeof(*ld->raws)) != 0)
+	if (ad_grow(&ld->raws, &ld->raws_cap, ld->nraws, 1,
+		    sizeof(*ld->raws), NULL) != 0)
 		return fail_nomem(ld, node->mark);
 	ld->raws[ld->nraws++] = node;
 	return 0;
@@ -738,8 +720,7 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 	struct scalar sc;
 	const char *why;
 	uint8_t buf[16], *p;
-	uint64_t bits;
-	argdata_t *ts;
+	bool valid;
 
 	if (schema_resolve(tag, value, len, plain, &sc, &why) != 0) {
 		if (strcmp(why, "unknown tag") == 0)
@@ -767,26 +748,22 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		}
 		break;
 	case ARGDATA_TYPE_FLOAT:
-		memcpy(&bits, &sc.number, sizeof(bits));
 		p = begin_scalar(ld, 9, ARGDATA_TYPE_FLOAT);
-		for (int i = 7; p != NULL && i >= 0; i--)
-			*p++ = (uint8_t)(bits >> (8 * i));
+		if (p != NULL) {
+			ad_encode_float(p, sc.number);
+			p += 8;
+		}
 		break;
 	case ARGDATA_TYPE_TIMESTAMP:
-		/* Rare enough to go through the codec. */
-		ts = argdata_create_timestamp(&sc.ts);
-		if (ts == NULL)
-			return errno == ENOMEM
-			           ? fail_nomem(ld, mark)
-			           : fail(ld, mark,
-			                 "timestamp out of range: %s", value);
-		argdata_serialized_length(ts, &n, NULL);
-		p = begin_scalar(ld, n, 0);
+		n = ad_encode_timestamp(buf, &sc.ts, &valid);
+		if (!valid)
+			return fail(ld, mark, "timestamp out of range: %s",
+			    value);
+		p = begin_scalar(ld, 1 + n, ARGDATA_TYPE_TIMESTAMP);
 		if (p != NULL) {
-			argdata_serialize(ts, p - 1, NULL);
-			p += n - 1;
+			memcpy(p, buf, n);
+			p += n;
 		}
-		argdata_free(ts);
 		break;
 	case ARGDATA_TYPE_BINARY:
 		/* The decoded size, from the number of base64 digits. */
@@ -865,8 +842,8 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		    "[ and { nested deeper than %zu levels (nest deeper in "
 		    "block style)",
 		    ld->limits.max_flow_depth);
-	if (grow((void **)&ld->frames, &ld->frames_cap, ld->nframes,
-	        sizeof(*ld->frames)) != 0)
+	if (ad_grow(&ld->frames, &ld->frames_cap, ld->nframes, 1,
+		    sizeof(*ld->frames), NULL) != 0)
 		return fail_nomem(ld, mark);
 	f = &ld->frames[ld->nframes];
 	*f = (struct frame){
@@ -881,8 +858,8 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		/* Room for the prefix, then the tag. */
 		uint8_t *p = reserve(ld, PREFIX_ROOM + 1);
 
-		if (p == NULL || grow((void **)&ld->gaps, &ld->gaps_cap,
-		                     ld->ngaps, sizeof(*ld->gaps)) != 0)
+		if (p == NULL || ad_grow(&ld->gaps, &ld->gaps_cap, ld->ngaps,
+		    1, sizeof(*ld->gaps), NULL) != 0)
 			return fail_nomem(ld, mark);
 		p[PREFIX_ROOM] =
 		    kind == FRAME_MAP ? ARGDATA_TYPE_MAP : ARGDATA_TYPE_SEQ;

@@ -114,7 +114,7 @@ extern __thread struct thread_chunks ad_self
     __attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 /* ad_node_alloc() when the current chunk cannot hold the value. */
-AD_HIDDEN argdata_t *ad_node_alloc_slow(size_t size);
+argdata_t *ad_node_alloc_slow(size_t size);
 
 static inline argdata_t *
 ad_node_alloc(size_t size)

@@ -1,7 +1,7 @@
 /*
- * internal.h - the representation behind argdata_t and the decoding
- * primitives that the codec, the printer, the stream code and the tools
- * share. Never installed.
+ * codec.h - the representation behind argdata_t and the decoding
+ * primitives that the codec's files, the YAML loader and the tools share.
+ * Never installed. The encoding primitives are in encode.h.
  */
 #ifndef ARGDATA_CODEC_H
 #define ARGDATA_CODEC_H
@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include <argdata.h>
-
-#define AD_HIDDEN __attribute__((visibility("hidden")))
 
 /* Wire tags (argdata(5)). */
 enum {
@@ -96,20 +94,20 @@ struct argdata_t {
  * number is the descriptor itself. The encoder recognizes it and skips the
  * call.
  */
-AD_HIDDEN int ad_fd_identity(void *arg, size_t number);
+int ad_fd_identity(void *arg, size_t number);
 
 /*
  * ad_node_alloc() (alloc.h) makes a value of size bytes, the struct and
  * what follows it, with home set and nothing else: NULL and errno ENOMEM
  * without memory. ad_node_free() takes it back, told the same size.
  */
-AD_HIDDEN void ad_node_free(argdata_t *ad, size_t size);
+void ad_node_free(argdata_t *ad, size_t size);
 
 /*
  * Gives the calling thread's spare chunks, and its current chunk when it
  * holds no value, back to malloc(): for tests that count blocks.
  */
-AD_HIDDEN void ad_alloc_trim(void);
+void ad_alloc_trim(void);
 
 /* Scalars made in memory carry at most this many encoded bytes. */
 #define AD_INLINE_MAX 16
@@ -142,7 +140,7 @@ ad_init_buffer(argdata_t *ad, const uint8_t *data, size_t len,
  * Lengths below 128 take one byte and are by far the most common, so that
  * case is inline; the rest is ad_read_subfield_long().
  */
-AD_HIDDEN const char *ad_read_subfield_long(const uint8_t **pos,
+const char *ad_read_subfield_long(const uint8_t **pos,
     const uint8_t *end, const uint8_t **field, size_t *fieldlen);
 
 static inline const char *
@@ -158,32 +156,6 @@ ad_read_subfield(const uint8_t **pos, const uint8_t *end,
 		return NULL;
 	}
 	return ad_read_subfield_long(pos, end, field, fieldlen);
-}
-
-/* The number of bytes the length prefix of a len-byte subfield takes. */
-static inline size_t
-ad_prefix_size(size_t len)
-{
-	size_t n = 1;
-
-	while (len >= 0x80) {
-		len >>= 7;
-		n++;
-	}
-	return n;
-}
-
-/* Writes the length prefix of a len-byte subfield; returns bytes written. */
-AD_HIDDEN size_t ad_write_prefix_long(uint8_t *out, size_t len);
-
-static inline size_t
-ad_write_prefix(uint8_t *out, size_t len)
-{
-	if (len < 0x80) {
-		out[0] = (uint8_t)(0x80 | len);
-		return 1;
-	}
-	return ad_write_prefix_long(out, len);
 }
 
 /*
@@ -228,13 +200,7 @@ ad_copy_short(uint8_t *dst, const void *src, size_t n)
  * Whether [s, s + len) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF). NUL bytes are valid.
  */
-AD_HIDDEN bool ad_utf8_valid_long(const uint8_t *s, size_t len);
-
-/*
- * The offset of the first byte of the first sequence in [s, s + len) that
- * is not valid UTF-8, or len when there is none.
- */
-AD_HIDDEN size_t ad_utf8_check(const uint8_t *s, size_t len);
+bool ad_utf8_valid_long(const uint8_t *s, size_t len);
 
 /*
  * Whether the len bytes at s are all ASCII, checked a word at a time: the
@@ -291,7 +257,7 @@ ad_utf8_valid(const uint8_t *s, size_t len)
  * into a sign and magnitude. Returns 0, or ERANGE when the magnitude does
  * not fit in 64 bits.
  */
-AD_HIDDEN int ad_decode_int(const uint8_t *p, size_t len, bool *negative,
+int ad_decode_int(const uint8_t *p, size_t len, bool *negative,
     uint64_t *magnitude);
 
 /*
@@ -299,22 +265,15 @@ AD_HIDDEN int ad_decode_int(const uint8_t *p, size_t len, bool *negative,
  * towards negative infinity. Returns 0, or ERANGE when it does not fit.
  */
 struct timespec;
-AD_HIDDEN int ad_decode_timestamp(const uint8_t *p, size_t len,
+int ad_decode_timestamp(const uint8_t *p, size_t len,
     struct timespec *ts);
-
-/*
- * Encodes v as the payload of an int in the fewest bytes, into out (at
- * least 9 bytes). Returns the number of bytes.
- */
-AD_HIDDEN size_t ad_encode_int_s(uint8_t *out, intmax_t v);
-AD_HIDDEN size_t ad_encode_int_u(uint8_t *out, uintmax_t v);
 
 /*
  * The checks argdata_validate() applies to one scalar (tag and payload,
  * the tag at p[0]). Returns NULL when valid, or the reason it is not, with
  * *at the offset inside [p, p + len) of the defect.
  */
-AD_HIDDEN const char *ad_check_scalar(const uint8_t *p, size_t len,
+const char *ad_check_scalar(const uint8_t *p, size_t len,
     size_t *at);
 
 /*
@@ -374,8 +333,8 @@ struct ad_walk {
 	argdata_t scratch;
 };
 
-AD_HIDDEN void ad_walk_init(struct ad_walk *w, const argdata_t *root);
-AD_HIDDEN int ad_walk_next(struct ad_walk *w, struct ad_walk_event *ev);
-AD_HIDDEN void ad_walk_free(struct ad_walk *w);
+void ad_walk_init(struct ad_walk *w, const argdata_t *root);
+int ad_walk_next(struct ad_walk *w, struct ad_walk_event *ev);
+void ad_walk_free(struct ad_walk *w);
 
 #endif

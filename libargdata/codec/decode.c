@@ -1,7 +1,8 @@
 /*
- * The building blocks of the wire format (argdata(5)): subfield lengths,
- * integers, timestamps and UTF-8. Every reader here is bounded by an end
- * pointer and checks its arithmetic.
+ * decode.c - reading the wire format (argdata(5)): subfield lengths,
+ * integers, timestamps, UTF-8 and the checks of one scalar. Every reader
+ * here is bounded by an end pointer and checks its arithmetic. Writing is
+ * encode.h's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -45,21 +46,12 @@ ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,
 	return NULL;
 }
 
-size_t
-ad_write_prefix_long(uint8_t *out, size_t len)
-{
-	size_t n = ad_prefix_size(len);
-
-	for (size_t i = n; i-- > 0;) {
-		out[i] = (uint8_t)(len & 0x7f);
-		len >>= 7;
-	}
-	out[n - 1] |= 0x80;
-	return n;
-}
-
-size_t
-ad_utf8_check(const uint8_t *s, size_t len)
+/*
+ * The offset of the first byte of the first sequence in [s, s + len) that
+ * is not valid UTF-8, or len when there is none.
+ */
+static size_t
+utf8_check(const uint8_t *s, size_t len)
 {
 	const uint8_t *start = s, *end = s + len;
 
@@ -114,7 +106,7 @@ ad_utf8_check(const uint8_t *s, size_t len)
 bool
 ad_utf8_valid_long(const uint8_t *s, size_t len)
 {
-	return ad_utf8_check(s, len) == len;
+	return utf8_check(s, len) == len;
 }
 
 /*
@@ -201,51 +193,6 @@ ad_decode_timestamp(const uint8_t *p, size_t len, struct timespec *ts)
 	return 0;
 }
 
-/* Writes the low n bytes of v big-endian. */
-static void
-put_be(uint8_t *out, uint64_t v, size_t n)
-{
-	for (size_t i = n; i-- > 0;) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-size_t
-ad_encode_int_u(uint8_t *out, uintmax_t v)
-{
-	size_t n = 0;
-
-	if (v == 0)
-		return 0;
-	/* Bytes for the magnitude, and one more if the top bit is set. */
-	for (uintmax_t t = v; t != 0; t >>= 8)
-		n++;
-	if ((v >> (8 * (n - 1))) & 0x80) {
-		out[0] = 0x00;
-		put_be(out + 1, v, n);
-		return n + 1;
-	}
-	put_be(out, v, n);
-	return n;
-}
-
-size_t
-ad_encode_int_s(uint8_t *out, intmax_t v)
-{
-	uint64_t u = (uint64_t)v;
-	size_t n = 8;
-
-	if (v >= 0)
-		return ad_encode_int_u(out, (uintmax_t)v);
-	/* Drop leading FF bytes while the next byte keeps the sign bit. */
-	while (n > 1 && ((u >> (8 * (n - 1))) & 0xff) == 0xff &&
-	    ((u >> (8 * (n - 2))) & 0x80))
-		n--;
-	put_be(out, u, n);
-	return n;
-}
-
 const char *
 ad_check_scalar(const uint8_t *p, size_t len, size_t *at)
 {
@@ -271,7 +218,7 @@ ad_check_scalar(const uint8_t *p, size_t len, size_t *at)
 			*at = len - 1;
 			return "string does not end in a NUL byte";
 		}
-		if ((*at = ad_utf8_check(p + 1, plen - 1)) != plen - 1) {
+		if ((*at = utf8_check(p + 1, plen - 1)) != plen - 1) {
 			*at += 1;
 			return "string is not valid UTF-8";
 		}

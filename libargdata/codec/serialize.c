@@ -3,8 +3,8 @@
  *
  * Sizes are known from construction, so the encoder writes each byte once,
  * front to back, walking the tree with an explicit stack (never recursion:
- * any depth works on the default stack). Descriptors are renumbered through
- * a hash table, so renumbering stays linear.
+ * any depth works on the default stack). Descriptors are renumbered as
+ * fd_renumber.h says, in linear time.
  *
  * argdata_serialize() has no way to report an error, so it must not fail:
  * when memory for the stack or the hash table cannot be had, it falls back
@@ -16,141 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "codec.h"
-
-/*
- * Descriptor renumbering: source descriptor -> number in the output.
- *
- * Descriptor numbers are small and dense in practice, so most go through
- * a table indexed by the descriptor itself: one access, to memory that
- * stays in cache (a hash spreads even consecutive descriptors over the
- * whole table, and every lookup missed the cache). The table grows to the
- * largest descriptor met, as long as it stays linear in the number of
- * descriptor values; larger descriptors go to a hash table, made when the
- * first one is met.
- */
-struct fdmap {
-	int *fds;        /* the caller's array: fds[number] = source */
-	size_t n;        /* numbers handed out */
-	uint32_t *dense; /* dense[fd]: number + 1, or 0 when not seen */
-	size_t ndense;
-	size_t dense_limit; /* what dense may grow to */
-	uint32_t *slots; /* open addressing: number + 1, or 0 when free */
-	size_t mask;
-	unsigned shift;  /* 64 - log2 of the number of slots */
-	size_t maxfds;
-	bool no_hash;    /* making the hash table failed: search fds */
-};
-
-static void
-fdmap_init(struct fdmap *m, int *fds, size_t maxfds)
-{
-	*m = (struct fdmap){.fds = fds, .maxfds = maxfds};
-	if (maxfds > UINT32_MAX / 4)
-		return;
-	m->dense_limit = 2 * maxfds + 64;
-}
-
-static void
-fdmap_free(struct fdmap *m)
-{
-	free(m->dense);
-	free(m->slots);
-}
-
-/*
- * Grows the dense table to hold fd (below dense_limit). Once growing has
- * failed, it stays as it is: descriptors it does not hold are in the hash
- * table, and must not get a second number.
- */
-static bool
-fdmap_grow(struct fdmap *m, int fd)
-{
-	size_t n = m->ndense < 256 ? 256 : m->ndense;
-	uint32_t *d;
-
-	while (n <= (size_t)fd)
-		n *= 2;
-	if (n > m->dense_limit)
-		n = m->dense_limit;
-	if ((d = realloc(m->dense, n * sizeof(*d))) == NULL) {
-		m->dense_limit = m->ndense;
-		return false;
-	}
-	memset(d + m->ndense, 0, (n - m->ndense) * sizeof(*d));
-	m->dense = d;
-	m->ndense = n;
-	return true;
-}
-
-/* The number of fd when the dense table cannot hold it. */
-static uint32_t
-fdmap_number_sparse(struct fdmap *m, int fd)
-{
-	if (m->slots == NULL && !m->no_hash) {
-		size_t size = 16;
-		unsigned bits = 4;
-
-		while (m->maxfds <= UINT32_MAX / 4 && size < 2 * m->maxfds) {
-			size *= 2;
-			bits++;
-		}
-		if (m->maxfds <= UINT32_MAX / 4 &&
-		    (m->slots = calloc(size, sizeof(*m->slots))) != NULL) {
-			m->mask = size - 1;
-			m->shift = 64 - bits;
-		} else {
-			m->no_hash = true;
-		}
-	}
-	if (m->slots == NULL) {
-		/* Without memory: the descriptors seen so far, one by one. */
-		for (size_t i = 0; i < m->n; i++)
-			if (m->fds[i] == fd)
-				return (uint32_t)i;
-	} else {
-		/* Fibonacci hashing: the high bits of the product. */
-		size_t h = (size_t)(((uint64_t)(uint32_t)fd *
-		    UINT64_C(0x9e3779b97f4a7c15)) >> m->shift);
-
-		for (; m->slots[h] != 0; h = (h + 1) & m->mask)
-			if (m->fds[m->slots[h] - 1] == fd)
-				return m->slots[h] - 1;
-		m->slots[h] = (uint32_t)m->n + 1;
-	}
-	m->fds[m->n] = fd;
-	return (uint32_t)m->n++;
-}
-
-/* The number of fd, which the dense table holds. */
-static inline uint32_t
-fdmap_number_dense(struct fdmap *m, int fd)
-{
-	uint32_t *slot = &m->dense[fd];
-
-	if (*slot == 0) {
-		m->fds[m->n] = fd;
-		*slot = (uint32_t)++m->n;
-	}
-	return *slot - 1;
-}
-
-/* The number of fd when the dense table does not hold it yet. */
-static __attribute__((noinline)) uint32_t
-fdmap_number_slow(struct fdmap *m, int fd)
-{
-	if ((size_t)fd < m->dense_limit && fdmap_grow(m, fd))
-		return fdmap_number_dense(m, fd);
-	return fdmap_number_sparse(m, fd);
-}
-
-static inline uint32_t
-fdmap_number(struct fdmap *m, int fd)
-{
-	if ((size_t)fd < m->ndense)
-		return fdmap_number_dense(m, fd);
-	return fdmap_number_slow(m, fd);
-}
+#include "encode.h"
+#include "fd_renumber.h"
 
 /*
  * An open container during scan_fds(): where it ends, whether it is a map,
@@ -268,20 +137,9 @@ scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
 			fn(arg, (size_t)(field - p) + 1);
 		} else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ) {
 			/* Step into it, keeping the parent. */
-			if (!stackless && top == cap) {
-				struct scan_frame *n = stack == local
-				    ? malloc(2 * cap * sizeof(*n))
-				    : realloc(stack, 2 * cap * sizeof(*n));
-
-				if (n == NULL) {
-					stackless = true;
-				} else {
-					if (stack == local)
-						memcpy(n, local, sizeof(local));
-					stack = n;
-					cap *= 2;
-				}
-			}
+			if (!stackless && ad_grow(&stack, &cap, top, 1,
+			    sizeof(*stack), local) != 0)
+				stackless = true;
 			if (!stackless || top < cap)
 				stack[top++] = cur;
 			depth++;
@@ -326,7 +184,7 @@ renumber_fd(const argdata_t *ad, const uint8_t *in, uint8_t *o,
 	 * written as FFFFFFFF: no reader has that many descriptors, so it
 	 * reads as unavailable (EBADF) rather than as somebody else's.
 	 */
-	uint32_t out = fd < 0 ? UINT32_MAX : fdmap_number(map, fd);
+	uint32_t out = fd < 0 ? UINT32_MAX : ad_fdmap_number(map, fd);
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	out = __builtin_bswap32(out);
@@ -377,7 +235,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			fd = __builtin_bswap32(fd);
 #endif
-			fd = fd <= INT_MAX ? fdmap_number(map, (int)fd)
+			fd = fd <= INT_MAX ? ad_fdmap_number(map, (int)fd)
 			    : UINT32_MAX;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			fd = __builtin_bswap32(fd);
@@ -692,8 +550,8 @@ argdata_serialize(const argdata_t *ad, void *buf, int *fds)
 		encode(ad, buf, NULL);
 		return 0;
 	}
-	fdmap_init(&map, fds, nfds);
+	ad_fdmap_init(&map, fds, nfds);
 	encode(ad, buf, &map);
-	fdmap_free(&map);
+	ad_fdmap_free(&map);
 	return map.n;
 }

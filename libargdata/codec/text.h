@@ -1,7 +1,7 @@
 /*
- * print.h - the YAML printer's internals that argdata-dump shares: a
- * growable text buffer and the text forms of floats, integers, binary data
- * and timestamps. Never installed.
+ * text.h - what the YAML printer and argdata-dump's printers share
+ * (text.c): a growable text buffer that flushes to a stream, and the text
+ * forms of floats, integers, binary data and timestamps. Never installed.
  */
 #ifndef ARGDATA_TEXT_H
 #define ARGDATA_TEXT_H
@@ -21,10 +21,19 @@ struct ad_sbuf {
 	bool failed;
 };
 
-AD_HIDDEN void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
-AD_HIDDEN void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
-AD_HIDDEN void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
-AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
+void ad_sbuf_reserve(struct ad_sbuf *sb, size_t more);
+void ad_sbuf_add(struct ad_sbuf *sb, const void *p, size_t n);
+void ad_sbuf_puts(struct ad_sbuf *sb, const char *s);
+void ad_sbuf_putc(struct ad_sbuf *sb, char c);
+
+/*
+ * Writes what sb holds to fp and empties it, once it holds AD_SBUF_FLUSH
+ * bytes or more, or whenever it holds any when all is true: printers build
+ * their output in sb and call this after each piece. Nothing is written
+ * once sb has failed; write errors show in ferror(fp).
+ */
+#define AD_SBUF_FLUSH 65536
+void ad_sbuf_flush(struct ad_sbuf *sb, FILE *fp, bool all);
 
 /* The most bytes ad_format_float() writes, its NUL included. */
 #define AD_FLOAT_MAX 40
@@ -36,17 +45,17 @@ AD_HIDDEN void ad_sbuf_putc(struct ad_sbuf *sb, char c);
  * Returns its length. Uses the C library's formatting, so the caller makes
  * sure the numeric locale is "C".
  */
-AD_HIDDEN size_t ad_format_float(char *out, double value);
+size_t ad_format_float(char *out, double value);
 
 /* Standard base64 with padding, on one line. */
-AD_HIDDEN void ad_format_base64(
+void ad_format_base64(
     struct ad_sbuf *sb, const unsigned char *p, size_t len);
 
 /*
  * ISO 8601 in UTC with nanoseconds, "2026-11-22T07:10:35.000000001Z";
  * years outside 0000-9999 in the expanded form "+12345-...".
  */
-AD_HIDDEN void ad_format_timestamp(
+void ad_format_timestamp(
     struct ad_sbuf *sb, const struct timespec *ts);
 
 /*
@@ -56,9 +65,9 @@ AD_HIDDEN void ad_format_timestamp(
  * numbers would take time growing with the square of their length).
  * Returns whether it printed hexadecimal.
  */
-AD_HIDDEN bool ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len);
+bool ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len);
 
 /* argdata_print_yaml(), returning 0, ENOMEM or EIO (a write failed). */
-AD_HIDDEN int ad_print_yaml(const argdata_t *ad, FILE *fp);
+int ad_print_yaml(const argdata_t *ad, FILE *fp);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "codec.h"
 
 enum { WALK_START, WALK_RUNNING, WALK_DONE };
@@ -35,21 +36,9 @@ ad_walk_free(struct ad_walk *w)
 static int
 push(struct ad_walk *w, struct ad_walk_frame f)
 {
-	if (w->top == w->cap) {
-		struct ad_walk_frame *n;
-		size_t ncap = w->cap * 2;
-
-		if (ncap > SIZE_MAX / sizeof(*n))
-			return ENOMEM;
-		n = w->stack == w->local ? malloc(ncap * sizeof(*n))
-					 : realloc(w->stack, ncap * sizeof(*n));
-		if (n == NULL)
-			return ENOMEM;
-		if (w->stack == w->local)
-			memcpy(n, w->local, sizeof(w->local));
-		w->stack = n;
-		w->cap = ncap;
-	}
+	if (ad_grow(&w->stack, &w->cap, w->top, 1, sizeof(*w->stack),
+	    w->local) != 0)
+		return ENOMEM;
 	w->stack[w->top++] = f;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "grow.h"
 #include "codec.h"
 
 struct open_container {
@@ -31,23 +32,11 @@ argdata_validate(const void *buf, size_t len, size_t *offset,
 		/* Check the value at [value, vend): null, scalar or container. */
 		if (value < vend) {
 			if (*value == AD_TAG_MAP || *value == AD_TAG_SEQ) {
-				if (top == cap) {
-					struct open_container *n;
-					size_t ncap = cap * 2;
-
-					n = stack == local
-					    ? malloc(ncap * sizeof(*n))
-					    : realloc(stack, ncap * sizeof(*n));
-					if (n == NULL) {
-						if (stack != local)
-							free(stack);
-						return ENOMEM;
-					}
-					if (stack == local)
-						for (size_t i = 0; i < top; i++)
-							n[i] = local[i];
-					stack = n;
-					cap = ncap;
+				if (ad_grow(&stack, &cap, top, 1,
+				    sizeof(*stack), local) != 0) {
+					if (stack != local)
+						free(stack);
+					return ENOMEM;
 				}
 				stack[top++] = (struct open_container){
 				    vend, 0, *value == AD_TAG_MAP};

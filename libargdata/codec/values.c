@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "encode.h"
 
 #define CONSTANT(bytes, len)                                             \
 	{                                                                \
@@ -72,34 +73,33 @@ argdata_create_binary(const void *buf, size_t len)
 argdata_t *
 argdata_create_fd(int fd)
 {
-	uint8_t p[4] = {(uint8_t)(fd >> 24), (uint8_t)(fd >> 16),
-	    (uint8_t)(fd >> 8), (uint8_t)fd};
+	uint8_t p[4];
 
 	if (fd < 0) {
 		errno = EBADF;
 		return NULL;
 	}
+	ad_encode_fd(p, (uint32_t)fd);
 	return new_inline(AD_TAG_FD, p, 4);
 }
 
 argdata_t *
 argdata_create_float(double value)
 {
-	uint64_t bits;
+	uint8_t p[8];
 
-	memcpy(&bits, &value, sizeof(bits));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	bits = __builtin_bswap64(bits);
-#endif
-	return new_inline(AD_TAG_FLOAT, (const uint8_t *)&bits, 8);
+	ad_encode_float(p, value);
+	return new_inline(AD_TAG_FLOAT, p, 8);
 }
 
 /*
- * An int whose payload is the last len bytes (at most 9) of the big-endian
- * form of bits, after a 00 byte when len is 9. The 8 bytes that end where
- * the payload ends are stored at once; when the payload is shorter, they
- * reach back over the tag into the value itself (sizeof(*ad) > 8), whose
- * fields are written afterwards.
+ * An int whose payload is the last len bytes (at most 9, from
+ * ad_int_size_*) of the big-endian form of bits, after a 00 byte when len
+ * is 9: what ad_put_int() writes. Here the 8 bytes that end where the
+ * payload ends are stored at once instead; when the payload is shorter,
+ * they reach back over the tag into the value itself (sizeof(*ad) > 8),
+ * whose fields are written afterwards. Building many ints is the common
+ * case this is for.
  */
 static inline argdata_t *
 new_int(uint64_t bits, size_t len)
@@ -110,9 +110,7 @@ new_int(uint64_t bits, size_t len)
 	if (ad == NULL)
 		return NULL;
 	bytes = (uint8_t *)(ad + 1);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	bits = __builtin_bswap64(bits);
-#endif
+	bits = ad_be64(bits);
 	memcpy(bytes + 1 + len - 8, &bits, sizeof(bits));
 	if (len == 9)
 		bytes[1] = 0x00;
@@ -123,60 +121,30 @@ new_int(uint64_t bits, size_t len)
 	return ad;
 }
 
-/*
- * The number of payload bytes of an int whose two's complement, with the
- * sign as the top bit, needs the bits of x (x = v for v >= 0, ~v below):
- * the bits below its leading zeros, plus the sign bit, in whole bytes; 0
- * takes none. Computed without branches: the sizes of integers vary from
- * value to value, and the loop it replaces mispredicted.
- */
-static inline size_t
-int_bytes(uint64_t x, bool zero)
-{
-	return (size_t)(72 - __builtin_clzll(x | 1)) / 8 - zero;
-}
-
 argdata_t *
 argdata_create_int_s(intmax_t value)
 {
-	uint64_t u = (uint64_t)value;
-	uint64_t x = u ^ (0 - (u >> 63)); /* ~u when negative */
-
-	return new_int(u, int_bytes(x, value == 0));
+	return new_int((uint64_t)value, ad_int_size_s(value));
 }
 
 argdata_t *
 argdata_create_int_u(uintmax_t value)
 {
-	/* A set top bit takes a 9th byte, 00 before the magnitude. */
-	return new_int(value, int_bytes(value, value == 0));
+	return new_int(value, ad_int_size_u(value));
 }
 
 argdata_t *
 argdata_create_timestamp(const struct timespec *ts)
 {
-	__int128 ns;
 	uint8_t p[16];
-	size_t n = 16;
+	bool valid;
+	size_t n = ad_encode_timestamp(p, ts, &valid);
 
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000) {
+	if (!valid) {
 		errno = EINVAL;
 		return NULL;
 	}
-	ns = (__int128)ts->tv_sec * 1000000000 + ts->tv_nsec;
-	/* Two's complement, big-endian, then the shortest form. */
-	unsigned __int128 u = (unsigned __int128)ns;
-	for (size_t i = 16; i-- > 0;) {
-		p[i] = (uint8_t)u;
-		u >>= 8;
-	}
-	const uint8_t *s = p;
-	while (n > 0 && ((s[0] == 0x00 && (n == 1 || s[1] < 0x80)) ||
-	    (s[0] == 0xff && n > 1 && s[1] >= 0x80))) {
-		s++;
-		n--;
-	}
-	return new_inline(AD_TAG_TIMESTAMP, s, n);
+	return new_inline(AD_TAG_TIMESTAMP, p, n);
 }
 
 /*

@@ -1,12 +1,16 @@
 /*
- * sandbox_elf.c - finds the files a dynamically linked program needs before
+ * elf_search.c - finds the files a dynamically linked program needs before
  * its first instruction runs: the loader named by PT_INTERP and the shared
  * libraries named by DT_NEEDED, transitively, searched as the glibc loader
  * searches them (DT_RPATH, DT_RUNPATH with $ORIGIN, /etc/ld.so.cache, the
- * default directories). Every file is hostile input: all offsets and sizes
- * are checked against the file and against fixed limits, and the work as a
- * whole is bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on
- * every confined start, so it makes as few system calls as it can.
+ * default directories). Each file's headers are read by elf_parse.c; the
+ * ld.so.cache is hostile input too, checked here. The work as a whole is
+ * bounded (SANDBOX_ELF_MAX_PROBES and its kin). This runs on every
+ * confined start, so it makes as few system calls as it can.
+ *
+ * Why one long file: the search order (DT_RPATH, DT_RUNPATH with $ORIGIN,
+ * the cache, the default directories and their hwcaps subdirectories) is
+ * one algorithm, and its work bounds must be counted in one place.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -21,11 +25,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
+#include "elf_resolve.h"
 #include "keyed_hash.h"
 #include "sandbox.h"
 
 #if defined(__x86_64__)
-#define ELF_MACHINE EM_X86_64
 /* ld.so.cache flags: FLAG_ELF_LIBC6 | FLAG_X8664_LIB64. */
 #define LDCACHE_FLAGS 0x0303
 #define MULTIARCH "x86_64-linux-gnu"
@@ -36,7 +41,6 @@ static const char *const hwcaps_dirs[] = {
 	"glibc-hwcaps/x86-64-v2/",
 };
 #elif defined(__aarch64__)
-#define ELF_MACHINE EM_AARCH64
 /* ld.so.cache flags: FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64. */
 #define LDCACHE_FLAGS 0x0a03
 #define MULTIARCH "aarch64-linux-gnu"
@@ -45,7 +49,6 @@ static const char *const hwcaps_dirs[] = {
 };
 #else
 /* Elsewhere sandbox_unsupported() refuses before anything gets here. */
-#define ELF_MACHINE EM_NONE
 #define LDCACHE_FLAGS 0
 #define MULTIARCH "unknown"
 static const char *const hwcaps_dirs[] = {
@@ -68,38 +71,6 @@ static const char *const default_dirs[] = {
 };
 
 #define LDCACHE_PATH "/etc/ld.so.cache"
-
-/*
- * Every file the resolver tries is opened here. The fuzz harness
- * (fuzz/fuzz_elf.c) compiles this file again with SANDBOX_ELF_FUZZ, which
- * confines the search to the files it makes up from its input: fast and
- * the same on every machine. The library never has the seam.
- */
-#ifdef SANDBOX_ELF_FUZZ
-#define elf_open(path, flags) sandbox_elf_fuzz_open(path, flags)
-#else
-#define elf_open(path, flags) open(path, flags)
-#endif
-
-/*
- * Limits far above what real programs use, to bound hostile files. Those
- * on one file make it malformed (ENOEXEC); those on the work as a whole,
- * in sandbox.h, make the resolution fail with E2BIG.
- */
-#define MAX_NEEDED 1024       /* DT_NEEDED entries of one object */
-#define MAX_PHNUM 1024        /* program headers */
-#define MAX_DYNAMIC 65536     /* entries of the dynamic section */
-#define MAX_STRING PATH_MAX   /* names, paths, search lists */
-#define MAX_STRTAB (1 << 20)  /* string table read in one go up to this */
-#define MAX_LDCACHE (8 << 20) /* bytes of /etc/ld.so.cache */
-#define HEAD_SIZE 4096        /* first read: the headers, usually */
-
-/*
- * Internal: the file is an ELF file of this machine but malformed. The
- * program gets ENOEXEC for it; a library is skipped, as the loader would
- * fail on it.
- */
-#define EMALFORMED EBADMSG
 
 /*
  * A name in the set of names searched for, with its hash: probes compare
@@ -146,307 +117,6 @@ struct resolver {
 	size_t cache_size;
 };
 
-/* What one ELF file says about its loading. */
-struct elf_info {
-	char *interp;
-	char *rpath;
-	char *runpath;
-	char **needed;
-	size_t nneeded;
-};
-
-static void
-elf_info_free(struct elf_info *info)
-{
-	free(info->interp);
-	free(info->rpath);
-	free(info->runpath);
-	for (size_t i = 0; i < info->nneeded; i++)
-		free(info->needed[i]);
-	free(info->needed);
-	memset(info, 0, sizeof(*info));
-}
-
-/* Reads up to len bytes at off; returns how many, or -1 with errno. */
-static ssize_t
-read_some(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	if (off > (uint64_t)INT64_MAX - len) {
-		errno = EMALFORMED;
-		return -1;
-	}
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done,
-		    (off_t)(off + done));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-/* Reads exactly len bytes at off, or fails with EMALFORMED. */
-static int
-read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = read_some(fd, buf, len, off);
-
-	if (n < 0)
-		return errno;
-	return (size_t)n == len ? 0 : EMALFORMED;
-}
-
-/* Checks that the ELF header describes a file this machine's loader runs. */
-static int
-check_header(const Elf64_Ehdr *eh)
-{
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh->e_ident[EI_VERSION] != EV_CURRENT ||
-	    eh->e_machine != ELF_MACHINE ||
-	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN))
-		return ENOEXEC;
-	return 0;
-}
-
-/* Maps a virtual address to a file offset through the PT_LOAD segments. */
-static int
-vaddr_to_offset(const Elf64_Phdr *ph, size_t phnum, uint64_t addr,
-    uint64_t *off, uint64_t *room)
-{
-	for (size_t i = 0; i < phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		if (addr < ph[i].p_vaddr ||
-		    addr - ph[i].p_vaddr >= ph[i].p_filesz)
-			continue;
-		*off = ph[i].p_offset + (addr - ph[i].p_vaddr);
-		*room = ph[i].p_filesz - (addr - ph[i].p_vaddr);
-		if (*off < ph[i].p_offset)
-			return EMALFORMED;
-		return 0;
-	}
-	return EMALFORMED;
-}
-
-/* A string table: read whole when small, else string by string. */
-struct strtab {
-	int fd;
-	uint64_t off, size;
-	char *data; /* size + 1 bytes, NUL-terminated, or NULL */
-};
-
-/* Copies the NUL-terminated string at off of the table into *out. */
-static int
-strtab_get(const struct strtab *st, uint64_t off, char **out)
-{
-	size_t len;
-	char *buf;
-	ssize_t n;
-
-	if (off >= st->size)
-		return EMALFORMED;
-	if (st->data != NULL) {
-		len = strlen(st->data + off);
-		if (len >= MAX_STRING)
-			return EMALFORMED;
-		if ((*out = strndup(st->data + off, len)) == NULL)
-			return ENOMEM;
-		return 0;
-	}
-	len = st->size - off < MAX_STRING ? (size_t)(st->size - off) :
-	    MAX_STRING;
-	if ((buf = malloc(len + 1)) == NULL)
-		return ENOMEM;
-	n = read_some(st->fd, buf, len, st->off + off);
-	if (n < 0 || memchr(buf, '\0', (size_t)n) == NULL) {
-		int error = n < 0 ? errno : EMALFORMED;
-		free(buf);
-		return error;
-	}
-	*out = buf;
-	return 0;
-}
-
-/*
- * Reads the loading information of the ELF file open at fd, fsize bytes
- * long: PT_INTERP (when want_interp) and, from PT_DYNAMIC, DT_NEEDED,
- * DT_RPATH and DT_RUNPATH. Returns ENOEXEC when the file is no ELF file
- * of this machine, EMALFORMED when it is one but broken.
- */
-static int
-read_elf(int fd, uint64_t fsize, bool want_interp, struct elf_info *info)
-{
-	unsigned char head[HEAD_SIZE];
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
-	Elf64_Phdr *ph = NULL;
-	Elf64_Dyn *dyn = NULL;
-	struct strtab st = {.fd = fd};
-	uint64_t strtab = 0, rpath = UINT64_MAX, runpath = UINT64_MAX, room;
-	size_t ndyn = 0, nneeded = 0, phnum, phsize;
-	bool have_strtab = false, have_strsz = false;
-	ssize_t nhead;
-	int error;
-
-	memset(info, 0, sizeof(*info));
-	nhead = read_some(fd, head, sizeof(head), 0);
-	if (nhead < 0)
-		return errno;
-	if ((size_t)nhead < sizeof(Elf64_Ehdr))
-		return ENOEXEC;
-	if ((error = check_header(eh)) != 0)
-		return error;
-	phnum = eh->e_phnum;
-	if (phnum == 0)
-		return 0;
-	phsize = phnum * sizeof(Elf64_Phdr);
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || phnum > MAX_PHNUM ||
-	    eh->e_phoff > fsize || phsize > fsize - eh->e_phoff)
-		return EMALFORMED;
-	ph = malloc(phsize);
-	if (ph == NULL)
-		return ENOMEM;
-	/* The program headers usually follow the ELF header, within the
-	 * first read. */
-	if (eh->e_phoff <= (uint64_t)nhead &&
-	    phsize <= (size_t)nhead - eh->e_phoff)
-		memcpy(ph, head + eh->e_phoff, phsize);
-	else if ((error = read_at(fd, ph, phsize, eh->e_phoff)) != 0)
-		goto fail;
-
-	for (size_t i = 0; i < phnum; i++) {
-		bool wanted = ph[i].p_type == PT_DYNAMIC ||
-		    (want_interp && ph[i].p_type == PT_INTERP);
-
-		if (!wanted)
-			continue;
-		if (ph[i].p_offset > fsize ||
-		    ph[i].p_filesz > fsize - ph[i].p_offset) {
-			error = EMALFORMED;
-			goto fail;
-		}
-		if (ph[i].p_type == PT_INTERP && info->interp == NULL) {
-			struct strtab it = {.fd = fd, .off = ph[i].p_offset,
-			    .size = ph[i].p_filesz};
-			if ((error = strtab_get(&it, 0, &info->interp)) != 0)
-				goto fail;
-		} else if (ph[i].p_type == PT_DYNAMIC && dyn == NULL) {
-			ndyn = ph[i].p_filesz / sizeof(Elf64_Dyn);
-			if (ndyn > MAX_DYNAMIC) {
-				error = EMALFORMED;
-				goto fail;
-			}
-			if (ndyn == 0)
-				continue;
-			dyn = malloc(ndyn * sizeof(*dyn));
-			if (dyn == NULL) {
-				error = ENOMEM;
-				goto fail;
-			}
-			error = read_at(fd, dyn, ndyn * sizeof(*dyn),
-			    ph[i].p_offset);
-			if (error != 0)
-				goto fail;
-		}
-	}
-	if (dyn == NULL)
-		goto done;
-
-	/* First pass: where the strings are, and how many names. */
-	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
-		switch (dyn[i].d_tag) {
-		case DT_STRTAB:
-			strtab = dyn[i].d_un.d_ptr;
-			have_strtab = true;
-			break;
-		case DT_STRSZ:
-			st.size = dyn[i].d_un.d_val;
-			have_strsz = true;
-			break;
-		case DT_NEEDED:
-			nneeded++;
-			break;
-		case DT_RPATH:
-			rpath = dyn[i].d_un.d_val;
-			break;
-		case DT_RUNPATH:
-			runpath = dyn[i].d_un.d_val;
-			break;
-		}
-	}
-	if (nneeded == 0 && rpath == UINT64_MAX && runpath == UINT64_MAX)
-		goto done;
-	if (!have_strtab || !have_strsz || nneeded > MAX_NEEDED) {
-		error = EMALFORMED;
-		goto fail;
-	}
-	error = vaddr_to_offset(ph, phnum, strtab, &st.off, &room);
-	if (error != 0)
-		goto fail;
-	if (st.size > room || st.off > fsize || st.size > fsize - st.off) {
-		error = EMALFORMED;
-		goto fail;
-	}
-	/* One read for all the names, unless the table is huge. */
-	if (st.size <= MAX_STRTAB) {
-		st.data = malloc((size_t)st.size + 1);
-		if (st.data == NULL) {
-			error = ENOMEM;
-			goto fail;
-		}
-		if ((error = read_at(fd, st.data, (size_t)st.size,
-		    st.off)) != 0)
-			goto fail;
-		st.data[st.size] = '\0';
-	}
-	if (rpath != UINT64_MAX &&
-	    (error = strtab_get(&st, rpath, &info->rpath)) != 0)
-		goto fail;
-	if (runpath != UINT64_MAX &&
-	    (error = strtab_get(&st, runpath, &info->runpath)) != 0)
-		goto fail;
-	if (nneeded > 0) {
-		info->needed = calloc(nneeded, sizeof(*info->needed));
-		if (info->needed == NULL) {
-			error = ENOMEM;
-			goto fail;
-		}
-	}
-	for (size_t i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
-		char *name;
-
-		if (dyn[i].d_tag != DT_NEEDED)
-			continue;
-		if ((error = strtab_get(&st, dyn[i].d_un.d_val, &name)) != 0)
-			goto fail;
-		if (name[0] == '\0') {
-			free(name);
-			error = EMALFORMED;
-			goto fail;
-		}
-		info->needed[info->nneeded++] = name;
-	}
-done:
-	free(st.data);
-	free(dyn);
-	free(ph);
-	return 0;
-fail:
-	free(st.data);
-	free(dyn);
-	free(ph);
-	elf_info_free(info);
-	return error;
-}
-
 /* Whether the object with this identity has been seen already. */
 static bool
 seen(const struct resolver *r, const struct stat *st)
@@ -476,14 +146,9 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	if (info != NULL &&
 	    info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
 		return E2BIG;
-	if (r->nobjects == r->cap) {
-		size_t cap = r->cap * 2;
-		o = reallocarray(r->objects, cap, sizeof(*o));
-		if (o == NULL)
-			return ENOMEM;
-		r->objects = o;
-		r->cap = cap;
-	}
+	if (ad_grow(&r->objects, &r->cap, r->nobjects, 1, sizeof(*o),
+	    NULL) != 0)
+		return ENOMEM;
 	error = r->add(r->ctx, fd, path, role);
 	if (error != 0)
 		return error;
@@ -569,15 +234,10 @@ note_tried(struct resolver *r, const char *path, int error,
 		d->tried_lost = true;
 		return;
 	}
-	if (d->ntried == d->triedcap) {
-		size_t cap = d->triedcap == 0 ? 8 : d->triedcap * 2;
-		f = reallocarray(d->tried, cap, sizeof(*f));
-		if (f == NULL) {
-			d->tried_lost = true;
-			return;
-		}
-		d->tried = f;
-		d->triedcap = cap;
+	if (ad_grow(&d->tried, &d->triedcap, d->ntried, 1, sizeof(*f),
+	    NULL) != 0) {
+		d->tried_lost = true;
+		return;
 	}
 	f = &d->tried[d->ntried];
 	memset(f, 0, sizeof(*f));
@@ -688,7 +348,7 @@ try_library(struct resolver *r, const char *path, long parent, bool *found)
 		close(fd);
 		return 0;
 	}
-	error = read_elf(fd, (uint64_t)st.st_size, false, &info);
+	error = elf_read_info(fd, (uint64_t)st.st_size, false, &info);
 	if (error == ENOMEM) {
 		close(fd);
 		return error;
@@ -914,7 +574,7 @@ open_cache(struct resolver *r)
 		error = ENOMEM;
 		goto out;
 	}
-	if (read_at(fd, buf, size, 0) != 0)
+	if (elf_read_at(fd, buf, size, 0) != 0)
 		goto unusable;
 	if (memcmp(buf, old_magic, sizeof(old_magic) - 1) == 0) {
 		uint32_t n;
@@ -1060,8 +720,8 @@ add_loader(struct resolver *r, const char *interp)
 		error = errno;
 	else if (!S_ISREG(st.st_mode))
 		error = ENOEXEC;
-	else if ((error = read_at(fd, &eh, sizeof(eh), 0)) == 0)
-		error = check_header(&eh);
+	else if ((error = elf_read_at(fd, &eh, sizeof(eh), 0)) == 0)
+		error = elf_check_header(&eh);
 	if (error == 0)
 		error = add_object(r, fd, &st, interp, SANDBOX_LOADER, 0, NULL);
 	close(fd);
@@ -1101,7 +761,7 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 		error = ENOMEM;
 		goto out;
 	}
-	if ((error = read_elf(fd, (uint64_t)st.st_size, true, &info)) != 0)
+	if ((error = elf_read_info(fd, (uint64_t)st.st_size, true, &info)) != 0)
 		goto out;
 	/* The program's own rule is anchored on execfd by the caller; here
 	 * it only roots the search. */

@@ -321,42 +321,40 @@ test_loader_load__alloc_failures(void **state)
 }
 #endif
 
-int
-main(void)
+static int
+run_alloc_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_argdata_create__alloc_failures,
-	        test_fds_setup, test_fds_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_argdata_from_buffer__alloc_failures, test_fds_setup,
-	        test_fds_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_argdata_validate__alloc_failures, test_fds_setup,
-	        test_fds_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_argdata_print_yaml__alloc_failures, test_fds_setup,
-	        test_fds_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_argdata_reader_pull__alloc_failures, test_fds_setup,
-	        test_fds_teardown),
+	    TEST_CASE(test_argdata_create__alloc_failures),
+	    TEST_CASE(test_argdata_from_buffer__alloc_failures),
+	    TEST_CASE(test_argdata_validate__alloc_failures),
+	    TEST_CASE(test_argdata_print_yaml__alloc_failures),
+	    TEST_CASE(test_argdata_reader_pull__alloc_failures),
 #ifdef ALLOC_LOADER
-	    cmocka_unit_test_setup_teardown(test_loader_load__alloc_failures,
-	        test_fds_setup, test_fds_teardown),
+	    TEST_CASE(test_loader_load__alloc_failures),
 #endif
-	    cmocka_unit_test(test_ad_node_alloc__chunks_reused),
-	    cmocka_unit_test(test_ad_node_alloc__spares_returned),
-	    cmocka_unit_test(test_argdata_free__other_thread),
-	    cmocka_unit_test(test_argdata_free__threads_at_once),
-	    cmocka_unit_test(test_argdata_free__owner_last),
+	    TEST_CASE(test_ad_node_alloc__chunks_reused),
+	    TEST_CASE(test_ad_node_alloc__spares_returned),
+	    TEST_CASE(test_argdata_free__other_thread),
+	    TEST_CASE(test_argdata_free__threads_at_once),
+	    TEST_CASE(test_argdata_free__owner_last),
 #ifndef __SANITIZE_THREAD__
 	    /*
 	     * ThreadSanitizer ends a thread's own state before the C
 	     * library's last round of destructors, and crashes in any
 	     * instrumented code run there; the other builds run this.
 	     */
-	    cmocka_unit_test(test_argdata_free__last_destructor_round),
+	    TEST_CASE(test_argdata_free__last_destructor_round),
 #endif
-	    cmocka_unit_test(test_argdata_free__swapping_threads),
+	    TEST_CASE(test_argdata_free__swapping_threads),
 	};
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"alloc", run_alloc_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }

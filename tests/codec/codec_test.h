@@ -16,10 +16,6 @@
 #define BYTES(...)                                                             \
 	(const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
-/* A test case that also checks that it left no descriptor open. */
-#define CODEC_TEST(f)                                                          \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
-
 /* The test groups, one per file; each returns cmocka's failure count. */
 int run_wire_tests(void);
 int run_getter_tests(void);
@@ -30,9 +26,6 @@ int run_roundtrip_tests(void);
 int run_deep_tests(void);
 int run_memory_tests(void);
 int run_manpage_tests(void);
-
-/* The manual page the manpage group checks. */
-extern const char *manpage_path;
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the

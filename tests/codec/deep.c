@@ -159,8 +159,8 @@ int
 run_deep_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_serialize__deep),
-	    CODEC_TEST(test_argdata_validate__deep_defect),
+	    TEST_CASE(test_argdata_serialize__deep),
+	    TEST_CASE(test_argdata_validate__deep_defect),
 	};
 
 	return cmocka_run_group_tests_name("deep", tests, NULL, NULL);

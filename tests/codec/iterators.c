@@ -353,15 +353,15 @@ int
 run_iterator_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_seq_iterate__in_memory),
-	    CODEC_TEST(test_argdata_seq_iterate__decoded),
-	    CODEC_TEST(test_argdata_seq_iterate__empty),
-	    CODEC_TEST(test_argdata_seq_next__invalid_is_sticky),
-	    CODEC_TEST(test_argdata_map_next__invalid_is_sticky),
-	    CODEC_TEST(test_argdata_map_iterate__in_memory_and_decoded),
-	    CODEC_TEST(test_argdata_seq_next__corrupt_framing),
-	    CODEC_TEST(test_argdata_map_next__odd_subfields),
-	    CODEC_TEST(test_argdata_seq_iterate__nested_decoded),
+	    TEST_CASE(test_argdata_seq_iterate__in_memory),
+	    TEST_CASE(test_argdata_seq_iterate__decoded),
+	    TEST_CASE(test_argdata_seq_iterate__empty),
+	    TEST_CASE(test_argdata_seq_next__invalid_is_sticky),
+	    TEST_CASE(test_argdata_map_next__invalid_is_sticky),
+	    TEST_CASE(test_argdata_map_iterate__in_memory_and_decoded),
+	    TEST_CASE(test_argdata_seq_next__corrupt_framing),
+	    TEST_CASE(test_argdata_map_next__odd_subfields),
+	    TEST_CASE(test_argdata_seq_iterate__nested_decoded),
 	};
 
 	return cmocka_run_group_tests_name("iterators", tests, NULL, NULL);

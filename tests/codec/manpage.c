@@ -20,7 +20,7 @@
 #include "codec_test.h"
 #include "testutil.h"
 
-const char *manpage_path;
+
 
 /* Parses a line of hex byte pairs; returns the count, or 0 if it is not. */
 static size_t
@@ -172,9 +172,9 @@ test_argdata_5__examples(void **state)
 	FILE *fp;
 
 	/* The whole page first: a failing check must not leave it open. */
-	fp = fopen(manpage_path, "r");
+	fp = fopen(test_group_arg, "r");
 	if (fp == NULL)
-		fail_msg("cannot open %s", manpage_path);
+		fail_msg("cannot open %s", test_group_arg);
 	page = calloc(1, 1 << 16);
 	assert_non_null(page);
 	size = fread(page, 1, (1 << 16) - 1, fp);
@@ -228,11 +228,11 @@ int
 run_manpage_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_5__examples),
+	    TEST_CASE(test_argdata_5__examples),
 	};
 
 	/* Run without arguments, the executable has no page to check. */
-	if (manpage_path == NULL) {
+	if (test_group_arg == NULL) {
 		fprintf(
 		    stderr, "manpage: no path of argdata.5 given, skipped\n");
 		return 0;

@@ -15,50 +15,10 @@
 
 #include <cmocka.h>
 
+#include "alloc_inject.h"
 #include "codec_test.h"
 #include "codec.h"
 #include "testutil.h"
-
-/* Allocations left before they fail; negative: no limit. */
-static long budget = -1;
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-static int
-may_allocate(void)
-{
-	if (budget < 0)
-		return 1;
-	if (budget == 0) {
-		errno = ENOMEM;
-		return 0;
-	}
-	budget--;
-	return 1;
-}
-
-void *
-__wrap_malloc(size_t size)
-{
-	return may_allocate() ? __real_malloc(size) : NULL;
-}
-
-void *
-__wrap_calloc(size_t n, size_t size)
-{
-	return may_allocate() ? __real_calloc(n, size) : NULL;
-}
-
-void *
-__wrap_realloc(void *p, size_t size)
-{
-	return may_allocate() ? __real_realloc(p, size) : NULL;
-}
 
 static void
 test_argdata_create__enomem(void **state)
@@ -71,7 +31,7 @@ test_argdata_create__enomem(void **state)
 
 	/* No chunk kept from earlier values: each needs malloc(). */
 	ad_alloc_trim();
-	budget = 0;
+	alloc_inject_budget(0);
 	errno = 0;
 	ad[0] = argdata_from_buffer(bytes, 3, NULL, NULL);
 	ad[1] = argdata_create_binary(bytes, 3);
@@ -85,21 +45,21 @@ test_argdata_create__enomem(void **state)
 	ad[9] = argdata_create_str(bytes, 3);
 	ad[10] = argdata_create_str_c(bytes);
 	ad[11] = argdata_create_timestamp(&ts);
-	budget = -1;
+	alloc_inject_stop();
 	for (i = 0; i < sizeof(ad) / sizeof(ad[0]); i++)
 		if (ad[i] != NULL)
 			fail_msg("constructor %zu succeeded without memory", i);
 	assert_int_equal(errno, ENOMEM);
 
 	/* Each one sets errno by itself. */
-	budget = 0;
+	alloc_inject_budget(0);
 	errno = 0;
 	assert_null(argdata_create_str(bytes, 2));
 	assert_int_equal(errno, ENOMEM);
 	errno = 0;
 	assert_null(argdata_create_fd(0));
 	assert_int_equal(errno, ENOMEM);
-	budget = -1;
+	alloc_inject_stop();
 }
 
 /* 10,000 nested sequences: more than any validator keeps on its stack. */
@@ -126,12 +86,12 @@ test_argdata_validate__enomem(void **state)
 	free(levels);
 
 	assert_int_equal(argdata_validate(enc, size, &offset, &reason), 0);
-	budget = 0;
+	alloc_inject_budget(0);
 	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
 	/* Memory for a first stack, none to grow it. */
-	budget = 1;
+	alloc_inject_budget(1);
 	assert_int_equal(argdata_validate(enc, size, &offset, &reason), ENOMEM);
-	budget = -1;
+	alloc_inject_stop();
 	assert_int_equal(offset, 77);
 	assert_string_equal(reason, "x");
 	free(enc);
@@ -214,10 +174,10 @@ test_argdata_serialize__without_memory(void **state)
 		assert_true(b1 && b2 && f1 && f2);
 		n1 = argdata_serialize(t.levels[t.depth], b1, f1);
 
-		budget = 0;
+		alloc_inject_budget(0);
 		argdata_serialized_length(t.levels[t.depth], &size, &nfds2);
 		n2 = argdata_serialize(t.levels[t.depth], b2, f2);
-		budget = -1;
+		alloc_inject_stop();
 		/* Without memory the count may only be an upper bound. */
 		assert_true(nfds2 >= nfds);
 		assert_int_equal(n2, n1);
@@ -228,9 +188,9 @@ test_argdata_serialize__without_memory(void **state)
 
 		/* And the same again without renumbering. */
 		argdata_serialize(t.levels[t.depth], b1, NULL);
-		budget = 0;
+		alloc_inject_budget(0);
 		argdata_serialize(t.levels[t.depth], b2, NULL);
-		budget = -1;
+		alloc_inject_stop();
 		assert_memory_equal(b1, b2, size);
 		assert_int_equal(argdata_validate(b1, size, NULL, NULL), 0);
 		/* Both walks see the decoded parts inside the tree. */
@@ -268,9 +228,9 @@ serialize_with_budgets(const argdata_t *ad, const uint8_t *want, size_t size,
 	assert_true(out != NULL && fds != NULL);
 	for (long b = 0; b < budgets; b++) {
 		memset(out, 0, size);
-		budget = b;
+		alloc_inject_budget((size_t)b);
 		n = argdata_serialize(ad, out, fds);
-		budget = -1;
+		alloc_inject_stop();
 		assert_int_equal(n, nwant);
 		assert_memory_equal(want, out, size);
 		assert_memory_equal(want_fds, fds, nwant * sizeof(*fds));
@@ -440,14 +400,14 @@ int
 run_memory_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_create__enomem),
-	    CODEC_TEST(test_argdata_validate__enomem),
-	    CODEC_TEST(test_argdata_serialize__without_memory),
-	    CODEC_TEST(test_argdata_serialize__renumber_without_memory),
-	    CODEC_TEST(test_argdata_serialize__deep_decoded_fds_without_memory),
+	    TEST_CASE(test_argdata_create__enomem),
+	    TEST_CASE(test_argdata_validate__enomem),
+	    TEST_CASE(test_argdata_serialize__without_memory),
+	    TEST_CASE(test_argdata_serialize__renumber_without_memory),
+	    TEST_CASE(test_argdata_serialize__deep_decoded_fds_without_memory),
 #ifdef TEST_ASAN
-	    CODEC_TEST(test_argdata_free__poisoned),
-	    CODEC_TEST(test_argdata_free__poisoned_scalars),
+	    TEST_CASE(test_argdata_free__poisoned),
+	    TEST_CASE(test_argdata_free__poisoned_scalars),
 #endif
 	};
 

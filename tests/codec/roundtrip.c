@@ -445,7 +445,7 @@ int
 run_roundtrip_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_serialize__random_round_trip),
+	    TEST_CASE(test_argdata_serialize__random_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("roundtrip", tests, NULL, NULL);

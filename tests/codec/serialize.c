@@ -427,17 +427,17 @@ int
 run_serialize_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_serialized_length__counts_fds),
-	    CODEC_TEST(test_argdata_serialize__renumbers_in_order),
-	    CODEC_TEST(test_argdata_serialize__fds_null_keeps_numbers),
-	    CODEC_TEST(test_argdata_serialize__no_fds),
-	    CODEC_TEST(test_argdata_serialize__decoded_inside),
-	    CODEC_TEST(test_argdata_serialize__many_fds),
-	    CODEC_TEST(test_argdata_serialize__duplicate_value),
-	    CODEC_TEST(test_argdata_serialize__decoded_fds_renumbered),
-	    CODEC_TEST(test_argdata_serialize__corrupt_decoded),
-	    CODEC_TEST(test_argdata_serialize__corrupt_sibling_keeps_fd),
-	    CODEC_TEST(test_argdata_serialize__corrupt_never_patches_sibling),
+	    TEST_CASE(test_argdata_serialized_length__counts_fds),
+	    TEST_CASE(test_argdata_serialize__renumbers_in_order),
+	    TEST_CASE(test_argdata_serialize__fds_null_keeps_numbers),
+	    TEST_CASE(test_argdata_serialize__no_fds),
+	    TEST_CASE(test_argdata_serialize__decoded_inside),
+	    TEST_CASE(test_argdata_serialize__many_fds),
+	    TEST_CASE(test_argdata_serialize__duplicate_value),
+	    TEST_CASE(test_argdata_serialize__decoded_fds_renumbered),
+	    TEST_CASE(test_argdata_serialize__corrupt_decoded),
+	    TEST_CASE(test_argdata_serialize__corrupt_sibling_keeps_fd),
+	    TEST_CASE(test_argdata_serialize__corrupt_never_patches_sibling),
 	};
 
 	return cmocka_run_group_tests_name("serialize", tests, NULL, NULL);

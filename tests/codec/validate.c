@@ -318,11 +318,11 @@ int
 run_validate_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_validate__hostile_table),
-	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_table),
-	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_mutants),
-	    CODEC_TEST(test_argdata_validate__agrees_with_walk_on_random_bytes),
-	    CODEC_TEST(test_argdata_validate__every_prefix),
+	    TEST_CASE(test_argdata_validate__hostile_table),
+	    TEST_CASE(test_argdata_validate__agrees_with_walk_on_table),
+	    TEST_CASE(test_argdata_validate__agrees_with_walk_on_mutants),
+	    TEST_CASE(test_argdata_validate__agrees_with_walk_on_random_bytes),
+	    TEST_CASE(test_argdata_validate__every_prefix),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

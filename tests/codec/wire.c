@@ -430,20 +430,20 @@ int
 run_wire_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CODEC_TEST(test_argdata_null__empty_buffer),
-	    CODEC_TEST(test_argdata_true__vectors),
-	    CODEC_TEST(test_argdata_create_str__vectors),
-	    CODEC_TEST(test_argdata_create_binary__vectors),
-	    CODEC_TEST(test_argdata_create_int_s__vectors),
-	    CODEC_TEST(test_argdata_create_int_u__vectors),
-	    CODEC_TEST(test_argdata_create_float__vectors),
-	    CODEC_TEST(test_argdata_get_float__nan_bits_kept),
-	    CODEC_TEST(test_argdata_create_timestamp__vectors),
-	    CODEC_TEST(test_argdata_create_fd__vectors),
-	    CODEC_TEST(test_argdata_create_seq__vectors),
-	    CODEC_TEST(test_argdata_create_map__vectors),
-	    CODEC_TEST(test_argdata_serialize__subfield_lengths),
-	    CODEC_TEST(test_argdata_serialize__nested),
+	    TEST_CASE(test_argdata_null__empty_buffer),
+	    TEST_CASE(test_argdata_true__vectors),
+	    TEST_CASE(test_argdata_create_str__vectors),
+	    TEST_CASE(test_argdata_create_binary__vectors),
+	    TEST_CASE(test_argdata_create_int_s__vectors),
+	    TEST_CASE(test_argdata_create_int_u__vectors),
+	    TEST_CASE(test_argdata_create_float__vectors),
+	    TEST_CASE(test_argdata_get_float__nan_bits_kept),
+	    TEST_CASE(test_argdata_create_timestamp__vectors),
+	    TEST_CASE(test_argdata_create_fd__vectors),
+	    TEST_CASE(test_argdata_create_seq__vectors),
+	    TEST_CASE(test_argdata_create_map__vectors),
+	    TEST_CASE(test_argdata_serialize__subfield_lengths),
+	    TEST_CASE(test_argdata_serialize__nested),
 	};
 
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Descriptor accounting for the tests; see testutil.h. */
+/* Descriptor accounting and the runner of the tests; see testutil.h. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <setjmp.h>
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -62,4 +63,34 @@ test_fds_teardown(void **state)
 	(void)state;
 	test_fds_end();
 	return 0;
+}
+
+const char *test_group_arg;
+
+int
+test_main(int argc, char **argv, const struct test_group *groups,
+    size_t ngroups)
+{
+	const char *which = argc > 1 ? argv[1] : NULL;
+	int failed = 0;
+	size_t i;
+
+	for (i = 0; which != NULL && i < ngroups; i++)
+		if (strcmp(groups[i].name, which) == 0)
+			break;
+	if (which != NULL && i < ngroups) {
+		test_group_arg = argc > 2 ? argv[2] : NULL;
+		return groups[i].run() != 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "usage: %s [group [argument] | case]\n",
+		    argv[0]);
+		return 2;
+	}
+	/* Not a group: a case, or cases by pattern, in every group. */
+	if (which != NULL)
+		cmocka_set_test_filter(which);
+	for (i = 0; i < ngroups; i++)
+		failed += groups[i].run();
+	return failed != 0;
 }

@@ -663,31 +663,37 @@ test_argdata_print_yaml__write_error(void **state)
 	fclose(fp);
 }
 
-#define T(name)                                                                \
-	cmocka_unit_test_setup_teardown(name, test_fds_setup, test_fds_teardown)
 
-int
-main(void)
+static int
+run_print_yaml_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_argdata_print_yaml__plain_strings),
-	    T(test_argdata_print_yaml__quoted_strings),
-	    T(test_argdata_print_yaml__string_with_nul),
-	    T(test_argdata_print_yaml__floats),
-	    T(test_argdata_print_yaml__floats_round_trip),
-	    T(test_argdata_print_yaml__floats_in_any_locale),
-	    T(test_argdata_print_yaml__ints),
-	    T(test_argdata_print_yaml__big_ints),
-	    T(test_argdata_print_yaml__timestamps),
-	    T(test_argdata_print_yaml__other_scalars),
-	    T(test_argdata_print_yaml__corrupt_scalars),
-	    T(test_argdata_print_yaml__corrupt_containers),
-	    T(test_argdata_print_yaml__layout),
-	    T(test_argdata_print_yaml__long_keys),
-	    T(test_argdata_print_yaml__deep_flow),
-	    T(test_argdata_print_yaml__one_million_levels),
-	    T(test_argdata_print_yaml__write_error),
+	    TEST_CASE(test_argdata_print_yaml__plain_strings),
+	    TEST_CASE(test_argdata_print_yaml__quoted_strings),
+	    TEST_CASE(test_argdata_print_yaml__string_with_nul),
+	    TEST_CASE(test_argdata_print_yaml__floats),
+	    TEST_CASE(test_argdata_print_yaml__floats_round_trip),
+	    TEST_CASE(test_argdata_print_yaml__floats_in_any_locale),
+	    TEST_CASE(test_argdata_print_yaml__ints),
+	    TEST_CASE(test_argdata_print_yaml__big_ints),
+	    TEST_CASE(test_argdata_print_yaml__timestamps),
+	    TEST_CASE(test_argdata_print_yaml__other_scalars),
+	    TEST_CASE(test_argdata_print_yaml__corrupt_scalars),
+	    TEST_CASE(test_argdata_print_yaml__corrupt_containers),
+	    TEST_CASE(test_argdata_print_yaml__layout),
+	    TEST_CASE(test_argdata_print_yaml__long_keys),
+	    TEST_CASE(test_argdata_print_yaml__deep_flow),
+	    TEST_CASE(test_argdata_print_yaml__one_million_levels),
+	    TEST_CASE(test_argdata_print_yaml__write_error),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("print-yaml", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"print-yaml", run_print_yaml_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }

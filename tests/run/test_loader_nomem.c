@@ -15,46 +15,9 @@
 
 #include <cmocka.h>
 
+#include "alloc_inject.h"
 #include "loader.h"
 #include "testutil.h"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-
-/* The allocation to fail, counting from 0; -1 for none. */
-static long fail_at = -1, count;
-
-static int
-failing(void)
-{
-	if (fail_at >= 0 && count++ == fail_at) {
-		errno = ENOMEM;
-		return 1;
-	}
-	return 0;
-}
-
-void *
-__wrap_malloc(size_t size)
-{
-	return failing() ? NULL : __real_malloc(size);
-}
-
-void *
-__wrap_calloc(size_t n, size_t size)
-{
-	return failing() ? NULL : __real_calloc(n, size);
-}
-
-void *
-__wrap_realloc(void *p, size_t size)
-{
-	return failing() ? NULL : __real_realloc(p, size);
-}
 
 static const argdata_t *
 tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
@@ -85,8 +48,7 @@ test_loader_load__every_allocation_failing(void **state)
 		size_t len;
 		int error;
 
-		count = 0;
-		fail_at = i;
+		alloc_inject_reset((size_t)i + 1);
 		ld = loader_create("t.yaml", handlers, 1, NULL, NULL);
 		if (ld == NULL) {
 			assert_int_equal(errno, ENOMEM);
@@ -95,7 +57,7 @@ test_loader_load__every_allocation_failing(void **state)
 		error = loader_load_string(ld, yaml, sizeof(yaml) - 1, &tree);
 		if (error == 0)
 			error = loader_serialize(tree, &buf, &len);
-		fail_at = -1;
+		alloc_inject_stop();
 		if (error != 0) {
 			if (error != ENOMEM)
 				fail_msg("allocation %ld: %d: %s", i, error,
@@ -105,7 +67,7 @@ test_loader_load__every_allocation_failing(void **state)
 		}
 		loader_free(ld);
 		/* Every allocation has failed once: done. */
-		if (error == 0 && count <= i)
+		if (error == 0 && alloc_inject_count() <= (size_t)i)
 			break;
 	}
 	assert_true(i > 10);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "argdata.h"
+#include "alloc_inject.h"
 #include "testutil.h"
 
 /*
@@ -122,57 +123,6 @@ __wrap_write(int fd, const void *buf, size_t len)
 	if (inject_eagain())
 		return -1;
 	return __real_write(fd, buf, one_byte_mode && len > 1 ? 1 : len);
-}
-
-/*
- * Allocation failure injection: the allocation numbered fail_at (counting
- * from 0 once armed) fails, and only that one.
- */
-static bool alloc_armed;
-static size_t alloc_count, alloc_fail_at;
-static bool alloc_failed;
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-void *__real_reallocarray(void *p, size_t n, size_t size);
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-void *__wrap_reallocarray(void *p, size_t n, size_t size);
-
-static bool
-inject_enomem(void)
-{
-	if (!alloc_armed || alloc_count++ != alloc_fail_at)
-		return false;
-	alloc_failed = true;
-	errno = ENOMEM;
-	return true;
-}
-
-void *
-__wrap_malloc(size_t size)
-{
-	return inject_enomem() ? NULL : __real_malloc(size);
-}
-
-void *
-__wrap_calloc(size_t n, size_t size)
-{
-	return inject_enomem() ? NULL : __real_calloc(n, size);
-}
-
-void *
-__wrap_realloc(void *p, size_t size)
-{
-	return inject_enomem() ? NULL : __real_realloc(p, size);
-}
-
-void *
-__wrap_reallocarray(void *p, size_t n, size_t size)
-{
-	return inject_enomem() ? NULL : __real_reallocarray(p, n, size);
 }
 
 static int
@@ -1009,14 +959,11 @@ test_argdata_writer_push__errors(void **state)
 	argdata_writer_free(writer);
 }
 
-/* Arms the injection: the n-th allocation from now on fails. */
+/* Arms the injection: allocation n from now on (counting from 0) fails. */
 static void
 fail_allocation(size_t n)
 {
-	alloc_count = 0;
-	alloc_fail_at = n;
-	alloc_failed = false;
-	alloc_armed = true;
+	alloc_inject_reset(n + 1);
 }
 
 /* Pushes with allocations failing; without them once it reports ENOMEM. */
@@ -1025,7 +972,7 @@ push_despite(argdata_writer_t *writer, int fd)
 {
 	int error = argdata_writer_push(writer, fd);
 
-	alloc_armed = false;
+	alloc_inject_stop();
 	if (error == ENOMEM)
 		error = argdata_writer_push(writer, fd);
 	assert_int_equal(error, 0);
@@ -1068,9 +1015,9 @@ test_argdata_reader_pull__out_of_memory(void **state)
 		fail_allocation(n);
 		reader = argdata_reader_create(1 << 16, 2);
 		writer = argdata_writer_create();
-		alloc_armed = false;
-		/* Creation took the first alloc_count allocations. */
-		k = n - alloc_count;
+		alloc_inject_stop();
+		/* Creation took the first alloc_inject_count() allocations. */
+		k = n - alloc_inject_count();
 		if (reader == NULL || writer == NULL) {
 			assert_int_equal(errno, ENOMEM);
 			argdata_reader_free(reader);
@@ -1083,12 +1030,12 @@ test_argdata_reader_pull__out_of_memory(void **state)
 		push_despite(writer, sv[0]);
 		argdata_writer_set(writer, seven);
 		push_despite(writer, sv[0]);
-		hit = alloc_failed;
+		hit = alloc_inject_failed();
 
 		fail_allocation(k);
 		error = argdata_reader_pull(reader, sv[1]);
-		alloc_armed = false;
-		hit |= alloc_failed;
+		alloc_inject_stop();
+		hit |= alloc_inject_failed();
 		if (error == ENOMEM) {
 			/* Retried, or the message was skipped. */
 			error = argdata_reader_pull(reader, sv[1]);
@@ -1137,10 +1084,10 @@ test_argdata_reader_free__null(void **state)
 	assert_int_equal(errno, EDOM);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) TEST_CASE_SETUP(name, setup, teardown)
 
-int
-main(void)
+static int
+run_stream_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_argdata_writer_push__socketpair_fds),
@@ -1166,5 +1113,13 @@ main(void)
 	    T(test_argdata_reader_free__null),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {{"stream", run_stream_tests}};
+
+	return test_main(argc, argv, groups, 1);
 }

@@ -1,16 +1,17 @@
 /*
- * The wrappers behind alloc_inject.h. Every allocation function the library
- * calls goes through __wrap_*, which counts it, fails it when its turn
- * comes, and records the block in a table of live blocks.
+ * The wrappers behind alloc_inject.h. Every allocation function the code
+ * under test calls goes through __wrap_*, which, while the injector is
+ * armed, counts it, fails it when its turn comes, and records the block in
+ * a table of live blocks.
  */
 #define _GNU_SOURCE
-#include "alloc_inject.h"
-
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "alloc_inject.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -26,8 +27,8 @@ void __wrap_free(void *p);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
-static size_t count, fail_at;
-static bool failed;
+static size_t count, fail_at, budget;
+static bool use_budget, failed;
 /* Threads of the chunk tests allocate and free at the same time. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -39,9 +40,31 @@ static size_t nlive;
 void
 alloc_inject_reset(size_t n)
 {
+	pthread_mutex_lock(&lock);
 	count = 0;
 	fail_at = n;
+	use_budget = false;
 	failed = false;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+alloc_inject_budget(size_t n)
+{
+	alloc_inject_reset(0);
+	pthread_mutex_lock(&lock);
+	budget = n;
+	use_budget = true;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+alloc_inject_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	fail_at = 0;
+	use_budget = false;
+	pthread_mutex_unlock(&lock);
 }
 
 size_t
@@ -72,7 +95,8 @@ may_allocate(void)
 	bool fail;
 
 	pthread_mutex_lock(&lock);
-	fail = ++count == fail_at;
+	count++;
+	fail = use_budget ? count > budget : count == fail_at;
 	if (fail)
 		failed = true;
 	pthread_mutex_unlock(&lock);
