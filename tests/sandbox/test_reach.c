@@ -703,22 +703,19 @@ test_cloudabi_run__user(void **state)
 	assert_string_equal(out, "");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
-    test_fds_teardown)
-
-int
-main(void)
+static int
+run_reach_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_reach__root),
-		T(test_reach__unprivileged),
-		T(test_program_attr_setuser__confined),
-		T(test_program_attr_setuser__unconfined),
-		T(test_program_attr_setuser__errors),
-		T(test_program_attr_setuser__needs_privilege),
-		T(test_program_attr_allow__sysv_ipc),
-		T(test_cloudabi_run__sh),
-		T(test_cloudabi_run__user),
+		TEST_CASE(test_reach__root),
+		TEST_CASE(test_reach__unprivileged),
+		TEST_CASE(test_program_attr_setuser__confined),
+		TEST_CASE(test_program_attr_setuser__unconfined),
+		TEST_CASE(test_program_attr_setuser__errors),
+		TEST_CASE(test_program_attr_setuser__needs_privilege),
+		TEST_CASE(test_program_attr_allow__sysv_ipc),
+		TEST_CASE(test_cloudabi_run__sh),
+		TEST_CASE(test_cloudabi_run__user),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
@@ -728,4 +725,14 @@ main(void)
 		return getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL;
 	}
 	return cmocka_run_group_tests_name("reach", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct test_group groups[] = {
+		{"reach", run_reach_tests},
+	};
+
+	return test_main(argc, argv, groups, 1);
 }
