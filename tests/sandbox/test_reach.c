@@ -660,6 +660,32 @@ test_cloudabi_run__sh(void **state)
 	assert_string_equal(out, "got hi\nkilled 143\nlimit 64\n");
 }
 
+/* python3 under the allowlist: threads, a child process, its limits. */
+static void
+test_cloudabi_run__python3(void **state)
+{
+	static const char *const args[] = {"/usr/bin/python3", NULL};
+	static const char config[] = "- !fd stdin\n- !fd stdout\n"
+	    "- !fd stderr\n- !dir {path: /usr}\n";
+	char out[4096];
+	int status;
+
+	(void)state;
+	if (CLOUDABI_RUN_PATH[0] == '\0' || access(args[0], X_OK) != 0)
+		skip();
+	status = run_tool(args, config,
+	    "import os, threading, resource\n"
+	    "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
+	    "pid = os.fork()\n"
+	    "if pid == 0: os._exit(7)\n"
+	    "print(os.waitpid(pid, 0)[1] >> 8, len(os.sched_getaffinity(0)) > 0,"
+	    " resource.getrlimit(resource.RLIMIT_NOFILE)[0] > 0)\n",
+	    out, sizeof(out));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_string_equal(out, "7 True True\n");
+}
+
 /* cloudabi-run --user: names or numbers, shown by the dry run. */
 static void
 test_cloudabi_run__user(void **state)
@@ -715,6 +741,7 @@ run_reach_tests(void)
 		TEST_CASE(test_program_attr_setuser__needs_privilege),
 		TEST_CASE(test_program_attr_allow__sysv_ipc),
 		TEST_CASE(test_cloudabi_run__sh),
+		TEST_CASE(test_cloudabi_run__python3),
 		TEST_CASE(test_cloudabi_run__user),
 	};
 	const char *why = sandbox_unsupported(NULL);
