@@ -379,6 +379,15 @@ try_statmount(void)
 	return res(syscall(457, &req, buf, sizeof(buf), 0U));
 }
 
+/* Whether the given terminal is the controlling terminal of the probe. */
+static int
+given_terminal_is_ctty(void)
+{
+	pid_t sid;
+
+	return res(ioctl(FD_TTY, TIOCGSID, &sid));
+}
+
 /* Whether the process holds any capability in its effective set. */
 static int
 holds_capability(void)
@@ -491,6 +500,7 @@ main(void)
 	check("vhangup", in_child(hang_up));
 	check("tioccons", try_tioccons());
 	check("shares_session", getsid(0) == outside_sid ? 0 : EPERM);
+	check("ctty_is_given_terminal", given_terminal_is_ctty());
 	check("holds_capability", holds_capability());
 	check("bounding_sys_admin", bounding_has_sys_admin());
 	check("lease_ro", try_lease());

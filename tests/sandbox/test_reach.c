@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
@@ -587,6 +588,117 @@ test_program_attr_allow__sysv_ipc(void **state)
 }
 
 /*
+ * In a child that leads a session whose controlling terminal is the
+ * world's pseudo-terminal: a grandchild that leads its process group but
+ * not the session (a program started from an interactive shell) starts
+ * the probe with program_exec_attr(), confined, then unconfined; both
+ * reports go to fd, separated by "----".
+ */
+static void
+exec_from_group_leader(struct world *w, int fd)
+{
+	char path[160], *out = calloc(1, 32768);
+
+	snprintf(path, sizeof(path), "%s/instructions", w->root);
+	if (out == NULL || setsid() < 0 || make_outside(w, path) != 0 ||
+	    ioctl(w->slave, TIOCSCTTY, 0) != 0)
+		_exit(92);
+	for (int confined = 1; confined >= 0; confined--) {
+		int report[2], execfd, status;
+		size_t used = strlen(out);
+		ssize_t n;
+		pid_t pid;
+
+		if (lseek(w->instr, 0, SEEK_SET) != 0 ||
+		    pipe2(report, O_CLOEXEC) != 0)
+			_exit(93);
+		pid = fork();
+		if (pid < 0)
+			_exit(94);
+		if (pid == 0) {
+			int fds[5] = {w->instr, report[1], w->ro_fd, w->slave,
+				w->udp};
+			argdata_t *elems[5];
+			program_attr_t *attr = program_attr_create();
+
+			if (attr == NULL || setpgid(0, 0) != 0)
+				_exit(95);
+			for (int i = 0; i < 5; i++)
+				elems[i] = argdata_create_fd(fds[i]);
+			if (confined)
+				program_attr_setsandbox(attr, PROGRAM_SANDBOX);
+			execfd = open(PROBE_REACH_PATH, O_PATH | O_CLOEXEC);
+			program_exec_attr(execfd, argdata_create_seq(
+			    (const argdata_t *const *)elems, 5), attr);
+			_exit(96);
+		}
+		close(report[1]);
+		size_t end = confined ? 16384 : 32768;
+
+		while (used + 1 < end &&
+		    (n = read(report[0], out + used, end - 1 - used)) > 0)
+			used += (size_t)n;
+		out[used] = '\0';
+		close(report[0]);
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			_exit(97);
+		if (confined)
+			strcat(out, "----\n");
+	}
+	/* Closing the terminal's other side hangs up its session. */
+	signal(SIGHUP, SIG_IGN);
+	release_outside(w);
+	if (write(fd, out, strlen(out)) != (ssize_t)strlen(out))
+		_exit(98);
+	_exit(0);
+}
+
+static void
+test_program_exec_attr__group_leader_loses_terminal(void **state)
+{
+	struct world w;
+	char out[32768], *unconfined, buf[64];
+	int pipefd[2], status;
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	make_files(&w, geteuid());
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		exec_from_group_leader(&w, pipefd[1]);
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], out + used, sizeof(out) - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(nftw(w.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
+	    0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	unconfined = strstr(out, "----\n");
+	assert_non_null(unconfined);
+	*unconfined = '\0';
+	unconfined += 5;
+	/* No new session can be had: it stays in the session, but without
+	 * the terminal; unconfined, the terminal is its. */
+	assert_string_equal(result_of(out, "shares_session", buf,
+	    sizeof(buf)), "0");
+	assert_string_equal(result_of(out, "ctty_is_given_terminal", buf,
+	    sizeof(buf)), "ENOTTY");
+	assert_string_equal(result_of(unconfined, "ctty_is_given_terminal",
+	    buf, sizeof(buf)), "0");
+	assert_string_equal(result_of(out, "tiocsctty", buf, sizeof(buf)),
+	    "EPERM");
+	assert_non_null(strstr(out, "\nend\n"));
+}
+
+/*
  * Runs cloudabi-run with args and config text (a temporary file), the
  * script on its standard input; returns its status, output in out.
  */
@@ -740,6 +852,7 @@ run_reach_tests(void)
 		TEST_CASE(test_program_attr_setuser__errors),
 		TEST_CASE(test_program_attr_setuser__needs_privilege),
 		TEST_CASE(test_program_attr_allow__sysv_ipc),
+		TEST_CASE(test_program_exec_attr__group_leader_loses_terminal),
 		TEST_CASE(test_cloudabi_run__sh),
 		TEST_CASE(test_cloudabi_run__python3),
 		TEST_CASE(test_cloudabi_run__user),
