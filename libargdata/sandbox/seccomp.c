@@ -17,6 +17,10 @@
  * attached (sandbox_seccomp_patch()); any other pid fails with EPERM.
  * System calls of other architectures (i386 on x86-64, arm on arm64) and
  * x32 system call numbers kill the process.
+ *
+ * Why one long file: every rule of the filter is here, tables and argument
+ * checks together, so that the filter can be read, reviewed and compiled
+ * ahead of time from one place.
  */
 #define _GNU_SOURCE
 #include <errno.h>
