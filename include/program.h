@@ -65,10 +65,10 @@ ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
  * which calls about processes act only on the program itself, and
  * everything unnamed, newer calls included, fails. Where the kernel
  * cannot enforce it (it needs Landlock ABI 6, Linux 6.12, and seccomp),
- * they fail with ENOTSUP and start nothing. program_exec_attr() confines the calling
- * thread, which stays confined if the exec then fails. flags 0, the
- * default, starts the program unconfined. Returns 0, or EINVAL for
- * unknown flags.
+ * they fail with ENOTSUP and start nothing. program_exec_attr()
+ * confines the calling thread, which stays confined if the exec then
+ * fails. flags 0, the default, starts the program unconfined. Returns 0,
+ * or EINVAL for unknown flags.
  */
 #define PROGRAM_SANDBOX 0x1
 ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);

@@ -296,13 +296,13 @@ add_self_only(scmp_filter_ctx ctx, int nr, unsigned arg)
 	int rc;
 
 	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-	    SCMP_CMP(arg, SCMP_CMP_EQ, 0));
+	    SCMP_CMP(arg, SCMP_CMP_EQ, 0, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_CMP(arg, SCMP_CMP_EQ, SANDBOX_PID_PLACEHOLDER));
+		    SCMP_CMP(arg, SCMP_CMP_EQ, SANDBOX_PID_PLACEHOLDER, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-		    SCMP_CMP(arg, SCMP_CMP_GE, 1));
+		    SCMP_CMP(arg, SCMP_CMP_GE, 1, 0));
 	return rc;
 }
 
@@ -323,18 +323,18 @@ add_pid_rules(scmp_filter_ctx ctx)
 		if ((nr = syscall_number(which_who[i].name, -1)) < 0)
 			continue;
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
-		    SCMP_A0(SCMP_CMP_EQ, which), SCMP_A1(SCMP_CMP_EQ, 0));
+		    SCMP_A0(SCMP_CMP_EQ, which, 0), SCMP_A1(SCMP_CMP_EQ, 0, 0));
 		if (rc == 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
-			    SCMP_A0(SCMP_CMP_EQ, which),
-			    SCMP_A1(SCMP_CMP_EQ, SANDBOX_PID_PLACEHOLDER));
+			    SCMP_A0(SCMP_CMP_EQ, which, 0),
+			    SCMP_A1(SCMP_CMP_EQ, SANDBOX_PID_PLACEHOLDER, 0));
 		if (rc == 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-			    SCMP_A0(SCMP_CMP_NE, which));
+			    SCMP_A0(SCMP_CMP_NE, which, 0));
 		if (rc == 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2,
-			    SCMP_A0(SCMP_CMP_EQ, which),
-			    SCMP_A1(SCMP_CMP_GE, 1));
+			    SCMP_A0(SCMP_CMP_EQ, which, 0),
+			    SCMP_A1(SCMP_CMP_GE, 1, 0));
 	}
 	/*
 	 * A signal with any of the low seven bits set is not signal 0 (the
@@ -386,10 +386,10 @@ add_argument_rules(scmp_filter_ctx ctx)
 	/* utimensat() with a NULL path is futimens() on a descriptor. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(utimensat),
-		    1, SCMP_A1(SCMP_CMP_EQ, 0));
+		    1, SCMP_A1(SCMP_CMP_EQ, 0, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0));
+		    SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0, 0));
 
 	/* ioctl requests are 32 bits wide: the kernel ignores the upper
 	 * half, so the filter does too. */
@@ -399,16 +399,16 @@ add_argument_rules(scmp_filter_ctx ctx)
 		    0xffffffffUL, denied_ioctls[i].request));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_GE, 0));
+		    SCMP_A1(SCMP_CMP_GE, 0, 0));
 
 	/* fcntl: everything but leases, which hold off other openers of a
 	 * file the program may only read. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETLEASE));
+		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETLEASE, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-		    SCMP_A1(SCMP_CMP_NE, F_SETLEASE));
+		    SCMP_A1(SCMP_CMP_NE, F_SETLEASE, 0));
 
 	/* clone(): threads and processes, never new namespaces. */
 	if (rc == 0)
@@ -430,7 +430,7 @@ add_argument_rules(scmp_filter_ctx ctx)
 	 */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-		    SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+		    SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
 	static const unsigned long unix_types[] = {SOCK_DGRAM, SOCK_RAW,
 		SOCK_SEQPACKET};
 	for (size_t i = 0; rc == 0 && i < COUNT(unix_types); i++)
@@ -439,7 +439,7 @@ add_argument_rules(scmp_filter_ctx ctx)
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfUL, unix_types[i]));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair),
-		    2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+		    2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0),
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfUL, SOCK_STREAM));
 	return rc;
 }
