@@ -41,6 +41,13 @@
 
 #include "sandbox.h"
 
+/* The return of a uprobe (Linux 6.11), on x86-64 only. */
+#ifdef __x86_64__
+#define UPROBE_RETURN " uretprobe:335"
+#else
+#define UPROBE_RETURN ""
+#endif
+
 /*
  * The allowlist, in groups for the description: what ordinary server
  * software calls (systemd's @system-service set was the starting point),
@@ -84,8 +91,7 @@ static const struct {
 	    "map_shadow_stack"},
 	{"signals", "rt_sigaction rt_sigprocmask rt_sigpending "
 	    "rt_sigsuspend rt_sigtimedwait rt_sigreturn sigaltstack signalfd "
-	    "signalfd4 rt_sigqueueinfo rt_tgsigqueueinfo pidfd_open "
-	    "pidfd_send_signal"},
+	    "signalfd4 pidfd_open pidfd_send_signal"},
 	{"the process itself", "fork vfork exit exit_group wait4 waitid "
 	    "set_tid_address set_robust_list get_robust_list futex "
 	    "futex_waitv futex_wake futex_wait futex_requeue rseq arch_prctl "
@@ -94,8 +100,8 @@ static const struct {
 	    "setgid setreuid setregid setresuid setresgid setgroups setfsuid "
 	    "setfsgid capget capset personality sched_yield "
 	    "sched_get_priority_max sched_get_priority_min getcpu getrusage "
-	    "times sysinfo uname getrandom getrlimit setrlimit "
-	    "uretprobe:335"},
+	    "times sysinfo uname getrandom getrlimit setrlimit"
+	    UPROBE_RETURN},
 	{"confining itself further", "landlock_create_ruleset "
 	    "landlock_add_rule landlock_restrict_self seccomp"},
 };
@@ -185,6 +191,7 @@ static const struct {
 	unsigned pid, sig;
 } signal_zero[] = {
 	{"kill", 0, 1}, {"tkill", 0, 1}, {"tgkill", 0, 2},
+	{"rt_sigqueueinfo", 0, 1}, {"rt_tgsigqueueinfo", 0, 2},
 };
 
 /* Namespace flags of clone(). */
@@ -630,7 +637,8 @@ sandbox_seccomp_describe(unsigned groups, FILE *f)
 	for (size_t i = 0; i < COUNT(which_who); i++)
 		if (fprintf(f, ", %s", which_who[i].name) < 0)
 			return EIO;
-	if (fputs("\nseccomp: deny kill, tkill, tgkill with signal 0 to "
+	if (fputs("\nseccomp: deny kill, tkill, tgkill, rt_sigqueueinfo, "
+	    "rt_tgsigqueueinfo with signal 0 to "
 	    "another process (EPERM): whether it exists\n"
 	    "seccomp: deny ioctl", f) == EOF)
 		return EIO;

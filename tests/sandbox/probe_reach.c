@@ -155,6 +155,19 @@ try_process_madvise(void)
 	return error;
 }
 
+/* Signal 0 queued with data: whether the process exists. */
+static int
+try_sigqueue_zero(void)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_code = SI_QUEUE;
+	info.si_pid = getpid();
+	info.si_uid = getuid();
+	return res(syscall(SYS_rt_sigqueueinfo, outside_pid, 0, &info));
+}
+
 static int
 try_shm_read(void)
 {
@@ -492,6 +505,7 @@ main(void)
 	check("ioprio_outside", try_ioprio(outside_pid));
 	check("process_madvise_outside", try_process_madvise());
 	check("kill0_outside", res(kill(outside_pid, 0)));
+	check("sigqueue0_outside", try_sigqueue_zero());
 	check("getsid_outside", res(getsid(outside_pid)));
 	check("shm_read_outside", try_shm_read());
 	check("msg_send_outside", try_msg_send());

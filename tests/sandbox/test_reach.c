@@ -70,6 +70,7 @@ static const struct {
 	{"ioprio_outside", true, true},
 	{"process_madvise_outside", true, false},
 	{"kill0_outside", true, true},
+	{"sigqueue0_outside", true, true},
 	{"getsid_outside", true, true},
 	{"shm_read_outside", true, true},
 	{"msg_send_outside", true, true},
