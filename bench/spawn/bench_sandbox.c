@@ -101,7 +101,7 @@ child(void *arg)
 			_exit(127);
 		break;
 	case CAPS:
-		if (sandbox_drop_bounding(false) != 0 ||
+		if (sandbox_drop_bounding(NULL) != 0 ||
 		    sandbox_clear_caps() != 0)
 			_exit(127);
 		break;

@@ -52,14 +52,18 @@ sandbox_new_session(void)
 }
 
 int
-sandbox_drop_bounding(bool root_after)
+sandbox_drop_bounding(const struct sandbox_user *user)
 {
-	bool root = root_after;
+	bool root;
 
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
 	    errno != EINVAL)
 		return errno;
-	if (!root) {
+	/* Whether the exec will run as root: then the bounding set is
+	 * what it would get back. */
+	if (user != NULL) {
+		root = user->uid == 0;
+	} else {
 		uid_t r, e, s;
 
 		if (syscall(SYS_getresuid, &r, &e, &s) != 0)
@@ -74,10 +78,9 @@ sandbox_drop_bounding(bool root_after)
 			break;
 		if (has == 0 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
-		/* Without CAP_SETPCAP: an exec as root would get it back. */
-		if (errno != EPERM || root)
-			return errno;
-		return 0;
+		/* Without CAP_SETPCAP: harmless unless the exec runs as
+		 * root, which would get the bounding set's capabilities. */
+		return errno != EPERM || root ? errno : 0;
 	}
 	return 0;
 }

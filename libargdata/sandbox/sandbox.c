@@ -474,7 +474,7 @@ sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 		return error;
 	/* While still root: dropping the bounding set needs CAP_SETPCAP. */
 	if ((steps & SANDBOX_STEP_BOUNDING) && (error =
-	    sandbox_drop_bounding(sb->switch_user && sb->user.uid == 0)) != 0)
+	    sandbox_drop_bounding(sb->switch_user ? &sb->user : NULL)) != 0)
 		return error;
 	if ((steps & SANDBOX_STEP_USER) && sb->switch_user &&
 	    (error = sandbox_switch_user(&sb->user)) != 0)

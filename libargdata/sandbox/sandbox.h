@@ -162,11 +162,11 @@ SANDBOX_CHILD_CODE int sandbox_new_session(void);
 /*
  * Empties the capability bounding set and the ambient set, so that no exec
  * gives capabilities back. Needs CAP_SETPCAP for the bounding set: without
- * it, a process that runs as root after switching (or as root_after) fails
- * with EPERM; any other keeps its bounding set, which grants nothing to a
- * process without root's uid under no_new_privs.
+ * it, fails with EPERM when the exec would run as root (as user, when not
+ * NULL, or else as now), and otherwise leaves the bounding set, which
+ * grants nothing to a process without root's uid under no_new_privs.
  */
-SANDBOX_CHILD_CODE int sandbox_drop_bounding(bool root_after);
+SANDBOX_CHILD_CODE int sandbox_drop_bounding(const struct sandbox_user *user);
 
 /* Switches to user: supplementary groups, group, then user ids. */
 SANDBOX_CHILD_CODE int sandbox_switch_user(const struct sandbox_user *user);
