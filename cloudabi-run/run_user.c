@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "run_user.h"
 #include "sandbox.h"
@@ -53,6 +56,19 @@ user_groups(const char *name, gid_t gid, struct run_user *u, int status)
 			errx(status, "--user %s: too many groups", name);
 		n = want;
 	}
+}
+
+/* Whether this process may switch users: CAP_SETUID and CAP_SETGID. */
+static bool
+may_switch(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t need = (1U << CAP_SETUID) | (1U << CAP_SETGID);
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return true; /* let the switch itself say */
+	return (d[0].effective & need) == need;
 }
 
 void
@@ -104,6 +120,9 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 	}
 	if (pw != NULL)
 		user_groups(pw->pw_name, u->gid, u, status);
+	if (!may_switch())
+		errx(status, "--user %s: switching users needs CAP_SETUID and "
+		    "CAP_SETGID (run as root)", spec);
 	u->set = true;
 	free(user);
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -160,6 +161,23 @@ test_cloudabi_run__user(void **state)
 	assert_non_null(strstr(out, "\nuser: uid 65534, gid 0, groups "));
 	assert_non_null(strstr(out, "\nseccomp: allow shmget, "));
 	assert_non_null(strstr(out, ": System V IPC (--allow sysv-ipc)\n"));
+	/* Without the privilege to switch: refused before anything opens. */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) != 0 || dup2(null, 1) != 1 ||
+		    dup2(null, 2) != 2 || setgroups(0, NULL) != 0 ||
+		    setresgid(65534, 65534, 65534) != 0 ||
+		    setresuid(65534, 65534, 65534) != 0)
+			_exit(99);
+		execl(CLOUDABI_RUN_PATH, CLOUDABI_RUN_PATH, "--user", "root",
+		    "/bin/true", "/dev/null", (char *)NULL);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 127);
 	/* The errors go to standard error: nothing on standard output. */
 	status = run_tool(unknown, io_config, "", out, sizeof(out));
 	assert_int_equal(WEXITSTATUS(status), 127);
