@@ -112,6 +112,7 @@ struct world {
 	pid_t outside_pid;
 	int hold; /* the outside process lives while this is open */
 	int shm, msq;
+	bool i386; /* the probe only makes an i386 system call */
 };
 
 static void
@@ -128,6 +129,7 @@ write_file(const char *path, const char *text)
 static void
 make_files(struct world *w, uid_t uid)
 {
+	w->i386 = false;
 	snprintf(w->root, sizeof(w->root), "/tmp/sandbox-reach.XXXXXX");
 	assert_non_null(mkdtemp(w->root));
 	snprintf(w->ro, sizeof(w->ro), "%s/ro", w->root);
@@ -203,9 +205,9 @@ make_outside(struct world *w, char *instr_path)
 		return -1;
 	snprintf(text, sizeof(text), "outside_pid=%d\noutside_sid=%d\n"
 	    "shm_id=%d\nmsq_id=%d\nmadv_addr=%#lx\nmadv_len=4096\n"
-	    "outside_file=%s\noutside_dir=%s\n", (int)w->outside_pid,
+	    "outside_file=%s\noutside_dir=%s\ni386=%d\n", (int)w->outside_pid,
 	    (int)getsid(0), w->shm, w->msq, (unsigned long)page, w->outside,
-	    w->outdir);
+	    w->outdir, w->i386);
 	write_file(instr_path, text);
 	w->instr = open(instr_path, O_RDONLY | O_CLOEXEC);
 	return w->instr < 0 ? -1 : 0;
@@ -703,6 +705,34 @@ test_program_exec_attr__group_leader_loses_terminal(void **state)
 	assert_non_null(strstr(out, "\nend\n"));
 }
 
+/* An i386 system call kills the confined probe; unconfined, it works. */
+static void
+test_sandbox_apply__i386_kills(void **state)
+{
+	struct world w;
+	char path[160], confined[4096] = "", unconfined[4096] = "";
+	int s1, s2;
+
+	(void)state;
+#ifndef __x86_64__
+	skip();
+#endif
+	make_files(&w, geteuid());
+	w.i386 = true;
+	snprintf(path, sizeof(path), "%s/instructions", w.root);
+	assert_int_equal(make_outside(&w, path), 0);
+	s1 = spawn_probe(&w, true, false, confined, sizeof(confined));
+	s2 = spawn_probe(&w, false, false, unconfined, sizeof(unconfined));
+	release_outside(&w);
+	assert_int_equal(nftw(w.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
+	    0);
+	assert_true(WIFSIGNALED(s1));
+	assert_int_equal(WTERMSIG(s1), SIGSYS);
+	assert_null(strstr(confined, "i386_survived"));
+	assert_true(WIFEXITED(s2));
+	assert_non_null(strstr(unconfined, "i386_survived "));
+}
+
 static int
 run_reach_tests(void)
 {
@@ -715,6 +745,7 @@ run_reach_tests(void)
 		TEST_CASE(test_program_attr_setuser__needs_privilege),
 		TEST_CASE(test_program_attr_allow__sysv_ipc),
 		TEST_CASE(test_program_exec_attr__group_leader_loses_terminal),
+		TEST_CASE(test_sandbox_apply__i386_kills),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
