@@ -234,7 +234,8 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	int error;
 
 	/*
-	 * Confinement (no_new_privs, Landlock, seccomp) goes here, after the
+	 * Confinement (session, capabilities, user, no_new_privs, Landlock,
+	 * seccomp; or the user switch alone) goes here, after the
 	 * shuffle so that it can forbid dup2 and close, and before the
 	 * caller's signal mask returns so that no handler runs half-confined.
 	 */

@@ -1,8 +1,9 @@
 /*
  * sandbox.c - a program's rights are the descriptors it was given: a
  * Landlock ruleset anchored on those descriptors and on the files its
- * loader needs, a seccomp filter, and the async-signal-safe step that
- * applies both just before the exec.
+ * loader needs, the seccomp filter (seccomp.c), the user to become, and
+ * the async-signal-safe steps that apply them just before the exec, with
+ * those of privileges.c (session, capabilities, user).
  */
 #define _GNU_SOURCE
 #include <errno.h>
