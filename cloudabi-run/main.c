@@ -506,6 +506,8 @@ main(int argc, char **argv)
 	l.execfd = open_program(l.o.program, &l.path);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
+	/* The handlers run while the configuration is read. */
+	l.rc.dry_run = l.o.dry_run;
 
 	if (load_config(&l) != 0) {
 		finish(&l);

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -22,16 +23,30 @@
 struct address {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char *unix_path; /* a file to remove if bound and the start fails */
+	/*
+	 * For a unix socket path: the directory to bind in (name is the
+	 * socket file's name there), or the socket file to connect to,
+	 * opened O_PATH without following links (unless follow: true). The
+	 * address reaches it through /proc/self/fd, so that the kernel does
+	 * not resolve the path again. -1 for other addresses.
+	 */
+	int pathfd;
+	const char *name;
 };
 
+/*
+ * A unix socket address: @abstract, or a path, reached through a
+ * descriptor (see struct address).
+ */
 static int
 address_unix(loader_t *ld, const loader_node_t *at, const char *text,
-    struct address *addr)
+    bool bind, bool follow, struct address *addr)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&addr->ss;
 	bool abstract = text[0] == '@';
 	size_t len = strlen(text);
+	char why[RUN_WHY_SIZE], path[PATH_MAX];
+	int n;
 
 	if (len >= sizeof(sun->sun_path) || (abstract && len == 1)) {
 		loader_fail(ld, at->mark, "%s: unix socket address %s", text,
@@ -44,6 +59,35 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 		sun->sun_path[0] = '\0';
 	addr->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
 	                        (abstract ? 0 : 1));
+	if (abstract)
+		return 0;
+	addr->pathfd = bind ? run_open_parent(text, follow, &addr->name, why,
+	                          sizeof(why))
+	                    : run_open_path(AT_FDCWD, text, O_PATH | O_CLOEXEC,
+	                          0, follow, why, sizeof(why));
+	if (addr->pathfd == -1) {
+		loader_fail(ld, at->mark, "!socket: %s %s: %s",
+		    bind ? "bind" : "connect", text, why);
+		return -1;
+	}
+	n = bind ? snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
+	               addr->pathfd, addr->name)
+	         : snprintf(path, sizeof(path), "/proc/self/fd/%d",
+	               addr->pathfd);
+	if (n < 0 || (size_t)n >= sizeof(sun->sun_path)) {
+		/* Where links may be followed, the path itself will do. */
+		if (follow)
+			return 0;
+		loader_fail(ld, at->mark,
+		    "!socket: %s: the file name is too long to reach through "
+		    "/proc/self/fd (which keeps links from being followed); "
+		    "shorten it or add follow: true",
+		    text);
+		return -1;
+	}
+	memcpy(sun->sun_path, path, (size_t)n + 1);
+	addr->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	                        (size_t)n + 1);
 	return 0;
 }
 
@@ -188,19 +232,20 @@ format_address(
 }
 
 /*
- * Removes the unix socket file at addr when it is stale: a socket file
- * that nothing listens on any more, as a program that stopped leaves
- * behind. Returns whether it did; errno is EADDRINUSE when it did not.
+ * Removes the unix socket file at addr (a path) when it is stale: a
+ * socket file that nothing listens on any more, as a program that stopped
+ * leaves behind. Returns whether it did; errno is EADDRINUSE when it did
+ * not.
  */
 static bool
 remove_stale(const struct address *addr, int type)
 {
-	const struct sockaddr_un *sun = (const struct sockaddr_un *)&addr->ss;
 	struct stat st;
 	bool stale = false;
 	int probe;
 
-	if (lstat(sun->sun_path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+	if (fstatat(addr->pathfd, addr->name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    !S_ISSOCK(st.st_mode)) {
 		errno = EADDRINUSE;
 		return false;
 	}
@@ -211,10 +256,129 @@ remove_stale(const struct address *addr, int type)
 		        errno == ECONNREFUSED;
 		close(probe);
 	}
-	if (stale && unlink(sun->sun_path) == 0)
+	if (stale && unlinkat(addr->pathfd, addr->name, 0) == 0)
 		return true;
 	errno = EADDRINUSE;
 	return false;
+}
+
+/*
+ * The dry run's check of a unix socket path (addr->pathfd), instead of
+ * binding or connecting: what the start would meet there, with nothing
+ * created and nothing sent.
+ * Returns 0 with *note saying what was not done, or an errno value.
+ */
+static int
+check_unix_path(const struct address *addr, bool bind, const char **note)
+{
+	struct stat st;
+
+	if (!bind) {
+		*note = "not connected (dry run)";
+		/* Connecting needs a socket file and write access to it. */
+		if (fstat(addr->pathfd, &st) != 0)
+			return errno;
+		if (!S_ISSOCK(st.st_mode))
+			return ECONNREFUSED;
+		if (faccessat(addr->pathfd, "", W_OK,
+		        AT_EACCESS | AT_EMPTY_PATH) != 0)
+			return errno;
+		return 0;
+	}
+	if (fstatat(addr->pathfd, addr->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		*note = "not bound (dry run; the socket file there is replaced "
+		        "if nothing listens on it, not probed)";
+		return S_ISSOCK(st.st_mode) ? 0 : EADDRINUSE;
+	}
+	if (errno != ENOENT)
+		return errno;
+	*note = "not bound (dry run)";
+	/* Binding creates the file: the directory must allow it. */
+	if (faccessat(addr->pathfd, ".", W_OK | X_OK, AT_EACCESS) != 0)
+		return errno;
+	return 0;
+}
+
+/*
+ * Binds fd to addr (listening when listens), or connects it: what a start
+ * does. Returns 0 with *state set, or -1 with the error set.
+ */
+static int
+socket_open(loader_t *ld, const loader_node_t *at, const char *text, int fd,
+    int type, struct address *addr, bool bind_it, bool listens,
+    uintmax_t backlog, const char **state)
+{
+	int one = 1;
+
+	if (!bind_it) {
+		*state = "connected";
+		if (connect(fd, (struct sockaddr *)&addr->ss, addr->len) == 0)
+			return 0;
+		loader_fail(ld, at->mark, "!socket: connect %s: %s", text,
+		    strerror(errno));
+		return -1;
+	}
+	*state = listens ? "listening" : "bound";
+	if (addr->ss.ss_family != AF_UNIX && type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&addr->ss, addr->len) != 0 &&
+	    (errno != EADDRINUSE || addr->pathfd == -1 ||
+	        !remove_stale(addr, type) ||
+	        bind(fd, (struct sockaddr *)&addr->ss, addr->len) != 0)) {
+		loader_fail(ld, at->mark, "!socket: bind %s: %s", text,
+		    strerror(errno));
+		return -1;
+	}
+	if (listens && listen(fd, (int)backlog) != 0) {
+		int e = errno;
+
+		if (addr->pathfd != -1)
+			unlinkat(addr->pathfd, addr->name, 0);
+		loader_fail(ld, at->mark, "!socket: listen %s: %s", text,
+		    strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What the dry run does instead of socket_open(): checks what a start
+ * would meet and leaves fd unbound and unconnected. An address and port is
+ * bound for an instant to see that it is free, and closed; nothing
+ * listens, connects or is sent, and no file is created. Returns 0 with
+ * *state set, or -1 with the error set.
+ */
+static int
+socket_dry_run(loader_t *ld, const loader_node_t *at, const char *text,
+    int type, struct address *addr, bool bind_it, const char **state)
+{
+	int error = 0, probe, one = 1;
+
+	if (addr->pathfd != -1) {
+		error = check_unix_path(addr, bind_it, state);
+	} else if (!bind_it) {
+		*state = "not connected (dry run)";
+	} else {
+		*state = "not bound (dry run; free when checked)";
+		probe = socket(addr->ss.ss_family, type | SOCK_CLOEXEC, 0);
+		if (probe == -1)
+			error = errno;
+		else {
+			if (addr->ss.ss_family != AF_UNIX &&
+			    type == SOCK_STREAM)
+				setsockopt(probe, SOL_SOCKET, SO_REUSEADDR,
+				    &one, sizeof(one));
+			if (bind(probe, (struct sockaddr *)&addr->ss,
+			        addr->len) != 0)
+				error = errno;
+			close(probe);
+		}
+	}
+	if (error == 0)
+		return 0;
+	loader_fail(ld, at->mark, "!socket: %s %s: %s",
+	    bind_it ? "bind" : "connect", text, strerror(error));
+	return -1;
 }
 
 /* !socket: a bound (and listening) or connected socket. */
@@ -232,22 +396,23 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	};
 	struct run_context *rc = ctx;
 	struct run_attr a[] = {{.name = "bind"}, {.name = "connect"},
-	    {.name = "type"}, {.name = "backlog"}};
-	const char *text = NULL, *typename = "stream", *state;
+	    {.name = "type"}, {.name = "backlog"}, {.name = "follow"}};
+	const char *text = NULL, *typename = "stream", *state = "";
 	const loader_node_t *at;
-	struct address addr = {.len = 0};
+	struct address addr = {.len = 0, .pathfd = -1};
 	uintmax_t backlog = SOMAXCONN;
-	bool bind_it, listens;
+	bool bind_it, listens, follow = false, ok;
 	size_t t;
-	int fd, one = 1;
-	char shown[256];
+	int fd;
+	char shown[256], *unlink_name = NULL;
 	struct sockaddr_storage local;
 	socklen_t locallen = sizeof(local);
 
-	if (run_read_attrs(ld, node, "!socket", a, 4) != 0 ||
+	if (run_read_attrs(ld, node, "!socket", a, 5) != 0 ||
 	    run_attr_str(ld, &a[0], &text) != 0 ||
 	    run_attr_str(ld, &a[1], &text) != 0 ||
-	    run_attr_str(ld, &a[2], &typename) != 0)
+	    run_attr_str(ld, &a[2], &typename) != 0 ||
+	    run_attr_bool(ld, &a[4], &follow) != 0)
 		return NULL;
 	if ((a[0].value == NULL) == (a[1].value == NULL))
 		return loader_fail(ld,
@@ -271,70 +436,55 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		        ld, a[3].value, "backlog", INT_MAX, &backlog) != 0)
 			return NULL;
 	}
+	if (a[4].value != NULL && (text[0] == '@' || strchr(text, '/') == NULL))
+		return loader_fail(ld, a[4].key->mark,
+		    "follow: only applies to a unix socket path");
 
 	if (text[0] == '@' || strchr(text, '/') != NULL) {
-		if (address_unix(ld, at, text, &addr) != 0)
-			return NULL;
+		if (address_unix(ld, at, text, bind_it, follow, &addr) != 0)
+			goto fail;
 	} else if (address_inet(ld, at, text, types[t].type, bind_it, &addr) !=
 	           0) {
 		return NULL;
 	}
 
 	fd = socket(addr.ss.ss_family, types[t].type | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return loader_fail(
+	if (fd == -1) {
+		loader_fail(
 		    ld, at->mark, "!socket: %s: %s", text, strerror(errno));
-	if (bind_it) {
-		if (addr.ss.ss_family != AF_UNIX &&
-		    types[t].type == SOCK_STREAM)
-			setsockopt(
-			    fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0 &&
-		    (errno != EADDRINUSE || addr.ss.ss_family != AF_UNIX ||
-		        text[0] == '@' || !remove_stale(&addr, types[t].type) ||
-		        bind(fd, (struct sockaddr *)&addr.ss, addr.len) != 0)) {
-			int e = errno;
-
-			close(fd);
-			return loader_fail(ld, at->mark, "!socket: bind %s: %s",
-			    text, strerror(e));
-		}
-		if (addr.ss.ss_family == AF_UNIX && text[0] != '@' &&
-		    (addr.unix_path = strdup(text)) == NULL) {
-			unlink(text);
-			close(fd);
-			return loader_fail(ld, at->mark, "out of memory");
-		}
-		if (listens && listen(fd, (int)backlog) != 0) {
-			int e = errno;
-
-			if (addr.unix_path != NULL)
-				unlink(addr.unix_path);
-			free(addr.unix_path);
-			close(fd);
-			return loader_fail(ld, at->mark,
-			    "!socket: listen %s: %s", text, strerror(e));
-		}
-		state = listens ? "listening" : "bound";
-		if (getsockname(fd, (struct sockaddr *)&local, &locallen) != 0)
-			locallen = 0;
-	} else {
-		if (connect(fd, (struct sockaddr *)&addr.ss, addr.len) != 0) {
-			int e = errno;
-
-			close(fd);
-			return loader_fail(ld, at->mark,
-			    "!socket: connect %s: %s", text, strerror(e));
-		}
-		state = "connected";
-		if (getpeername(fd, (struct sockaddr *)&local, &locallen) != 0)
-			locallen = 0;
+		goto fail;
 	}
+	ok = rc->dry_run ? socket_dry_run(ld, at, text, types[t].type, &addr,
+	                       bind_it, &state) == 0
+	                 : socket_open(ld, at, text, fd, types[t].type, &addr,
+	                       bind_it, listens, backlog, &state) == 0;
+	/* A bound socket file is removed again if the start fails. */
+	if (ok && !rc->dry_run && bind_it && addr.pathfd != -1 &&
+	    (unlink_name = strdup(addr.name)) == NULL) {
+		unlinkat(addr.pathfd, addr.name, 0);
+		loader_fail(ld, at->mark, "out of memory");
+		ok = false;
+	}
+	if (!ok) {
+		close(fd);
+		goto fail;
+	}
+	if (rc->dry_run)
+		locallen = 0;
+	else if ((bind_it ? getsockname(fd, (struct sockaddr *)&local,
+	                        &locallen)
+	                  : getpeername(fd, (struct sockaddr *)&local,
+	                        &locallen)) != 0)
+		locallen = 0;
 	/* Show the address the kernel chose, such as a port for port 0. */
 	if (locallen == 0 || addr.ss.ss_family == AF_UNIX)
 		snprintf(shown, sizeof(shown), "%s", text);
 	else
 		format_address(&local, locallen, shown, sizeof(shown));
+	if (unlink_name == NULL && addr.pathfd != -1) {
+		close(addr.pathfd);
+		addr.pathfd = -1;
+	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_SOCKET,
@@ -342,10 +492,15 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .path = addr.ss.ss_family == AF_UNIX && text[0] != '@'
 	                    ? strdup(text)
 	                    : NULL,
-	        .source = run_format("%s %s %s",
+	        .source = run_format("%s %s %s%s",
 	            addr.ss.ss_family == AF_UNIX ? types[t].local
 	                                         : types[t].inet,
-	            shown, state),
-	        .unlink_path = addr.unix_path,
+	            shown, state, follow ? " follow" : ""),
+	        .unlink_name = unlink_name,
+	        .unlink_dirfd = addr.pathfd,
 	        .mark = node->mark});
+fail:
+	if (addr.pathfd != -1)
+		close(addr.pathfd);
+	return NULL;
 }

@@ -5,6 +5,7 @@
  * again and the dry run can show it.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -113,13 +114,14 @@ run_context_release(struct run_context *rc)
 	for (size_t i = rc->nres; i-- > 0;) {
 		struct run_resource *r = &rc->res[i];
 
-		if (r->unlink_path != NULL)
-			unlink(r->unlink_path);
+		run_unlink_created(r);
+		if (r->unlink_name != NULL)
+			close(r->unlink_dirfd);
 		if (r->owned)
 			close(r->fd);
 		free(r->path);
 		free(r->source);
-		free(r->unlink_path);
+		free(r->unlink_name);
 	}
 	free(rc->res);
 	free(rc->inherited);
@@ -141,7 +143,8 @@ run_context_find(const struct run_context *rc, int fd)
 
 /*
  * Records a resource and makes its descriptor value. Takes ownership of
- * fd (when owned), path, source and unlink_path, even on failure.
+ * fd (when owned), path, source, unlink_name and unlink_dirfd, even on
+ * failure.
  */
 const argdata_t *
 run_add_resource(
@@ -156,13 +159,14 @@ run_add_resource(
 		                        : realloc(rc->res, cap * sizeof(*p));
 
 		if (p == NULL) {
-			if (res->unlink_path != NULL)
-				unlink(res->unlink_path);
+			run_unlink_created(res);
+			if (res->unlink_name != NULL)
+				close(res->unlink_dirfd);
 			if (res->owned)
 				close(res->fd);
 			free(res->path);
 			free(res->source);
-			free(res->unlink_path);
+			free(res->unlink_name);
 			return loader_fail(ld, res->mark, "out of memory");
 		}
 		rc->res = p;
@@ -228,7 +232,7 @@ run_attr_str(loader_t *ld, const struct run_attr *a, const char **value)
 	                        : loader_node_str(ld, a->value, a->name, value);
 }
 
-static int
+int
 run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 {
 	return a->value == NULL
@@ -303,6 +307,100 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .mark = node->mark});
 }
 
+/*
+ * The dry run's !file: resolves the path as a start would, checks the
+ * access and that the file may be created, and opens nothing for reading
+ * or writing (O_PATH only): no file created or truncated, not even a FIFO's
+ * peer woken. A file that would be created is stood for by an empty memfd.
+ * Returns a descriptor, or -1 with why set.
+ */
+static int
+file_dry_run(int flags, bool create, bool exclusive, const char *path,
+    bool follow, bool *would_create, char *why, size_t size)
+{
+	int amode = (flags & O_ACCMODE) == O_RDONLY ? R_OK
+	            : (flags & O_ACCMODE) == O_WRONLY ? W_OK
+	                                              : R_OK | W_OK;
+	int dirfd = AT_FDCWD, fd, e;
+	const char *name = path;
+	struct stat st;
+
+	if (create &&
+	    (dirfd = run_open_parent(path, follow, &name, why, size)) == -1)
+		return -1;
+	fd = run_open_name(dirfd, path, name, O_PATH | O_CLOEXEC, 0, follow,
+	    why, size);
+	e = errno;
+	if (fd == -1 && e == ENOENT && create) {
+		/* Creating needs to write and search the directory. */
+		if (faccessat(dirfd, ".", W_OK | X_OK, AT_EACCESS) == 0)
+			fd = memfd_create("cloudabi-run dry run", MFD_CLOEXEC);
+		*would_create = true;
+		e = errno;
+		snprintf(why, size, "%s", strerror(e));
+	} else if (fd != -1 && create && exclusive) {
+		close(fd);
+		fd = -1;
+		e = EEXIST;
+		snprintf(why, size, "%s", strerror(e));
+	} else if (fd != -1 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		fd = -1;
+		e = EISDIR;
+		snprintf(why, size, "%s", strerror(e));
+	} else if (fd != -1 && faccessat(fd, "", amode,
+	                           AT_EACCESS | AT_EMPTY_PATH) != 0) {
+		e = errno;
+		close(fd);
+		fd = -1;
+		snprintf(why, size, "%s", strerror(e));
+	}
+	if (dirfd != AT_FDCWD)
+		close(dirfd);
+	errno = e;
+	return fd;
+}
+
+/*
+ * Opens a file to be created if missing. It is created with O_EXCL, so
+ * that this start knows whether it made it: then *dirfd and *name say
+ * where it is, for removing it again if the start fails. Returns a
+ * descriptor, or -1 with why set.
+ */
+static int
+file_create(int flags, mode_t mode, bool exclusive, const char *path,
+    bool follow, int *dirfd, const char **name, char *why, size_t size)
+{
+	int fd;
+
+	*dirfd = run_open_parent(path, follow, name, why, size);
+	if (*dirfd == -1)
+		return -1;
+	fd = run_open_name(*dirfd, path, *name,
+	    (flags & ~O_TRUNC) | O_CREAT | O_EXCL, mode, follow, why, size);
+	if (fd != -1)
+		return fd;
+	if (errno == EEXIST && !exclusive) {
+		fd = run_open_name(
+		    *dirfd, path, *name, flags, 0, follow, why, size);
+		/*
+		 * Removed in between, or a dangling link to follow: created
+		 * all the same, but not known to be this start's own.
+		 */
+		if (fd == -1 && errno == ENOENT)
+			fd = run_open_name(*dirfd, path, *name,
+			    flags | O_CREAT, mode, follow, why, size);
+	}
+	{
+		int e = errno;
+
+		close(*dirfd);
+		*dirfd = -1;
+		errno = e;
+	}
+	return fd;
+}
+
 /* !file: a file opened as the attributes say; never a directory. */
 static const argdata_t *
 tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
@@ -310,19 +408,23 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	struct run_context *rc = ctx;
 	struct run_attr a[] = {{.name = "path"}, {.name = "access"},
 	    {.name = "create"}, {.name = "truncate"}, {.name = "exclusive"},
-	    {.name = "mode"}};
-	const char *path = NULL, *access = "read";
+	    {.name = "mode"}, {.name = "follow"}};
+	const char *path = NULL, *access = "read", *name = NULL, *note = "";
 	bool create = false, truncate = false, exclusive = false;
+	bool follow = false, would_create = false;
+	char *unlink_name = NULL;
 	mode_t mode = 0666;
-	int flags, fd;
+	int flags, fd, dirfd = -1;
+	char why[RUN_WHY_SIZE];
 	struct stat st;
 
-	if (run_read_attrs(ld, node, "!file", a, 6) != 0 ||
+	if (run_read_attrs(ld, node, "!file", a, 7) != 0 ||
 	    run_attr_str(ld, &a[0], &path) != 0 ||
 	    run_attr_str(ld, &a[1], &access) != 0 ||
 	    run_attr_bool(ld, &a[2], &create) != 0 ||
 	    run_attr_bool(ld, &a[3], &truncate) != 0 ||
-	    run_attr_bool(ld, &a[4], &exclusive) != 0)
+	    run_attr_bool(ld, &a[4], &exclusive) != 0 ||
+	    run_attr_bool(ld, &a[6], &follow) != 0)
 		return NULL;
 	if (path == NULL)
 		return loader_fail(ld, node->mark, "!file: path is missing");
@@ -364,42 +466,66 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (truncate && (flags & O_ACCMODE) == O_RDONLY)
 		return loader_fail(ld, a[3].key->mark,
 		    "truncate: needs access write or read-write");
-	flags |= (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0) |
-	         (exclusive ? O_EXCL : 0) | O_CLOEXEC | O_NOCTTY;
 	/*
 	 * Opened without blocking, so that a FIFO without a peer does not
 	 * hang the start (writing to one is ENXIO), then made blocking again
 	 * for the program.
 	 */
-	fd = open(path, flags | O_NONBLOCK, mode);
+	flags |= (truncate ? O_TRUNC : 0) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (rc->dry_run) {
+		fd = file_dry_run(flags, create, exclusive, path, follow,
+		    &would_create, why, sizeof(why));
+		note = would_create ? " (dry run: not created)"
+		       : truncate   ? " (dry run: not truncated)"
+		                    : "";
+	} else if (create) {
+		fd = file_create(flags, mode, exclusive, path, follow, &dirfd,
+		    &name, why, sizeof(why));
+	} else {
+		fd = run_open_path(
+		    AT_FDCWD, path, flags, 0, follow, why, sizeof(why));
+	}
 	if (fd == -1)
 		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
-		    path, strerror(errno),
+		    path, why,
 		    errno == EISDIR ? " (use !dir for directories)" : "");
-	if (fcntl(fd, F_SETFL,
-	        flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC | O_NOCTTY)) !=
-	    0) {
-		int e = errno;
-
-		close(fd);
-		return loader_fail(
-		    ld, a[0].value->mark, "!file: %s: %s", path, strerror(e));
+	if (!rc->dry_run &&
+	    fcntl(fd, F_SETFL, flags & ~(O_TRUNC | O_CLOEXEC | O_NOCTTY |
+	                                 O_NONBLOCK)) != 0) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		goto fail;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return loader_fail(ld, a[0].value->mark,
-		    "!file: %s: Is a directory (use !dir for directories)",
-		    path);
+		snprintf(why, sizeof(why), "%s", strerror(EISDIR));
+		goto fail;
+	}
+	if (dirfd != -1 && (unlink_name = strdup(name)) == NULL) {
+		snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
+		goto fail;
 	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_FILE,
 	        .owned = true,
 	        .path = run_strdup(path),
-	        .source = run_format("file %s %s%s%s%s", path, access,
+	        .source = run_format("file %s %s%s%s%s%s%s", path, access,
 	            create ? " create" : "", truncate ? " truncate" : "",
-	            exclusive ? " exclusive" : ""),
+	            exclusive ? " exclusive" : "", follow ? " follow" : "",
+	            note),
+	        .unlink_name = unlink_name,
+	        .unlink_dirfd = dirfd,
 	        .mark = node->mark});
+fail:
+	if (dirfd != -1) {
+		run_unlink_created(&(struct run_resource){.fd = fd,
+		    .kind = RUN_FILE, .unlink_name = (char *)name,
+		    .unlink_dirfd = dirfd});
+		close(dirfd);
+	}
+	close(fd);
+	return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s", path, why,
+	    strcmp(why, strerror(EISDIR)) == 0 ? " (use !dir for directories)"
+	                                       : "");
 }
 
 /* !dir: a directory, giving access to what lies beneath it. */
@@ -407,30 +533,35 @@ static const argdata_t *
 tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
-	struct run_attr a[] = {{.name = "path"}, {.name = "write"}};
+	struct run_attr a[] = {
+	    {.name = "path"}, {.name = "write"}, {.name = "follow"}};
 	const char *path = NULL;
-	bool write = false;
+	bool write = false, follow = false;
+	char why[RUN_WHY_SIZE];
 	int fd;
 
-	if (run_read_attrs(ld, node, "!dir", a, 2) != 0 ||
+	if (run_read_attrs(ld, node, "!dir", a, 3) != 0 ||
 	    run_attr_str(ld, &a[0], &path) != 0 ||
-	    run_attr_bool(ld, &a[1], &write) != 0)
+	    run_attr_bool(ld, &a[1], &write) != 0 ||
+	    run_attr_bool(ld, &a[2], &follow) != 0)
 		return NULL;
 	if (path == NULL)
 		return loader_fail(ld, node->mark, "!dir: path is missing");
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+	/* Opening a directory changes nothing: the dry run does it too. */
+	fd = run_open_path(AT_FDCWD, path,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY, 0, follow, why,
+	    sizeof(why));
 	if (fd == -1)
 		return loader_fail(ld, a[0].value->mark, "!dir: %s: %s%s", path,
-		    strerror(errno),
-		    errno == ENOTDIR ? " (use !file for files)" : "");
+		    why, errno == ENOTDIR ? " (use !file for files)" : "");
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_DIR,
 	        .owned = true,
 	        .write = write,
 	        .path = run_strdup(path),
-	        .source = run_format(
-	            "dir %s %s", path, write ? "read-write" : "read-only"),
+	        .source = run_format("dir %s %s%s", path,
+	            write ? "read-write" : "read-only", follow ? " follow" : ""),
 	        .mark = node->mark});
 }
 

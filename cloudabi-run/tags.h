@@ -7,7 +7,9 @@
 #define CLOUDABI_RUN_TAGS_H
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
+#include <limits.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +32,13 @@ struct run_resource {
 	bool write;   /* RUN_DIR: the program may change what lies beneath */
 	char *path;   /* file, dir, unix socket or program path, or NULL */
 	char *source; /* one line for people: "tcp 127.0.0.1:80 listening" */
-	char *unlink_path;  /* a unix socket file to remove on failure */
+	/*
+	 * A file this start created (create: true, or a bound unix socket),
+	 * removed again when the start fails: its name within the directory
+	 * unlink_dirfd, both owned. unlink_dirfd is only valid with a name.
+	 */
+	char *unlink_name;
+	int unlink_dirfd;
 	loader_mark_t mark; /* the tagged node */
 };
 
@@ -44,6 +52,12 @@ struct run_context {
 	int execfd; /* the program, for !executable; -1 when none */
 	const char *program;
 	int selffd; /* the descriptor !executable hands out, or -1 */
+	/*
+	 * Set before loading for --dry-run: the handlers check what a start
+	 * would check and change nothing (no file created or truncated, no
+	 * connection made, no unix socket file bound).
+	 */
+	bool dry_run;
 };
 
 /* The handler table for loader_create(). */
@@ -59,7 +73,7 @@ int run_context_init(struct run_context *rc, int execfd, const char *program);
 
 /*
  * Undoes everything the handlers did: closes the descriptors they opened
- * and removes the unix socket files they created. Keeps errno.
+ * and removes the files and unix socket files they created. Keeps errno.
  */
 void run_context_release(struct run_context *rc);
 
@@ -92,18 +106,60 @@ struct run_attr {
 int run_read_attrs(loader_t *ld, const loader_node_t *node, const char *tag,
     struct run_attr *attrs, size_t nattrs);
 
-/* An attribute's value as a string, when it was given. */
+/* An attribute's value as a string or a boolean, when it was given. */
 int run_attr_str(loader_t *ld, const struct run_attr *a, const char **value);
+int run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value);
 
 /* A formatted new string, or NULL without memory. */
 char *run_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Records a resource and makes its descriptor value. Takes ownership of
- * fd (when owned), path, source and unlink_path, even on failure.
+ * fd (when owned), path, source, unlink_name and unlink_dirfd, even on
+ * failure.
  */
 const argdata_t *run_add_resource(loader_t *ld, struct run_context *rc,
     const struct run_resource *res);
+
+/*
+ * Opens path (relative to dirfd, AT_FDCWD or a directory) with open(2)'s
+ * flags and mode, never through a symbolic link unless follow: no
+ * component of path may be one, the last included (openat2() with
+ * RESOLVE_NO_SYMLINKS, or a walk one component at a time where the kernel
+ * has no openat2()). Links above dirfd are not looked at. Returns a
+ * descriptor, or -1 with errno set and why (size bytes) saying what went
+ * wrong for an error line "PATH: WHY": strerror(errno), or which component
+ * is a symbolic link, where it leads and how to allow it (errno ELOOP).
+ */
+int run_open_path(int dirfd, const char *path, int flags, mode_t mode,
+    bool follow, char *why, size_t size);
+
+/*
+ * Opens the directory that holds the last component of path (O_PATH, as
+ * run_open_path() does) and points *name at that component within path.
+ * Returns the descriptor, or -1 with errno and why set; a path ending in
+ * "/" has no such component (EISDIR).
+ */
+int run_open_parent(const char *path, bool follow, const char **name,
+    char *why, size_t size);
+
+/*
+ * run_open_path() for the name that run_open_parent() found in path,
+ * within the directory it opened: errors name the components as path
+ * spells them.
+ */
+int run_open_name(int dirfd, const char *path, const char *name, int flags,
+    mode_t mode, bool follow, char *why, size_t size);
+
+/*
+ * Removes the file r created (r->unlink_name within r->unlink_dirfd) if
+ * the name still leads to it: the file r->fd holds, or for a socket, a
+ * socket file. Does not close anything.
+ */
+void run_unlink_created(const struct run_resource *r);
+
+/* Room for run_open_path()'s why. */
+#define RUN_WHY_SIZE (PATH_MAX + 512)
 
 /* The !socket handler (tag_socket.c). */
 const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,

@@ -6,9 +6,13 @@
  * configuration in malformed.txt.
  */
 #define _GNU_SOURCE
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -441,16 +445,18 @@ test_run__dry_run(void **state)
 	assert_non_null(strstr(r.out, "threads: 4"));
 	assert_non_null(strstr(r.out, "listen: !fd 0"));
 	assert_non_null(strstr(r.out, "again: !fd 3"));
-	assert_non_null(strstr(r.out, "\n0   socket      tcp 127.0.0.1:"));
-	assert_non_null(strstr(r.out, " listening "));
+	assert_non_null(strstr(r.out,
+	    "\n0   socket      tcp 127.0.0.1:0 not bound (dry run; free when "
+	    "checked) "));
 	assert_non_null(strstr(r.out, "dry.yaml:1:9\n"));
 	assert_non_null(strstr(r.out, "\n1   socket      unix "));
+	assert_non_null(strstr(r.out, "dry.sock not bound (dry run) "));
 	assert_non_null(strstr(r.out, "\n2   dir         dir "));
 	assert_non_null(strstr(r.out, "dry.yaml:3:7\n"));
 	assert_non_null(strstr(r.out, "\n3   fd          inherited 1 "));
 	assert_non_null(strstr(r.out, "\nX=1\n"));
 	assert_string_equal(r.err, "");
-	/* The socket file it made is gone again. */
+	/* No socket file was made. */
 	assert_int_equal(stat(sock, &st), -1);
 	result_free(&r);
 }
@@ -555,6 +561,201 @@ test_run__failure_leaves_nothing(void **state)
 	assert_string_equal(r.out, "");
 	assert_int_equal(stat(sock, &st), -1);
 	result_free(&r);
+}
+
+/*
+ * The dry run leaves every file's bytes and every directory's entries as
+ * they were and sends nothing: inotify sees no change in dir, the
+ * listener no connection (the dry run has exited: a connection would be
+ * queued by now). The control is the same configuration started for real.
+ */
+static void
+test_run__dry_run_changes_nothing(void **state)
+{
+	const uint32_t changes = IN_CREATE | IN_DELETE | IN_MODIFY |
+	                         IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO |
+	                         IN_CLOSE_WRITE;
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sin);
+	char yaml[8192], buf[4096], *keep, *made;
+	int lfd, cfd, ifd;
+	struct result r;
+	struct stat st;
+
+	(void)state;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	keep = write_file("keep.txt", "keep me");
+	assert_true(asprintf(&made, "%s/made.txt", dir) > 0);
+	snprintf(yaml, sizeof(yaml),
+	    "keep: !file {path: keep.txt, access: write, truncate: true}\n"
+	    "made: !file {path: made.txt, access: write, create: true}\n"
+	    "sock: !socket {bind: ./made.sock}\n"
+	    "peer: !socket {connect: \"127.0.0.1:%d\"}\n"
+	    "data: !dir {path: ., write: true}\n",
+	    ntohs(sin.sin_port));
+	free(write_file("still.yaml", yaml));
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(ifd >= 0);
+	assert_true(inotify_add_watch(ifd, dir, changes) >= 0);
+
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, "--dry-run", (char *)fdreport,
+	        "still.yaml", NULL});
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+	assert_int_equal(read(ifd, buf, sizeof(buf)), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(accept4(lfd, NULL, NULL, SOCK_CLOEXEC), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(stat(keep, &st), 0);
+	assert_int_equal(st.st_size, 7);
+	assert_int_equal(stat(made, &st), -1);
+	/* The table says what was not done. */
+	assert_non_null(strstr(r.out, " truncate (dry run: not truncated) "));
+	assert_non_null(strstr(r.out, " create (dry run: not created) "));
+	assert_non_null(strstr(r.out, "unix ./made.sock not bound (dry run) "));
+	assert_non_null(strstr(r.out, " not connected (dry run) "));
+	result_free(&r);
+
+	/* Control: the start truncates, creates and connects. */
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "still.yaml", NULL});
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+	result_free(&r);
+	assert_true(read(ifd, buf, sizeof(buf)) > 0);
+	cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(cfd >= 0);
+	assert_int_equal(stat(keep, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(stat(made, &st), 0);
+	close(cfd);
+	close(lfd);
+	close(ifd);
+	unlink(made);
+	free(made);
+	free(keep);
+	assert_true(asprintf(&made, "%s/made.sock", dir) > 0);
+	unlink(made);
+	free(made);
+}
+
+/*
+ * The red team's finding, end to end: a program given w/ (writable)
+ * replaces the log that the same configuration names in it with a link
+ * to a file outside; the next start, and its dry run, refuse it. The
+ * control, follow: true, hands the outside file over.
+ */
+static void
+test_run__planted_link_refused(void **state)
+{
+	char *w, *log, *outside, want[8192];
+	struct fdline l;
+	struct result r;
+	struct stat st;
+
+	(void)state;
+	assert_true(asprintf(&w, "%s/w", dir) > 0);
+	assert_true(asprintf(&log, "%s/w/log", dir) > 0);
+	assert_int_equal(mkdir(w, 0755), 0);
+	outside = write_file("outside.txt", "outside");
+	assert_int_equal(symlink(outside, log), 0);
+	free(write_file("plant.yaml",
+	    "data: !dir {path: w, write: true}\n"
+	    "log: !file {path: w/log, access: append, create: true}\n"));
+	snprintf(want, sizeof(want),
+	    "plant.yaml:2:19: !file: w/log: w/log is a symbolic link (to %s) "
+	    "(not followed, so that a confined program cannot plant one "
+	    "that the next start opens; write the path it leads to, or add "
+	    "follow: true)\n",
+	    outside);
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml", NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err, want);
+	assert_string_equal(r.out, "");
+	result_free(&r);
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, "--dry-run", (char *)fdreport,
+	        "plant.yaml", NULL});
+	assert_int_equal(r.status, 127);
+	assert_string_equal(r.err, want);
+	result_free(&r);
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_size, 7);
+
+	/* Control: allowed to follow, the program gets the outside file. */
+	free(write_file("plant.yaml",
+	    "data: !dir {path: w, write: true}\n"
+	    "log: !file {path: w/log, access: append, create: true, "
+	    "follow: true}\n"
+	    "out: !fd stdout\n"));
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml", NULL});
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+	assert_true(report_fd(r.out, 1, &l));
+	same_file(&l, outside);
+	result_free(&r);
+	unlink(log);
+	rmdir(w);
+	free(w);
+	free(log);
+	free(outside);
+}
+
+/* A start that fails removes the files it created, and only those. */
+static void
+test_run__failed_start_removes_created(void **state)
+{
+	char *made, *junk, *there;
+	struct result r;
+	struct stat st;
+
+	(void)state;
+	assert_true(asprintf(&made, "%s/made.txt", dir) > 0);
+	there = write_file("there.txt", "there");
+	junk = write_file("junk", "\x7f"
+	                          "ELF nonsense");
+	assert_int_equal(chmod(junk, 0755), 0);
+	free(write_file("made.yaml",
+	    "a: !file {path: made.txt, access: write, create: true}\n"
+	    "b: !file {path: there.txt, access: write, create: true}\n"
+	    "c: !file {path: missing.txt}\n"));
+	/* A later tag fails. */
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "made.yaml", NULL});
+	assert_int_equal(r.status, 127);
+	assert_non_null(strstr(r.err, "made.yaml:3:17: !file: missing.txt: "));
+	result_free(&r);
+	assert_int_equal(stat(made, &st), -1);
+	assert_int_equal(stat(there, &st), 0);
+	/* The exec fails. */
+	free(write_file("made.yaml",
+	    "a: !file {path: made.txt, access: write, create: true}\n"
+	    "out: !fd stdout\n"));
+	run(&r, dir, NULL, (char *const[]){(char *)tool, junk, "made.yaml",
+	                       NULL});
+	assert_int_equal(r.status, 126);
+	result_free(&r);
+	assert_int_equal(stat(made, &st), -1);
+	/* Control: a start that succeeds keeps it. */
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, (char *)fdreport, "made.yaml", NULL});
+	assert_int_equal(r.status, 0);
+	result_free(&r);
+	assert_int_equal(stat(made, &st), 0);
+	unlink(made);
+	unlink(there);
+	unlink(junk);
+	free(made);
+	free(junk);
+	free(there);
 }
 
 static double
@@ -664,7 +865,8 @@ group_teardown(void **state)
 {
 	static const char *const files[] = {"data", "every.yaml", "alias.yaml",
 	    "dry.yaml", "ok.yaml", "exit.yaml", "notexec", "garbage",
-	    "left.yaml"};
+	    "left.yaml", "keep.txt", "still.yaml", "outside.txt",
+	    "plant.yaml", "made.yaml"};
 	char path[4200];
 
 	(void)state;
@@ -690,6 +892,9 @@ main(void)
 	    T(test_run__dry_run),
 	    T(test_run__exit_statuses),
 	    T(test_run__failure_leaves_nothing),
+	    T(test_run__dry_run_changes_nothing),
+	    T(test_run__planted_link_refused),
+	    T(test_run__failed_start_removes_created),
 	    T(test_run__hostile_documents_refused_fast),
 	    T(test_run__malformed_golden),
 	};

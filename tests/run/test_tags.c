@@ -184,13 +184,21 @@ test_tag_file__create_truncate_exclusive_mode(void **state)
 	same_file(tree_fd(&r), p);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
+	/* The start did not happen: the file it created is removed. */
 	run_done(&r);
+	assert_int_equal(stat(p, &st), -1);
 
+	close(open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	run_load(&r, -1,
 	    "!file {path: %s, access: write, create: true, exclusive: true}",
 	    p);
 	run_expect_error(&r, "c.yaml:1:14: !file: %s: File exists", p);
 	run_done(&r);
+	/* Nor is a file that was there before. */
+	run_load(&r, -1, "!file {path: %s, access: write, create: true}", p);
+	same_file(tree_fd(&r), p);
+	run_done(&r);
+	assert_int_equal(stat(p, &st), 0);
 	unlink(p);
 
 	run_load(&r, -1,
@@ -207,7 +215,7 @@ test_tag_file__create_truncate_exclusive_mode(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	run_done(&r);
-	unlink(p);
+	assert_int_equal(stat(p, &st), -1);
 	umask(old);
 }
 
@@ -230,7 +238,7 @@ test_tag_file__errors(void **state)
 	        "directories)"},
 	    {"!file {path: /x, colour: red}",
 	        "c.yaml:1:18: !file: unknown attribute colour (known: path, "
-	        "access, create, truncate, exclusive, mode)"},
+	        "access, create, truncate, exclusive, mode, follow)"},
 	    {"!file {path: /x, path: /y}",
 	        "c.yaml:1:18: !file: path given twice (first at line 1)"},
 	    {"!file {path: 12}",
@@ -378,7 +386,7 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	assert_int_equal(sockopt(fd, SO_ACCEPTCONN), 1);
 	assert_int_equal(stat(sock, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
-	assert_string_equal(r.rc.res[0].unlink_path, sock);
+	assert_string_equal(r.rc.res[0].unlink_name, "s");
 
 	/* Connecting to it. */
 	run_load(&c, -1, "!socket {connect: %s, type: seqpacket}", sock);
@@ -431,7 +439,7 @@ test_tag_socket__abstract(void **state)
 	snprintf(name, sizeof(name), "@test_tags.%d", (int)getpid());
 	run_load(&r, -1, "!socket {bind: \"%s\"}", name);
 	tree_fd(&r);
-	assert_null(r.rc.res[0].unlink_path);
+	assert_null(r.rc.res[0].unlink_name);
 	run_load(&c, -1, "!socket {connect: \"%s\"}", name);
 	tree_fd(&c);
 	run_done(&c);
