@@ -66,9 +66,9 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
 	            "[--argv0 name]\n"
-	            "                    [--env name[=value]] ... "
-	            "[--user user[:group]] [--allow group] ...\n"
-	            "                    program [config.yaml]\n"
+	            "                    [--env name[=value]] ...\n"
+	            "                    [--user user[:group]] "
+	            "[--allow group] ... program [config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
