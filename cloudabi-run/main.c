@@ -68,7 +68,8 @@ usage(FILE *fp, int status)
 	            "[--argv0 name]\n"
 	            "                    [--env name[=value]] ...\n"
 	            "                    [--user user[:group]] "
-	            "[--allow group] ... program [config.yaml]\n"
+	            "[--allow group] ...\n"
+	            "                    program [config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
