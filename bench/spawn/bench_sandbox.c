@@ -142,7 +142,8 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 	double t0 = bench_wall_us();
 
 	if (job->step == NNP_LANDLOCK || job->step == SANDBOX) {
-		error = sandbox_create(job->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds}, &sb);
+		error = sandbox_create(job->execfd,
+		    &(struct sandbox_spec){.fds = fds, .nfds = nfds}, &sb);
 		if (error != 0) {
 			errno = error;
 			err(1, "sandbox_create");

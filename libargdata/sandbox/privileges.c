@@ -40,8 +40,9 @@ sandbox_new_session(void)
 		return 0;
 	fd = syscall(SYS_openat, AT_FDCWD, "/dev/tty",
 	    O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	/* None (ENXIO), or none to reach: nothing to let go of. */
 	if (fd < 0)
-		return 0; /* no controlling terminal (ENXIO), or none to reach */
+		return 0;
 	if (syscall(SYS_ioctl, (int)fd, TIOCNOTTY) != 0) {
 		int error = errno;
 		syscall(SYS_close, (int)fd);

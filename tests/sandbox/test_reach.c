@@ -277,7 +277,8 @@ spawn_probe(struct world *w, bool confined, bool has_user, char *out,
 	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
 		return -1;
 	close(pidfd);
-	return info.si_code == CLD_EXITED ? info.si_status << 8 : info.si_status;
+	return info.si_code == CLD_EXITED ? info.si_status << 8 :
+	    info.si_status;
 }
 
 /*

@@ -119,7 +119,8 @@ test_cloudabi_run__python3(void **state)
 	    "t = threading.Thread(target=lambda: None); t.start(); t.join()\n"
 	    "pid = os.fork()\n"
 	    "if pid == 0: os._exit(7)\n"
-	    "print(os.waitpid(pid, 0)[1] >> 8, len(os.sched_getaffinity(0)) > 0,"
+	    "print(os.waitpid(pid, 0)[1] >> 8,"
+	    " len(os.sched_getaffinity(0)) > 0,"
 	    " resource.getrlimit(resource.RLIMIT_NOFILE)[0] > 0)\n",
 	    out, sizeof(out));
 	assert_true(WIFEXITED(status));
