@@ -409,13 +409,14 @@ add_argument_rules(scmp_filter_ctx ctx)
 		    SCMP_A1(SCMP_CMP_GE, 0, 0));
 
 	/* fcntl: everything but leases, which hold off other openers of a
-	 * file the program may only read. */
+	 * file the program may only read. The command is 32 bits wide. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETLEASE, 0));
+		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ,
+		    0xffffffffUL, F_SETLEASE));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-		    SCMP_A1(SCMP_CMP_NE, F_SETLEASE, 0));
+		    SCMP_A1(SCMP_CMP_GE, 0, 0));
 
 	/* clone(): threads and processes, never new namespaces. */
 	if (rc == 0)

@@ -252,6 +252,21 @@ try_lease(void)
 	return error;
 }
 
+/* The same, the command's upper 32 bits set: the kernel ignores them. */
+static int
+try_lease_high_bits(void)
+{
+	int fd = openat(FD_RO, "lockme", O_RDONLY | O_CLOEXEC), error;
+
+	if (fd < 0)
+		return errno;
+	error = res(syscall(SYS_fcntl, fd, (1L << 32) | F_SETLEASE, F_RDLCK));
+	if (error == 0)
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	close(fd);
+	return error;
+}
+
 static int
 try_setflags(void)
 {
@@ -533,6 +548,7 @@ main(void)
 	check("holds_capability", holds_capability());
 	check("bounding_sys_admin", bounding_has_sys_admin());
 	check("lease_ro", try_lease());
+	check("lease_ro_high_bits", try_lease_high_bits());
 	check("setflags_ro", try_setflags());
 	check("flock_ro", try_flock());
 	check("sethostname", try_sethostname());

@@ -82,6 +82,7 @@ static const struct {
 	{"holds_capability", true, false},
 	{"bounding_sys_admin", true, false},
 	{"lease_ro", true, true},
+	{"lease_ro_high_bits", true, true},
 	{"setflags_ro", true, true},
 	{"flock_ro", true, true},
 	{"sethostname", true, false},
