@@ -27,6 +27,7 @@
 
 struct hex {
 	FILE *fp;
+	size_t nfds; /* descriptors that arrived; numbers above are flagged */
 	const uint8_t *base;
 	struct ad_sbuf line;
 	struct ad_sbuf meaning;
@@ -108,8 +109,9 @@ describe_str(struct ad_sbuf *sb, const uint8_t *s, size_t len)
 
 /* What a valid scalar at [p, p + len) is, as text. */
 static void
-describe_scalar(struct ad_sbuf *sb, const uint8_t *p, size_t len)
+describe_scalar(struct ad_sbuf *sb, const uint8_t *p, size_t len, size_t nfds)
 {
+	uint32_t number;
 	argdata_t ad;
 	char buf[AD_FLOAT_MAX + 32];
 	struct timespec ts;
@@ -125,9 +127,10 @@ describe_scalar(struct ad_sbuf *sb, const uint8_t *p, size_t len)
 		ad_sbuf_puts(sb, len == 1 ? "bool false" : "bool true");
 		return;
 	case AD_TAG_FD:
-		snprintf(buf, sizeof(buf), "fd %" PRIu32,
-		    (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
-		        (uint32_t)p[3] << 8 | p[4]);
+		number = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+		         (uint32_t)p[3] << 8 | p[4];
+		snprintf(buf, sizeof(buf), "fd %" PRIu32 "%s", number,
+		    number >= nfds ? " (not received)" : "");
 		ad_sbuf_puts(sb, buf);
 		return;
 	case AD_TAG_FLOAT:
@@ -190,10 +193,10 @@ struct open {
 };
 
 int
-dump_hex(
-    const uint8_t *buf, size_t len, size_t defect, const char *reason, FILE *fp)
+dump_hex(const uint8_t *buf, size_t len, size_t nfds, size_t defect,
+    const char *reason, FILE *fp)
 {
-	struct hex h = {.fp = fp, .base = buf};
+	struct hex h = {.fp = fp, .base = buf, .nfds = nfds};
 	struct open *stack = NULL;
 	size_t depth = 0, cap = 0;
 	/* Where the walk stops: the defect, or the end. */
@@ -250,8 +253,8 @@ dump_hex(
 			    .end = vend, .map = *value == AD_TAG_MAP};
 			value++;
 		} else {
-			describe_scalar(
-			    &h.meaning, value, (size_t)(vend - value));
+			describe_scalar(&h.meaning, value,
+			    (size_t)(vend - value), h.nfds);
 			emit(&h, value, (size_t)(vend - value), depth);
 			value = vend;
 		}

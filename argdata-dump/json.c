@@ -108,8 +108,9 @@ special(struct ad_sbuf *sb, const char *name)
 }
 
 static void
-put_scalar(struct ad_sbuf *sb, const argdata_t *ad)
+put_scalar(struct ad_sbuf *sb, const argdata_t *ad, size_t nfds)
 {
+	uint32_t number;
 	argdata_type_t type;
 	const uint8_t *p = NULL;
 	size_t len = 0;
@@ -147,9 +148,11 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad)
 		if (p == NULL || len != 4)
 			break;
 		special(sb, "fd");
-		snprintf(buf, sizeof(buf), "%" PRIu32 "}",
-		    (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		        (uint32_t)p[2] << 8 | p[3]);
+		number = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		         (uint32_t)p[2] << 8 | p[3];
+		/* A second member flags a descriptor that did not arrive. */
+		snprintf(buf, sizeof(buf), "%" PRIu32 "%s}", number,
+		    number >= nfds ? ", \"$received\": false" : "");
 		ad_sbuf_puts(sb, buf);
 		return;
 	case ARGDATA_TYPE_FLOAT:
@@ -273,7 +276,7 @@ after_node(struct json *j, size_t index)
 }
 
 int
-dump_json(const argdata_t *ad, FILE *fp)
+dump_json(const argdata_t *ad, size_t nfds, FILE *fp)
 {
 	struct json j = {.fp = fp};
 	struct ad_walk w;
@@ -288,7 +291,7 @@ dump_json(const argdata_t *ad, FILE *fp)
 		switch (ev.kind) {
 		case AD_WALK_VALUE:
 			before_node(&j, ev.index);
-			put_scalar(&j.out, ev.value);
+			put_scalar(&j.out, ev.value, nfds);
 			after_node(&j, ev.index);
 			break;
 		case AD_WALK_BEGIN: {

@@ -26,6 +26,7 @@
 #include "grow.h"
 #include "dump.h"
 #include "codec.h"
+#include "startup_fd.h"
 #include "text.h"
 
 /* Exit statuses, as argdata-dump(1) documents them. */
@@ -55,13 +56,15 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: argdata-dump [-j | -x | -y] [-s] [file | -]\n"
 	    "       argdata-dump -e [-s] [file | -]\n"
+	    "       argdata-dump -h | -V\n"
 	    "\n"
 	    "  -y, --yaml    print YAML (the default)\n"
 	    "  -j, --json    print JSON\n"
 	    "  -x, --hex     print an annotated hex view of the encoding\n"
 	    "  -s, --stream  read (or with -e, write) framed messages\n"
 	    "  -e, --encode  read YAML, write binary argdata\n"
-	    "  -h, --help    print this help\n");
+	    "  -h, --help    print this help\n"
+	    "  -V, --version print the version\n");
 	exit(status);
 }
 
@@ -138,45 +141,45 @@ read_all(int fd, const char *name, size_t *len)
 
 /*
  * The start-up data of this process, when cloudabi-run(1) or
- * program_exec(3) started it (ARGDATA_FD names the memfd holding it), or
- * NULL. Its descriptor numbers are this process's descriptors.
+ * program_exec(3) started it (ARGDATA_FD names the memfd holding it, and
+ * *nfds is set to its number: the descriptors below it are the ones the
+ * data refers to), or NULL. ARGDATA_FD is read as argdata-main reads it.
  */
 static uint8_t *
-read_startup(size_t *len)
+read_startup(size_t *len, size_t *nfds)
 {
 	const char *env = getenv("ARGDATA_FD");
-	char *end;
-	long fd;
+	struct stat st;
 	uint8_t *buf;
+	int fd;
 
-	if (env == NULL || *env < '0' || *env > '9')
+	if (env == NULL)
 		return NULL;
-	errno = 0;
-	fd = strtol(env, &end, 10);
-	if (errno != 0 || *end != '\0' || fd > INT_MAX ||
-	    lseek((int)fd, 0, SEEK_SET) != 0)
-		errx(EXIT_TROUBLE, "ARGDATA_FD=%s does not name start-up data",
-		    env);
-	buf = read_all((int)fd, "<start-up data>", len);
-	close((int)fd);
+	if (!startup_parse_fd(env, &fd) || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || lseek(fd, 0, SEEK_SET) != 0)
+		errx(EXIT_TROUBLE,
+		    "ARGDATA_FD=%s does not name the start-up argdata", env);
+	buf = read_all(fd, "<start-up data>", len);
+	close(fd);
 	unsetenv("ARGDATA_FD");
+	*nfds = (size_t)fd;
 	return buf;
 }
 
 /* Prints one valid value in the chosen format. */
 static void
-print_value(enum format format, const uint8_t *buf, size_t len)
+print_value(enum format format, const uint8_t *buf, size_t len, size_t nfds)
 {
 	argdata_t *ad;
 	int error;
 
 	if (format == FORMAT_HEX) {
-		error = dump_hex(buf, len, 0, NULL, stdout);
+		error = dump_hex(buf, len, nfds, 0, NULL, stdout);
 	} else {
 		ad = argdata_from_buffer(buf, len, NULL, NULL);
 		if (ad == NULL)
 			err(EXIT_TROUBLE, NULL);
-		error = format == FORMAT_JSON ? dump_json(ad, stdout)
+		error = format == FORMAT_JSON ? dump_json(ad, nfds, stdout)
 		                              : ad_print_yaml(ad, stdout);
 		argdata_free(ad);
 	}
@@ -188,32 +191,106 @@ print_value(enum format format, const uint8_t *buf, size_t len)
 
 /*
  * Validates buf and prints it, or reports its first defect as
- * "name: offset N: reason" (in the hex view also showing where).
- * Returns whether it was valid.
+ * "name: offset N: reason" (in the hex view also showing where), adding
+ * hint, when not NULL, in parentheses. Data that refers to descriptors
+ * that did not arrive with it (nfds of them did; DUMP_FDS_ANY when it
+ * could not carry any) is printed with those flagged, and reported.
+ * Returns whether it was valid and complete.
  */
 static bool
-show(enum format format, const char *name, const uint8_t *buf, size_t len)
+show(enum format format, const char *name, const uint8_t *buf, size_t len,
+    size_t nfds, const char *hint)
 {
 	const char *reason;
-	size_t offset;
+	size_t offset, missing;
+	char list[160];
 	int error;
 
 	error = argdata_validate(buf, len, &offset, &reason);
 	if (error == ENOMEM)
 		errc(EXIT_TROUBLE, error, "%s", name);
 	if (error == 0) {
-		print_value(format, buf, len);
-		return true;
+		missing = dump_unreceived_fds(buf, len, nfds, list,
+		    sizeof(list));
+		if (missing == SIZE_MAX)
+			errc(EXIT_TROUBLE, ENOMEM, "%s", name);
+		/* YAML has comments; JSON and hex flag each value. */
+		if (missing > 0 && format == FORMAT_YAML)
+			printf("# not received: %s (%zu descriptor%s came with "
+			       "it)\n",
+			    list, nfds, nfds == 1 ? "" : "s");
+		print_value(format, buf, len, nfds);
+		if (missing == 0)
+			return true;
+		fprintf(stderr,
+		    "%s: refers to descriptors that did not come with it: "
+		    "%s (%zu did)\n",
+		    name, list, nfds);
+		return false;
 	}
 	if (format == FORMAT_HEX) {
-		error = dump_hex(buf, len, offset, reason, stdout);
+		error = dump_hex(buf, len, DUMP_FDS_ANY, offset, reason,
+		    stdout);
 		if (error == 0 && fflush(stdout) != 0)
 			error = errno;
 		if (error != 0)
 			errc(EXIT_TROUBLE, error, "standard output");
 	}
-	fprintf(stderr, "%s: offset %zu: %s\n", name, offset, reason);
+	if (hint != NULL)
+		fprintf(stderr, "%s: offset %zu: %s (%s)\n", name, offset,
+		    reason, hint);
+	else
+		fprintf(stderr, "%s: offset %zu: %s\n", name, offset, reason);
 	return false;
+}
+
+/* What invalid input read without -s looks like, or NULL. */
+static const char *
+plain_hint(const uint8_t *buf, size_t len)
+{
+	if (dump_looks_like_stream(buf, len))
+		return "this looks like a stream of framed messages; "
+		       "-s reads it";
+	if (dump_looks_like_yaml(buf, len))
+		return "this looks like YAML; -e encodes YAML";
+	return NULL;
+}
+
+/*
+ * Whether the input of --stream, whose first message could not be read,
+ * is a regular file that holds plain argdata instead: its first 8 bytes
+ * then read as a length that is absurd or runs past the end, and the
+ * whole file validates. Files larger than a message may be are not read.
+ */
+static bool
+stream_is_plain(int fd)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t len = 0, offset;
+	const char *reason;
+	bool plain;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > STREAM_MAX_BYTES)
+		return false;
+	buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+	if (buf == NULL)
+		return false;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len,
+		    (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	plain = len == (size_t)st.st_size &&
+	        argdata_validate(buf, len, &offset, &reason) == 0;
+	free(buf);
+	return plain;
 }
 
 /* The number of descriptors a message from the reader came with. */
@@ -236,9 +313,14 @@ static int
 show_stream(enum format format, const char *name, int fd)
 {
 	argdata_reader_t *reader;
+	struct stat st;
 	int status = 0;
 	size_t number = 0;
 	char label[4096];
+	/* Only a socket carries descriptors; elsewhere numbers are shown. */
+	bool from_socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	const char *hint = "this looks like plain argdata, not a stream; "
+	                   "read it without -s";
 
 	reader = argdata_reader_create(STREAM_MAX_BYTES, STREAM_MAX_FDS);
 	if (reader == NULL)
@@ -258,6 +340,16 @@ show_stream(enum format format, const char *name, int fd)
 			break;
 		number++;
 		snprintf(label, sizeof(label), "%s: message %zu", name, number);
+		if ((error == EMSGSIZE || error == EBADMSG) && number == 1 &&
+		    stream_is_plain(fd)) {
+			fprintf(stderr, "%s: %s (%s)\n", label,
+			    error == EMSGSIZE ? "its length is too large"
+			                      : "truncated",
+			    hint);
+			/* The rest is that same data: nothing more to read. */
+			status = EXIT_INVALID;
+			break;
+		}
 		if (error == EMSGSIZE) {
 			fprintf(stderr,
 			    "%s: more than %zu bytes or %d "
@@ -279,8 +371,9 @@ show_stream(enum format format, const char *name, int fd)
 		if (format == FORMAT_HEX)
 			printf("# message %zu: %zu bytes, %zu descriptors\n",
 			    number, message->length, count_fds(message));
-		if (!show(
-		        format, label, message->u.buffer.data, message->length))
+		if (!show(format, label, message->u.buffer.data,
+		        message->length,
+		        from_socket ? count_fds(message) : DUMP_FDS_ANY, NULL))
 			status = EXIT_INVALID;
 	}
 	argdata_reader_free(reader);
@@ -297,6 +390,7 @@ main(int argc, char **argv)
 	    {"stream", no_argument, NULL, 's'},
 	    {"encode", no_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	enum format format = FORMAT_YAML;
@@ -304,7 +398,7 @@ main(int argc, char **argv)
 	const char *path, *name;
 	int c, fd, status;
 
-	while ((c = getopt_long(argc, argv, "yjxseh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "yjxsehV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
 			format = FORMAT_YAML;
@@ -327,6 +421,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout, 0);
 			break;
+		case 'V':
+			printf("argdata-dump (argdata) %s\n", VERSION);
+			return 0;
 		default:
 			usage(stderr, EXIT_TROUBLE);
 		}
@@ -350,11 +447,12 @@ main(int argc, char **argv)
 	}
 
 	if (path == NULL && !stream) {
-		size_t len;
-		uint8_t *buf = read_startup(&len);
+		size_t len, nfds;
+		uint8_t *buf = read_startup(&len, &nfds);
 
 		if (buf != NULL) {
-			status = show(format, "<start-up data>", buf, len)
+			status = show(format, "<start-up data>", buf, len, nfds,
+			             NULL)
 			             ? 0
 			             : EXIT_INVALID;
 			free(buf);
@@ -368,7 +466,10 @@ main(int argc, char **argv)
 		size_t len;
 		uint8_t *buf = read_all(fd, name, &len);
 
-		status = show(format, name, buf, len) ? 0 : EXIT_INVALID;
+		status = show(format, name, buf, len, DUMP_FDS_ANY,
+		             plain_hint(buf, len))
+		             ? 0
+		             : EXIT_INVALID;
 		free(buf);
 	}
 	if (fd != STDIN_FILENO)

@@ -4,6 +4,7 @@
  * descriptors, its configuration as argdata.
  */
 #define _GNU_SOURCE
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -19,6 +20,7 @@
 #include <program.h>
 
 #include "loader.h"
+#include "run_start.h"
 #include "run_user.h"
 #include "sandbox.h"
 #include "tags.h"
@@ -26,11 +28,6 @@
 #ifndef VERSION
 #define VERSION "unknown"
 #endif
-
-/* Everything before the exec fails with this status: nothing started. */
-#define EXIT_NOT_STARTED 127
-/* The program was found but could not be executed. */
-#define EXIT_CANNOT_EXEC 126
 
 struct options {
 	bool dry_run;
@@ -44,6 +41,7 @@ struct options {
 	const char **allow; /* --allow GROUP, as given */
 	size_t nallow;
 	struct run_user user; /* both resolved */
+	struct rlimit nofile; /* the limit cloudabi-run was started with */
 };
 
 /* err(3) with an errno value of one's own. */
@@ -130,7 +128,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->allow = reallocarray(o->allow, o->nallow + 1,
 			    sizeof(*o->allow));
 			if (o->allow == NULL)
-				err(EXIT_NOT_STARTED, NULL);
+				err(RUN_EXIT_OSERR, NULL);
 			o->allow[o->nallow++] = optarg;
 			break;
 		case 'u':
@@ -141,13 +139,13 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'e':
 			if (optarg[0] == '\0' || optarg[0] == '=')
-				errx(EXIT_NOT_STARTED,
+				errx(RUN_EXIT_USAGE,
 				    "--env %s: expected NAME=VALUE or NAME",
 				    optarg);
 			o->env =
 			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
-				err(EXIT_NOT_STARTED, NULL);
+				err(RUN_EXIT_OSERR, NULL);
 			o->env[o->nenv++] = optarg;
 			break;
 		case 'h':
@@ -160,15 +158,41 @@ parse_options(int argc, char **argv, struct options *o)
 			printf("cloudabi-run (argdata) %s\n", VERSION);
 			exit(0);
 		default:
-			usage(stderr, EXIT_NOT_STARTED);
+			usage(stderr, RUN_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	/*
+	 * "cloudabi-run prog --no-sandbox": an option after the program,
+	 * which would otherwise be taken for the configuration's name. What
+	 * follows "--" is not looked at.
+	 */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+		    access(argv[i], F_OK) != 0)
+			errx(RUN_EXIT_USAGE,
+			    "%s: options come before the program "
+			    "(cloudabi-run [options] program [config.yaml])",
+			    argv[i]);
 	if (argc < 1 || argc > 2)
-		usage(stderr, EXIT_NOT_STARTED);
+		usage(stderr, RUN_EXIT_USAGE);
 	o->program = argv[0];
 	o->config = argc == 2 ? argv[1] : NULL;
+}
+
+/* Whether --env gives the program LD_LIBRARY_PATH. */
+static bool
+sets_library_path(const struct options *o)
+{
+	static const char name[] = "LD_LIBRARY_PATH";
+
+	for (size_t i = 0; i < o->nenv; i++)
+		if (strncmp(o->env[i], name, sizeof(name) - 1) == 0 &&
+		    (o->env[i][sizeof(name) - 1] == '\0' ||
+		     o->env[i][sizeof(name) - 1] == '='))
+			return true;
+	return false;
 }
 
 /*
@@ -186,7 +210,7 @@ open_program(const char *name, char **path)
 	if (strchr(name, '/') != NULL) {
 		*path = strdup(name);
 		if (*path == NULL)
-			err(EXIT_NOT_STARTED, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 	} else {
 		*path = NULL;
 		if (dirs == NULL)
@@ -197,7 +221,7 @@ open_program(const char *name, char **path)
 
 			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
 			        len == 0 ? "" : "/", name) < 0)
-				err(EXIT_NOT_STARTED, NULL);
+				err(RUN_EXIT_OSERR, NULL);
 			/* Directories are searchable, not executable. */
 			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
 			    S_ISREG(st.st_mode))
@@ -213,8 +237,8 @@ open_program(const char *name, char **path)
 		}
 		if (*path == NULL) {
 			if (error == ENOENT)
-				errx(EXIT_NOT_STARTED, "%s: not found", name);
-			die(EXIT_CANNOT_EXEC, error, name);
+				errx(RUN_EXIT_NOT_FOUND, "%s: not found", name);
+			die(RUN_EXIT_CANNOT_EXEC, error, name);
 		}
 	}
 	fd = open(*path, O_RDONLY | O_CLOEXEC);
@@ -222,8 +246,8 @@ open_program(const char *name, char **path)
 	if (fd == -1 && errno == EACCES)
 		fd = open(*path, O_PATH | O_CLOEXEC);
 	if (fd == -1)
-		err(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_STARTED
-		                                        : EXIT_CANNOT_EXEC,
+		err(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND
+		                                        : RUN_EXIT_CANNOT_EXEC,
 		    "%s", name);
 	return fd;
 }
@@ -236,11 +260,11 @@ identity_fd(void *arg, size_t fd)
 	return fd <= INT32_MAX ? (int)fd : -1;
 }
 
-/* The refusal when the kernel cannot confine: one line, status 127. */
+/* The refusal when the kernel cannot confine: one line. */
 static void __attribute__((noreturn))
 refuse(const char *why)
 {
-	errx(EXIT_NOT_STARTED,
+	errx(RUN_EXIT_UNAVAILABLE,
 	    "the sandbox needs %s; --no-sandbox runs the program unconfined",
 	    why);
 }
@@ -255,7 +279,7 @@ writable_dirs(const struct run_context *rc, size_t *n)
 	int *fds = calloc(rc->nres == 0 ? 1 : rc->nres, sizeof(*fds));
 
 	if (fds == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	*n = 0;
 	for (size_t i = 0; i < rc->nres; i++)
 		if (rc->res[i].kind == RUN_DIR && rc->res[i].write)
@@ -304,7 +328,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	error = sandbox_describe(sb, stdout);
 	sandbox_free(sb);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "standard output");
+		die(RUN_EXIT_IOERR, error, "standard output");
 }
 
 /*
@@ -325,11 +349,11 @@ dry_run(const struct options *o, const argdata_t *tree,
 	buf = malloc(len == 0 ? 1 : len);
 	fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
 	if (buf == NULL || fds == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	n = argdata_serialize(tree, buf, fds);
 	view = argdata_from_buffer(buf, len, identity_fd, NULL);
 	if (view == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	argdata_print_yaml(view, stdout);
 	argdata_free(view);
 
@@ -377,7 +401,7 @@ make_attr(const struct options *o, const struct run_context *rc)
 	int error;
 
 	if (attr == NULL)
-		err(EXIT_NOT_STARTED, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	error = program_attr_setname(
 	    attr, o->argv0 != NULL ? o->argv0 : o->program);
 	for (size_t i = 0; error == 0 && i < o->nenv; i++) {
@@ -393,7 +417,7 @@ make_attr(const struct options *o, const struct run_context *rc)
 		}
 		name = strndup(o->env[i], (size_t)(eq - o->env[i]));
 		if (name == NULL)
-			err(EXIT_NOT_STARTED, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 		error = program_attr_setenv(attr, name, eq + 1);
 		free(name);
 	}
@@ -409,7 +433,7 @@ make_attr(const struct options *o, const struct run_context *rc)
 	if (error == 0)
 		error = run_user_apply(&o->user, attr);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "program attributes");
+		die(RUN_EXIT_OSERR, error, "program attributes");
 	return attr;
 }
 
@@ -443,13 +467,14 @@ finish(struct launch *l)
 
 /*
  * Reads the configuration into l->tree, opening what its tags name.
- * Returns 0, or reports the error (one line) and returns -1.
+ * Returns 0, or reports the error (one line) and returns the exit status.
  */
 static int
 load_config(struct launch *l)
 {
 	const loader_error_t *e;
 	FILE *fp = stdin;
+	struct stat st;
 	int error;
 
 	l->config_name = "<stdin>";
@@ -458,7 +483,12 @@ load_config(struct launch *l)
 		fp = fopen(l->o.config, "re");
 		if (fp == NULL) {
 			warn("%s", l->o.config);
-			return -1;
+			return RUN_EXIT_NOINPUT;
+		}
+		if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx("%s: %s", l->o.config, strerror(EISDIR));
+			fclose(fp);
+			return RUN_EXIT_NOINPUT;
 		}
 	}
 	l->ld = loader_create(
@@ -471,12 +501,14 @@ load_config(struct launch *l)
 	}
 	if (fp != stdin)
 		fclose(fp);
-	if (error == 0 || l->ld == NULL)
-		return error == 0 ? 0 : -1;
+	if (error == 0)
+		return 0;
+	if (l->ld == NULL)
+		return RUN_EXIT_OSERR;
 	e = loader_error(l->ld);
 	fprintf(stderr, "%s:%zu:%zu: %s\n", e->file, e->mark.line,
 	    e->mark.column, e->message);
-	return -1;
+	return l->rc.resource_failed ? RUN_EXIT_NOINPUT : RUN_EXIT_CONFIG;
 }
 
 int
@@ -484,11 +516,10 @@ main(int argc, char **argv)
 {
 	struct launch l = {.execfd = -1};
 	program_attr_t *attr;
-	int error;
+	int error, status;
 
 	parse_options(argc, argv, &l.o);
-	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user,
-	    EXIT_NOT_STARTED);
+	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user);
 	/* Refuse before anything is opened or bound. */
 	if (!l.o.no_sandbox && !l.o.dry_run) {
 		const char *why = sandbox_unsupported(NULL);
@@ -496,6 +527,7 @@ main(int argc, char **argv)
 		if (why != NULL)
 			refuse(why);
 	}
+	run_raise_nofile(&l.o.nofile);
 
 	/*
 	 * The descriptors open now are the only ones !fd may name: record
@@ -503,27 +535,35 @@ main(int argc, char **argv)
 	 */
 	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
-		die(EXIT_NOT_STARTED, error, "/proc/self/fd");
+		die(RUN_EXIT_OSERR, error, "/proc/self/fd");
 	l.execfd = open_program(l.o.program, &l.path);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
+	/*
+	 * Whether it can start at all, before the configuration opens or
+	 * creates anything. Libraries found through LD_LIBRARY_PATH, which
+	 * the resolver does not read, are the loader's to report.
+	 */
+	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
 	l.rc.dry_run = l.o.dry_run;
 
-	if (load_config(&l) != 0) {
+	if ((status = load_config(&l)) != 0) {
 		finish(&l);
-		return EXIT_NOT_STARTED;
+		return status;
 	}
+	run_check_nofile(l.config_name, l.tree);
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
 		finish(&l);
 		if (error != 0)
-			err(EXIT_NOT_STARTED, "standard output");
+			err(RUN_EXIT_IOERR, "standard output");
 		return 0;
 	}
 
 	attr = make_attr(&l.o, &l.rc);
+	run_program_nofile(attr, &l.o.nofile, l.tree);
 	error = program_exec_attr(l.execfd, l.tree, attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);
@@ -535,8 +575,10 @@ main(int argc, char **argv)
 	}
 	/* From the sandbox, or from the exec when the environment is huge. */
 	if (error == E2BIG && !l.o.no_sandbox)
-		errx(EXIT_CANNOT_EXEC, "%s: %s, or its arguments are too long",
-		    l.o.program, TOO_MUCH_WORK);
-	die(error == ENOENT ? EXIT_NOT_STARTED : EXIT_CANNOT_EXEC, error,
-	    l.o.program);
+		errx(RUN_EXIT_CANNOT_EXEC,
+		    "%s: %s, or its arguments are too long", l.o.program,
+		    TOO_MUCH_WORK);
+	die(error == ENOENT ? RUN_EXIT_NOT_FOUND :
+	    error == ENOMEM || error == EMFILE || error == ENFILE ?
+	    RUN_EXIT_OSERR : RUN_EXIT_CANNOT_EXEC, error, l.o.program);
 }

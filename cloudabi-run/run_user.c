@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "run_start.h"
 #include "run_user.h"
 #include "sandbox.h"
 
@@ -36,7 +37,7 @@ parse_id(const char *s)
 
 /* The supplementary groups of name with primary group gid. */
 static void
-user_groups(const char *name, gid_t gid, struct run_user *u, int status)
+user_groups(const char *name, gid_t gid, struct run_user *u)
 {
 	int n = 16;
 
@@ -45,7 +46,7 @@ user_groups(const char *name, gid_t gid, struct run_user *u, int status)
 		int want = n;
 
 		if (groups == NULL)
-			err(status, NULL);
+			err(RUN_EXIT_OSERR, NULL);
 		if (getgrouplist(name, gid, groups, &want) >= 0) {
 			u->groups = groups;
 			u->ngroups = (size_t)want;
@@ -53,7 +54,7 @@ user_groups(const char *name, gid_t gid, struct run_user *u, int status)
 		}
 		free(groups);
 		if (want <= n || want > NGROUPS_MAX)
-			errx(status, "--user %s: too many groups", name);
+			errx(RUN_EXIT_USAGE, "--user %s: too many groups", name);
 		n = want;
 	}
 }
@@ -73,7 +74,7 @@ may_switch(void)
 
 void
 run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
-    struct run_user *u, int status)
+    struct run_user *u)
 {
 	const struct passwd *pw = NULL;
 	char *user, *group;
@@ -84,7 +85,7 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 		int bit = sandbox_allow_group(allow[i]);
 
 		if (bit < 0)
-			errx(status, "--allow %s: unknown group (known: "
+			errx(RUN_EXIT_USAGE, "--allow %s: unknown group (known: "
 			    "sysv-ipc, mqueue, flock, inotify, xattr-read)",
 			    allow[i]);
 		u->allow |= (unsigned)bit;
@@ -92,7 +93,7 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 	if (spec == NULL)
 		return;
 	if ((user = strdup(spec)) == NULL)
-		err(status, NULL);
+		err(RUN_EXIT_OSERR, NULL);
 	group = strchr(user, ':');
 	if (group != NULL)
 		*group++ = '\0';
@@ -101,7 +102,7 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 	else if (user[0] != '\0')
 		pw = getpwnam(user);
 	if (pw == NULL && id < 0)
-		errx(status, "--user %s: no such user", spec);
+		errx(RUN_EXIT_USAGE, "--user %s: no such user", spec);
 	u->uid = pw != NULL ? pw->pw_uid : (uid_t)id;
 	if (group != NULL) {
 		const struct group *gr;
@@ -111,17 +112,17 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 		else if (group[0] != '\0' && (gr = getgrnam(group)) != NULL)
 			u->gid = gr->gr_gid;
 		else
-			errx(status, "--user %s: no such group", spec);
+			errx(RUN_EXIT_USAGE, "--user %s: no such group", spec);
 	} else if (pw != NULL) {
 		u->gid = pw->pw_gid;
 	} else {
-		errx(status, "--user %s: no such user; give its group as "
+		errx(RUN_EXIT_USAGE, "--user %s: no such user; give its group as "
 		    "%s:GROUP", spec, user);
 	}
 	if (pw != NULL)
-		user_groups(pw->pw_name, u->gid, u, status);
+		user_groups(pw->pw_name, u->gid, u);
 	if (!may_switch())
-		errx(status, "--user %s: switching users needs CAP_SETUID and "
+		errx(RUN_EXIT_USAGE, "--user %s: switching users needs CAP_SETUID and "
 		    "CAP_SETGID (run as root)", spec);
 	u->set = true;
 	free(user);

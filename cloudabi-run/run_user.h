@@ -27,10 +27,13 @@ struct run_user {
  * --allow names allow[0..nallow-1] into u. A user name brings its
  * supplementary groups from the group database, as login does; a number
  * without an entry there needs :GROUP and gets no supplementary groups.
- * On error prints one line and exits with status, nothing opened yet.
+ * On error prints one line and exits, nothing opened yet: with
+ * RUN_EXIT_USAGE for an unknown user, group or widening group, or for a
+ * switch this process has no privilege to make; RUN_EXIT_OSERR without
+ * memory.
  */
 void run_user_resolve(const char *spec, const char *const *allow,
-    size_t nallow, struct run_user *u, int status);
+    size_t nallow, struct run_user *u);
 
 /* Sets u on attr (program_attr_setuser, program_attr_allow). */
 int run_user_apply(const struct run_user *u, program_attr_t *attr);

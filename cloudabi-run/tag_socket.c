@@ -39,8 +39,8 @@ struct address {
  * descriptor (see struct address).
  */
 static int
-address_unix(loader_t *ld, const loader_node_t *at, const char *text,
-    bool bind, bool follow, struct address *addr)
+address_unix(loader_t *ld, struct run_context *rc, const loader_node_t *at,
+    const char *text, bool bind, bool follow, struct address *addr)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&addr->ss;
 	bool abstract = text[0] == '@';
@@ -66,7 +66,7 @@ address_unix(loader_t *ld, const loader_node_t *at, const char *text,
 	                    : run_open_path(AT_FDCWD, text, O_PATH | O_CLOEXEC,
 	                          0, follow, why, sizeof(why));
 	if (addr->pathfd == -1) {
-		loader_fail(ld, at->mark, "!socket: %s %s: %s",
+		run_fail_resource(ld, rc, at->mark, "!socket: %s %s: %s",
 		    bind ? "bind" : "connect", text, why);
 		return -1;
 	}
@@ -130,8 +130,8 @@ run_distinct_addresses(const struct addrinfo *res,
 
 /* host:port or [v6]:port, resolved to exactly one address. */
 static int
-address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
-    bool bind, struct address *addr)
+address_inet(loader_t *ld, struct run_context *rc, const loader_node_t *at,
+    const char *text, int type, bool bind, struct address *addr)
 {
 	const char *colon, *host_end, *host = text;
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
@@ -186,7 +186,7 @@ address_inet(loader_t *ld, const loader_node_t *at, const char *text, int type,
 		hints.ai_flags |= AI_PASSIVE;
 	error = getaddrinfo(hostbuf, colon + 1, &hints, &res);
 	if (error != 0) {
-		loader_fail(ld, at->mark, "%s: %s", text,
+		run_fail_resource(ld, rc, at->mark, "%s: %s", text,
 		    error == EAI_SYSTEM ? strerror(errno)
 		                        : gai_strerror(error));
 		return -1;
@@ -441,23 +441,27 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "follow: only applies to a unix socket path");
 
 	if (text[0] == '@' || strchr(text, '/') != NULL) {
-		if (address_unix(ld, at, text, bind_it, follow, &addr) != 0)
+		if (address_unix(ld, rc, at, text, bind_it, follow, &addr) !=
+		    0)
 			goto fail;
-	} else if (address_inet(ld, at, text, types[t].type, bind_it, &addr) !=
-	           0) {
+	} else if (address_inet(ld, rc, at, text, types[t].type, bind_it,
+	               &addr) != 0) {
 		return NULL;
 	}
 
 	fd = socket(addr.ss.ss_family, types[t].type | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		loader_fail(
-		    ld, at->mark, "!socket: %s: %s", text, strerror(errno));
+		run_fail_resource(
+		    ld, rc, at->mark, "!socket: %s: %s", text, strerror(errno));
 		goto fail;
 	}
 	ok = rc->dry_run ? socket_dry_run(ld, at, text, types[t].type, &addr,
 	                       bind_it, &state) == 0
 	                 : socket_open(ld, at, text, fd, types[t].type, &addr,
 	                       bind_it, listens, backlog, &state) == 0;
+	/* Both fail only on what the system refused. */
+	if (!ok)
+		rc->resource_failed = true;
 	/* A bound socket file is removed again if the start fails. */
 	if (ok && !rc->dry_run && bind_it && addr.pathfd != -1 &&
 	    (unlink_name = strdup(addr.name)) == NULL) {

@@ -240,6 +240,20 @@ run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 	           : loader_node_bool(ld, a->value, a->name, value);
 }
 
+const argdata_t *
+run_fail_resource(loader_t *ld, struct run_context *rc, loader_mark_t mark,
+    const char *fmt, ...)
+{
+	char msg[sizeof(((loader_error_t *)0)->message)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rc->resource_failed = true;
+	return loader_fail(ld, mark, "%s", msg);
+}
+
 static char *
 run_strdup(const char *s)
 {
@@ -283,6 +297,12 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 	for (int i = 0; i < 3; i++)
 		if (strcmp(node->value, names[i]) == 0)
 			n = (uintmax_t)i;
+	/* A word that is not a number gets the list of what would do. */
+	if (n > INT_MAX && (node->length == 0 ||
+	    strchr("0123456789+-", node->value[0]) == NULL))
+		return loader_fail(ld, node->mark,
+		    "!fd %s: expected stdin, stdout, stderr or a descriptor "
+		    "number", node->value);
 	if (n > INT_MAX) {
 		/* The number is read as if the tag were not there, quoted or
 		 * not. */
@@ -292,7 +312,7 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 			return NULL;
 	}
 	if (!is_inherited(rc, (int)n) || fcntl((int)n, F_GETFD) == -1)
-		return loader_fail(ld, node->mark,
+		return run_fail_resource(ld, rc, node->mark,
 		    "!fd %ju: descriptor %ju is not open", n, n);
 	/* What the descriptor is, for the dry run's table. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%ju", n);
@@ -486,8 +506,8 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		    AT_FDCWD, path, flags, 0, follow, why, sizeof(why));
 	}
 	if (fd == -1)
-		return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s",
-		    path, why,
+		return run_fail_resource(ld, rc, a[0].value->mark,
+		    "!file: %s: %s%s", path, why,
 		    errno == EISDIR ? " (use !dir for directories)" : "");
 	if (!rc->dry_run &&
 	    fcntl(fd, F_SETFL, flags & ~(O_TRUNC | O_CLOEXEC | O_NOCTTY |
@@ -523,7 +543,8 @@ fail:
 		close(dirfd);
 	}
 	close(fd);
-	return loader_fail(ld, a[0].value->mark, "!file: %s: %s%s", path, why,
+	return run_fail_resource(ld, rc, a[0].value->mark, "!file: %s: %s%s",
+	    path, why,
 	    strcmp(why, strerror(EISDIR)) == 0 ? " (use !dir for directories)"
 	                                       : "");
 }
@@ -552,8 +573,8 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY, 0, follow, why,
 	    sizeof(why));
 	if (fd == -1)
-		return loader_fail(ld, a[0].value->mark, "!dir: %s: %s%s", path,
-		    why, errno == ENOTDIR ? " (use !file for files)" : "");
+		return run_fail_resource(ld, rc, a[0].value->mark,
+		    "!dir: %s: %s%s", path, why, errno == ENOTDIR ? " (use !file for files)" : "");
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_DIR,
@@ -587,8 +608,8 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (first) {
 		rc->selffd = fcntl(rc->execfd, F_DUPFD_CLOEXEC, 0);
 		if (rc->selffd == -1)
-			return loader_fail(
-			    ld, node->mark, "!executable: %s", strerror(errno));
+			return run_fail_resource(ld, rc, node->mark,
+			    "!executable: %s", strerror(errno));
 	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = rc->selffd,

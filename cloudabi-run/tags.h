@@ -52,6 +52,8 @@ struct run_context {
 	int execfd; /* the program, for !executable; -1 when none */
 	const char *program;
 	int selffd; /* the descriptor !executable hands out, or -1 */
+	/* The load failed on a resource, not on what was written. */
+	bool resource_failed;
 	/*
 	 * Set before loading for --dry-run: the handlers check what a start
 	 * would check and change nothing (no file created or truncated, no
@@ -164,6 +166,16 @@ void run_unlink_created(const struct run_resource *r);
 /* The !socket handler (tag_socket.c). */
 const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,
     void *ctx);
+
+/*
+ * loader_fail() for a resource the configuration names correctly but that
+ * the system will not give: a path that does not open, an address that
+ * does not resolve, bind or connect, a descriptor that is not open. Marks
+ * rc, so that cloudabi-run exits with a status of its own for those.
+ */
+const argdata_t *run_fail_resource(loader_t *ld, struct run_context *rc,
+    loader_mark_t mark, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The name of a kind: "fd", "file", "dir", "socket", "executable". */
 const char *run_kind_name(enum run_kind kind);

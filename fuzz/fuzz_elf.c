@@ -198,6 +198,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(deps.probes <= SANDBOX_ELF_MAX_PROBES);
 	FUZZ_CHECK(fs.opens <= deps.probes + 1);
 	FUZZ_CHECK(deps.ntried <= SANDBOX_ELF_MAX_TRIED_KEPT);
+	/* What was not found is named within its bounds, or not at all. */
+	FUZZ_CHECK(memchr(deps.missing_where, '\0',
+	    sizeof(deps.missing_where)) != NULL);
+	FUZZ_CHECK(deps.missing == NULL || deps.nmissing > 0);
+	FUZZ_CHECK(error != ENOENT || deps.missing_loader);
 	sandbox_elf_deps_clear(&deps);
 
 	close(execfd);

@@ -69,8 +69,8 @@ check_message(argdata_reader_t *reader)
 	fuzz_check_value(ad, &w, w.defect == 0, false);
 	if (w.nfds > 0) {
 		int fd = w.fds[0];
-		FUZZ_CHECK(argdata_reader_release_fd(reader, fd) == 0);
-		FUZZ_CHECK(argdata_reader_release_fd(reader, fd) == EBADF);
+		FUZZ_CHECK(argdata_reader_release_fd_checked(reader, fd) == 0);
+		FUZZ_CHECK(argdata_reader_release_fd_checked(reader, fd) == EBADF);
 		FUZZ_CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC);
 		close(fd);
 	}

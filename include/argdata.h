@@ -24,6 +24,7 @@
 #define ARGDATA_H
 
 #include <limits.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,11 +44,11 @@ typedef struct argdata_t argdata_t;
 #define argdata_t argdata_t
 #endif
 
-#ifdef __cplusplus
-#define ARGDATA_ALIGN alignas(max_align_t)
-#else
-#define ARGDATA_ALIGN _Alignas(max_align_t)
-#endif
+/*
+ * The alignment of the iterators, as CloudABI's header names it: that of
+ * max_align_t, with alignas from <stdalign.h> in C (a keyword in C++).
+ */
+#define ARGDATA_MAX_ALIGN alignas(max_align_t)
 
 /*
  * Iterators are allocated by the caller (usually on the stack) and need no
@@ -58,12 +59,12 @@ typedef struct argdata_t argdata_t;
  * set, only argdata_*_iterate() resets it.
  */
 typedef struct {
-	ARGDATA_ALIGN size_t index;
+	ARGDATA_MAX_ALIGN size_t index;
 	char data[128];
 } argdata_map_iterator_t;
 
 typedef struct {
-	ARGDATA_ALIGN size_t index;
+	ARGDATA_MAX_ALIGN size_t index;
 	char data[128];
 } argdata_seq_iterator_t;
 
@@ -335,12 +336,19 @@ ARGDATA_API const argdata_t *argdata_reader_get(const argdata_reader_t *reader);
 /*
  * Takes fd, a descriptor of the current message, out of the reader's
  * ownership: the reader will not close it, and argdata_get_fd() on the
- * message returns EBADF for it from now on. Returns 0, or EBADF when the
- * reader does not own fd: not a descriptor of the current message, already
- * released, or no current message (before the first pull, after an error
+ * message returns EBADF for it from now on. CloudABI's signature: it
+ * returns nothing, and does nothing when the reader does not own fd.
+ */
+ARGDATA_API void argdata_reader_release_fd(argdata_reader_t *reader, int fd);
+
+/*
+ * The same, saying whether it did anything: returns 0, or EBADF when the
+ * reader does not own fd (not a descriptor of the current message, already
+ * released, or no current message: before the first pull, after an error
  * or at end-of-file).
  */
-ARGDATA_API int argdata_reader_release_fd(argdata_reader_t *reader, int fd);
+ARGDATA_API int argdata_reader_release_fd_checked(argdata_reader_t *reader,
+    int fd);
 
 /*
  * Reads from fd until the next message is complete. Returns 0 when it is

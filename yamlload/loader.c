@@ -371,23 +371,106 @@ loader_tag_display(loader_t *ld, const char *tag)
 	return s;
 }
 
+/* The name a tag gives a handler ("fd" of "!fd"), or NULL for none. */
+static const char *
+handler_name(const char *tag)
+{
+	size_t plen = strlen(LOADER_TAG_PREFIX);
+
+	if (tag[0] == '!' && tag[1] != '\0')
+		return tag + 1;
+	if (strncmp(tag, LOADER_TAG_PREFIX, plen) == 0)
+		return tag + plen;
+	return NULL;
+}
+
 /* The handler whose tag tag is, or NULL. */
 static const loader_handler_t *
 find_handler(const loader_t *ld, const char *tag)
 {
-	size_t plen = strlen(LOADER_TAG_PREFIX);
-	const char *name;
+	const char *name = handler_name(tag);
 
-	if (tag[0] == '!' && tag[1] != '\0')
-		name = tag + 1;
-	else if (strncmp(tag, LOADER_TAG_PREFIX, plen) == 0)
-		name = tag + plen;
-	else
+	if (name == NULL)
 		return NULL;
 	for (size_t i = 0; i < ld->nhandlers; i++)
 		if (strcmp(ld->handlers[i].name, name) == 0)
 			return &ld->handlers[i];
 	return NULL;
+}
+
+/* Tag names longer than this are compared by their first bytes only. */
+#define SUGGEST_MAX 32
+
+/*
+ * The edit distance between a and b (insertions, deletions, substitutions
+ * and swaps of two neighbours, each costing one), over their first
+ * SUGGEST_MAX bytes: the text is the document's, so the cost is bounded.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t d[SUGGEST_MAX + 1][SUGGEST_MAX + 1];
+	size_t la = strnlen(a, SUGGEST_MAX), lb = strnlen(b, SUGGEST_MAX);
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/*
+ * Fails for a tag no handler takes, naming the tags there are and, when
+ * one is a likely typo away (one edit for names of up to four characters,
+ * two for longer ones), suggesting it: "unknown tag !flie (did you mean
+ * !file? known: !fd, !file, ...)".
+ */
+static int
+fail_unknown_tag(loader_t *ld, loader_mark_t mark, const char *tag)
+{
+	const char *name = handler_name(tag), *nearest = NULL, *shown, *cut;
+	char known[256] = "", hint[64] = "";
+	size_t best = 3, used = 0;
+
+	for (size_t i = 0; i < ld->nhandlers; i++) {
+		const char *h = ld->handlers[i].name;
+		int n = snprintf(known + used, sizeof(known) - used, "%s!%s",
+		    i == 0 ? "" : ", ", h);
+		size_t dist;
+
+		if (n > 0 && (size_t)n < sizeof(known) - used)
+			used += (size_t)n;
+		if (name == NULL)
+			continue;
+		dist = edit_distance(name, h);
+		if (dist < best && dist <= (strnlen(name, 5) < 5 ? 1u : 2u) &&
+		    dist < strnlen(name, SUGGEST_MAX)) {
+			best = dist;
+			nearest = h;
+		}
+	}
+	if (nearest != NULL)
+		snprintf(hint, sizeof(hint), "did you mean !%.32s? ", nearest);
+	/* A long tag is cut short, so that the list still fits. */
+	shown = loader_tag_display(ld, tag);
+	cut = strlen(shown) > 80 ? "..." : "";
+	if (ld->nhandlers == 0)
+		return fail(ld, mark, "unknown tag %.80s%s", shown, cut);
+	return fail(ld, mark, "unknown tag %.80s%s (%sknown: %s)", shown, cut,
+	    hint, known);
 }
 
 /* Anchors. */
@@ -1036,8 +1119,7 @@ on_scalar(loader_t *ld, const yaml_event_t *ev)
 	if (tag != NULL && ld->raw_depth == 0 &&
 	    (h = find_handler(ld, tag)) == NULL &&
 	    strncmp(tag, SCHEMA_YAML_PREFIX, strlen(SCHEMA_YAML_PREFIX)) != 0)
-		return fail(
-		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
+		return fail_unknown_tag(ld, mark, tag);
 	if (anchor != NULL && (a = define_anchor(ld, anchor)) == 0)
 		return fail_nomem(ld, mark);
 
@@ -1131,8 +1213,7 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 		return fail(ld, mark, "%s on a %s", loader_tag_display(ld, tag),
 		    map ? "map" : "sequence");
 	else if ((h = find_handler(ld, tag)) == NULL)
-		return fail(
-		    ld, mark, "unknown tag %s", loader_tag_display(ld, tag));
+		return fail_unknown_tag(ld, mark, tag);
 
 	flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
 	           : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;

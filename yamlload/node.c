@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "loader.h"
 #include "schema.h"
@@ -79,14 +80,39 @@ loader_node_str(
 	return 0;
 }
 
+/*
+ * Whether a plain scalar is one of the words YAML 1.1 read as booleans
+ * and YAML 1.2, which the loader follows, reads as strings.
+ */
+static bool
+is_yaml11_bool(const loader_node_t *node)
+{
+	static const char *const words[] = {
+	    "yes", "no", "on", "off", "y", "n"};
+
+	if (!node->plain || node->tag != NULL)
+		return false;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (node->length == strlen(words[i]) &&
+		    strncasecmp(node->value, words[i], node->length) == 0)
+			return true;
+	return false;
+}
+
 int
 loader_node_bool(
     loader_t *ld, const loader_node_t *node, const char *what, bool *value)
 {
 	struct scalar sc;
 
-	if (node_resolve(ld, node, what, &sc) != 0 ||
-	    node_expect(ld, node, what, &sc, ARGDATA_TYPE_BOOL) != 0)
+	if (node_resolve(ld, node, what, &sc) != 0)
+		return -1;
+	if (sc.type == ARGDATA_TYPE_STR && is_yaml11_bool(node))
+		return fail(ld, node->mark,
+		    "%s: expected a boolean, not the string %s (YAML 1.2 "
+		    "booleans are true and false)",
+		    what, node->value);
+	if (node_expect(ld, node, what, &sc, ARGDATA_TYPE_BOOL) != 0)
 		return -1;
 	*value = sc.boolean;
 	return 0;

@@ -18,6 +18,8 @@
 #include <argdata.h>
 #include <program.h>
 
+#include "startup_fd.h"
+
 /* Exit statuses, documented in program_exec(3). */
 #define STARTUP_NO_ARGDATA 64	/* EX_USAGE: ARGDATA_FD is not set */
 #define STARTUP_BAD_ARGDATA 66	/* EX_NOINPUT: it names no readable data */
@@ -33,25 +35,6 @@ startup_convert_fd(void *arg, size_t fd)
 	size_t n = *(const size_t *)arg;
 
 	return fd < n ? (int)fd : -1;
-}
-
-/* Parses a descriptor number: decimal digits only, no sign, no excess. */
-static bool
-startup_parse_fd(const char *s, int *fd)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return false;
-	}
-	*fd = (int)v;
-	return true;
 }
 
 /*

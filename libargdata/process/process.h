@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <program.h>
@@ -53,7 +54,18 @@ struct program_attr {
 	gid_t *groups;
 	size_t ngroups;
 	unsigned allow;		/* the filter's widening groups, a mask */
+	bool nofile_set;	/* the program gets nofile as RLIMIT_NOFILE */
+	struct rlimit nofile;
 };
+
+/*
+ * Gives the program rl as its RLIMIT_NOFILE, set after the shuffle, just
+ * before the confinement hook and the exec: a caller that raised its own
+ * limit so that the shuffle fits hands the program the limit it had. The
+ * caller's limit comes back when the exec fails (unless the confinement
+ * forbids setting it by then). NULL: the program inherits the caller's.
+ */
+void ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl);
 
 /*
  * Sets the confinement hook that ad_exec_final() runs; arg must outlive
@@ -70,6 +82,8 @@ struct ad_exec_plan {
 	sigset_t mask;		/* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
+	bool nofile_set;	/* see ad_attr_setnofile() */
+	struct rlimit nofile;
 	/* Storage for what argv and envp point to. */
 	char *name;
 	char fdvar[32];

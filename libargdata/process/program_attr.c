@@ -110,3 +110,11 @@ ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
 	attr->confine = confine;
 	attr->confine_arg = arg;
 }
+
+void
+ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl)
+{
+	attr->nofile_set = rl != NULL;
+	if (rl != NULL)
+		attr->nofile = *rl;
+}

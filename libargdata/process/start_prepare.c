@@ -137,6 +137,8 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
 	if (attr != NULL) {
 		plan->confine = attr->confine;
 		plan->confine_arg = attr->confine_arg;
+		plan->nofile_set = attr->nofile_set;
+		plan->nofile = attr->nofile;
 	}
 	sigemptyset(&plan->mask);
 	return 0;
@@ -230,9 +232,18 @@ ad_caught_signal_pending(const sigset_t *mask)
 AD_CHILD_CODE int
 ad_exec_final(const struct ad_exec_plan *plan)
 {
+	struct rlimit caller = {0, 0};
 	sigset_t all;
 	int error;
 
+	/*
+	 * The program's descriptor limit, once the shuffle no longer needs
+	 * the caller's, and before a confinement that may forbid setting it.
+	 */
+	if (plan->nofile_set &&
+	    (getrlimit(RLIMIT_NOFILE, &caller) != 0 ||
+	     setrlimit(RLIMIT_NOFILE, &plan->nofile) != 0))
+		return errno;
 	/*
 	 * Confinement (session, capabilities, user, no_new_privs, Landlock,
 	 * seccomp; or the user switch alone) goes here, after the
@@ -242,7 +253,7 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	if (plan->confine != NULL) {
 		error = plan->confine(plan->confine_arg);
 		if (error != 0)
-			return error;
+			goto fail;
 	}
 	/*
 	 * The program inherits the signal mask, so the caller's comes back
@@ -254,6 +265,9 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	error = errno;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
+fail:
+	if (plan->nofile_set)
+		(void)setrlimit(RLIMIT_NOFILE, &caller);
 	return error;
 }
 

@@ -346,3 +346,55 @@ sandbox_cache_hits(void)
 	pthread_mutex_unlock(&lock);
 	return n;
 }
+
+/* What sandbox_elf_check() found, as sandbox_create() notes it down. */
+struct found {
+	struct sandbox_file *files;
+	size_t n, cap;
+};
+
+static int
+note_found(void *ctx, int fd, const char *path, enum sandbox_role role)
+{
+	struct found *fs = ctx;
+	struct sandbox_file *f;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap == 0 ? 8 : fs->cap * 2;
+		f = reallocarray(fs->files, cap, sizeof(*f));
+		if (f == NULL)
+			return ENOMEM;
+		fs->files = f;
+		fs->cap = cap;
+	}
+	f = &fs->files[fs->n];
+	memset(f, 0, sizeof(*f));
+	sandbox_file_set(f, &st);
+	f->role = role;
+	if ((f->path = strdup(path)) == NULL)
+		return ENOMEM;
+	fs->n++;
+	return 0;
+}
+
+int
+sandbox_elf_check(int execfd, struct sandbox_elf_deps *deps)
+{
+	struct found fs = {.n = 0};
+	struct stat program;
+	int error;
+
+	if (fstat(execfd, &program) != 0)
+		return errno;
+	error = sandbox_elf_resolve(execfd, note_found, &fs, deps);
+	/* Missing names are no grants: the entry holds the files found. */
+	if (error == 0)
+		sandbox_cache_store(&program, deps, fs.files, fs.n);
+	for (size_t i = 0; i < fs.n; i++)
+		free(fs.files[i].path);
+	free(fs.files);
+	return error;
+}

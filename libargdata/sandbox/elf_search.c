@@ -115,6 +115,11 @@ struct resolver {
 	bool cache_tried;
 	unsigned char *cache;
 	size_t cache_size;
+	/* Where the name being searched for was looked for, for deps when
+	 * it is not found; see struct sandbox_elf_deps. */
+	char where[sizeof(((struct sandbox_elf_deps *)0)->missing_where)];
+	size_t wherelen;
+	bool where_cut, where_unsure;
 };
 
 /* Whether the object with this identity has been seen already. */
@@ -319,6 +324,51 @@ spend_probe(struct resolver *r, const char *path)
 	return 0;
 }
 
+/* Adds a place searched to the list for the name being searched for. */
+static void
+note_where(struct resolver *r, const char *place, size_t len)
+{
+	size_t room = sizeof(r->where) - r->wherelen;
+	size_t sep = r->wherelen == 0 ? 0 : 2;
+
+	if (r->where_cut)
+		return;
+	/* Room for the place and for ", ..." after it. */
+	if (sep + len + 6 > room) {
+		if (room >= 6) {
+			memcpy(r->where + r->wherelen, ", ...", 6);
+			r->wherelen += 5;
+		}
+		r->where_cut = true;
+		return;
+	}
+	memcpy(r->where + r->wherelen, ", ", sep);
+	memcpy(r->where + r->wherelen + sep, place, len);
+	r->wherelen += sep + len;
+	r->where[r->wherelen] = '\0';
+}
+
+/*
+ * Records that name was not found: the first such name, where it was
+ * looked for, and the count. What cannot be kept (out of memory) leaves
+ * the count without a name, which callers treat as unknown.
+ */
+static void
+note_missing(struct resolver *r, const char *name, long parent, bool loader)
+{
+	struct sandbox_elf_deps *d = r->deps;
+
+	if (d->nmissing++ > 0)
+		return;
+	d->missing = strdup(name);
+	/* A library's own need: which library, for the message. */
+	if (parent > 0 && r->objects[parent].path != NULL)
+		d->missing_for = strdup(r->objects[parent].path);
+	d->missing_loader = loader;
+	d->missing_unsure = r->where_unsure;
+	memcpy(d->missing_where, r->where, r->wherelen + 1);
+}
+
 /*
  * Tries the library at path for the object at index parent. Returns 0 with
  * *found set when it exists and suits this machine, 0 with *found clear
@@ -439,6 +489,8 @@ sandbox_elf_deps_clear(struct sandbox_elf_deps *deps)
 	free(deps->tried);
 	free(deps->origin);
 	free(deps->cwd);
+	free(deps->missing);
+	free(deps->missing_for);
 	memset(deps, 0, sizeof(*deps));
 }
 
@@ -528,9 +580,12 @@ try_list(struct resolver *r, const char *list, long owner, const char *name,
 		if ((error = spend_probe(r, NULL)) != 0)
 			return error;
 		if (expand_entry(p, len, objpath, dir, sizeof(dir))) {
+			note_where(r, dir, strlen(dir));
 			error = try_directory(r, dir, name, parent, found);
 			if (error != 0)
 				return error;
+		} else {
+			r->where_unsure = true;
 		}
 		if (colon == NULL)
 			break;
@@ -612,6 +667,7 @@ try_cache(struct resolver *r, const char *name, long parent, bool *found)
 		return error;
 	if ((base = r->cache) == NULL)
 		return 0;
+	note_where(r, LDCACHE_PATH, strlen(LDCACHE_PATH));
 	size = r->cache_size;
 	memcpy(&nlibs, base + 20, sizeof(nlibs));
 	if (nlibs > (size - 48) / 24)
@@ -651,9 +707,16 @@ resolve_needed(struct resolver *r, const char *name, long parent)
 
 	if ((error = note_name(r, name, &fresh)) != 0 || !fresh)
 		return error;
+	r->wherelen = 0;
+	r->where[0] = '\0';
+	r->where_cut = r->where_unsure = false;
 	/* A name with a slash is a path, used as it is. */
-	if (strchr(name, '/') != NULL)
-		return try_library(r, name, parent, &found);
+	if (strchr(name, '/') != NULL) {
+		error = try_library(r, name, parent, &found);
+		if (error == 0 && !found)
+			note_missing(r, name, parent, false);
+		return error;
+	}
 	/* DT_RPATH of the object and of those that loaded it, unless the
 	 * object has DT_RUNPATH. */
 	if (r->objects[parent].runpath == NULL) {
@@ -676,11 +739,14 @@ resolve_needed(struct resolver *r, const char *name, long parent)
 		return error;
 	for (size_t i = 0; !found &&
 	     i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++) {
+		note_where(r, default_dirs[i], strlen(default_dirs[i]));
 		error = try_directory(r, default_dirs[i], name, parent,
 		    &found);
 		if (error != 0)
 			return error;
 	}
+	if (!found)
+		note_missing(r, name, parent, false);
 	return 0;
 }
 
@@ -712,8 +778,16 @@ add_loader(struct resolver *r, const char *interp)
 	if ((error = spend_probe(r, interp)) != 0)
 		return error;
 	fd = open_regular(r, interp);
-	if (fd < 0)
-		return errno;
+	if (fd < 0) {
+		error = errno;
+		if (error == ENOENT || error == ENOTDIR) {
+			r->wherelen = 0;
+			r->where[0] = '\0';
+			r->where_unsure = false;
+			note_missing(r, interp, 0, true);
+		}
+		return error;
+	}
 	/* The loader needs nothing itself: its header is all there is to
 	 * check. */
 	if (fstat(fd, &st) != 0)

@@ -266,6 +266,24 @@ struct sandbox_elf_deps {
 	char *cwd;         /* the working directory then; NULL if unknown */
 	dev_t cwd_dev;     /* and its identity */
 	ino_t cwd_ino;
+	/*
+	 * What could not be found, for a launcher to say so before the
+	 * start instead of the loader after it: the first name searched for
+	 * in vain (a library, or the loader, whose path is then in
+	 * missing_loader), the library that needs it (missing_for, NULL for
+	 * the program itself), where it was looked for (directories and the
+	 * loader cache, ", " between them, cut short with ", ..."; empty
+	 * for a name that is a path), and how many names were missing.
+	 * missing_unsure: some search-path entry could not be expanded
+	 * ($LIB, $PLATFORM, $ORIGIN of an unknown path), so the loader may
+	 * find what the resolver did not.
+	 */
+	size_t nmissing;
+	char *missing;     /* NULL when nothing was missing */
+	char *missing_for; /* the library that needs it, or NULL */
+	bool missing_loader;
+	bool missing_unsure;
+	char missing_where[1024];
 };
 
 /* Frees what deps holds and clears it. */
@@ -292,12 +310,23 @@ int sandbox_cwd(char **path, dev_t *dev, ino_t *ino);
  * Returns 0, ENOEXEC when the program is not a 64-bit ELF file of this
  * machine (or is malformed), E2BIG when resolving would take more work than
  * the limits above allow, or the first error add() returned.
- * Libraries that cannot be found are left out: the loader reports them.
+ * Libraries that cannot be found are left out, and named in deps (the
+ * loader would fail on them); a loader that cannot be found fails the
+ * resolution with ENOENT and is named in deps too.
  */
 typedef int sandbox_elf_add_fn(void *ctx, int fd, const char *path,
     enum sandbox_role role);
 int sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps);
+
+/*
+ * sandbox_elf_resolve() for a launcher that checks a program before
+ * starting it (deps then says what is missing): what it finds goes into
+ * the cache below, so that a sandbox_create() for the same program right
+ * after does not resolve it all again. Returns what sandbox_elf_resolve()
+ * returns; the caller clears deps.
+ */
+int sandbox_elf_check(int execfd, struct sandbox_elf_deps *deps);
 
 #ifdef SANDBOX_ELF_FUZZ
 /*

@@ -160,7 +160,7 @@ argdata_reader_get(const argdata_reader_t *reader)
 }
 
 int
-argdata_reader_release_fd(argdata_reader_t *reader, int fd)
+argdata_reader_release_fd_checked(argdata_reader_t *reader, int fd)
 {
 	if (fd < 0 || reader->state != COMPLETE)
 		return EBADF;
@@ -171,6 +171,12 @@ argdata_reader_release_fd(argdata_reader_t *reader, int fd)
 		}
 	}
 	return EBADF;
+}
+
+void
+argdata_reader_release_fd(argdata_reader_t *reader, int fd)
+{
+	(void)argdata_reader_release_fd_checked(reader, fd);
 }
 
 /*

@@ -14,7 +14,8 @@ Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES [CLOUDABI_RUN]
 - Random files without framing: exit 0 or 1, never a crash.
 - Messages with descriptors over a socketpair (standard input) and over a
   unix socket named on the command line; the descriptors a message brings
-  are closed once it is printed.
+  are closed once it is printed; descriptor numbers beyond those a message
+  brought are flagged in every format and reported.
 """
 
 import base64
@@ -309,6 +310,63 @@ def socketpair_stdin():
               "socketpair %s: second message" % fmt)
 
 
+def unreceived_fds():
+    """Descriptor numbers beyond those that came with a message are flagged
+    in every format, and reported; a message that brought all it refers to
+    is not. From a file, where nothing can come, numbers are not flagged
+    (the golden config.stream shows that)."""
+    # [fd 0, fd 1, fd 2, fd 2] with one descriptor; fd 0 with none; then
+    # TWO_FDS with its two.
+    short = bytes([0x07] + [0x85, 0x03, 0, 0, 0, 0] +
+                  [0x85, 0x03, 0, 0, 0, 1] + [0x85, 0x03, 0, 0, 0, 2] +
+                  [0x85, 0x03, 0, 0, 0, 2])
+    cases = {
+        "-y": ["# not received: fd 1, fd 2 (1 descriptor came with it)\n"
+               "%TAG ! tag:nuxi.nl,2015:cloudabi/\n---\n- !fd 0\n",
+               "# not received: fd 0 (0 descriptors came with it)\n"
+               "%TAG ! tag:nuxi.nl,2015:cloudabi/\n--- !fd 0\n"],
+        "-j": ['[\n  {"$fd": 0},\n  {"$fd": 1, "$received": false},\n'
+               '  {"$fd": 2, "$received": false},\n'
+               '  {"$fd": 2, "$received": false}\n]\n'
+               '{"$fd": 0, "$received": false}\n'],
+        "-x": ["  03 00 00 00 00             fd 0\n",
+               "  03 00 00 00 02             fd 2 (not received)\n",
+               "# message 2: 5 bytes, 0 descriptors\n"
+               "00000000  03 00 00 00 00           fd 0 (not received)\n"],
+    }
+    for fmt, wants in cases.items():
+        a, b = socket.socketpair()
+        proc = subprocess.Popen(["argdata-dump", "-s", fmt],
+                                executable=TOOL, stdin=b,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        b.close()
+        null = os.open(os.devnull, os.O_RDONLY)
+        socket.send_fds(a, [frame(short)], [null])
+        a.sendall(frame(bytes([0x03, 0, 0, 0, 0])))
+        send_with_fds(a)
+        os.close(null)
+        a.close()
+        out, err = proc.communicate(timeout=30)
+        out = out.decode()
+        check(proc.returncode == 1, "unreceived %s: status %d"
+              % (fmt, proc.returncode))
+        check(err.decode() ==
+              "<stdin>: message 1: refers to descriptors that did not come "
+              "with it: fd 1, fd 2 (1 did)\n"
+              "<stdin>: message 2: refers to descriptors that did not come "
+              "with it: fd 0 (0 did)\n",
+              "unreceived %s: stderr %r" % (fmt, err))
+        for want in wants:
+            check(want in out, "unreceived %s: %r in %r" % (fmt, want, out))
+        # The third message brought both of its descriptors.
+        flag = {"-y": "# not received", "-j": '"$received": false',
+                "-x": "(not received)"}[fmt]
+        check(out.count(flag) == (2 if fmt == "-y" else 4),
+              "unreceived %s: only the first two messages flagged: %r"
+              % (fmt, out))
+
+
 def received_fds_closed():
     """The tool closes the descriptors of a message once it is printed.
 
@@ -381,6 +439,7 @@ def main():
         unix_socket_path(tmp)
     random_files()
     socketpair_stdin()
+    unreceived_fds()
     received_fds_closed()
     print("%d failures" % len(failures))
     return 1 if failures else 0

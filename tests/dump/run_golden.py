@@ -10,13 +10,15 @@ the tool's output, for review with git diff.
 """
 
 import os
+import re
 import subprocess
 import sys
 
 TOOL, GOLDEN = os.path.abspath(sys.argv[1]), sys.argv[2]
 UPDATE = "--update" in sys.argv[3:]
 
-# (arguments, standard input file or None, expected stdout file or None,
+# (arguments, standard input file or None, expected stdout file, "re:"
+#  and a regular expression, or None,
 #  expected status, expected stderr: a string, a prefix ending in "...",
 #  or None for empty)
 CASES = [
@@ -78,6 +80,33 @@ CASES = [
     (["-e", "-j", "config.yaml"], None, None, 2, "usage: ..."),
     (["a", "b"], None, None, 2, "usage: ..."),
     (["--help"], None, "help.out", 0, None),
+    (["-V"], None, "re:argdata-dump \\(argdata\\) [0-9]+\\.[0-9]+\\.[0-9]+\n",
+     0, None),
+    (["--version"], None,
+     "re:argdata-dump \\(argdata\\) [0-9]+\\.[0-9]+\\.[0-9]+\n", 0, None),
+    # Input that is not what was asked for, and what it looks like; the
+    # defect is reported all the same. Hints come only where they fit:
+    # the defects above have none.
+    (["config.yaml"], None, None, 1,
+     "config.yaml: offset 0: unknown tag (this looks like YAML; -e encodes "
+     "YAML)\n"),
+    (["-x", "-"], "badyaml.yaml", None, 1,
+     "<stdin>: offset 0: unknown tag (this looks like YAML; -e encodes "
+     "YAML)\n"),
+    (["config.stream"], None, None, 1,
+     "config.stream: offset 0: unknown tag (this looks like a stream of "
+     "framed messages; -s reads it)\n"),
+    (["-j", "truncated.stream"], None, None, 1,
+     "truncated.stream: offset 0: unknown tag\n"),
+    (["-s", "config.bin"], None, None, 1,
+     "config.bin: message 1: its length is too large (this looks like "
+     "plain argdata, not a stream; read it without -s)\n"),
+    (["-s", "-"], "short.bin", None, 1,
+     "<stdin>: message 1: truncated (this looks like plain argdata, not a "
+     "stream; read it without -s)\n"),
+    (["-s", "unknown_tag.bin"], None, None, 1,
+     "unknown_tag.bin: message 1: truncated, or its descriptors were "
+     "lost\n"),
 ]
 
 
@@ -103,7 +132,12 @@ def main():
         elif err is not None and not err.endswith("...") and \
                 got_err != err:
             problems.append("stderr %r, expected %r" % (got_err, err))
-        if out is not None:
+        if out is not None and out.startswith("re:"):
+            if not re.fullmatch(out[3:], p.stdout.decode("utf-8",
+                                                         "replace")):
+                problems.append("stdout %r does not match %r"
+                                % (p.stdout, out[3:]))
+        elif out is not None:
             path = os.path.join(GOLDEN, out)
             if UPDATE and p.returncode == status:
                 with open(path, "wb") as f:

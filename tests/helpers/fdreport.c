@@ -16,6 +16,7 @@
  *   argv0 NAME
  *   env NAME=VALUE            one per environment entry (normally none)
  *   sigmask 0xM               the blocked signals: bit N-1 for signal N
+ *   nofile SOFT HARD          RLIMIT_NOFILE ("inf" for no limit)
  *   fd N fdflags F flags 0xS dev D ino I mode 0M offset O kind K path P
  *                             one per open descriptor, in increasing N:
  *                             F the fcntl(F_GETFD) flags in decimal (1 is
@@ -183,6 +184,7 @@ program_main(const argdata_t *ad)
 	int outfd = 1, status = 0;
 	uintmax_t blocked = 0;
 	sigset_t mask;
+	struct rlimit rl;
 	FILE *out;
 
 	for (size_t i = 0; i < n; i++) {
@@ -218,6 +220,18 @@ program_main(const argdata_t *ad)
 	for (char **e = environ; *e != NULL; e++)
 		fprintf(out, "env %s\n", *e);
 	fprintf(out, "sigmask 0x%jx\n", blocked);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		fprintf(out, "nofile ");
+		for (int i = 0; i < 2; i++) {
+			rlim_t v = i == 0 ? rl.rlim_cur : rl.rlim_max;
+
+			if (v == RLIM_INFINITY)
+				fprintf(out, "inf%s", i == 0 ? " " : "\n");
+			else
+				fprintf(out, "%ju%s", (uintmax_t)v,
+				    i == 0 ? " " : "\n");
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		fprintf(out,
 		    "fd %d fdflags %d flags 0x%x dev %ju ino %ju mode 0%o "

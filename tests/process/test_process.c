@@ -121,6 +121,7 @@ struct report {
 	size_t nenv;
 	char env[8][128];
 	unsigned long long sigmask;
+	unsigned long long nofile_cur, nofile_max;
 	size_t nfds;
 	struct fdstate fd[1024];
 	size_t nyaml;
@@ -143,6 +144,9 @@ report_parse(char *text, struct report *r)
 		if (sscanf(line, "pid %ld", &r->pid) == 1)
 			continue;
 		if (sscanf(line, "sigmask 0x%llx", &r->sigmask) == 1)
+			continue;
+		if (sscanf(line, "nofile %llu %llu", &r->nofile_cur,
+		    &r->nofile_max) == 2)
 			continue;
 		if (strncmp(line, "argv0 ", 6) == 0) {
 			snprintf(r->argv0, sizeof(r->argv0), "%s", line + 6);
@@ -1373,6 +1377,66 @@ test_ad_exec_final__confine(void **state)
 	program_attr_free(attr);
 }
 
+/*
+ * The program gets the descriptor limit ad_attr_setnofile() names; the
+ * caller keeps its own, also when the start fails after setting it.
+ */
+static void
+test_ad_exec_final__nofile(void **state)
+{
+	program_attr_t *attr = program_attr_create();
+	struct rlimit before, after, low;
+	argdata_t *parts[8], *ad;
+	struct report r;
+	int p[2], pidfd = -1, notexec = make_file("data\n", 5, 0644);
+
+	assert_non_null(attr);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
+	low = (struct rlimit){100, before.rlim_max};
+	ad_attr_setnofile(attr, &low);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	ad = tree_create(NULL, 0, p[1], 0, parts);
+	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), 0);
+	close(p[1]);
+	report_read(p[0], &r);
+	close(p[0]);
+	assert_true(r.complete);
+	assert_int_equal(r.nofile_cur, 100);
+	assert_int_equal(r.nofile_max, before.rlim_max);
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
+	assert_int_equal(after.rlim_cur, before.rlim_cur);
+
+	/* Failing after the limit was set, in place: the caller's again. */
+	tree_free(ad, parts);
+	ad = tree_create(NULL, 0, 2, 0, parts);
+	ad_attr_setconfine(attr, confine_refuse, NULL);
+	assert_int_equal(program_exec_attr(fdreport_fd, ad, attr), EPERM);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
+	assert_int_equal(after.rlim_cur, before.rlim_cur);
+	ad_attr_setconfine(attr, NULL, NULL);
+	assert_int_equal(program_exec_attr(notexec, ad, attr), EACCES);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
+	assert_int_equal(after.rlim_cur, before.rlim_cur);
+	/* Without it, the program inherits the caller's. */
+	ad_attr_setnofile(attr, NULL);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	tree_free(ad, parts);
+	ad = tree_create(NULL, 0, p[1], 0, parts);
+	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), 0);
+	close(p[1]);
+	report_read(p[0], &r);
+	close(p[0]);
+	assert_int_equal(r.nofile_cur, before.rlim_cur);
+	assert_int_equal(wait_pidfd(pidfd), 0);
+	close(pidfd);
+	close(notexec);
+	assert_no_children();
+	tree_free(ad, parts);
+	program_attr_free(attr);
+}
+
 int
 main(void)
 {
@@ -1404,6 +1468,7 @@ main(void)
 		T(test_program_main__yaml),
 		T(test_examples__hello),
 		T(test_ad_exec_final__confine),
+		T(test_ad_exec_final__nofile),
 		T(test_program_spawn__threads),
 		T(test_ad_caught_signal_pending__cases),
 		T(test_program_spawn__many_descriptors),

@@ -1,6 +1,7 @@
 /* Reads malformed.txt for the tests; see malformed.h. */
 #define _GNU_SOURCE
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,13 +30,17 @@ malformed_each(const char *file,
 			snprintf(title, sizeof(title), "%s", line + 4);
 			mem = open_memstream(&yaml, &len);
 			assert_non_null(mem);
-		} else if (strncmp(line, "=> ", 3) == 0) {
+		} else if (strncmp(line, "=> ", 3) == 0 ||
+		           strncmp(line, "=66> ", 5) == 0) {
+			bool resource = line[1] == '6';
+
 			assert_non_null(mem);
 			fclose(mem);
 			mem = NULL;
 			line[strcspn(line, "\n")] = '\0';
 			check(&(struct malformed_case){title, yaml, len,
-			    line + 3}, arg);
+			    line + (resource ? 5 : 3), resource ? 66 : 65},
+			    arg);
 			free(yaml);
 			yaml = NULL;
 			cases++;

@@ -1,7 +1,9 @@
 /*
  * malformed.txt: the golden malformed configurations that the loader's
  * tests and the tool's tests both check. A case is "=== title", the
- * configuration, then "=> " and the one error line expected for it.
+ * configuration, then "=> " and the one error line expected for it, with
+ * cloudabi-run's exit status 65 (an error in what is written), or "=66> "
+ * for status 66 (a resource that the system does not give).
  */
 #ifndef ARGDATA_MALFORMED_H
 #define ARGDATA_MALFORMED_H
@@ -13,6 +15,7 @@ struct malformed_case {
 	const char *yaml;
 	size_t len;
 	const char *want;  /* the expected line, without its newline */
+	int status;        /* cloudabi-run's exit status */
 };
 
 /*

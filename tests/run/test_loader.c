@@ -458,14 +458,45 @@ test_loader_load__handler_errors(void **state)
 
 	ld = load("[!nope x]", handlers, 3, &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(loader_error(ld)->message, "unknown tag !nope");
+	assert_string_equal(loader_error(ld)->message,
+	    "unknown tag !nope (known: !t, !bad, !typed)");
 	loader_free(ld);
+
+	/* The nearest known tag is suggested: a swap, a letter missing. */
+	ld = load("[!tpyed x]", handlers, 3, &s, NULL, &tree, &error);
+	assert_string_equal(loader_error(ld)->message,
+	    "unknown tag !tpyed (did you mean !typed? known: !t, !bad, "
+	    "!typed)");
+	loader_free(ld);
+	ld = load("!bd {}", handlers, 3, &s, NULL, &tree, &error);
+	assert_string_equal(loader_error(ld)->message,
+	    "unknown tag !bd (did you mean !bad? known: !t, !bad, !typed)");
+	loader_free(ld);
+	/* Not when every letter would change, nor past the compared
+	 * length, however long the tag. */
+	ld = load("!x 1", handlers, 3, &s, NULL, &tree, &error);
+	assert_string_equal(loader_error(ld)->message,
+	    "unknown tag !x (known: !t, !bad, !typed)");
+	loader_free(ld);
+	{
+		char doc[5000] = "!typed";
+
+		memset(doc + 6, 'q', 4000);
+		doc[4006] = '\0';
+		strcat(doc, " 1");
+		ld = load(doc, handlers, 3, &s, NULL, &tree, &error);
+		assert_int_equal(error, EINVAL);
+		assert_non_null(strstr(loader_error(ld)->message,
+		    "(known: !t, !bad, !typed)"));
+		assert_null(strstr(loader_error(ld)->message, "did you"));
+		loader_free(ld);
+	}
 
 	ld = load("%TAG !x! tag:example.com,2000:\n--- !x!y 1\n", handlers, 3,
 	    &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(
-	    loader_error(ld)->message, "unknown tag !<tag:example.com,2000:y>");
+	assert_string_equal(loader_error(ld)->message,
+	    "unknown tag !<tag:example.com,2000:y> (known: !t, !bad, !typed)");
 	loader_free(ld);
 }
 
@@ -492,6 +523,24 @@ test_loader_node__typed_views(void **state)
 	loader_free(ld);
 	ld = load("!typed {s: x, b: yes, u: 1}", handlers, 3, NULL, NULL, &tree,
 	    &error);
+	assert_string_equal(loader_error(ld)->message,
+	    "b: expected a boolean, not the string yes (YAML 1.2 booleans are "
+	    "true and false)");
+	loader_free(ld);
+	ld = load("!typed {s: x, b: OFF, u: 1}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(loader_error(ld)->message,
+	    "b: expected a boolean, not the string OFF (YAML 1.2 booleans are "
+	    "true and false)");
+	loader_free(ld);
+	/* Quoted, it was meant as a string; other words get no hint. */
+	ld = load("!typed {s: x, b: \"yes\", u: 1}", handlers, 3, NULL, NULL,
+	    &tree, &error);
+	assert_string_equal(
+	    loader_error(ld)->message, "b: expected a boolean, not a string");
+	loader_free(ld);
+	ld = load("!typed {s: x, b: yess, u: 1}", handlers, 3, NULL, NULL,
+	    &tree, &error);
 	assert_string_equal(
 	    loader_error(ld)->message, "b: expected a boolean, not a string");
 	loader_free(ld);

@@ -669,7 +669,7 @@ test_cloudabi_run__refusal_names_option(void **state)
 	world_create(&w, "");
 	status = run_tool(&w, none, true, out, sizeof(out), err, sizeof(err));
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 127);
+	assert_int_equal(WEXITSTATUS(status), 69);
 	assert_string_equal(out, "");
 	assert_string_equal(err, "cloudabi-run: the sandbox needs Landlock "
 	    "(Linux 5.13 or later); --no-sandbox runs the program "
@@ -1100,6 +1100,126 @@ test_sandbox_elf_resolve__loader(void **state)
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/* Resolves root/prog into deps; returns the resolver's result. */
+static int
+resolve_deps(const char *root, struct sandbox_elf_deps *deps)
+{
+	struct seen s = {.n = 0};
+	char path[256];
+	int fd, error;
+
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	sandbox_elf_deps_clear(deps);
+	error = sandbox_elf_resolve(fd, collect, &s, deps);
+	close(fd);
+	return error;
+}
+
+static void
+test_sandbox_elf_resolve__missing_named(void **state)
+{
+	static const char *const none[] = {NULL};
+	const char *needs[3] = {"liba.so", "libmissing.so", "libother.so"};
+	char root[64] = "/tmp/sandbox-missing.XXXXXX", path[256], want[512];
+	char *runpath, interp[256], *p;
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = path,
+	    .needed = needs, .nneeded = 3};
+	struct elf_spec lib = {.needed = none};
+	struct sandbox_elf_deps deps = {.probes = 0};
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/lib", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put_elf(root, "lib/liba.so", &lib, 0);
+
+	/* Two names missing: the first is named, with where it was
+	 * looked for, in the loader's order. */
+	snprintf(path, sizeof(path), "$ORIGIN/lib:/nonexistent-dir");
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), 0);
+	assert_int_equal(deps.nmissing, 2);
+	assert_string_equal(deps.missing, "libmissing.so");
+	assert_false(deps.missing_loader);
+	assert_false(deps.missing_unsure);
+	snprintf(want, sizeof(want), "%s/lib, /nonexistent-dir, ", root);
+	assert_int_equal(strncmp(deps.missing_where, want, strlen(want)), 0);
+	len = strlen(deps.missing_where);
+	assert_true(len > 10);
+	assert_string_equal(deps.missing_where + len - 10, ", /usr/lib");
+
+	assert_null(deps.missing_for);
+
+	/* Nothing missing. */
+	spec.nneeded = 1;
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), 0);
+	assert_int_equal(deps.nmissing, 0);
+	assert_null(deps.missing);
+
+	/* A library's need: that library is named too. */
+	{
+		static const char *const deep[] = {"libdeep.so"};
+		struct elf_spec needy = {.needed = deep, .nneeded = 1};
+
+		put_elf(root, "lib/liba.so", &needy, 0);
+		assert_int_equal(resolve_deps(root, &deps), 0);
+		assert_int_equal(deps.nmissing, 1);
+		assert_string_equal(deps.missing, "libdeep.so");
+		snprintf(want, sizeof(want), "%s/lib/liba.so", root);
+		assert_string_equal(deps.missing_for, want);
+		put_elf(root, "lib/liba.so", &lib, 0);
+	}
+	spec.nneeded = 3;
+
+	/* An entry the resolver cannot expand: the loader might find it
+	 * there, so the verdict is unsure. */
+	snprintf(path, sizeof(path), "$PLATFORM/lib");
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), 0);
+	assert_int_equal(deps.nmissing, 3);
+	assert_string_equal(deps.missing, "liba.so");
+	assert_true(deps.missing_unsure);
+
+	/* A name that is a path was looked for nowhere else. */
+	needs[0] = "/nonexistent-dir/liba.so";
+	path[0] = '\0';
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), 0);
+	assert_string_equal(deps.missing, "/nonexistent-dir/liba.so");
+	assert_string_equal(deps.missing_where, "");
+	needs[0] = "liba.so";
+
+	/* Many long entries: the list is cut short, within its bounds. */
+	runpath = malloc(60 * 64);
+	assert_non_null(runpath);
+	p = runpath;
+	for (int i = 0; i < 60; i++)
+		p += sprintf(p, "%s/nonexistent-%02d-%040d", i ? ":" : "", i,
+		    0);
+	spec.path = runpath;
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), 0);
+	len = strlen(deps.missing_where);
+	assert_true(len < sizeof(deps.missing_where));
+	assert_string_equal(deps.missing_where + len - 5, ", ...");
+	free(runpath);
+	spec.path = path;
+
+	/* A loader that is not there fails, and is named. */
+	snprintf(interp, sizeof(interp), "%s/ld-missing.so", root);
+	spec.interp = interp;
+	put_elf(root, "prog", &spec, 0);
+	assert_int_equal(resolve_deps(root, &deps), ENOENT);
+	assert_true(deps.missing_loader);
+	assert_string_equal(deps.missing, interp);
+	sandbox_elf_deps_clear(&deps);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 static void
 test_sandbox_elf_resolve__huge_string_table(void **state)
 {
@@ -1402,6 +1522,76 @@ test_sandbox_create__cache_sees_changes(void **state)
 		assert_non_null(strstr(text, path));
 		free(text);
 		sandbox_free(sb);
+	}
+	close(fd);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/*
+ * A launcher's check fills the cache: the sandbox made right after for the
+ * same program does not resolve again, and grants what a fresh resolution
+ * grants; a library missing at the check and there later is granted,
+ * not kept out.
+ */
+static void
+test_sandbox_elf_check__fills_the_cache(void **state)
+{
+	static const char *const needs[] = {"libone.so", "libtwo.so"};
+	static const char *const none[] = {NULL};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = "$ORIGIN",
+	    .needed = needs, .nneeded = 2};
+	struct elf_spec lib = {.needed = none};
+	char root[64] = "/tmp/sandbox-check.XXXXXX", path[256], *text;
+	struct sandbox_elf_deps deps = {.probes = 0};
+	unsigned long hits;
+	struct sandbox *sb;
+	size_t size;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	put_elf(root, "prog", &spec, 0);
+	put_elf(root, "libone.so", &lib, 0);
+	snprintf(path, sizeof(path), "%s/prog", root);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(sandbox_elf_check(fd, &deps), 0);
+		assert_int_equal(deps.nmissing, round == 0 ? 1 : 0);
+		sandbox_elf_deps_clear(&deps);
+		hits = sandbox_cache_hits();
+		assert_int_equal(
+		    sandbox_create(fd, &(struct sandbox_spec){}, &sb), 0);
+		assert_int_equal(sandbox_cache_hits() - hits, 1);
+		f = open_memstream(&text, &size);
+		assert_non_null(f);
+		assert_int_equal(sandbox_describe(sb, f), 0);
+		fclose(f);
+		snprintf(path, sizeof(path), "landlock: allow read_file "
+		    "library %s/libone.so\n", root);
+		assert_non_null(strstr(text, path));
+		snprintf(path, sizeof(path), "landlock: allow read_file "
+		    "library %s/libtwo.so\n", root);
+		assert_true((strstr(text, path) != NULL) == (round == 1));
+		free(text);
+		sandbox_free(sb);
+		/* The missing library appears: a cache hit now would keep it
+		 * out. */
+		put_elf(root, "libtwo.so", &lib, 0);
+		hits = sandbox_cache_hits();
+		if (round == 0) {
+			assert_int_equal(sandbox_create(fd,
+			    &(struct sandbox_spec){}, &sb), 0);
+			assert_int_equal(sandbox_cache_hits() - hits, 0);
+			f = open_memstream(&text, &size);
+			assert_non_null(f);
+			assert_int_equal(sandbox_describe(sb, f), 0);
+			fclose(f);
+			assert_non_null(strstr(text, path));
+			free(text);
+			sandbox_free(sb);
+		}
 	}
 	close(fd);
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
@@ -1979,6 +2169,7 @@ main(void)
 		T(test_sandbox_elf_resolve__hostile_headers),
 		T(test_sandbox_elf_resolve__search_order),
 		T(test_sandbox_elf_resolve__loader),
+		T(test_sandbox_elf_resolve__missing_named),
 		T(test_sandbox_elf_resolve__huge_string_table),
 		T(test_sandbox_elf_resolve__mutated_program),
 		T(test_sandbox_elf_resolve__work_is_bounded),
@@ -1993,6 +2184,7 @@ main(void)
 		T(test_program_attr_setsandbox__errors),
 		T(test_sandbox_describe__rules),
 		T(test_sandbox_create__cache_sees_changes),
+		T(test_sandbox_elf_check__fills_the_cache),
 		T(test_sandbox_create__cache_keys_on_origin),
 		T(test_sandbox_create__cache_keys_on_cwd),
 		T(test_sandbox_create__cache_sees_new_library),

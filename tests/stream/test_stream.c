@@ -808,7 +808,7 @@ test_argdata_reader_pull__read_error(void **state)
 }
 
 static void
-test_argdata_reader_release_fd__ownership(void **state)
+test_argdata_reader_release_fd_checked__ownership(void **state)
 {
 	argdata_reader_t *reader = argdata_reader_create(4096, 4);
 	argdata_seq_iterator_t it;
@@ -818,7 +818,7 @@ test_argdata_reader_release_fd__ownership(void **state)
 
 	make_socketpair(sv, SOCK_STREAM);
 	/* Nothing is owned before the first message. */
-	assert_int_equal(argdata_reader_release_fd(reader, null), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, null), EBADF);
 
 	push_fds(sv[0], null, 2);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
@@ -829,16 +829,16 @@ test_argdata_reader_release_fd__ownership(void **state)
 	assert_true(argdata_seq_get(&it, &e));
 	assert_int_equal(argdata_get_fd(e, &other), 0);
 
-	assert_int_equal(argdata_reader_release_fd(reader, kept), 0);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, kept), 0);
 	/* Released once only; the message no longer gives it out. */
-	assert_int_equal(argdata_reader_release_fd(reader, kept), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, kept), EBADF);
 	argdata_seq_iterate(argdata_reader_get(reader), &it);
 	assert_true(argdata_seq_get(&it, &e));
 	assert_int_equal(argdata_get_fd(e, &fd), EBADF);
 	/* Descriptors the reader never owned. */
-	assert_int_equal(argdata_reader_release_fd(reader, null), EBADF);
-	assert_int_equal(argdata_reader_release_fd(reader, -1), EBADF);
-	assert_int_equal(argdata_reader_release_fd(reader, 100000), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, null), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, -1), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, 100000), EBADF);
 
 	/* The next pull closes the other one but not the released one. */
 	close(sv[0]);
@@ -847,7 +847,57 @@ test_argdata_reader_release_fd__ownership(void **state)
 	assert_int_equal(fcntl(kept, F_GETFD), FD_CLOEXEC);
 	assert_true(same_file(kept, null));
 	/* Nor does a message at end-of-file own anything. */
-	assert_int_equal(argdata_reader_release_fd(reader, other), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, other), EBADF);
+	close(kept);
+	argdata_reader_free(reader);
+	close(null);
+	close(sv[1]);
+}
+
+/*
+ * CloudABI's form returns nothing and keeps the same behaviour: a released
+ * descriptor survives the next pull, and a descriptor the reader does not
+ * own is left alone.
+ */
+static void
+test_argdata_reader_release_fd__cloudabi_signature(void **state)
+{
+	void (*release)(argdata_reader_t *, int) = argdata_reader_release_fd;
+	argdata_reader_t *reader = argdata_reader_create(4096, 4);
+	argdata_seq_iterator_t it;
+	const argdata_t *e;
+	int sv[2], null = open("/dev/null", O_RDONLY | O_CLOEXEC), kept, other,
+	           fd;
+
+	make_socketpair(sv, SOCK_STREAM);
+	release(reader, null);
+	push_fds(sv[0], null, 2);
+	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
+	argdata_seq_iterate(argdata_reader_get(reader), &it);
+	assert_true(argdata_seq_get(&it, &e));
+	assert_int_equal(argdata_get_fd(e, &kept), 0);
+	argdata_seq_next(&it);
+	assert_true(argdata_seq_get(&it, &e));
+	assert_int_equal(argdata_get_fd(e, &other), 0);
+
+	release(reader, kept);
+	release(reader, kept);
+	release(reader, null);
+	release(reader, -1);
+	argdata_seq_iterate(argdata_reader_get(reader), &it);
+	assert_true(argdata_seq_get(&it, &e));
+	assert_int_equal(argdata_get_fd(e, &fd), EBADF);
+	argdata_seq_next(&it);
+	assert_true(argdata_seq_get(&it, &e));
+	assert_int_equal(argdata_get_fd(e, &fd), 0);
+	assert_int_equal(fd, other);
+
+	close(sv[0]);
+	pull_eof(reader, sv[1]);
+	assert_int_equal(fcntl(other, F_GETFD), -1);
+	assert_int_equal(fcntl(kept, F_GETFD), FD_CLOEXEC);
+	assert_true(same_file(kept, null));
+	assert_int_equal(fcntl(null, F_GETFD), FD_CLOEXEC);
 	close(kept);
 	argdata_reader_free(reader);
 	close(null);
@@ -1105,7 +1155,8 @@ run_stream_tests(void)
 	    T(test_argdata_reader_pull__truncated),
 	    T(test_argdata_reader_pull__seqpacket),
 	    T(test_argdata_reader_pull__read_error),
-	    T(test_argdata_reader_release_fd__ownership),
+	    T(test_argdata_reader_release_fd_checked__ownership),
+	    T(test_argdata_reader_release_fd__cloudabi_signature),
 	    T(test_argdata_writer_push__kernel_fd_limit),
 	    T(test_argdata_writer_push__not_a_socket),
 	    T(test_argdata_writer_push__errors),
