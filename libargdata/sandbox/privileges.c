@@ -71,17 +71,28 @@ sandbox_drop_bounding(const struct sandbox_user *user)
 			return errno;
 		root = r == 0 || e == 0 || s == 0;
 	}
-	/* Capabilities past the kernel's last are EINVAL: the end. */
+	/*
+	 * One system call per capability: capabilities past the kernel's
+	 * last are EINVAL, the end. Dropping one already dropped succeeds.
+	 */
 	for (unsigned long cap = 0; cap < 64; cap++) {
-		int has = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-
-		if (has < 0)
-			break;
-		if (has == 0 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
+		if (errno == EINVAL)
+			return 0;
+		if (errno != EPERM)
+			return errno;
 		/* Without CAP_SETPCAP: harmless unless the exec runs as
-		 * root, which would get the bounding set's capabilities. */
-		return errno != EPERM || root ? errno : 0;
+		 * root and the set still holds something it would get. */
+		for (cap = 0; cap < 64; cap++) {
+			int has = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+			if (has < 0)
+				return 0;
+			if (has == 1)
+				return root ? EPERM : 0;
+		}
+		return 0;
 	}
 	return 0;
 }
