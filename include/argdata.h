@@ -3,8 +3,9 @@
  *
  * Source-compatible with CloudABI's <argdata.h>: the same names, types and
  * semantics, so that programs written against it compile unchanged. The
- * additions (argdata_get_type, argdata_validate) keep the argdata_ prefix and
- * the same error conventions.
+ * additions (argdata_get_type, argdata_validate, typed extraction with
+ * argdata_read_map, the streaming encoder argdata_encode_*) keep the
+ * argdata_ prefix and the same error conventions.
  *
  * Error conventions, everywhere in this header:
  *  - constructors return NULL and set errno;
@@ -402,9 +403,417 @@ ARGDATA_API void argdata_writer_set(argdata_writer_t *writer,
  */
 ARGDATA_API int argdata_writer_push(argdata_writer_t *writer, int fd);
 
+/*
+ * Typed extraction: a program describes the map it expects in a static
+ * table, a schema, and reads a whole map into its own struct in one call.
+ *
+ * A schema is plain constant data (keys, numbers, pointers to nested
+ * schemas; a function pointer only in ARGDATA_FIELD_EACH fields), so that
+ * it can sit in read-only memory and a later version can publish it, for
+ * instance in an ELF note that cloudabi-run checks a configuration
+ * against. Fill fields with the ARGDATA_FIELD* macros below: they take the
+ * offset and the size of each member from the struct itself, and pick the
+ * field's type from the member's C type, so that an integer is
+ * range-checked for exactly the type it is stored in.
+ *
+ * Field types, with the C type of the member each one fills:
+ *  ARGDATA_FIELD_INT        a signed integer of 1, 2, 4 or 8 bytes
+ *  ARGDATA_FIELD_UINT       an unsigned integer of 1, 2, 4 or 8 bytes
+ *  ARGDATA_FIELD_BOOL       bool
+ *  ARGDATA_FIELD_FLOAT      double
+ *  ARGDATA_FIELD_STR        const char *: points into the data (no copy),
+ *                           NUL-terminated, valid UTF-8 without NUL bytes
+ *  ARGDATA_FIELD_STRLEN     struct argdata_str: the same with its length,
+ *                           which saves a strlen(); NUL bytes allowed
+ *  ARGDATA_FIELD_BINARY     struct argdata_bytes: points into the data
+ *  ARGDATA_FIELD_FD         int: a descriptor, of a kind when flags say so
+ *  ARGDATA_FIELD_TIMESTAMP  struct timespec
+ *  ARGDATA_FIELD_MAP        a struct, read with the field's nested schema
+ *  ARGDATA_FIELD_ARRAY      an array member of max elements of elem_type
+ *                           (a struct read with nested when elem_type is
+ *                           ARGDATA_FIELD_MAP) filled from a sequence, and
+ *                           a size_t member that receives the count
+ *  ARGDATA_FIELD_EACH       no member: each(element, index, out, arg) is
+ *                           called for every element of a sequence
+ *
+ * A field whose key is NULL takes every key that no other field names: it
+ * must be an ARGDATA_FIELD_ARRAY of maps (elem_type ARGDATA_FIELD_MAP),
+ * and each such key, as a const char * or, with the flag
+ * ARGDATA_KEY_LENGTH, a struct argdata_str, goes to key_offset in its
+ * element.
+ * That reads maps whose keys are names chosen by the user ("services:
+ * {web: {...}, db: {...}}") into an array of structs.
+ */
+typedef enum {
+	ARGDATA_FIELD_INT = 1,
+	ARGDATA_FIELD_UINT,
+	ARGDATA_FIELD_BOOL,
+	ARGDATA_FIELD_FLOAT,
+	ARGDATA_FIELD_STR,
+	ARGDATA_FIELD_BINARY,
+	ARGDATA_FIELD_FD,
+	ARGDATA_FIELD_TIMESTAMP,
+	ARGDATA_FIELD_MAP,
+	ARGDATA_FIELD_ARRAY,
+	ARGDATA_FIELD_EACH,
+	ARGDATA_FIELD_STRLEN,
+} argdata_field_type_t;
+
+/* Field flags. */
+/* The key must be present; otherwise it is optional and takes def_*. */
+#define ARGDATA_REQUIRED 0x0001u
+/* ARGDATA_FIELD_FD: the descriptor must be a stream socket listening. */
+#define ARGDATA_FD_LISTENING 0x0100u
+/* ARGDATA_FIELD_FD: a directory. */
+#define ARGDATA_FD_DIRECTORY 0x0200u
+/* ARGDATA_FIELD_FD: a regular file. */
+#define ARGDATA_FD_REGULAR 0x0400u
+/* ARGDATA_FIELD_FD: open for reading; open for writing (F_GETFL). */
+#define ARGDATA_FD_READABLE 0x0800u
+#define ARGDATA_FD_WRITABLE 0x1000u
+/* ARGDATA_FIELD_FD: any socket. */
+#define ARGDATA_FD_SOCKET 0x2000u
+
+/*
+ * A field for other keys: its elements hold the key as a struct
+ * argdata_str, with its length (ARGDATA_OTHER_KEYS sets it by the type of
+ * the key's member).
+ */
+#define ARGDATA_KEY_LENGTH 0x0002u
+
+/* Schema flags. */
+/* Keys that no field names are skipped; without it, they are errors. */
+#define ARGDATA_IGNORE_UNKNOWN 0x0001u
+
+/* The most fields a schema may have, and nested schemas deep. */
+#define ARGDATA_SCHEMA_FIELDS_MAX 256
+#define ARGDATA_SCHEMA_DEPTH_MAX 32
+
+/* A binary value, or a string with its length: points into the data. */
+struct argdata_bytes {
+	const void *data;
+	size_t len;
+};
+
+/*
+ * A string with its length (not counting the NUL byte that follows it):
+ * points into the data.
+ */
+struct argdata_str {
+	const char *str;
+	size_t len;
+};
+
+struct argdata_schema;
+
+struct argdata_field {
+	/* The key, and its length in bytes (0: strlen(key)). */
+	const char *key;
+	size_t keylen;
+	unsigned char type;      /* argdata_field_type_t */
+	unsigned char elem_type; /* ARGDATA_FIELD_ARRAY: of the elements */
+	unsigned short size;     /* sizeof the member, or of one element */
+	unsigned flags;          /* ARGDATA_REQUIRED, ARGDATA_FD_* */
+	size_t offset;           /* offsetof the member in the struct */
+	/* ARGDATA_FIELD_ARRAY: capacity, offsetof the size_t count. */
+	size_t max;
+	size_t count_offset;
+	/* Fields with a NULL key: offsetof the key in each element. */
+	size_t key_offset;
+	/* ARGDATA_FIELD_MAP, and arrays of maps: how to read the struct. */
+	const struct argdata_schema *nested;
+	/*
+	 * Defaults of optional fields that are absent: integers and bools
+	 * take def_int (converted to the member's type, unsigned ones
+	 * through uintmax_t), floats def_float, strings def_str. Absent
+	 * descriptors are -1, arrays empty, binary values empty, timestamps
+	 * zero, and absent maps get their own fields' defaults.
+	 */
+	intmax_t def_int;
+	double def_float;
+	const char *def_str;
+	/* ARGDATA_FIELD_EACH: 0 to go on, or an errno value to stop. */
+	int (*each)(const argdata_t *element, size_t index, void *out,
+	    void *arg);
+	void *arg;
+};
+
+struct argdata_schema {
+	const struct argdata_field *fields;
+	size_t nfields;
+	unsigned flags; /* ARGDATA_IGNORE_UNKNOWN */
+};
+
+/*
+ * Reads the map ad into the struct at out as schema describes it: every
+ * field's member is written, from the data or from the field's default.
+ * Returns 0, or an errno value with a one-line English message naming the
+ * path to the value in errbuf (truncated to errlen bytes, always
+ * NUL-terminated; errbuf may be NULL), such as
+ * "workers[3].port: expected an int, found a str", "listen: missing" or
+ * "lisen: unknown key":
+ *  EINVAL   a value of the wrong type or kind, a required key missing, an
+ *           unknown key (unless ARGDATA_IGNORE_UNKNOWN), a key twice, a
+ *           key that is not a string, more elements than an array holds,
+ *           corrupt data, or a schema that is not well-formed (a size that
+ *           fits no field type, more than ARGDATA_SCHEMA_FIELDS_MAX fields
+ *           or nested deeper than ARGDATA_SCHEMA_DEPTH_MAX);
+ *  ERANGE   an integer outside the range of its member's C type, or a
+ *           timestamp beyond struct timespec;
+ *  EILSEQ   a string that is not valid UTF-8, or holds a NUL byte;
+ *  EBADF    a descriptor that is not available (convert_fd refused it);
+ *  or the error an ARGDATA_FIELD_EACH callback returned.
+ * Descriptors are checked for their kind with fstat(2), getsockopt(2)
+ * (SO_TYPE, SO_ACCEPTCONN) and fcntl(2) (F_GETFL), and are not duplicated:
+ * they stay the value's. On failure, out holds what was read so far and
+ * must not be used; nothing needs freeing either way.
+ *
+ * Strings and binary values point into the data of ad, which must outlive
+ * them. Reading encoded data (argdata_from_buffer, program_main) decodes
+ * the bytes directly; trees made in memory are read too, more slowly. It
+ * allocates nothing, and recurses only as deep as the schema nests
+ * (bounded by ARGDATA_SCHEMA_DEPTH_MAX), never as deep as the data: it is
+ * linear in the size of the map, whatever the bytes.
+ */
+ARGDATA_API int argdata_read_map(const argdata_t *ad,
+    const struct argdata_schema *schema, void *out, char *errbuf,
+    size_t errlen);
+
+/*
+ * The streaming encoder: writes argdata straight into a buffer, without a
+ * tree, as a pre-order sequence of calls:
+ *
+ *	argdata_encoder_t *e = argdata_encoder_create();
+ *	argdata_encode_map_begin(e);
+ *	argdata_encode_str_c(e, "port");
+ *	argdata_encode_int_s(e, 443);
+ *	argdata_encode_str_c(e, "listen");
+ *	argdata_encode_fd(e, sock);
+ *	argdata_encode_end(e);
+ *	if (argdata_encoder_finish(e, &data, &len, &fds, &nfds) == 0)
+ *		proc_exec(execfd, data, len, fds, nfds);
+ *	argdata_encoder_free(e);
+ *
+ * The bytes are exactly those argdata_serialize() writes for the same
+ * tree, with descriptors renumbered from 0 in order of first appearance,
+ * duplicates sharing one number. Every call returns 0 or an errno value,
+ * and errors are sticky: after one, every call up to argdata_encoder_reset
+ * returns it again without writing, so that checking the result of
+ * argdata_encoder_finish alone is enough:
+ *  EINVAL   a call out of place: end with nothing open or a map holding a
+ *           key without a value, a second value at the top, finish with
+ *           containers open; a timestamp with tv_nsec outside
+ *           [0, 999999999];
+ *  EILSEQ   a string that is not valid UTF-8;
+ *  EBADF    a negative descriptor;
+ *  ENOBUFS  the caller's buffer is full (argdata_encoder_create_buffer);
+ *  ENOMEM   out of memory.
+ *
+ * Each container reserves one byte for its length and writes its contents
+ * at once; a container that grows past 127 bytes is noted, and finish
+ * inserts the longer lengths in one pass from the back, moving each byte
+ * at most once. So encoding is linear in the output, at any depth.
+ */
+#ifndef argdata_encoder_t
+typedef struct argdata_encoder_t argdata_encoder_t;
+#define argdata_encoder_t argdata_encoder_t
+#endif
+
+/* An encoder into a buffer of its own that grows. NULL with ENOMEM. */
+ARGDATA_API argdata_encoder_t *argdata_encoder_create(void);
+
+/*
+ * An encoder into the caller's buffer of size bytes, which must stay valid
+ * until the encoder is freed or reset: data that does not fit gives
+ * ENOBUFS. Only the descriptor table and the stack of open containers are
+ * allocated. NULL with ENOMEM.
+ */
+ARGDATA_API argdata_encoder_t *argdata_encoder_create_buffer(void *buf,
+    size_t size);
+
+/* Frees the encoder and its buffer (not the caller's). Accepts NULL. */
+ARGDATA_API void argdata_encoder_free(argdata_encoder_t *e);
+
+/* Starts again from nothing, keeping the memory; clears a sticky error. */
+ARGDATA_API void argdata_encoder_reset(argdata_encoder_t *e);
+
+/*
+ * Opens a map (then key, value, key, value, ...) or a sequence, inside the
+ * current container or at the top; argdata_encode_end closes the one most
+ * recently opened.
+ */
+ARGDATA_API int argdata_encode_map_begin(argdata_encoder_t *e);
+ARGDATA_API int argdata_encode_seq_begin(argdata_encoder_t *e);
+ARGDATA_API int argdata_encode_end(argdata_encoder_t *e);
+
+/* Scalars, as the matching argdata_create_* would make them. */
+ARGDATA_API int argdata_encode_null(argdata_encoder_t *e);
+ARGDATA_API int argdata_encode_bool(argdata_encoder_t *e, bool value);
+ARGDATA_API int argdata_encode_int_s(argdata_encoder_t *e, intmax_t value);
+ARGDATA_API int argdata_encode_int_u(argdata_encoder_t *e, uintmax_t value);
+ARGDATA_API int argdata_encode_float(argdata_encoder_t *e, double value);
+/* The bytes are copied; len does not count a NUL, which is added. */
+ARGDATA_API int argdata_encode_str(argdata_encoder_t *e, const char *str,
+    size_t len);
+ARGDATA_API int argdata_encode_str_c(argdata_encoder_t *e, const char *str);
+ARGDATA_API int argdata_encode_binary(argdata_encoder_t *e, const void *buf,
+    size_t len);
+ARGDATA_API int argdata_encode_timestamp(argdata_encoder_t *e,
+    const struct timespec *ts);
+/*
+ * A descriptor: written with its number in this encoding, the descriptor
+ * itself listed in the table argdata_encoder_finish returns. The
+ * descriptor is neither checked nor duplicated.
+ */
+ARGDATA_API int argdata_encode_fd(argdata_encoder_t *e, int fd);
+
+/*
+ * Completes the encoding and stores the bytes in *data and *len and the
+ * descriptor table in *fds and *nfds (fds[i] is the descriptor numbered
+ * i), ready for proc_exec(3); they stay valid and unchanged until the
+ * encoder is reset or freed. With nothing encoded, the result is the
+ * empty encoding: null. Returns 0 or the sticky error. Calling it again
+ * returns the same result.
+ */
+ARGDATA_API int argdata_encoder_finish(argdata_encoder_t *e,
+    const void **data, size_t *len, const int **fds, size_t *nfds);
+
+/*
+ * The finished encoding as a value whose descriptor numbers convert to
+ * the descriptors of the table, for argdata_writer_set(),
+ * program_spawn(3) or program_exec(3), which serialize it again with the
+ * same bytes. It calls argdata_encoder_finish first and must be freed
+ * with argdata_free() before the encoder is reset or freed. NULL with the
+ * sticky error or ENOMEM in errno.
+ */
+ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
+
 #ifdef __cplusplus
 }
 #endif
+
+/*
+ * Schema macros (C only: they use _Generic). Each fills one struct
+ * argdata_field for member m of struct type st, under key k, which must be
+ * a string literal (its length is taken at compile time). The arguments
+ * after k are the flags and then, optionally, more designated
+ * initializers, such as a default:
+ *
+ *	struct server {
+ *		const char *name;
+ *		uint16_t port;
+ *		int listen;
+ *	};
+ *	static const struct argdata_field server_fields[] = {
+ *		ARGDATA_KEY(struct server, name, "name", ARGDATA_REQUIRED),
+ *		ARGDATA_KEY(struct server, port, "port", 0, .def_int = 80),
+ *		ARGDATA_KEY_FD(struct server, listen, "listen",
+ *		    ARGDATA_REQUIRED | ARGDATA_FD_LISTENING),
+ *	};
+ *	static const struct argdata_schema server_schema =
+ *	    ARGDATA_SCHEMA(server_fields, 0);
+ *
+ * ARGDATA_KEY takes the field type from the member's C type: any integer
+ * type, bool, double, const char *, struct argdata_str, struct
+ * argdata_bytes. A member of any other type does not compile. The others
+ * name the type:
+ *  ARGDATA_KEY_FD               an int member holding a descriptor
+ *  ARGDATA_KEY_TIMESTAMP        a struct timespec member
+ *  ARGDATA_KEY_MAP              a struct member, read with schema s
+ *  ARGDATA_KEY_ARRAY            an array member, element type from its C
+ *                               type as ARGDATA_KEY does, and the size_t
+ *                               member n that receives the count
+ *  ARGDATA_KEY_ARRAY_OF_FDS     the same for an array of int descriptors
+ *  ARGDATA_KEY_ARRAY_OF_MAPS    the same for an array of structs read with
+ *                               schema s
+ *  ARGDATA_OTHER_KEYS           an array of structs of type et, read with
+ *                               schema s, from every key that no other
+ *                               field names, each key stored in the
+ *                               member km of its element, a const char *
+ *                               or a struct argdata_str
+ *  ARGDATA_KEY_EACH             no member: fn(element, index, out, arg)
+ *                               for every element of a sequence
+ */
+#ifndef __cplusplus
+#define ARGDATA_MEMBER_(st, m) (((st *)0)->m)
+#define ARGDATA_FIELD_TYPE_OF_(x)                                         \
+	_Generic((x),                                                     \
+	    bool: ARGDATA_FIELD_BOOL,                                     \
+	    char: ((char)-1 < 0 ? ARGDATA_FIELD_INT : ARGDATA_FIELD_UINT), \
+	    signed char: ARGDATA_FIELD_INT,                               \
+	    short: ARGDATA_FIELD_INT,                                     \
+	    int: ARGDATA_FIELD_INT,                                       \
+	    long: ARGDATA_FIELD_INT,                                      \
+	    long long: ARGDATA_FIELD_INT,                                 \
+	    unsigned char: ARGDATA_FIELD_UINT,                            \
+	    unsigned short: ARGDATA_FIELD_UINT,                           \
+	    unsigned int: ARGDATA_FIELD_UINT,                             \
+	    unsigned long: ARGDATA_FIELD_UINT,                            \
+	    unsigned long long: ARGDATA_FIELD_UINT,                       \
+	    double: ARGDATA_FIELD_FLOAT,                                  \
+	    const char *: ARGDATA_FIELD_STR,                              \
+	    struct argdata_str: ARGDATA_FIELD_STRLEN,                     \
+	    struct argdata_bytes: ARGDATA_FIELD_BINARY)
+/* The offset of member m, which must be of type t (or it does not compile). */
+#define ARGDATA_OFFSET_AS_(st, m, t)                                      \
+	_Generic(ARGDATA_MEMBER_(st, m), t: offsetof(st, m))
+#define ARGDATA_KEY_COMMON_(st, m, k)                                     \
+	.key = (k), .keylen = sizeof(k "") - 1,                           \
+	.size = sizeof(ARGDATA_MEMBER_(st, m)), .offset = offsetof(st, m)
+
+#define ARGDATA_KEY(st, m, k, ...)                                        \
+	{ARGDATA_KEY_COMMON_(st, m, k),                                   \
+	    .type = ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)),       \
+	    .flags = __VA_ARGS__}
+#define ARGDATA_KEY_FD(st, m, k, ...)                                     \
+	{.key = (k), .keylen = sizeof(k "") - 1, .size = sizeof(int),     \
+	    .offset = ARGDATA_OFFSET_AS_(st, m, int),                     \
+	    .type = ARGDATA_FIELD_FD, .flags = __VA_ARGS__}
+#define ARGDATA_KEY_TIMESTAMP(st, m, k, ...)                              \
+	{ARGDATA_KEY_COMMON_(st, m, k), .type = ARGDATA_FIELD_TIMESTAMP,  \
+	    .flags = __VA_ARGS__}
+#define ARGDATA_KEY_MAP(st, m, k, s, ...)                                 \
+	{ARGDATA_KEY_COMMON_(st, m, k), .type = ARGDATA_FIELD_MAP,        \
+	    .nested = &(s), .flags = __VA_ARGS__}
+#define ARGDATA_ARRAY_COMMON_(st, m, n)                                   \
+	.type = ARGDATA_FIELD_ARRAY,                                      \
+	.size = sizeof(ARGDATA_MEMBER_(st, m)[0]),                        \
+	.offset = offsetof(st, m),                                        \
+	.max = sizeof(ARGDATA_MEMBER_(st, m)) /                           \
+	    sizeof(ARGDATA_MEMBER_(st, m)[0]),                            \
+	.count_offset = ARGDATA_OFFSET_AS_(st, n, size_t)
+#define ARGDATA_KEY_ARRAY(st, m, n, k, ...)                               \
+	{.key = (k), .keylen = sizeof(k "") - 1,                          \
+	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
+	    .elem_type = ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]), \
+	    .flags = __VA_ARGS__}
+#define ARGDATA_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                        \
+	{.key = (k), .keylen = sizeof(k "") - 1,                          \
+	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
+	    .elem_type = _Generic(ARGDATA_MEMBER_(st, m)[0],              \
+		int: ARGDATA_FIELD_FD),                                   \
+	    .flags = __VA_ARGS__}
+#define ARGDATA_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)                    \
+	{.key = (k), .keylen = sizeof(k "") - 1,                          \
+	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
+	    .elem_type = ARGDATA_FIELD_MAP, .nested = &(s),               \
+	    .flags = __VA_ARGS__}
+#define ARGDATA_OTHER_KEYS(st, m, n, et, km, s)                           \
+	{.key = NULL, ARGDATA_ARRAY_COMMON_(st, m, n),                    \
+	    .elem_type = ARGDATA_FIELD_MAP, .nested = &(s),               \
+	    .key_offset = offsetof(et, km),                               \
+	    .flags = _Generic(ARGDATA_MEMBER_(et, km),                    \
+		const char *: 0u,                                         \
+		struct argdata_str: ARGDATA_KEY_LENGTH)}
+#define ARGDATA_KEY_EACH(k, fn, a, ...)                                   \
+	{.key = (k), .keylen = sizeof(k "") - 1,                          \
+	    .type = ARGDATA_FIELD_EACH, .each = (fn), .arg = (a),         \
+	    .flags = __VA_ARGS__}
+#endif
+
+/* A schema over a static array of fields. */
+#define ARGDATA_SCHEMA(fields, schema_flags)                              \
+	{(fields), sizeof(fields) / sizeof((fields)[0]), (schema_flags)}
 
 /*
  * argdata_create_int(v) and argdata_get_int(ad, &v) for every integer type:

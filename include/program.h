@@ -134,6 +134,18 @@ ARGDATA_API int program_spawn(int execfd, const argdata_t *ad,
  */
 void program_main(const argdata_t *ad);
 
+/*
+ * Optionally defined by the same program: the schema of the map that
+ * program_main() reads with argdata_read_map(3). Started without argdata,
+ * argdata-main's main() then lists the keys it expects, with their types,
+ * kinds and defaults, after how to start it. Declared weak, so that
+ * programs that do not define it link as before.
+ */
+struct argdata_schema;
+#if defined(__GNUC__)
+extern const struct argdata_schema program_schema __attribute__((weak));
+#endif
+
 #ifdef __cplusplus
 }
 #endif

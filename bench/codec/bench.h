@@ -77,6 +77,9 @@ struct codec {
 extern const struct codec codec_argdata;
 extern const struct codec codec_msgpack;
 extern const struct codec codec_cbor;
+/* libargdata's streaming encoder (build only) and typed reads (decode). */
+extern const struct codec codec_argdata_stream;
+extern const struct codec codec_argdata_typed;
 
 /* Serializes the "fds" sequence, renumbering or not; for the fds table. */
 int argdata_fds_prepare(const struct dataset *ds, void **tree);

@@ -62,6 +62,89 @@ startup_copy(int fd, size_t size, size_t *len)
 	return buf;
 }
 
+static const char *
+startup_type_name(unsigned type, size_t size, char *buf, size_t len)
+{
+	switch (type) {
+	case ARGDATA_FIELD_INT:
+		snprintf(buf, len, "int%zu", 8 * size);
+		return buf;
+	case ARGDATA_FIELD_UINT:
+		snprintf(buf, len, "uint%zu", 8 * size);
+		return buf;
+	case ARGDATA_FIELD_BOOL:
+		return "bool";
+	case ARGDATA_FIELD_FLOAT:
+		return "float";
+	case ARGDATA_FIELD_STR:
+	case ARGDATA_FIELD_STRLEN:
+		return "str";
+	case ARGDATA_FIELD_BINARY:
+		return "binary";
+	case ARGDATA_FIELD_FD:
+		return "fd";
+	case ARGDATA_FIELD_TIMESTAMP:
+		return "timestamp";
+	case ARGDATA_FIELD_MAP:
+		return "map";
+	default:
+		return "seq";
+	}
+}
+
+/*
+ * Lists the keys of a schema, one a line, nested maps indented below
+ * their key. Recursion follows the schema's nesting, which is static and
+ * bounded by ARGDATA_SCHEMA_DEPTH_MAX.
+ */
+static void
+startup_usage_schema(const struct argdata_schema *s, int indent)
+{
+	static const struct {
+		unsigned flag;
+		const char *text;
+	} kinds[] = {
+	    {ARGDATA_FD_LISTENING, "listening stream socket"},
+	    {ARGDATA_FD_SOCKET, "socket"},
+	    {ARGDATA_FD_DIRECTORY, "directory"},
+	    {ARGDATA_FD_REGULAR, "regular file"},
+	    {ARGDATA_FD_READABLE, "readable"},
+	    {ARGDATA_FD_WRITABLE, "writable"},
+	};
+
+	if (indent > 2 * ARGDATA_SCHEMA_DEPTH_MAX)
+		return;
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct argdata_field *f = &s->fields[i];
+		unsigned type = f->type == ARGDATA_FIELD_ARRAY ? f->elem_type
+		    : f->type;
+		char tbuf[16];
+
+		fprintf(stderr, "  %*s%-16s %s%s", indent, "",
+		    f->key != NULL ? f->key : "(any other key)",
+		    f->type == ARGDATA_FIELD_ARRAY ? "seq of " : "",
+		    startup_type_name(type, f->size, tbuf, sizeof(tbuf)));
+		if (type == ARGDATA_FIELD_FD)
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]);
+			    k++)
+				if (f->flags & kinds[k].flag)
+					fprintf(stderr, ", %s", kinds[k].text);
+		if (f->type == ARGDATA_FIELD_ARRAY)
+			fprintf(stderr, ", at most %zu", f->max);
+		if (f->flags & ARGDATA_REQUIRED)
+			fprintf(stderr, ", required");
+		else if ((type == ARGDATA_FIELD_INT ||
+		    type == ARGDATA_FIELD_UINT) && f->type == type)
+			fprintf(stderr, ", default %jd", f->def_int);
+		else if (type == ARGDATA_FIELD_STR && f->def_str != NULL &&
+		    f->type == type)
+			fprintf(stderr, ", default given");
+		fprintf(stderr, "\n");
+		if (f->nested != NULL && type == ARGDATA_FIELD_MAP)
+			startup_usage_schema(f->nested, indent + 2);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -80,6 +163,12 @@ main(int argc, char **argv)
 		    "%s: no start-up argdata (ARGDATA_FD is not set): "
 		    "start it with cloudabi-run(1) or program_exec(3)\n",
 		    name);
+		if (&program_schema != NULL) {
+			fprintf(stderr, "%s reads a map with these keys%s:\n",
+			    name, program_schema.flags & ARGDATA_IGNORE_UNKNOWN
+			    ? "" : " and no others");
+			startup_usage_schema(&program_schema, 0);
+		}
 		return STARTUP_NO_ARGDATA;
 	}
 	if (!startup_parse_fd(env, &fd) || fstat(fd, &st) != 0 ||

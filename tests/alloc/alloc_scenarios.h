@@ -17,6 +17,10 @@ int print_yaml(void);
 int stream_roundtrip(void);
 int yaml_load(void);
 
+/* alloc_typed.c: the streaming encoder and typed extraction. */
+int encode_stream(void);
+int typed_read(void);
+
 /* alloc_chunks.c: the chunks values are carved from. */
 void test_ad_node_alloc__chunks_reused(void **state);
 void test_ad_node_alloc__spares_returned(void **state);

@@ -312,6 +312,20 @@ test_argdata_reader_pull__alloc_failures(void **state)
 	fail_each_allocation(stream_roundtrip);
 }
 
+static void
+test_argdata_encoder_finish__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(encode_stream);
+}
+
+static void
+test_argdata_read_map__alloc_failures(void **state)
+{
+	(void)state;
+	fail_each_allocation(typed_read);
+}
+
 #ifdef ALLOC_LOADER
 static void
 test_loader_load__alloc_failures(void **state)
@@ -330,6 +344,8 @@ run_alloc_tests(void)
 	    TEST_CASE(test_argdata_validate__alloc_failures),
 	    TEST_CASE(test_argdata_print_yaml__alloc_failures),
 	    TEST_CASE(test_argdata_reader_pull__alloc_failures),
+	    TEST_CASE(test_argdata_encoder_finish__alloc_failures),
+	    TEST_CASE(test_argdata_read_map__alloc_failures),
 #ifdef ALLOC_LOADER
 	    TEST_CASE(test_loader_load__alloc_failures),
 #endif

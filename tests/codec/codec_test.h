@@ -26,6 +26,9 @@ int run_roundtrip_tests(void);
 int run_deep_tests(void);
 int run_memory_tests(void);
 int run_manpage_tests(void);
+int run_encoder_tests(void);
+int run_typed_tests(void);
+int run_typed_field_tests(void);
 
 /*
  * Serializes ad (without renumbering) and checks that the bytes and the

@@ -19,6 +19,9 @@ main(int argc, char **argv)
 		{"deep", run_deep_tests},
 		{"memory", run_memory_tests},
 		{"manpage", run_manpage_tests},
+		{"encoder", run_encoder_tests},
+		{"typed", run_typed_tests},
+		{"typed_fields", run_typed_field_tests},
 	};
 
 	return test_main(argc, argv, groups,

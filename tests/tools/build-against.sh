@@ -5,7 +5,8 @@
 # temporary DESTDIR and the program built against that, with the installed
 # pkg-config file. With --man, SOURCE is a manual page: the program is the
 # first literal block of its EXAMPLES section and, when EXPECTED is "page",
-# the expected output is the second one (roff escapes \e and \& undone).
+# the expected output is the second one (roff escapes \e and \& undone);
+# MAN_BLOCK=N takes block N and block N+1 instead.
 #
 # usage: build-against.sh BUILDDIR [--man|--installed] SOURCE
 #            EXPECTED|page|- CC [FLAGS...]
@@ -35,13 +36,14 @@ example_block()
 }
 
 if $man; then
-	example_block 1 "$src" >"$tmp/prog.c"
+	block=${MAN_BLOCK:-1}
+	example_block "$block" "$src" >"$tmp/prog.c"
 	if [ ! -s "$tmp/prog.c" ]; then
 		echo "no literal block in the EXAMPLES section of $src" >&2
 		exit 1
 	fi
 	if [ "$expected" = page ]; then
-		example_block 2 "$src" >"$tmp/expected"
+		example_block $((block + 1)) "$src" >"$tmp/expected"
 		expected=$tmp/expected
 	fi
 else
