@@ -192,7 +192,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		if ((fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 			err(1, "/dev/null");
-	if ((error = sandbox_seccomp_filter(0, &filter)) != 0) {
+	if ((error = sandbox_seccomp_filter(&filter)) != 0) {
 		errno = error;
 		err(1, "sandbox_seccomp_filter");
 	}
@@ -203,6 +203,7 @@ main(int argc, char **argv)
 		err(1, "calloc");
 	memcpy(sandbox_prog.filter, filter->insns,
 	    len * sizeof(*filter->insns));
+	sandbox_seccomp_widen(filter, sandbox_prog.filter, 0);
 	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)

@@ -329,7 +329,9 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	for (size_t i = 0; i < nwritable; i++)
 		if (!contains(fds, nfds, writable[i]))
 			return EINVAL;
-	if ((error = sandbox_seccomp_filter(spec->allow, &filter)) != 0)
+	if (spec->allow >= 1U << SANDBOX_ALLOW_NGROUPS)
+		return EINVAL;
+	if ((error = sandbox_seccomp_filter(&filter)) != 0)
 		return error;
 
 	/* Look at the caller's descriptors before opening any of ours: a
@@ -367,6 +369,7 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	}
 	memcpy(sb->fprog.filter, filter->insns,
 	    filter->len * sizeof(*filter->insns));
+	sandbox_seccomp_widen(filter, sb->fprog.filter, spec->allow);
 	if (spec->user != NULL) {
 		const struct sandbox_user *u = spec->user;
 

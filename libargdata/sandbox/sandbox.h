@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 /*
  * The Landlock ABI the sandbox needs: 4 brings TCP bind and connect rules,
@@ -183,36 +184,64 @@ SANDBOX_CHILD_CODE int sandbox_clear_caps(void);
 int sandbox_describe(const struct sandbox *sb, FILE *f);
 
 /*
- * A compiled seccomp filter (seccomp.c): built once per process for each
- * set of widening groups, shared by every sandbox, never freed. Calls that
- * act on a process allow pid 0 and the caller's own, which the filter
- * compares with SANDBOX_PID_PLACEHOLDER (above any pid Linux hands out):
- * pid_slots[0..npid-1] are the instructions to patch with the caller's pid
- * in a copy, before it is attached.
+ * The compiled seccomp filter: compiled with libseccomp from the rules of
+ * seccomp.c, once per process, or once at build time (seccomp-gen writes
+ * it into seccomp_bpf_data.c, which seccomp_bpf.c hands out). One program
+ * serves every start; two kinds of instruction are left to fill in, in a
+ * copy, before it is attached:
+ *  - the comparisons with SANDBOX_PID_PLACEHOLDER (above any pid Linux
+ *    hands out), at pid_slots[0..npid-1], take the caller's own pid
+ *    (sandbox_seccomp_patch(), in the child, once its pid is known);
+ *  - the returns of the calls a widening group allows, at widen[], carry
+ *    a marker until sandbox_seccomp_widen() makes them allow the call or
+ *    fail with its errno.
  */
 #define SANDBOX_PID_PLACEHOLDER 0x7fff5a1dU
 #define SANDBOX_PID_SLOTS 128
+#define SANDBOX_WIDEN_SLOTS 128
 struct sock_filter;
+struct sandbox_widen_slot {
+	uint16_t insn;  /* the return instruction */
+	uint16_t group; /* the group's index in sandbox_allow_names */
+	uint16_t error; /* the errno while the group is not allowed */
+};
 struct sandbox_filter {
-	struct sock_filter *insns;
+	const struct sock_filter *insns;
 	size_t len;
-	uint16_t pid_slots[SANDBOX_PID_SLOTS];
+	const uint16_t *pid_slots;
 	size_t npid;
+	const struct sandbox_widen_slot *widen;
+	size_t nwiden;
 };
 
 /*
- * The filter for the widening groups (a mask). Returns 0 and stores it in
- * *filter, or an errno value (EINVAL for unknown bits).
+ * The marker of a widenable return: SECCOMP_RET_TRACE with this data, the
+ * group's index in bits 8..14 and its errno (below 256) in bits 0..7.
+ * Never attached as it is: without a tracer it would fail with ENOSYS.
  */
-int sandbox_seccomp_filter(unsigned groups,
-    const struct sandbox_filter **filter);
+#define SANDBOX_WIDEN_MARK 0x8000U
 
-/* Writes pid into copy, a copy of f's instructions. Async-signal-safe. */
+/* The filter. Returns 0 and stores it in *filter, or an errno value. */
+int sandbox_seccomp_filter(const struct sandbox_filter **filter);
+
+/* Fills in the widenable returns of copy, a copy of f's instructions, for
+ * the widening groups (a mask). */
+void sandbox_seccomp_widen(const struct sandbox_filter *f,
+    struct sock_filter *copy, unsigned groups);
+
+/* Writes pid into copy's comparisons. Async-signal-safe. */
 SANDBOX_CHILD_CODE void sandbox_seccomp_patch(const struct sandbox_filter *f,
     struct sock_filter *copy, pid_t pid);
 
-/* Writes the filter's rules in words, one per line, to f. */
+/*
+ * Writes the filter's rules in words, one per line, to f, as widened by
+ * groups (a mask): the lines common to every start, then one line per
+ * widening group, in the order of their bits. seccomp.c builds the parts,
+ * seccomp-gen records them.
+ */
 int sandbox_seccomp_describe(unsigned groups, FILE *f);
+int sandbox_seccomp_describe_common(FILE *f);
+int sandbox_seccomp_describe_group(unsigned index, bool allowed, FILE *f);
 
 /*
  * The work one resolution may do, whatever the program's headers ask for:

@@ -1,8 +1,9 @@
 /*
- * seccomp.c - the seccomp filter of the sandbox: an allowlist, compiled with
- * libseccomp once per process (and per set of widening groups) and kept as
- * a BPF program in memory, so that the child only patches in its own pid
- * and hands it to the kernel. Every rule of the filter is defined here.
+ * seccomp.c - the seccomp filter of the sandbox: an allowlist, compiled
+ * with libseccomp once per process (or once at build time, by seccomp-gen)
+ * and kept as a BPF program in memory, which each start copies, fills in
+ * (widening groups, then the child's own pid) and hands to the kernel.
+ * Every rule of the filter is defined here.
  *
  * What the filter does not name fails with ENOSYS, as on a kernel that
  * lacks the call, so that C libraries fall back to older calls and a
@@ -27,6 +28,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <seccomp.h>
@@ -108,7 +110,8 @@ static const struct {
 
 /*
  * Named and refused with their own errno, unless a widening group of
- * program_attr_allow() (the bit in widen) allows them.
+ * program_attr_allow() (the bit in widen) allows them. The bits follow
+ * the order of sandbox_allow_names (sandbox.c).
  */
 enum {
 	WIDEN_SYSV_IPC = 1U << 0,
@@ -116,10 +119,6 @@ enum {
 	WIDEN_FLOCK = 1U << 2,
 	WIDEN_INOTIFY = 1U << 3,
 	WIDEN_XATTR_READ = 1U << 4,
-};
-
-const char *const sandbox_allow_names[SANDBOX_ALLOW_NGROUPS] = {
-	"sysv-ipc", "mqueue", "flock", "inotify", "xattr-read",
 };
 
 static const struct {
@@ -217,10 +216,11 @@ static const struct {
 	{"FS_IOC_FSSETXATTR", FS_IOC_FSSETXATTR},
 };
 
-/* Built on first use per set of groups, under the lock; a failure is
- * retried next time. */
+/* Built on first use, under the lock; a failure is retried next time. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sandbox_filter built[1U << SANDBOX_ALLOW_NGROUPS];
+static struct sandbox_filter built;
+static uint16_t pid_slots[SANDBOX_PID_SLOTS];
+static struct sandbox_widen_slot widen_slots[SANDBOX_WIDEN_SLOTS];
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -262,15 +262,6 @@ syscall_number(const char *name, int fallback)
 	/* Negative numbers are libseccomp's stand-ins for calls this
 	 * architecture does not have. */
 	return nr < 0 ? -1 : nr;
-}
-
-int
-sandbox_allow_group(const char *name)
-{
-	for (size_t i = 0; i < SANDBOX_ALLOW_NGROUPS; i++)
-		if (strcmp(name, sandbox_allow_names[i]) == 0)
-			return (int)(1U << i);
-	return -1;
 }
 
 /* The name of the group of the single bit in widen. */
@@ -452,22 +443,33 @@ add_argument_rules(scmp_filter_ctx ctx)
 	return rc;
 }
 
-/* The rules for the given widening groups, added to ctx. Returns 0 or a
- * negative errno value, as libseccomp does. */
+/* The rules, added to ctx. Returns 0 or a negative errno value, as
+ * libseccomp does. */
 static int
-add_rules(scmp_filter_ctx ctx, unsigned groups)
+add_rules(scmp_filter_ctx ctx)
 {
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < COUNT(allowed); i++)
 		rc = add_names(ctx, SCMP_ACT_ALLOW, allowed[i].names);
-	/* Those refused with ENOSYS are named for the description only:
-	 * libseccomp refuses rules that repeat the default action. */
-	for (size_t i = 0; rc == 0 && i < COUNT(denied); i++)
-		if (denied[i].error != ENOSYS || (groups & denied[i].widen))
-			rc = add_names(ctx, (groups & denied[i].widen) != 0 ?
-			    SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(denied[i].error),
-			    denied[i].names);
+	/*
+	 * Those refused with ENOSYS are named for the description only:
+	 * libseccomp refuses rules that repeat the default action. Those a
+	 * group widens return a marker (a trace action, whose data may be
+	 * larger than an errno's), made into their errno or an allow for
+	 * each start (sandbox_seccomp_widen()).
+	 */
+	for (size_t i = 0; rc == 0 && i < COUNT(denied); i++) {
+		uint32_t action = SCMP_ACT_ERRNO((uint32_t)denied[i].error);
+
+		if (denied[i].widen != 0)
+			action = SCMP_ACT_TRACE(SANDBOX_WIDEN_MARK |
+			    (unsigned)__builtin_ctz(denied[i].widen) << 8 |
+			    (uint32_t)denied[i].error);
+		else if (denied[i].error == ENOSYS)
+			continue;
+		rc = add_names(ctx, action, denied[i].names);
+	}
 	if (rc == 0)
 		rc = add_pid_rules(ctx);
 	if (rc == 0)
@@ -476,13 +478,12 @@ add_rules(scmp_filter_ctx ctx, unsigned groups)
 }
 
 /* Exports the filter into f through a memfd (libseccomp 2.5 writes only
- * to descriptors), and finds the instructions that compare with the pid
- * placeholder. */
+ * to descriptors), and finds the instructions to fill in. */
 static int
 export(scmp_filter_ctx ctx, struct sandbox_filter *f)
 {
 	struct sock_filter *buf;
-	size_t len, npid = 0;
+	size_t len, npid = 0, nwiden = 0;
 	off_t size;
 	ssize_t n;
 	int fd, rc, error = 0;
@@ -522,18 +523,37 @@ export(scmp_filter_ctx ctx, struct sandbox_filter *f)
 			error = EINVAL;
 			goto out;
 		}
-		f->pid_slots[npid++] = (uint16_t)i;
+		pid_slots[npid++] = (uint16_t)i;
+	}
+	for (size_t i = 0; i < len; i++) {
+		uint32_t k = buf[i].k;
+
+		if (buf[i].code != (BPF_RET | BPF_K) ||
+		    (k & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_TRACE ||
+		    (k & SANDBOX_WIDEN_MARK) == 0)
+			continue;
+		if (nwiden == SANDBOX_WIDEN_SLOTS) {
+			free(buf);
+			error = EINVAL;
+			goto out;
+		}
+		widen_slots[nwiden++] = (struct sandbox_widen_slot){
+		    .insn = (uint16_t)i, .group = (uint16_t)((k >> 8) & 0x7f),
+		    .error = (uint16_t)(k & 0xff)};
 	}
 	f->insns = buf;
 	f->len = len;
+	f->pid_slots = pid_slots;
 	f->npid = npid;
+	f->widen = widen_slots;
+	f->nwiden = nwiden;
 out:
 	close(fd);
 	return error;
 }
 
 static int
-build(unsigned groups, struct sandbox_filter *f)
+build(struct sandbox_filter *f)
 {
 	scmp_filter_ctx ctx;
 	int rc, error;
@@ -552,34 +572,24 @@ build(unsigned groups, struct sandbox_filter *f)
 	if (rc == 0)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (rc == 0)
-		rc = add_rules(ctx, groups);
+		rc = add_rules(ctx);
 	error = rc == 0 ? export(ctx, f) : -rc;
 	seccomp_release(ctx);
 	return error;
 }
 
 int
-sandbox_seccomp_filter(unsigned groups, const struct sandbox_filter **out)
+sandbox_seccomp_filter(const struct sandbox_filter **out)
 {
 	int error = 0;
 
-	if (groups >= (1U << SANDBOX_ALLOW_NGROUPS))
-		return EINVAL;
 	pthread_mutex_lock(&lock);
-	if (built[groups].insns == NULL)
-		error = build(groups, &built[groups]);
+	if (built.insns == NULL)
+		error = build(&built);
 	if (error == 0)
-		*out = &built[groups];
+		*out = &built;
 	pthread_mutex_unlock(&lock);
 	return error;
-}
-
-void
-sandbox_seccomp_patch(const struct sandbox_filter *f,
-    struct sock_filter *copy, pid_t pid)
-{
-	for (size_t i = 0; i < f->npid; i++)
-		copy[f->pid_slots[i]].k = (uint32_t)pid;
 }
 
 /* Writes the names of list that this machine has, comma-separated. */
@@ -600,8 +610,35 @@ put_names(FILE *f, const char *list)
 	return 0;
 }
 
+/* The line of denied[i], allowed by its group or not. */
+static int
+describe_denied(size_t i, bool allow, FILE *f)
+{
+	if (fputs(allow ? "seccomp: allow" : "seccomp: deny", f) == EOF ||
+	    put_names(f, denied[i].names) != 0)
+		return EIO;
+	if (strcmp(denied[i].group, "changes by path") == 0 &&
+	    fputs(", utimensat with a path", f) == EOF)
+		return EIO;
+	if (allow ? fprintf(f, ": %s (--allow %s)\n", denied[i].group,
+	    allow_name(denied[i].widen)) < 0 :
+	    fprintf(f, " (%s): %s\n", strerrorname_np(denied[i].error),
+	    denied[i].group) < 0)
+		return EIO;
+	return 0;
+}
+
 int
-sandbox_seccomp_describe(unsigned groups, FILE *f)
+sandbox_seccomp_describe_group(unsigned index, bool allow, FILE *f)
+{
+	for (size_t i = 0; i < COUNT(denied); i++)
+		if (denied[i].widen == 1U << index)
+			return describe_denied(i, allow, f);
+	return EINVAL;
+}
+
+int
+sandbox_seccomp_describe_common(FILE *f)
 {
 	int error;
 
@@ -613,21 +650,10 @@ sandbox_seccomp_describe(unsigned groups, FILE *f)
 		    (error = put_names(f, allowed[i].names)) != 0 ||
 		    fprintf(f, ": %s\n", allowed[i].group) < 0)
 			return EIO;
-	for (size_t i = 0; i < COUNT(denied); i++) {
-		bool allow = (groups & denied[i].widen) != 0;
-
-		if (fputs(allow ? "seccomp: allow" : "seccomp: deny", f) ==
-		    EOF || put_names(f, denied[i].names) != 0)
-			return EIO;
-		if (strcmp(denied[i].group, "changes by path") == 0 &&
-		    fputs(", utimensat with a path", f) == EOF)
-			return EIO;
-		if (allow ? fprintf(f, ": %s (--allow %s)\n", denied[i].group,
-		    allow_name(denied[i].widen)) < 0 :
-		    fprintf(f, " (%s): %s\n", strerrorname_np(denied[i].error),
-		    denied[i].group) < 0)
-			return EIO;
-	}
+	for (size_t i = 0; i < COUNT(denied); i++)
+		if (denied[i].widen == 0 &&
+		    (error = describe_denied(i, false, f)) != 0)
+			return error;
 	if (fputs("seccomp: only on itself (pid 0 or its own, else EPERM):",
 	    f) == EOF)
 		return EIO;
@@ -657,4 +683,14 @@ sandbox_seccomp_describe(unsigned groups, FILE *f)
 	    "x32\n", f) == EOF)
 		return EIO;
 	return 0;
+}
+
+int
+sandbox_seccomp_describe(unsigned groups, FILE *f)
+{
+	int error = sandbox_seccomp_describe_common(f);
+
+	for (unsigned i = 0; error == 0 && i < SANDBOX_ALLOW_NGROUPS; i++)
+		error = sandbox_seccomp_describe_group(i, (groups >> i) & 1, f);
+	return error;
 }
