@@ -1,5 +1,5 @@
 /*
- * test_startup_fd.c - the one parser of ARGDATA_FD (libargdata/main/
+ * startup_fd.c - the one parser of ARGDATA_FD (libargdata/main/
  * startup_fd.h), which argdata-main and argdata-dump both use; the end-to-
  * end test tests/dump/startup_fd.py checks that the two tools agree.
  */

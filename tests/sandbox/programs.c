@@ -188,8 +188,11 @@ test_cloudabi_run__user(void **state)
 	assert_string_equal(out, "");
 }
 
-static int
-run_program_tests(void)
+/* The group, which main.c runs. */
+int run_programs_tests(void);
+
+int
+run_programs_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST_CASE(test_cloudabi_run__sh),
@@ -204,14 +207,4 @@ run_program_tests(void)
 		return getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL;
 	}
 	return cmocka_run_group_tests_name("programs", tests, NULL, NULL);
-}
-
-int
-main(int argc, char **argv)
-{
-	static const struct test_group groups[] = {
-		{"programs", run_program_tests},
-	};
-
-	return test_main(argc, argv, groups, 1);
 }
