@@ -22,6 +22,7 @@
 #include "loader.h"
 #include "run_start.h"
 #include "sandbox.h"
+#include "schema_check.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -30,6 +31,7 @@
 
 struct options {
 	bool dry_run;
+	bool check; /* --check: the configuration against the program's table */
 	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
@@ -57,7 +59,7 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	fprintf(fp, "usage: cloudabi-run [--check] [--dry-run] [--no-sandbox] "
 	            "[--argv0 name]\n"
 	            "                    [--env name[=value]] ... program "
 	            "[config.yaml]\n"
@@ -69,6 +71,9 @@ usage(FILE *fp, int status)
 		    "descriptors that config.yaml\n"
 		    "(standard input when omitted or -) describes.\n"
 		    "\n"
+		    "  -c, --check            check config.yaml against "
+		    "what the program expects,\n"
+		    "                         start nothing\n"
 		    "  -n, --dry-run          print the argdata, the "
 		    "descriptor table and the\n"
 		    "                         sandbox's rules, start "
@@ -93,6 +98,7 @@ parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 	    {"argv0", required_argument, NULL, 'a'},
+	    {"check", no_argument, NULL, 'c'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
@@ -104,10 +110,13 @@ parse_options(int argc, char **argv, struct options *o)
 
 	/* "+": options end at the program, as for env(1). */
 	while (
-	    (c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "+a:cne:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
+			break;
+		case 'c':
+			o->check = true;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -414,6 +423,7 @@ struct launch {
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
+	struct schema_table *schema; /* what the program expects, or NULL */
 };
 
 /*
@@ -428,6 +438,7 @@ finish(struct launch *l)
 	if (l->execfd != -1)
 		close(l->execfd);
 	free(l->path);
+	free(l->schema);
 	free(l->o.env);
 }
 
@@ -486,7 +497,7 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &l.o);
 	/* Refuse before anything is opened or bound. */
-	if (!l.o.no_sandbox && !l.o.dry_run) {
+	if (!l.o.no_sandbox && !l.o.dry_run && !l.o.check) {
 		const char *why = sandbox_unsupported(NULL);
 
 		if (why != NULL)
@@ -511,16 +522,29 @@ main(int argc, char **argv)
 	 */
 	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
-	l.rc.dry_run = l.o.dry_run;
+	l.rc.dry_run = l.o.dry_run || l.o.check;
+	l.schema = run_schema_read(l.o.program, l.execfd);
 
 	if ((status = load_config(&l)) != 0) {
 		finish(&l);
 		return status;
 	}
 	run_check_nofile(l.config_name, l.tree);
+	if (l.schema != NULL && (status = run_schema_check(l.schema,
+	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
+		finish(&l);
+		return status;
+	}
+	if (l.o.check) {
+		finish(&l);
+		return 0;
+	}
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		if (error == 0 && l.schema != NULL)
+			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
+			    stdout) != 0 || fflush(stdout) != 0;
 		finish(&l);
 		if (error != 0)
 			err(RUN_EXIT_IOERR, "standard output");
