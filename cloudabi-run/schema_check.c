@@ -139,11 +139,11 @@ fd_misfit(const argdata_t *v, unsigned flags, const struct run_context *rc)
 		return "";
 	/*
 	 * How it is open: a dry run opens files O_PATH only, so that there
-	 * the tag's own check of the access has to do.
+	 * the access the tag asks for stands for it.
 	 */
-	fl = fcntl(fd, F_GETFL);
-	if (fl == -1 || (fl & O_PATH) != 0 ||
-	    (dry && r != NULL && r->kind == RUN_FILE))
+	fl = dry && r != NULL && r->kind == RUN_FILE ? r->accmode
+	                                             : fcntl(fd, F_GETFL);
+	if (fl == -1 || (fl & O_PATH) != 0)
 		return NULL;
 	if ((flags & ARGDATA_FD_READABLE) && (fl & O_ACCMODE) == O_WRONLY)
 		return "that is not open for reading";
