@@ -59,7 +59,7 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--check] [--dry-run] [--no-sandbox] "
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
 	            "[--argv0 name]\n"
 	            "                    [--env name[=value]] ... program "
 	            "[config.yaml]\n"

@@ -20,6 +20,12 @@
  *	typed_server: listen: expected a listening stream socket, found a
  *	regular file
  *
+ * It publishes the table it reads with (PROGRAM_SCHEMA), so cloudabi-run
+ * refuses such a configuration before starting it, pointing at the line:
+ *
+ *	config.yaml:4:9: listen: this program expects a listening stream
+ *	socket, found !file
+ *
  * Exit status 0, 78 (EX_CONFIG) for a configuration refused, 1 when the
  * socket fails.
  */
