@@ -535,7 +535,7 @@ main(int argc, char **argv)
 		finish(&l);
 		return status;
 	}
-	if (l.o.check) {
+	if (l.o.check && !l.o.dry_run) {
 		finish(&l);
 		return 0;
 	}

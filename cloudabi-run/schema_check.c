@@ -32,8 +32,12 @@ run_schema_read(const char *name, int execfd)
 	if (error == 0)
 		return t;
 	free(t);
-	/* Not ELF (run_check_program() has said so already), or no table. */
-	if (error == ENOENT || error == ENOEXEC)
+	/*
+	 * Not ELF (run_check_program() has said so already), no table, or
+	 * a program this user may execute but not read (open O_PATH only):
+	 * started unchecked, as before.
+	 */
+	if (error == ENOENT || error == ENOEXEC || error == EBADF)
 		return NULL;
 	if (error == ENOMEM)
 		err(RUN_EXIT_OSERR, NULL);

@@ -18,7 +18,7 @@
 
 /*
  * The table of the program open at execfd (name as given), or NULL when it
- * publishes none. A table that is there but malformed is refused in one
+ * publishes none or cannot be read (execute-only: execfd is O_PATH). A table that is there but malformed is refused in one
  * line with exit status RUN_EXIT_CANNOT_EXEC; out of memory with
  * RUN_EXIT_OSERR. free() the result.
  */

@@ -127,6 +127,11 @@ test_schema_note__files_without_table(void **state)
 	assert_true(fd >= 0 && dir >= 0 && mem >= 0);
 	/* An ELF program that publishes nothing. */
 	assert_int_equal(schema_note_read_fd(fd, &t), ENOENT);
+	close(fd);
+	/* Open O_PATH only, as cloudabi-run opens an execute-only program. */
+	fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(schema_note_read_fd(fd, &t), EBADF);
 	assert_int_equal(schema_note_read_fd(dir, &t), ENOEXEC);
 	assert_int_equal(write(mem, "#!/bin/sh\n", 10), 10);
 	assert_int_equal(schema_note_read_fd(mem, &t), ENOEXEC);
