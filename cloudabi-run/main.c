@@ -21,6 +21,7 @@
 
 #include "loader.h"
 #include "run_start.h"
+#include "run_user.h"
 #include "sandbox.h"
 #include "schema_check.h"
 #include "tags.h"
@@ -38,6 +39,10 @@ struct options {
 	size_t nenv;
 	const char *program;
 	const char *config; /* NULL or "-" for standard input */
+	const char *user_spec; /* --user USER[:GROUP] */
+	const char **allow; /* --allow GROUP, as given */
+	size_t nallow;
+	struct run_user user; /* both resolved */
 	struct rlimit nofile; /* the limit cloudabi-run was started with */
 };
 
@@ -61,8 +66,10 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
 	            "[--argv0 name]\n"
-	            "                    [--env name[=value]] ... program "
-	            "[config.yaml]\n"
+	            "                    [--env name[=value]] ...\n"
+	            "                    [--user user[:group]] "
+	            "[--allow group] ...\n"
+	            "                    program [config.yaml]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -85,6 +92,12 @@ usage(FILE *fp, int status)
 		    "for the program\n"
 		    "  -e, --env NAME         pass NAME from this "
 		    "environment, if set\n"
+		    "  -u, --user USER[:GROUP]  run the program as USER "
+		    "(name or number), after\n"
+		    "                         everything is opened\n"
+		    "      --allow GROUP      widen the sandbox's filter: "
+		    "sysv-ipc, mqueue, flock,\n"
+		    "                         inotify, xattr-read\n"
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
@@ -97,12 +110,14 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+	    {"allow", required_argument, NULL, 'A'},
 	    {"argv0", required_argument, NULL, 'a'},
 	    {"check", no_argument, NULL, 'c'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"no-sandbox", no_argument, NULL, 'S'},
+	    {"user", required_argument, NULL, 'u'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -110,13 +125,23 @@ parse_options(int argc, char **argv, struct options *o)
 
 	/* "+": options end at the program, as for env(1). */
 	while (
-	    (c = getopt_long(argc, argv, "+a:cne:hV", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
 			break;
 		case 'c':
 			o->check = true;
+			break;
+		case 'A':
+			o->allow = reallocarray(o->allow, o->nallow + 1,
+			    sizeof(*o->allow));
+			if (o->allow == NULL)
+				err(RUN_EXIT_OSERR, NULL);
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'u':
+			o->user_spec = optarg;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -287,6 +312,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
 		printf("none: --no-sandbox\n");
+		run_user_describe(&o->user, stdout);
 		return;
 	}
 	if ((why = sandbox_unsupported(NULL)) != NULL) {
@@ -294,7 +320,11 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 		return;
 	}
 	writable = writable_dirs(rc, &nwritable);
-	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = writable, .nwritable = nwritable}, &sb);
+	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
+	    .groups = o->user.groups, .ngroups = o->user.ngroups};
+	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds,
+	    .nfds = nfds, .writable = writable, .nwritable = nwritable,
+	    .user = o->user.set ? &user : NULL, .allow = o->user.allow}, &sb);
 	free(writable);
 	if (error == E2BIG) {
 		printf("refused: %s\n", TOO_MUCH_WORK);
@@ -409,6 +439,8 @@ make_attr(const struct options *o, const struct run_context *rc)
 			error = program_attr_addwritable(attr, writable[i]);
 		free(writable);
 	}
+	if (error == 0)
+		error = run_user_apply(&o->user, attr);
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "program attributes");
 	return attr;
@@ -440,6 +472,8 @@ finish(struct launch *l)
 	free(l->path);
 	free(l->schema);
 	free(l->o.env);
+	free(l->o.allow);
+	run_user_release(&l->o.user);
 }
 
 /*
@@ -496,6 +530,7 @@ main(int argc, char **argv)
 	int error, status;
 
 	parse_options(argc, argv, &l.o);
+	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user);
 	/* Refuse before anything is opened or bound. */
 	if (!l.o.no_sandbox && !l.o.dry_run && !l.o.check) {
 		const char *why = sandbox_unsupported(NULL);

@@ -9,6 +9,8 @@
 #ifndef CLOUDABI_PROGRAM_H
 #define CLOUDABI_PROGRAM_H
 
+#include <sys/types.h>
+
 #include <argdata.h>
 
 #ifdef __cplusplus
@@ -58,12 +60,15 @@ ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
  * those given to program_attr_addwritable()), reading and executing the
  * program and the loader and libraries it needs, and nothing else of the
  * filesystem; no new sockets, no TCP bind or connect; signals and abstract
- * unix sockets only within its own sandbox. Where the kernel cannot enforce
- * it (it needs Landlock ABI 6, Linux 6.12, and seccomp), they fail with
- * ENOTSUP and start nothing. program_exec_attr() confines the calling
- * thread, which stays confined if the exec then fails. flags 0, the
- * default, starts the program unconfined. Returns 0, or EINVAL for
- * unknown flags.
+ * unix sockets only within its own sandbox; a session of its own without
+ * a controlling terminal; no capabilities; a system-call allowlist in
+ * which calls about processes act only on the program itself, and
+ * everything unnamed, newer calls included, fails. Where the kernel
+ * cannot enforce it (it needs Landlock ABI 6, Linux 6.12, and seccomp),
+ * they fail with ENOTSUP and start nothing. program_exec_attr()
+ * confines the calling thread, which stays confined if the exec then
+ * fails. flags 0, the default, starts the program unconfined. Returns 0,
+ * or EINVAL for unknown flags.
  */
 #define PROGRAM_SANDBOX 0x1
 ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);
@@ -79,6 +84,33 @@ ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);
  * directory.
  */
 ARGDATA_API int program_attr_addwritable(program_attr_t *attr, int fd);
+
+/*
+ * Runs the program as user uid, group gid and supplementary groups
+ * groups[0..ngroups-1] (copied): the switch happens in the child of
+ * program_spawn(), or in the caller of program_exec_attr(), after
+ * everything was opened and just before the exec, so that a caller running
+ * as root can open port 80 or a key file and hand the program only those
+ * descriptors. Switching needs CAP_SETUID and CAP_SETGID; the exec or
+ * spawn fails with EPERM without them. With PROGRAM_SANDBOX it comes after
+ * the capability bounding set was dropped and before the remaining
+ * capabilities are cleared; without, it is the only step, and the kernel
+ * clears the capabilities of a process whose user ids all leave 0 (the
+ * bounding set stays). Returns 0, EINVAL for (uid_t)-1, (gid_t)-1 or more
+ * than NGROUPS_MAX groups, or ENOMEM.
+ */
+ARGDATA_API int program_attr_setuser(program_attr_t *attr, uid_t uid,
+    gid_t gid, const gid_t *groups, size_t ngroups);
+
+/*
+ * Widens the sandbox's system-call filter by a named group of calls it
+ * refuses by default (program_exec(3) lists them): "sysv-ipc" (System V
+ * shared memory, message queues, semaphores), "mqueue" (POSIX message
+ * queues), "flock", "inotify" (watches by path), "xattr-read" (extended
+ * attributes read by path). Without PROGRAM_SANDBOX it has no effect.
+ * Returns 0, or EINVAL for an unknown name.
+ */
+ARGDATA_API int program_attr_allow(program_attr_t *attr, const char *group);
 
 /* program_exec() with options; attr may be NULL. */
 ARGDATA_API int program_exec_attr(int execfd, const argdata_t *ad,

@@ -31,6 +31,7 @@ program_attr_free(program_attr_t *attr)
 		free(attr->env[i]);
 	free(attr->env);
 	ad_attr_free_sandbox(attr);
+	ad_attr_free_user(attr);
 	free(attr);
 	errno = saved_errno;
 }

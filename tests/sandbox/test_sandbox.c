@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -427,6 +428,90 @@ test_program_spawn__sandbox_probe(void **state)
 {
 	(void)state;
 	probe_confined(BY_SPAWN);
+}
+
+/* Hands an entry of the world to the unprivileged test user. */
+static int
+chown_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, 65534, 65534);
+}
+
+/*
+ * The same probe started by an unprivileged user (65534, in a child that
+ * switches to it, the world handed to it first): confined, every escape
+ * fails as it does for root; unconfined, the control, the escapes that
+ * need no privilege work.
+ */
+static void
+test_program_spawn__sandbox_probe_unprivileged(void **state)
+{
+	static const char *const escapes[] = {"etc_passwd", "outside_file",
+		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
+		"exec_other", "chmod_outside", "open_mode3_outside"};
+	char report[2][8192], buf[64];
+	int failures = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	for (int confined = 1; confined >= 0; confined--) {
+		struct world w;
+		int pipefd[2], status;
+		size_t used = 0;
+		ssize_t n;
+		pid_t pid;
+
+		world_create(&w, "");
+		assert_int_equal(nftw(w.root, chown_entry, 16, FTW_PHYS), 0);
+		assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			char out[8192];
+
+			if (setgroups(0, NULL) != 0 ||
+			    setresgid(65534, 65534, 65534) != 0 ||
+			    setresuid(65534, 65534, 65534) != 0)
+				_exit(90);
+			status = run_probe(&w, BY_SPAWN, confined, out,
+			    sizeof(out));
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+			    write(pipefd[1], out, strlen(out)) < 0)
+				_exit(91);
+			_exit(0);
+		}
+		/* The child holds the probe's report pipe now. */
+		close(w.report[1]);
+		w.report[1] = -1;
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], report[confined] + used,
+		    sizeof(report[confined]) - 1 - used)) > 0)
+			used += (size_t)n;
+		report[confined][used] = '\0';
+		close(pipefd[0]);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+		world_destroy(&w);
+	}
+	assert_non_null(strstr(report[1], "fds 0,1,2,3,4\n"));
+	assert_non_null(strstr(report[1], "\nend\n"));
+	failures += confined_mismatches(report[1]);
+	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		const char *got = result_of(report[0], escapes[i], buf,
+		    sizeof(buf));
+		if (got == NULL || strcmp(got, "0") != 0) {
+			print_error("%s: unconfined as 65534, got %s\n",
+			    escapes[i], got != NULL ? got : "(nothing)");
+			failures++;
+		}
+	}
+	assert_int_equal(failures, 0);
 }
 
 static void
@@ -1712,7 +1797,7 @@ test_sandbox_describe__write_error(void **state)
 	setvbuf(full, NULL, _IONBF, 0);
 	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
 	assert_int_equal(sandbox_describe(sb, full), EIO);
-	assert_int_equal(sandbox_seccomp_describe(full), EIO);
+	assert_int_equal(sandbox_seccomp_describe(0, full), EIO);
 	sandbox_free(sb);
 	sandbox_free(NULL);
 	fclose(full);
@@ -2106,6 +2191,7 @@ main(void)
 		T(test_sandbox_describe__write_error),
 		T(test_sandbox_apply__probe_confined),
 		T(test_program_spawn__sandbox_probe),
+		T(test_program_spawn__sandbox_probe_unprivileged),
 		T(test_program_exec_attr__sandbox_probe),
 		T(test_sandbox_apply__probe_unconfined),
 		T(test_sandbox_apply__x32_kills),
