@@ -175,14 +175,11 @@ check_value(const struct schema_key *k, bool elem, const argdata_t *v,
 	argdata_get_type(v, &found);
 	switch (type) {
 	case ARGDATA_FIELD_INT:
-		ok = argdata_get_int_s(v, &i,
-		         -(intmax_t)((UINTMAX_C(1) << (k->size * 8 - 1)) - 1) - 1,
-		         (intmax_t)((UINTMAX_C(1) << (k->size * 8 - 1)) - 1)) == 0;
+		ok = argdata_get_int_s(v, &i, -SCHEMA_SMAX(k->size) - 1,
+		         SCHEMA_SMAX(k->size)) == 0;
 		break;
 	case ARGDATA_FIELD_UINT:
-		ok = argdata_get_int_u(v, &u,
-		         k->size == 8 ? UINTMAX_MAX
-		                      : (UINTMAX_C(1) << (k->size * 8)) - 1) == 0;
+		ok = argdata_get_int_u(v, &u, SCHEMA_UMAX(k->size)) == 0;
 		break;
 	case ARGDATA_FIELD_BOOL:
 		ok = found == ARGDATA_TYPE_BOOL;

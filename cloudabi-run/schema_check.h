@@ -18,9 +18,10 @@
 
 /*
  * The table of the program open at execfd (name as given), or NULL when it
- * publishes none or cannot be read (execute-only: execfd is O_PATH). A table that is there but malformed is refused in one
- * line with exit status RUN_EXIT_CANNOT_EXEC; out of memory with
- * RUN_EXIT_OSERR. free() the result.
+ * publishes none or cannot be read (execute-only: execfd is O_PATH). A
+ * table that is there but malformed is refused in one line with exit
+ * status RUN_EXIT_CANNOT_EXEC; out of memory with RUN_EXIT_OSERR. free()
+ * the result.
  */
 struct schema_table *run_schema_read(const char *name, int execfd);
 

@@ -244,13 +244,11 @@ describe_type(unsigned type, unsigned size, unsigned flags, char *buf,
 	switch (type) {
 	case ARGDATA_FIELD_INT:
 		snprintf(buf, n, "an integer from %" PRIdMAX " to %" PRIdMAX,
-		    -(intmax_t)((UINTMAX_C(1) << (size * 8 - 1)) - 1) - 1,
-		    (intmax_t)((UINTMAX_C(1) << (size * 8 - 1)) - 1));
+		    -SCHEMA_SMAX(size) - 1, SCHEMA_SMAX(size));
 		return;
 	case ARGDATA_FIELD_UINT:
 		snprintf(buf, n, "an integer from 0 to %" PRIuMAX,
-		    size == 8 ? UINTMAX_MAX
-		              : (UINTMAX_C(1) << (size * 8)) - 1);
+		    SCHEMA_UMAX(size));
 		return;
 	case ARGDATA_FIELD_BOOL:
 		what = "a boolean";
@@ -275,7 +273,8 @@ describe_type(unsigned type, unsigned size, unsigned flags, char *buf,
 		what = "a sequence";
 		break;
 	case ARGDATA_FIELD_FD:
-		what = flags & ARGDATA_FD_LISTENING ? "a listening stream socket"
+		what = flags & ARGDATA_FD_LISTENING
+		           ? "a listening stream socket"
 		       : flags & ARGDATA_FD_DIRECTORY ? "a directory"
 		       : flags & ARGDATA_FD_REGULAR   ? "a regular file"
 		       : flags & ARGDATA_FD_SOCKET    ? "a socket"

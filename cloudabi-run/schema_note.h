@@ -24,6 +24,11 @@ struct schema_key {
 	unsigned max;
 };
 
+/* The largest integer of size bytes (1, 2, 4 or 8), signed or unsigned. */
+#define SCHEMA_SMAX(size) ((intmax_t)((UINTMAX_C(1) << ((size) * 8 - 1)) - 1))
+#define SCHEMA_UMAX(size)                                                 \
+	((size) == 8 ? UINTMAX_MAX : (UINTMAX_C(1) << ((size) * 8)) - 1)
+
 /* A program's table: fixed size, nothing allocated. */
 struct schema_table {
 	unsigned flags; /* ARGDATA_IGNORE_UNKNOWN */
