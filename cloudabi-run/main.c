@@ -23,6 +23,7 @@
 #include "run_start.h"
 #include "run_user.h"
 #include "sandbox.h"
+#include "schema_check.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -31,6 +32,7 @@
 
 struct options {
 	bool dry_run;
+	bool check; /* --check: the configuration against the program's table */
 	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
@@ -62,7 +64,7 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
 	            "[--argv0 name]\n"
 	            "                    [--env name[=value]] ...\n"
 	            "                    [--user user[:group]] "
@@ -76,6 +78,9 @@ usage(FILE *fp, int status)
 		    "descriptors that config.yaml\n"
 		    "(standard input when omitted or -) describes.\n"
 		    "\n"
+		    "  -c, --check            check config.yaml against "
+		    "what the program expects,\n"
+		    "                         start nothing\n"
 		    "  -n, --dry-run          print the argdata, the "
 		    "descriptor table and the\n"
 		    "                         sandbox's rules, start "
@@ -107,6 +112,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 	    {"allow", required_argument, NULL, 'A'},
 	    {"argv0", required_argument, NULL, 'a'},
+	    {"check", no_argument, NULL, 'c'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
@@ -119,10 +125,13 @@ parse_options(int argc, char **argv, struct options *o)
 
 	/* "+": options end at the program, as for env(1). */
 	while (
-	    (c = getopt_long(argc, argv, "+a:ne:hu:V", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
+			break;
+		case 'c':
+			o->check = true;
 			break;
 		case 'A':
 			o->allow = reallocarray(o->allow, o->nallow + 1,
@@ -446,6 +455,7 @@ struct launch {
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
+	struct schema_table *schema; /* what the program expects, or NULL */
 };
 
 /*
@@ -460,6 +470,7 @@ finish(struct launch *l)
 	if (l->execfd != -1)
 		close(l->execfd);
 	free(l->path);
+	free(l->schema);
 	free(l->o.env);
 	free(l->o.allow);
 	run_user_release(&l->o.user);
@@ -521,7 +532,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &l.o);
 	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user);
 	/* Refuse before anything is opened or bound. */
-	if (!l.o.no_sandbox && !l.o.dry_run) {
+	if (!l.o.no_sandbox && !l.o.dry_run && !l.o.check) {
 		const char *why = sandbox_unsupported(NULL);
 
 		if (why != NULL)
@@ -546,16 +557,29 @@ main(int argc, char **argv)
 	 */
 	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
-	l.rc.dry_run = l.o.dry_run;
+	l.rc.dry_run = l.o.dry_run || l.o.check;
+	l.schema = run_schema_read(l.o.program, l.execfd);
 
 	if ((status = load_config(&l)) != 0) {
 		finish(&l);
 		return status;
 	}
 	run_check_nofile(l.config_name, l.tree);
+	if (l.schema != NULL && (status = run_schema_check(l.schema,
+	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
+		finish(&l);
+		return status;
+	}
+	if (l.o.check && !l.o.dry_run) {
+		finish(&l);
+		return 0;
+	}
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		if (error == 0 && l.schema != NULL)
+			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
+			    stdout) != 0 || fflush(stdout) != 0;
 		finish(&l);
 		if (error != 0)
 			err(RUN_EXIT_IOERR, "standard output");
