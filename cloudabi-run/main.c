@@ -22,7 +22,9 @@
 #include "layout.h"
 #include "loader.h"
 #include "run_start.h"
+#include "run_user.h"
 #include "sandbox.h"
+#include "schema_check.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -31,6 +33,7 @@
 
 struct options {
 	bool dry_run;
+	bool check; /* --check: the configuration against the program's table */
 	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
@@ -39,6 +42,10 @@ struct options {
 	const char *config; /* NULL or "-" for standard input */
 	char **args;        /* after --: the program's argv[1..] */
 	int nargs;
+	const char *user_spec; /* --user USER[:GROUP] */
+	const char **allow; /* --allow GROUP, as given */
+	size_t nallow;
+	struct run_user user; /* both resolved */
 	struct rlimit nofile; /* the limit cloudabi-run was started with */
 };
 
@@ -60,11 +67,12 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
 	            "[--argv0 name]\n"
-	            "                    [--env name[=value]] ... program "
-	            "[config.yaml]\n"
-	            "                    [-- arg ...]\n"
+	            "                    [--env name[=value]] ...\n"
+	            "                    [--user user[:group]] "
+	            "[--allow group] ...\n"
+	            "                    program [config.yaml] [-- arg ...]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -77,6 +85,9 @@ usage(FILE *fp, int status)
 		    "Arguments after -- reach the\n"
 		    "program as argv[1], argv[2], ...\n"
 		    "\n"
+		    "  -c, --check            check config.yaml against "
+		    "what the program expects,\n"
+		    "                         start nothing\n"
 		    "  -n, --dry-run          print the argdata, the "
 		    "descriptor table and the\n"
 		    "                         sandbox's rules, start "
@@ -88,6 +99,12 @@ usage(FILE *fp, int status)
 		    "for the program\n"
 		    "  -e, --env NAME         pass NAME from this "
 		    "environment, if set\n"
+		    "  -u, --user USER[:GROUP]  run the program as USER "
+		    "(name or number), after\n"
+		    "                         everything is opened\n"
+		    "      --allow GROUP      widen the sandbox's filter: "
+		    "sysv-ipc, mqueue, flock,\n"
+		    "                         inotify, xattr-read\n"
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
@@ -119,11 +136,14 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+	    {"allow", required_argument, NULL, 'A'},
 	    {"argv0", required_argument, NULL, 'a'},
+	    {"check", no_argument, NULL, 'c'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"no-sandbox", no_argument, NULL, 'S'},
+	    {"user", required_argument, NULL, 'u'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -131,10 +151,23 @@ parse_options(int argc, char **argv, struct options *o)
 
 	/* "+": options end at the program, as for env(1). */
 	while (
-	    (c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
+			break;
+		case 'c':
+			o->check = true;
+			break;
+		case 'A':
+			o->allow = reallocarray(o->allow, o->nallow + 1,
+			    sizeof(*o->allow));
+			if (o->allow == NULL)
+				err(RUN_EXIT_OSERR, NULL);
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'u':
+			o->user_spec = optarg;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -324,6 +357,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
 		printf("none: --no-sandbox\n");
+		run_user_describe(&o->user, stdout);
 		return;
 	}
 	if ((why = sandbox_unsupported(NULL)) != NULL) {
@@ -331,7 +365,11 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 		return;
 	}
 	writable = writable_dirs(rc, &nwritable);
-	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds, .writable = writable, .nwritable = nwritable}, &sb);
+	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
+	    .groups = o->user.groups, .ngroups = o->user.ngroups};
+	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds,
+	    .nfds = nfds, .writable = writable, .nwritable = nwritable,
+	    .user = o->user.set ? &user : NULL, .allow = o->user.allow}, &sb);
 	free(writable);
 	if (error == E2BIG) {
 		printf("refused: %s\n", TOO_MUCH_WORK);
@@ -430,6 +468,8 @@ make_attr(const struct options *o, const struct run_context *rc)
 			error = program_attr_addwritable(attr, writable[i]);
 		free(writable);
 	}
+	if (error == 0)
+		error = run_user_apply(&o->user, attr);
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "program attributes");
 	return attr;
@@ -444,6 +484,7 @@ struct launch {
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
+	struct schema_table *schema; /* what the program expects, or NULL */
 };
 
 /*
@@ -458,7 +499,10 @@ finish(struct launch *l)
 	if (l->execfd != -1)
 		close(l->execfd);
 	free(l->path);
+	free(l->schema);
 	free(l->o.env);
+	free(l->o.allow);
+	run_user_release(&l->o.user);
 }
 
 /*
@@ -544,8 +588,9 @@ main(int argc, char **argv)
 	int error, status;
 
 	parse_options(argc, argv, &l.o);
+	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user);
 	/* Refuse before anything is opened or bound. */
-	if (!l.o.no_sandbox && !l.o.dry_run) {
+	if (!l.o.no_sandbox && !l.o.dry_run && !l.o.check) {
 		const char *why = sandbox_unsupported(NULL);
 
 		if (why != NULL)
@@ -576,18 +621,31 @@ main(int argc, char **argv)
 	 */
 	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
-	l.rc.dry_run = l.o.dry_run;
+	l.rc.dry_run = l.o.dry_run || l.o.check;
+	l.schema = run_schema_read(l.o.program, l.execfd);
 
 	if ((status = load_config(&l)) != 0) {
 		finish(&l);
 		return status;
 	}
 	run_check_nofile(l.config_name, program_nfds(&l.rc, l.tree));
+	if (l.schema != NULL && (status = run_schema_check(l.schema,
+	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
+		finish(&l);
+		return status;
+	}
+	if (l.o.check && !l.o.dry_run) {
+		finish(&l);
+		return 0;
+	}
 	close_unnamed_received(&l.rc);
 	attr = make_attr(&l.o, &l.rc);
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
+		if (error == 0 && l.schema != NULL)
+			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
+			    stdout) != 0 || fflush(stdout) != 0;
 		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)

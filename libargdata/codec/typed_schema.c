@@ -64,7 +64,7 @@ ad_typed_apply_default(
 		memcpy(dst, &f->def_float, sizeof(double));
 		return 0;
 	case ARGDATA_FIELD_STR:
-		memcpy(dst, &f->def_str, sizeof(const char *));
+		memcpy(dst, &f->def_str, sizeof(f->def_str));
 		return 0;
 	case ARGDATA_FIELD_STRLEN: {
 		struct argdata_str str = {f->def_str != NULL ? f->def_str : "",
