@@ -60,4 +60,11 @@ size_t dump_unreceived_fds(const uint8_t *buf, size_t len, size_t nfds,
  */
 int encode_yaml(FILE *in, const char *name, int out, int framed);
 
+/*
+ * --schema (schema.c): prints the table the program at path publishes.
+ * Returns the exit status: 0, or 1 when it publishes none or a malformed
+ * one (said in one line); exits with 2 when the file cannot be read.
+ */
+int dump_schema(const char *path);
+
 #endif

@@ -56,6 +56,7 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: argdata-dump [-j | -x | -y] [-s] [file | -]\n"
 	    "       argdata-dump -e [-s] [file | -]\n"
+	    "       argdata-dump -S program\n"
 	    "       argdata-dump -h | -V\n"
 	    "\n"
 	    "  -y, --yaml    print YAML (the default)\n"
@@ -63,6 +64,7 @@ usage(FILE *fp, int status)
 	    "  -x, --hex     print an annotated hex view of the encoding\n"
 	    "  -s, --stream  read (or with -e, write) framed messages\n"
 	    "  -e, --encode  read YAML, write binary argdata\n"
+	    "  -S, --schema  print the table of keys a program publishes\n"
 	    "  -h, --help    print this help\n"
 	    "  -V, --version print the version\n");
 	exit(status);
@@ -389,6 +391,7 @@ main(int argc, char **argv)
 	    {"hex", no_argument, NULL, 'x'},
 	    {"stream", no_argument, NULL, 's'},
 	    {"encode", no_argument, NULL, 'e'},
+	    {"schema", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -398,7 +401,7 @@ main(int argc, char **argv)
 	const char *path, *name;
 	int c, fd, status;
 
-	while ((c = getopt_long(argc, argv, "yjxsehV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "yjxseS:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
 			format = FORMAT_YAML;
@@ -418,6 +421,10 @@ main(int argc, char **argv)
 		case 'e':
 			encode = true;
 			break;
+		case 'S':
+			if (argc != optind)
+				usage(stderr, EXIT_TROUBLE);
+			return dump_schema(optarg);
 		case 'h':
 			usage(stdout, 0);
 			break;

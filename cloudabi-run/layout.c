@@ -38,6 +38,9 @@ run_attr_plain(program_attr_t *attr, const struct run_context *rc)
 	return error;
 }
 
+/* The source of the argdata's own descriptor in the table. */
+#define ARGDATA_ROW "the argdata above, in a sealed memfd"
+
 /* One open map or sequence of the walk below. */
 struct walk_frame {
 	bool map;
@@ -216,6 +219,8 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 		if (strlen(slot_name(rc, names, i)) > nwidth)
 			nwidth = strlen(slot_name(rc, names, i));
 	}
+	if (!l.plain && width < strlen(ARGDATA_ROW))
+		width = strlen(ARGDATA_ROW);
 	fprintf(out, "%sFD  %-*s  KIND        %-*s  CONFIG\n",
 	    rc->plain != NULL ? "" : "\n", (int)nwidth, "NAME", (int)width,
 	    "SOURCE");
@@ -238,8 +243,7 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 	}
 	if (!l.plain)
 		fprintf(out, "%-2zu  %-*s  %-10s  %-*s  -\n", l.nprog,
-		    (int)nwidth, "-", "argdata", (int)width,
-		    "the argdata above, in a sealed memfd");
+		    (int)nwidth, "-", "argdata", (int)width, ARGDATA_ROW);
 	fprintf(out, "\nARGV\n");
 	for (size_t i = 0; plan.argv[i] != NULL; i++)
 		fprintf(out, "%zu  %s\n", i, plan.argv[i]);

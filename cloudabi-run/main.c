@@ -22,7 +22,9 @@
 #include "layout.h"
 #include "loader.h"
 #include "run_start.h"
+#include "run_user.h"
 #include "sandbox.h"
+#include "schema_check.h"
 #include "script.h"
 #include "tags.h"
 
@@ -32,6 +34,7 @@
 
 struct options {
 	bool dry_run;
+	bool check; /* --check: the configuration against the program's table */
 	bool no_sandbox;
 	const char *argv0;
 	const char **env; /* NAME=VALUE or NAME, as given */
@@ -40,6 +43,10 @@ struct options {
 	const char *config; /* NULL or "-" for standard input */
 	char **args;        /* after --: the program's argv[1..] */
 	int nargs;
+	const char *user_spec; /* --user USER[:GROUP] */
+	const char **allow; /* --allow GROUP, as given */
+	size_t nallow;
+	struct run_user user; /* both resolved */
 	struct rlimit nofile; /* the limit cloudabi-run was started with */
 };
 
@@ -61,11 +68,12 @@ die(int status, int error, const char *what)
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--no-sandbox] "
+	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
 	            "[--argv0 name]\n"
-	            "                    [--env name[=value]] ... program "
-	            "[config.yaml]\n"
-	            "                    [-- arg ...]\n"
+	            "                    [--env name[=value]] ...\n"
+	            "                    [--user user[:group]] "
+	            "[--allow group] ...\n"
+	            "                    program [config.yaml] [-- arg ...]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
@@ -78,6 +86,9 @@ usage(FILE *fp, int status)
 		    "Arguments after -- reach the\n"
 		    "program as argv[1], argv[2], ...\n"
 		    "\n"
+		    "  -c, --check            check config.yaml against "
+		    "what the program expects,\n"
+		    "                         start nothing\n"
 		    "  -n, --dry-run          print the argdata, the "
 		    "descriptor table and the\n"
 		    "                         sandbox's rules, start "
@@ -89,6 +100,12 @@ usage(FILE *fp, int status)
 		    "for the program\n"
 		    "  -e, --env NAME         pass NAME from this "
 		    "environment, if set\n"
+		    "  -u, --user USER[:GROUP]  run the program as USER "
+		    "(name or number), after\n"
+		    "                         everything is opened\n"
+		    "      --allow GROUP      widen the sandbox's filter: "
+		    "sysv-ipc, mqueue, flock,\n"
+		    "                         inotify, xattr-read\n"
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
@@ -120,11 +137,14 @@ static void
 parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+	    {"allow", required_argument, NULL, 'A'},
 	    {"argv0", required_argument, NULL, 'a'},
+	    {"check", no_argument, NULL, 'c'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"no-sandbox", no_argument, NULL, 'S'},
+	    {"user", required_argument, NULL, 'u'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -132,10 +152,23 @@ parse_options(int argc, char **argv, struct options *o)
 
 	/* "+": options end at the program, as for env(1). */
 	while (
-	    (c = getopt_long(argc, argv, "+a:ne:hV", longopts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
+			break;
+		case 'c':
+			o->check = true;
+			break;
+		case 'A':
+			o->allow = reallocarray(o->allow, o->nallow + 1,
+			    sizeof(*o->allow));
+			if (o->allow == NULL)
+				err(RUN_EXIT_OSERR, NULL);
+			o->allow[o->nallow++] = optarg;
+			break;
+		case 'u':
+			o->user_spec = optarg;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -280,6 +313,8 @@ static void
 dry_run_sandbox(const struct options *o, const struct run_context *rc,
     const char *config_name, const int *fds, size_t nfds)
 {
+	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
+	    .groups = o->user.groups, .ngroups = o->user.ngroups};
 	struct sandbox_grant *grants;
 	struct sandbox *sb;
 	const char *why;
@@ -305,6 +340,7 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
 		printf("none: --no-sandbox\n");
+		run_user_describe(&o->user, stdout);
 		return;
 	}
 	if ((why = sandbox_unsupported(NULL)) != NULL) {
@@ -318,14 +354,10 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	for (size_t i = 0; i < rc->ngrants; i++)
 		grants[i] = (struct sandbox_grant){.fd = rc->grants[i].fd,
 		    .rights = rc->grants[i].rights};
-	error = sandbox_create(rc->execfd,
-	    &(struct sandbox_spec){.fds = fds,
-	        .nfds = nfds,
-	        .writable = writable,
-	        .nwritable = nwritable,
-	        .grants = grants,
-	        .ngrants = rc->ngrants},
-	    &sb);
+	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds,
+	    .nfds = nfds, .writable = writable, .nwritable = nwritable,
+	    .grants = grants, .ngrants = rc->ngrants,
+	    .user = o->user.set ? &user : NULL, .allow = o->user.allow}, &sb);
 	free(writable);
 	free(grants);
 	if (error == E2BIG) {
@@ -438,6 +470,8 @@ make_attr(const struct options *o, const struct run_context *rc,
 			    rc->grants[i].rights);
 		free(writable);
 	}
+	if (error == 0)
+		error = run_user_apply(&o->user, attr);
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "program attributes");
 	return attr;
@@ -454,6 +488,7 @@ struct launch {
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
+	struct schema_table *schema; /* what the program expects, or NULL */
 };
 
 /*
@@ -469,7 +504,10 @@ finish(struct launch *l)
 		close(l->execfd);
 	free(l->path);
 	free(l->script_path);
+	free(l->schema);
 	free(l->o.env);
+	free(l->o.allow);
+	run_user_release(&l->o.user);
 }
 
 /*
@@ -591,8 +629,9 @@ main(int argc, char **argv)
 	int error, status;
 
 	parse_options(argc, argv, &l.o);
+	run_user_resolve(l.o.user_spec, l.o.allow, l.o.nallow, &l.o.user);
 	/* Refuse before anything is opened or bound. */
-	if (!l.o.no_sandbox && !l.o.dry_run) {
+	if (!l.o.no_sandbox && !l.o.dry_run && !l.o.check) {
 		const char *why = sandbox_unsupported(NULL);
 
 		if (why != NULL)
@@ -625,18 +664,31 @@ main(int argc, char **argv)
 	run_check_program(l.script.is_script ? l.path : l.o.program, l.execfd,
 	    !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
-	l.rc.dry_run = l.o.dry_run;
+	l.rc.dry_run = l.o.dry_run || l.o.check;
+	l.schema = run_schema_read(l.o.program, l.execfd);
 
 	if ((status = load_config(&l)) != 0) {
 		finish(&l);
 		return status;
 	}
 	run_check_nofile(l.config_name, program_nfds(&l.rc, l.tree));
+	if (l.schema != NULL && (status = run_schema_check(l.schema,
+	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
+		finish(&l);
+		return status;
+	}
+	if (l.o.check && !l.o.dry_run) {
+		finish(&l);
+		return 0;
+	}
 	close_unnamed_received(&l.rc);
 	attr = make_attr(&l.o, &l.rc, &l.script, l.script_path);
 
 	if (l.o.dry_run) {
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
+		if (error == 0 && l.schema != NULL)
+			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
+			    stdout) != 0 || fflush(stdout) != 0;
 		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)

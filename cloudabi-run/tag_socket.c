@@ -493,6 +493,7 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_SOCKET,
 	        .owned = true,
+	        .listening = listens,
 	        .path = addr.ss.ss_family == AF_UNIX && text[0] != '@'
 	                    ? strdup(text)
 	                    : NULL,

@@ -557,6 +557,7 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_FILE,
 	        .owned = true,
+	        .accmode = flags & O_ACCMODE,
 	        .path = run_strdup(path),
 	        .source = run_format("file %s %s%s%s%s%s%s", path, access,
 	            create ? " create" : "", truncate ? " truncate" : "",

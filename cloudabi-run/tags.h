@@ -30,6 +30,8 @@ struct run_resource {
 	enum run_kind kind;
 	bool owned;   /* opened by cloudabi-run, closed by it on failure */
 	bool write;   /* RUN_DIR: the program may change what lies beneath */
+	bool listening; /* RUN_SOCKET: listens, also in a dry run */
+	int accmode;    /* RUN_FILE: O_RDONLY, O_WRONLY or O_RDWR, the same */
 	char *path;   /* file, dir, unix socket or program path, or NULL */
 	char *source; /* one line for people: "tcp 127.0.0.1:80 listening" */
 	/*

@@ -20,6 +20,12 @@
  *	typed_server: listen: expected a listening stream socket, found a
  *	regular file
  *
+ * It publishes the table it reads with (PROGRAM_SCHEMA), so cloudabi-run
+ * refuses such a configuration before starting it, pointing at the line:
+ *
+ *	config.yaml:4:9: listen: this program expects a listening stream
+ *	socket, found !file
+ *
  * Exit status 0, 78 (EX_CONFIG) for a configuration refused, 1 when the
  * socket fails.
  */
@@ -43,16 +49,20 @@ struct config {
 	uint32_t connections;
 };
 
-static const struct argdata_field config_fields[] = {
-    ARGDATA_KEY_FD(struct config, log, "log", ARGDATA_FD_WRITABLE),
-    ARGDATA_KEY_FD(struct config, listen, "listen",
-        ARGDATA_REQUIRED | ARGDATA_FD_LISTENING),
-    ARGDATA_KEY(
-        struct config, greeting, "greeting", 0, .def_str = "Hello, world\n"),
-    ARGDATA_KEY(struct config, connections, "connections", 0),
-};
-/* program.h: argdata-main lists these keys when started without argdata. */
-const struct argdata_schema program_schema = ARGDATA_SCHEMA(config_fields, 0);
+/*
+ * The keys, written once: PROGRAM_SCHEMA makes config_fields,
+ * program_schema (program.h: argdata-main lists these keys when started
+ * without argdata) and the note that cloudabi-run(1) checks a
+ * configuration against before starting the program.
+ */
+#define CONFIG_KEYS(X)                                                    \
+	X(KEY_FD, struct config, log, "log", ARGDATA_FD_WRITABLE)         \
+	X(KEY_FD, struct config, listen, "listen",                        \
+	    ARGDATA_REQUIRED | ARGDATA_FD_LISTENING)                      \
+	X(KEY, struct config, greeting, "greeting", 0,                    \
+	    .def_str = "Hello, world\n")                                  \
+	X(KEY, struct config, connections, "connections", 0)
+PROGRAM_SCHEMA(config_fields, CONFIG_KEYS, 0);
 
 /*
  * Only the log, whatever else the map holds: where to say what is wrong

@@ -11,6 +11,8 @@
 #ifndef CLOUDABI_PROGRAM_H
 #define CLOUDABI_PROGRAM_H
 
+#include <sys/types.h>
+
 #include <argdata.h>
 
 #ifdef __cplusplus
@@ -63,12 +65,14 @@ ARGDATA_API int program_attr_setenv(program_attr_t *attr, const char *name,
  * program and the loader and libraries it needs, what
  * program_attr_addgrant() grants, and nothing else of the filesystem; no
  * new sockets, no TCP bind or connect; signals and abstract unix sockets
- * only within its own sandbox. Where the kernel cannot enforce
- * it (it needs Landlock ABI 6, Linux 6.12, and seccomp), they fail with
- * ENOTSUP and start nothing. program_exec_attr() confines the calling
- * thread, which stays confined if the exec then fails. flags 0, the
- * default, starts the program unconfined. Returns 0, or EINVAL for
- * unknown flags.
+ * only within its own sandbox; a session of its own without a controlling
+ * terminal; no capabilities; a system-call allowlist in which calls about
+ * processes act only on the program itself, and everything unnamed, newer
+ * calls included, fails. Where the kernel cannot enforce it (it needs
+ * Landlock ABI 6, Linux 6.12, and seccomp), they fail with ENOTSUP and
+ * start nothing. program_exec_attr() confines the calling thread, which
+ * stays confined if the exec then fails. flags 0, the default, starts the
+ * program unconfined. Returns 0, or EINVAL for unknown flags.
  */
 #define PROGRAM_SANDBOX 0x1
 ARGDATA_API int program_attr_setsandbox(program_attr_t *attr, int flags);
@@ -187,6 +191,33 @@ ARGDATA_API int program_attr_addfd(program_attr_t *attr, const char *name,
     int fd);
 
 /*
+ * Runs the program as user uid, group gid and supplementary groups
+ * groups[0..ngroups-1] (copied): the switch happens in the child of
+ * program_spawn(), or in the caller of program_exec_attr(), after
+ * everything was opened and just before the exec, so that a caller running
+ * as root can open port 80 or a key file and hand the program only those
+ * descriptors. Switching needs CAP_SETUID and CAP_SETGID; the exec or
+ * spawn fails with EPERM without them. With PROGRAM_SANDBOX it comes after
+ * the capability bounding set was dropped and before the remaining
+ * capabilities are cleared; without, it is the only step, and the kernel
+ * clears the capabilities of a process whose user ids all leave 0 (the
+ * bounding set stays). Returns 0, EINVAL for (uid_t)-1, (gid_t)-1 or more
+ * than NGROUPS_MAX groups, or ENOMEM.
+ */
+ARGDATA_API int program_attr_setuser(program_attr_t *attr, uid_t uid,
+    gid_t gid, const gid_t *groups, size_t ngroups);
+
+/*
+ * Widens the sandbox's system-call filter by a named group of calls it
+ * refuses by default (program_exec(3) lists them): "sysv-ipc" (System V
+ * shared memory, message queues, semaphores), "mqueue" (POSIX message
+ * queues), "flock", "inotify" (watches by path), "xattr-read" (extended
+ * attributes read by path). Without PROGRAM_SANDBOX it has no effect.
+ * Returns 0, or EINVAL for an unknown name.
+ */
+ARGDATA_API int program_attr_allow(program_attr_t *attr, const char *group);
+
+/*
  * program_exec() with options; attr may be NULL. With
  * PROGRAM_LAYOUT_PLAIN, ad is NULL.
  */
@@ -222,6 +253,101 @@ void program_main(const argdata_t *ad);
 struct argdata_schema;
 #if defined(__GNUC__)
 extern const struct argdata_schema program_schema __attribute__((weak));
+#endif
+
+/*
+ * The published table: a program's schema written once as an X-macro
+ * list, from which PROGRAM_SCHEMA() makes both the struct argdata_field
+ * array and program_schema, and a copy without pointers in an ELF note
+ * (section .note.argdata, name "argdata", type PROGRAM_NOTE_SCHEMA) that
+ * cloudabi-run(1) reads from the program file to check a configuration
+ * before it starts anything. Each entry names one of the ARGDATA_KEY*
+ * macros of <argdata.h> without its ARGDATA_ prefix, then its arguments:
+ *
+ *	#define SERVER_KEYS(X)                                            \
+ *		X(KEY, struct server, name, "name", ARGDATA_REQUIRED)     \
+ *		X(KEY, struct server, port, "port", 0, .def_int = 80)     \
+ *		X(KEY_FD, struct server, listen, "listen",                \
+ *		    ARGDATA_REQUIRED | ARGDATA_FD_LISTENING)
+ *	PROGRAM_SCHEMA(server_fields, SERVER_KEYS, 0);
+ *
+ * The note holds, per key: the key (at most PROGRAM_NOTE_KEY_MAX bytes; a
+ * longer literal does not compile cleanly), the field type, the element
+ * type of arrays, the size of integer members (so that ranges are known),
+ * the capacity of arrays and the flags. Not in it: defaults, and the keys
+ * of nested maps (a nested map is checked as a map, its contents by the
+ * program). ARGDATA_OTHER_KEYS is X(OTHER_KEYS, ...) with its arguments;
+ * its note entry has an empty key. At most PROGRAM_NOTE_KEYS entries.
+ */
+#define PROGRAM_NOTE_SCHEMA 1
+#define PROGRAM_NOTE_VERSION 1
+#define PROGRAM_NOTE_KEY_MAX 32
+#define PROGRAM_NOTE_KEYS 256
+
+/* One key of the note: 48 bytes, in the byte order of the program. */
+struct program_note_key {
+	char key[PROGRAM_NOTE_KEY_MAX]; /* NUL-padded, no NUL when full */
+	unsigned char type;             /* argdata_field_type_t */
+	unsigned char elem_type;        /* ARGDATA_FIELD_ARRAY's elements */
+	unsigned char size;             /* integers: bytes of the member */
+	unsigned char reserved;
+	unsigned int flags; /* ARGDATA_REQUIRED, ARGDATA_FD_* */
+	unsigned int max;   /* ARGDATA_FIELD_ARRAY: capacity */
+	unsigned int reserved2;
+};
+
+#ifndef __cplusplus
+#define PROGRAM_NOTE_FLAGS_(f, ...) (f)
+#define PROGRAM_NOTE_REC_(k, t, et, sz, mx, ...)                          \
+	{.key = k, .type = (t), .elem_type = (et), .size = (sz),          \
+	    .max = (mx), .flags = PROGRAM_NOTE_FLAGS_(__VA_ARGS__, 0)}
+#define PROGRAM_NOTE_KEY(st, m, k, ...)                                   \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)), \
+	    0, sizeof(ARGDATA_MEMBER_(st, m)), 0, __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_FD(st, m, k, ...)                                \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_FD, 0, 0, 0, __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_TIMESTAMP(st, m, k, ...)                         \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_TIMESTAMP, 0, 0, 0, __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_MAP(st, m, k, s, ...)                            \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_MAP, 0, 0, 0, __VA_ARGS__)
+#define PROGRAM_NOTE_ARRAY_MAX_(st, m)                                    \
+	(sizeof(ARGDATA_MEMBER_(st, m)) / sizeof(ARGDATA_MEMBER_(st, m)[0]))
+#define PROGRAM_NOTE_KEY_ARRAY(st, m, n, k, ...)                          \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY,                         \
+	    ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]),            \
+	    sizeof(ARGDATA_MEMBER_(st, m)[0]),                            \
+	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                   \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_FD, 0,    \
+	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)               \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,   \
+	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
+#define PROGRAM_NOTE_OTHER_KEYS(st, m, n, et, km, s)                      \
+	PROGRAM_NOTE_REC_("", ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,  \
+	    PROGRAM_NOTE_ARRAY_MAX_(st, m), 0)
+#define PROGRAM_NOTE_KEY_EACH(k, fn, a, ...)                              \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_EACH, 0, 0, 0, __VA_ARGS__)
+
+#define PROGRAM_FIELD_X_(kind, ...) ARGDATA_##kind(__VA_ARGS__),
+#define PROGRAM_NOTE_X_(kind, ...) PROGRAM_NOTE_##kind(__VA_ARGS__),
+#define PROGRAM_COUNT_X_(kind, ...) +1
+
+#define PROGRAM_SCHEMA(fields, list, schema_flags)                        \
+	static const struct argdata_field fields[] = {                    \
+	    list(PROGRAM_FIELD_X_)};                                      \
+	const struct argdata_schema program_schema =                      \
+	    ARGDATA_SCHEMA(fields, schema_flags);                         \
+	__attribute__((section(".note.argdata"), used, aligned(4)))       \
+	static const struct {                                             \
+		unsigned int namesz, descsz, type;                        \
+		char name[8];                                             \
+		unsigned int version, flags;                              \
+		struct program_note_key keys[0 list(PROGRAM_COUNT_X_)];   \
+	} program_note_ = {8,                                             \
+	    8 + sizeof(struct program_note_key) * (0 list(PROGRAM_COUNT_X_)), \
+	    PROGRAM_NOTE_SCHEMA, "argdata", PROGRAM_NOTE_VERSION,         \
+	    (schema_flags), {list(PROGRAM_NOTE_X_)}}
 #endif
 
 #ifdef __cplusplus

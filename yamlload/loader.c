@@ -129,6 +129,14 @@ struct loader {
 	size_t nslots;
 
 	uint64_t nodes; /* nodes of the tree so far, aliases expanded */
+	/*
+	 * Where the root node begins and, when it is a map, where each of its
+	 * keys and values begins (loader_root_marks()).
+	 */
+	loader_mark_t root_mark;
+	bool root_map;
+	loader_mark_t *top_marks;
+	size_t ntop, top_cap;
 	/* The input, when known: to place the reader's errors. */
 	const unsigned char *input;
 	size_t input_len;
@@ -331,6 +339,7 @@ loader_free(loader_t *ld)
 	free(ld->raws);
 	free(ld->anchors);
 	free(ld->slots);
+	free(ld->top_marks);
 	free(ld);
 	errno = saved;
 }
@@ -1366,6 +1375,47 @@ loader_bytes(const loader_t *ld, const void **buf, size_t *len)
 	return true;
 }
 
+/*
+ * Records where the root begins and, when it is a map, where each of its
+ * entries does: what cloudabi-run points at when a configuration does not
+ * fit what the program expects. 0, or ENOMEM.
+ */
+static int
+note_root_marks(loader_t *ld, const yaml_event_t *ev)
+{
+	if (ev->type != YAML_SCALAR_EVENT && ev->type != YAML_ALIAS_EVENT &&
+	    ev->type != YAML_SEQUENCE_START_EVENT &&
+	    ev->type != YAML_MAPPING_START_EVENT)
+		return 0;
+	if (ld->nframes == 0) {
+		ld->root_mark = mark_of(ev->start_mark);
+		ld->root_map = ev->type == YAML_MAPPING_START_EVENT;
+		return 0;
+	}
+	if (ld->nframes != 1 || !ld->root_map)
+		return 0;
+	if (ld->ntop == ld->top_cap) {
+		size_t cap = ld->top_cap == 0 ? 16 : ld->top_cap * 2;
+		loader_mark_t *m = reallocarray(ld->top_marks, cap, sizeof(*m));
+
+		if (m == NULL)
+			return ENOMEM;
+		ld->top_marks = m;
+		ld->top_cap = cap;
+	}
+	ld->top_marks[ld->ntop++] = mark_of(ev->start_mark);
+	return 0;
+}
+
+size_t
+loader_root_marks(const loader_t *ld, loader_mark_t *root,
+    const loader_mark_t **entries)
+{
+	*root = ld->root_mark;
+	*entries = ld->top_marks;
+	return ld->root_map ? ld->ntop : 0;
+}
+
 int
 loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 {
@@ -1385,6 +1435,8 @@ loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree)
 			parse_error(ld, parser);
 			break;
 		}
+		if (note_root_marks(ld, &ev) != 0)
+			r = fail_nomem(ld, mark_of(ev.start_mark));
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			if (documents == 0)

@@ -176,6 +176,17 @@ int loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree);
 const loader_error_t *loader_error(const loader_t *ld);
 
 /*
+ * Where the nodes of the root of a successful load begin: stores the root's
+ * mark in *root and, when the root is a map, points *entries at the marks
+ * of its keys and values in the order written (key, value, key, value,
+ * ...: entry i of the map's iteration has its key at 2i and its value at
+ * 2i + 1) and returns how many there are; 0 when the root is no map.
+ * Valid until loader_free().
+ */
+size_t loader_root_marks(const loader_t *ld, loader_mark_t *root,
+    const loader_mark_t **entries);
+
+/*
  * For handlers: records an error at mark (the first one recorded wins) and
  * returns NULL, so that a handler can write "return loader_fail(...)".
  */

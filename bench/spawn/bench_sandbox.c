@@ -4,13 +4,17 @@
  * static program, its exit collected) with one more step of the sandbox
  * each time, measured alternately in the same run:
  *
- *   unconfined;  no_new_privs;  + Landlock (the ruleset built in the parent
- *   by sandbox_create(), applied in the child);  no_new_privs + a seccomp
- *   filter of one instruction (what any filter costs the kernel);  + the
- *   sandbox's filter;  the whole sandbox (sandbox_create, sandbox_apply).
+ *   unconfined;  a session of its own (setsid);  capabilities dropped
+ *   (bounding and ambient sets, then capset to empty);  no_new_privs;
+ *   + Landlock (the ruleset built in the parent by sandbox_create(),
+ *   applied in the child);  no_new_privs + a seccomp filter of one
+ *   instruction (what any filter costs the kernel);  + the sandbox's
+ *   allowlist filter (patched with the child's pid, as sandbox_apply()
+ *   does);  the whole sandbox (sandbox_create, sandbox_apply).
  *
  * The table shows medians in microseconds, what each start adds to the
- * unconfined one, and how long the child spent in the seccomp system call.
+ * unconfined one, their ratio, and how long the child spent in the seccomp
+ * system call.
  * The kernel copies, checks, converts and compiles each filter it attaches,
  * runs it once for every system call number to cache what it always
  * allows, and frees it all again when the process is reaped.
@@ -26,6 +30,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -47,6 +52,8 @@
 
 enum step {
 	UNCONFINED,
+	SESSION,
+	CAPS,
 	NNP,
 	NNP_LANDLOCK,
 	NNP_FILTER1,
@@ -57,10 +64,12 @@ enum step {
 
 static const char *const step_names[NSTEPS] = {
 	[UNCONFINED] = "unconfined",
+	[SESSION] = "setsid",
+	[CAPS] = "capabilities dropped",
 	[NNP] = "no_new_privs",
 	[NNP_LANDLOCK] = "no_new_privs, Landlock",
 	[NNP_FILTER1] = "no_new_privs, 1-instruction filter",
-	[NNP_FILTER] = "no_new_privs, the sandbox's filter",
+	[NNP_FILTER] = "no_new_privs, the allowlist filter",
 	[SANDBOX] = "the whole sandbox",
 };
 
@@ -70,6 +79,7 @@ struct job {
 	int execfd;
 	const struct sandbox *sb;
 	const struct sock_fprog *filter;
+	const struct sandbox_filter *template; /* to patch filter from */
 	double attach_us; /* written by the child */
 };
 
@@ -86,6 +96,15 @@ child(void *arg)
 	switch (job->step) {
 	case UNCONFINED:
 		break;
+	case SESSION:
+		if (sandbox_new_session() != 0)
+			_exit(127);
+		break;
+	case CAPS:
+		if (sandbox_drop_bounding(NULL) != 0 ||
+		    sandbox_clear_caps() != 0)
+			_exit(127);
+		break;
 	case SANDBOX:
 		if (sandbox_apply(job->sb) != 0)
 			_exit(127);
@@ -98,6 +117,9 @@ child(void *arg)
 			_exit(127);
 		if (job->filter == NULL)
 			break;
+		if (job->template != NULL)
+			sandbox_seccomp_patch(job->template,
+			    job->filter->filter, (pid_t)syscall(__NR_getpid));
 		t0 = bench_wall_us();
 		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
 		    job->filter) != 0)
@@ -120,7 +142,8 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 	double t0 = bench_wall_us();
 
 	if (job->step == NNP_LANDLOCK || job->step == SANDBOX) {
-		error = sandbox_create(job->execfd, &(struct sandbox_spec){.fds = fds, .nfds = nfds}, &sb);
+		error = sandbox_create(job->execfd,
+		    &(struct sandbox_spec){.fds = fds, .nfds = nfds}, &sb);
 		if (error != 0) {
 			errno = error;
 			err(1, "sandbox_create");
@@ -148,7 +171,7 @@ main(int argc, char **argv)
 	};
 	struct sock_fprog allow_prog = {.len = 1, .filter = allow};
 	struct sock_fprog sandbox_prog;
-	const struct sock_filter *filter;
+	const struct sandbox_filter *filter;
 	double *times[NSTEPS], *attach[NSTEPS];
 	size_t iterations = 1000, len;
 	int execfd, fds[3], error;
@@ -169,12 +192,18 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		if ((fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 			err(1, "/dev/null");
-	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0) {
+	if ((error = sandbox_seccomp_filter(&filter)) != 0) {
 		errno = error;
 		err(1, "sandbox_seccomp_filter");
 	}
+	len = filter->len;
 	sandbox_prog.len = (unsigned short)len;
-	sandbox_prog.filter = (struct sock_filter *)filter;
+	sandbox_prog.filter = calloc(len, sizeof(*filter->insns));
+	if (sandbox_prog.filter == NULL)
+		err(1, "calloc");
+	memcpy(sandbox_prog.filter, filter->insns,
+	    len * sizeof(*filter->insns));
+	sandbox_seccomp_widen(filter, sandbox_prog.filter, 0);
 	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
@@ -196,8 +225,10 @@ main(int argc, char **argv)
 
 			if (s == NNP_FILTER1)
 				job.filter = &allow_prog;
-			else if (s == NNP_FILTER)
+			else if (s == NNP_FILTER) {
 				job.filter = &sandbox_prog;
+				job.template = filter;
+			}
 			t = run(&job, stack, fds, 3);
 			if (i < 20)
 				continue;
@@ -208,14 +239,15 @@ main(int argc, char **argv)
 
 	printf("%zu runs each, medians in microseconds; the sandbox's filter "
 	       "has %zu instructions\n\n", iterations, len);
-	printf("%-36s %10s %9s %9s\n", "", "median", "added", "seccomp");
+	printf("%-36s %10s %9s %7s %9s\n", "", "median", "added", "ratio",
+	    "seccomp");
 	double base = bench_median(times[UNCONFINED], iterations);
 	for (int s = 0; s < NSTEPS; s++) {
 		double m = bench_median(times[s], iterations);
 
 		printf("%-36s %10.1f", step_names[s], m);
 		if (s != UNCONFINED)
-			printf(" %+9.1f", m - base);
+			printf(" %+9.1f %7.3f", m - base, m / base);
 		if (s == NNP_FILTER1 || s == NNP_FILTER)
 			printf(" %9.1f", bench_median(attach[s], iterations));
 		putchar('\n');
@@ -223,5 +255,6 @@ main(int argc, char **argv)
 		free(attach[s]);
 	}
 	munmap(stack, STACK_SIZE);
+	free(sandbox_prog.filter);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <program.h>
 
@@ -59,6 +60,12 @@ struct program_attr {
 	int stdio[3];		/* -1: /dev/null */
 	struct ad_named *named;	/* named descriptors, from 3 */
 	size_t nnamed, namedcap;
+	bool has_user;		/* program_attr_setuser() was called */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	unsigned allow;		/* the filter's widening groups, a mask */
 	bool nofile_set;	/* the program gets nofile as RLIMIT_NOFILE */
 	struct rlimit nofile;
 };
@@ -296,5 +303,14 @@ void ad_attr_free_sandbox(program_attr_t *attr);
 
 /* Frees the arguments and named descriptors (program_attr_plain.c). */
 void ad_attr_free_plain(program_attr_t *attr);
+/* Frees what program_attr_setuser() allocated. */
+void ad_attr_free_user(program_attr_t *attr);
+
+/*
+ * Without the sandbox, the user switch of program_attr_setuser() as plan's
+ * confinement hook (program_attr_user.c), reading attr, which outlives
+ * the exec or spawn.
+ */
+void ad_user_prepare(const program_attr_t *attr, struct ad_exec_plan *plan);
 
 #endif

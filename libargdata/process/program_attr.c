@@ -32,6 +32,7 @@ program_attr_free(program_attr_t *attr)
 	free(attr->env);
 	ad_attr_free_sandbox(attr);
 	ad_attr_free_plain(attr);
+	ad_attr_free_user(attr);
 	free(attr);
 	errno = saved_errno;
 }

@@ -63,16 +63,19 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 	int error;
 
 	*sbp = NULL;
-	if (attr == NULL || (attr->sandbox & PROGRAM_SANDBOX) == 0)
+	if (attr == NULL)
 		return 0;
-	error = sandbox_create(plan->execfd,
-	    &(struct sandbox_spec){.fds = fds,
-	        .nfds = nfds,
-	        .writable = attr->writable,
-	        .nwritable = attr->nwritable,
-	        .grants = attr->grants,
-	        .ngrants = attr->ngrants},
-	    &sb);
+	if ((attr->sandbox & PROGRAM_SANDBOX) == 0) {
+		ad_user_prepare(attr, plan);
+		return 0;
+	}
+	struct sandbox_user user = {.uid = attr->uid, .gid = attr->gid,
+	    .groups = attr->groups, .ngroups = attr->ngroups};
+	struct sandbox_spec spec = {.fds = fds, .nfds = nfds,
+	    .writable = attr->writable, .nwritable = attr->nwritable,
+	    .user = attr->has_user ? &user : NULL, .allow = attr->allow,
+	    .grants = attr->grants, .ngrants = attr->ngrants};
+	error = sandbox_create(plan->execfd, &spec, &sb);
 	if (error != 0)
 		return error;
 	plan->confine = confine;

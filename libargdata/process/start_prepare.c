@@ -330,7 +330,8 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	     setrlimit(RLIMIT_NOFILE, &plan->nofile) != 0))
 		return errno;
 	/*
-	 * Confinement (no_new_privs, Landlock, seccomp) goes here, after the
+	 * Confinement (session, capabilities, user, no_new_privs, Landlock,
+	 * seccomp; or the user switch alone) goes here, after the
 	 * shuffle so that it can forbid dup2 and close, and before the
 	 * caller's signal mask returns so that no handler runs half-confined.
 	 */

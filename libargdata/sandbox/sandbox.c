@@ -1,8 +1,9 @@
 /*
  * sandbox.c - a program's rights are the descriptors it was given: a
  * Landlock ruleset anchored on those descriptors and on the files its
- * loader needs, a seccomp filter, and the async-signal-safe step that
- * applies both just before the exec.
+ * loader needs, the seccomp filter (seccomp.c), the user to become, and
+ * the async-signal-safe steps that apply them just before the exec, with
+ * those of privileges.c (session, capabilities, user).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -137,7 +138,14 @@ struct sandbox {
 	struct sandbox_file *found;
 	size_t nfound, foundcap;
 	struct ll_ruleset_attr handled;
+	/* The filter, and the copy the child patches with its pid. */
+	const struct sandbox_filter *filter;
 	struct sock_fprog fprog;
+	unsigned allow;
+	/* The user to switch to, with a copy of its groups. */
+	bool switch_user;
+	struct sandbox_user user;
+	gid_t *groups;
 	struct rule *rules;
 	size_t nrules, cap;
 };
@@ -408,11 +416,10 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 {
 	const int *fds = spec->fds, *writable = spec->writable;
 	size_t nfds = spec->nfds, nwritable = spec->nwritable;
-	const struct sock_filter *filter;
+	const struct sandbox_filter *filter;
 	struct sandbox *sb = NULL;
 	struct stat st, program, *grantst = NULL;
 	bool *isdir;
-	size_t len;
 	int abi, error;
 
 	if (sandbox_unsupported(&abi) != NULL)
@@ -428,7 +435,9 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	for (size_t i = 0; i < nwritable; i++)
 		if (!contains(fds, nfds, writable[i]))
 			return EINVAL;
-	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0)
+	if (spec->allow >= 1U << SANDBOX_ALLOW_NGROUPS)
+		return EINVAL;
+	if ((error = sandbox_seccomp_filter(&filter)) != 0)
 		return error;
 
 	/* Look at the caller's descriptors before opening any of ours: a
@@ -461,8 +470,33 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	}
 	sb->abi = abi > SANDBOX_LANDLOCK_ABI_KNOWN ? SANDBOX_LANDLOCK_ABI_KNOWN :
 	    abi;
-	sb->fprog.len = (unsigned short)len;
-	sb->fprog.filter = (struct sock_filter *)filter;
+	sb->ruleset = -1;
+	sb->filter = filter;
+	sb->allow = spec->allow;
+	sb->fprog.len = (unsigned short)filter->len;
+	sb->fprog.filter = malloc(filter->len * sizeof(*filter->insns));
+	if (sb->fprog.filter == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
+	memcpy(sb->fprog.filter, filter->insns,
+	    filter->len * sizeof(*filter->insns));
+	sandbox_seccomp_widen(filter, sb->fprog.filter, spec->allow);
+	if (spec->user != NULL) {
+		const struct sandbox_user *u = spec->user;
+
+		sb->switch_user = true;
+		sb->user = *u;
+		sb->groups = calloc(u->ngroups > 0 ? u->ngroups : 1,
+		    sizeof(gid_t));
+		if (sb->groups == NULL) {
+			error = ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < u->ngroups; i++)
+			sb->groups[i] = u->groups[i];
+		sb->user.groups = sb->groups;
+	}
 	sb->handled.handled_access_fs = fs_rights(sb->abi);
 	sb->handled.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
 	sb->handled.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
@@ -470,8 +504,6 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	    sizeof(sb->handled), 0);
 	if (sb->ruleset < 0) {
 		error = errno;
-		free(sb);
-		sb = NULL;
 		goto fail;
 	}
 	/* Above the slots the exec fills (the tree's descriptors and the
@@ -531,6 +563,8 @@ sandbox_free(struct sandbox *sb)
 	if (sb->ruleset >= 0)
 		close(sb->ruleset);
 	forget_found(sb);
+	free(sb->fprog.filter);
+	free(sb->groups);
 	for (size_t i = 0; i < sb->nrules; i++)
 		free(sb->rules[i].path);
 	free(sb->rules);
@@ -541,6 +575,20 @@ sandbox_free(struct sandbox *sb)
 int
 sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 {
+	int error;
+
+	if ((steps & SANDBOX_STEP_SESSION) &&
+	    (error = sandbox_new_session()) != 0)
+		return error;
+	/* While still root: dropping the bounding set needs CAP_SETPCAP. */
+	if ((steps & SANDBOX_STEP_BOUNDING) && (error =
+	    sandbox_drop_bounding(sb->switch_user ? &sb->user : NULL)) != 0)
+		return error;
+	if ((steps & SANDBOX_STEP_USER) && sb->switch_user &&
+	    (error = sandbox_switch_user(&sb->user)) != 0)
+		return error;
+	if ((steps & SANDBOX_STEP_CAPS) && (error = sandbox_clear_caps()) != 0)
+		return error;
 	/* Without no_new_privs neither Landlock nor seccomp accepts an
 	 * unprivileged caller, and a set-user-ID program could shed both. */
 	if ((steps & SANDBOX_STEP_NNP) &&
@@ -549,9 +597,15 @@ sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 	if ((steps & SANDBOX_STEP_LANDLOCK) &&
 	    syscall(__NR_landlock_restrict_self, sb->ruleset, 0) != 0)
 		return errno;
-	if ((steps & SANDBOX_STEP_SECCOMP) &&
-	    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sb->fprog) != 0)
-		return errno;
+	if (steps & SANDBOX_STEP_SECCOMP) {
+		/* The copy is this start's alone: the spawn child writes it
+		 * while its parent waits. */
+		sandbox_seccomp_patch(sb->filter, sb->fprog.filter,
+		    (pid_t)syscall(__NR_getpid));
+		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+		    &sb->fprog) != 0)
+			return errno;
+	}
 	return 0;
 }
 
@@ -614,5 +668,20 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 		if (error != 0)
 			return error;
 	}
-	return sandbox_seccomp_describe(f);
+	if (sb->switch_user) {
+		if (fprintf(f, "user: uid %u, gid %u, groups",
+		    (unsigned)sb->user.uid, (unsigned)sb->user.gid) < 0)
+			return EIO;
+		for (size_t i = 0; i < sb->user.ngroups; i++)
+			if (fprintf(f, "%s%u", i == 0 ? " " : ",",
+			    (unsigned)sb->user.groups[i]) < 0)
+				return EIO;
+		if (fputs(sb->user.ngroups == 0 ? " none\n" : "\n", f) == EOF)
+			return EIO;
+	}
+	if (fputs("session: a new one, without a controlling terminal\n"
+	    "capabilities: none (bounding, ambient, permitted, effective, "
+	    "inheritable emptied)\n", f) == EOF)
+		return EIO;
+	return sandbox_seccomp_describe(sb->allow, f);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
 
 /*
  * The Landlock ABI the sandbox needs: 4 brings TCP bind and connect rules,
@@ -62,6 +64,13 @@ struct sandbox_grant {
 struct sandbox;
 
 /*
+ * Marks the steps that run in program_spawn's child, which shares its
+ * parent's memory on a stack of its own: the sanitizers cannot follow code
+ * there (see AD_CHILD_CODE in the process layer).
+ */
+#define SANDBOX_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
+
+/*
  * What the running kernel offers: the Landlock ABI (0 without Landlock)
  * and whether seccomp filters work. Returns NULL when the sandbox can be
  * enforced, or a static string naming the first missing feature.
@@ -76,12 +85,34 @@ const char *sandbox_unsupported(int *abi);
 const char *sandbox_missing(int abi, int landlock_error, bool seccomp);
 
 /*
+ * The widening groups of the seccomp filter (program_attr_allow()), in the
+ * order of their bits: sysv-ipc, mqueue, flock, inotify, xattr-read.
+ */
+#define SANDBOX_ALLOW_NGROUPS 5
+extern const char *const sandbox_allow_names[SANDBOX_ALLOW_NGROUPS];
+
+/* The bit of the group called name, or -1 when there is none. */
+int sandbox_allow_group(const char *name);
+
+/*
+ * The user a program runs as: switched to after everything is opened and
+ * the bounding set is dropped, before the capabilities are cleared.
+ */
+struct sandbox_user {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups; /* supplementary groups */
+	size_t ngroups;
+};
+
+/*
  * What a sandbox is made of, besides the program: the descriptors it is
  * given, in the caller's numbering (fds[0..nfds-1]), which of the
- * directories among them allow changes (writable[0..nwritable-1]), and
- * grants by path (grants[0..ngrants-1]), whose descriptors need not be
- * among fds. Zero fields are empty. Later options (wider system-call
- * groups) are fields added here, so that callers name what they set.
+ * directories among them allow changes (writable[0..nwritable-1]), grants
+ * by path (grants[0..ngrants-1]), whose descriptors need not be among
+ * fds; the user to switch to (NULL: stay), and the filter's widening
+ * groups (a mask of the bits above). Zero fields are empty. Later options
+ * are fields added here, so that callers name what they set.
  */
 struct sandbox_spec {
 	const int *fds;
@@ -90,6 +121,8 @@ struct sandbox_spec {
 	size_t nwritable;
 	const struct sandbox_grant *grants;
 	size_t ngrants;
+	const struct sandbox_user *user;
+	unsigned allow;
 };
 
 /*
@@ -121,14 +154,16 @@ int sandbox_create(int execfd, const struct sandbox_spec *spec,
 void sandbox_free(struct sandbox *sb);
 
 /*
- * Confines the calling thread: no_new_privs, the Landlock ruleset, the
- * seccomp filter, in that order. Async-signal-safe and allocation-free, for
- * a child between fork (or vfork) and exec; it may change errno. The
- * sandbox's ruleset descriptor must still be open. Returns 0 or an errno
- * value; on failure the thread may be partly confined, never less than
- * before. Confinement cannot be undone.
+ * Confines the calling thread: a session of its own, the capability
+ * bounding set and ambient set emptied, the user switched (when the spec
+ * named one), the remaining capabilities cleared, no_new_privs, the
+ * Landlock ruleset, the seccomp filter, in that order. Async-signal-safe
+ * and allocation-free, for a child between fork (or vfork) and exec; it
+ * may change errno. The sandbox's ruleset descriptor must still be open.
+ * Returns 0 or an errno value; on failure the thread may be partly
+ * confined, never less than before. Confinement cannot be undone.
  */
-int sandbox_apply(const struct sandbox *sb);
+SANDBOX_CHILD_CODE int sandbox_apply(const struct sandbox *sb);
 
 /*
  * The steps of sandbox_apply(), in the order it takes them, so that a
@@ -136,12 +171,43 @@ int sandbox_apply(const struct sandbox *sb);
  * those in steps (a mask), in the same order. sandbox_apply() takes all.
  */
 enum {
-	SANDBOX_STEP_NNP = 1 << 0,
-	SANDBOX_STEP_LANDLOCK = 1 << 1,
-	SANDBOX_STEP_SECCOMP = 1 << 2,
-	SANDBOX_STEPS_ALL = (1 << 3) - 1,
+	SANDBOX_STEP_SESSION = 1 << 0,
+	SANDBOX_STEP_BOUNDING = 1 << 1,
+	SANDBOX_STEP_USER = 1 << 2,
+	SANDBOX_STEP_CAPS = 1 << 3,
+	SANDBOX_STEP_NNP = 1 << 4,
+	SANDBOX_STEP_LANDLOCK = 1 << 5,
+	SANDBOX_STEP_SECCOMP = 1 << 6,
+	SANDBOX_STEPS_ALL = (1 << 7) - 1,
 };
-int sandbox_apply_steps(const struct sandbox *sb, unsigned steps);
+SANDBOX_CHILD_CODE int sandbox_apply_steps(const struct sandbox *sb,
+    unsigned steps);
+
+/*
+ * The steps on their own (privileges.c), each async-signal-safe and
+ * allocation-free, each returning 0 or an errno value.
+ *
+ * A session of its own without a controlling terminal: setsid(). A process
+ * group leader cannot start one (only a new process can): it then keeps
+ * its session, and loses its controlling terminal unless it leads that
+ * session already.
+ */
+SANDBOX_CHILD_CODE int sandbox_new_session(void);
+
+/*
+ * Empties the capability bounding set and the ambient set, so that no exec
+ * gives capabilities back. Needs CAP_SETPCAP for the bounding set: without
+ * it, fails with EPERM when the exec would run as root (as user, when not
+ * NULL, or else as now), and otherwise leaves the bounding set, which
+ * grants nothing to a process without root's uid under no_new_privs.
+ */
+SANDBOX_CHILD_CODE int sandbox_drop_bounding(const struct sandbox_user *user);
+
+/* Switches to user: supplementary groups, group, then user ids. */
+SANDBOX_CHILD_CODE int sandbox_switch_user(const struct sandbox_user *user);
+
+/* Clears the permitted, effective and inheritable sets. */
+SANDBOX_CHILD_CODE int sandbox_clear_caps(void);
 
 /*
  * Writes the rules the sandbox applies, one per line, to f (for
@@ -152,15 +218,64 @@ int sandbox_apply_steps(const struct sandbox *sb, unsigned steps);
 int sandbox_describe(const struct sandbox *sb, FILE *f);
 
 /*
- * The compiled seccomp filter (sandbox_seccomp.c): built once per process,
- * shared by every sandbox, never freed. Returns 0 and stores the program
- * in *filter and its length in *len, or an errno value.
+ * The compiled seccomp filter: compiled with libseccomp from the rules of
+ * seccomp.c, once per process, or once at build time (seccomp-gen writes
+ * it into seccomp_bpf_data.c, which seccomp_bpf.c hands out). One program
+ * serves every start; two kinds of instruction are left to fill in, in a
+ * copy, before it is attached:
+ *  - the comparisons with SANDBOX_PID_PLACEHOLDER (above any pid Linux
+ *    hands out), at pid_slots[0..npid-1], take the caller's own pid
+ *    (sandbox_seccomp_patch(), in the child, once its pid is known);
+ *  - the returns of the calls a widening group allows, at widen[], carry
+ *    a marker until sandbox_seccomp_widen() makes them allow the call or
+ *    fail with its errno.
  */
+#define SANDBOX_PID_PLACEHOLDER 0x7fff5a1dU
+#define SANDBOX_PID_SLOTS 128
+#define SANDBOX_WIDEN_SLOTS 128
 struct sock_filter;
-int sandbox_seccomp_filter(const struct sock_filter **filter, size_t *len);
+struct sandbox_widen_slot {
+	uint16_t insn;  /* the return instruction */
+	uint16_t group; /* the group's index in sandbox_allow_names */
+	uint16_t error; /* the errno while the group is not allowed */
+};
+struct sandbox_filter {
+	const struct sock_filter *insns;
+	size_t len;
+	const uint16_t *pid_slots;
+	size_t npid;
+	const struct sandbox_widen_slot *widen;
+	size_t nwiden;
+};
 
-/* Writes the filter's rules in words, one per line, to f. */
-int sandbox_seccomp_describe(FILE *f);
+/*
+ * The marker of a widenable return: SECCOMP_RET_TRACE with this data, the
+ * group's index in bits 8..14 and its errno (below 256) in bits 0..7.
+ * Never attached as it is: without a tracer it would fail with ENOSYS.
+ */
+#define SANDBOX_WIDEN_MARK 0x8000U
+
+/* The filter. Returns 0 and stores it in *filter, or an errno value. */
+int sandbox_seccomp_filter(const struct sandbox_filter **filter);
+
+/* Fills in the widenable returns of copy, a copy of f's instructions, for
+ * the widening groups (a mask). */
+void sandbox_seccomp_widen(const struct sandbox_filter *f,
+    struct sock_filter *copy, unsigned groups);
+
+/* Writes pid into copy's comparisons. Async-signal-safe. */
+SANDBOX_CHILD_CODE void sandbox_seccomp_patch(const struct sandbox_filter *f,
+    struct sock_filter *copy, pid_t pid);
+
+/*
+ * Writes the filter's rules in words, one per line, to f, as widened by
+ * groups (a mask): the lines common to every start, then one line per
+ * widening group, in the order of their bits. seccomp.c builds the parts,
+ * seccomp-gen records them.
+ */
+int sandbox_seccomp_describe(unsigned groups, FILE *f);
+int sandbox_seccomp_describe_common(FILE *f);
+int sandbox_seccomp_describe_group(unsigned index, bool allowed, FILE *f);
 
 /*
  * The work one resolution may do, whatever the program's headers ask for:

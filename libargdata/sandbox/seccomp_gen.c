@@ -41,29 +41,51 @@ write_string(FILE *out, const char *s)
 	fputs("\"", out);
 }
 
+/* What fn(args) writes, in a new string; exits on failure. */
+static char *
+capture(int (*fn)(FILE *), const char *what)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int error;
+
+	if (mem == NULL)
+		err(1, "open_memstream");
+	if ((error = fn(mem)) != 0 || fclose(mem) != 0) {
+		errno = error != 0 ? error : errno;
+		err(1, "%s", what);
+	}
+	return text;
+}
+
+static unsigned group_index;
+static bool group_allowed;
+
+static int
+describe_one_group(FILE *f)
+{
+	return sandbox_seccomp_describe_group(group_index, group_allowed, f);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct scmp_version *v = seccomp_version();
-	const struct sock_filter *filter;
-	char *description = NULL;
-	size_t len, dlen = 0;
-	FILE *out, *mem;
+	const struct sandbox_filter *filter;
+	char *description;
+	FILE *out;
 	bool failed;
 	int error;
 
 	if (argc != 2)
 		errx(2, "usage: seccomp-gen OUTPUT.c");
-	if ((error = sandbox_seccomp_filter(&filter, &len)) != 0) {
+	if ((error = sandbox_seccomp_filter(&filter)) != 0) {
 		errno = error;
 		err(1, "compiling the filter with libseccomp");
 	}
-	if ((mem = open_memstream(&description, &dlen)) == NULL)
-		err(1, "open_memstream");
-	if ((error = sandbox_seccomp_describe(mem)) != 0 || fclose(mem) != 0) {
-		errno = error != 0 ? error : errno;
-		err(1, "describing the filter");
-	}
+	description = capture(sandbox_seccomp_describe_common,
+	    "describing the filter");
 
 	if ((out = fopen(argv[1], "we")) == NULL) {
 		warn("%s", argv[1]);
@@ -75,25 +97,61 @@ main(int argc, char **argv)
 	    "rules of\n"
 	    " * seccomp.c with libseccomp %u.%u.%u; do not edit.\n"
 	    " */\n"
+	    "#define _GNU_SOURCE\n"
 	    "#include <linux/filter.h>\n"
 	    "#include <stddef.h>\n"
+	    "#include <stdint.h>\n"
 	    "\n"
 	    "#include \"seccomp_bpf.h\"\n"
 	    "\n"
 	    "const struct sock_filter sandbox_seccomp_bpf[] = {\n",
 	    v->major, v->minor, v->micro);
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; i < filter->len; i++)
 		fprintf(out, "\t{0x%04x, %u, %u, 0x%08x},\n",
-		    (unsigned)filter[i].code, (unsigned)filter[i].jt,
-		    (unsigned)filter[i].jf, (unsigned)filter[i].k);
-	fprintf(out,
-	    "};\n"
-	    "const size_t sandbox_seccomp_bpf_len = %zu;\n"
-	    "\n"
-	    "const char sandbox_seccomp_bpf_description[] =\n", len);
+		    (unsigned)filter->insns[i].code,
+		    (unsigned)filter->insns[i].jt,
+		    (unsigned)filter->insns[i].jf,
+		    (unsigned)filter->insns[i].k);
+	fprintf(out, "};\nconst size_t sandbox_seccomp_bpf_len = %zu;\n\n"
+	    "const uint16_t sandbox_seccomp_bpf_pid_slots[] = {", filter->len);
+	for (size_t i = 0; i < filter->npid; i++)
+		fprintf(out, "%s%u,", i % 10 == 0 ? "\n\t" : " ",
+		    (unsigned)filter->pid_slots[i]);
+	fprintf(out, "\n};\nconst size_t sandbox_seccomp_bpf_npid = %zu;\n\n"
+	    "const struct sandbox_widen_slot sandbox_seccomp_bpf_widen[] = {\n",
+	    filter->npid);
+	for (size_t i = 0; i < filter->nwiden; i++)
+		fprintf(out, "\t{%u, %u, %u},\n",
+		    (unsigned)filter->widen[i].insn,
+		    (unsigned)filter->widen[i].group,
+		    (unsigned)filter->widen[i].error);
+	fprintf(out, "};\nconst size_t sandbox_seccomp_bpf_nwiden = %zu;\n\n"
+	    "const struct sandbox_filter sandbox_seccomp_bpf_filter = {\n"
+	    "\tsandbox_seccomp_bpf, %zu,\n"
+	    "\tsandbox_seccomp_bpf_pid_slots, %zu,\n"
+	    "\tsandbox_seccomp_bpf_widen, %zu,\n"
+	    "};\n\n"
+	    "const char sandbox_seccomp_bpf_description[] =\n",
+	    filter->nwiden, filter->len, filter->npid, filter->nwiden);
 	write_string(out, description);
-	fputs(";\n", out);
+	fputs(";\n\nconst char *const\n"
+	    "    sandbox_seccomp_bpf_group_lines[SANDBOX_ALLOW_NGROUPS][2] = {\n",
+	    out);
 	free(description);
+	for (group_index = 0; group_index < SANDBOX_ALLOW_NGROUPS;
+	     group_index++) {
+		fputs("    {\n", out);
+		for (int allowed = 0; allowed < 2; allowed++) {
+			group_allowed = allowed;
+			description = capture(describe_one_group,
+			    "describing a group");
+			write_string(out, description);
+			fputs(",\n", out);
+			free(description);
+		}
+		fputs("    },\n", out);
+	}
+	fputs("};\n", out);
 	/* A partial file is left for the failed build step to redo. */
 	failed = ferror(out) != 0;
 	if (fclose(out) != 0 || failed)

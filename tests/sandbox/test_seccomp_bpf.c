@@ -25,30 +25,44 @@
 static void
 test_seccomp_bpf__same_program(void **state)
 {
-	const struct sock_filter *filter, *again;
-	size_t len, len_again;
+	const struct sandbox_filter *f, *again;
+	const struct sandbox_filter *b = &sandbox_seccomp_bpf_filter;
 
 	(void)state;
 	/* This build of seccomp.c compiles with libseccomp. */
-	assert_int_equal(sandbox_seccomp_filter(&filter, &len), 0);
-	assert_int_equal(len, sandbox_seccomp_bpf_len);
-	for (size_t i = 0; i < len; i++) {
-		const struct sock_filter *a = &filter[i];
-		const struct sock_filter *b = &sandbox_seccomp_bpf[i];
+	assert_int_equal(sandbox_seccomp_filter(&f), 0);
+	assert_int_equal(f->len, sandbox_seccomp_bpf_len);
+	assert_int_equal(b->len, sandbox_seccomp_bpf_len);
+	assert_ptr_equal(b->insns, sandbox_seccomp_bpf);
+	for (size_t i = 0; i < f->len; i++) {
+		const struct sock_filter *x = &f->insns[i];
+		const struct sock_filter *y = &sandbox_seccomp_bpf[i];
 
-		if (a->code != b->code || a->jt != b->jt || a->jf != b->jf ||
-		    a->k != b->k)
+		if (x->code != y->code || x->jt != y->jt || x->jf != y->jf ||
+		    x->k != y->k)
 			fail_msg("instruction %zu: libseccomp gives "
 			    "{0x%04x, %u, %u, 0x%08x}, the build had "
-			    "{0x%04x, %u, %u, 0x%08x}", i, a->code, a->jt,
-			    a->jf, a->k, b->code, b->jt, b->jf, b->k);
+			    "{0x%04x, %u, %u, 0x%08x}", i, x->code, x->jt,
+			    x->jf, x->k, y->code, y->jt, y->jf, y->k);
+	}
+	/* The same instructions to fill in. */
+	assert_int_equal(f->npid, b->npid);
+	assert_true(f->npid > 0);
+	assert_memory_equal(f->pid_slots, b->pid_slots,
+	    f->npid * sizeof(*f->pid_slots));
+	assert_int_equal(f->nwiden, b->nwiden);
+	assert_true(f->nwiden > 0);
+	for (size_t i = 0; i < f->nwiden; i++) {
+		assert_int_equal(f->widen[i].insn, b->widen[i].insn);
+		assert_int_equal(f->widen[i].group, b->widen[i].group);
+		assert_int_equal(f->widen[i].error, b->widen[i].error);
 	}
 	/* Compiled once per process: the second call hands out the same. */
-	assert_int_equal(sandbox_seccomp_filter(&again, &len_again), 0);
-	assert_ptr_equal(again, filter);
-	assert_int_equal(len_again, len);
+	assert_int_equal(sandbox_seccomp_filter(&again), 0);
+	assert_ptr_equal(again, f);
 }
 
+/* Every group's two lines, and the common part, are the build's. */
 static void
 test_seccomp_bpf__same_description(void **state)
 {
@@ -58,12 +72,25 @@ test_seccomp_bpf__same_description(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(sandbox_seccomp_describe(f), 0);
+	assert_int_equal(sandbox_seccomp_describe_common(f), 0);
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(text, sandbox_seccomp_bpf_description);
 	/* Not empty: the rules name at least the foreign architectures. */
 	assert_non_null(strstr(text, "seccomp: "));
 	free(text);
+	for (unsigned i = 0; i < SANDBOX_ALLOW_NGROUPS; i++) {
+		for (int allowed = 0; allowed < 2; allowed++) {
+			text = NULL;
+			f = open_memstream(&text, &len);
+			assert_non_null(f);
+			assert_int_equal(sandbox_seccomp_describe_group(i,
+			    allowed, f), 0);
+			assert_int_equal(fclose(f), 0);
+			assert_string_equal(text,
+			    sandbox_seccomp_bpf_group_lines[i][allowed]);
+			free(text);
+		}
+	}
 }
 
 /* Both builds of the description fail alike on a full device. */
@@ -75,7 +102,7 @@ test_seccomp_bpf__describe_write_error(void **state)
 	(void)state;
 	assert_non_null(full);
 	setvbuf(full, NULL, _IONBF, 0);
-	assert_int_equal(sandbox_seccomp_describe(full), EIO);
+	assert_int_equal(sandbox_seccomp_describe(0, full), EIO);
 	fclose(full);
 }
 

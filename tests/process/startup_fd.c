@@ -1,5 +1,5 @@
 /*
- * test_startup_fd.c - the one parser of ARGDATA_FD (libargdata/main/
+ * startup_fd.c - the one parser of ARGDATA_FD (libargdata/main/
  * startup_fd.h), which argdata-main and argdata-dump both use; the end-to-
  * end test tests/dump/startup_fd.py checks that the two tools agree.
  */
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "startup_fd.h"
+#include "process_test.h"
 #include "testutil.h"
 
 static void
@@ -56,16 +57,12 @@ test_startup_parse_fd__refuses_the_rest(void **state)
 }
 
 int
-main(void)
+run_startup_fd_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(
-	        test_startup_parse_fd__accepts_decimal, test_fds_setup,
-	        test_fds_teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_startup_parse_fd__refuses_the_rest, test_fds_setup,
-	        test_fds_teardown),
+	    TEST_CASE(test_startup_parse_fd__accepts_decimal),
+	    TEST_CASE(test_startup_parse_fd__refuses_the_rest),
 	};
 
-	return cmocka_run_group_tests_name("startup_fd", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("startup-fd", tests, NULL, NULL);
 }
