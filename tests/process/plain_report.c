@@ -54,7 +54,7 @@ report_parse(char *text, struct report *r)
 }
 
 void
-report_read(int fd, struct report *r)
+plain_report_read(int fd, struct report *r)
 {
 	char *text = malloc(65536);
 	size_t len = 0;

@@ -28,7 +28,7 @@ struct report {
 };
 
 /* Reads fd to its end and parses what it holds. */
-void report_read(int fd, struct report *r);
+void plain_report_read(int fd, struct report *r);
 
 /* Descriptor i of the report is the file open at fd here. */
 void assert_fd_is(const struct report *r, size_t i, int fd);

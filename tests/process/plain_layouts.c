@@ -202,7 +202,7 @@ check_one(const struct layout *l, const int *src)
 		child(l, all);
 	}
 	close(p[1]);
-	report_read(p[0], &r);
+	plain_report_read(p[0], &r);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !r.complete)
 		fail_msg("status %d, report %s", status,
@@ -269,16 +269,17 @@ test_program_exec_attr__random_plain_layouts(void **state)
 		close(src[i]);
 }
 
+/* The group, which main.c runs. */
+int run_plain_layouts_tests(void);
+
 int
-main(void)
+run_plain_layouts_tests(void)
 {
 	const char *plain = getenv("FDREPORT_PLAIN");
 	const char *seed = getenv("SEED");
 	int fd;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_program_exec_attr__random_plain_layouts,
-		    test_fds_setup, test_fds_teardown),
+		TEST_CASE(test_program_exec_attr__random_plain_layouts),
 	};
 
 	/* Above every number a layout uses. */
@@ -291,5 +292,5 @@ main(void)
 	if (rng_state == 0)
 		rng_state = 1;
 	fprintf(stderr, "# SEED=%" PRIu64 "\n", rng_state);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("plain-layouts", tests, NULL, NULL);
 }

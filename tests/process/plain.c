@@ -127,7 +127,7 @@ test_program_exec_attr__plain_layout(void **state)
 
 	assert_int_equal(in_child(exec_plain, attr), 0);
 	close(p[1]);
-	report_read(p[0], &r);
+	plain_report_read(p[0], &r);
 	assert_true(r.complete);
 	assert_string_equal(r.argv0, "plain");
 	assert_int_equal(r.nargs, 5);
@@ -181,7 +181,7 @@ test_program_spawn__plain_layout(void **state)
 	    NULL), 0);
 	assert_int_equal(program_spawn(plain_fd, NULL, attr, &pidfd), 0);
 	close(p[1]);
-	report_read(p[0], &r);
+	plain_report_read(p[0], &r);
 	close(p[0]);
 	assert_int_equal(wait_pidfd(pidfd), 0);
 	assert_no_children();
@@ -223,7 +223,7 @@ test_program_spawn__plain_no_named(void **state)
 	assert_int_equal(program_attr_addarg(attr, "--exit=7"), 0);
 	assert_int_equal(program_spawn(plain_fd, NULL, attr, &pidfd), 0);
 	close(p[1]);
-	report_read(p[0], &r);
+	plain_report_read(p[0], &r);
 	assert_int_equal(wait_pidfd(pidfd), 7);
 	assert_true(r.complete);
 	assert_int_equal(r.nargs, 2);
@@ -264,7 +264,7 @@ test_program_exec_attr__argdata_with_args(void **state)
 	assert_int_equal(program_attr_addarg_fd(attr, "--out=", p[1], "!"), 0);
 	assert_int_equal(program_spawn(argdata_fd, ad, attr, &pidfd), 0);
 	close(p[1]);
-	report_read(p[0], &r);
+	plain_report_read(p[0], &r);
 	assert_int_equal(wait_pidfd(pidfd), 0);
 	assert_true(r.complete);
 	assert_true(r.yaml);
@@ -462,22 +462,22 @@ test_program_exec_attr__plain_exec_fails(void **state)
 	close(sp[1]);
 }
 
+/* The group, which main.c runs. */
+int run_plain_tests(void);
+
 int
-main(void)
+run_plain_tests(void)
 {
 	const char *plain = getenv("FDREPORT_PLAIN");
 	const char *ad = getenv("FDREPORT");
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, test_fds_setup, \
-	    test_fds_teardown)
-		T(test_program_exec_attr__plain_layout),
-		T(test_program_spawn__plain_layout),
-		T(test_program_spawn__plain_no_named),
-		T(test_program_exec_attr__argdata_with_args),
-		T(test_program_attr__plain_invalid),
-		T(test_program_exec_attr__plain_refused),
-		T(test_program_exec_attr__plain_exec_fails),
-#undef T
+		TEST_CASE(test_program_exec_attr__plain_layout),
+		TEST_CASE(test_program_spawn__plain_layout),
+		TEST_CASE(test_program_spawn__plain_no_named),
+		TEST_CASE(test_program_exec_attr__argdata_with_args),
+		TEST_CASE(test_program_attr__plain_invalid),
+		TEST_CASE(test_program_exec_attr__plain_refused),
+		TEST_CASE(test_program_exec_attr__plain_exec_fails),
 	};
 
 	if (plain == NULL || ad == NULL)
@@ -486,5 +486,5 @@ main(void)
 	argdata_fd = open(ad, O_PATH | O_CLOEXEC);
 	if (plain_fd < 0 || argdata_fd < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("plain", tests, NULL, NULL);
 }

@@ -143,16 +143,15 @@ test_ad_start_prepare__argdata_args_alloc_failures(void **state)
 	fail_each_allocation(prepare_argdata);
 }
 
+/* The group, which main.c runs. */
+int run_plain_nomem_tests(void);
+
 int
-main(void)
+run_plain_nomem_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_ad_start_prepare__plain_alloc_failures,
-		    test_fds_setup, test_fds_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_ad_start_prepare__argdata_args_alloc_failures,
-		    test_fds_setup, test_fds_teardown),
+		TEST_CASE(test_ad_start_prepare__plain_alloc_failures),
+		TEST_CASE(test_ad_start_prepare__argdata_args_alloc_failures),
 	};
 	int status;
 
