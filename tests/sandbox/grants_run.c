@@ -1,5 +1,5 @@
 /*
- * test_grants_run.c - !executable with a path through cloudabi-run: a
+ * grants_run.c - !executable with a path through cloudabi-run: a
  * confined supervisor (supervisor.c) may start the worker it is given,
  * in its own sandbox or in a nested one; given the same file as a !file,
  * it may not, and unconfined it may (the control).
@@ -139,7 +139,10 @@ test_cloudabi_run__executable_worker(void **state)
 
 #define T(f) TEST_CASE(f)
 
-static int
+/* The group, which main.c runs. */
+int run_grants_run_tests(void);
+
+int
 run_grants_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,14 +161,4 @@ run_grants_run_tests(void)
 		return 0;
 	}
 	return cmocka_run_group_tests_name("grants-run", tests, NULL, NULL);
-}
-
-int
-main(int argc, char **argv)
-{
-	static const struct test_group groups[] = {
-		{"grants-run", run_grants_run_tests},
-	};
-
-	return test_main(argc, argv, groups, 1);
 }

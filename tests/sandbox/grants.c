@@ -1,5 +1,5 @@
 /*
- * test_grants.c - grants by path (program_attr_addgrant()): the grant
+ * grants.c - grants by path (program_attr_addgrant()): the grant
  * probe (grant_probe.c) started confined with read, write and exec grants
  * of files and directories, each outcome beside its unconfined control,
  * the rules the sandbox describes for them, and the API's errors.
@@ -517,7 +517,10 @@ test_sandbox_describe__grants(void **state)
 
 #define T(f) TEST_CASE_SETUP(f, setup, teardown)
 
-static int
+/* The group, which main.c runs. */
+int run_grants_tests(void);
+
+int
 run_grants_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,14 +549,4 @@ run_grants_tests(void)
 		return 0;
 	}
 	return cmocka_run_group_tests_name("grants", tests, NULL, NULL);
-}
-
-int
-main(int argc, char **argv)
-{
-	static const struct test_group groups[] = {
-		{"grants", run_grants_tests},
-	};
-
-	return test_main(argc, argv, groups, 1);
 }
