@@ -927,27 +927,28 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_cli_tests(void);
 
 int
-main(void)
+run_cli_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_run__every_tag_exactly),
-	    T(test_run__alias_is_one_descriptor),
-	    T(test_run__inherited_descriptor),
-	    T(test_run__config_from_stdin),
-	    T(test_run__env_and_argv0),
-	    T(test_run__dry_run),
-	    T(test_run__exit_statuses),
-	    T(test_run__failure_leaves_nothing),
-	    T(test_run__dry_run_changes_nothing),
-	    T(test_run__planted_link_refused),
-	    T(test_run__failed_start_removes_created),
-	    T(test_run__hostile_documents_refused_fast),
-	    T(test_run__malformed_golden),
+	    TEST_CASE(test_run__every_tag_exactly),
+	    TEST_CASE(test_run__alias_is_one_descriptor),
+	    TEST_CASE(test_run__inherited_descriptor),
+	    TEST_CASE(test_run__config_from_stdin),
+	    TEST_CASE(test_run__env_and_argv0),
+	    TEST_CASE(test_run__dry_run),
+	    TEST_CASE(test_run__exit_statuses),
+	    TEST_CASE(test_run__failure_leaves_nothing),
+	    TEST_CASE(test_run__dry_run_changes_nothing),
+	    TEST_CASE(test_run__planted_link_refused),
+	    TEST_CASE(test_run__failed_start_removes_created),
+	    TEST_CASE(test_run__hostile_documents_refused_fast),
+	    TEST_CASE(test_run__malformed_golden),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("cli", tests, group_setup, group_teardown);
 }

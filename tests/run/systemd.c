@@ -295,17 +295,18 @@ group_teardown(void **state)
 	return proc_io_teardown();
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
-	    test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_systemd_tests(void);
 
 int
-main(void)
+run_systemd_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_run_systemd__socket_activation),
-	    T(test_run_systemd__socket_activation_argdata),
-	    T(test_run_systemd__listen_checks),
+	    TEST_CASE(test_run_systemd__socket_activation),
+	    TEST_CASE(test_run_systemd__socket_activation_argdata),
+	    TEST_CASE(test_run_systemd__listen_checks),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("systemd", tests, group_setup, group_teardown);
 }

@@ -319,20 +319,21 @@ group_teardown(void **state)
 	return proc_io_teardown();
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, test_fds_setup, \
-	    test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_plain_tests(void);
 
 int
-main(void)
+run_plain_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_run_plain__cat),
-	    T(test_run_plain__fd_argument),
-	    T(test_run_plain__joined_arguments),
-	    T(test_run_plain__argdata_program_arguments),
-	    T(test_run_plain__dry_run),
-	    T(test_run_plain__env_bound),
+	    TEST_CASE(test_run_plain__cat),
+	    TEST_CASE(test_run_plain__fd_argument),
+	    TEST_CASE(test_run_plain__joined_arguments),
+	    TEST_CASE(test_run_plain__argdata_program_arguments),
+	    TEST_CASE(test_run_plain__dry_run),
+	    TEST_CASE(test_run_plain__env_bound),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("plain", tests, group_setup, group_teardown);
 }

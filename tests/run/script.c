@@ -1,5 +1,5 @@
 /*
- * test_script.c - the #! line of a script given to cloudabi-run
+ * script.c - the #! line of a script given to cloudabi-run
  * (cloudabi-run/script.c): what is followed, what is refused and why,
  * lines at and over the kernel's bound, and random bytes, which must never
  * be read beyond the bound nor crash.
@@ -201,7 +201,10 @@ test_run_script_follow__not_executable(void **state)
 
 #define T(f) TEST_CASE(f)
 
-static int
+/* The group, which main.c runs. */
+int run_script_tests(void);
+
+int
 run_script_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,14 +216,4 @@ run_script_tests(void)
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);
-}
-
-int
-main(int argc, char **argv)
-{
-	static const struct test_group groups[] = {
-		{"script", run_script_tests},
-	};
-
-	return test_main(argc, argv, groups, 1);
 }

@@ -869,8 +869,11 @@ group_teardown(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, test_fds_teardown)
 
+/* The group, which main.c runs. */
+int run_tags_tests(void);
+
 int
-main(void)
+run_tags_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_tag_file__access),
@@ -893,5 +896,5 @@ main(void)
 	    T(test_tags__malformed_golden),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("tags", tests, group_setup, group_teardown);
 }

@@ -612,18 +612,19 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_start_tests(void);
 
 int
-main(void)
+run_start_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_start__missing_library),
-	    T(test_start__each_reason_its_line),
-	    T(test_start__descriptor_limit),
-	    T(test_start__append_is_not_kept),
+	    TEST_CASE(test_start__missing_library),
+	    TEST_CASE(test_start__each_reason_its_line),
+	    TEST_CASE(test_start__descriptor_limit),
+	    TEST_CASE(test_start__append_is_not_kept),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("start", tests, group_setup, group_teardown);
 }
