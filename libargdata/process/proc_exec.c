@@ -19,21 +19,17 @@
 #define EXEC_SIGNAL_RETRIES 16
 
 int
-ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
-    size_t nfds, const program_attr_t *attr)
+ad_exec_start(struct ad_start *sp, int execfd)
 {
-	struct ad_start st;
+	struct ad_start st = *sp;
 	struct ad_remap remap;
 	sigset_t all;
 	int error;
 
-	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
-	if (error != 0)
-		return error;
 	for (int attempt = 0;; attempt++) {
 		error = ad_remap_prepare(&remap, st.slots, st.nslots, execfd);
 		if (error != 0)
-			goto out;
+			return error;
 		st.plan.execfd = remap.execfd;
 
 		/*
@@ -64,8 +60,20 @@ ad_proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
 		ad_remap_release(&remap);
 		break;
 	}
-	error = ad_exec_errno(execfd, error);
-out:
+	return ad_exec_errno(execfd, error);
+}
+
+static int
+proc_exec_attr(int execfd, const void *data, size_t datalen, const int *fds,
+    size_t nfds, const program_attr_t *attr)
+{
+	struct ad_start st;
+	int error;
+
+	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
+	if (error != 0)
+		return error;
+	error = ad_exec_start(&st, execfd);
 	ad_start_release(&st);
 	return error;
 }
@@ -74,7 +82,7 @@ int
 proc_exec(int execfd, const void *data, size_t datalen, const int *fds,
     size_t fdslen)
 {
-	return ad_proc_exec(execfd, data, datalen, fds, fdslen, NULL);
+	return proc_exec_attr(execfd, data, datalen, fds, fdslen, NULL);
 }
 
 int
@@ -87,13 +95,13 @@ program_exec_attr(int execfd, const argdata_t *ad, const program_attr_t *attr)
 	/* The plain layout has no argdata: nothing to serialize. */
 	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
 		return ad != NULL ? EINVAL :
-		    ad_proc_exec(execfd, NULL, 0, NULL, 0, attr);
+		    proc_exec_attr(execfd, NULL, 0, NULL, 0, attr);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);
 	if (error != 0)
 		return error;
-	error = ad_proc_exec(execfd, buf, len, fds, nfds, attr);
+	error = proc_exec_attr(execfd, buf, len, fds, nfds, attr);
 	free(buf);
 	free(fds);
 	return error;

@@ -45,8 +45,6 @@ struct program_attr {
 	char *name;		/* argv[0], or NULL for the executable's name */
 	char **env;		/* "NAME=value" strings handed to the program */
 	size_t nenv;
-	ad_confine_fn *confine;	/* the sandbox's hook, or NULL */
-	const void *confine_arg;
 	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
 	int *writable;		/* directories the sandbox lets change */
 	size_t nwritable;
@@ -91,13 +89,6 @@ struct ad_named {
  * forbids setting it by then). NULL: the program inherits the caller's.
  */
 void ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl);
-
-/*
- * Sets the confinement hook that ad_exec_final() runs; arg must outlive
- * every exec and spawn with attr. NULL removes it.
- */
-void ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
-    const void *arg);
 
 /* Everything execveat needs, prepared before the shuffle. */
 struct ad_exec_plan {
@@ -214,11 +205,16 @@ int ad_memfd_create(const void *data, size_t len, int minfd, int *fdp);
 int ad_serialize(const argdata_t *ad, void **buf, size_t *len, int **fds,
     size_t *nfds);
 
-/* proc_exec() and its spawning twin, with options. */
-int ad_proc_exec(int execfd, const void *data, size_t datalen,
-    const int *fds, size_t nfds, const program_attr_t *attr);
-int ad_proc_spawn(int execfd, const void *data, size_t datalen,
-    const int *fds, size_t nfds, const program_attr_t *attr, int *pidfd);
+/*
+ * The last part of proc_exec() and of program_spawn(), on a start that
+ * ad_start_prepare() made for the program open at execfd: the undoable
+ * shuffle and the exec in place, which returns only on failure with the
+ * table as it was; or the child, whose pidfd goes to *pidfd. Neither
+ * releases the start. Returns 0 (spawn) or an errno value.
+ */
+struct ad_start;
+int ad_exec_start(struct ad_start *st, int execfd);
+int ad_spawn_start(struct ad_start *st, int execfd, int *pidfd);
 
 /*
  * The in-place shuffle, which can be undone: slots 0..nslots-1 receive

@@ -107,13 +107,6 @@ program_attr_setenv(program_attr_t *attr, const char *name, const char *value)
 	return 0;
 }
 
-void
-ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
-    const void *arg)
-{
-	attr->confine = confine;
-	attr->confine_arg = arg;
-}
 
 void
 ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl)

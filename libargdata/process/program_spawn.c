@@ -75,28 +75,20 @@ spawn_child(void *arg)
 }
 
 int
-ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
-    size_t nfds, const program_attr_t *attr, int *pidfdp)
+ad_spawn_start(struct ad_start *sp, int execfd, int *pidfdp)
 {
-	struct ad_start st;
+	struct ad_start st = *sp;
 	struct spawn_shared shared;
 	sigset_t all;
 	void *stack;
 	int pidfd = -1;
 	pid_t pid;
-	int error;
+	int error = 0;
 
-	if (pidfdp == NULL)
-		return EINVAL;
-	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
-	if (error != 0)
-		return error;
 	stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED) {
-		ad_start_release(&st);
+	if (stack == MAP_FAILED)
 		return ENOMEM;
-	}
 	/* The child shuffles st.slots in place: it is its scratch space. */
 	shared = (struct spawn_shared){.plan = &st.plan, .work = st.slots,
 	    .nslots = st.nslots, .error = 0};
@@ -127,6 +119,22 @@ ad_proc_spawn(int execfd, const void *data, size_t datalen, const int *fds,
 		*pidfdp = pidfd;
 	}
 	munmap(stack, SPAWN_STACK_SIZE);
+	return error;
+}
+
+static int
+proc_spawn_attr(int execfd, const void *data, size_t datalen, const int *fds,
+    size_t nfds, const program_attr_t *attr, int *pidfdp)
+{
+	struct ad_start st;
+	int error;
+
+	if (pidfdp == NULL)
+		return EINVAL;
+	error = ad_start_prepare(&st, execfd, data, datalen, fds, nfds, attr);
+	if (error != 0)
+		return error;
+	error = ad_spawn_start(&st, execfd, pidfdp);
 	ad_start_release(&st);
 	return error;
 }
@@ -141,13 +149,13 @@ program_spawn(int execfd, const argdata_t *ad, const program_attr_t *attr,
 
 	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
 		return ad != NULL ? EINVAL :
-		    ad_proc_spawn(execfd, NULL, 0, NULL, 0, attr, pidfd);
+		    proc_spawn_attr(execfd, NULL, 0, NULL, 0, attr, pidfd);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);
 	if (error != 0)
 		return error;
-	error = ad_proc_spawn(execfd, buf, len, fds, nfds, attr, pidfd);
+	error = proc_spawn_attr(execfd, buf, len, fds, nfds, attr, pidfd);
 	free(buf);
 	free(fds);
 	return error;

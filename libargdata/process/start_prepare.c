@@ -147,8 +147,6 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, const struct ad_layout *l,
 	for (size_t i = 0; i < nenv; i++)
 		plan->envp[n++] = attr->env[i];
 	if (attr != NULL) {
-		plan->confine = attr->confine;
-		plan->confine_arg = attr->confine_arg;
 		plan->nofile_set = attr->nofile_set;
 		plan->nofile = attr->nofile;
 	}

@@ -113,33 +113,62 @@ confine_refuse(const void *arg)
 	return EPERM;
 }
 
+/*
+ * Starts fdreport with ad's tree and attr through ad_start_prepare() and,
+ * with the
+ * confinement hook set to confine(arg), ad_spawn_start() (pidfd not
+ * NULL)
+ * or ad_exec_start(): the steps program_spawn() and program_exec_attr()
+ * take, with a hook of the test's own.
+ */
+static int
+start_with_hook(const argdata_t *ad, const program_attr_t *attr,
+    ad_confine_fn *confine, const void *arg, int *pidfd)
+{
+	struct ad_start st;
+	void *buf;
+	size_t len, nfds;
+	int *fds, error;
+
+	assert_int_equal(ad_serialize(ad, &buf, &len, &fds, &nfds), 0);
+	error = ad_start_prepare(&st, fdreport_fd, buf, len, fds, nfds, attr);
+	if (error == 0) {
+		st.plan.confine = confine;
+		st.plan.confine_arg = arg;
+		error = pidfd != NULL ? ad_spawn_start(&st, fdreport_fd, pidfd) :
+		    ad_exec_start(&st, fdreport_fd);
+		ad_start_release(&st);
+	}
+	free(buf);
+	free(fds);
+	return error;
+}
+
 static void
 test_ad_exec_final__confine(void **state)
 {
-	program_attr_t *attr = program_attr_create();
 	argdata_t *parts[8], *ad;
 	struct table before, after;
 	struct confine_arg want;
 	struct report r;
 	int p[2], pidfd = -1;
 
-	assert_non_null(attr);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	fd_state(p[1], &want.want);
 	want.own = fcntl(0, F_DUPFD_CLOEXEC, 7000);
 	assert_true(want.own >= 0);
 	ad = tree_create(NULL, 0, p[1], 0, parts);
-	ad_attr_setconfine(attr, confine_refuse, NULL);
-	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), EPERM);
+	assert_int_equal(start_with_hook(ad, NULL, confine_refuse, NULL, &pidfd),
+	    EPERM);
 	assert_int_equal(pidfd, -1);
 	assert_no_children();
 	table_take(&before);
-	assert_int_equal(program_exec_attr(fdreport_fd, ad, attr), EPERM);
+	assert_int_equal(start_with_hook(ad, NULL, confine_refuse, NULL, NULL),
+	    EPERM);
 	table_take(&after);
 	table_assert_equal(&before, &after);
 
-	ad_attr_setconfine(attr, confine_check, &want);
-	assert_int_equal(program_spawn(fdreport_fd, ad, attr, &pidfd), 0);
+	assert_int_equal(start_with_hook(ad, NULL, confine_check, &want, &pidfd), 0);
 	close(p[1]);
 	report_read(p[0], &r);
 	close(p[0]);
@@ -151,7 +180,6 @@ test_ad_exec_final__confine(void **state)
 	close(want.own);
 	assert_no_children();
 	tree_free(ad, parts);
-	program_attr_free(attr);
 }
 
 /*
@@ -188,11 +216,10 @@ test_ad_exec_final__nofile(void **state)
 	/* Failing after the limit was set, in place: the caller's again. */
 	tree_free(ad, parts);
 	ad = tree_create(NULL, 0, 2, 0, parts);
-	ad_attr_setconfine(attr, confine_refuse, NULL);
-	assert_int_equal(program_exec_attr(fdreport_fd, ad, attr), EPERM);
+	assert_int_equal(start_with_hook(ad, attr, confine_refuse, NULL, NULL),
+	    EPERM);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
 	assert_int_equal(after.rlim_cur, before.rlim_cur);
-	ad_attr_setconfine(attr, NULL, NULL);
 	assert_int_equal(program_exec_attr(notexec, ad, attr), EACCES);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
 	assert_int_equal(after.rlim_cur, before.rlim_cur);
