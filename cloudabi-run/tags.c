@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "tags.h"
 
 const char *
@@ -53,15 +54,9 @@ compare_int(const void *a, const void *b)
 static int
 add_inherited(struct run_context *rc, size_t *cap, int fd)
 {
-	if (rc->ninherited == *cap) {
-		size_t ncap = *cap == 0 ? 16 : *cap * 2;
-		int *p = realloc(rc->inherited, ncap * sizeof(*p));
-
-		if (p == NULL)
-			return ENOMEM;
-		rc->inherited = p;
-		*cap = ncap;
-	}
+	if (ad_grow(&rc->inherited, cap, rc->ninherited, 1,
+	    sizeof(*rc->inherited), NULL) != 0)
+		return ENOMEM;
 	rc->inherited[rc->ninherited++] = fd;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+#include "grow.h"
 #include "process.h"
 
 int
@@ -65,15 +66,8 @@ ad_check_layout(int execfd, const struct ad_layout *l)
 static int
 push_fd(int **v, size_t *n, size_t *cap, int fd)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap > 0 ? 2 * *cap : 16;
-		int *nv = realloc(*v, ncap * sizeof(**v));
-
-		if (nv == NULL)
-			return ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
+	if (ad_grow(v, cap, *n, 1, sizeof(**v), NULL) != 0)
+		return ENOMEM;
 	(*v)[(*n)++] = fd;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "process.h"
 
 /* systemd's limit on a FileDescriptorName=. */
@@ -22,33 +23,13 @@ dup_or_empty(const char *s)
 	return strdup(s != NULL ? s : "");
 }
 
-/*
- * Makes room for one more of n entries of size bytes in *v, *cap
- * allocated, doubling: adding n entries one by one costs O(n). Returns 0
- * or ENOMEM.
- */
-static int
-reserve_one(void **v, size_t n, size_t *cap, size_t size)
-{
-	size_t ncap = *cap > 0 ? 2 * *cap : 8;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	if ((nv = reallocarray(*v, ncap, size)) == NULL)
-		return ENOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static int
 push_arg(program_attr_t *attr, const char *prefix, int fd, const char *suffix)
 {
 	struct ad_arg a = {.fd = fd};
 
-	if (reserve_one((void **)&attr->args, attr->nargs, &attr->argscap,
-	    sizeof(*attr->args)) != 0)
+	if (ad_grow(&attr->args, &attr->argscap, attr->nargs, 1,
+	    sizeof(*attr->args), NULL) != 0)
 		return ENOMEM;
 	a.prefix = dup_or_empty(prefix);
 	if (fd >= 0)
@@ -126,8 +107,8 @@ program_attr_addfd(program_attr_t *attr, const char *name, int fd)
 		return EINVAL;
 	if (fd < 0)
 		return EBADF;
-	if (reserve_one((void **)&attr->named, attr->nnamed, &attr->namedcap,
-	    sizeof(*attr->named)) != 0 || (copy = strdup(name)) == NULL)
+	if (ad_grow(&attr->named, &attr->namedcap, attr->nnamed, 1,
+	    sizeof(*attr->named), NULL) != 0 || (copy = strdup(name)) == NULL)
 		return ENOMEM;
 	attr->named[attr->nnamed++] = (struct ad_named){.name = copy,
 	    .fd = fd};

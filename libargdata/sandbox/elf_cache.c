@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "sandbox.h"
 
 #define CACHE_ENTRIES 8
@@ -362,14 +363,8 @@ note_found(void *ctx, int fd, const char *path, enum sandbox_role role)
 
 	if (fstat(fd, &st) != 0)
 		return errno;
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap == 0 ? 8 : fs->cap * 2;
-		f = reallocarray(fs->files, cap, sizeof(*f));
-		if (f == NULL)
-			return ENOMEM;
-		fs->files = f;
-		fs->cap = cap;
-	}
+	if (ad_grow(&fs->files, &fs->cap, fs->n, 1, sizeof(*f), NULL) != 0)
+		return ENOMEM;
 	f = &fs->files[fs->n];
 	memset(f, 0, sizeof(*f));
 	sandbox_file_set(f, &st);

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "sandbox.h"
 
 /*
@@ -198,14 +199,9 @@ record(struct sandbox *sb, enum sandbox_role role, uint64_t access,
 {
 	struct rule *r;
 
-	if (sb->nrules == sb->cap) {
-		size_t cap = sb->cap == 0 ? 16 : sb->cap * 2;
-		r = reallocarray(sb->rules, cap, sizeof(*r));
-		if (r == NULL)
-			return ENOMEM;
-		sb->rules = r;
-		sb->cap = cap;
-	}
+	if (ad_grow(&sb->rules, &sb->cap, sb->nrules, 1, sizeof(*r),
+	    NULL) != 0)
+		return ENOMEM;
 	r = &sb->rules[sb->nrules];
 	r->role = role;
 	r->access = access;
@@ -270,14 +266,9 @@ add_found_file(void *ctx, int fd, const char *path, enum sandbox_role role)
 		return error;
 	if (fstat(fd, &st) != 0)
 		return errno;
-	if (sb->nfound == sb->foundcap) {
-		size_t cap = sb->foundcap == 0 ? 8 : sb->foundcap * 2;
-		f = reallocarray(sb->found, cap, sizeof(*f));
-		if (f == NULL)
-			return ENOMEM;
-		sb->found = f;
-		sb->foundcap = cap;
-	}
+	if (ad_grow(&sb->found, &sb->foundcap, sb->nfound, 1, sizeof(*f),
+	    NULL) != 0)
+		return ENOMEM;
 	f = &sb->found[sb->nfound];
 	sandbox_file_set(f, &st);
 	f->role = role;
