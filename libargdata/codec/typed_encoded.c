@@ -11,54 +11,91 @@
 #include "typed.h"
 
 /*
+ * The integer of an encoded value whose tag was checked (payload of n <= 8
+ * bytes, big-endian two's complement), read with one word load where the
+ * buffer allows it.
+ */
+static inline __attribute__((always_inline)) int64_t
+fast_int(const uint8_t *vf, size_t vl, size_t n, const uint8_t *lo)
+{
+	uint64_t u;
+
+	if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
+		/* The word ending with the payload, sign-extended. */
+		memcpy(&u, vf + vl - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		u = __builtin_bswap64(u);
+#endif
+		return (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
+	}
+	u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
+	for (size_t i = 0; i < n; i++)
+		u = (u << 8) | vf[1 + i];
+	return (int64_t)u;
+}
+
+/*
  * The common scalars of an encoded value, read inline: true when the
  * value was read into dst, false when ad_typed_read_value() must do it (other
- * types, long integers, strings not plain ASCII, descriptors to check,
- * and every error, whose message it writes). lo is the start of the
+ * types, integers out of the member's range, strings not plain ASCII,
+ * descriptors to check, and every error, whose message it writes). kind
+ * is the field's (ad_typed_scalar_kind()); lo is the start of the
  * readable bytes around the value.
  */
 static inline __attribute__((always_inline)) bool
-fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
-    const uint8_t *lo, int (*convert)(void *, size_t), void *carg, uint8_t *dst)
+fast_scalar(unsigned kind, const uint8_t *vf, size_t vl, const uint8_t *lo,
+    int (*convert)(void *, size_t), void *carg, uint8_t *dst)
 {
 	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
+	int64_t x = 0;
 
-	switch (f->type) {
-	case ARGDATA_FIELD_INT:
-	case ARGDATA_FIELD_UINT: {
-		uint64_t u;
-		int64_t x;
-		unsigned bits = 8 * f->size;
-
+	if (kind >= SK_I8 && kind <= SK_U64) {
+		/* 9-byte payloads of large unsigned: read_value. */
 		if (tag != AD_TAG_INT || n > 8)
 			return false;
-		if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
-			/* The word ending with the payload, sign-extended. */
-			memcpy(&u, vf + vl - 8, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			u = __builtin_bswap64(u);
-#endif
-			x = (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
-		} else {
-			u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
-			for (size_t i = 0; i < n; i++)
-				u = (u << 8) | vf[1 + i];
-			x = (int64_t)u;
-		}
-		if (f->type == ARGDATA_FIELD_INT) {
-			if (bits < 64 && (x < -(INT64_C(1) << (bits - 1)) ||
-			                     x >= (INT64_C(1) << (bits - 1))))
-				return false;
-		} else if (x < 0 || (bits < 64 &&
-		                        (uint64_t)x >= (UINT64_C(1) << bits))) {
-			/* 9-byte payloads of large unsigned: read_value. */
-			return false;
-		}
-		store_int(dst, (uint64_t)x, f->size);
-		return true;
+		x = fast_int(vf, vl, n, lo);
 	}
-	case ARGDATA_FIELD_BOOL:
+	switch (kind) {
+	case SK_I8:
+		if (x < INT8_MIN || x > INT8_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 1);
+		return true;
+	case SK_I16:
+		if (x < INT16_MIN || x > INT16_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 2);
+		return true;
+	case SK_I32:
+		if (x < INT32_MIN || x > INT32_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 4);
+		return true;
+	case SK_I64:
+		store_int(dst, (uint64_t)x, 8);
+		return true;
+	case SK_U8:
+		if (x < 0 || x > UINT8_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 1);
+		return true;
+	case SK_U16:
+		if (x < 0 || x > UINT16_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 2);
+		return true;
+	case SK_U32:
+		if (x < 0 || x > (int64_t)UINT32_MAX)
+			return false;
+		store_int(dst, (uint64_t)x, 4);
+		return true;
+	case SK_U64:
+		if (x < 0)
+			return false;
+		store_int(dst, (uint64_t)x, 8);
+		return true;
+	case SK_BOOL:
 		/*
 		 * Without a branch on the value, which is as likely one as
 		 * the other: vf[n] is the tag (n == 0) or the payload byte.
@@ -68,7 +105,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 			return false;
 		*(bool *)(void *)dst = n == 1;
 		return true;
-	case ARGDATA_FIELD_FLOAT: {
+	case SK_FLOAT: {
 		uint64_t bits;
 
 		if (tag != AD_TAG_FLOAT || n != 8)
@@ -80,7 +117,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &bits, 8);
 		return true;
 	}
-	case ARGDATA_FIELD_STR: {
+	case SK_STR: {
 		const char *str = (const char *)vf + 1;
 
 		if (tag != AD_TAG_STR || n == 0 || vf[n] != 0x00 ||
@@ -89,7 +126,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &str, sizeof(str));
 		return true;
 	}
-	case ARGDATA_FIELD_STRLEN: {
+	case SK_STRLEN: {
 		struct argdata_str str = {(const char *)vf + 1, n - 1};
 
 		/* ASCII without NUL bytes: the common case, checked inline. */
@@ -99,12 +136,11 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &str, sizeof(str));
 		return true;
 	}
-	case ARGDATA_FIELD_FD: {
+	case SK_FD: {
 		uint32_t number;
 		int fd;
 
-		if (tag != AD_TAG_FD || n != 4 || convert == NULL ||
-		    (f->flags & ~ARGDATA_REQUIRED) != 0)
+		if (tag != AD_TAG_FD || n != 4 || convert == NULL)
 			return false;
 		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
 		         (uint32_t)vf[3] << 8 | vf[4];
@@ -149,9 +185,15 @@ fast_run_inline(const struct plan_field *plan,
 	 * a key that does not end inside the map does not match, as its
 	 * value must follow it there.
 	 */
-	while (hint < nfields && pos != end && (size_t)(lim - pos) >= 16) {
+	/*
+	 * The plan's entry past the fields ends the run, and so does a key
+	 * that reaches the map's end (pos == end included), without checks
+	 * of their own.
+	 */
+	(void)fields;
+	(void)nfields;
+	while ((size_t)(lim - pos) >= 16) {
 		const struct plan_field *pf = &plan[hint];
-		const struct argdata_field *f = &fields[hint];
 		const uint8_t *q = pos + pf->len;
 		uint64_t d0, d1;
 		size_t vl;
@@ -175,8 +217,8 @@ fast_run_inline(const struct plan_field *plan,
 		 */
 		if (vl >= (size_t)(end - q) ||
 		    (!fresh && ((seen >> hint) & 1) != 0) ||
-		    !fast_scalar(
-		        f, q + 1, vl, lo, convert, carg, base + f->offset))
+		    !fast_scalar(pf->kind, q + 1, vl, lo, convert, carg,
+		        base + pf->offset))
 			break;
 		pos = q + 1 + vl;
 		if (!fresh)
@@ -365,8 +407,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 					break;
 		}
 		if (i < nfields && !(seen & (UINT64_C(1) << i)) &&
-		    fast_scalar(&fields[i], vf, vl, lo, v->convert, v->carg,
-		        base + fields[i].offset)) {
+		    fast_scalar(ad_typed_scalar_kind(&fields[i]), vf, vl, lo,
+		        v->convert, v->carg, base + fields[i].offset)) {
 			seen |= UINT64_C(1) << i;
 			hint = i + 1;
 			continue;
