@@ -284,14 +284,30 @@ other_run(const struct plan *npl, const struct argdata_field *f,
     const uint8_t *pos, const uint8_t *end, const struct val *v, uint8_t *base,
     size_t *nother)
 {
+	/*
+	 * Everything the loop needs in locals: the stores into the
+	 * caller's structs go through a byte pointer, which could alias
+	 * the schema, the plan and *v, and would have them loaded again.
+	 */
 	size_t n = *nother;
+	const size_t max = f->max, size = f->size, key_offset = f->key_offset;
+	const bool key_length = (f->flags & ARGDATA_KEY_LENGTH) != 0;
+	const size_t nfields = f->nested->nfields;
+	const struct argdata_field *const fields = f->nested->fields;
+	const struct plan_field *const plan = npl != NULL ? npl->field : NULL;
+	const uint64_t all = nfields < 64 ? (UINT64_C(1) << nfields) - 1 : 0;
+	int (*const convert)(void *, size_t) = v->convert;
+	void *const carg = v->carg;
+	const uint8_t *const lim = v->lim;
+	uint8_t *elem = base + f->offset + n * size;
 
-	while (pos != end && n < f->max) {
+	if (plan == NULL || nfields >= 64)
+		goto out;
+	for (; pos != end && n < max; n++, elem += size) {
 		const uint8_t *kf, *vf, *q = pos;
 		size_t kl, vl;
-		uint8_t *elem = base + f->offset + n * f->size;
-		struct val e;
-		const char *name;
+		uint64_t seen = 0;
+		size_t hint = 0;
 
 		/*
 		 * The data a few entries ahead, and the element a few ahead
@@ -299,22 +315,31 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		 * once, and neither is likely to be in the cache yet.
 		 */
 		__builtin_prefetch(pos + 1024);
-		__builtin_prefetch(elem + 8 * f->size, 1);
+		__builtin_prefetch(elem + 8 * size, 1);
 		if (!subfield(&q, end, &kf, &kl) ||
 		    !subfield(&q, end, &vf, &vl) || kl < 2 ||
 		    kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
 		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
 		    vf[0] != AD_TAG_MAP)
 			break;
-		e = (struct val){AD_TAG_MAP, vf + 1, vl - 1, NULL, v->convert,
-		    v->carg, v->lim};
-		if (!fast_map_inline(npl, f->nested, &e, elem))
+		/* The whole map read by the plan, every field present. */
+		if (fast_run_inline(plan, fields, nfields, vf + 1, vf + vl, vf,
+		        lim, convert, carg, elem, &seen, &hint,
+		        true) != vf + vl ||
+		    seen != all)
 			break;
-		name = (const char *)kf + 1;
-		ad_typed_store_key(f, elem, name, kl - 2);
+		if (key_length) {
+			struct argdata_str str = {(const char *)kf + 1, kl - 2};
+
+			memcpy(elem + key_offset, &str, sizeof(str));
+		} else {
+			const char *name = (const char *)kf + 1;
+
+			memcpy(elem + key_offset, &name, sizeof(name));
+		}
 		pos = q;
-		n++;
 	}
+out:
 	*nother = n;
 	memcpy(base + f->count_offset, &n, sizeof(n));
 	return pos;
