@@ -11,27 +11,38 @@
 #include "typed.h"
 
 /*
- * The integer of an encoded value whose tag was checked (payload of n <= 8
- * bytes, big-endian two's complement), read with one word load where the
- * buffer allows it.
+ * An encoded integer (tag, then a big-endian two's complement payload
+ * of at most 8 bytes) stored in the size bytes at dst when it is in
+ * [min, max]; false for anything else. Inlined with constants for
+ * min, max and size, read with one word load where the buffer allows.
  */
-static inline __attribute__((always_inline)) int64_t
-fast_int(const uint8_t *vf, size_t vl, size_t n, const uint8_t *lo)
+static inline __attribute__((always_inline)) bool
+fast_int(const uint8_t *vf, size_t vl, const uint8_t *lo, uint8_t *dst,
+    int64_t min, int64_t max, size_t size)
 {
+	size_t n = vl - 1;
 	uint64_t u;
+	int64_t x;
 
+	if (vl == 0 || vf[0] != AD_TAG_INT || n > 8)
+		return false;
 	if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
 		/* The word ending with the payload, sign-extended. */
 		memcpy(&u, vf + vl - 8, 8);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		u = __builtin_bswap64(u);
 #endif
-		return (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
+		x = (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
+	} else {
+		u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
+		for (size_t i = 0; i < n; i++)
+			u = (u << 8) | vf[1 + i];
+		x = (int64_t)u;
 	}
-	u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
-	for (size_t i = 0; i < n; i++)
-		u = (u << 8) | vf[1 + i];
-	return (int64_t)u;
+	if (x < min || x > max)
+		return false;
+	store_int(dst, (uint64_t)x, size);
+	return true;
 }
 
 /*
@@ -48,53 +59,25 @@ fast_scalar(unsigned kind, const uint8_t *vf, size_t vl, const uint8_t *lo,
 {
 	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
-	int64_t x = 0;
 
-	if (kind >= SK_I8 && kind <= SK_U64) {
-		/* 9-byte payloads of large unsigned: read_value. */
-		if (tag != AD_TAG_INT || n > 8)
-			return false;
-		x = fast_int(vf, vl, n, lo);
-	}
 	switch (kind) {
 	case SK_I8:
-		if (x < INT8_MIN || x > INT8_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 1);
-		return true;
+		return fast_int(vf, vl, lo, dst, INT8_MIN, INT8_MAX, 1);
 	case SK_I16:
-		if (x < INT16_MIN || x > INT16_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 2);
-		return true;
+		return fast_int(vf, vl, lo, dst, INT16_MIN, INT16_MAX, 2);
 	case SK_I32:
-		if (x < INT32_MIN || x > INT32_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 4);
-		return true;
+		return fast_int(vf, vl, lo, dst, INT32_MIN, INT32_MAX, 4);
 	case SK_I64:
-		store_int(dst, (uint64_t)x, 8);
-		return true;
+		return fast_int(vf, vl, lo, dst, INT64_MIN, INT64_MAX, 8);
 	case SK_U8:
-		if (x < 0 || x > UINT8_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 1);
-		return true;
+		return fast_int(vf, vl, lo, dst, 0, UINT8_MAX, 1);
 	case SK_U16:
-		if (x < 0 || x > UINT16_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 2);
-		return true;
+		return fast_int(vf, vl, lo, dst, 0, UINT16_MAX, 2);
 	case SK_U32:
-		if (x < 0 || x > (int64_t)UINT32_MAX)
-			return false;
-		store_int(dst, (uint64_t)x, 4);
-		return true;
+		return fast_int(vf, vl, lo, dst, 0, UINT32_MAX, 4);
 	case SK_U64:
-		if (x < 0)
-			return false;
-		store_int(dst, (uint64_t)x, 8);
-		return true;
+		/* 9-byte payloads of large unsigned: read_value. */
+		return fast_int(vf, vl, lo, dst, 0, INT64_MAX, 8);
 	case SK_BOOL:
 		/*
 		 * Without a branch on the value, which is as likely one as
@@ -192,7 +175,9 @@ fast_run_inline(const struct plan_field *plan,
 	 */
 	(void)fields;
 	(void)nfields;
-	while ((size_t)(lim - pos) >= 16) {
+	if ((size_t)(lim - pos) < 16)
+		goto out;
+	for (const uint8_t *const last = lim - 16; pos <= last;) {
 		const struct plan_field *pf = &plan[hint];
 		const uint8_t *q = pos + pf->len;
 		uint64_t d0, d1;
@@ -225,6 +210,7 @@ fast_run_inline(const struct plan_field *plan,
 			seen |= UINT64_C(1) << hint;
 		hint++;
 	}
+out:
 	if (fresh)
 		seen = hint >= 64 ? UINT64_MAX : (UINT64_C(1) << hint) - 1;
 	*seenp = seen;
