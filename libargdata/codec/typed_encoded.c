@@ -17,14 +17,14 @@
  * min, max and size, read with one word load where the buffer allows.
  */
 static inline __attribute__((always_inline)) bool
-fast_int(const uint8_t *vf, size_t vl, const uint8_t *lo, uint8_t *dst,
-    int64_t min, int64_t max, size_t size)
+fast_int(uint8_t tag, const uint8_t *vf, size_t vl, const uint8_t *lo,
+    uint8_t *dst, int64_t min, int64_t max, size_t size)
 {
 	size_t n = vl - 1;
 	uint64_t u;
 	int64_t x;
 
-	if (vl == 0 || vf[0] != AD_TAG_INT || n > 8)
+	if (tag != AD_TAG_INT || n > 8)
 		return false;
 	if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
 		/* The word ending with the payload, sign-extended. */
@@ -50,34 +50,33 @@ fast_int(const uint8_t *vf, size_t vl, const uint8_t *lo, uint8_t *dst,
  * value was read into dst, false when ad_typed_read_value() must do it (other
  * types, integers out of the member's range, strings not plain ASCII,
  * descriptors to check, and every error, whose message it writes). kind
- * is the field's (ad_typed_scalar_kind()); lo is the start of the
- * readable bytes around the value.
+ * is the field's (ad_typed_scalar_kind()), tag vf[0] or 0 when vl is 0;
+ * lo is the start of the readable bytes around the value.
  */
 static inline __attribute__((always_inline)) bool
-fast_scalar(unsigned kind, const uint8_t *vf, size_t vl, const uint8_t *lo,
-    int (*convert)(void *, size_t), void *carg, uint8_t *dst)
+fast_scalar(unsigned kind, uint8_t tag, const uint8_t *vf, size_t vl,
+    const uint8_t *lo, int (*convert)(void *, size_t), void *carg, uint8_t *dst)
 {
-	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
 
 	switch (kind) {
 	case SK_I8:
-		return fast_int(vf, vl, lo, dst, INT8_MIN, INT8_MAX, 1);
+		return fast_int(tag, vf, vl, lo, dst, INT8_MIN, INT8_MAX, 1);
 	case SK_I16:
-		return fast_int(vf, vl, lo, dst, INT16_MIN, INT16_MAX, 2);
+		return fast_int(tag, vf, vl, lo, dst, INT16_MIN, INT16_MAX, 2);
 	case SK_I32:
-		return fast_int(vf, vl, lo, dst, INT32_MIN, INT32_MAX, 4);
+		return fast_int(tag, vf, vl, lo, dst, INT32_MIN, INT32_MAX, 4);
 	case SK_I64:
-		return fast_int(vf, vl, lo, dst, INT64_MIN, INT64_MAX, 8);
+		return fast_int(tag, vf, vl, lo, dst, INT64_MIN, INT64_MAX, 8);
 	case SK_U8:
-		return fast_int(vf, vl, lo, dst, 0, UINT8_MAX, 1);
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT8_MAX, 1);
 	case SK_U16:
-		return fast_int(vf, vl, lo, dst, 0, UINT16_MAX, 2);
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT16_MAX, 2);
 	case SK_U32:
-		return fast_int(vf, vl, lo, dst, 0, UINT32_MAX, 4);
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT32_MAX, 4);
 	case SK_U64:
 		/* 9-byte payloads of large unsigned: read_value. */
-		return fast_int(vf, vl, lo, dst, 0, INT64_MAX, 8);
+		return fast_int(tag, vf, vl, lo, dst, 0, INT64_MAX, 8);
 	case SK_BOOL:
 		/*
 		 * Without a branch on the value, which is as likely one as
@@ -200,9 +199,10 @@ fast_run_inline(const struct plan_field *plan,
 		 * the fields before hint; otherwise the longer way may have
 		 * read one further on.
 		 */
-		if (vl >= (size_t)(end - q) ||
+		/* Values of at least their tag: vl - 1 wraps for none. */
+		if (vl - 1 >= (size_t)(end - q) - 1 ||
 		    (!fresh && ((seen >> hint) & 1) != 0) ||
-		    !fast_scalar(pf->kind, q + 1, vl, lo, convert, carg,
+		    !fast_scalar(pf->kind, q[1], q + 1, vl, lo, convert, carg,
 		        base + pf->offset))
 			break;
 		pos = q + 1 + vl;
@@ -418,8 +418,9 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 					break;
 		}
 		if (i < nfields && !(seen & (UINT64_C(1) << i)) &&
-		    fast_scalar(ad_typed_scalar_kind(&fields[i]), vf, vl, lo,
-		        v->convert, v->carg, base + fields[i].offset)) {
+		    fast_scalar(ad_typed_scalar_kind(&fields[i]),
+		        vl > 0 ? vf[0] : 0, vf, vl, lo, v->convert, v->carg,
+		        base + fields[i].offset)) {
 			seen |= UINT64_C(1) << i;
 			hint = i + 1;
 			continue;
