@@ -124,8 +124,10 @@ fast_scalar(unsigned kind, uint8_t tag, const uint8_t *vf, size_t vl,
 
 		if (tag != AD_TAG_FD || n != 4 || convert == NULL)
 			return false;
-		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
-		         (uint32_t)vf[3] << 8 | vf[4];
+		memcpy(&number, vf + 1, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		number = __builtin_bswap32(number);
+#endif
 		if ((fd = convert(carg, number)) < 0)
 			return false;
 		memcpy(dst, &fd, sizeof(fd));
@@ -281,7 +283,6 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 	const size_t nfields = f->nested->nfields;
 	const struct argdata_field *const fields = f->nested->fields;
 	const struct plan_field *const plan = npl != NULL ? npl->field : NULL;
-	const uint64_t all = nfields < 64 ? (UINT64_C(1) << nfields) - 1 : 0;
 	int (*const convert)(void *, size_t) = v->convert;
 	void *const carg = v->carg;
 	const uint8_t *const lim = v->lim;
@@ -308,11 +309,14 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
 		    vf[0] != AD_TAG_MAP)
 			break;
-		/* The whole map read by the plan, every field present. */
+		/*
+		 * The whole map read by the plan, every field present: a
+		 * fresh run stops at the entry past the fields.
+		 */
 		if (fast_run_inline(plan, fields, nfields, vf + 1, vf + vl, vf,
 		        lim, convert, carg, elem, &seen, &hint,
 		        true) != vf + vl ||
-		    seen != all)
+		    hint != nfields)
 			break;
 		if (key_length) {
 			struct argdata_str str = {(const char *)kf + 1, kl - 2};
