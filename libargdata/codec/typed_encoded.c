@@ -165,44 +165,42 @@ fast_run_inline(const struct plan_field *plan,
 	size_t hint = *hintp;
 
 	/*
-	 * The 16 bytes compared may reach past the map's end, up to lim;
-	 * a key that does not end inside the map does not match, as its
-	 * value must follow it there.
-	 */
-	/*
-	 * The plan's entry past the fields ends the run, and so does a key
-	 * that reaches the map's end (pos == end included), without checks
-	 * of their own.
+	 * The 16 bytes compared and the length byte after the key may
+	 * reach past the map's end, up to lim: a key or value that does
+	 * not end inside the map ends the run, and so do pos == end and
+	 * the plan's entry past the fields, without checks of their own.
 	 */
 	(void)fields;
 	(void)nfields;
-	if ((size_t)(lim - pos) < 16)
+	if ((size_t)(lim - pos) < 17)
 		goto out;
-	for (const uint8_t *const last = lim - 16; pos <= last;) {
+	for (const uint8_t *const last = lim - 17; pos <= last;) {
 		const struct plan_field *pf = &plan[hint];
 		const uint8_t *q = pos + pf->len;
 		uint64_t d0, d1;
+		uint8_t lb;
 		size_t vl;
 
 		memcpy(&d0, pos, 8);
 		memcpy(&d1, pos + 8, 8);
+		lb = *q;
 		/*
 		 * A key too long to plan expects a 00 byte of length and no
 		 * more (make_plan()): if the data has one, q is pos, and a
-		 * length byte without its high bit set ends the run.
+		 * length byte without its high bit set ends the run, as
+		 * does a value without even its tag (lb 80).
 		 */
 		if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
 		        ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
-		    q >= end || !(*q & 0x80))
+		    lb <= 0x80)
 			break;
-		vl = *q & 0x7f;
+		vl = lb & 0x7f;
 		/*
 		 * A fresh run (a whole map from its start) has seen exactly
 		 * the fields before hint; otherwise the longer way may have
 		 * read one further on.
 		 */
-		/* Values of at least their tag: vl - 1 wraps for none. */
-		if (vl - 1 >= (size_t)(end - q) - 1 ||
+		if ((ptrdiff_t)vl >= end - q ||
 		    (!fresh && ((seen >> hint) & 1) != 0) ||
 		    !fast_scalar(pf->kind, q[1], q + 1, vl, lo, convert, carg,
 		        base + pf->offset))
