@@ -62,7 +62,9 @@ struct path {
  * have none (len 0) and go the longer way.
  */
 struct plan_field {
-	uint64_t want[2], mask[2];
+	/* want holds only bits under mask; both aligned for SSE2 loads. */
+	_Alignas(16) uint64_t want[2];
+	_Alignas(16) uint64_t mask[2];
 	size_t len;
 	size_t offset;     /* of the field's member, as in its argdata_field */
 	unsigned char kind; /* enum scalar_kind */

@@ -7,6 +7,9 @@
  */
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "typed.h"
 
@@ -148,6 +151,30 @@ fixed_size(unsigned type)
 }
 
 /*
+ * Whether the 16 bytes at pos match the key subfield that pf expects
+ * under its mask: one compare of 16 bytes where SSE2 has it.
+ */
+static inline __attribute__((always_inline)) bool
+key_matches(const struct plan_field *pf, const uint8_t *pos)
+{
+#ifdef __SSE2__
+	__m128i d = _mm_loadu_si128((const __m128i *)(const void *)pos);
+	__m128i m = _mm_load_si128((const __m128i *)(const void *)pf->mask);
+	__m128i w = _mm_load_si128((const __m128i *)(const void *)pf->want);
+
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(d, m), w)) ==
+	       0xffff;
+#else
+	uint64_t d0, d1;
+
+	memcpy(&d0, pos, 8);
+	memcpy(&d1, pos + 8, 8);
+	return (((d0 & pf->mask[0]) ^ pf->want[0]) |
+	           ((d1 & pf->mask[1]) ^ pf->want[1])) == 0;
+#endif
+}
+
+/*
  * The pairs that come in the order of the schema, keyed as its plan
  * expects and holding one of the common scalars: read in a loop of their
  * own, with few enough values live that they all stay in registers.
@@ -177,12 +204,9 @@ fast_run_inline(const struct plan_field *plan,
 	for (const uint8_t *const last = lim - 17; pos <= last;) {
 		const struct plan_field *pf = &plan[hint];
 		const uint8_t *q = pos + pf->len;
-		uint64_t d0, d1;
 		uint8_t lb;
 		size_t vl;
 
-		memcpy(&d0, pos, 8);
-		memcpy(&d1, pos + 8, 8);
 		lb = *q;
 		/*
 		 * A key too long to plan expects a 00 byte of length and no
@@ -190,9 +214,7 @@ fast_run_inline(const struct plan_field *plan,
 		 * length byte without its high bit set ends the run, as
 		 * does a value without even its tag (lb 80).
 		 */
-		if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
-		        ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
-		    lb <= 0x80)
+		if (!key_matches(pf, pos) || lb <= 0x80)
 			break;
 		vl = lb & 0x7f;
 		/*
