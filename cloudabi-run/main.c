@@ -19,11 +19,13 @@
 #include <argdata.h>
 #include <program.h>
 
+#include "layout.h"
 #include "loader.h"
 #include "run_start.h"
 #include "run_user.h"
 #include "sandbox.h"
 #include "schema_check.h"
+#include "script.h"
 #include "tags.h"
 
 #ifndef VERSION
@@ -39,6 +41,8 @@ struct options {
 	size_t nenv;
 	const char *program;
 	const char *config; /* NULL or "-" for standard input */
+	char **args;        /* after --: the program's argv[1..] */
+	int nargs;
 	const char *user_spec; /* --user USER[:GROUP] */
 	const char **allow; /* --allow GROUP, as given */
 	size_t nallow;
@@ -69,14 +73,18 @@ usage(FILE *fp, int status)
 	            "                    [--env name[=value]] ...\n"
 	            "                    [--user user[:group]] "
 	            "[--allow group] ...\n"
-	            "                    program [config.yaml]\n"
+	            "                    program [config.yaml] [-- arg ...]\n"
 	            "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
 		    "\n"
 		    "Starts program with the argdata and exactly the "
 		    "descriptors that config.yaml\n"
-		    "(standard input when omitted or -) describes.\n"
+		    "(standard input when omitted or -) describes; a "
+		    "configuration tagged !plain\n"
+		    "starts a program that does not read argdata. "
+		    "Arguments after -- reach the\n"
+		    "program as argv[1], argv[2], ...\n"
 		    "\n"
 		    "  -c, --check            check config.yaml against "
 		    "what the program expects,\n"
@@ -101,9 +109,28 @@ usage(FILE *fp, int status)
 		    "  -h, --help             show this help\n"
 		    "  -V, --version          show the version\n"
 		    "\n"
-		    "Tags: !fd, !file, !dir, !socket, !executable; see "
-		    "cloudabi-run(1).\n");
+		    "Tags: !fd, !file, !dir, !socket, !executable, !plain; "
+		    "see cloudabi-run(1).\n");
 	exit(status);
+}
+
+/*
+ * Variables of the start-up protocols: ARGDATA_FD, and systemd's LISTEN_*,
+ * which cloudabi-run computes for the program rather than passing on what
+ * it received. name may go on with "=value".
+ */
+static bool
+reserved_env(const char *name)
+{
+	static const char *const reserved[] = {"ARGDATA_FD", "LISTEN_FDS",
+	    "LISTEN_FDNAMES", "LISTEN_PID"};
+	size_t len = strcspn(name, "=");
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strlen(reserved[i]) == len &&
+		    strncmp(reserved[i], name, len) == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -151,6 +178,10 @@ parse_options(int argc, char **argv, struct options *o)
 				errx(RUN_EXIT_USAGE,
 				    "--env %s: expected NAME=VALUE or NAME",
 				    optarg);
+			if (reserved_env(optarg))
+				errx(RUN_EXIT_USAGE,
+				    "--env %s: set by cloudabi-run itself, "
+				    "never passed on", optarg);
 			o->env =
 			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
@@ -184,10 +215,25 @@ parse_options(int argc, char **argv, struct options *o)
 			    "%s: options come before the program "
 			    "(cloudabi-run [options] program [config.yaml])",
 			    argv[i]);
-	if (argc < 1 || argc > 2)
+	if (argc < 1)
 		usage(stderr, RUN_EXIT_USAGE);
 	o->program = argv[0];
-	o->config = argc == 2 ? argv[1] : NULL;
+	argc--;
+	argv++;
+	if (argc > 0 && strcmp(argv[0], "--") != 0) {
+		o->config = argv[0];
+		argc--;
+		argv++;
+	}
+	/* Whatever follows --, options included, is the program's. */
+	if (argc > 0) {
+		if (strcmp(argv[0], "--") != 0)
+			errx(RUN_EXIT_USAGE,
+			    "%s: the program's arguments go after --",
+			    argv[0]);
+		o->args = argv + 1;
+		o->nargs = argc - 1;
+	}
 }
 
 /* Whether --env gives the program LD_LIBRARY_PATH. */
@@ -205,60 +251,23 @@ sets_library_path(const struct options *o)
 }
 
 /*
- * Opens the program: a path when the name holds a slash, else the first
- * executable file of that name in $PATH, as a shell would find it.
- * Exits with a message when there is none. *path receives the path used.
+ * Opens the program as run_program_find() does, exiting with a message
+ * when there is none. *path receives the path used.
  */
 static int
 open_program(const char *name, char **path)
 {
-	const char *dirs = getenv("PATH");
-	int fd, error = ENOENT;
-	struct stat st;
+	int fd, error;
 
-	if (strchr(name, '/') != NULL) {
-		*path = strdup(name);
-		if (*path == NULL)
-			err(RUN_EXIT_OSERR, NULL);
-	} else {
-		*path = NULL;
-		if (dirs == NULL)
-			dirs = "/usr/local/bin:/usr/bin:/bin";
-		while (*path == NULL) {
-			size_t len = strcspn(dirs, ":");
-			char *p;
-
-			if (asprintf(&p, "%.*s%s%s", (int)len, dirs,
-			        len == 0 ? "" : "/", name) < 0)
-				err(RUN_EXIT_OSERR, NULL);
-			/* Directories are searchable, not executable. */
-			if (access(p, X_OK) == 0 && stat(p, &st) == 0 &&
-			    S_ISREG(st.st_mode))
-				*path = p;
-			else {
-				if (errno == EACCES)
-					error = EACCES;
-				free(p);
-			}
-			if (dirs[len] == '\0')
-				break;
-			dirs += len + 1;
-		}
-		if (*path == NULL) {
-			if (error == ENOENT)
-				errx(RUN_EXIT_NOT_FOUND, "%s: not found", name);
-			die(RUN_EXIT_CANNOT_EXEC, error, name);
-		}
-	}
-	fd = open(*path, O_RDONLY | O_CLOEXEC);
-	/* An execute-only program can still be executed through O_PATH. */
-	if (fd == -1 && errno == EACCES)
-		fd = open(*path, O_PATH | O_CLOEXEC);
-	if (fd == -1)
-		err(errno == ENOENT || errno == ENOTDIR ? RUN_EXIT_NOT_FOUND
-		                                        : RUN_EXIT_CANNOT_EXEC,
-		    "%s", name);
-	return fd;
+	fd = run_program_find(name, path, &error);
+	if (fd >= 0)
+		return fd;
+	if (error == ENOMEM)
+		die(RUN_EXIT_OSERR, error, name);
+	if (error == ENOENT && strchr(name, '/') == NULL)
+		errx(RUN_EXIT_NOT_FOUND, "%s: not found", name);
+	die(error == ENOENT || error == ENOTDIR ? RUN_EXIT_NOT_FOUND :
+	    RUN_EXIT_CANNOT_EXEC, error, name);
 }
 
 /* Descriptor numbers in the serialized tree stand for themselves. */
@@ -302,13 +311,32 @@ writable_dirs(const struct run_context *rc, size_t *n)
  */
 static void
 dry_run_sandbox(const struct options *o, const struct run_context *rc,
-    const int *fds, size_t nfds)
+    const char *config_name, const int *fds, size_t nfds)
 {
+	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
+	    .groups = o->user.groups, .ngroups = o->user.ngroups};
+	struct sandbox_grant *grants;
 	struct sandbox *sb;
 	const char *why;
-	size_t nwritable;
+	size_t nwritable, width = 0;
 	int *writable, error;
 
+	/* The grants as configured; the rules below show what they allow. */
+	for (size_t i = 0; i < rc->ngrants; i++)
+		if (strlen(rc->grants[i].path) > width)
+			width = strlen(rc->grants[i].path);
+	for (size_t i = 0; i < rc->ngrants; i++) {
+		const struct run_grant *g = &rc->grants[i];
+
+		printf("%s%-5s  %-*s  ", i == 0 ? "\nGRANTS\n" : "",
+		    run_grant_name(g->rights), (int)(width < 60 ? width : 60),
+		    g->path);
+		if (g->mark.line == 0)
+			printf("the program, a #! script\n");
+		else
+			printf("%s:%zu:%zu\n", config_name, g->mark.line,
+			    g->mark.column);
+	}
 	printf("\nSANDBOX\n");
 	if (o->no_sandbox) {
 		printf("none: --no-sandbox\n");
@@ -320,12 +348,18 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 		return;
 	}
 	writable = writable_dirs(rc, &nwritable);
-	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
-	    .groups = o->user.groups, .ngroups = o->user.ngroups};
+	grants = calloc(rc->ngrants + 1, sizeof(*grants));
+	if (grants == NULL)
+		err(RUN_EXIT_OSERR, NULL);
+	for (size_t i = 0; i < rc->ngrants; i++)
+		grants[i] = (struct sandbox_grant){.fd = rc->grants[i].fd,
+		    .rights = rc->grants[i].rights};
 	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds,
 	    .nfds = nfds, .writable = writable, .nwritable = nwritable,
+	    .grants = grants, .ngrants = rc->ngrants,
 	    .user = o->user.set ? &user : NULL, .allow = o->user.allow}, &sb);
 	free(writable);
+	free(grants);
 	if (error == E2BIG) {
 		printf("refused: %s\n", TOO_MUCH_WORK);
 		return;
@@ -342,61 +376,40 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 
 /*
  * The dry run: the argdata as the program will see it (descriptors
- * renumbered from 0), the descriptor table, the environment and the
- * sandbox's rules.
+ * renumbered from 0), the descriptor table with numbers and names, the
+ * argv, the environment and the sandbox's rules. A plain program has no
+ * argdata.
  */
 static int
 dry_run(const struct options *o, const argdata_t *tree,
-    const struct run_context *rc, const char *config_name)
+    const struct run_context *rc, const char *config_name,
+    const program_attr_t *attr)
 {
-	size_t len, nfds, n, width = 0;
-	void *buf;
-	int *fds;
+	size_t len, nfds, n = 0, nslots;
+	void *buf = NULL;
+	int *fds = NULL, *slots, error;
 	argdata_t *view;
 
-	argdata_serialized_length(tree, &len, &nfds);
-	buf = malloc(len == 0 ? 1 : len);
-	fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
-	if (buf == NULL || fds == NULL)
-		err(RUN_EXIT_OSERR, NULL);
-	n = argdata_serialize(tree, buf, fds);
-	view = argdata_from_buffer(buf, len, identity_fd, NULL);
-	if (view == NULL)
-		err(RUN_EXIT_OSERR, NULL);
-	argdata_print_yaml(view, stdout);
-	argdata_free(view);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct run_resource *r = run_context_find(rc, fds[i]);
-		size_t w = r == NULL ? 1 : strlen(r->source);
-
-		if (w > width)
-			width = w;
+	if (rc->plain == NULL) {
+		argdata_serialized_length(tree, &len, &nfds);
+		buf = malloc(len == 0 ? 1 : len);
+		fds = calloc(nfds == 0 ? 1 : nfds, sizeof(*fds));
+		if (buf == NULL || fds == NULL)
+			err(RUN_EXIT_OSERR, NULL);
+		n = argdata_serialize(tree, buf, fds);
+		view = argdata_from_buffer(buf, len, identity_fd, NULL);
+		if (view == NULL)
+			err(RUN_EXIT_OSERR, NULL);
+		argdata_print_yaml(view, stdout);
+		argdata_free(view);
 	}
-	printf("\nFD  KIND        %-*s  CONFIG\n", (int)width, "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		const struct run_resource *r = run_context_find(rc, fds[i]);
-
-		if (r == NULL)
-			printf(
-			    "%-2zu  %-10s  %-*s  -\n", i, "?", (int)width, "?");
-		else
-			printf("%-2zu  %-10s  %-*s  %s:%zu:%zu\n", i,
-			    run_kind_name(r->kind), (int)width, r->source,
-			    config_name, r->mark.line, r->mark.column);
-	}
-	for (size_t i = 0; i < o->nenv; i++) {
-		const char *eq = strchr(o->env[i], '=');
-		const char *v = eq == NULL ? getenv(o->env[i]) : NULL;
-
-		if (eq != NULL)
-			printf("%s%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
-			    o->env[i]);
-		else if (v != NULL)
-			printf("%s%s=%s\n", i == 0 ? "\nENVIRONMENT\n" : "",
-			    o->env[i], v);
-	}
-	dry_run_sandbox(o, rc, fds, n);
+	error = run_print_layout(stdout, attr, rc,
+	    rc->plain == NULL ? tree : NULL, fds, n, config_name, &slots,
+	    &nslots);
+	if (error != 0)
+		die(RUN_EXIT_OSERR, error, "the descriptor table");
+	dry_run_sandbox(o, rc, config_name, slots, nslots);
+	free(slots);
 	free(buf);
 	free(fds);
 	return fflush(stdout) == 0 ? 0 : -1;
@@ -404,15 +417,30 @@ dry_run(const struct options *o, const argdata_t *tree,
 
 /* The options for the exec: argv[0], the environment, the sandbox. */
 static program_attr_t *
-make_attr(const struct options *o, const struct run_context *rc)
+make_attr(const struct options *o, const struct run_context *rc,
+    const struct run_script *script, const char *script_path)
 {
 	program_attr_t *attr = program_attr_create();
+	const char *argv0 = o->program;
 	int error;
 
 	if (attr == NULL)
 		err(RUN_EXIT_OSERR, NULL);
-	error = program_attr_setname(
-	    attr, o->argv0 != NULL ? o->argv0 : o->program);
+	/* A script's interpreter sees the name its #! line gives it. */
+	if (script->is_script)
+		argv0 = script->via_env ? script->arg : script->interp;
+	error = program_attr_setname(attr, o->argv0 != NULL ? o->argv0 :
+	    argv0);
+	if (error == 0 && script->is_script && script->has_arg &&
+	    !script->via_env)
+		error = program_attr_addarg(attr, script->arg);
+	if (error == 0 && script->is_script)
+		error = program_attr_addarg(attr, script_path);
+	/* A plain program's arguments from the configuration come first. */
+	if (error == 0 && rc->plain != NULL)
+		error = run_attr_plain(attr, rc);
+	for (int i = 0; error == 0 && i < o->nargs; i++)
+		error = program_attr_addarg(attr, o->args[i]);
 	for (size_t i = 0; error == 0 && i < o->nenv; i++) {
 		const char *eq = strchr(o->env[i], '=');
 		char *name;
@@ -437,6 +465,9 @@ make_attr(const struct options *o, const struct run_context *rc)
 		error = program_attr_setsandbox(attr, PROGRAM_SANDBOX);
 		for (size_t i = 0; error == 0 && i < nwritable; i++)
 			error = program_attr_addwritable(attr, writable[i]);
+		for (size_t i = 0; error == 0 && i < rc->ngrants; i++)
+			error = program_attr_addgrant(attr, rc->grants[i].fd,
+			    rc->grants[i].rights);
 		free(writable);
 	}
 	if (error == 0)
@@ -452,6 +483,8 @@ struct launch {
 	struct run_context rc;
 	int execfd;
 	char *path; /* where the program was found */
+	struct run_script script; /* when the program is a #! script */
+	char *script_path;        /* and where that was found */
 	const char *config_name;
 	loader_t *ld;
 	const argdata_t *tree;
@@ -470,10 +503,47 @@ finish(struct launch *l)
 	if (l->execfd != -1)
 		close(l->execfd);
 	free(l->path);
+	free(l->script_path);
 	free(l->schema);
 	free(l->o.env);
 	free(l->o.allow);
 	run_user_release(&l->o.user);
+}
+
+/*
+ * A #! script as the program: its interpreter becomes the program, with
+ * the script as its argument and a grant to read it, as the kernel would
+ * start it (but from the interpreter's descriptor, so that the sandbox
+ * knows what it runs). Exits with status 126 and a line saying how to
+ * start the interpreter when the script's line cannot be followed.
+ */
+static void
+follow_script(struct launch *l)
+{
+	char why[512], *ipath;
+	bool known;
+	int ifd;
+
+	if (run_script_follow(l->execfd, &l->script, &ifd, &ipath, why,
+	        sizeof(why)) != 0) {
+		/* The interpreter to suggest, when the line names one. */
+		known = l->script.interp[0] != '\0' && !l->script.via_env;
+		errx(RUN_EXIT_CANNOT_EXEC, "%s: a #! script: %s; start its "
+		    "interpreter instead: cloudabi-run %s [config.yaml] -- "
+		    "%s%s%s", l->o.program, why, known ? l->script.interp :
+		    "INTERPRETER", known && l->script.has_arg ?
+		    l->script.arg : "", known && l->script.has_arg ? " " : "",
+		    l->path);
+	}
+	if (ifd < 0)
+		return;
+	/* The script's descriptor anchors the grant, which closes it. */
+	if (run_add_grant(&l->rc, l->execfd, true, PROGRAM_GRANT_READ,
+	        l->path, (loader_mark_t){0, 0}) != 0)
+		err(RUN_EXIT_OSERR, NULL);
+	l->script_path = l->path;
+	l->path = ipath;
+	l->execfd = ifd;
 }
 
 /*
@@ -522,6 +592,35 @@ load_config(struct launch *l)
 	return l->rc.resource_failed ? RUN_EXIT_NOINPUT : RUN_EXIT_CONFIG;
 }
 
+/*
+ * Descriptors systemd handed over that the configuration does not name
+ * are closed now: the program must not get them, and neither must
+ * anything cloudabi-run does before the exec.
+ */
+static void
+close_unnamed_received(struct run_context *rc)
+{
+	for (size_t i = 0; i < rc->nlisten; i++)
+		if (run_context_find(rc, rc->listen[i].fd) == NULL)
+			close(rc->listen[i].fd);
+}
+
+/*
+ * How many descriptors the program gets: the tree's, or a plain
+ * program's three standard ones, its named ones and at most one for each
+ * argument.
+ */
+static size_t
+program_nfds(const struct run_context *rc, const argdata_t *tree)
+{
+	size_t len, nfds;
+
+	if (rc->plain != NULL)
+		return 3 + rc->plain->nfds + rc->plain->nargs;
+	argdata_serialized_length(tree, &len, &nfds);
+	return nfds;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -547,7 +646,14 @@ main(int argc, char **argv)
 	error = run_context_init(&l.rc, -1, NULL);
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "/proc/self/fd");
+	{
+		char why[512];
+
+		if (run_listen_init(&l.rc, why, sizeof(why)) != 0)
+			errx(RUN_EXIT_NOINPUT, "%s", why);
+	}
 	l.execfd = open_program(l.o.program, &l.path);
+	follow_script(&l);
 	l.rc.execfd = l.execfd;
 	l.rc.program = l.path;
 	/*
@@ -555,7 +661,8 @@ main(int argc, char **argv)
 	 * creates anything. Libraries found through LD_LIBRARY_PATH, which
 	 * the resolver does not read, are the loader's to report.
 	 */
-	run_check_program(l.o.program, l.execfd, !sets_library_path(&l.o));
+	run_check_program(l.script.is_script ? l.path : l.o.program, l.execfd,
+	    !sets_library_path(&l.o));
 	/* The handlers run while the configuration is read. */
 	l.rc.dry_run = l.o.dry_run || l.o.check;
 	l.schema = run_schema_read(l.o.program, l.execfd);
@@ -564,7 +671,7 @@ main(int argc, char **argv)
 		finish(&l);
 		return status;
 	}
-	run_check_nofile(l.config_name, l.tree);
+	run_check_nofile(l.config_name, program_nfds(&l.rc, l.tree));
 	if (l.schema != NULL && (status = run_schema_check(l.schema,
 	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
 		finish(&l);
@@ -574,21 +681,24 @@ main(int argc, char **argv)
 		finish(&l);
 		return 0;
 	}
+	close_unnamed_received(&l.rc);
+	attr = make_attr(&l.o, &l.rc, &l.script, l.script_path);
 
 	if (l.o.dry_run) {
-		error = dry_run(&l.o, l.tree, &l.rc, l.config_name);
+		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
 		if (error == 0 && l.schema != NULL)
 			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
 			    stdout) != 0 || fflush(stdout) != 0;
+		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)
 			err(RUN_EXIT_IOERR, "standard output");
 		return 0;
 	}
 
-	attr = make_attr(&l.o, &l.rc);
-	run_program_nofile(attr, &l.o.nofile, l.tree);
-	error = program_exec_attr(l.execfd, l.tree, attr);
+	run_program_nofile(attr, &l.o.nofile, program_nfds(&l.rc, l.tree));
+	error = program_exec_attr(l.execfd, l.rc.plain != NULL ? NULL : l.tree,
+	    attr);
 	/* Still here: the exec failed and nothing was started. */
 	program_attr_free(attr);
 	finish(&l);

@@ -37,19 +37,19 @@ run_raise_nofile(struct rlimit *saved)
 }
 
 /*
- * The lowest descriptor limit under which the exec of tree fits, from now:
- * its nfds descriptors and the memfd fill slots 0..nfds, and each
- * descriptor open now is either above them or copied above them, so new
- * descriptors are numbered up to nfds + 1 + (those open now) + the extra.
+ * The lowest descriptor limit under which the exec of a program with nfds
+ * descriptors fits, from now: they and the memfd (or /dev/null) fill slots
+ * 0..nfds, and each descriptor open now is either above them or copied
+ * above them, so new descriptors are numbered up to nfds + 1 + (those
+ * open now) + the extra.
  */
 static rlim_t
-start_needs(const argdata_t *tree)
+start_needs(size_t nfds)
 {
-	size_t len, nfds, open = 0;
+	size_t open = 0;
 	struct dirent *e;
 	DIR *d;
 
-	argdata_serialized_length(tree, &len, &nfds);
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		err(RUN_EXIT_OSERR, "/proc/self/fd");
 	while ((e = readdir(d)) != NULL)
@@ -61,9 +61,9 @@ start_needs(const argdata_t *tree)
 }
 
 void
-run_check_nofile(const char *config_name, const argdata_t *tree)
+run_check_nofile(const char *config_name, size_t nfds)
 {
-	rlim_t need = start_needs(tree);
+	rlim_t need = start_needs(nfds);
 	struct rlimit now;
 
 	if (getrlimit(RLIMIT_NOFILE, &now) != 0)
@@ -77,12 +77,10 @@ run_check_nofile(const char *config_name, const argdata_t *tree)
 
 void
 run_program_nofile(program_attr_t *attr, const struct rlimit *saved,
-    const argdata_t *tree)
+    size_t nfds)
 {
 	struct rlimit rl = *saved;
-	size_t len, nfds;
 
-	argdata_serialized_length(tree, &len, &nfds);
 	if (rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < (rlim_t)nfds + NOFILE_SPARE) {
 		rl.rlim_cur = (rlim_t)nfds + NOFILE_SPARE;

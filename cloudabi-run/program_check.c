@@ -63,8 +63,9 @@ machine_name(unsigned machine)
 }
 
 /*
- * A #! script. Kept apart, in one function, so that starting scripts
- * through their interpreter replaces only this. Exits.
+ * A #! script still here: main.c starts the interpreter of every script
+ * whose line it can follow (script.c) and checks the interpreter instead,
+ * so this is one that was not followed. Exits.
  */
 static void __attribute__((noreturn))
 refuse_script(const char *name, const unsigned char *head, size_t n)
@@ -78,8 +79,10 @@ refuse_script(const char *name, const unsigned char *head, size_t n)
 	    head[len] != '\t' && head[len] != '\0')
 		len++;
 	errx(RUN_EXIT_CANNOT_EXEC,
-	    "%s: a #! script (for %.*s); cloudabi-run starts ELF programs",
-	    name, (int)(len - start), (const char *)head + start);
+	    "%s: a #! script (for %.*s) that cloudabi-run cannot follow; "
+	    "start its interpreter instead: cloudabi-run %.*s [config.yaml] "
+	    "-- %s", name, (int)(len - start), (const char *)head + start,
+	    (int)(len - start), (const char *)head + start, name);
 }
 
 /*

@@ -41,18 +41,19 @@ void run_check_program(const char *name, int execfd, bool libraries);
 void run_raise_nofile(struct rlimit *saved);
 
 /*
- * Refuses, in one line naming config_name, a start of tree that would run
- * out of descriptors under the current limit. The dry run and the start
- * both call it after loading the configuration, so that they agree.
+ * Refuses, in one line naming config_name, a start of a program with nfds
+ * descriptors (the tree's, or a plain program's) that would run out of
+ * descriptors under the current limit. The dry run and the start both
+ * call it after loading the configuration, so that they agree.
  */
-void run_check_nofile(const char *config_name, const argdata_t *tree);
+void run_check_nofile(const char *config_name, size_t nfds);
 
 /*
- * Gives the program started with attr the limit saved, unless tree's
- * descriptors would leave it fewer than 64 more (its loader still opens its
- * libraries): then 64 more than it holds, within the hard limit.
+ * Gives the program started with attr the limit saved, unless its nfds
+ * descriptors would leave it fewer than 64 more (its loader still opens
+ * its libraries): then 64 more than it holds, within the hard limit.
  */
 void run_program_nofile(program_attr_t *attr, const struct rlimit *saved,
-    const argdata_t *tree);
+    size_t nfds);
 
 #endif

@@ -75,8 +75,10 @@ run_context_init(struct run_context *rc, int execfd, const char *program)
 	int error = 0;
 	DIR *d;
 
-	*rc = (struct run_context){
-	    .execfd = execfd, .program = program, .selffd = -1};
+	*rc = (struct run_context){.execfd = execfd,
+	    .program = program,
+	    .selffd = -1,
+	    .listen_note = "cloudabi-run was started without LISTEN_FDS"};
 	d = opendir("/proc/self/fd");
 	if (d != NULL) {
 		while (error == 0 && (e = readdir(d)) != NULL) {
@@ -125,6 +127,10 @@ run_context_release(struct run_context *rc)
 	}
 	free(rc->res);
 	free(rc->inherited);
+	run_listen_release(rc);
+	run_plain_free(rc->plain);
+	rc->plain = NULL;
+	run_grants_release(rc);
 	rc->res = NULL;
 	rc->inherited = NULL;
 	rc->nres = rc->cap = rc->ninherited = 0;
@@ -293,16 +299,30 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 
 	if (node->kind != LOADER_SCALAR)
 		return loader_fail(ld, node->mark,
-		    "!fd takes a number, stdin, stdout or stderr");
+		    "!fd takes a number, stdin, stdout, stderr or the name of "
+		    "a descriptor received from systemd");
 	for (int i = 0; i < 3; i++)
 		if (strcmp(node->value, names[i]) == 0)
 			n = (uintmax_t)i;
-	/* A word that is not a number gets the list of what would do. */
-	if (n > INT_MAX && (node->length == 0 ||
-	    strchr("0123456789+-", node->value[0]) == NULL))
-		return loader_fail(ld, node->mark,
-		    "!fd %s: expected stdin, stdout, stderr or a descriptor "
-		    "number", node->value);
+	/* A name from LISTEN_FDNAMES: a descriptor systemd handed over. */
+	if (n > INT_MAX && node->length > 0 &&
+	    strchr("0123456789+-", node->value[0]) == NULL) {
+		size_t count;
+		const struct run_listen *l =
+		    run_listen_find(rc, node->value, &count);
+
+		if (l == NULL)
+			return loader_fail(ld, node->mark,
+			    "!fd %s: not a number, stdin, stdout, stderr or a "
+			    "name in LISTEN_FDNAMES (%s)",
+			    node->value, rc->listen_note);
+		if (count > 1)
+			return loader_fail(ld, node->mark,
+			    "!fd %s: %zu received descriptors bear that name; "
+			    "name one by its number",
+			    node->value, count);
+		n = (uintmax_t)l->fd;
+	}
 	if (n > INT_MAX) {
 		/* The number is read as if the tag were not there, quoted or
 		 * not. */
@@ -320,6 +340,16 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 	target[len < 0 ? 0 : len] = '\0';
 	name = n <= 2 ? run_format("inherited %ju (%s) %s", n, names[n], target)
 	              : run_format("inherited %ju %s", n, target);
+	for (size_t i = 0; i < rc->nlisten && name != NULL; i++) {
+		char *with = NULL;
+
+		if (rc->listen[i].fd != (int)n)
+			continue;
+		with = run_format("%s (systemd: %s)", name,
+		    rc->listen[i].name);
+		free(name);
+		name = with;
+	}
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = (int)n,
 	        .kind = RUN_FD,
@@ -587,7 +617,10 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .mark = node->mark});
 }
 
-/* !executable: the program's own descriptor. */
+/*
+ * !executable: the program's own descriptor; with a path, another
+ * program's, with the grant to execute it (grants.c).
+ */
 static const argdata_t *
 tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 {
@@ -597,8 +630,7 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 
 	/* The value is read as if the tag were not there: nothing or ~. */
 	if (!loader_node_is_null(&untagged))
-		return loader_fail(
-		    ld, node->mark, "!executable takes no value");
+		return run_tag_executable_path(ld, node, rc);
 	if (rc->execfd == -1)
 		return loader_fail(
 		    ld, node->mark, "!executable: there is no program");
@@ -627,5 +659,6 @@ const loader_handler_t run_handlers[] = {
     {"dir", tag_dir},
     {"socket", run_tag_socket},
     {"executable", tag_executable},
+    {"plain", run_tag_plain},
 };
 const size_t run_nhandlers = sizeof(run_handlers) / sizeof(run_handlers[0]);

@@ -44,6 +44,61 @@ struct run_resource {
 	loader_mark_t mark; /* the tagged node */
 };
 
+/* A descriptor received through systemd's socket activation (listen.c). */
+struct run_listen {
+	int fd;
+	char *name; /* from LISTEN_FDNAMES, "unknown" without it */
+};
+
+/* One argument of a plain program: text, or text, a descriptor, text. */
+struct run_plain_arg {
+	const char *prefix; /* the text, or the text before the descriptor */
+	const char *suffix; /* NULL when there is no descriptor */
+	int fd;             /* cloudabi-run's descriptor, or -1 */
+};
+
+/* A named descriptor of a plain program, installed from 3 in order. */
+struct run_plain_fd {
+	const char *name;
+	int fd;
+	loader_mark_t mark;
+};
+
+struct run_plain_env {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * The configuration of a plain program (!plain, tag_plain.c). Strings
+ * live as long as the loader.
+ */
+struct run_plain {
+	struct run_context *rc; /* where its grants go */
+	loader_mark_t mark;     /* the !plain node */
+	const argdata_t *value; /* what the handler gave: the tree */
+	struct run_plain_arg *args;
+	size_t nargs;
+	int stdio[3]; /* cloudabi-run's descriptors; -1 for /dev/null */
+	struct run_plain_fd *fds;
+	size_t nfds;
+	struct run_plain_env *env;
+	size_t nenv;
+};
+
+/*
+ * A grant by path (grants.c): a file or directory the program may open
+ * although it holds no descriptor of it, anchored on a descriptor that
+ * cloudabi-run opened only for the sandbox's rule.
+ */
+struct run_grant {
+	int fd;             /* O_PATH, or a resource's descriptor */
+	bool owned;         /* opened for the grant: closed with the context */
+	int rights;         /* PROGRAM_GRANT_* */
+	char *path;         /* as written */
+	loader_mark_t mark; /* where the configuration asks for it */
+};
+
 /* What the handlers share: see run_context_init(). */
 struct run_context {
 	struct run_resource *res;
@@ -54,6 +109,13 @@ struct run_context {
 	int execfd; /* the program, for !executable; -1 when none */
 	const char *program;
 	int selffd; /* the descriptor !executable hands out, or -1 */
+	/* Received from systemd: see run_listen_init(). */
+	struct run_listen *listen;
+	size_t nlisten;
+	const char *listen_note; /* why there are none, for errors */
+	struct run_plain *plain; /* !plain's configuration, or NULL */
+	struct run_grant *grants; /* grants by path, in order */
+	size_t ngrants, grantcap;
 	/* The load failed on a resource, not on what was written. */
 	bool resource_failed;
 	/*
@@ -168,6 +230,61 @@ void run_unlink_created(const struct run_resource *r);
 /* The !socket handler (tag_socket.c). */
 const argdata_t *run_tag_socket(loader_t *ld, const loader_node_t *node,
     void *ctx);
+
+/* The !plain handler (tag_plain.c) and what frees its record. */
+const argdata_t *run_tag_plain(loader_t *ld, const loader_node_t *node,
+    void *ctx);
+void run_plain_free(struct run_plain *p);
+
+/*
+ * The grant keys of !plain (grants.c): read, write and exec, each a
+ * sequence of paths of files or directories, opened O_PATH now and
+ * recorded in p->rc's grants with the rights PROGRAM_GRANT_READ, _WRITE
+ * or _EXEC. Returns 0, or -1 with the loader's error set.
+ */
+int run_read_grants_read(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+int run_read_grants_write(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+int run_read_grants_exec(loader_t *ld, const loader_node_t *v,
+    struct run_plain *p);
+
+/*
+ * Records a grant of fd (taking it when owned, even on failure) with
+ * rights; path is copied. Returns 0 or ENOMEM.
+ */
+int run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
+    const char *path, loader_mark_t mark);
+
+/*
+ * !executable /path (grants.c): a descriptor of another program, which
+ * the program may execute (program_spawn() a worker) with its loader and
+ * libraries, as an exec grant of it gives.
+ */
+const argdata_t *run_tag_executable_path(loader_t *ld,
+    const loader_node_t *node, struct run_context *rc);
+
+/* Closes the grants' own descriptors and forgets them. */
+void run_grants_release(struct run_context *rc);
+
+/* "read", "write" or "exec": the key that asks for rights. */
+const char *run_grant_name(int rights);
+
+/*
+ * Reads systemd's socket activation variables (listen.c): when LISTEN_PID
+ * is this process, records the LISTEN_FDS descriptors from 3 with their
+ * LISTEN_FDNAMES names, checking that each is open. Returns 0, or -1 with
+ * a one-line reason in why (size bytes) when the variables are wrong.
+ */
+int run_listen_init(struct run_context *rc, char *why, size_t size);
+void run_listen_release(struct run_context *rc);
+
+/*
+ * The first received descriptor named name, or NULL; *count says how
+ * many bear the name.
+ */
+const struct run_listen *run_listen_find(const struct run_context *rc,
+    const char *name, size_t *count);
 
 /*
  * loader_fail() for a resource the configuration names correctly but that

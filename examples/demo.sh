@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Quick start demo: cloudabi-run starts examples/hello holding exactly
 # the descriptors its configuration names (standard output and a file it
-# creates), and nothing else, confined to them by the sandbox.
+# creates), and nothing else, confined to them by the sandbox; then cat,
+# a program that knows nothing of argdata, the same way.
 #
 #   sh examples/demo.sh [builddir]
 set -eu
@@ -36,3 +37,7 @@ fi
 echo "# Start it: descriptor 0 is our standard output, 1 is hello.txt."
 run cloudabi-run/cloudabi-run $opts examples/hello "$src/examples/hello.yaml"
 run cat hello.txt
+echo "# Any program, not only one written for argdata: cat, with hello.txt as"
+echo "# its standard input, our standard output as its own, and -n."
+run cat "$src/examples/cat.yaml"
+run cloudabi-run/cloudabi-run $opts cat "$src/examples/cat.yaml" -- -n

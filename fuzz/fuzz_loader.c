@@ -1,9 +1,11 @@
 /*
  * Fuzz harness for cloudabi-run's YAML loader, with tag handlers that open
  * nothing: each reads its node's attributes through the loader's typed
- * views and returns a descriptor value with a made-up number, and !fail
- * refuses its node. A loaded tree must walk without a defect and pass the
- * round-trip checks; a refused document must come with an error message.
+ * views and returns a descriptor value with a made-up number, !fail
+ * refuses its node, and !plain has the tagged nodes within it made as
+ * cloudabi-run's !plain does. A loaded tree must walk without a defect
+ * and pass the round-trip checks; a refused document must come with an
+ * error message.
  */
 #include <argdata.h>
 
@@ -79,7 +81,34 @@ refuse(loader_t *ld, const loader_node_t *node, void *ctx)
 	    ld, node->mark, "%s refused", loader_tag_display(ld, node->tag));
 }
 
+/*
+ * A document tag such as cloudabi-run's !plain: only at the root, and the
+ * tagged nodes among its values and their items are made by their own
+ * handlers, once each however many aliases name them.
+ */
+static const argdata_t *
+document(loader_t *ld, const loader_node_t *node, void *ctx)
+{
+	(void)ctx;
+	if (!loader_at_root(ld))
+		return loader_fail(ld, node->mark, "not at the root");
+	for (size_t i = 0; i < node->count; i++) {
+		const loader_node_t *v = node->items[i];
+		size_t n = v->tag == NULL && v->kind != LOADER_SCALAR ?
+		    v->count : 0;
+
+		if (v->tag != NULL && loader_node_value(ld, v) == NULL)
+			return NULL;
+		for (size_t j = 0; j < n; j++)
+			if (v->items[j]->tag != NULL &&
+			    loader_node_value(ld, v->items[j]) == NULL)
+				return NULL;
+	}
+	return &argdata_null;
+}
+
 static const loader_handler_t handlers[] = {
+    {"plain", document},
     {"fd", fake_resource},
     {"file", fake_resource},
     {"dir", fake_resource},

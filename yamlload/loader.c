@@ -914,6 +914,36 @@ call_handler(loader_t *ld, const loader_handler_t *h, const loader_node_t *n)
 	return ad;
 }
 
+bool
+loader_at_root(const loader_t *ld)
+{
+	/* A handler runs after its node's frame was closed. */
+	return ld->nframes == 0;
+}
+
+const argdata_t *
+loader_node_value(loader_t *ld, const loader_node_t *node)
+{
+	const loader_handler_t *h;
+	loader_node_t *made;
+
+	if (node->value_made != NULL)
+		return node->value_made;
+	if (node->tag == NULL)
+		return loader_fail(ld, node->mark,
+		    "expected a tagged value, such as !fd or !file");
+	if ((h = find_handler(ld, node->tag)) == NULL)
+		return loader_fail(ld, node->mark, "unknown tag %s",
+		    loader_tag_display(ld, node->tag));
+	/*
+	 * The loader made every node in its arena; the const of the
+	 * handlers' view does not apply to it.
+	 */
+	made = (loader_node_t *)node;
+	made->value_made = call_handler(ld, h, node);
+	return made->value_made;
+}
+
 static int
 push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
     const loader_handler_t *handler, const char *anchor, yaml_mark_t ymark)

@@ -116,6 +116,8 @@ struct loader_node {
 	 */
 	const loader_node_t *const *items;
 	size_t count;
+	/* The loader's own: what loader_node_value() made of the node. */
+	const argdata_t *value_made;
 };
 
 /*
@@ -222,6 +224,24 @@ int loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
  * untagged 3 is an integer).
  */
 loader_node_t loader_node_untagged(const loader_node_t *node);
+
+/*
+ * For handlers whose value holds tagged nodes of other handlers (the
+ * configuration of a plain program, say, whose descriptors are !fd or
+ * !socket nodes): the value of node, a node within the handler's own
+ * whose tag names a handler, made by that handler as the loader would
+ * outside a tag's value. The handler runs once per node: an alias of it
+ * gives the very same value, as aliases do outside tags. On failure
+ * (an untagged node, an unknown tag, the handler's failure) records an
+ * error and returns NULL.
+ */
+const argdata_t *loader_node_value(loader_t *ld, const loader_node_t *node);
+
+/*
+ * For handlers: whether the node being handled is the document's root,
+ * the whole configuration (a tag that says what the document is for).
+ */
+bool loader_at_root(const loader_t *ld);
 
 /* True for a scalar that reads as null (empty, ~, null), untagged or !!null. */
 bool loader_node_is_null(const loader_node_t *node);

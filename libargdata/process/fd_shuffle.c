@@ -44,6 +44,23 @@ ad_check_fds(int execfd, const int *fds, size_t nfds)
 	return 0;
 }
 
+int
+ad_check_layout(int execfd, const struct ad_layout *l)
+{
+	struct rlimit rl;
+
+	for (size_t i = 0; i < l->nprog; i++)
+		if (l->slots[i] >= 0 && fcntl(l->slots[i], F_GETFD) < 0)
+			return EBADF;
+	/* The slots, and one number above them, as ad_check_fds() says. */
+	if (l->nslots > (size_t)INT_MAX - 2)
+		return EMFILE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)l->nslots + 1 > rl.rlim_cur)
+		return EMFILE;
+	return execfd >= 0 ? 0 : EBADF;
+}
+
 /* Appends fd to the growing array *v of *n entries, *cap allocated. */
 static int
 push_fd(int **v, size_t *n, size_t *cap, int fd)

@@ -84,6 +84,10 @@ program_exec_attr(int execfd, const argdata_t *ad, const program_attr_t *attr)
 	size_t len, nfds;
 	int *fds, error;
 
+	/* The plain layout has no argdata: nothing to serialize. */
+	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
+		return ad != NULL ? EINVAL :
+		    ad_proc_exec(execfd, NULL, 0, NULL, 0, attr);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);

@@ -39,6 +39,8 @@
  */
 typedef int ad_confine_fn(const void *arg);
 
+struct sandbox_grant;
+
 struct program_attr {
 	char *name;		/* argv[0], or NULL for the executable's name */
 	char **env;		/* "NAME=value" strings handed to the program */
@@ -48,6 +50,16 @@ struct program_attr {
 	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
 	int *writable;		/* directories the sandbox lets change */
 	size_t nwritable;
+	struct sandbox_grant *grants; /* program_attr_addgrant() */
+	size_t ngrants;
+	/* program_attr_plain.c: arguments and the plain layout. */
+	struct ad_arg *args;	/* argv[1..] */
+	size_t nargs, argscap;
+	int layout;		/* PROGRAM_LAYOUT_* */
+	bool stdio_set;		/* else /dev/null at 0, 1 and 2 */
+	int stdio[3];		/* -1: /dev/null */
+	struct ad_named *named;	/* named descriptors, from 3 */
+	size_t nnamed, namedcap;
 	bool has_user;		/* program_attr_setuser() was called */
 	uid_t uid;
 	gid_t gid;
@@ -56,6 +68,19 @@ struct program_attr {
 	unsigned allow;		/* the filter's widening groups, a mask */
 	bool nofile_set;	/* the program gets nofile as RLIMIT_NOFILE */
 	struct rlimit nofile;
+};
+
+/* An argument: text, or prefix, a descriptor's number and suffix. */
+struct ad_arg {
+	char *prefix;
+	char *suffix;		/* NULL when fd is -1 */
+	int fd;			/* the caller's descriptor, or -1 */
+};
+
+/* A descriptor of the plain layout's socket activation. */
+struct ad_named {
+	char *name;
+	int fd;
 };
 
 /*
@@ -77,26 +102,72 @@ void ad_attr_setconfine(program_attr_t *attr, ad_confine_fn *confine,
 /* Everything execveat needs, prepared before the shuffle. */
 struct ad_exec_plan {
 	int execfd;		/* the executable, outside the target range */
-	char *argv[2];		/* { name, NULL } */
-	char **envp;		/* ARGDATA_FD=n, then the attr's entries */
+	char **argv;		/* name, the attr's arguments, NULL */
+	char **envp;		/* ARGDATA_FD=n or LISTEN_*, the attr's */
 	sigset_t mask;		/* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
 	bool nofile_set;	/* see ad_attr_setnofile() */
 	struct rlimit nofile;
+	/*
+	 * Where ad_exec_final() writes the program's pid, the value of
+	 * LISTEN_PID (AD_PID_DIGITS bytes, NUL-terminated), or NULL.
+	 */
+	char *pid_digits;
 	/* Storage for what argv and envp point to. */
 	char *name;
+	char **strings;		/* argv[1..] and LISTEN_*, allocated */
+	size_t nstrings;
 	char fdvar[32];
 };
 
+/* Room for a pid in decimal and its NUL byte. */
+#define AD_PID_DIGITS 24
+
 /*
- * Fills plan for starting a program with nfds descriptors (so that the
- * memfd lands at nfds). Allocates; undone by ad_plan_free(). Returns 0 or
- * ENOMEM.
+ * The program's descriptor table, decided before anything changes: slots
+ * 0..nslots-1 receive the caller's descriptors slots[i]; in the plain
+ * layout -1 stands for /dev/null; in the argdata layout the last slot,
+ * nprog, is the memfd's (-1 until it exists). argnum[k] is the program's
+ * number for the descriptor of argument k, -1 for plain text.
  */
-int ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
+struct ad_layout {
+	bool plain;
+	int *slots;
+	size_t nslots;
+	size_t nprog;		/* before the memfd's slot; all when plain */
+	int *argnum;
+};
+
+/*
+ * Computes the layout for the tree's descriptors fds[0..nfds-1] (none in
+ * the plain layout) and attr's. Returns 0, EINVAL (stdio or named
+ * descriptors in the argdata layout) or ENOMEM. Does not check that the
+ * descriptors are open.
+ */
+int ad_layout_init(struct ad_layout *l, const int *fds, size_t nfds,
     const program_attr_t *attr);
+void ad_layout_free(struct ad_layout *l);
+
+/*
+ * Fills plan for starting a program with layout l (the argdata layout's
+ * memfd lands at l->nprog). Allocates; undone by ad_plan_free(). Returns 0
+ * or ENOMEM.
+ */
+int ad_plan_init(struct ad_exec_plan *plan, int execfd,
+    const struct ad_layout *l, const program_attr_t *attr);
 void ad_plan_free(struct ad_exec_plan *plan);
+
+/*
+ * The arguments and the environment variables of the plain layout
+ * (program_attr_plain.c), for ad_plan_init(): appends to plan's argv,
+ * from index 1, and envp, from index *nenv, the strings it keeps in
+ * plan->strings. Returns 0 or ENOMEM.
+ */
+int ad_plan_args(struct ad_exec_plan *plan, const struct ad_layout *l,
+    const program_attr_t *attr);
+int ad_plan_listen_env(struct ad_exec_plan *plan, size_t *nenv,
+    const program_attr_t *attr);
 
 /*
  * The last step before the new program: the confinement hook, the caller's
@@ -123,6 +194,12 @@ int ad_exec_errno(int execfd, int error);
  * fds[i] open (EBADF), nfds + 1 descriptors within the limit (EMFILE).
  */
 int ad_check_fds(int execfd, const int *fds, size_t nfds);
+
+/*
+ * The same for a layout: every slot but the /dev/null and memfd ones open
+ * (EBADF), all of them within the limit (EMFILE).
+ */
+int ad_check_layout(int execfd, const struct ad_layout *l);
 
 /*
  * A sealed memfd holding the len bytes at data, close-on-exec, numbered at
@@ -199,14 +276,18 @@ int ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 struct ad_start {
 	struct ad_exec_plan plan;
 	struct sandbox *sandbox;
-	int *slots;
+	struct ad_layout layout;
+	int *slots;		/* layout.slots: /dev/null, memfd filled in */
 	size_t nslots;
 	int memfd;
+	int devnull;		/* -1 when no slot needs it */
 };
 
 /*
- * Fills s. Returns 0, or an errno value with nothing left to undo
- * (EINVAL for bad arguments, EBADF, EMFILE, ENOMEM, ENOTSUP).
+ * Fills s; data and fds are the argdata layout's (data NULL, datalen and
+ * nfds 0 for the plain layout). Returns 0, or an errno value with nothing
+ * left to undo (EINVAL for bad arguments, EBADF, EMFILE, ENOMEM,
+ * ENOTSUP).
  */
 int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
     size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr);
@@ -214,9 +295,14 @@ int ad_start_prepare(struct ad_start *s, int execfd, const void *data,
 /* Undoes ad_start_prepare(): closes the memfd, frees the rest. */
 void ad_start_release(struct ad_start *s);
 
-/* Frees what program_attr_addwritable() allocated. */
+/*
+ * Frees what program_attr_addwritable() and program_attr_addgrant()
+ * allocated.
+ */
 void ad_attr_free_sandbox(program_attr_t *attr);
 
+/* Frees the arguments and named descriptors (program_attr_plain.c). */
+void ad_attr_free_plain(program_attr_t *attr);
 /* Frees what program_attr_setuser() allocated. */
 void ad_attr_free_user(program_attr_t *attr);
 

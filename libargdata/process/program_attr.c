@@ -31,6 +31,7 @@ program_attr_free(program_attr_t *attr)
 		free(attr->env[i]);
 	free(attr->env);
 	ad_attr_free_sandbox(attr);
+	ad_attr_free_plain(attr);
 	ad_attr_free_user(attr);
 	free(attr);
 	errno = saved_errno;
@@ -57,11 +58,14 @@ program_attr_setenv(program_attr_t *attr, const char *name, const char *value)
 	char *entry = NULL;
 
 	/*
-	 * ARGDATA_FD belongs to the start-up protocol: a second one could
-	 * point the program at the wrong data.
+	 * ARGDATA_FD and LISTEN_* belong to the start-up protocols: a second
+	 * one could point the program at the wrong data or descriptors.
 	 */
 	if (attr == NULL || name == NULL || name[0] == '\0' ||
-	    strchr(name, '=') != NULL || strcmp(name, "ARGDATA_FD") == 0)
+	    strchr(name, '=') != NULL || strcmp(name, "ARGDATA_FD") == 0 ||
+	    strcmp(name, "LISTEN_FDS") == 0 ||
+	    strcmp(name, "LISTEN_FDNAMES") == 0 ||
+	    strcmp(name, "LISTEN_PID") == 0)
 		return EINVAL;
 	namelen = strlen(name);
 	if (value != NULL) {

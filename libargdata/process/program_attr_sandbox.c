@@ -45,6 +45,7 @@ void
 ad_attr_free_sandbox(program_attr_t *attr)
 {
 	free(attr->writable);
+	free(attr->grants);
 }
 
 /* The confinement hook: everything was prepared by sandbox_create(). */
@@ -72,7 +73,8 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 	    .groups = attr->groups, .ngroups = attr->ngroups};
 	struct sandbox_spec spec = {.fds = fds, .nfds = nfds,
 	    .writable = attr->writable, .nwritable = attr->nwritable,
-	    .user = attr->has_user ? &user : NULL, .allow = attr->allow};
+	    .user = attr->has_user ? &user : NULL, .allow = attr->allow,
+	    .grants = attr->grants, .ngrants = attr->ngrants};
 	error = sandbox_create(plan->execfd, &spec, &sb);
 	if (error != 0)
 		return error;

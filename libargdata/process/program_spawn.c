@@ -139,6 +139,9 @@ program_spawn(int execfd, const argdata_t *ad, const program_attr_t *attr,
 	size_t len, nfds;
 	int *fds, error;
 
+	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
+		return ad != NULL ? EINVAL :
+		    ad_proc_spawn(execfd, NULL, 0, NULL, 0, attr, pidfd);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);

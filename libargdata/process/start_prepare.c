@@ -113,27 +113,39 @@ executable_name(int execfd)
 }
 
 int
-ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
+ad_plan_init(struct ad_exec_plan *plan, int execfd, const struct ad_layout *l,
     const program_attr_t *attr)
 {
 	size_t nenv = attr != NULL ? attr->nenv : 0;
+	size_t nargs = attr != NULL ? attr->nargs : 0, n = 0;
+	int error;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->execfd = execfd;
 	plan->name = attr != NULL && attr->name != NULL ?
 	    strdup(attr->name) : executable_name(execfd);
-	plan->envp = calloc(nenv + 2, sizeof(char *));
-	if (plan->name == NULL || plan->envp == NULL) {
+	/* ARGDATA_FD or the three LISTEN_* variables, and a NULL. */
+	plan->envp = calloc(nenv + 4, sizeof(char *));
+	plan->argv = calloc(nargs + 2, sizeof(char *));
+	plan->strings = calloc(nargs + 3, sizeof(char *));
+	if (plan->name == NULL || plan->envp == NULL || plan->argv == NULL ||
+	    plan->strings == NULL) {
 		ad_plan_free(plan);
 		return ENOMEM;
 	}
 	plan->argv[0] = plan->name;
-	plan->argv[1] = NULL;
-	snprintf(plan->fdvar, sizeof(plan->fdvar), "ARGDATA_FD=%zu", nfds);
-	plan->envp[0] = plan->fdvar;
+	if ((error = ad_plan_args(plan, l, attr)) != 0)
+		goto fail;
+	if (l->plain) {
+		if ((error = ad_plan_listen_env(plan, &n, attr)) != 0)
+			goto fail;
+	} else {
+		snprintf(plan->fdvar, sizeof(plan->fdvar), "ARGDATA_FD=%zu",
+		    l->nprog);
+		plan->envp[n++] = plan->fdvar;
+	}
 	for (size_t i = 0; i < nenv; i++)
-		plan->envp[i + 1] = attr->env[i];
-	plan->envp[nenv + 1] = NULL;
+		plan->envp[n++] = attr->env[i];
 	if (attr != NULL) {
 		plan->confine = attr->confine;
 		plan->confine_arg = attr->confine_arg;
@@ -142,6 +154,9 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, size_t nfds,
 	}
 	sigemptyset(&plan->mask);
 	return 0;
+fail:
+	ad_plan_free(plan);
+	return error;
 }
 
 void
@@ -151,18 +166,50 @@ ad_plan_free(struct ad_exec_plan *plan)
 
 	free(plan->name);
 	free(plan->envp);
+	free(plan->argv);
+	for (size_t i = 0; i < plan->nstrings; i++)
+		free(plan->strings[i]);
+	free(plan->strings);
 	plan->name = NULL;
 	plan->envp = NULL;
+	plan->argv = NULL;
+	plan->strings = NULL;
+	plan->nstrings = 0;
+	plan->pid_digits = NULL;
 	errno = saved_errno;
+}
+
+/*
+ * /dev/null for the plain layout's standard descriptors that the caller
+ * did not give, opened close-on-exec above the slots like the memfd.
+ */
+static int
+devnull_open(int minfd, int *fdp)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	if (fd < minfd) {
+		int moved = fcntl(fd, F_DUPFD_CLOEXEC, minfd);
+
+		close(fd);
+		if (moved < 0)
+			return errno;
+		fd = moved;
+	}
+	*fdp = fd;
+	return 0;
 }
 
 int
 ad_start_prepare(struct ad_start *s, int execfd, const void *data,
     size_t datalen, const int *fds, size_t nfds, const program_attr_t *attr)
 {
+	struct ad_layout *l = &s->layout;
 	int error;
 
-	*s = (struct ad_start){.memfd = -1};
+	*s = (struct ad_start){.memfd = -1, .devnull = -1};
 	/*
 	 * Everything that can fail for want of a descriptor, of memory or of
 	 * a valid argument fails here, before the table changes.
@@ -172,23 +219,39 @@ ad_start_prepare(struct ad_start *s, int execfd, const void *data,
 	error = ad_check_fds(execfd, fds, nfds);
 	if (error != 0)
 		return error;
-	error = ad_plan_init(&s->plan, execfd, nfds, attr);
-	if (error != 0)
-		return error;
-	error = ad_sandbox_prepare(attr, &s->plan, fds, nfds, &s->sandbox);
-	if (error != 0)
-		goto fail;
-	s->nslots = nfds + 1;
-	if ((s->slots = malloc(s->nslots * sizeof(int))) == NULL) {
-		error = ENOMEM;
-		goto fail;
-	}
-	error = ad_memfd_create(data, datalen, (int)nfds + 1, &s->memfd);
+	error = ad_layout_init(l, fds, nfds, attr);
+	if (error == 0 && l->plain && (data != NULL || nfds > 0))
+		error = EINVAL;
+	if (error == 0)
+		error = ad_check_layout(execfd, l);
 	if (error != 0)
 		goto fail;
-	for (size_t i = 0; i < nfds; i++)
-		s->slots[i] = fds[i];
-	s->slots[nfds] = s->memfd;
+	/*
+	 * Now that the caller's descriptors are known to be open, /dev/null
+	 * cannot take the number of one of them.
+	 */
+	for (size_t i = 0; i < l->nprog && error == 0; i++)
+		if (l->slots[i] < 0 && s->devnull < 0)
+			error = devnull_open((int)l->nslots, &s->devnull);
+	for (size_t i = 0; i < l->nprog; i++)
+		if (l->slots[i] < 0)
+			l->slots[i] = s->devnull;
+	if (error == 0)
+		error = ad_plan_init(&s->plan, execfd, l, attr);
+	if (error != 0)
+		goto fail;
+	/* The sandbox sees the program's descriptors, as the caller's. */
+	error = ad_sandbox_prepare(attr, &s->plan, l->slots, l->nprog,
+	    &s->sandbox);
+	if (error == 0 && !l->plain)
+		error = ad_memfd_create(data, datalen, (int)l->nslots,
+		    &s->memfd);
+	if (error != 0)
+		goto fail;
+	if (!l->plain)
+		l->slots[l->nprog] = s->memfd;
+	s->slots = l->slots;
+	s->nslots = l->nslots;
 	return 0;
 fail:
 	ad_start_release(s);
@@ -202,10 +265,12 @@ ad_start_release(struct ad_start *s)
 
 	if (s->memfd >= 0)
 		close(s->memfd);
-	free(s->slots);
+	if (s->devnull >= 0)
+		close(s->devnull);
+	ad_layout_free(&s->layout);
 	sandbox_free(s->sandbox);
 	ad_plan_free(&s->plan);
-	*s = (struct ad_start){.memfd = -1};
+	*s = (struct ad_start){.memfd = -1, .devnull = -1};
 	errno = saved_errno;
 }
 
@@ -227,6 +292,26 @@ ad_caught_signal_pending(const sigset_t *mask)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The value of LISTEN_PID: the pid of the process about to exec, which
+ * in program_spawn()'s child only the child knows. Async-signal-safe.
+ */
+AD_CHILD_CODE static void
+write_pid(char *digits)
+{
+	char tmp[AD_PID_DIGITS];
+	unsigned long v = (unsigned long)getpid();
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && n < sizeof(tmp) - 1);
+	for (size_t i = 0; i < n; i++)
+		digits[i] = tmp[n - 1 - i];
+	digits[n] = '\0';
 }
 
 AD_CHILD_CODE int
@@ -255,6 +340,8 @@ ad_exec_final(const struct ad_exec_plan *plan)
 		if (error != 0)
 			goto fail;
 	}
+	if (plan->pid_digits != NULL)
+		write_pid(plan->pid_digits);
 	/*
 	 * The program inherits the signal mask, so the caller's comes back
 	 * now; a signal arriving in the instant before execveat sees the

@@ -115,6 +115,9 @@ static const char *const role_names[] = {
 	[SANDBOX_LOADER] = "loader",
 	[SANDBOX_LIBRARY] = "library",
 	[SANDBOX_LDCACHE] = "loader cache",
+	[SANDBOX_GRANT_READ] = "granted read",
+	[SANDBOX_GRANT_WRITE] = "granted write",
+	[SANDBOX_GRANT_EXEC] = "granted exec",
 };
 
 /*
@@ -295,6 +298,109 @@ forget_found(struct sandbox *sb)
 	sb->nfound = sb->foundcap = 0;
 }
 
+/*
+ * The loader and libraries of the program open at fd (st its fstat), as
+ * found the last time, or afresh; this also checks that the program is an
+ * ELF file of this machine (ENOEXEC otherwise).
+ */
+static int
+add_elf_deps(struct sandbox *sb, int fd, const struct stat *st)
+{
+	struct sandbox_elf_deps deps = {.probes = 0};
+	int error;
+
+	error = sandbox_cache_apply(st, fd, add_elf_file, sb);
+	if (error != ENOENT)
+		return error;
+	error = sandbox_elf_resolve(fd, add_found_file, sb, &deps);
+	if (error == 0)
+		sandbox_cache_store(st, &deps, sb->found, sb->nfound);
+	sandbox_elf_deps_clear(&deps);
+	forget_found(sb);
+	return error;
+}
+
+#define GRANT_ALL (SANDBOX_GRANT_READ_BIT | SANDBOX_GRANT_WRITE_BIT | \
+    SANDBOX_GRANT_EXEC_BIT)
+
+/*
+ * The Landlock rights of a grant. A rule on a file may only hold rights
+ * that apply to files: a directory's rights would make it EINVAL.
+ */
+static uint64_t
+grant_access(int rights, bool dir)
+{
+	uint64_t access = 0;
+
+	if (rights & SANDBOX_GRANT_READ_BIT)
+		access |= dir ? ACCESS_DIR_READ : LL_FS_READ_FILE;
+	if (rights & SANDBOX_GRANT_WRITE_BIT)
+		access |= dir ? ACCESS_DIR_WRITE : LL_FS_READ_FILE |
+		    LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
+	if (rights & SANDBOX_GRANT_EXEC_BIT)
+		access |= dir ? ACCESS_DIR_READ | LL_FS_EXECUTE : ACCESS_EXEC;
+	return access;
+}
+
+/*
+ * The rules of the grants, st[i] being the fstat of grants[i]. An
+ * executable ELF file also gets its loader and libraries; any other
+ * executable file (a #! script, another machine's program) only its own
+ * rule, as the exec will say what is wrong.
+ */
+static int
+add_grants(struct sandbox *sb, const struct sandbox_grant *grants,
+    size_t ngrants, const struct stat *st)
+{
+	for (size_t i = 0; i < ngrants; i++) {
+		int rights = grants[i].rights, error;
+		bool dir = S_ISDIR(st[i].st_mode);
+		enum sandbox_role role = SANDBOX_GRANT_READ;
+
+		if (rights & SANDBOX_GRANT_WRITE_BIT)
+			role = SANDBOX_GRANT_WRITE;
+		if (rights & SANDBOX_GRANT_EXEC_BIT)
+			role = SANDBOX_GRANT_EXEC;
+		error = add_rule(sb, grants[i].fd, grant_access(rights, dir),
+		    role, NULL);
+		if (error == 0 && !dir && (rights & SANDBOX_GRANT_EXEC_BIT))
+			error = add_elf_deps(sb, grants[i].fd, &st[i]);
+		if (error != 0 && error != ENOEXEC)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Checks the grants and takes their fstat into st (ngrants entries):
+ * EINVAL for rights none or unknown, EBADF for a closed descriptor,
+ * EACCES for a grant Landlock cannot anchor or the exec could not use: a
+ * socket or block device, or execution of anything but a file or a
+ * directory. Character devices (/dev/urandom) and FIFOs may be read and
+ * written by path.
+ */
+static int
+check_grants(const struct sandbox_grant *grants, size_t ngrants,
+    struct stat *st)
+{
+	for (size_t i = 0; i < ngrants; i++) {
+		mode_t type;
+		bool usable;
+
+		if (grants[i].rights == 0 || (grants[i].rights & ~GRANT_ALL))
+			return EINVAL;
+		if (fstat(grants[i].fd, &st[i]) != 0)
+			return errno;
+		type = st[i].st_mode & S_IFMT;
+		usable = type == S_IFREG || type == S_IFDIR || type == S_IFCHR ||
+		    type == S_IFIFO;
+		if (!usable || ((grants[i].rights & SANDBOX_GRANT_EXEC_BIT) &&
+		    type != S_IFREG && type != S_IFDIR))
+			return EACCES;
+	}
+	return 0;
+}
+
 static bool
 contains(const int *list, size_t n, int fd)
 {
@@ -312,7 +418,7 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	size_t nfds = spec->nfds, nwritable = spec->nwritable;
 	const struct sandbox_filter *filter;
 	struct sandbox *sb = NULL;
-	struct stat st, program;
+	struct stat st, program, *grantst = NULL;
 	bool *isdir;
 	int abi, error;
 
@@ -337,8 +443,14 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	/* Look at the caller's descriptors before opening any of ours: a
 	 * closed number must not name our ruleset by the time it is used. */
 	isdir = calloc(nfds > 0 ? nfds : 1, sizeof(*isdir));
-	if (isdir == NULL)
-		return ENOMEM;
+	grantst = calloc(spec->ngrants > 0 ? spec->ngrants : 1,
+	    sizeof(*grantst));
+	if (isdir == NULL || grantst == NULL) {
+		error = ENOMEM;
+		goto fail;
+	}
+	if ((error = check_grants(spec->grants, spec->ngrants, grantst)) != 0)
+		goto fail;
 	for (size_t i = 0; i < nfds; i++) {
 		if (fstat(fds[i], &st) != 0) {
 			error = errno;
@@ -420,31 +532,23 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 		if (error != 0)
 			goto fail;
 	}
-	/* The loader and the libraries it will open, as found the last
-	 * time, or afresh; this also checks that the program is an ELF file
-	 * of this machine. */
-	error = sandbox_cache_apply(&program, execfd, add_elf_file, sb);
-	if (error == ENOENT) {
-		struct sandbox_elf_deps deps = {.probes = 0};
-
-		error = sandbox_elf_resolve(execfd, add_found_file, sb, &deps);
-		if (error == 0)
-			sandbox_cache_store(&program, &deps, sb->found,
-			    sb->nfound);
-		sandbox_elf_deps_clear(&deps);
-		forget_found(sb);
-	}
-	if (error != 0)
+	/* The loader and the libraries it will open. */
+	if ((error = add_elf_deps(sb, execfd, &program)) != 0)
+		goto fail;
+	if ((error = add_grants(sb, spec->grants, spec->ngrants,
+	    grantst)) != 0)
 		goto fail;
 	/* The program: exec reads and executes it. */
 	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
 	    NULL)) != 0)
 		goto fail;
 	free(isdir);
+	free(grantst);
 	*out = sb;
 	return 0;
 fail:
 	free(isdir);
+	free(grantst);
 	sandbox_free(sb);
 	return error;
 }

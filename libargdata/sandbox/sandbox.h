@@ -38,6 +38,27 @@ enum sandbox_role {
 	SANDBOX_LOADER,    /* its dynamic loader (PT_INTERP) */
 	SANDBOX_LIBRARY,   /* a shared library it needs */
 	SANDBOX_LDCACHE,   /* the loader's cache, /etc/ld.so.cache */
+	SANDBOX_GRANT_READ,  /* a grant: read the file or beneath the dir */
+	SANDBOX_GRANT_WRITE, /* a grant: also change it, or beneath it */
+	SANDBOX_GRANT_EXEC,  /* a grant: execute it (or beneath it) */
+};
+
+/*
+ * What a grant allows, as in program.h: PROGRAM_GRANT_READ, _WRITE and
+ * _EXEC have these values.
+ */
+#define SANDBOX_GRANT_READ_BIT 0x1
+#define SANDBOX_GRANT_WRITE_BIT 0x2
+#define SANDBOX_GRANT_EXEC_BIT 0x4
+
+/*
+ * A grant by path for a program that opens files itself, anchored on the
+ * caller's descriptor fd of a file or directory (O_PATH is enough): rights
+ * is a mask of the bits above.
+ */
+struct sandbox_grant {
+	int fd;
+	int rights;
 };
 
 struct sandbox;
@@ -86,17 +107,20 @@ struct sandbox_user {
 
 /*
  * What a sandbox is made of, besides the program: the descriptors it is
- * given, in the caller's numbering (fds[0..nfds-1]), and which of the
- * directories among them allow changes (writable[0..nwritable-1]); the
- * user to switch to (NULL: stay), and the filter's widening groups (a mask
- * of the bits above). Zero fields are empty. Later options (grants by
- * path) are fields added here, so that callers name what they set.
+ * given, in the caller's numbering (fds[0..nfds-1]), which of the
+ * directories among them allow changes (writable[0..nwritable-1]), grants
+ * by path (grants[0..ngrants-1]), whose descriptors need not be among
+ * fds; the user to switch to (NULL: stay), and the filter's widening
+ * groups (a mask of the bits above). Zero fields are empty. Later options
+ * are fields added here, so that callers name what they set.
  */
 struct sandbox_spec {
 	const int *fds;
 	size_t nfds;
 	const int *writable;
 	size_t nwritable;
+	const struct sandbox_grant *grants;
+	size_t ngrants;
 	const struct sandbox_user *user;
 	unsigned allow;
 };
@@ -106,12 +130,22 @@ struct sandbox_spec {
  * O_PATH included) as spec says. Every directory among spec's descriptors
  * allows reading beneath it; those also listed as writable allow changes
  * too. Resolves the program's loader and libraries from its ELF headers.
+ * Each grant allows what its rights say on its file, or beneath its
+ * directory: reading; writing, truncating and (beneath a directory)
+ * creating, removing and renaming as for a writable directory, reading
+ * included; executing and reading, and for an ELF file of this machine
+ * its loader and libraries too (other files, such as #! scripts, get only
+ * the rule for themselves).
  * Everything that can fail or allocate happens here, before any fork.
  *
  * Returns 0 and stores the sandbox in *out, or an errno value: ENOTSUP when
  * the kernel cannot enforce it (sandbox_unsupported() says why), ENOEXEC
  * when the program is not an ELF file of this machine, EBADF for a closed
- * descriptor, ENOMEM, or what opening the program's files reported.
+ * descriptor, EINVAL for a grant without rights or with unknown ones, or a
+ * writable descriptor not among fds, ENOTDIR for a writable descriptor
+ * that is no directory, EACCES for a grant of a socket or block device or
+ * an exec grant of something neither a file nor a directory, ENOMEM, or
+ * what opening the program's files reported.
  */
 int sandbox_create(int execfd, const struct sandbox_spec *spec,
     struct sandbox **out);

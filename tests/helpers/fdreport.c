@@ -9,11 +9,17 @@
  *     instead of to descriptor 1;
  *   a map with the key "exit" holding an integer: the exit status.
  *
+ * Built with FDREPORT_PLAIN (fdreport-plain), it is a plain program, one
+ * that does not read argdata, and understands two arguments instead:
+ * --report-fd=N (the report goes to descriptor N instead of 1) and
+ * --exit=N (the exit status). It reports no yaml lines.
+ *
  * The report is a sequence of lines, each a keyword and space-separated
  * fields, in this order:
  *
  *   pid PID
  *   argv0 NAME
+ *   arg TEXT                  one per argument, argv[1], argv[2], ...
  *   env NAME=VALUE            one per environment entry (normally none)
  *   sigmask 0xM               the blocked signals: bit N-1 for signal N
  *   nofile SOFT HARD          RLIMIT_NOFILE ("inf" for no limit)
@@ -55,6 +61,21 @@
 #include <program.h>
 
 extern char **environ;
+
+/*
+ * The arguments. glibc hands main()'s arguments to constructors too,
+ * which is how the argdata build, whose main() is argdata-main's, sees
+ * them.
+ */
+static int saved_argc;
+static char **saved_argv;
+
+static void __attribute__((constructor))
+save_args(int argc, char **argv)
+{
+	saved_argc = argc;
+	saved_argv = argv;
+}
 
 struct fdinfo {
 	int fd;
@@ -175,8 +196,20 @@ print_yaml(FILE *out, const argdata_t *ad)
 	free(text);
 }
 
-void
-program_main(const argdata_t *ad)
+/* --report-fd=N and --exit=N, for the plain build. */
+static void
+read_args(int *out, int *status)
+{
+	for (int i = 1; i < saved_argc; i++) {
+		if (strncmp(saved_argv[i], "--report-fd=", 12) == 0)
+			*out = atoi(saved_argv[i] + 12);
+		else if (strncmp(saved_argv[i], "--exit=", 7) == 0)
+			*status = atoi(saved_argv[i] + 7);
+	}
+}
+
+static void
+report(const argdata_t *ad)
 {
 	static int fds[4096];
 	static struct fdinfo info[4096];
@@ -210,13 +243,18 @@ program_main(const argdata_t *ad)
 		if (sigismember(&mask, sig) == 1)
 			blocked |= (uintmax_t)1 << (sig - 1);
 
-	read_options(ad, &outfd, &status);
+	if (ad != NULL)
+		read_options(ad, &outfd, &status);
+	else
+		read_args(&outfd, &status);
 	out = fdopen(dup(outfd), "w");
 	if (out == NULL)
 		exit(125);
 
 	fprintf(out, "pid %ld\n", (long)getpid());
 	fprintf(out, "argv0 %s\n", program_invocation_name);
+	for (int i = 1; i < saved_argc; i++)
+		fprintf(out, "arg %s\n", saved_argv[i]);
 	for (char **e = environ; *e != NULL; e++)
 		fprintf(out, "env %s\n", *e);
 	fprintf(out, "sigmask 0x%jx\n", blocked);
@@ -241,9 +279,24 @@ program_main(const argdata_t *ad)
 		    (unsigned)info[i].st.st_mode, info[i].offset,
 		    kind(info[i].st.st_mode),
 		    info[i].path);
-	print_yaml(out, ad);
+	if (ad != NULL)
+		print_yaml(out, ad);
 	fprintf(out, "end\n");
 	if (fclose(out) != 0)
 		exit(125);
 	exit(status);
 }
+
+#ifdef FDREPORT_PLAIN
+int
+main(void)
+{
+	report(NULL);
+}
+#else
+void
+program_main(const argdata_t *ad)
+{
+	report(ad);
+}
+#endif

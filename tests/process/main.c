@@ -1,6 +1,7 @@
 /*
  * The process tests: proc_exec, program_exec, program_spawn, program_attr
- * and the argdata-main start-up, one group per file. What a started
+ * (arguments and the plain layout included) and the argdata-main start-up,
+ * one group per file. What a started
  * program sees is checked from inside it by the fdreport helper (FDREPORT
  * in the environment; HELLO names examples/hello), and every failure is
  * checked to leave the caller's descriptor table as it was. Set SEED to
@@ -21,6 +22,9 @@ main(int argc, char **argv)
 		{"startup", run_startup_tests},
 		{"hooks", run_hooks_tests},
 		{"startup-fd", run_startup_fd_tests},
+		{"plain", run_plain_tests},
+		{"plain-layouts", run_plain_layouts_tests},
+		{"plain-nomem", run_plain_nomem_tests},
 	};
 
 	return test_main(argc, argv, groups,

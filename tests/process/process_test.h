@@ -140,5 +140,8 @@ int run_spawn_tests(void);
 int run_startup_tests(void);
 int run_hooks_tests(void);
 int run_startup_fd_tests(void);
+int run_plain_tests(void);
+int run_plain_layouts_tests(void);
+int run_plain_nomem_tests(void);
 
 #endif

@@ -119,5 +119,7 @@ int run_rules_tests(void);
 int run_escapes_tests(void);
 int run_reach_tests(void);
 int run_programs_tests(void);
+int run_grants_tests(void);
+int run_grants_run_tests(void);
 
 #endif

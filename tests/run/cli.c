@@ -393,7 +393,7 @@ test_run__config_from_stdin(void **state)
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
 	assert_int_equal(r.status, 65);
 	assert_string_equal(r.err, "<stdin>:1:4: unknown tag !nope (known: "
-	                           "!fd, !file, !dir, !socket, !executable)\n");
+	                           "!fd, !file, !dir, !socket, !executable, !plain)\n");
 	assert_string_equal(r.out, "");
 	result_free(&r);
 }
@@ -446,16 +446,19 @@ test_run__dry_run(void **state)
 	assert_non_null(strstr(r.out, "threads: 4"));
 	assert_non_null(strstr(r.out, "listen: !fd 0"));
 	assert_non_null(strstr(r.out, "again: !fd 3"));
+	/* Each descriptor named by where it first appears in the tree. */
 	assert_non_null(strstr(r.out,
-	    "\n0   socket      tcp 127.0.0.1:0 not bound (dry run; free when "
-	    "checked) "));
+	    "\n0   listen  socket      tcp 127.0.0.1:0 not bound (dry run; "
+	    "free when checked) "));
 	assert_non_null(strstr(r.out, "dry.yaml:1:9\n"));
-	assert_non_null(strstr(r.out, "\n1   socket      unix "));
+	assert_non_null(strstr(r.out, "\n1   unix    socket      unix "));
 	assert_non_null(strstr(r.out, "dry.sock not bound (dry run) "));
-	assert_non_null(strstr(r.out, "\n2   dir         dir "));
+	assert_non_null(strstr(r.out, "\n2   root    dir         dir "));
 	assert_non_null(strstr(r.out, "dry.yaml:3:7\n"));
-	assert_non_null(strstr(r.out, "\n3   fd          inherited 1 "));
-	assert_non_null(strstr(r.out, "\nX=1\n"));
+	assert_non_null(strstr(r.out, "\n3   again   fd          inherited 1 "));
+	assert_non_null(strstr(r.out, "\n4   -       argdata     "));
+	assert_non_null(strstr(r.out, "\nARGV\n0  "));
+	assert_non_null(strstr(r.out, "\nENVIRONMENT\nARGDATA_FD=4\nX=1\n"));
 	assert_string_equal(r.err, "");
 	/* No socket file was made. */
 	assert_int_equal(stat(sock, &st), -1);
@@ -924,27 +927,28 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_cli_tests(void);
 
 int
-main(void)
+run_cli_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_run__every_tag_exactly),
-	    T(test_run__alias_is_one_descriptor),
-	    T(test_run__inherited_descriptor),
-	    T(test_run__config_from_stdin),
-	    T(test_run__env_and_argv0),
-	    T(test_run__dry_run),
-	    T(test_run__exit_statuses),
-	    T(test_run__failure_leaves_nothing),
-	    T(test_run__dry_run_changes_nothing),
-	    T(test_run__planted_link_refused),
-	    T(test_run__failed_start_removes_created),
-	    T(test_run__hostile_documents_refused_fast),
-	    T(test_run__malformed_golden),
+	    TEST_CASE(test_run__every_tag_exactly),
+	    TEST_CASE(test_run__alias_is_one_descriptor),
+	    TEST_CASE(test_run__inherited_descriptor),
+	    TEST_CASE(test_run__config_from_stdin),
+	    TEST_CASE(test_run__env_and_argv0),
+	    TEST_CASE(test_run__dry_run),
+	    TEST_CASE(test_run__exit_statuses),
+	    TEST_CASE(test_run__failure_leaves_nothing),
+	    TEST_CASE(test_run__dry_run_changes_nothing),
+	    TEST_CASE(test_run__planted_link_refused),
+	    TEST_CASE(test_run__failed_start_removes_created),
+	    TEST_CASE(test_run__hostile_documents_refused_fast),
+	    TEST_CASE(test_run__malformed_golden),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("cli", tests, group_setup, group_teardown);
 }

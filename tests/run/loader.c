@@ -1112,39 +1112,41 @@ test_loader_load__once(void **state)
 	loader_free(NULL);
 }
 
+/* The group, which main.c runs. */
+int run_loader_tests(void);
+
 int
-main(void)
+run_loader_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_loader_load__wire_examples),
-	    cmocka_unit_test(test_loader_load__core_null),
-	    cmocka_unit_test(test_loader_load__core_bool),
-	    cmocka_unit_test(test_loader_load__core_int),
-	    cmocka_unit_test(test_loader_load__core_float),
-	    cmocka_unit_test(test_loader_load__quoted_and_block_are_strings),
-	    cmocka_unit_test(test_loader_load__explicit_tags),
-	    cmocka_unit_test(test_loader_load__timestamps),
-	    cmocka_unit_test(test_loader_load__maps_and_duplicate_keys),
-	    cmocka_unit_test(test_loader_load__nul_in_string),
-	    cmocka_unit_test(test_loader_load__aliases_share_values),
-	    cmocka_unit_test(test_loader_load__alias_errors),
-	    cmocka_unit_test(test_loader_load__documents),
-	    cmocka_unit_test(test_loader_load__syntax_errors),
-	    cmocka_unit_test(test_loader_load__handlers),
-	    cmocka_unit_test(test_loader_load__handler_full_tags),
-	    cmocka_unit_test(
-	        test_loader_load__alias_of_handler_node_calls_once),
-	    cmocka_unit_test(test_loader_load__handler_errors),
-	    cmocka_unit_test(test_loader_node__typed_views),
-	    cmocka_unit_test(test_loader_load__billion_laughs_refused_fast),
-	    cmocka_unit_test(test_loader_load__expansion_bounds),
-	    cmocka_unit_test(test_loader_load__deep_nesting),
-	    cmocka_unit_test(test_loader_load__encoder_matches_codec),
-	    cmocka_unit_test(test_loader_bytes__plain_documents_only),
-	    cmocka_unit_test(test_loader_load__print_yaml_round_trip),
-	    cmocka_unit_test(test_loader_load__print_yaml_round_trip_deep),
-	    cmocka_unit_test(test_loader_load__once),
+	    TEST_CASE(test_loader_load__wire_examples),
+	    TEST_CASE(test_loader_load__core_null),
+	    TEST_CASE(test_loader_load__core_bool),
+	    TEST_CASE(test_loader_load__core_int),
+	    TEST_CASE(test_loader_load__core_float),
+	    TEST_CASE(test_loader_load__quoted_and_block_are_strings),
+	    TEST_CASE(test_loader_load__explicit_tags),
+	    TEST_CASE(test_loader_load__timestamps),
+	    TEST_CASE(test_loader_load__maps_and_duplicate_keys),
+	    TEST_CASE(test_loader_load__nul_in_string),
+	    TEST_CASE(test_loader_load__aliases_share_values),
+	    TEST_CASE(test_loader_load__alias_errors),
+	    TEST_CASE(test_loader_load__documents),
+	    TEST_CASE(test_loader_load__syntax_errors),
+	    TEST_CASE(test_loader_load__handlers),
+	    TEST_CASE(test_loader_load__handler_full_tags),
+	    TEST_CASE(test_loader_load__alias_of_handler_node_calls_once),
+	    TEST_CASE(test_loader_load__handler_errors),
+	    TEST_CASE(test_loader_node__typed_views),
+	    TEST_CASE(test_loader_load__billion_laughs_refused_fast),
+	    TEST_CASE(test_loader_load__expansion_bounds),
+	    TEST_CASE(test_loader_load__deep_nesting),
+	    TEST_CASE(test_loader_load__encoder_matches_codec),
+	    TEST_CASE(test_loader_bytes__plain_documents_only),
+	    TEST_CASE(test_loader_load__print_yaml_round_trip),
+	    TEST_CASE(test_loader_load__print_yaml_round_trip_deep),
+	    TEST_CASE(test_loader_load__once),
 	};
 
-	return cmocka_run_group_tests(tests, test_fds_setup, test_fds_teardown);
+	return cmocka_run_group_tests_name("loader", tests, test_fds_setup, test_fds_teardown);
 }

@@ -297,19 +297,20 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_dry_run_tests(void);
 
 int
-main(void)
+run_dry_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_dry_run__truncates_nothing),
-	    T(test_dry_run__creates_nothing),
-	    T(test_dry_run__connects_nothing),
-	    T(test_dry_run__binds_no_file),
-	    T(test_dry_run__unix_connect),
+	    TEST_CASE(test_dry_run__truncates_nothing),
+	    TEST_CASE(test_dry_run__creates_nothing),
+	    TEST_CASE(test_dry_run__connects_nothing),
+	    TEST_CASE(test_dry_run__binds_no_file),
+	    TEST_CASE(test_dry_run__unix_connect),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("dry-run", tests, group_setup, group_teardown);
 }

@@ -73,12 +73,15 @@ test_loader_load__every_allocation_failing(void **state)
 	assert_true(i > 10);
 }
 
+/* The group, which main.c runs. */
+int run_loader_nomem_tests(void);
+
 int
-main(void)
+run_loader_nomem_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_loader_load__every_allocation_failing),
+	    TEST_CASE(test_loader_load__every_allocation_failing),
 	};
 
-	return cmocka_run_group_tests(tests, test_fds_setup, test_fds_teardown);
+	return cmocka_run_group_tests_name("loader-nomem", tests, test_fds_setup, test_fds_teardown);
 }

@@ -337,20 +337,21 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_paths_tests(void);
 
 int
-main(void)
+run_paths_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_paths__planted_file_link_refused),
-	    T(test_paths__planted_dir_link_refused),
-	    T(test_paths__socket_link_refused),
-	    T(test_paths__no_link_no_change),
-	    T(test_paths__without_openat2),
-	    T(test_paths__unix_name_too_long),
+	    TEST_CASE(test_paths__planted_file_link_refused),
+	    TEST_CASE(test_paths__planted_dir_link_refused),
+	    TEST_CASE(test_paths__socket_link_refused),
+	    TEST_CASE(test_paths__no_link_no_change),
+	    TEST_CASE(test_paths__without_openat2),
+	    TEST_CASE(test_paths__unix_name_too_long),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("paths", tests, group_setup, group_teardown);
 }

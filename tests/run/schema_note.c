@@ -180,8 +180,11 @@ test_loader_root_marks__keys_and_values(void **state)
 	assert_int_equal(root.line, 1);
 }
 
+/* The group, which main.c runs. */
+int run_schema_note_tests(void);
+
 int
-main(int argc, char **argv)
+run_schema_note_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST_CASE(test_schema_note__own_table_read_back),
@@ -189,5 +192,5 @@ main(int argc, char **argv)
 	    TEST_CASE(test_loader_root_marks__keys_and_values),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("schema-note", tests, NULL, NULL);
 }

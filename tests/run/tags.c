@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include <program.h>
+
 #include "tags.h"
 #include "malformed.h"
 #include "testutil.h"
@@ -617,12 +619,14 @@ test_tag_fd__inherited_only(void **state)
 	                     "2147483647)");
 	run_done(&r);
 	run_load(&r, -1, "!fd stdfoo");
-	run_expect_error(&r, "c.yaml:1:1: !fd stdfoo: expected stdin, "
-	                     "stdout, stderr or a descriptor number");
+	run_expect_error(&r, "c.yaml:1:1: !fd stdfoo: not a number, stdin, "
+	                     "stdout, stderr or a name in LISTEN_FDNAMES "
+	                     "(cloudabi-run was started without LISTEN_FDS)");
 	run_done(&r);
 	run_load(&r, -1, "!fd {a: 1}");
-	run_expect_error(
-	    &r, "c.yaml:1:1: !fd takes a number, stdin, stdout or stderr");
+	run_expect_error(&r, "c.yaml:1:1: !fd takes a number, stdin, stdout, "
+	                     "stderr or the name of a descriptor received "
+	                     "from systemd");
 	run_done(&r);
 
 	/*
@@ -671,10 +675,112 @@ test_tag_executable__one_descriptor(void **state)
 	assert_int_equal(r.rc.res[0].kind, RUN_EXECUTABLE);
 	run_done(&r);
 
-	run_load(&r, execfd, "!executable x");
-	run_expect_error(&r, "c.yaml:1:1: !executable takes no value");
+	run_load(&r, execfd, "!executable [x]");
+	run_expect_error(&r, "c.yaml:1:1: !executable takes nothing (the "
+	    "program itself), the path of another program or {path: ..., "
+	    "follow: true}");
 	run_done(&r);
 	close(execfd);
+}
+
+static void
+test_tag_executable__another_program(void **state)
+{
+	const argdata_t *a;
+	argdata_seq_iterator_t it;
+	struct run r;
+	int fa;
+
+	(void)state;
+	/* A descriptor of its own, and the grant to execute it. */
+	run_load(&r, -1, "[!executable /usr/bin/true]");
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	argdata_seq_iterate(r.tree, &it);
+	assert_true(argdata_seq_get(&it, &a));
+	assert_int_equal(argdata_get_fd(a, &fa), 0);
+	assert_true(fcntl(fa, F_GETFD) & FD_CLOEXEC);
+	same_file(fa, "/bin/true");
+	assert_int_equal(r.rc.res[0].kind, RUN_EXECUTABLE);
+	assert_int_equal(r.rc.ngrants, 1);
+	assert_int_equal(r.rc.grants[0].fd, fa);
+	assert_int_equal(r.rc.grants[0].rights, PROGRAM_GRANT_EXEC);
+	assert_false(r.rc.grants[0].owned);
+	run_done(&r);
+
+	/* Through a symbolic link only when the configuration says so. */
+	run_load(&r, -1, "!executable {path: /bin/true, follow: true}");
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	assert_int_equal(r.rc.ngrants, 1);
+	run_done(&r);
+	run_load(&r, -1, "!executable /bin/true");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /bin/true: /bin is a "
+	    "symbolic link (to usr/bin) (not followed, so that a confined "
+	    "program cannot plant one that the next start opens; write the "
+	    "path it leads to, or add follow: true)");
+	run_done(&r);
+
+	run_load(&r, -1, "!executable /etc/passwd");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /etc/passwd: not an "
+	    "executable file");
+	run_done(&r);
+	run_load(&r, -1, "!executable /nonexistent");
+	run_expect_error(&r, "c.yaml:1:1: !executable: /nonexistent: No such "
+	    "file or directory");
+	run_done(&r);
+}
+
+/* Writes an executable file called name holding text. */
+static void
+write_exec(const char *name, const char *text)
+{
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void
+test_plain_grants__exec_script_grants_interpreter(void **state)
+{
+	char tmp[] = "/tmp/grants-tags.XXXXXX", script[64], env[64];
+	struct run r;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(script, sizeof(script), "%s/s.sh", tmp);
+	snprintf(env, sizeof(env), "%s/e.sh", tmp);
+	write_exec(script, "#!/usr/bin/dash -e\necho\n");
+	write_exec(env, "#!/usr/bin/env dash\necho\n");
+	run_load(&r, -1, "!plain\nexec: [%s, %s, /usr/bin/true]\nread: [%s]\n",
+	    script, env, tmp);
+	if (r.error != 0)
+		fail_msg("%s", loader_error(r.ld)->message);
+	/* Each script, then its interpreter (env, then what it runs). */
+	assert_int_equal(r.rc.ngrants, 7);
+	assert_string_equal(r.rc.grants[0].path, script);
+	assert_string_equal(r.rc.grants[1].path, "/usr/bin/dash");
+	assert_string_equal(r.rc.grants[2].path, env);
+	assert_string_equal(r.rc.grants[3].path, "/usr/bin/env");
+	assert_int_equal(r.rc.grants[3].rights, PROGRAM_GRANT_EXEC);
+	assert_string_equal(strrchr(r.rc.grants[4].path, '/'), "/dash");
+	/* An ELF program: no more than itself. */
+	assert_string_equal(r.rc.grants[5].path, "/usr/bin/true");
+	assert_int_equal(r.rc.grants[6].rights, PROGRAM_GRANT_READ);
+	for (size_t i = 0; i < r.rc.ngrants; i++)
+		assert_true(fcntl(r.rc.grants[i].fd, F_GETFD) & FD_CLOEXEC);
+	run_done(&r);
+	/* A missing interpreter is an error of the configuration. */
+	write_exec(script, "#!/nonexistent/sh\n");
+	run_load(&r, -1, "!plain\nexec: [%s]\n", script);
+	run_expect_error(&r, "c.yaml:2:8: exec: %s: its interpreter "
+	    "/nonexistent/sh: No such file or directory", script);
+	run_done(&r);
+	assert_int_equal(unlink(script), 0);
+	assert_int_equal(unlink(env), 0);
+	assert_int_equal(rmdir(tmp), 0);
 }
 
 static void
@@ -763,8 +869,11 @@ group_teardown(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, test_fds_teardown)
 
+/* The group, which main.c runs. */
+int run_tags_tests(void);
+
 int
-main(void)
+run_tags_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_tag_file__access),
@@ -780,10 +889,12 @@ main(void)
 	    T(test_tag_socket__several_addresses),
 	    T(test_tag_fd__inherited_only),
 	    T(test_tag_executable__one_descriptor),
+	    T(test_tag_executable__another_program),
+	    T(test_plain_grants__exec_script_grants_interpreter),
 	    T(test_tags__alias_is_one_descriptor),
 	    T(test_tags__full_form),
 	    T(test_tags__malformed_golden),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("tags", tests, group_setup, group_teardown);
 }

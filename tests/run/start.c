@@ -322,7 +322,7 @@ test_start__each_reason_its_line(void **state)
 	const char *other_name = "x86-64", *here_name = "aarch64";
 #endif
 	char *config = put_file("ok.yaml", "out: !fd 1\n", 11, 0644);
-	char *paths[6], why[256];
+	char *paths[6], why[512];
 
 	(void)state;
 	paths[0] = put_elf("other", ELFCLASS64, other, ET_DYN);
@@ -337,9 +337,15 @@ test_start__each_reason_its_line(void **state)
 	expect_refusal(paths[1], config, why);
 	paths[2] = put_elf("object", ELFCLASS64, here, ET_REL);
 	expect_refusal(paths[2], config, "an ELF object file, not a program");
-	paths[3] = put_file("script", "#!/bin/sh -e\necho hi\n", 21, 0755);
-	expect_refusal(paths[3], config,
-	    "a #! script (for /bin/sh); cloudabi-run starts ELF programs");
+	/* A script is started by its interpreter (tests/run/test_script.c,
+	 * tests/programs): here one whose interpreter is missing. */
+	paths[3] = put_file("script", "#!/nonexistent/sh -e\necho hi\n", 27,
+	    0755);
+	snprintf(why, sizeof(why), "a #! script: its interpreter "
+	    "/nonexistent/sh: No such file or directory; start its "
+	    "interpreter instead: cloudabi-run /nonexistent/sh [config.yaml] "
+	    "-- -e %s", paths[3]);
+	expect_refusal(paths[3], config, why);
 	paths[4] = put_file("text", "hello\n", 6, 0755);
 	expect_refusal(
 	    paths[4], config, "not an ELF program (nor a #! script)");
@@ -606,18 +612,19 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f)                                                                   \
-	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
+
+/* The group, which main.c runs. */
+int run_start_tests(void);
 
 int
-main(void)
+run_start_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_start__missing_library),
-	    T(test_start__each_reason_its_line),
-	    T(test_start__descriptor_limit),
-	    T(test_start__append_is_not_kept),
+	    TEST_CASE(test_start__missing_library),
+	    TEST_CASE(test_start__each_reason_its_line),
+	    TEST_CASE(test_start__descriptor_limit),
+	    TEST_CASE(test_start__append_is_not_kept),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("start", tests, group_setup, group_teardown);
 }
