@@ -62,9 +62,65 @@ struct path {
  * have none (len 0) and go the longer way.
  */
 struct plan_field {
-	uint64_t want[2], mask[2];
+	/* want holds only bits under mask; both aligned for SSE2 loads. */
+	_Alignas(16) uint64_t want[2];
+	_Alignas(16) uint64_t mask[2];
 	size_t len;
+	size_t offset;     /* of the field's member, as in its argdata_field */
+	unsigned char kind; /* enum scalar_kind */
 };
+
+/*
+ * The common scalars as the fast runs read them: the field's type with
+ * the member's size and the flags that matter folded in, so that the
+ * loop branches once per value on what to do (SK_NONE: the longer way).
+ */
+enum scalar_kind {
+	SK_NONE,
+	SK_I8,
+	SK_I16,
+	SK_I32,
+	SK_I64,
+	SK_U8,
+	SK_U16,
+	SK_U32,
+	SK_U64,
+	SK_BOOL,
+	SK_FLOAT,
+	SK_STR,
+	SK_STRLEN,
+	SK_FD,
+};
+
+/* The kind of scalar a checked field reads, for fast_scalar(). */
+static inline unsigned char
+ad_typed_scalar_kind(const struct argdata_field *f)
+{
+	unsigned char step = f->size == 1   ? 0
+	                     : f->size == 2 ? 1
+	                     : f->size == 4 ? 2
+	                                    : 3;
+
+	switch (f->type) {
+	case ARGDATA_FIELD_INT:
+		return (unsigned char)(SK_I8 + step);
+	case ARGDATA_FIELD_UINT:
+		return (unsigned char)(SK_U8 + step);
+	case ARGDATA_FIELD_BOOL:
+		return SK_BOOL;
+	case ARGDATA_FIELD_FLOAT:
+		return SK_FLOAT;
+	case ARGDATA_FIELD_STR:
+		return SK_STR;
+	case ARGDATA_FIELD_STRLEN:
+		return SK_STRLEN;
+	case ARGDATA_FIELD_FD:
+		/* Descriptors of a kind are checked the longer way. */
+		return (f->flags & ~ARGDATA_REQUIRED) == 0 ? SK_FD : SK_NONE;
+	default:
+		return SK_NONE;
+	}
+}
 
 /*
  * The plans of the schemas of one call, made once by ad_typed_prepare(): the
@@ -76,7 +132,8 @@ struct plan_field {
 
 struct plan {
 	const struct argdata_schema *schema;
-	struct plan_field field[PLAN_FIELDS];
+	/* One more than the fields: the last ends every run (make_plan()). */
+	struct plan_field field[PLAN_FIELDS + 1];
 	/*
 	 * The plan of the schema that each field's maps are read with
 	 * (nested maps, arrays of maps, other keys), or NULL.
@@ -191,19 +248,30 @@ plain_ascii(const uint8_t *s, size_t len)
 	const uint64_t highs = UINT64_C(0x8080808080808080);
 	uint64_t w, bad = 0;
 
-	if (len < 8) {
-		for (size_t i = 0; i < len; i++)
-			bad |= (uint64_t)(s[i] == 0 || s[i] >= 0x80);
-		return bad == 0;
-	}
-	for (size_t i = 0;; i += 8) {
-		if (i > len - 8)
-			i = len - 8;
-		memcpy(&w, s + i, 8);
-		/* High bits of bytes at or above 80, or equal to 00. */
+	/*
+	 * High bits of bytes at or above 80, or equal to 00; the last word
+	 * (or the two halves of one) overlaps the bytes before it rather
+	 * than a loop over the tail.
+	 */
+	if (len >= 8) {
+		const uint8_t *last = s + len - 8;
+
+		for (; s < last; s += 8) {
+			memcpy(&w, s, 8);
+			bad |= w | ((w - ones) & ~w);
+		}
+		memcpy(&w, last, 8);
 		bad |= w | ((w - ones) & ~w);
-		if (i == len - 8)
-			break;
+	} else if (len >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		w = (uint64_t)a << 32 | b;
+		bad = w | ((w - ones) & ~w);
+	} else {
+		for (size_t i = 0; i < len; i++)
+			bad |= (uint64_t)(s[i] == 0 || s[i] >= 0x80) << 7;
 	}
 	return (bad & highs) == 0;
 }

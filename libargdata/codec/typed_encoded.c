@@ -7,58 +7,80 @@
  */
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "typed.h"
 
 /*
- * The common scalars of an encoded value, read inline: true when the
- * value was read into dst, false when ad_typed_read_value() must do it (other
- * types, long integers, strings not plain ASCII, descriptors to check,
- * and every error, whose message it writes). lo is the start of the
- * readable bytes around the value.
+ * An encoded integer (tag, then a big-endian two's complement payload
+ * of at most 8 bytes) stored in the size bytes at dst when it is in
+ * [min, max]; false for anything else. Inlined with constants for
+ * min, max and size, read with one word load where the buffer allows.
  */
 static inline __attribute__((always_inline)) bool
-fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
+fast_int(uint8_t tag, const uint8_t *vf, size_t vl, const uint8_t *lo,
+    uint8_t *dst, int64_t min, int64_t max, size_t size)
+{
+	size_t n = vl - 1;
+	uint64_t u;
+	int64_t x;
+
+	if (tag != AD_TAG_INT || n > 8)
+		return false;
+	if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
+		/* The word ending with the payload, sign-extended. */
+		memcpy(&u, vf + vl - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		u = __builtin_bswap64(u);
+#endif
+		x = (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
+	} else {
+		u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
+		for (size_t i = 0; i < n; i++)
+			u = (u << 8) | vf[1 + i];
+		x = (int64_t)u;
+	}
+	if (x < min || x > max)
+		return false;
+	store_int(dst, (uint64_t)x, size);
+	return true;
+}
+
+/*
+ * The common scalars of an encoded value, read inline: true when the
+ * value was read into dst, false when ad_typed_read_value() must do it (other
+ * types, integers out of the member's range, strings not plain ASCII,
+ * descriptors to check, and every error, whose message it writes). kind
+ * is the field's (ad_typed_scalar_kind()), tag vf[0] or 0 when vl is 0;
+ * lo is the start of the readable bytes around the value.
+ */
+static inline __attribute__((always_inline)) bool
+fast_scalar(unsigned kind, uint8_t tag, const uint8_t *vf, size_t vl,
     const uint8_t *lo, int (*convert)(void *, size_t), void *carg, uint8_t *dst)
 {
-	uint8_t tag = vl > 0 ? vf[0] : 0;
 	size_t n = vl - 1;
 
-	switch (f->type) {
-	case ARGDATA_FIELD_INT:
-	case ARGDATA_FIELD_UINT: {
-		uint64_t u;
-		int64_t x;
-		unsigned bits = 8 * f->size;
-
-		if (tag != AD_TAG_INT || n > 8)
-			return false;
-		if ((size_t)(vf + vl - lo) >= 8 && n > 0) {
-			/* The word ending with the payload, sign-extended. */
-			memcpy(&u, vf + vl - 8, 8);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			u = __builtin_bswap64(u);
-#endif
-			x = (int64_t)(u << (64 - 8 * n)) >> (64 - 8 * n);
-		} else {
-			u = n > 0 && (vf[1] & 0x80) ? UINT64_MAX : 0;
-			for (size_t i = 0; i < n; i++)
-				u = (u << 8) | vf[1 + i];
-			x = (int64_t)u;
-		}
-		if (f->type == ARGDATA_FIELD_INT) {
-			if (bits < 64 && (x < -(INT64_C(1) << (bits - 1)) ||
-			                     x >= (INT64_C(1) << (bits - 1))))
-				return false;
-		} else if (x < 0 || (bits < 64 &&
-		                        (uint64_t)x >= (UINT64_C(1) << bits))) {
-			/* 9-byte payloads of large unsigned: read_value. */
-			return false;
-		}
-		store_int(dst, (uint64_t)x, f->size);
-		return true;
-	}
-	case ARGDATA_FIELD_BOOL:
+	switch (kind) {
+	case SK_I8:
+		return fast_int(tag, vf, vl, lo, dst, INT8_MIN, INT8_MAX, 1);
+	case SK_I16:
+		return fast_int(tag, vf, vl, lo, dst, INT16_MIN, INT16_MAX, 2);
+	case SK_I32:
+		return fast_int(tag, vf, vl, lo, dst, INT32_MIN, INT32_MAX, 4);
+	case SK_I64:
+		return fast_int(tag, vf, vl, lo, dst, INT64_MIN, INT64_MAX, 8);
+	case SK_U8:
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT8_MAX, 1);
+	case SK_U16:
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT16_MAX, 2);
+	case SK_U32:
+		return fast_int(tag, vf, vl, lo, dst, 0, UINT32_MAX, 4);
+	case SK_U64:
+		/* 9-byte payloads of large unsigned: read_value. */
+		return fast_int(tag, vf, vl, lo, dst, 0, INT64_MAX, 8);
+	case SK_BOOL:
 		/*
 		 * Without a branch on the value, which is as likely one as
 		 * the other: vf[n] is the tag (n == 0) or the payload byte.
@@ -68,7 +90,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 			return false;
 		*(bool *)(void *)dst = n == 1;
 		return true;
-	case ARGDATA_FIELD_FLOAT: {
+	case SK_FLOAT: {
 		uint64_t bits;
 
 		if (tag != AD_TAG_FLOAT || n != 8)
@@ -80,7 +102,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &bits, 8);
 		return true;
 	}
-	case ARGDATA_FIELD_STR: {
+	case SK_STR: {
 		const char *str = (const char *)vf + 1;
 
 		if (tag != AD_TAG_STR || n == 0 || vf[n] != 0x00 ||
@@ -89,7 +111,7 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &str, sizeof(str));
 		return true;
 	}
-	case ARGDATA_FIELD_STRLEN: {
+	case SK_STRLEN: {
 		struct argdata_str str = {(const char *)vf + 1, n - 1};
 
 		/* ASCII without NUL bytes: the common case, checked inline. */
@@ -99,15 +121,16 @@ fast_scalar(const struct argdata_field *f, const uint8_t *vf, size_t vl,
 		memcpy(dst, &str, sizeof(str));
 		return true;
 	}
-	case ARGDATA_FIELD_FD: {
+	case SK_FD: {
 		uint32_t number;
 		int fd;
 
-		if (tag != AD_TAG_FD || n != 4 || convert == NULL ||
-		    (f->flags & ~ARGDATA_REQUIRED) != 0)
+		if (tag != AD_TAG_FD || n != 4 || convert == NULL)
 			return false;
-		number = (uint32_t)vf[1] << 24 | (uint32_t)vf[2] << 16 |
-		         (uint32_t)vf[3] << 8 | vf[4];
+		memcpy(&number, vf + 1, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		number = __builtin_bswap32(number);
+#endif
 		if ((fd = convert(carg, number)) < 0)
 			return false;
 		memcpy(dst, &fd, sizeof(fd));
@@ -128,6 +151,30 @@ fixed_size(unsigned type)
 }
 
 /*
+ * Whether the 16 bytes at pos match the key subfield that pf expects
+ * under its mask: one compare of 16 bytes where SSE2 has it.
+ */
+static inline __attribute__((always_inline)) bool
+key_matches(const struct plan_field *pf, const uint8_t *pos)
+{
+#ifdef __SSE2__
+	__m128i d = _mm_loadu_si128((const __m128i *)(const void *)pos);
+	__m128i m = _mm_load_si128((const __m128i *)(const void *)pf->mask);
+	__m128i w = _mm_load_si128((const __m128i *)(const void *)pf->want);
+
+	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(d, m), w)) ==
+	       0xffff;
+#else
+	uint64_t d0, d1;
+
+	memcpy(&d0, pos, 8);
+	memcpy(&d1, pos + 8, 8);
+	return (((d0 & pf->mask[0]) ^ pf->want[0]) |
+	           ((d1 & pf->mask[1]) ^ pf->want[1])) == 0;
+#endif
+}
+
+/*
  * The pairs that come in the order of the schema, keyed as its plan
  * expects and holding one of the common scalars: read in a loop of their
  * own, with few enough values live that they all stay in registers.
@@ -145,44 +192,47 @@ fast_run_inline(const struct plan_field *plan,
 	size_t hint = *hintp;
 
 	/*
-	 * The 16 bytes compared may reach past the map's end, up to lim;
-	 * a key that does not end inside the map does not match, as its
-	 * value must follow it there.
+	 * The 16 bytes compared and the length byte after the key may
+	 * reach past the map's end, up to lim: a key or value that does
+	 * not end inside the map ends the run, and so do pos == end and
+	 * the plan's entry past the fields, without checks of their own.
 	 */
-	while (hint < nfields && pos != end && (size_t)(lim - pos) >= 16) {
+	(void)fields;
+	(void)nfields;
+	if ((size_t)(lim - pos) < 17)
+		goto out;
+	for (const uint8_t *const last = lim - 17; pos <= last;) {
 		const struct plan_field *pf = &plan[hint];
-		const struct argdata_field *f = &fields[hint];
 		const uint8_t *q = pos + pf->len;
-		uint64_t d0, d1;
+		uint8_t lb;
 		size_t vl;
 
-		memcpy(&d0, pos, 8);
-		memcpy(&d1, pos + 8, 8);
+		lb = *q;
 		/*
 		 * A key too long to plan expects a 00 byte of length and no
 		 * more (make_plan()): if the data has one, q is pos, and a
-		 * length byte without its high bit set ends the run.
+		 * length byte without its high bit set ends the run, as
+		 * does a value without even its tag (lb 80).
 		 */
-		if ((((d0 ^ pf->want[0]) & pf->mask[0]) |
-		        ((d1 ^ pf->want[1]) & pf->mask[1])) != 0 ||
-		    q >= end || !(*q & 0x80))
+		if (!key_matches(pf, pos) || lb <= 0x80)
 			break;
-		vl = *q & 0x7f;
+		vl = lb & 0x7f;
 		/*
 		 * A fresh run (a whole map from its start) has seen exactly
 		 * the fields before hint; otherwise the longer way may have
 		 * read one further on.
 		 */
-		if (vl >= (size_t)(end - q) ||
+		if ((ptrdiff_t)vl >= end - q ||
 		    (!fresh && ((seen >> hint) & 1) != 0) ||
-		    !fast_scalar(
-		        f, q + 1, vl, lo, convert, carg, base + f->offset))
+		    !fast_scalar(pf->kind, q[1], q + 1, vl, lo, convert, carg,
+		        base + pf->offset))
 			break;
 		pos = q + 1 + vl;
 		if (!fresh)
 			seen |= UINT64_C(1) << hint;
 		hint++;
 	}
+out:
 	if (fresh)
 		seen = hint >= 64 ? UINT64_MAX : (UINT64_C(1) << hint) - 1;
 	*seenp = seen;
@@ -242,14 +292,29 @@ other_run(const struct plan *npl, const struct argdata_field *f,
     const uint8_t *pos, const uint8_t *end, const struct val *v, uint8_t *base,
     size_t *nother)
 {
+	/*
+	 * Everything the loop needs in locals: the stores into the
+	 * caller's structs go through a byte pointer, which could alias
+	 * the schema, the plan and *v, and would have them loaded again.
+	 */
 	size_t n = *nother;
+	const size_t max = f->max, size = f->size, key_offset = f->key_offset;
+	const bool key_length = (f->flags & ARGDATA_KEY_LENGTH) != 0;
+	const size_t nfields = f->nested->nfields;
+	const struct argdata_field *const fields = f->nested->fields;
+	const struct plan_field *const plan = npl != NULL ? npl->field : NULL;
+	int (*const convert)(void *, size_t) = v->convert;
+	void *const carg = v->carg;
+	const uint8_t *const lim = v->lim;
+	uint8_t *elem = base + f->offset + n * size;
 
-	while (pos != end && n < f->max) {
+	if (plan == NULL || nfields >= 64)
+		goto out;
+	for (; pos != end && n < max; n++, elem += size) {
 		const uint8_t *kf, *vf, *q = pos;
 		size_t kl, vl;
-		uint8_t *elem = base + f->offset + n * f->size;
-		struct val e;
-		const char *name;
+		uint64_t seen = 0;
+		size_t hint = 0;
 
 		/*
 		 * The data a few entries ahead, and the element a few ahead
@@ -257,22 +322,34 @@ other_run(const struct plan *npl, const struct argdata_field *f,
 		 * once, and neither is likely to be in the cache yet.
 		 */
 		__builtin_prefetch(pos + 1024);
-		__builtin_prefetch(elem + 8 * f->size, 1);
+		__builtin_prefetch(elem + 8 * size, 1);
 		if (!subfield(&q, end, &kf, &kl) ||
 		    !subfield(&q, end, &vf, &vl) || kl < 2 ||
 		    kf[0] != AD_TAG_STR || kf[kl - 1] != 0 ||
 		    !plain_ascii(kf + 1, kl - 2) || vl == 0 ||
 		    vf[0] != AD_TAG_MAP)
 			break;
-		e = (struct val){AD_TAG_MAP, vf + 1, vl - 1, NULL, v->convert,
-		    v->carg, v->lim};
-		if (!fast_map_inline(npl, f->nested, &e, elem))
+		/*
+		 * The whole map read by the plan, every field present: a
+		 * fresh run stops at the entry past the fields.
+		 */
+		if (fast_run_inline(plan, fields, nfields, vf + 1, vf + vl, vf,
+		        lim, convert, carg, elem, &seen, &hint,
+		        true) != vf + vl ||
+		    hint != nfields)
 			break;
-		name = (const char *)kf + 1;
-		ad_typed_store_key(f, elem, name, kl - 2);
+		if (key_length) {
+			struct argdata_str str = {(const char *)kf + 1, kl - 2};
+
+			memcpy(elem + key_offset, &str, sizeof(str));
+		} else {
+			const char *name = (const char *)kf + 1;
+
+			memcpy(elem + key_offset, &name, sizeof(name));
+		}
 		pos = q;
-		n++;
 	}
+out:
 	*nother = n;
 	memcpy(base + f->count_offset, &n, sizeof(n));
 	return pos;
@@ -365,7 +442,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 					break;
 		}
 		if (i < nfields && !(seen & (UINT64_C(1) << i)) &&
-		    fast_scalar(&fields[i], vf, vl, lo, v->convert, v->carg,
+		    fast_scalar(ad_typed_scalar_kind(&fields[i]),
+		        vl > 0 ? vf[0] : 0, vf, vl, lo, v->convert, v->carg,
 		        base + fields[i].offset)) {
 			seen |= UINT64_C(1) << i;
 			hint = i + 1;

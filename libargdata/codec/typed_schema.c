@@ -156,23 +156,30 @@ static void
 make_plan(struct plan *pl, const struct argdata_schema *s)
 {
 	pl->schema = s;
-	for (size_t i = 0; i < s->nfields; i++) {
-		const struct argdata_field *f = &s->fields[i];
+	/*
+	 * One entry past the fields (nfields <= PLAN_FIELDS): the run
+	 * stops there without counting the fields.
+	 */
+	for (size_t i = 0; i <= s->nfields; i++) {
+		const struct argdata_field *f =
+		    i < s->nfields ? &s->fields[i] : NULL;
 		struct plan_field *pf = &pl->field[i];
 		uint8_t want[16], mask[16];
 		size_t klen;
 
 		/*
-		 * Keys too long to plan, and the field for other keys,
-		 * expect a subfield of length byte 00, which ends a run (see
-		 * fast_run_inline()).
+		 * Keys too long to plan, the field for other keys and the
+		 * entry past the fields expect a subfield of length byte 00,
+		 * which ends a run (see fast_run_inline()).
 		 */
 		memset(pf, 0, sizeof(*pf));
 		memset(mask, 0, sizeof(mask));
 		mask[0] = 0xff;
 		memcpy(pf->mask, mask, sizeof(mask));
-		if (f->key == NULL)
+		if (f == NULL || f->key == NULL)
 			continue;
+		pf->offset = f->offset;
+		pf->kind = ad_typed_scalar_kind(f);
 		klen = f->keylen != 0 ? f->keylen : strlen(f->key);
 		if (klen > 13)
 			continue;
