@@ -63,8 +63,8 @@ dump_looks_like_stream(const uint8_t *buf, size_t len)
 			size_t offset;
 			const char *reason;
 
-			if (argdata_validate(buf + pos, (size_t)length,
-			        &offset, &reason) != 0)
+			if (argdata_validate(buf + pos, (size_t)length, &offset,
+			        &reason) != 0)
 				return false;
 		}
 		pos += (size_t)length;
@@ -91,8 +91,8 @@ dump_unreceived_fds(const uint8_t *buf, size_t len, size_t nfds, char *list,
 		return 0;
 	ad_init_buffer(&root, buf, len, NULL, NULL);
 	ad_walk_init(&w, &root);
-	while ((error = ad_walk_next(&w, &ev)) == 0 &&
-	       ev.kind != AD_WALK_DONE) {
+	while (
+	    (error = ad_walk_next(&w, &ev)) == 0 && ev.kind != AD_WALK_DONE) {
 		const uint8_t *p;
 		uint32_t number;
 		size_t i;
@@ -103,7 +103,7 @@ dump_unreceived_fds(const uint8_t *buf, size_t len, size_t nfds, char *list,
 			continue;
 		p = ev.value->u.buffer.data + 1;
 		number = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		         (uint32_t)p[2] << 8 | p[3];
+		    (uint32_t)p[2] << 8 | p[3];
 		if (number < nfds)
 			continue;
 		count++;

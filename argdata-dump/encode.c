@@ -30,8 +30,8 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "!fd takes a number, stdin, stdout or stderr");
 	for (int i = 0; i < 3; i++)
 		if (strcmp(node->value, names[i]) == 0)
-			return loader_adopt(
-			    ld, argdata_create_fd(i), node->mark);
+			return loader_adopt(ld, argdata_create_fd(i),
+			    node->mark);
 	/* The number is read as if the tag were not there. */
 	plain = *node;
 	plain.tag = NULL;
@@ -91,8 +91,8 @@ encode_yaml(FILE *in, const char *name, int out, int framed)
 	size_t len;
 	int error;
 
-	ld = loader_create(
-	    name, handlers, sizeof(handlers) / sizeof(*handlers), NULL, NULL);
+	ld = loader_create(name, handlers, sizeof(handlers) / sizeof(*handlers),
+	    NULL, NULL);
 	if (ld == NULL) {
 		fprintf(stderr, "argdata-dump: %s\n", strerror(errno));
 		return 2;

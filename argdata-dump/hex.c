@@ -97,7 +97,7 @@ describe_str(struct ad_sbuf *sb, const uint8_t *s, size_t len)
 	/* Do not leave half a UTF-8 sequence behind the cut. */
 	if (shown < len) {
 		while (sb->len > 0 &&
-		       ((uint8_t)sb->data[sb->len - 1] & 0xc0) == 0x80)
+		    ((uint8_t)sb->data[sb->len - 1] & 0xc0) == 0x80)
 			sb->len--;
 		if (sb->len > 0 && (uint8_t)sb->data[sb->len - 1] >= 0xc0)
 			sb->len--;
@@ -128,7 +128,7 @@ describe_scalar(struct ad_sbuf *sb, const uint8_t *p, size_t len, size_t nfds)
 		return;
 	case AD_TAG_FD:
 		number = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
-		         (uint32_t)p[3] << 8 | p[4];
+		    (uint32_t)p[3] << 8 | p[4];
 		snprintf(buf, sizeof(buf), "fd %" PRIu32 "%s", number,
 		    number >= nfds ? " (not received)" : "");
 		ad_sbuf_puts(sb, buf);
@@ -245,12 +245,12 @@ dump_hex(const uint8_t *buf, size_t len, size_t nfds, size_t defect,
 			emit(&h, value, 1, depth);
 		open_container:
 			if (ad_grow(&stack, &cap, depth, 1, sizeof(*stack),
-			    NULL) != 0) {
+			        NULL) != 0) {
 				error = ENOMEM;
 				break;
 			}
-			stack[depth++] = (struct open){
-			    .end = vend, .map = *value == AD_TAG_MAP};
+			stack[depth++] = (struct open){.end = vend,
+			    .map = *value == AD_TAG_MAP};
 			value++;
 		} else {
 			describe_scalar(&h.meaning, value,
@@ -282,9 +282,9 @@ dump_hex(const uint8_t *buf, size_t len, size_t nfds, size_t defect,
 			snprintf(text, sizeof(text), "length %zu", flen);
 			ad_sbuf_puts(&h.meaning, text);
 			emit(&h, value, (size_t)(field - value), depth);
-			role = !o->map             ? ""
-			       : o->index % 2 == 0 ? "key: "
-			                           : "value: ";
+			role = !o->map          ? ""
+			    : o->index % 2 == 0 ? "key: "
+			                        : "value: ";
 			o->index++;
 			value = field;
 			vend = field + flen;

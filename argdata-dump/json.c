@@ -46,10 +46,10 @@ put_string(struct ad_sbuf *sb, const char *s, size_t len)
 		unsigned char c;
 
 		while (i < len && (unsigned char)s[i] >= 0x20 && s[i] != '"' &&
-		       s[i] != '\\' && s[i] != 0x7f &&
-		       !((unsigned char)s[i] == 0xe2 && i + 2 < len &&
-		           (unsigned char)s[i + 1] == 0x80 &&
-		           ((unsigned char)s[i + 2] & 0xfe) == 0xa8))
+		    s[i] != '\\' && s[i] != 0x7f &&
+		    !((unsigned char)s[i] == 0xe2 && i + 2 < len &&
+		        (unsigned char)s[i + 1] == 0x80 &&
+		        ((unsigned char)s[i + 2] & 0xfe) == 0xa8))
 			i++;
 		ad_sbuf_add(sb, s + start, i - start);
 		if (i == len)
@@ -57,9 +57,9 @@ put_string(struct ad_sbuf *sb, const char *s, size_t len)
 		c = (unsigned char)s[i];
 		if (c == 0xe2) {
 			/* U+2028 and U+2029, which JavaScript cannot hold. */
-			ad_sbuf_puts(sb, (unsigned char)s[i + 2] == 0xa8
-			                     ? "\\u2028"
-			                     : "\\u2029");
+			ad_sbuf_puts(sb,
+			    (unsigned char)s[i + 2] == 0xa8 ? "\\u2028"
+			                                    : "\\u2029");
 			i += 3;
 			continue;
 		}
@@ -87,8 +87,8 @@ put_string(struct ad_sbuf *sb, const char *s, size_t len)
 			ad_sbuf_puts(sb, "\\f");
 			break;
 		default: {
-			char esc[6] = {
-			    '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4],
+			    hex[c & 15]};
 
 			ad_sbuf_add(sb, esc, 6);
 			break;
@@ -149,7 +149,7 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad, size_t nfds)
 			break;
 		special(sb, "fd");
 		number = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		         (uint32_t)p[2] << 8 | p[3];
+		    (uint32_t)p[2] << 8 | p[3];
 		/* A second member flags a descriptor that did not arrive. */
 		snprintf(buf, sizeof(buf), "%" PRIu32 "%s}", number,
 		    number >= nfds ? ", \"$received\": false" : "");
@@ -162,9 +162,10 @@ put_scalar(struct ad_sbuf *sb, const argdata_t *ad, size_t nfds)
 			ad_sbuf_add(sb, buf, ad_format_float(buf, f));
 		} else {
 			special(sb, "float");
-			ad_sbuf_puts(sb, isnan(f) ? "\"nan\"}"
-			                 : f > 0  ? "\"inf\"}"
-			                          : "\"-inf\"}");
+			ad_sbuf_puts(sb,
+			    isnan(f)    ? "\"nan\"}"
+			        : f > 0 ? "\"inf\"}"
+			                : "\"-inf\"}");
 		}
 		return;
 	case ARGDATA_TYPE_INT:
@@ -300,9 +301,10 @@ dump_json(const argdata_t *ad, size_t nfds, FILE *fp)
 			before_node(&j, ev.index);
 			if (ev.map && !object_keys(ev.value))
 				f |= J_PAIRS;
-			ad_sbuf_puts(&j.out, (f & J_PAIRS) ? "{\"$map\": ["
-			                     : ev.map      ? "{"
-			                                   : "[");
+			ad_sbuf_puts(&j.out,
+			    (f & J_PAIRS) ? "{\"$map\": ["
+			        : ev.map  ? "{"
+			                  : "[");
 			if (j.depth == j.cap) {
 				size_t cap = j.cap < 64 ? 64 : j.cap * 2;
 				uint8_t *s = realloc(j.stack, cap);
@@ -329,9 +331,10 @@ dump_json(const argdata_t *ad, size_t nfds, FILE *fp)
 			/* Entries were on lines of their own: so is this. */
 			if ((f & J_NONEMPTY) && j.depth + 1 <= PRETTY_DEPTH_MAX)
 				newline(&j);
-			ad_sbuf_puts(&j.out, (f & J_PAIRS) ? "]}"
-			                     : (f & J_MAP) ? "}"
-			                                   : "]");
+			ad_sbuf_puts(&j.out,
+			    (f & J_PAIRS)     ? "]}"
+			        : (f & J_MAP) ? "}"
+			                      : "]");
 			after_node(&j, indices[j.depth]);
 			break;
 		}

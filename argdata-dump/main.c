@@ -212,8 +212,8 @@ show(enum format format, const char *name, const uint8_t *buf, size_t len,
 	if (error == ENOMEM)
 		errc(EXIT_TROUBLE, error, "%s", name);
 	if (error == 0) {
-		missing = dump_unreceived_fds(buf, len, nfds, list,
-		    sizeof(list));
+		missing =
+		    dump_unreceived_fds(buf, len, nfds, list, sizeof(list));
 		if (missing == SIZE_MAX)
 			errc(EXIT_TROUBLE, ENOMEM, "%s", name);
 		/* YAML has comments; JSON and hex flag each value. */
@@ -231,8 +231,8 @@ show(enum format format, const char *name, const uint8_t *buf, size_t len,
 		return false;
 	}
 	if (format == FORMAT_HEX) {
-		error = dump_hex(buf, len, DUMP_FDS_ANY, offset, reason,
-		    stdout);
+		error =
+		    dump_hex(buf, len, DUMP_FDS_ANY, offset, reason, stdout);
 		if (error == 0 && fflush(stdout) != 0)
 			error = errno;
 		if (error != 0)
@@ -280,8 +280,8 @@ stream_is_plain(int fd)
 	if (buf == NULL)
 		return false;
 	while (len < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len,
-		    (off_t)len);
+		ssize_t n =
+		    pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -290,7 +290,7 @@ stream_is_plain(int fd)
 		len += (size_t)n;
 	}
 	plain = len == (size_t)st.st_size &&
-	        argdata_validate(buf, len, &offset, &reason) == 0;
+	    argdata_validate(buf, len, &offset, &reason) == 0;
 	free(buf);
 	return plain;
 }
@@ -303,9 +303,9 @@ count_fds(const argdata_t *message)
 
 	if (message->repr != AD_BUFFER || message->u.buffer.convert_fd == NULL)
 		return 0;
-	while (
-	    n < STREAM_MAX_FDS && message->u.buffer.convert_fd(
-	                              message->u.buffer.convert_fd_arg, n) >= 0)
+	while (n < STREAM_MAX_FDS &&
+	    message->u.buffer.convert_fd(message->u.buffer.convert_fd_arg, n) >=
+	        0)
 		n++;
 	return n;
 }
@@ -401,7 +401,8 @@ main(int argc, char **argv)
 	const char *path, *name;
 	int c, fd, status;
 
-	while ((c = getopt_long(argc, argv, "yjxseS:hV", longopts, NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv, "yjxseS:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
 			format = FORMAT_YAML;
@@ -442,8 +443,8 @@ main(int argc, char **argv)
 
 	if (encode) {
 		FILE *in = path == NULL || strcmp(path, "-") == 0
-		               ? stdin
-		               : fopen(path, "re");
+		    ? stdin
+		    : fopen(path, "re");
 
 		if (in == NULL)
 			err(EXIT_TROUBLE, "%s", path);
@@ -460,8 +461,8 @@ main(int argc, char **argv)
 		if (buf != NULL) {
 			status = show(format, "<start-up data>", buf, len, nfds,
 			             NULL)
-			             ? 0
-			             : EXIT_INVALID;
+			    ? 0
+			    : EXIT_INVALID;
 			free(buf);
 			return status;
 		}
@@ -475,8 +476,8 @@ main(int argc, char **argv)
 
 		status = show(format, name, buf, len, DUMP_FDS_ANY,
 		             plain_hint(buf, len))
-		             ? 0
-		             : EXIT_INVALID;
+		    ? 0
+		    : EXIT_INVALID;
 		free(buf);
 	}
 	if (fd != STDIN_FILENO)

@@ -29,7 +29,7 @@ dump_schema(const char *path)
 	close(fd);
 	if (error == 0) {
 		error = schema_print(t, "PROGRAM EXPECTS", stdout) != 0 ||
-		        fflush(stdout) != 0;
+		    fflush(stdout) != 0;
 		free(t);
 		if (error != 0)
 			err(2, "standard output");

@@ -41,8 +41,8 @@ run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
 	if (copy == NULL || rc->ngrants == rc->grantcap) {
 		size_t cap = rc->grantcap == 0 ? 8 : rc->grantcap * 2;
 
-		g = copy == NULL ? NULL :
-		    reallocarray(rc->grants, cap, sizeof(*g));
+		g = copy == NULL ? NULL
+		                 : reallocarray(rc->grants, cap, sizeof(*g));
 		if (g == NULL) {
 			free(copy);
 			if (owned)
@@ -53,7 +53,10 @@ run_add_grant(struct run_context *rc, int fd, bool owned, int rights,
 		rc->grantcap = cap;
 	}
 	rc->grants[rc->ngrants++] = (struct run_grant){.fd = fd,
-	    .owned = owned, .rights = rights, .path = copy, .mark = mark};
+	    .owned = owned,
+	    .rights = rights,
+	    .path = copy,
+	    .mark = mark};
 	return 0;
 }
 
@@ -101,19 +104,22 @@ read_path(loader_t *ld, const loader_node_t *item, const char *what,
 		*path = item->value;
 		return 0;
 	}
-	if (item->kind != LOADER_MAPPING || (item->tag != NULL &&
-	    strcmp(item->tag, "tag:yaml.org,2002:map") != 0)) {
-		loader_fail(ld, item->mark, "%s: expected a path, such as %s, "
-		    "or {path: ..., follow: true}", what, example);
+	if (item->kind != LOADER_MAPPING ||
+	    (item->tag != NULL &&
+	        strcmp(item->tag, "tag:yaml.org,2002:map") != 0)) {
+		loader_fail(ld, item->mark,
+		    "%s: expected a path, such as %s, "
+		    "or {path: ..., follow: true}",
+		    what, example);
 		return -1;
 	}
 	if (run_read_attrs(ld, item, what, a, 2) != 0 ||
 	    run_attr_bool(ld, &a[1], follow) != 0)
 		return -1;
 	if (a[0].value == NULL || !is_path(a[0].value)) {
-		loader_fail(ld, a[0].value != NULL ? a[0].value->mark :
-		    item->mark, "%s: expected a path, such as %s", what,
-		    example);
+		loader_fail(ld,
+		    a[0].value != NULL ? a[0].value->mark : item->mark,
+		    "%s: expected a path, such as %s", what, example);
 		return -1;
 	}
 	*path = a[0].value->value;
@@ -139,8 +145,8 @@ grant_program(loader_t *ld, const char *name, const char *script,
 		    strerror(error));
 		return -1;
 	}
-	error = run_add_grant(rc, fd, true, PROGRAM_GRANT_EXEC, found,
-	    at->mark);
+	error =
+	    run_add_grant(rc, fd, true, PROGRAM_GRANT_EXEC, found, at->mark);
 	free(found);
 	if (error != 0) {
 		loader_fail(ld, at->mark, "out of memory");
@@ -185,11 +191,11 @@ grant_interpreter(loader_t *ld, const char *path, bool follow,
  * true, and checked for what the grant needs.
  */
 static int
-read_grant(loader_t *ld, const loader_node_t *item, const char *key,
-    int rights, struct run_context *rc)
+read_grant(loader_t *ld, const loader_node_t *item, const char *key, int rights,
+    struct run_context *rc)
 {
-	const char *example = rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
-	    "/usr/share/doc";
+	const char *example =
+	    rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" : "/usr/share/doc";
 	const loader_node_t *at;
 	const char *path, *why;
 	char buf[512];
@@ -241,12 +247,12 @@ static int
 read_grants(loader_t *ld, const loader_node_t *v, struct run_plain *p,
     const char *key, int rights)
 {
-	if (v->kind != LOADER_SEQUENCE || (v->tag != NULL &&
-	    strcmp(v->tag, "tag:yaml.org,2002:seq") != 0)) {
+	if (v->kind != LOADER_SEQUENCE ||
+	    (v->tag != NULL && strcmp(v->tag, "tag:yaml.org,2002:seq") != 0)) {
 		loader_fail(ld, v->mark,
 		    "%s: expected a sequence of paths, such as [%s]", key,
-		    rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc" :
-		    "/usr/share/doc");
+		    rights & PROGRAM_GRANT_EXEC ? "/usr/bin/wc"
+		                                : "/usr/share/doc");
 		return -1;
 	}
 	for (size_t i = 0; i < v->count; i++)
@@ -256,22 +262,19 @@ read_grants(loader_t *ld, const loader_node_t *v, struct run_plain *p,
 }
 
 int
-run_read_grants_read(loader_t *ld, const loader_node_t *v,
-    struct run_plain *p)
+run_read_grants_read(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 {
 	return read_grants(ld, v, p, "read", PROGRAM_GRANT_READ);
 }
 
 int
-run_read_grants_write(loader_t *ld, const loader_node_t *v,
-    struct run_plain *p)
+run_read_grants_write(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 {
 	return read_grants(ld, v, p, "write", PROGRAM_GRANT_WRITE);
 }
 
 int
-run_read_grants_exec(loader_t *ld, const loader_node_t *v,
-    struct run_plain *p)
+run_read_grants_exec(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 {
 	return read_grants(ld, v, p, "exec", PROGRAM_GRANT_EXEC);
 }
@@ -290,11 +293,12 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
 
 	if (untagged.kind == LOADER_SEQUENCE ||
 	    (untagged.kind == LOADER_SCALAR && !is_path(&untagged)))
-		return loader_fail(ld, node->mark, "!executable takes nothing "
+		return loader_fail(ld, node->mark,
+		    "!executable takes nothing "
 		    "(the program itself), the path of another program or "
 		    "{path: ..., follow: true}");
 	if (read_path(ld, &untagged, "!executable", "/usr/bin/worker", &path,
-	    &at, &follow) != 0)
+	        &at, &follow) != 0)
 		return NULL;
 	if (at == &untagged)
 		at = node;
@@ -305,8 +309,8 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
 		fd = run_open_path(AT_FDCWD, path, O_PATH | O_CLOEXEC, 0,
 		    follow, why, sizeof(why));
 	if (fd == -1)
-		return run_fail_resource(ld, rc, at->mark, "!executable: %s: %s",
-		    path, why);
+		return run_fail_resource(ld, rc, at->mark,
+		    "!executable: %s: %s", path, why);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
 		close(fd);
@@ -314,8 +318,8 @@ run_tag_executable_path(loader_t *ld, const loader_node_t *node,
 		    "!executable: %s: not an executable file", path);
 	}
 	/* The resource owns the descriptor; the grant only names it. */
-	if (run_add_grant(rc, fd, false, PROGRAM_GRANT_EXEC, path,
-	    at->mark) != 0) {
+	if (run_add_grant(rc, fd, false, PROGRAM_GRANT_EXEC, path, at->mark) !=
+	    0) {
 		close(fd);
 		return loader_fail(ld, at->mark, "out of memory");
 	}

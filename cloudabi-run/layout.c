@@ -28,13 +28,13 @@ run_attr_plain(program_attr_t *attr, const struct run_context *rc)
 	for (size_t i = 0; error == 0 && i < p->nfds; i++)
 		error = program_attr_addfd(attr, p->fds[i].name, p->fds[i].fd);
 	for (size_t i = 0; error == 0 && i < p->nargs; i++)
-		error = p->args[i].fd < 0 ?
-		    program_attr_addarg(attr, p->args[i].prefix) :
-		    program_attr_addarg_fd(attr, p->args[i].prefix,
-		        p->args[i].fd, p->args[i].suffix);
+		error = p->args[i].fd < 0
+		    ? program_attr_addarg(attr, p->args[i].prefix)
+		    : program_attr_addarg_fd(attr, p->args[i].prefix,
+		          p->args[i].fd, p->args[i].suffix);
 	for (size_t i = 0; error == 0 && i < p->nenv; i++)
-		error = program_attr_setenv(attr, p->env[i].name,
-		    p->env[i].value);
+		error =
+		    program_attr_setenv(attr, p->env[i].name, p->env[i].value);
 	return error;
 }
 
@@ -51,9 +51,8 @@ struct walk_frame {
 };
 
 /* Appends to the growing path. Returns false when out of memory. */
-static bool
-path_add(char **path, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static bool path_add(char **path, size_t *len, size_t *cap, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 static bool
 path_add(char **path, size_t *len, size_t *cap, const char *fmt, ...)
@@ -118,8 +117,9 @@ tree_names(const argdata_t *tree, const int *fds, size_t nfds, char **names)
 				stack = s;
 				cap = ncap;
 			}
-			stack[depth] = (struct walk_frame){
-			    .map = type == ARGDATA_TYPE_MAP, .pathlen = len};
+			stack[depth] =
+			    (struct walk_frame){.map = type == ARGDATA_TYPE_MAP,
+			        .pathlen = len};
 			if (type == ARGDATA_TYPE_MAP)
 				argdata_map_iterate(v, &stack[depth].mit);
 			else
@@ -191,8 +191,7 @@ slot_devnull(const struct run_context *rc, size_t i)
 int
 run_print_layout(FILE *out, const program_attr_t *attr,
     const struct run_context *rc, const argdata_t *tree, const int *fds,
-    size_t nfds,
-    const char *config_name, int **slots, size_t *nslots)
+    size_t nfds, const char *config_name, int **slots, size_t *nslots)
 {
 	struct ad_layout l;
 	struct ad_exec_plan plan;
@@ -247,12 +246,13 @@ run_print_layout(FILE *out, const program_attr_t *attr,
 	fprintf(out, "\nARGV\n");
 	for (size_t i = 0; plan.argv[i] != NULL; i++)
 		fprintf(out, "%zu  %s\n", i, plan.argv[i]);
-	fprintf(out, "\nENVIRONMENT\n%s", plan.envp[0] == NULL ? "(empty)\n" :
-	    "");
+	fprintf(out, "\nENVIRONMENT\n%s",
+	    plan.envp[0] == NULL ? "(empty)\n" : "");
 	for (size_t i = 0; plan.envp[i] != NULL; i++)
 		fprintf(out, "%s%s\n", plan.envp[i],
-		    strncmp(plan.envp[i], "LISTEN_PID=", 11) == 0 ?
-		    "(the program's pid, which is cloudabi-run's)" : "");
+		    strncmp(plan.envp[i], "LISTEN_PID=", 11) == 0
+		        ? "(the program's pid, which is cloudabi-run's)"
+		        : "");
 	ad_plan_free(&plan);
 	for (size_t i = 0; names != NULL && i < l.nprog; i++)
 		free(names[i]);

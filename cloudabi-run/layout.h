@@ -30,7 +30,6 @@ int run_attr_plain(program_attr_t *attr, const struct run_context *rc);
  */
 int run_print_layout(FILE *out, const program_attr_t *attr,
     const struct run_context *rc, const argdata_t *tree, const int *fds,
-    size_t nfds,
-    const char *config_name, int **slots, size_t *nslots);
+    size_t nfds, const char *config_name, int **slots, size_t *nslots);
 
 #endif

@@ -31,8 +31,7 @@ parse_number(const char *s, unsigned long max, unsigned long *v)
 	return errno == 0 && *end == '\0' && *v <= max;
 }
 
-static int
-fail(char *why, size_t size, const char *fmt, ...)
+static int fail(char *why, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -79,7 +78,8 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 		if (nnames != n)
 			return fail(why, size,
 			    "LISTEN_FDNAMES=%s names %zu descriptors, "
-			    "LISTEN_FDS=%lu", names, nnames, n);
+			    "LISTEN_FDS=%lu",
+			    names, nnames, n);
 	}
 	/* All open first: a huge count stops at its first closed one. */
 	for (unsigned long i = 0; i < n; i++)
@@ -97,8 +97,8 @@ run_listen_init(struct run_context *rc, char *why, size_t size)
 		/* systemd's name when there is none: "unknown". */
 		len = names != NULL ? strcspn(names, ":") : 0;
 		rc->listen[i].fd = fd;
-		rc->listen[i].name = names != NULL ? strndup(names, len) :
-		    strdup("unknown");
+		rc->listen[i].name =
+		    names != NULL ? strndup(names, len) : strdup("unknown");
 		if (rc->listen[i].name == NULL)
 			return fail(why, size, "%s", strerror(ENOMEM));
 		rc->nlisten++;

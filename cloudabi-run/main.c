@@ -44,7 +44,7 @@ struct options {
 	char **args;        /* after --: the program's argv[1..] */
 	int nargs;
 	const char *user_spec; /* --user USER[:GROUP] */
-	const char **allow; /* --allow GROUP, as given */
+	const char **allow;    /* --allow GROUP, as given */
 	size_t nallow;
 	struct run_user user; /* both resolved */
 	struct rlimit nofile; /* the limit cloudabi-run was started with */
@@ -62,19 +62,21 @@ die(int status, int error, const char *what)
  * Why the sandbox refuses a program whose headers would make finding its
  * libraries take too long (E2BIG from sandbox_create()).
  */
-#define TOO_MUCH_WORK "the sandbox would need too much work to find its " \
+#define TOO_MUCH_WORK                                                          \
+	"the sandbox would need too much work to find its "                    \
 	"libraries (too many search paths, names or libraries)"
 
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
-	            "[--argv0 name]\n"
-	            "                    [--env name[=value]] ...\n"
-	            "                    [--user user[:group]] "
-	            "[--allow group] ...\n"
-	            "                    program [config.yaml] [-- arg ...]\n"
-	            "       cloudabi-run --help | --version\n");
+	fprintf(fp,
+	    "usage: cloudabi-run [--dry-run] [--check] [--no-sandbox] "
+	    "[--argv0 name]\n"
+	    "                    [--env name[=value]] ...\n"
+	    "                    [--user user[:group]] "
+	    "[--allow group] ...\n"
+	    "                    program [config.yaml] [-- arg ...]\n"
+	    "       cloudabi-run --help | --version\n");
 	if (fp == stdout)
 		fprintf(fp,
 		    "\n"
@@ -151,8 +153,8 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	/* "+": options end at the program, as for env(1). */
-	while (
-	    (c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+a:cne:hu:V", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'a':
 			o->argv0 = optarg;
@@ -181,7 +183,8 @@ parse_options(int argc, char **argv, struct options *o)
 			if (reserved_env(optarg))
 				errx(RUN_EXIT_USAGE,
 				    "--env %s: set by cloudabi-run itself, "
-				    "never passed on", optarg);
+				    "never passed on",
+				    optarg);
 			o->env =
 			    reallocarray(o->env, o->nenv + 1, sizeof(*o->env));
 			if (o->env == NULL)
@@ -229,8 +232,7 @@ parse_options(int argc, char **argv, struct options *o)
 	if (argc > 0) {
 		if (strcmp(argv[0], "--") != 0)
 			errx(RUN_EXIT_USAGE,
-			    "%s: the program's arguments go after --",
-			    argv[0]);
+			    "%s: the program's arguments go after --", argv[0]);
 		o->args = argv + 1;
 		o->nargs = argc - 1;
 	}
@@ -245,7 +247,7 @@ sets_library_path(const struct options *o)
 	for (size_t i = 0; i < o->nenv; i++)
 		if (strncmp(o->env[i], name, sizeof(name) - 1) == 0 &&
 		    (o->env[i][sizeof(name) - 1] == '\0' ||
-		     o->env[i][sizeof(name) - 1] == '='))
+		        o->env[i][sizeof(name) - 1] == '='))
 			return true;
 	return false;
 }
@@ -266,8 +268,9 @@ open_program(const char *name, char **path)
 		die(RUN_EXIT_OSERR, error, name);
 	if (error == ENOENT && strchr(name, '/') == NULL)
 		errx(RUN_EXIT_NOT_FOUND, "%s: not found", name);
-	die(error == ENOENT || error == ENOTDIR ? RUN_EXIT_NOT_FOUND :
-	    RUN_EXIT_CANNOT_EXEC, error, name);
+	die(error == ENOENT || error == ENOTDIR ? RUN_EXIT_NOT_FOUND
+	                                        : RUN_EXIT_CANNOT_EXEC,
+	    error, name);
 }
 
 /* Descriptor numbers in the serialized tree stand for themselves. */
@@ -279,8 +282,7 @@ identity_fd(void *arg, size_t fd)
 }
 
 /* The refusal when the kernel cannot confine: one line. */
-static void __attribute__((noreturn))
-refuse(const char *why)
+static void __attribute__((noreturn)) refuse(const char *why)
 {
 	errx(RUN_EXIT_UNAVAILABLE,
 	    "the sandbox needs %s; --no-sandbox runs the program unconfined",
@@ -313,8 +315,10 @@ static void
 dry_run_sandbox(const struct options *o, const struct run_context *rc,
     const char *config_name, const int *fds, size_t nfds)
 {
-	struct sandbox_user user = {.uid = o->user.uid, .gid = o->user.gid,
-	    .groups = o->user.groups, .ngroups = o->user.ngroups};
+	struct sandbox_user user = {.uid = o->user.uid,
+	    .gid = o->user.gid,
+	    .groups = o->user.groups,
+	    .ngroups = o->user.ngroups};
 	struct sandbox_grant *grants;
 	struct sandbox *sb;
 	const char *why;
@@ -354,10 +358,16 @@ dry_run_sandbox(const struct options *o, const struct run_context *rc,
 	for (size_t i = 0; i < rc->ngrants; i++)
 		grants[i] = (struct sandbox_grant){.fd = rc->grants[i].fd,
 		    .rights = rc->grants[i].rights};
-	error = sandbox_create(rc->execfd, &(struct sandbox_spec){.fds = fds,
-	    .nfds = nfds, .writable = writable, .nwritable = nwritable,
-	    .grants = grants, .ngrants = rc->ngrants,
-	    .user = o->user.set ? &user : NULL, .allow = o->user.allow}, &sb);
+	error = sandbox_create(rc->execfd,
+	    &(struct sandbox_spec){.fds = fds,
+	        .nfds = nfds,
+	        .writable = writable,
+	        .nwritable = nwritable,
+	        .grants = grants,
+	        .ngrants = rc->ngrants,
+	        .user = o->user.set ? &user : NULL,
+	        .allow = o->user.allow},
+	    &sb);
 	free(writable);
 	free(grants);
 	if (error == E2BIG) {
@@ -403,9 +413,9 @@ dry_run(const struct options *o, const argdata_t *tree,
 		argdata_print_yaml(view, stdout);
 		argdata_free(view);
 	}
-	error = run_print_layout(stdout, attr, rc,
-	    rc->plain == NULL ? tree : NULL, fds, n, config_name, &slots,
-	    &nslots);
+	error =
+	    run_print_layout(stdout, attr, rc, rc->plain == NULL ? tree : NULL,
+	        fds, n, config_name, &slots, &nslots);
 	if (error != 0)
 		die(RUN_EXIT_OSERR, error, "the descriptor table");
 	dry_run_sandbox(o, rc, config_name, slots, nslots);
@@ -429,8 +439,7 @@ make_attr(const struct options *o, const struct run_context *rc,
 	/* A script's interpreter sees the name its #! line gives it. */
 	if (script->is_script)
 		argv0 = script->via_env ? script->arg : script->interp;
-	error = program_attr_setname(attr, o->argv0 != NULL ? o->argv0 :
-	    argv0);
+	error = program_attr_setname(attr, o->argv0 != NULL ? o->argv0 : argv0);
 	if (error == 0 && script->is_script && script->has_arg &&
 	    !script->via_env)
 		error = program_attr_addarg(attr, script->arg);
@@ -482,7 +491,7 @@ struct launch {
 	struct options o;
 	struct run_context rc;
 	int execfd;
-	char *path; /* where the program was found */
+	char *path;               /* where the program was found */
 	struct run_script script; /* when the program is a #! script */
 	char *script_path;        /* and where that was found */
 	const char *config_name;
@@ -528,18 +537,19 @@ follow_script(struct launch *l)
 	        sizeof(why)) != 0) {
 		/* The interpreter to suggest, when the line names one. */
 		known = l->script.interp[0] != '\0' && !l->script.via_env;
-		errx(RUN_EXIT_CANNOT_EXEC, "%s: a #! script: %s; start its "
+		errx(RUN_EXIT_CANNOT_EXEC,
+		    "%s: a #! script: %s; start its "
 		    "interpreter instead: cloudabi-run %s [config.yaml] -- "
-		    "%s%s%s", l->o.program, why, known ? l->script.interp :
-		    "INTERPRETER", known && l->script.has_arg ?
-		    l->script.arg : "", known && l->script.has_arg ? " " : "",
-		    l->path);
+		    "%s%s%s",
+		    l->o.program, why, known ? l->script.interp : "INTERPRETER",
+		    known && l->script.has_arg ? l->script.arg : "",
+		    known && l->script.has_arg ? " " : "", l->path);
 	}
 	if (ifd < 0)
 		return;
 	/* The script's descriptor anchors the grant, which closes it. */
-	if (run_add_grant(&l->rc, l->execfd, true, PROGRAM_GRANT_READ,
-	        l->path, (loader_mark_t){0, 0}) != 0)
+	if (run_add_grant(&l->rc, l->execfd, true, PROGRAM_GRANT_READ, l->path,
+	        (loader_mark_t){0, 0}) != 0)
 		err(RUN_EXIT_OSERR, NULL);
 	l->script_path = l->path;
 	l->path = ipath;
@@ -572,8 +582,8 @@ load_config(struct launch *l)
 			return RUN_EXIT_NOINPUT;
 		}
 	}
-	l->ld = loader_create(
-	    l->config_name, run_handlers, run_nhandlers, &l->rc, NULL);
+	l->ld = loader_create(l->config_name, run_handlers, run_nhandlers,
+	    &l->rc, NULL);
 	if (l->ld == NULL) {
 		warn(NULL);
 		error = ENOMEM;
@@ -672,8 +682,9 @@ main(int argc, char **argv)
 		return status;
 	}
 	run_check_nofile(l.config_name, program_nfds(&l.rc, l.tree));
-	if (l.schema != NULL && (status = run_schema_check(l.schema,
-	                             l.config_name, l.ld, l.tree, &l.rc)) != 0) {
+	if (l.schema != NULL &&
+	    (status = run_schema_check(l.schema, l.config_name, l.ld, l.tree,
+	         &l.rc)) != 0) {
 		finish(&l);
 		return status;
 	}
@@ -688,7 +699,8 @@ main(int argc, char **argv)
 		error = dry_run(&l.o, l.tree, &l.rc, l.config_name, attr);
 		if (error == 0 && l.schema != NULL)
 			error = schema_print(l.schema, "\nPROGRAM EXPECTS",
-			    stdout) != 0 || fflush(stdout) != 0;
+			            stdout) != 0 ||
+			    fflush(stdout) != 0;
 		program_attr_free(attr);
 		finish(&l);
 		if (error != 0)
@@ -712,7 +724,9 @@ main(int argc, char **argv)
 		errx(RUN_EXIT_CANNOT_EXEC,
 		    "%s: %s, or its arguments are too long", l.o.program,
 		    TOO_MUCH_WORK);
-	die(error == ENOENT ? RUN_EXIT_NOT_FOUND :
-	    error == ENOMEM || error == EMFILE || error == ENFILE ?
-	    RUN_EXIT_OSERR : RUN_EXIT_CANNOT_EXEC, error, l.o.program);
+	die(error == ENOENT ? RUN_EXIT_NOT_FOUND
+	        : error == ENOMEM || error == EMFILE || error == ENFILE
+	        ? RUN_EXIT_OSERR
+	        : RUN_EXIT_CANNOT_EXEC,
+	    error, l.o.program);
 }

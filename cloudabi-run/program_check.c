@@ -81,7 +81,8 @@ refuse_script(const char *name, const unsigned char *head, size_t n)
 	errx(RUN_EXIT_CANNOT_EXEC,
 	    "%s: a #! script (for %.*s) that cloudabi-run cannot follow; "
 	    "start its interpreter instead: cloudabi-run %.*s [config.yaml] "
-	    "-- %s", name, (int)(len - start), (const char *)head + start,
+	    "-- %s",
+	    name, (int)(len - start), (const char *)head + start,
 	    (int)(len - start), (const char *)head + start, name);
 }
 
@@ -111,7 +112,8 @@ check_elf_header(const char *name, const unsigned char *head, size_t n)
 		if (what == NULL)
 			errx(RUN_EXIT_CANNOT_EXEC,
 			    "%s: an ELF program for machine %u, this machine "
-			    "runs %s", name, machine, here);
+			    "runs %s",
+			    name, machine, here);
 		errx(RUN_EXIT_CANNOT_EXEC,
 		    "%s: an ELF program for %s%s, this machine runs %s", name,
 		    what, head[EI_CLASS] == ELFCLASS32 ? " (32-bit)" : "",
@@ -119,8 +121,9 @@ check_elf_header(const char *name, const unsigned char *head, size_t n)
 	}
 	if (type != ET_EXEC && type != ET_DYN)
 		errx(RUN_EXIT_CANNOT_EXEC, "%s: an ELF %s, not a program", name,
-		    type == ET_REL ? "object file" :
-		    type == ET_CORE ? "core dump" : "file of unknown type");
+		    type == ET_REL        ? "object file"
+		        : type == ET_CORE ? "core dump"
+		                          : "file of unknown type");
 }
 
 /* The libraries and the loader: each one that is missing is one line. */
@@ -134,8 +137,7 @@ check_libraries(const char *name, int execfd)
 
 	if (error == ENOEXEC) {
 		sandbox_elf_deps_clear(&deps);
-		errx(RUN_EXIT_CANNOT_EXEC, "%s: a malformed ELF program",
-		    name);
+		errx(RUN_EXIT_CANNOT_EXEC, "%s: a malformed ELF program", name);
 	}
 	/* Not knowing where the loader looks is no reason to refuse. */
 	if (deps.missing == NULL || deps.missing_unsure) {
@@ -148,15 +150,14 @@ check_libraries(const char *name, int execfd)
 	else
 		via = deps.missing_for;
 	if (deps.missing_loader)
-		warnx("%s: needs the loader %s, not found", name,
-		    deps.missing);
+		warnx("%s: needs the loader %s, not found", name, deps.missing);
 	else {
 		if (deps.nmissing > 1)
 			snprintf(more, sizeof(more), " (and %zu more)",
 			    deps.nmissing - 1);
-		warnx("%s: needs %s%s%s%s, not found%s%s%s", name,
-		    deps.missing, via != NULL ? " (for " : "",
-		    via != NULL ? via : "", via != NULL ? ")" : "",
+		warnx("%s: needs %s%s%s%s, not found%s%s%s", name, deps.missing,
+		    via != NULL ? " (for " : "", via != NULL ? via : "",
+		    via != NULL ? ")" : "",
 		    deps.missing_where[0] != '\0' ? " in " : "",
 		    deps.missing_where, more);
 	}
@@ -184,7 +185,8 @@ run_check_program(const char *name, int execfd, bool libraries)
 		if (errno == EACCES && (st.st_mode & 0111) == 0)
 			errx(RUN_EXIT_CANNOT_EXEC,
 			    "%s: not executable (mode %04o): Permission "
-			    "denied", name, (unsigned)(st.st_mode & 07777));
+			    "denied",
+			    name, (unsigned)(st.st_mode & 07777));
 		err(RUN_EXIT_CANNOT_EXEC, "%s", name);
 	}
 	/* An execute-only program cannot be read: the exec will tell. */

@@ -21,8 +21,9 @@
  * Why a link stops the start. One line, because it ends the error that
  * names the configuration's line and column.
  */
-#define LINK_WHY "is a symbolic link%s%s%s (not followed, so that a " \
-	"confined program cannot plant one that the next start opens; " \
+#define LINK_WHY                                                               \
+	"is a symbolic link%s%s%s (not followed, so that a "                   \
+	"confined program cannot plant one that the next start opens; "        \
 	"write the path it leads to, or add follow: true)"
 
 /*
@@ -94,8 +95,8 @@ walk(int dirfd, const char *path, const char *rel, int flags, mode_t mode,
 		e = errno;
 		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(st.st_mode)) {
-			describe_link(cur, name, path,
-			    (size_t)(p - path) + len, why, size);
+			describe_link(cur, name, path, (size_t)(p - path) + len,
+			    why, size);
 			if (fd != -1)
 				close(fd);
 			fd = -1;
@@ -120,8 +121,8 @@ walk(int dirfd, const char *path, const char *rel, int flags, mode_t mode,
 
 /* run_open_path() and run_open_name(): rel is where path goes on. */
 static int
-open_path(int dirfd, const char *path, const char *rel, int flags,
-    mode_t mode, bool follow, char *why, size_t size)
+open_path(int dirfd, const char *path, const char *rel, int flags, mode_t mode,
+    bool follow, char *why, size_t size)
 {
 	struct open_how how = {
 	    .flags = (unsigned)flags,
@@ -153,8 +154,8 @@ open_path(int dirfd, const char *path, const char *rel, int flags,
 }
 
 int
-run_open_path(int dirfd, const char *path, int flags, mode_t mode,
-    bool follow, char *why, size_t size)
+run_open_path(int dirfd, const char *path, int flags, mode_t mode, bool follow,
+    char *why, size_t size)
 {
 	return open_path(dirfd, path, path, flags, mode, follow, why, size);
 }
@@ -181,8 +182,8 @@ run_open_parent(const char *path, bool follow, const char **name, char *why,
 		return -1;
 	}
 	if (slash == NULL)
-		return run_open_path(AT_FDCWD, ".", O_PATH | O_DIRECTORY |
-		    O_CLOEXEC, 0, follow, why, size);
+		return run_open_path(AT_FDCWD, ".",
+		    O_PATH | O_DIRECTORY | O_CLOEXEC, 0, follow, why, size);
 	if ((size_t)(slash - path) + 2 > sizeof(parent)) {
 		errno = ENAMETOOLONG;
 		snprintf(why, size, "%s", strerror(errno));
@@ -191,8 +192,8 @@ run_open_parent(const char *path, bool follow, const char **name, char *why,
 	/* "/name" is beneath "/", "a/b/name" beneath "a/b". */
 	memcpy(parent, path, slash == path ? 1 : (size_t)(slash - path));
 	parent[slash == path ? 1 : slash - path] = '\0';
-	fd = run_open_path(AT_FDCWD, parent,
-	    O_PATH | O_DIRECTORY | O_CLOEXEC, 0, follow, why, size);
+	fd = run_open_path(AT_FDCWD, parent, O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    0, follow, why, size);
 	return fd;
 }
 
@@ -211,7 +212,6 @@ run_unlink_created(const struct run_resource *r)
 	 */
 	if (r->kind == RUN_SOCKET ? S_ISSOCK(st.st_mode)
 	                          : fstat(r->fd, &own) == 0 &&
-	                                own.st_dev == st.st_dev &&
-	                                own.st_ino == st.st_ino)
+	            own.st_dev == st.st_dev && own.st_ino == st.st_ino)
 		unlinkat(r->unlink_dirfd, r->unlink_name, 0);
 }

@@ -14,14 +14,14 @@
 #include <program.h>
 
 /* sysexits(3)'s numbers where one fits, the shell's 126 and 127. */
-#define RUN_EXIT_USAGE 64       /* the command line is wrong */
-#define RUN_EXIT_CONFIG 65      /* the configuration is wrong */
-#define RUN_EXIT_NOINPUT 66     /* it, or a resource it names, won't open */
-#define RUN_EXIT_UNAVAILABLE 69 /* this kernel cannot confine */
-#define RUN_EXIT_OSERR 71       /* out of memory, descriptors, /proc */
-#define RUN_EXIT_IOERR 74       /* --dry-run's output cannot be written */
+#define RUN_EXIT_USAGE 64        /* the command line is wrong */
+#define RUN_EXIT_CONFIG 65       /* the configuration is wrong */
+#define RUN_EXIT_NOINPUT 66      /* it, or a resource it names, won't open */
+#define RUN_EXIT_UNAVAILABLE 69  /* this kernel cannot confine */
+#define RUN_EXIT_OSERR 71        /* out of memory, descriptors, /proc */
+#define RUN_EXIT_IOERR 74        /* --dry-run's output cannot be written */
 #define RUN_EXIT_CANNOT_EXEC 126 /* found, but it cannot start */
-#define RUN_EXIT_NOT_FOUND 127  /* no such program */
+#define RUN_EXIT_NOT_FOUND 127   /* no such program */
 
 /*
  * Checks that the program open at execfd (name as given) can start here:

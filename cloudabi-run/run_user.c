@@ -54,7 +54,8 @@ user_groups(const char *name, gid_t gid, struct run_user *u)
 		}
 		free(groups);
 		if (want <= n || want > NGROUPS_MAX)
-			errx(RUN_EXIT_USAGE, "--user %s: too many groups", name);
+			errx(RUN_EXIT_USAGE, "--user %s: too many groups",
+			    name);
 		n = want;
 	}
 }
@@ -85,7 +86,8 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 		int bit = sandbox_allow_group(allow[i]);
 
 		if (bit < 0)
-			errx(RUN_EXIT_USAGE, "--allow %s: unknown group (known: "
+			errx(RUN_EXIT_USAGE,
+			    "--allow %s: unknown group (known: "
 			    "sysv-ipc, mqueue, flock, inotify, xattr-read)",
 			    allow[i]);
 		u->allow |= (unsigned)bit;
@@ -116,14 +118,18 @@ run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
 	} else if (pw != NULL) {
 		u->gid = pw->pw_gid;
 	} else {
-		errx(RUN_EXIT_USAGE, "--user %s: no such user; give its group as "
-		    "%s:GROUP", spec, user);
+		errx(RUN_EXIT_USAGE,
+		    "--user %s: no such user; give its group as "
+		    "%s:GROUP",
+		    spec, user);
 	}
 	if (pw != NULL)
 		user_groups(pw->pw_name, u->gid, u);
 	if (!may_switch())
-		errx(RUN_EXIT_USAGE, "--user %s: switching users needs CAP_SETUID and "
-		    "CAP_SETGID (run as root)", spec);
+		errx(RUN_EXIT_USAGE,
+		    "--user %s: switching users needs CAP_SETUID and "
+		    "CAP_SETGID (run as root)",
+		    spec);
 	u->set = true;
 	free(user);
 }
@@ -138,8 +144,8 @@ run_user_apply(const struct run_user *u, program_attr_t *attr)
 		    u->ngroups);
 	for (size_t i = 0; error == 0 && i < SANDBOX_ALLOW_NGROUPS; i++)
 		if (u->allow & (1U << i))
-			error = program_attr_allow(attr,
-			    sandbox_allow_names[i]);
+			error =
+			    program_attr_allow(attr, sandbox_allow_names[i]);
 	return error;
 }
 

@@ -32,8 +32,8 @@ struct run_user {
  * switch this process has no privilege to make; RUN_EXIT_OSERR without
  * memory.
  */
-void run_user_resolve(const char *spec, const char *const *allow,
-    size_t nallow, struct run_user *u);
+void run_user_resolve(const char *spec, const char *const *allow, size_t nallow,
+    struct run_user *u);
 
 /* Sets u on attr (program_attr_setuser, program_attr_allow). */
 int run_user_apply(const struct run_user *u, program_attr_t *attr);

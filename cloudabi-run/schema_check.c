@@ -41,8 +41,10 @@ run_schema_read(const char *name, int execfd)
 		return NULL;
 	if (error == ENOMEM)
 		err(RUN_EXIT_OSERR, NULL);
-	errx(RUN_EXIT_CANNOT_EXEC, "%s: its table of expected argdata "
-	    "(ELF note \"argdata\") is malformed: %s", name,
+	errx(RUN_EXIT_CANNOT_EXEC,
+	    "%s: its table of expected argdata "
+	    "(ELF note \"argdata\") is malformed: %s",
+	    name,
 	    error == EBADMSG ? "out of bounds or not understood"
 	                     : strerror(error));
 }
@@ -125,9 +127,9 @@ fd_misfit(const argdata_t *v, unsigned flags, const struct run_context *rc)
 	} else {
 		len = sizeof(acc);
 		listening = S_ISSOCK(st.st_mode) &&
-		            getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc,
-		                &len) == 0 &&
-		            acc != 0;
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) ==
+		        0 &&
+		    acc != 0;
 	}
 	if ((flags & ARGDATA_FD_LISTENING) &&
 	    !(listening && type == SOCK_STREAM))
@@ -202,7 +204,7 @@ check_value(const struct schema_key *k, bool elem, const argdata_t *v,
 		break;
 	case ARGDATA_FIELD_FD:
 		ok = found == ARGDATA_TYPE_FD &&
-		     (lacks = fd_misfit(v, k->flags, rc)) == NULL;
+		    (lacks = fd_misfit(v, k->flags, rc)) == NULL;
 		break;
 	default: /* ARGDATA_FIELD_ARRAY and _EACH: a sequence. */
 		ok = found == ARGDATA_TYPE_SEQ;
@@ -329,8 +331,8 @@ check_map(const struct schema_table *t, const loader_t *ld,
 				    (int)len, key, t->keys[other].max);
 				return -1;
 			}
-			if (check_value(&t->keys[other], true, v, rc, m,
-			        key) != 0)
+			if (check_value(&t->keys[other], true, v, rc, m, key) !=
+			    0)
 				return -1;
 			continue;
 		}
@@ -345,14 +347,14 @@ check_map(const struct schema_table *t, const loader_t *ld,
 			return -1;
 		}
 		if (seen[i]) {
-			snprintf(m->msg, sizeof(m->msg),
-			    "%s: given twice", t->keys[i].key);
+			snprintf(m->msg, sizeof(m->msg), "%s: given twice",
+			    t->keys[i].key);
 			return -1;
 		}
 		seen[i] = true;
 		m->mark = 2 * n + 1 < nmarks ? marks[2 * n + 1] : root;
-		if (check_value(&t->keys[i], false, v, rc, m,
-		        t->keys[i].key) != 0)
+		if (check_value(&t->keys[i], false, v, rc, m, t->keys[i].key) !=
+		    0)
 			return -1;
 		if (t->keys[i].type == ARGDATA_FIELD_ARRAY &&
 		    check_elements(&t->keys[i], v, rc, m) != 0)

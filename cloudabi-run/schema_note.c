@@ -73,14 +73,15 @@ parse_key(const unsigned char *p, struct schema_key *k)
 	        k->elem_type == ARGDATA_FIELD_EACH))
 		return EBADMSG;
 	ints = k->type == ARGDATA_FIELD_INT || k->type == ARGDATA_FIELD_UINT ||
-	       (k->type == ARGDATA_FIELD_ARRAY &&
-	           (k->elem_type == ARGDATA_FIELD_INT ||
-	               k->elem_type == ARGDATA_FIELD_UINT));
+	    (k->type == ARGDATA_FIELD_ARRAY &&
+	        (k->elem_type == ARGDATA_FIELD_INT ||
+	            k->elem_type == ARGDATA_FIELD_UINT));
 	if (ints && !valid_int_size(k->size))
 		return EBADMSG;
 	/* The entry for other keys takes maps, as ARGDATA_OTHER_KEYS does. */
-	if (k->key[0] == '\0' && (k->type != ARGDATA_FIELD_ARRAY ||
-	                             k->elem_type != ARGDATA_FIELD_MAP))
+	if (k->key[0] == '\0' &&
+	    (k->type != ARGDATA_FIELD_ARRAY ||
+	        k->elem_type != ARGDATA_FIELD_MAP))
 		return EBADMSG;
 	return 0;
 }
@@ -99,8 +100,8 @@ parse_desc(const unsigned char *d, uint64_t len, struct schema_table *t)
 	t->flags = get32(d + 4);
 	t->nkeys = (size_t)n;
 	for (size_t i = 0; i < t->nkeys; i++) {
-		int error = parse_key(d + DESC_HEAD + i * KEY_SIZE,
-		    &t->keys[i]);
+		int error =
+		    parse_key(d + DESC_HEAD + i * KEY_SIZE, &t->keys[i]);
 
 		if (error != 0)
 			return error;
@@ -151,9 +152,8 @@ schema_note_read(schema_read_fn *rd, void *ctx, uint64_t size,
     struct schema_table *t)
 {
 	static const uint16_t one = 1;
-	unsigned char native = *(const unsigned char *)&one == 1
-	                           ? ELFDATA2LSB
-	                           : ELFDATA2MSB;
+	unsigned char native =
+	    *(const unsigned char *)&one == 1 ? ELFDATA2LSB : ELFDATA2MSB;
 	Elf64_Ehdr eh;
 	unsigned char *buf = NULL;
 	uint64_t total = 0;
@@ -164,8 +164,7 @@ schema_note_read(schema_read_fn *rd, void *ctx, uint64_t size,
 	if ((error = rd(ctx, &eh, sizeof(eh), 0)) != 0)
 		return error;
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != native)
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != native)
 		return ENOEXEC;
 	if (eh.e_phnum == 0)
 		return ENOENT;
@@ -236,8 +235,7 @@ schema_note_read_fd(int fd, struct schema_table *t)
 
 /* What a value of type (an element's when elem) is, in words. */
 static void
-describe_type(unsigned type, unsigned size, unsigned flags, char *buf,
-    size_t n)
+describe_type(unsigned type, unsigned size, unsigned flags, char *buf, size_t n)
 {
 	const char *what = "a value", *how = "";
 
@@ -274,11 +272,11 @@ describe_type(unsigned type, unsigned size, unsigned flags, char *buf,
 		break;
 	case ARGDATA_FIELD_FD:
 		what = flags & ARGDATA_FD_LISTENING
-		           ? "a listening stream socket"
-		       : flags & ARGDATA_FD_DIRECTORY ? "a directory"
-		       : flags & ARGDATA_FD_REGULAR   ? "a regular file"
-		       : flags & ARGDATA_FD_SOCKET    ? "a socket"
-		                                      : "a descriptor";
+		    ? "a listening stream socket"
+		    : flags & ARGDATA_FD_DIRECTORY ? "a directory"
+		    : flags & ARGDATA_FD_REGULAR   ? "a regular file"
+		    : flags & ARGDATA_FD_SOCKET    ? "a socket"
+		                                   : "a descriptor";
 		if ((flags & ARGDATA_FD_READABLE) &&
 		    (flags & ARGDATA_FD_WRITABLE))
 			how = " open for reading and writing";

@@ -25,9 +25,9 @@ struct schema_key {
 };
 
 /* The largest integer of size bytes (1, 2, 4 or 8), signed or unsigned. */
-#define SCHEMA_SMAX(size) ((intmax_t)((UINTMAX_C(1) << ((size) * 8 - 1)) - 1))
-#define SCHEMA_UMAX(size)                                                 \
-	((size) == 8 ? UINTMAX_MAX : (UINTMAX_C(1) << ((size) * 8)) - 1)
+#define SCHEMA_SMAX(size) ((intmax_t)((UINTMAX_C(1) << ((size)*8 - 1)) - 1))
+#define SCHEMA_UMAX(size)                                                      \
+	((size) == 8 ? UINTMAX_MAX : (UINTMAX_C(1) << ((size)*8)) - 1)
 
 /* A program's table: fixed size, nothing allocated. */
 struct schema_table {
@@ -62,8 +62,7 @@ int schema_note_read_fd(int fd, struct schema_table *t);
  * from 0 to 65535", "a sequence of up to 8 descriptors". Written to buf
  * (size bytes, cut short when too long); returns buf.
  */
-const char *schema_describe(const struct schema_key *k, char *buf,
-    size_t size);
+const char *schema_describe(const struct schema_key *k, char *buf, size_t size);
 
 /*
  * Prints the table as a section of lines "  KEY  WHAT[, required]",

@@ -41,8 +41,10 @@ run_script_read(int fd, struct run_script *s, char *why, size_t size)
 	len = (size_t)n;
 	nl = memchr(buf, '\n', len);
 	if (nl == NULL) {
-		snprintf(why, size, "its #! line is longer than %d bytes or "
-		    "does not end", RUN_SCRIPT_LINE_MAX - 1);
+		snprintf(why, size,
+		    "its #! line is longer than %d bytes or "
+		    "does not end",
+		    RUN_SCRIPT_LINE_MAX - 1);
 		return -1;
 	}
 	len = (size_t)(nl - buf);
@@ -82,13 +84,17 @@ run_script_read(int fd, struct run_script *s, char *why, size_t size)
 	/* Also on failure: env is not the interpreter to suggest. */
 	s->via_env = true;
 	if (!s->has_arg || s->arg[0] == '-' || strpbrk(s->arg, " \t") != NULL) {
-		snprintf(why, size, "its #! line runs env%s%s, which cannot "
-		    "be followed", s->has_arg ? " " : "", s->arg);
+		snprintf(why, size,
+		    "its #! line runs env%s%s, which cannot "
+		    "be followed",
+		    s->has_arg ? " " : "", s->arg);
 		return -1;
 	}
 	if (strchr(s->arg, '=') != NULL || strchr(s->arg, '/') != NULL) {
-		snprintf(why, size, "its #! line runs env %s: expected the "
-		    "name of a program", s->arg);
+		snprintf(why, size,
+		    "its #! line runs env %s: expected the "
+		    "name of a program",
+		    s->arg);
 		return -1;
 	}
 	return 0;
@@ -169,15 +175,17 @@ run_script_follow(int scriptfd, struct run_script *s, int *interpfd,
 	/* The kernel takes a relative interpreter from the working
 	 * directory, never from $PATH: say so rather than guess. */
 	if (!s->via_env && s->interp[0] != '/') {
-		snprintf(why, size, "its interpreter %s is not an absolute "
-		    "path", s->interp);
+		snprintf(why, size,
+		    "its interpreter %s is not an absolute "
+		    "path",
+		    s->interp);
 		return -1;
 	}
 	fd = run_program_find(name, interp_path, &error);
 	if (fd < 0) {
 		snprintf(why, size, "its interpreter %s: %s", name,
-		    error == ENOENT && s->via_env ? "not found in $PATH" :
-		    strerror(error));
+		    error == ENOENT && s->via_env ? "not found in $PATH"
+		                                  : strerror(error));
 		return -1;
 	}
 	if (run_script_read(fd, &inner, why, size) != 0 || inner.is_script) {

@@ -80,7 +80,7 @@ static bool
 is_text(const loader_node_t *node)
 {
 	return node->kind == LOADER_SCALAR &&
-	       (node->tag == NULL || is_yaml_tag(node->tag));
+	    (node->tag == NULL || is_yaml_tag(node->tag));
 }
 
 /* Whether node carries a tag of cloudabi-run's, which gives a value. */
@@ -127,8 +127,9 @@ read_arg(loader_t *ld, const loader_node_t *item, const char *what,
 				    "%s: a joined argument holds text and "
 				    "descriptors, not %s",
 				    what,
-				    part->kind == LOADER_MAPPING ?
-				        "a map" : "a sequence");
+				    part->kind == LOADER_MAPPING
+				        ? "a map"
+				        : "a sequence");
 				goto out;
 			}
 			if ((text = node_text(ld, part, what)) == NULL)
@@ -253,7 +254,7 @@ compare_names(const void *a, const void *b)
 	if (x->mark.line != y->mark.line)
 		return x->mark.line < y->mark.line ? -1 : 1;
 	return (x->mark.column > y->mark.column) -
-	       (x->mark.column < y->mark.column);
+	    (x->mark.column < y->mark.column);
 }
 
 /*
@@ -336,9 +337,9 @@ static bool
 reserved_env(const char *name)
 {
 	return strcmp(name, "ARGDATA_FD") == 0 ||
-	       strcmp(name, "LISTEN_FDS") == 0 ||
-	       strcmp(name, "LISTEN_FDNAMES") == 0 ||
-	       strcmp(name, "LISTEN_PID") == 0;
+	    strcmp(name, "LISTEN_FDS") == 0 ||
+	    strcmp(name, "LISTEN_FDNAMES") == 0 ||
+	    strcmp(name, "LISTEN_PID") == 0;
 }
 
 static int
@@ -384,8 +385,8 @@ read_env(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 			return -1;
 		}
 		if (!is_text(value)) {
-			loader_fail(ld, value->mark,
-			    "env: %s: expected text", e->name);
+			loader_fail(ld, value->mark, "env: %s: expected text",
+			    e->name);
 			return -1;
 		}
 		if ((e->value = node_text(ld, value, e->name)) == NULL)
@@ -397,8 +398,8 @@ read_env(loader_t *ld, const loader_node_t *v, struct run_plain *p)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		names[i] = (struct name_at){p->env[i].name,
-		    v->items[2 * i]->mark};
+		names[i] =
+		    (struct name_at){p->env[i].name, v->items[2 * i]->mark};
 	error = check_unique(ld, "env", names, n);
 	free(names);
 	return error;
@@ -453,8 +454,9 @@ run_tag_plain(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "!plain takes a map, such as {args: [...], fds: {...}}");
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return loader_fail(ld, node->mark, "out of memory");
-	*p = (struct run_plain){
-	    .rc = rc, .mark = node->mark, .stdio = {-1, -1, -1}};
+	*p = (struct run_plain){.rc = rc,
+	    .mark = node->mark,
+	    .stdio = {-1, -1, -1}};
 	rc->plain = p;
 	for (size_t i = 0; node->kind == LOADER_MAPPING && i < node->count;
 	     i += 2) {
@@ -480,8 +482,8 @@ run_tag_plain(loader_t *ld, const loader_node_t *node, void *ctx)
 			return NULL;
 	}
 	/* A value of its own, so that main.c can tell it is the root. */
-	p->value = loader_adopt(ld, argdata_create_map(NULL, NULL, 0),
-	    node->mark);
+	p->value =
+	    loader_adopt(ld, argdata_create_map(NULL, NULL, 0), node->mark);
 	return p->value;
 }
 

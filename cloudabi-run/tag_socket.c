@@ -58,22 +58,22 @@ address_unix(loader_t *ld, struct run_context *rc, const loader_node_t *at,
 	if (abstract)
 		sun->sun_path[0] = '\0';
 	addr->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
-	                        (abstract ? 0 : 1));
+	    (abstract ? 0 : 1));
 	if (abstract)
 		return 0;
-	addr->pathfd = bind ? run_open_parent(text, follow, &addr->name, why,
-	                          sizeof(why))
-	                    : run_open_path(AT_FDCWD, text, O_PATH | O_CLOEXEC,
-	                          0, follow, why, sizeof(why));
+	addr->pathfd = bind
+	    ? run_open_parent(text, follow, &addr->name, why, sizeof(why))
+	    : run_open_path(AT_FDCWD, text, O_PATH | O_CLOEXEC, 0, follow, why,
+	          sizeof(why));
 	if (addr->pathfd == -1) {
 		run_fail_resource(ld, rc, at->mark, "!socket: %s %s: %s",
 		    bind ? "bind" : "connect", text, why);
 		return -1;
 	}
-	n = bind ? snprintf(path, sizeof(path), "/proc/self/fd/%d/%s",
-	               addr->pathfd, addr->name)
-	         : snprintf(path, sizeof(path), "/proc/self/fd/%d",
-	               addr->pathfd);
+	n = bind
+	    ? snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", addr->pathfd,
+	          addr->name)
+	    : snprintf(path, sizeof(path), "/proc/self/fd/%d", addr->pathfd);
 	if (n < 0 || (size_t)n >= sizeof(sun->sun_path)) {
 		/* Where links may be followed, the path itself will do. */
 		if (follow)
@@ -86,8 +86,8 @@ address_unix(loader_t *ld, struct run_context *rc, const loader_node_t *at,
 		return -1;
 	}
 	memcpy(sun->sun_path, path, (size_t)n + 1);
-	addr->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	                        (size_t)n + 1);
+	addr->len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
 	return 0;
 }
 
@@ -143,8 +143,8 @@ address_inet(loader_t *ld, struct run_context *rc, const loader_node_t *at,
 	if (text[0] == '[') {
 		host_end = strchr(text, ']');
 		if (host_end == NULL || host_end[1] != ':') {
-			loader_fail(
-			    ld, at->mark, "%s: expected [address]:port", text);
+			loader_fail(ld, at->mark, "%s: expected [address]:port",
+			    text);
 			return -1;
 		}
 		host++;
@@ -191,8 +191,8 @@ address_inet(loader_t *ld, struct run_context *rc, const loader_node_t *at,
 		                        : gai_strerror(error));
 		return -1;
 	}
-	naddrs = run_distinct_addresses(
-	    res, &addr->ss, &addr->len, list, sizeof(list));
+	naddrs = run_distinct_addresses(res, &addr->ss, &addr->len, list,
+	    sizeof(list));
 	freeaddrinfo(res);
 	if (naddrs > 1) {
 		loader_fail(ld, at->mark,
@@ -205,8 +205,8 @@ address_inet(loader_t *ld, struct run_context *rc, const loader_node_t *at,
 
 /* The address of a socket as people write it: 127.0.0.1:80, [::1]:80. */
 static void
-format_address(
-    const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t size)
+format_address(const struct sockaddr_storage *ss, socklen_t len, char *buf,
+    size_t size)
 {
 	char host[NI_MAXHOST], port[NI_MAXSERV];
 
@@ -253,7 +253,7 @@ remove_stale(const struct address *addr, int type)
 	if (probe != -1) {
 		stale = connect(probe, (const struct sockaddr *)&addr->ss,
 		            addr->len) != 0 &&
-		        errno == ECONNREFUSED;
+		    errno == ECONNREFUSED;
 		close(probe);
 	}
 	if (stale && unlinkat(addr->pathfd, addr->name, 0) == 0)
@@ -432,8 +432,8 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 			return loader_fail(ld, a[3].key->mark,
 			    "backlog: only for a listening socket (bind, "
 			    "type stream or seqpacket)");
-		if (loader_node_uint(
-		        ld, a[3].value, "backlog", INT_MAX, &backlog) != 0)
+		if (loader_node_uint(ld, a[3].value, "backlog", INT_MAX,
+		        &backlog) != 0)
 			return NULL;
 	}
 	if (a[4].value != NULL && (text[0] == '@' || strchr(text, '/') == NULL))
@@ -441,8 +441,7 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 		    "follow: only applies to a unix socket path");
 
 	if (text[0] == '@' || strchr(text, '/') != NULL) {
-		if (address_unix(ld, rc, at, text, bind_it, follow, &addr) !=
-		    0)
+		if (address_unix(ld, rc, at, text, bind_it, follow, &addr) != 0)
 			goto fail;
 	} else if (address_inet(ld, rc, at, text, types[t].type, bind_it,
 	               &addr) != 0) {
@@ -451,8 +450,8 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 
 	fd = socket(addr.ss.ss_family, types[t].type | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		run_fail_resource(
-		    ld, rc, at->mark, "!socket: %s: %s", text, strerror(errno));
+		run_fail_resource(ld, rc, at->mark, "!socket: %s: %s", text,
+		    strerror(errno));
 		goto fail;
 	}
 	ok = rc->dry_run ? socket_dry_run(ld, at, text, types[t].type, &addr,
@@ -475,10 +474,10 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	}
 	if (rc->dry_run)
 		locallen = 0;
-	else if ((bind_it ? getsockname(fd, (struct sockaddr *)&local,
-	                        &locallen)
-	                  : getpeername(fd, (struct sockaddr *)&local,
-	                        &locallen)) != 0)
+	else if ((bind_it
+	                 ? getsockname(fd, (struct sockaddr *)&local, &locallen)
+	                 : getpeername(fd, (struct sockaddr *)&local,
+	                       &locallen)) != 0)
 		locallen = 0;
 	/* Show the address the kernel chose, such as a port for port 0. */
 	if (locallen == 0 || addr.ss.ss_family == AF_UNIX)
@@ -495,8 +494,8 @@ run_tag_socket(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .owned = true,
 	        .listening = listens,
 	        .path = addr.ss.ss_family == AF_UNIX && text[0] != '@'
-	                    ? strdup(text)
-	                    : NULL,
+	            ? strdup(text)
+	            : NULL,
 	        .source = run_format("%s %s %s%s",
 	            addr.ss.ss_family == AF_UNIX ? types[t].local
 	                                         : types[t].inet,

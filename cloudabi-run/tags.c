@@ -55,7 +55,7 @@ static int
 add_inherited(struct run_context *rc, size_t *cap, int fd)
 {
 	if (ad_grow(&rc->inherited, cap, rc->ninherited, 1,
-	    sizeof(*rc->inherited), NULL) != 0)
+	        sizeof(*rc->inherited), NULL) != 0)
 		return ENOMEM;
 	rc->inherited[rc->ninherited++] = fd;
 	return 0;
@@ -148,16 +148,16 @@ run_context_find(const struct run_context *rc, int fd)
  * failure.
  */
 const argdata_t *
-run_add_resource(
-    loader_t *ld, struct run_context *rc, const struct run_resource *res)
+run_add_resource(loader_t *ld, struct run_context *rc,
+    const struct run_resource *res)
 {
 	struct run_resource *r;
 
 	if (res->source == NULL || rc->nres == rc->cap) {
 		size_t cap = rc->cap == 0 ? 8 : rc->cap * 2;
-		struct run_resource *p =
-		    res->source == NULL ? NULL
-		                        : realloc(rc->res, cap * sizeof(*p));
+		struct run_resource *p = res->source == NULL
+		    ? NULL
+		    : realloc(rc->res, cap * sizeof(*p));
 
 		if (p == NULL) {
 			run_unlink_created(res);
@@ -237,8 +237,8 @@ int
 run_attr_bool(loader_t *ld, const struct run_attr *a, bool *value)
 {
 	return a->value == NULL
-	           ? 0
-	           : loader_node_bool(ld, a->value, a->name, value);
+	    ? 0
+	    : loader_node_bool(ld, a->value, a->name, value);
 }
 
 const argdata_t *
@@ -340,8 +340,7 @@ tag_fd(loader_t *ld, const loader_node_t *node, void *ctx)
 
 		if (rc->listen[i].fd != (int)n)
 			continue;
-		with = run_format("%s (systemd: %s)", name,
-		    rc->listen[i].name);
+		with = run_format("%s (systemd: %s)", name, rc->listen[i].name);
 		free(name);
 		name = with;
 	}
@@ -364,8 +363,8 @@ file_dry_run(int flags, bool create, bool exclusive, const char *path,
     bool follow, bool *would_create, char *why, size_t size)
 {
 	int amode = (flags & O_ACCMODE) == O_RDONLY ? R_OK
-	            : (flags & O_ACCMODE) == O_WRONLY ? W_OK
-	                                              : R_OK | W_OK;
+	    : (flags & O_ACCMODE) == O_WRONLY       ? W_OK
+	                                            : R_OK | W_OK;
 	int dirfd = AT_FDCWD, fd, e;
 	const char *name = path;
 	struct stat st;
@@ -393,8 +392,8 @@ file_dry_run(int flags, bool create, bool exclusive, const char *path,
 		fd = -1;
 		e = EISDIR;
 		snprintf(why, size, "%s", strerror(e));
-	} else if (fd != -1 && faccessat(fd, "", amode,
-	                           AT_EACCESS | AT_EMPTY_PATH) != 0) {
+	} else if (fd != -1 &&
+	    faccessat(fd, "", amode, AT_EACCESS | AT_EMPTY_PATH) != 0) {
 		e = errno;
 		close(fd);
 		fd = -1;
@@ -426,15 +425,15 @@ file_create(int flags, mode_t mode, bool exclusive, const char *path,
 	if (fd != -1)
 		return fd;
 	if (errno == EEXIST && !exclusive) {
-		fd = run_open_name(
-		    *dirfd, path, *name, flags, 0, follow, why, size);
+		fd = run_open_name(*dirfd, path, *name, flags, 0, follow, why,
+		    size);
 		/*
 		 * Removed in between, or a dangling link to follow: created
 		 * all the same, but not known to be this start's own.
 		 */
 		if (fd == -1 && errno == ENOENT)
-			fd = run_open_name(*dirfd, path, *name,
-			    flags | O_CREAT, mode, follow, why, size);
+			fd = run_open_name(*dirfd, path, *name, flags | O_CREAT,
+			    mode, follow, why, size);
 	}
 	{
 		int e = errno;
@@ -521,22 +520,22 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 		fd = file_dry_run(flags, create, exclusive, path, follow,
 		    &would_create, why, sizeof(why));
 		note = would_create ? " (dry run: not created)"
-		       : truncate   ? " (dry run: not truncated)"
+		    : truncate      ? " (dry run: not truncated)"
 		                    : "";
 	} else if (create) {
 		fd = file_create(flags, mode, exclusive, path, follow, &dirfd,
 		    &name, why, sizeof(why));
 	} else {
-		fd = run_open_path(
-		    AT_FDCWD, path, flags, 0, follow, why, sizeof(why));
+		fd = run_open_path(AT_FDCWD, path, flags, 0, follow, why,
+		    sizeof(why));
 	}
 	if (fd == -1)
 		return run_fail_resource(ld, rc, a[0].value->mark,
 		    "!file: %s: %s%s", path, why,
 		    errno == EISDIR ? " (use !dir for directories)" : "");
 	if (!rc->dry_run &&
-	    fcntl(fd, F_SETFL, flags & ~(O_TRUNC | O_CLOEXEC | O_NOCTTY |
-	                                 O_NONBLOCK)) != 0) {
+	    fcntl(fd, F_SETFL,
+	        flags & ~(O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) != 0) {
 		snprintf(why, sizeof(why), "%s", strerror(errno));
 		goto fail;
 	}
@@ -564,7 +563,8 @@ tag_file(loader_t *ld, const loader_node_t *node, void *ctx)
 fail:
 	if (dirfd != -1) {
 		run_unlink_created(&(struct run_resource){.fd = fd,
-		    .kind = RUN_FILE, .unlink_name = (char *)name,
+		    .kind = RUN_FILE,
+		    .unlink_name = (char *)name,
 		    .unlink_dirfd = dirfd});
 		close(dirfd);
 	}
@@ -580,8 +580,8 @@ static const argdata_t *
 tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	struct run_context *rc = ctx;
-	struct run_attr a[] = {
-	    {.name = "path"}, {.name = "write"}, {.name = "follow"}};
+	struct run_attr a[] = {{.name = "path"}, {.name = "write"},
+	    {.name = "follow"}};
 	const char *path = NULL;
 	bool write = false, follow = false;
 	char why[RUN_WHY_SIZE];
@@ -600,7 +600,8 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	    sizeof(why));
 	if (fd == -1)
 		return run_fail_resource(ld, rc, a[0].value->mark,
-		    "!dir: %s: %s%s", path, why, errno == ENOTDIR ? " (use !file for files)" : "");
+		    "!dir: %s: %s%s", path, why,
+		    errno == ENOTDIR ? " (use !file for files)" : "");
 	return run_add_resource(ld, rc,
 	    &(struct run_resource){.fd = fd,
 	        .kind = RUN_DIR,
@@ -608,7 +609,8 @@ tag_dir(loader_t *ld, const loader_node_t *node, void *ctx)
 	        .write = write,
 	        .path = run_strdup(path),
 	        .source = run_format("dir %s %s%s", path,
-	            write ? "read-write" : "read-only", follow ? " follow" : ""),
+	            write ? "read-write" : "read-only",
+	            follow ? " follow" : ""),
 	        .mark = node->mark});
 }
 
@@ -627,8 +629,8 @@ tag_executable(loader_t *ld, const loader_node_t *node, void *ctx)
 	if (!loader_node_is_null(&untagged))
 		return run_tag_executable_path(ld, node, rc);
 	if (rc->execfd == -1)
-		return loader_fail(
-		    ld, node->mark, "!executable: there is no program");
+		return loader_fail(ld, node->mark,
+		    "!executable: there is no program");
 	/*
 	 * A descriptor of its own, so that the exec descriptor and the
 	 * program's copy of it can be shuffled independently.

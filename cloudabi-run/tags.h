@@ -28,12 +28,12 @@ enum run_kind {
 struct run_resource {
 	int fd;
 	enum run_kind kind;
-	bool owned;   /* opened by cloudabi-run, closed by it on failure */
-	bool write;   /* RUN_DIR: the program may change what lies beneath */
+	bool owned;     /* opened by cloudabi-run, closed by it on failure */
+	bool write;     /* RUN_DIR: the program may change what lies beneath */
 	bool listening; /* RUN_SOCKET: listens, also in a dry run */
 	int accmode;    /* RUN_FILE: O_RDONLY, O_WRONLY or O_RDWR, the same */
-	char *path;   /* file, dir, unix socket or program path, or NULL */
-	char *source; /* one line for people: "tcp 127.0.0.1:80 listening" */
+	char *path;     /* file, dir, unix socket or program path, or NULL */
+	char *source;   /* one line for people: "tcp 127.0.0.1:80 listening" */
 	/*
 	 * A file this start created (create: true, or a bound unix socket),
 	 * removed again when the start fails: its name within the directory
@@ -112,8 +112,8 @@ struct run_context {
 	/* Received from systemd: see run_listen_init(). */
 	struct run_listen *listen;
 	size_t nlisten;
-	const char *listen_note; /* why there are none, for errors */
-	struct run_plain *plain; /* !plain's configuration, or NULL */
+	const char *listen_note;  /* why there are none, for errors */
+	struct run_plain *plain;  /* !plain's configuration, or NULL */
 	struct run_grant *grants; /* grants by path, in order */
 	size_t ngrants, grantcap;
 	/* The load failed on a resource, not on what was written. */
@@ -144,8 +144,8 @@ int run_context_init(struct run_context *rc, int execfd, const char *program);
 void run_context_release(struct run_context *rc);
 
 /* The resource whose descriptor is fd, or NULL. */
-const struct run_resource *run_context_find(
-    const struct run_context *rc, int fd);
+const struct run_resource *run_context_find(const struct run_context *rc,
+    int fd);
 
 /*
  * The distinct addresses of a getaddrinfo() result: stores the first in
@@ -206,8 +206,8 @@ int run_open_path(int dirfd, const char *path, int flags, mode_t mode,
  * Returns the descriptor, or -1 with errno and why set; a path ending in
  * "/" has no such component (EISDIR).
  */
-int run_open_parent(const char *path, bool follow, const char **name,
-    char *why, size_t size);
+int run_open_parent(const char *path, bool follow, const char **name, char *why,
+    size_t size);
 
 /*
  * run_open_path() for the name that run_open_parent() found in path,

@@ -74,8 +74,8 @@ describe(int fd, char *buf, size_t size)
 		snprintf(buf, size, "socket %s", addr);
 		break;
 	case S_IFCHR:
-		snprintf(buf, size, "character device %u:%u",
-		    major(st.st_rdev), minor(st.st_rdev));
+		snprintf(buf, size, "character device %u:%u", major(st.st_rdev),
+		    minor(st.st_rdev));
 		break;
 	case S_IFREG:
 		snprintf(buf, size, "file");
@@ -181,7 +181,8 @@ main(int argc, char **argv)
 		    nfds < MAX_SOCKETS) {
 			fds[nfds++] = atoi(argv[++i]);
 		} else {
-			fprintf(stderr, "usage: hello-server [--once] "
+			fprintf(stderr,
+			    "usage: hello-server [--once] "
 			    "[--fd N] ...\n");
 			return 64;
 		}
@@ -189,7 +190,8 @@ main(int argc, char **argv)
 	if (nfds == 0)
 		nfds = listen_fds(fds);
 	if (nfds == 0) {
-		fprintf(stderr, "hello-server: no socket: give --fd N, or "
+		fprintf(stderr,
+		    "hello-server: no socket: give --fd N, or "
 		    "start it socket-activated (LISTEN_FDS)\n");
 		return 1;
 	}

@@ -33,7 +33,9 @@ greet(const argdata_t *value)
 	if (argdata_get_fd(value, &fd) != 0)
 		return 1;
 	return write(fd, hello, sizeof(hello) - 1) ==
-		(ssize_t)(sizeof(hello) - 1) ? 0 : 1;
+	        (ssize_t)(sizeof(hello) - 1)
+	    ? 0
+	    : 1;
 }
 
 void

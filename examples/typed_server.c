@@ -55,12 +55,12 @@ struct config {
  * without argdata) and the note that cloudabi-run(1) checks a
  * configuration against before starting the program.
  */
-#define CONFIG_KEYS(X)                                                    \
-	X(KEY_FD, struct config, log, "log", ARGDATA_FD_WRITABLE)         \
-	X(KEY_FD, struct config, listen, "listen",                        \
-	    ARGDATA_REQUIRED | ARGDATA_FD_LISTENING)                      \
-	X(KEY, struct config, greeting, "greeting", 0,                    \
-	    .def_str = "Hello, world\n")                                  \
+#define CONFIG_KEYS(X)                                                         \
+	X(KEY_FD, struct config, log, "log", ARGDATA_FD_WRITABLE)              \
+	X(KEY_FD, struct config, listen, "listen",                             \
+	    ARGDATA_REQUIRED | ARGDATA_FD_LISTENING)                           \
+	X(KEY, struct config, greeting, "greeting", 0,                         \
+	    .def_str = "Hello, world\n")                                       \
 	X(KEY, struct config, connections, "connections", 0)
 PROGRAM_SCHEMA(config_fields, CONFIG_KEYS, 0);
 
@@ -68,8 +68,8 @@ PROGRAM_SCHEMA(config_fields, CONFIG_KEYS, 0);
  * Only the log, whatever else the map holds: where to say what is wrong
  * with the rest.
  */
-static const struct argdata_schema log_schema = {
-    config_fields, 1, ARGDATA_IGNORE_UNKNOWN};
+static const struct argdata_schema log_schema = {config_fields, 1,
+    ARGDATA_IGNORE_UNKNOWN};
 
 static void
 say(int log, const char *what)

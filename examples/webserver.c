@@ -116,7 +116,7 @@ log_line(int logfd, const char *fmt, ...)
 	if (n < 0)
 		return;
 	len += (size_t)n < sizeof(line) - len - 1 ? (size_t)n
-	                                            : sizeof(line) - len - 2;
+	                                          : sizeof(line) - len - 2;
 	line[len++] = '\n';
 	if (write(logfd, line, len) < 0)
 		return;
@@ -146,8 +146,7 @@ read_request(int connfd, char *line, size_t size)
 		    strstr(buf, "\n\n") != NULL)
 			break;
 	}
-	for (i = 0; i < len && i + 1 < size && buf[i] != '\r' &&
-	            buf[i] != '\n';
+	for (i = 0; i < len && i + 1 < size && buf[i] != '\r' && buf[i] != '\n';
 	     i++)
 		line[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
 	line[i] = '\0';

@@ -37,8 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_count_reset();
 	/* Descriptors at or above a number the input picks are flagged. */
 	size_t nfds = size > 0 ? data[size - 1] % 8 : DUMP_FDS_ANY;
-	int error = dump_hex(data, size, nfds, offset, verror ? reason : NULL,
-	    fp);
+	int error =
+	    dump_hex(data, size, nfds, offset, verror ? reason : NULL, fp);
 	FUZZ_CHECK(error == 0 || error == ENOMEM);
 	FUZZ_CHECK(fuzz_count() <= 128 * size + 1024);
 
@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* JSON refuses corrupt data (EINVAL), and only that. */
 	error = dump_json(ad, nfds, fp);
 	FUZZ_CHECK(error == 0 || error == ENOMEM ||
-	           (error == EINVAL && verror == EINVAL));
+	    (error == EINVAL && verror == EINVAL));
 	FUZZ_CHECK(fuzz_count() <= 32 * size + 256);
 	FUZZ_CHECK(fuzz_print_size(ad) <= 32 * size + 256);
 	argdata_free(ad);
@@ -62,8 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)dump_looks_like_stream(data, size);
 	if (verror == 0) {
 		char list[160];
-		size_t n = dump_unreceived_fds(data, size, nfds, list,
-		    sizeof(list));
+		size_t n =
+		    dump_unreceived_fds(data, size, nfds, list, sizeof(list));
 
 		FUZZ_CHECK(n == SIZE_MAX || strlen(list) < sizeof(list));
 		FUZZ_CHECK(n != 0 || list[0] == '\0');

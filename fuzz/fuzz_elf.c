@@ -74,7 +74,7 @@ file_fd(size_t i)
 		FUZZ_CHECK(fs.fd[i] >= 0);
 		if (fs.size[i] > 0)
 			FUZZ_CHECK(write(fs.fd[i], fs.data[i], fs.size[i]) ==
-			           (ssize_t)fs.size[i]);
+			    (ssize_t)fs.size[i]);
 	}
 	return fs.fd[i];
 }
@@ -100,7 +100,7 @@ sandbox_elf_fuzz_open(const char *path, int flags)
 		FUZZ_CHECK(fd >= 0);
 		if (fs.size[i] > 0)
 			FUZZ_CHECK(write(fd, fs.data[i], fs.size[i]) ==
-			           (ssize_t)fs.size[i]);
+			    (ssize_t)fs.size[i]);
 		return fd;
 	} else if (strncmp(path, "/d/", 3) == 0) {
 		return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -134,8 +134,8 @@ add(void *ctx, int fd, const char *path, enum sandbox_role role)
 	case SANDBOX_LIBRARY:
 		/* The cache's file is also one a name can lead to. */
 		FUZZ_CHECK(strstr(path, "/v/") != NULL ||
-		           strstr(path, "/u/") != NULL ||
-		           strcmp(path, "/etc/ld.so.cache") == 0);
+		    strstr(path, "/u/") != NULL ||
+		    strcmp(path, "/etc/ld.so.cache") == 0);
 		break;
 	default:
 		FUZZ_CHECK(!"a role the resolver never grants");
@@ -191,8 +191,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	error = sandbox_elf_resolve(execfd, add, NULL, &deps);
 	FUZZ_CHECK(error == 0 || error == ENOEXEC || error == E2BIG ||
-	           error == ENOENT || error == EMFILE || error == EDQUOT ||
-	           error == ENOMEM);
+	    error == ENOENT || error == EMFILE || error == EDQUOT ||
+	    error == ENOMEM);
 	FUZZ_CHECK((error == EDQUOT) == fs.add_failed);
 	/* Each open is a step but the cache's, which is opened once. */
 	FUZZ_CHECK(deps.probes <= SANDBOX_ELF_MAX_PROBES);
@@ -200,7 +200,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(deps.ntried <= SANDBOX_ELF_MAX_TRIED_KEPT);
 	/* What was not found is named within its bounds, or not at all. */
 	FUZZ_CHECK(memchr(deps.missing_where, '\0',
-	    sizeof(deps.missing_where)) != NULL);
+	               sizeof(deps.missing_where)) != NULL);
 	FUZZ_CHECK(deps.missing == NULL || deps.nmissing > 0);
 	FUZZ_CHECK(error != ENOENT || deps.missing_loader);
 	sandbox_elf_deps_clear(&deps);

@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int
 read_attributes(loader_t *ld, const loader_node_t *node)
 {
-	static const char *const strings[] = {
-	    "path", "access", "bind", "connect", "type"};
-	static const char *const bools[] = {
-	    "create", "truncate", "exclusive", "write"};
+	static const char *const strings[] = {"path", "access", "bind",
+	    "connect", "type"};
+	static const char *const bools[] = {"create", "truncate", "exclusive",
+	    "write"};
 	for (size_t i = 0; i + 1 < node->count; i += 2) {
 		const char *key, *str;
 		bool b;
@@ -62,11 +62,11 @@ fake_resource(loader_t *ld, const loader_node_t *node, void *ctx)
 		const char *name;
 		if (node->plain && node->length > 0 && node->value[0] >= '0' &&
 		    node->value[0] <= '9') {
-			if (loader_node_uint(
-			        ld, node, "descriptor", 1 << 20, &n) != 0)
+			if (loader_node_uint(ld, node, "descriptor", 1 << 20,
+			        &n) != 0)
 				return NULL;
 		} else if (loader_node_str(ld, node, "descriptor", &name) !=
-		           0) {
+		    0) {
 			return NULL;
 		}
 	}
@@ -77,8 +77,8 @@ static const argdata_t *
 refuse(loader_t *ld, const loader_node_t *node, void *ctx)
 {
 	(void)ctx;
-	return loader_fail(
-	    ld, node->mark, "%s refused", loader_tag_display(ld, node->tag));
+	return loader_fail(ld, node->mark, "%s refused",
+	    loader_tag_display(ld, node->tag));
 }
 
 /*
@@ -94,8 +94,8 @@ document(loader_t *ld, const loader_node_t *node, void *ctx)
 		return loader_fail(ld, node->mark, "not at the root");
 	for (size_t i = 0; i < node->count; i++) {
 		const loader_node_t *v = node->items[i];
-		size_t n = v->tag == NULL && v->kind != LOADER_SCALAR ?
-		    v->count : 0;
+		size_t n =
+		    v->tag == NULL && v->kind != LOADER_SCALAR ? v->count : 0;
 
 		if (v->tag != NULL && loader_node_value(ld, v) == NULL)
 			return NULL;

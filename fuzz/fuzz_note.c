@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	error = schema_note_read(read_input, &in, size, &t);
 	FUZZ_CHECK(error == 0 || error == ENOENT || error == ENOEXEC ||
-	           error == EBADMSG || error == ENOMEM);
+	    error == EBADMSG || error == ENOMEM);
 	/* The header, at most 1024 program headers and their notes. */
 	FUZZ_CHECK(in.reads <= 1 + 2 * 1024);
 	if (error != 0)

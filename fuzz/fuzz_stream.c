@@ -50,8 +50,8 @@ send_chunk(int sock, const uint8_t *data, size_t len, int fd, int nfds)
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
 		for (int i = 0; i < nfds; i++)
-			memcpy(
-			    CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+			memcpy(CMSG_DATA(c) + i * sizeof(int), &fd,
+			    sizeof(int));
 	}
 	return sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
@@ -70,7 +70,8 @@ check_message(argdata_reader_t *reader)
 	if (w.nfds > 0) {
 		int fd = w.fds[0];
 		FUZZ_CHECK(argdata_reader_release_fd_checked(reader, fd) == 0);
-		FUZZ_CHECK(argdata_reader_release_fd_checked(reader, fd) == EBADF);
+		FUZZ_CHECK(
+		    argdata_reader_release_fd_checked(reader, fd) == EBADF);
 		FUZZ_CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC);
 		close(fd);
 	}

@@ -101,14 +101,14 @@ each(const argdata_t *element, size_t index, void *out, void *arg)
 
 static const struct argdata_field config_fields[] = {
     ARGDATA_KEY_FD(struct config, listen, "listen", 0),
-    ARGDATA_KEY_ARRAY_OF_FDS(
-        struct config, logs, nlogs, "logs", ARGDATA_FD_WRITABLE),
+    ARGDATA_KEY_ARRAY_OF_FDS(struct config, logs, nlogs, "logs",
+        ARGDATA_FD_WRITABLE),
     ARGDATA_KEY(struct config, title, "title", 0, .def_str = "t"),
     ARGDATA_KEY(struct config, blob, "blob", 0),
     ARGDATA_KEY_TIMESTAMP(struct config, start, "start", 0),
     ARGDATA_KEY_ARRAY(struct config, ints, nints, "ints", 0),
-    ARGDATA_KEY_ARRAY_OF_MAPS(
-        struct config, workers, nworkers, "workers", worker_schema, 0),
+    ARGDATA_KEY_ARRAY_OF_MAPS(struct config, workers, nworkers, "workers",
+        worker_schema, 0),
     ARGDATA_KEY_MAP(struct config, extra, "extra", extra_schema, 0),
     ARGDATA_KEY_EACH("each", each, NULL, 0),
     ARGDATA_KEY(struct config, small, "small", 0),
@@ -137,8 +137,8 @@ struct dict {
 };
 
 static const struct argdata_field dict_fields[] = {
-    ARGDATA_OTHER_KEYS(
-        struct dict, e, n, struct named_worker, name, named_schema),
+    ARGDATA_OTHER_KEYS(struct dict, e, n, struct named_worker, name,
+        named_schema),
 };
 static const struct argdata_schema dict_schema = ARGDATA_SCHEMA(dict_fields, 0);
 
@@ -148,8 +148,8 @@ struct wrapper {
 };
 
 static const struct argdata_field wrapper_fields[] = {
-    ARGDATA_KEY_MAP(
-        struct wrapper, config, "config", config_schema, ARGDATA_REQUIRED),
+    ARGDATA_KEY_MAP(struct wrapper, config, "config", config_schema,
+        ARGDATA_REQUIRED),
 };
 static const struct argdata_schema wrapper_schema =
     ARGDATA_SCHEMA(wrapper_fields, 0);
@@ -178,7 +178,7 @@ check(int error, const char *msg, const struct config *c, const uint8_t *data,
     size_t size)
 {
 	FUZZ_CHECK(error == 0 || error == EINVAL || error == ERANGE ||
-	           error == EILSEQ || error == EBADF || error == EDOM);
+	    error == EILSEQ || error == EBADF || error == EDOM);
 	FUZZ_CHECK(strlen(msg) < 256);
 	if (error != 0) {
 		FUZZ_CHECK(msg[0] != '\0');
@@ -220,8 +220,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int error2;
 
 		memset(&w, 0, sizeof(w));
-		error2 = argdata_read_map(
-		    map, &wrapper_schema, &w, msg, sizeof(msg));
+		error2 = argdata_read_map(map, &wrapper_schema, &w, msg,
+		    sizeof(msg));
 		FUZZ_CHECK(error2 == error);
 		check(error2, msg, &w.config, data, size);
 		FUZZ_CHECK(error2 == 0 || strncmp(msg, "config", 6) == 0);
@@ -234,13 +234,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&d, 0, sizeof(d));
 	error = argdata_read_map(ad, &dict_schema, &d, msg, sizeof(msg));
 	FUZZ_CHECK(error == 0 || error == EINVAL || error == ERANGE ||
-	           error == EILSEQ);
+	    error == EILSEQ);
 	FUZZ_CHECK(error == 0 ? msg[0] == '\0' : msg[0] != '\0');
 	if (error == 0) {
 		FUZZ_CHECK(d.n <= 4);
 		for (size_t i = 0; i < d.n; i++)
 			FUZZ_CHECK(inside(d.e[i].name, data, size) &&
-			           inside(d.e[i].w.name, data, size));
+			    inside(d.e[i].w.name, data, size));
 	}
 	argdata_free(ad);
 	return 0;

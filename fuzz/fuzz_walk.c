@@ -145,7 +145,7 @@ check_other_getters(const argdata_t *ad, int type)
 
 	if (type != ARGDATA_TYPE_BINARY)
 		FUZZ_CHECK(argdata_get_binary(ad, &buf, &len) == EINVAL &&
-		           buf == &buf && len == 12345);
+		    buf == &buf && len == 12345);
 	if (type != ARGDATA_TYPE_BOOL)
 		FUZZ_CHECK(argdata_get_bool(ad, &b) == EINVAL && b);
 	if (type != ARGDATA_TYPE_FD)
@@ -154,20 +154,20 @@ check_other_getters(const argdata_t *ad, int type)
 		FUZZ_CHECK(argdata_get_float(ad, &d) == EINVAL && d == 0.5);
 	if (type != ARGDATA_TYPE_INT) {
 		FUZZ_CHECK(argdata_get_int_s(ad, &i, INTMAX_MIN, INTMAX_MAX) ==
-		               EINVAL &&
-		           i == 42);
+		        EINVAL &&
+		    i == 42);
 		FUZZ_CHECK(argdata_get_int_u(ad, &u, UINTMAX_MAX) == EINVAL &&
-		           u == 43);
+		    u == 43);
 	}
 	if (type != ARGDATA_TYPE_STR) {
 		FUZZ_CHECK(argdata_get_str(ad, &str, &len) == EINVAL &&
-		           *str == 'x' && len == 12345);
+		    *str == 'x' && len == 12345);
 		FUZZ_CHECK(
 		    argdata_get_str_c(ad, &str) == EINVAL && *str == 'x');
 	}
 	if (type != ARGDATA_TYPE_TIMESTAMP)
 		FUZZ_CHECK(argdata_get_timestamp(ad, &ts) == EINVAL &&
-		           ts.tv_sec == 1 && ts.tv_nsec == 2);
+		    ts.tv_sec == 1 && ts.tv_nsec == 2);
 	if (type != ARGDATA_TYPE_MAP) {
 		argdata_map_iterator_t it;
 		argdata_map_iterate(ad, &it);
@@ -271,7 +271,7 @@ scalar(const argdata_t *ad, argdata_type_t type, struct fuzz_walk *w,
 			break;
 		}
 		FUZZ_CHECK((serr == 0 || serr == ERANGE) &&
-		           (uerr == 0 || uerr == ERANGE));
+		    (uerr == 0 || uerr == ERANGE));
 		/* Agreement where both fit; narrow ranges are checked too. */
 		if (serr == 0 && uerr == 0)
 			FUZZ_CHECK(i >= 0 && (uintmax_t)i == u);
@@ -480,18 +480,18 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 				made = &argdata_null;
 				have_made = true;
 			} else if (type == ARGDATA_TYPE_MAP ||
-			           type == ARGDATA_TYPE_SEQ) {
+			    type == ARGDATA_TYPE_SEQ) {
 				check_other_getters(pending, (int)type);
 				hash(w, &type, sizeof(type));
 				struct frame *f = wk->stack[wk->depth++];
 				memset(f, 0, sizeof(*f));
 				f->is_map = type == ARGDATA_TYPE_MAP;
 				if (f->is_map)
-					argdata_map_iterate(
-					    pending, &f->it.map);
+					argdata_map_iterate(pending,
+					    &f->it.map);
 				else
-					argdata_seq_iterate(
-					    pending, &f->it.seq);
+					argdata_seq_iterate(pending,
+					    &f->it.seq);
 			} else {
 				check_other_getters(pending, (int)type);
 				hash(w, &type, sizeof(type));
@@ -518,10 +518,9 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 		if (f->phase == 0) {
 			if ((error = reserve(wk)) != 0)
 				return error;
-			more =
-			    f->is_map
-			        ? argdata_map_get(&f->it.map, &key, &f->value)
-			        : argdata_seq_get(&f->it.seq, &f->value);
+			more = f->is_map
+			    ? argdata_map_get(&f->it.map, &key, &f->value)
+			    : argdata_seq_get(&f->it.seq, &f->value);
 			if (more) {
 				FUZZ_CHECK(index == f->count);
 				f->count++;
@@ -531,13 +530,13 @@ traverse(struct walker *wk, const argdata_t *root, struct fuzz_walk *w,
 			}
 			/* END or INVALID, and each stays where it is. */
 			FUZZ_CHECK(index == ARGDATA_ITERATOR_END ||
-			           index == ARGDATA_ITERATOR_INVALID);
+			    index == ARGDATA_ITERATOR_INVALID);
 			if (f->is_map)
 				argdata_map_next(&f->it.map);
 			else
 				argdata_seq_next(&f->it.seq);
-			FUZZ_CHECK(index == (f->is_map ? f->it.map.index
-			                               : f->it.seq.index));
+			FUZZ_CHECK(index ==
+			    (f->is_map ? f->it.map.index : f->it.seq.index));
 			if (index == ARGDATA_ITERATOR_INVALID)
 				defect(w, EINVAL);
 			const argdata_t *container = NULL;
@@ -592,8 +591,8 @@ fuzz_walk(const argdata_t *ad, struct fuzz_walk *w)
 }
 
 int
-fuzz_rebuild(
-    const argdata_t *ad, const argdata_t **root, struct fuzz_pool **pool)
+fuzz_rebuild(const argdata_t *ad, const argdata_t **root,
+    struct fuzz_pool **pool)
 {
 	struct walker wk = {0};
 	struct fuzz_walk w;

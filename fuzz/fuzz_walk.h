@@ -74,8 +74,8 @@ int fuzz_check_value(const argdata_t *ad, const struct fuzz_walk *w, bool valid,
  * *root and everything to free in *pool. Returns 0 or ENOMEM.
  */
 struct fuzz_pool;
-int fuzz_rebuild(
-    const argdata_t *ad, const argdata_t **root, struct fuzz_pool **pool);
+int fuzz_rebuild(const argdata_t *ad, const argdata_t **root,
+    struct fuzz_pool **pool);
 void fuzz_pool_free(struct fuzz_pool *pool);
 
 /*

@@ -225,8 +225,7 @@ ARGDATA_API int argdata_get_str(const argdata_t *ad, const char **str,
     size_t *len);
 ARGDATA_API int argdata_get_str_c(const argdata_t *ad, const char **str);
 /* ERANGE: the timestamp does not fit in a struct timespec. */
-ARGDATA_API int argdata_get_timestamp(const argdata_t *ad,
-    struct timespec *ts);
+ARGDATA_API int argdata_get_timestamp(const argdata_t *ad, struct timespec *ts);
 
 /*
  * The type of ad, stored in *type. Returns EINVAL when ad is backed by a
@@ -675,8 +674,8 @@ ARGDATA_API int argdata_encode_fd(argdata_encoder_t *e, int fd);
  * empty encoding: null. Returns 0 or the sticky error. Calling it again
  * returns the same result.
  */
-ARGDATA_API int argdata_encoder_finish(argdata_encoder_t *e,
-    const void **data, size_t *len, const int **fds, size_t *nfds);
+ARGDATA_API int argdata_encoder_finish(argdata_encoder_t *e, const void **data,
+    size_t *len, const int **fds, size_t *nfds);
 
 /*
  * The finished encoding as a value whose descriptor numbers convert to
@@ -736,7 +735,7 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
  */
 #ifndef __cplusplus
 #define ARGDATA_MEMBER_(st, m) (((st *)0)->m)
-#define ARGDATA_FIELD_TYPE_OF_(x)                                         \
+#define ARGDATA_FIELD_TYPE_OF_(x)                                              \
 	_Generic((x),                                                     \
 	    bool: ARGDATA_FIELD_BOOL,                                     \
 	    char: ((char)-1 < 0 ? ARGDATA_FIELD_INT : ARGDATA_FIELD_UINT), \
@@ -755,65 +754,86 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
 	    struct argdata_str: ARGDATA_FIELD_STRLEN,                     \
 	    struct argdata_bytes: ARGDATA_FIELD_BINARY)
 /* The offset of member m, which must be of type t (or it does not compile). */
-#define ARGDATA_OFFSET_AS_(st, m, t)                                      \
-	_Generic(ARGDATA_MEMBER_(st, m), t: offsetof(st, m))
-#define ARGDATA_KEY_COMMON_(st, m, k)                                     \
-	.key = (k), .keylen = sizeof(k "") - 1,                           \
+#define ARGDATA_OFFSET_AS_(st, m, t)                                           \
+	_Generic(ARGDATA_MEMBER_(st, m), t : offsetof(st, m))
+#define ARGDATA_KEY_COMMON_(st, m, k)                                          \
+	.key = (k), .keylen = sizeof(k "") - 1,                                \
 	.size = sizeof(ARGDATA_MEMBER_(st, m)), .offset = offsetof(st, m)
 
-#define ARGDATA_KEY(st, m, k, ...)                                        \
-	{ARGDATA_KEY_COMMON_(st, m, k),                                   \
-	    .type = ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)),       \
-	    .flags = __VA_ARGS__}
-#define ARGDATA_KEY_FD(st, m, k, ...)                                     \
-	{.key = (k), .keylen = sizeof(k "") - 1, .size = sizeof(int),     \
-	    .offset = ARGDATA_OFFSET_AS_(st, m, int),                     \
-	    .type = ARGDATA_FIELD_FD, .flags = __VA_ARGS__}
-#define ARGDATA_KEY_TIMESTAMP(st, m, k, ...)                              \
-	{ARGDATA_KEY_COMMON_(st, m, k), .type = ARGDATA_FIELD_TIMESTAMP,  \
-	    .flags = __VA_ARGS__}
-#define ARGDATA_KEY_MAP(st, m, k, s, ...)                                 \
-	{ARGDATA_KEY_COMMON_(st, m, k), .type = ARGDATA_FIELD_MAP,        \
-	    .nested = &(s), .flags = __VA_ARGS__}
-#define ARGDATA_ARRAY_COMMON_(st, m, n)                                   \
-	.type = ARGDATA_FIELD_ARRAY,                                      \
-	.size = sizeof(ARGDATA_MEMBER_(st, m)[0]),                        \
-	.offset = offsetof(st, m),                                        \
-	.max = sizeof(ARGDATA_MEMBER_(st, m)) /                           \
-	    sizeof(ARGDATA_MEMBER_(st, m)[0]),                            \
+#define ARGDATA_KEY(st, m, k, ...)                                             \
+	{                                                                      \
+		ARGDATA_KEY_COMMON_(st, m, k),                                 \
+		    .type = ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)),    \
+		    .flags = __VA_ARGS__                                       \
+	}
+#define ARGDATA_KEY_FD(st, m, k, ...)                                          \
+	{                                                                      \
+		.key = (k), .keylen = sizeof(k "") - 1, .size = sizeof(int),   \
+		.offset = ARGDATA_OFFSET_AS_(st, m, int),                      \
+		.type = ARGDATA_FIELD_FD, .flags = __VA_ARGS__                 \
+	}
+#define ARGDATA_KEY_TIMESTAMP(st, m, k, ...)                                   \
+	{                                                                      \
+		ARGDATA_KEY_COMMON_(st, m, k),                                 \
+		    .type = ARGDATA_FIELD_TIMESTAMP, .flags = __VA_ARGS__      \
+	}
+#define ARGDATA_KEY_MAP(st, m, k, s, ...)                                      \
+	{                                                                      \
+		ARGDATA_KEY_COMMON_(st, m, k), .type = ARGDATA_FIELD_MAP,      \
+		                               .nested = &(s),                 \
+		                               .flags = __VA_ARGS__            \
+	}
+#define ARGDATA_ARRAY_COMMON_(st, m, n)                                        \
+	.type = ARGDATA_FIELD_ARRAY,                                           \
+	.size = sizeof(ARGDATA_MEMBER_(st, m)[0]), .offset = offsetof(st, m),  \
+	.max = sizeof(ARGDATA_MEMBER_(st, m)) /                                \
+	    sizeof(ARGDATA_MEMBER_(st, m)[0]),                                 \
 	.count_offset = ARGDATA_OFFSET_AS_(st, n, size_t)
-#define ARGDATA_KEY_ARRAY(st, m, n, k, ...)                               \
-	{.key = (k), .keylen = sizeof(k "") - 1,                          \
-	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
-	    .elem_type = ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]), \
-	    .flags = __VA_ARGS__}
-#define ARGDATA_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                        \
-	{.key = (k), .keylen = sizeof(k "") - 1,                          \
-	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
-	    .elem_type = _Generic(ARGDATA_MEMBER_(st, m)[0],              \
-		int: ARGDATA_FIELD_FD),                                   \
-	    .flags = __VA_ARGS__}
-#define ARGDATA_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)                    \
-	{.key = (k), .keylen = sizeof(k "") - 1,                          \
-	    ARGDATA_ARRAY_COMMON_(st, m, n),                              \
-	    .elem_type = ARGDATA_FIELD_MAP, .nested = &(s),               \
-	    .flags = __VA_ARGS__}
-#define ARGDATA_OTHER_KEYS(st, m, n, et, km, s)                           \
-	{.key = NULL, ARGDATA_ARRAY_COMMON_(st, m, n),                    \
-	    .elem_type = ARGDATA_FIELD_MAP, .nested = &(s),               \
-	    .key_offset = offsetof(et, km),                               \
-	    .flags = _Generic(ARGDATA_MEMBER_(et, km),                    \
-		const char *: 0u,                                         \
-		struct argdata_str: ARGDATA_KEY_LENGTH)}
-#define ARGDATA_KEY_EACH(k, fn, a, ...)                                   \
-	{.key = (k), .keylen = sizeof(k "") - 1,                          \
-	    .type = ARGDATA_FIELD_EACH, .each = (fn), .arg = (a),         \
-	    .flags = __VA_ARGS__}
+#define ARGDATA_KEY_ARRAY(st, m, n, k, ...)                                    \
+	{                                                                      \
+		.key = (k), .keylen = sizeof(k "") - 1,                        \
+		ARGDATA_ARRAY_COMMON_(st, m, n),                               \
+		.elem_type =                                                   \
+		    ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]),         \
+		.flags = __VA_ARGS__                                           \
+	}
+#define ARGDATA_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                             \
+	{                                                                      \
+		.key = (k), .keylen = sizeof(k "") - 1,                        \
+		ARGDATA_ARRAY_COMMON_(st, m, n),                               \
+		.elem_type = _Generic(ARGDATA_MEMBER_(st, m)[0], int           \
+		                      : ARGDATA_FIELD_FD),                     \
+		.flags = __VA_ARGS__                                           \
+	}
+#define ARGDATA_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)                         \
+	{                                                                      \
+		.key = (k), .keylen = sizeof(k "") - 1,                        \
+		ARGDATA_ARRAY_COMMON_(st, m, n),                               \
+		.elem_type = ARGDATA_FIELD_MAP, .nested = &(s),                \
+		.flags = __VA_ARGS__                                           \
+	}
+#define ARGDATA_OTHER_KEYS(st, m, n, et, km, s)                                \
+	{                                                                      \
+		.key = NULL, ARGDATA_ARRAY_COMMON_(st, m, n),                  \
+		.elem_type = ARGDATA_FIELD_MAP, .nested = &(s),                \
+		.key_offset = offsetof(et, km),                                \
+		.flags = _Generic(ARGDATA_MEMBER_(et, km), const char * : 0u,  \
+		                  struct argdata_str                           \
+		                  : ARGDATA_KEY_LENGTH)                        \
+	}
+#define ARGDATA_KEY_EACH(k, fn, a, ...)                                        \
+	{                                                                      \
+		.key = (k), .keylen = sizeof(k "") - 1,                        \
+		.type = ARGDATA_FIELD_EACH, .each = (fn), .arg = (a),          \
+		.flags = __VA_ARGS__                                           \
+	}
 #endif
 
 /* A schema over a static array of fields. */
-#define ARGDATA_SCHEMA(fields, schema_flags)                              \
-	{(fields), sizeof(fields) / sizeof((fields)[0]), (schema_flags)}
+#define ARGDATA_SCHEMA(fields, schema_flags)                                   \
+	{                                                                      \
+		(fields), sizeof(fields) / sizeof((fields)[0]), (schema_flags) \
+	}
 
 /*
  * argdata_create_int(v) and argdata_get_int(ad, &v) for every integer type:
@@ -821,14 +841,14 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
  * does not fit in the type of v.
  */
 #ifdef __cplusplus
-#define ARGDATA_INT_OVERLOADS(type, stype, sign)                         \
-	inline argdata_t *argdata_create_int(type value)                 \
-	{                                                                \
-		return argdata_create_int_##sign(value);                 \
-	}                                                                \
-	inline int argdata_get_int(const argdata_t *ad, type *value)     \
-	{                                                                \
-		return argdata_get_int_##stype(ad, value);               \
+#define ARGDATA_INT_OVERLOADS(type, stype, sign)                               \
+	inline argdata_t *argdata_create_int(type value)                       \
+	{                                                                      \
+		return argdata_create_int_##sign(value);                       \
+	}                                                                      \
+	inline int argdata_get_int(const argdata_t *ad, type *value)           \
+	{                                                                      \
+		return argdata_get_int_##stype(ad, value);                     \
 	}
 #else
 /* clang-format off */
@@ -862,27 +882,27 @@ ARGDATA_API argdata_t *argdata_encoder_value(argdata_encoder_t *e);
 #define ARGDATA_INT_OVERLOADS(type, stype, sign)
 #endif
 
-#define ARGDATA_INT_GETTER_S(type, stype, min, max)                       \
-	static inline int argdata_get_int_##stype(const argdata_t *ad,    \
-	    type *value)                                                  \
-	{                                                                 \
-		intmax_t v;                                               \
-		int error = argdata_get_int_s(ad, &v, min, max);          \
-		if (error == 0)                                           \
-			*value = (type)v;                                 \
-		return error;                                             \
-	}                                                                 \
+#define ARGDATA_INT_GETTER_S(type, stype, min, max)                            \
+	static inline int argdata_get_int_##stype(const argdata_t *ad,         \
+	    type *value)                                                       \
+	{                                                                      \
+		intmax_t v;                                                    \
+		int error = argdata_get_int_s(ad, &v, min, max);               \
+		if (error == 0)                                                \
+			*value = (type)v;                                      \
+		return error;                                                  \
+	}                                                                      \
 	ARGDATA_INT_OVERLOADS(type, stype, s)
-#define ARGDATA_INT_GETTER_U(type, stype, max)                            \
-	static inline int argdata_get_int_##stype(const argdata_t *ad,    \
-	    type *value)                                                  \
-	{                                                                 \
-		uintmax_t v;                                              \
-		int error = argdata_get_int_u(ad, &v, max);               \
-		if (error == 0)                                           \
-			*value = (type)v;                                 \
-		return error;                                             \
-	}                                                                 \
+#define ARGDATA_INT_GETTER_U(type, stype, max)                                 \
+	static inline int argdata_get_int_##stype(const argdata_t *ad,         \
+	    type *value)                                                       \
+	{                                                                      \
+		uintmax_t v;                                                   \
+		int error = argdata_get_int_u(ad, &v, max);                    \
+		if (error == 0)                                                \
+			*value = (type)v;                                      \
+		return error;                                                  \
+	}                                                                      \
 	ARGDATA_INT_OVERLOADS(type, stype, u)
 
 ARGDATA_INT_GETTER_S(char, char, CHAR_MIN, CHAR_MAX)

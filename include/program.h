@@ -121,8 +121,7 @@ ARGDATA_API int program_attr_addwritable(program_attr_t *attr, int fd);
 #define PROGRAM_GRANT_READ 0x1
 #define PROGRAM_GRANT_WRITE 0x2
 #define PROGRAM_GRANT_EXEC 0x4
-ARGDATA_API int program_attr_addgrant(program_attr_t *attr, int fd,
-    int rights);
+ARGDATA_API int program_attr_addgrant(program_attr_t *attr, int fd, int rights);
 
 /*
  * Command-line arguments: each call appends one argument, argv[1],
@@ -140,8 +139,8 @@ ARGDATA_API int program_attr_addgrant(program_attr_t *attr, int fd,
  * spawn fails with EBADF when it is not open) or ENOMEM.
  */
 ARGDATA_API int program_attr_addarg(program_attr_t *attr, const char *arg);
-ARGDATA_API int program_attr_addarg_fd(program_attr_t *attr,
-    const char *prefix, int fd, const char *suffix);
+ARGDATA_API int program_attr_addarg_fd(program_attr_t *attr, const char *prefix,
+    int fd, const char *suffix);
 
 /*
  * How the program finds its descriptors. PROGRAM_LAYOUT_ARGDATA, the
@@ -204,8 +203,8 @@ ARGDATA_API int program_attr_addfd(program_attr_t *attr, const char *name,
  * bounding set stays). Returns 0, EINVAL for (uid_t)-1, (gid_t)-1 or more
  * than NGROUPS_MAX groups, or ENOMEM.
  */
-ARGDATA_API int program_attr_setuser(program_attr_t *attr, uid_t uid,
-    gid_t gid, const gid_t *groups, size_t ngroups);
+ARGDATA_API int program_attr_setuser(program_attr_t *attr, uid_t uid, gid_t gid,
+    const gid_t *groups, size_t ngroups);
 
 /*
  * Widens the sandbox's system-call filter by a named group of calls it
@@ -298,55 +297,56 @@ struct program_note_key {
 
 #ifndef __cplusplus
 #define PROGRAM_NOTE_FLAGS_(f, ...) (f)
-#define PROGRAM_NOTE_REC_(k, t, et, sz, mx, ...)                          \
-	{.key = k, .type = (t), .elem_type = (et), .size = (sz),          \
-	    .max = (mx), .flags = PROGRAM_NOTE_FLAGS_(__VA_ARGS__, 0)}
-#define PROGRAM_NOTE_KEY(st, m, k, ...)                                   \
-	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)), \
+#define PROGRAM_NOTE_REC_(k, t, et, sz, mx, ...)                               \
+	{                                                                      \
+		.key = k, .type = (t), .elem_type = (et), .size = (sz),        \
+		.max = (mx), .flags = PROGRAM_NOTE_FLAGS_(__VA_ARGS__, 0)      \
+	}
+#define PROGRAM_NOTE_KEY(st, m, k, ...)                                        \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)),   \
 	    0, sizeof(ARGDATA_MEMBER_(st, m)), 0, __VA_ARGS__)
-#define PROGRAM_NOTE_KEY_FD(st, m, k, ...)                                \
+#define PROGRAM_NOTE_KEY_FD(st, m, k, ...)                                     \
 	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_FD, 0, 0, 0, __VA_ARGS__)
-#define PROGRAM_NOTE_KEY_TIMESTAMP(st, m, k, ...)                         \
+#define PROGRAM_NOTE_KEY_TIMESTAMP(st, m, k, ...)                              \
 	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_TIMESTAMP, 0, 0, 0, __VA_ARGS__)
-#define PROGRAM_NOTE_KEY_MAP(st, m, k, s, ...)                            \
+#define PROGRAM_NOTE_KEY_MAP(st, m, k, s, ...)                                 \
 	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_MAP, 0, 0, 0, __VA_ARGS__)
-#define PROGRAM_NOTE_ARRAY_MAX_(st, m)                                    \
+#define PROGRAM_NOTE_ARRAY_MAX_(st, m)                                         \
 	(sizeof(ARGDATA_MEMBER_(st, m)) / sizeof(ARGDATA_MEMBER_(st, m)[0]))
-#define PROGRAM_NOTE_KEY_ARRAY(st, m, n, k, ...)                          \
-	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY,                         \
-	    ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]),            \
-	    sizeof(ARGDATA_MEMBER_(st, m)[0]),                            \
+#define PROGRAM_NOTE_KEY_ARRAY(st, m, n, k, ...)                               \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY,                              \
+	    ARGDATA_FIELD_TYPE_OF_(ARGDATA_MEMBER_(st, m)[0]),                 \
+	    sizeof(ARGDATA_MEMBER_(st, m)[0]), PROGRAM_NOTE_ARRAY_MAX_(st, m), \
+	    __VA_ARGS__)
+#define PROGRAM_NOTE_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                        \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_FD, 0,         \
 	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
-#define PROGRAM_NOTE_KEY_ARRAY_OF_FDS(st, m, n, k, ...)                   \
-	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_FD, 0,    \
+#define PROGRAM_NOTE_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)                    \
+	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,        \
 	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
-#define PROGRAM_NOTE_KEY_ARRAY_OF_MAPS(st, m, n, k, s, ...)               \
-	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,   \
-	    PROGRAM_NOTE_ARRAY_MAX_(st, m), __VA_ARGS__)
-#define PROGRAM_NOTE_OTHER_KEYS(st, m, n, et, km, s)                      \
-	PROGRAM_NOTE_REC_("", ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,  \
+#define PROGRAM_NOTE_OTHER_KEYS(st, m, n, et, km, s)                           \
+	PROGRAM_NOTE_REC_("", ARGDATA_FIELD_ARRAY, ARGDATA_FIELD_MAP, 0,       \
 	    PROGRAM_NOTE_ARRAY_MAX_(st, m), 0)
-#define PROGRAM_NOTE_KEY_EACH(k, fn, a, ...)                              \
+#define PROGRAM_NOTE_KEY_EACH(k, fn, a, ...)                                   \
 	PROGRAM_NOTE_REC_(k, ARGDATA_FIELD_EACH, 0, 0, 0, __VA_ARGS__)
 
 #define PROGRAM_FIELD_X_(kind, ...) ARGDATA_##kind(__VA_ARGS__),
 #define PROGRAM_NOTE_X_(kind, ...) PROGRAM_NOTE_##kind(__VA_ARGS__),
 #define PROGRAM_COUNT_X_(kind, ...) +1
 
-#define PROGRAM_SCHEMA(fields, list, schema_flags)                        \
-	static const struct argdata_field fields[] = {                    \
-	    list(PROGRAM_FIELD_X_)};                                      \
-	const struct argdata_schema program_schema =                      \
-	    ARGDATA_SCHEMA(fields, schema_flags);                         \
-	__attribute__((section(".note.argdata"), used, aligned(4)))       \
-	static const struct {                                             \
-		unsigned int namesz, descsz, type;                        \
-		char name[8];                                             \
-		unsigned int version, flags;                              \
-		struct program_note_key keys[0 list(PROGRAM_COUNT_X_)];   \
-	} program_note_ = {8,                                             \
-	    8 + sizeof(struct program_note_key) * (0 list(PROGRAM_COUNT_X_)), \
-	    PROGRAM_NOTE_SCHEMA, "argdata", PROGRAM_NOTE_VERSION,         \
+#define PROGRAM_SCHEMA(fields, list, schema_flags)                             \
+	static const struct argdata_field fields[] = {list(PROGRAM_FIELD_X_)}; \
+	const struct argdata_schema program_schema =                           \
+	    ARGDATA_SCHEMA(fields, schema_flags);                              \
+	__attribute__((section(".note.argdata"), used,                         \
+	    aligned(4))) static const struct {                                 \
+		unsigned int namesz, descsz, type;                             \
+		char name[8];                                                  \
+		unsigned int version, flags;                                   \
+		struct program_note_key keys[0 list(PROGRAM_COUNT_X_)];        \
+	} program_note_ = {8,                                                  \
+	    8 + sizeof(struct program_note_key) * (0 list(PROGRAM_COUNT_X_)),  \
+	    PROGRAM_NOTE_SCHEMA, "argdata", PROGRAM_NOTE_VERSION,              \
 	    (schema_flags), {list(PROGRAM_NOTE_X_)}}
 #endif
 

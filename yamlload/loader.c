@@ -124,7 +124,7 @@ struct loader {
 
 	struct anchor *anchors;
 	size_t nanchors, anchors_cap;
-	size_t *slots; /* hash table: index + 1 in anchors, 0 when free */
+	size_t *slots;     /* hash table: index + 1 in anchors, 0 when free */
 	uint64_t hash_key; /* see hash_name() */
 	size_t nslots;
 
@@ -283,7 +283,6 @@ loader_adopt(loader_t *ld, argdata_t *ad, loader_mark_t mark)
 	o->ad[o->count++] = ad;
 	return ad;
 }
-
 
 loader_t *
 loader_create(const char *file, const loader_handler_t *handlers,
@@ -530,7 +529,7 @@ define_anchor(loader_t *ld, const char *name)
 
 	if (a == NULL) {
 		if (ad_grow(&ld->anchors, &ld->anchors_cap, ld->nanchors, 1,
-		    sizeof(*ld->anchors), NULL) != 0)
+		        sizeof(*ld->anchors), NULL) != 0)
 			return 0;
 		if (ld->nanchors * 2 >= ld->nslots) {
 			size_t n = ld->nslots == 0 ? 64 : ld->nslots * 2;
@@ -590,8 +589,8 @@ count_nodes(loader_t *ld, uint64_t n, loader_mark_t mark)
 static int
 push_kid(loader_t *ld, uintptr_t kid, loader_mark_t mark)
 {
-	if (ad_grow(&ld->kids, &ld->kids_cap, ld->nkids, 1,
-		    sizeof(*ld->kids), NULL) != 0)
+	if (ad_grow(&ld->kids, &ld->kids_cap, ld->nkids, 1, sizeof(*ld->kids),
+	        NULL) != 0)
 		return fail_nomem(ld, mark);
 	ld->kids[ld->nkids++] = kid;
 	return 0;
@@ -620,7 +619,7 @@ reserve(loader_t *ld, size_t n)
 	/* Scalars come in small pieces: grow by 4 KiB at least. */
 	if (n > ld->out_cap - ld->out_len &&
 	    ad_grow(&ld->out, &ld->out_cap, ld->out_len, n < 4096 ? 4096 : n, 1,
-	    NULL) != 0)
+	        NULL) != 0)
 		return NULL;
 	return ld->out + ld->out_len;
 }
@@ -657,8 +656,8 @@ compact(loader_t *ld, size_t from, size_t to, size_t *gi, uint8_t *dst)
  * Stores where the encoding starts and its length; moves *gi past the gap.
  */
 static void
-child_encoding(
-    loader_t *ld, size_t pos, size_t end, size_t *gi, size_t *enc, size_t *len)
+child_encoding(loader_t *ld, size_t pos, size_t end, size_t *gi, size_t *enc,
+    size_t *len)
 {
 	const uint8_t *p, *field = NULL;
 	size_t n = 0;
@@ -686,8 +685,8 @@ child_encoding(
  * span [pos, end) of out.
  */
 static const argdata_t *
-bytes_value(
-    loader_t *ld, size_t pos, size_t end, size_t *gi, loader_mark_t mark)
+bytes_value(loader_t *ld, size_t pos, size_t end, size_t *gi,
+    loader_mark_t mark)
 {
 	size_t enc, len;
 	uint8_t *copy;
@@ -697,8 +696,8 @@ bytes_value(
 	if (copy == NULL)
 		return nomem_value(ld, mark);
 	compact(ld, enc, end, gi, copy);
-	return loader_adopt(
-	    ld, argdata_from_buffer(copy, len, NULL, NULL), mark);
+	return loader_adopt(ld, argdata_from_buffer(copy, len, NULL, NULL),
+	    mark);
 }
 
 /* Forgets the bytes and gaps of out from pos and gap on. */
@@ -713,8 +712,8 @@ truncate_out(loader_t *ld, size_t pos, size_t gap, size_t gap_sum)
 static int
 push_raw(loader_t *ld, const loader_node_t *node)
 {
-	if (ad_grow(&ld->raws, &ld->raws_cap, ld->nraws, 1,
-		    sizeof(*ld->raws), NULL) != 0)
+	if (ad_grow(&ld->raws, &ld->raws_cap, ld->nraws, 1, sizeof(*ld->raws),
+	        NULL) != 0)
 		return fail_nomem(ld, node->mark);
 	ld->raws[ld->nraws++] = node;
 	return 0;
@@ -775,10 +774,10 @@ cook_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		if (bin == NULL)
 			return nomem_value(ld, mark);
 		if (schema_base64(value, len, bin, &binlen) != 0)
-			return loader_fail(
-			    ld, mark, "!!binary takes base64 text");
-		return loader_adopt(
-		    ld, argdata_create_binary(bin, binlen), mark);
+			return loader_fail(ld, mark,
+			    "!!binary takes base64 text");
+		return loader_adopt(ld, argdata_create_binary(bin, binlen),
+		    mark);
 	default:
 		/* The codec copies strings, NUL bytes and all. */
 		return loader_adopt(ld, argdata_create_str(value, len), mark);
@@ -830,9 +829,9 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 			*p++ = 1;
 		break;
 	case ARGDATA_TYPE_INT:
-		n = sc.negative ? ad_encode_int_s(
-		                      buf, -(intmax_t)(sc.magnitude - 1) - 1)
-		                : ad_encode_int_u(buf, sc.magnitude);
+		n = sc.negative
+		    ? ad_encode_int_s(buf, -(intmax_t)(sc.magnitude - 1) - 1)
+		    : ad_encode_int_u(buf, sc.magnitude);
 		p = begin_scalar(ld, 1 + n, ARGDATA_TYPE_INT);
 		if (p != NULL) {
 			memcpy(p, buf, n);
@@ -862,8 +861,8 @@ encode_scalar(loader_t *ld, const char *tag, const char *value, size_t len,
 		n = 0;
 		for (size_t i = 0; i < len; i++)
 			n += value[i] != ' ' && value[i] != '\t' &&
-			     value[i] != '\n' && value[i] != '\r' &&
-			     value[i] != '=';
+			    value[i] != '\n' && value[i] != '\r' &&
+			    value[i] != '=';
 		p = begin_scalar(ld,
 		    1 + n / 4 * 3 + (n % 4 > 1 ? n % 4 - 1 : 0),
 		    ARGDATA_TYPE_BINARY);
@@ -965,7 +964,7 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		    "block style)",
 		    ld->limits.max_flow_depth);
 	if (ad_grow(&ld->frames, &ld->frames_cap, ld->nframes, 1,
-		    sizeof(*ld->frames), NULL) != 0)
+	        sizeof(*ld->frames), NULL) != 0)
 		return fail_nomem(ld, mark);
 	f = &ld->frames[ld->nframes];
 	*f = (struct frame){
@@ -980,8 +979,9 @@ push_frame(loader_t *ld, enum frame_kind kind, bool flow, const char *tag,
 		/* Room for the prefix, then the tag. */
 		uint8_t *p = reserve(ld, PREFIX_ROOM + 1);
 
-		if (p == NULL || ad_grow(&ld->gaps, &ld->gaps_cap, ld->ngaps,
-		    1, sizeof(*ld->gaps), NULL) != 0)
+		if (p == NULL ||
+		    ad_grow(&ld->gaps, &ld->gaps_cap, ld->ngaps, 1,
+		        sizeof(*ld->gaps), NULL) != 0)
 			return fail_nomem(ld, mark);
 		p[PREFIX_ROOM] =
 		    kind == FRAME_MAP ? ARGDATA_TYPE_MAP : ARGDATA_TYPE_SEQ;
@@ -1020,7 +1020,7 @@ pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
 		size_t room = PREFIX_ROOM;
 
 		size = ld->out_len - f->pos - room -
-		       (ld->gap_sum - f->gap_sum_before);
+		    (ld->gap_sum - f->gap_sum_before);
 		if (size > ld->limits.max_bytes)
 			return fail(ld, f->mark,
 			    "the document expands to more than %zu bytes",
@@ -1071,8 +1071,8 @@ pop_cooked(loader_t *ld, struct frame *f, uint64_t nodes)
 			items[i] = v;
 	}
 	ad = f->kind == FRAME_SEQ
-	         ? argdata_create_seq(items, n)
-	         : argdata_create_map(items, items + n / 2, n / 2);
+	    ? argdata_create_seq(items, n)
+	    : argdata_create_map(items, items + n / 2, n / 2);
 	ld->nkids = f->base;
 	truncate_out(ld, f->pos, f->gap, f->gap_sum_before);
 	/*
@@ -1248,7 +1248,7 @@ on_collection(loader_t *ld, const yaml_event_t *ev, bool map)
 	else if (schema_is_yaml_tag(tag, map ? "map" : "seq"))
 		tag = NULL;
 	else if (strncmp(tag, SCHEMA_YAML_PREFIX, strlen(SCHEMA_YAML_PREFIX)) ==
-	         0)
+	    0)
 		return fail(ld, mark, "%s on a %s", loader_tag_display(ld, tag),
 		    map ? "map" : "sequence");
 	else if ((h = find_handler(ld, tag)) == NULL)
@@ -1359,8 +1359,8 @@ finish_root(loader_t *ld, loader_mark_t mark)
 	p = realloc(ld->out, len == 0 ? 1 : len);
 	if (p != NULL)
 		ld->out = p;
-	ld->root = loader_adopt(
-	    ld, argdata_from_buffer(ld->out, len, NULL, NULL), mark);
+	ld->root = loader_adopt(ld,
+	    argdata_from_buffer(ld->out, len, NULL, NULL), mark);
 	ld->root_is_out = true;
 	return ld->root == NULL ? -1 : 0;
 }
@@ -1495,8 +1495,8 @@ reserve_for_input(loader_t *ld, size_t len)
 }
 
 int
-loader_load_string(
-    loader_t *ld, const void *buf, size_t len, const argdata_t **tree)
+loader_load_string(loader_t *ld, const void *buf, size_t len,
+    const argdata_t **tree)
 {
 	yaml_parser_t parser;
 	int error;
@@ -1529,9 +1529,9 @@ loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree)
 	yaml_parser_set_input_file(&parser, fp);
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size > 0)
-		reserve_for_input(ld, (uint64_t)st.st_size > SIZE_MAX
-		                          ? SIZE_MAX
-		                          : (size_t)st.st_size);
+		reserve_for_input(ld,
+		    (uint64_t)st.st_size > SIZE_MAX ? SIZE_MAX
+		                                    : (size_t)st.st_size);
 	ld->input_file = fp;
 	error = loader_load(ld, &parser, tree);
 	ld->input_file = NULL;

@@ -126,8 +126,8 @@ struct loader_node {
  * On failure it calls loader_fail() and returns NULL. ctx is the pointer
  * given to loader_create().
  */
-typedef const argdata_t *loader_tag_fn(
-    loader_t *ld, const loader_node_t *node, void *ctx);
+typedef const argdata_t *loader_tag_fn(loader_t *ld, const loader_node_t *node,
+    void *ctx);
 
 /*
  * One entry of a handler table. name is the tag without its handle: "fd"
@@ -168,8 +168,8 @@ void loader_free(loader_t *ld);
 int loader_load(loader_t *ld, yaml_parser_t *parser, const argdata_t **tree);
 
 /* loader_load() from a buffer (not copied) or a stdio stream. */
-int loader_load_string(
-    loader_t *ld, const void *buf, size_t len, const argdata_t **tree);
+int loader_load_string(loader_t *ld, const void *buf, size_t len,
+    const argdata_t **tree);
 int loader_load_file(loader_t *ld, FILE *fp, const argdata_t **tree);
 
 /* The error of a failed load, or NULL when there was none. */
@@ -214,8 +214,8 @@ char *loader_strdup(loader_t *ld, const char *s, size_t len);
  */
 int loader_node_str(loader_t *ld, const loader_node_t *node, const char *what,
     const char **str);
-int loader_node_bool(
-    loader_t *ld, const loader_node_t *node, const char *what, bool *value);
+int loader_node_bool(loader_t *ld, const loader_node_t *node, const char *what,
+    bool *value);
 int loader_node_uint(loader_t *ld, const loader_node_t *node, const char *what,
     uintmax_t max, uintmax_t *value);
 /*

@@ -59,14 +59,14 @@ node_expect(loader_t *ld, const loader_node_t *node, const char *what,
 {
 	if (sc->type == type)
 		return 0;
-	fail(ld, node->mark, "%s: expected %s, not %s", what, schema_type_name(type),
-	    schema_type_name(sc->type));
+	fail(ld, node->mark, "%s: expected %s, not %s", what,
+	    schema_type_name(type), schema_type_name(sc->type));
 	return -1;
 }
 
 int
-loader_node_str(
-    loader_t *ld, const loader_node_t *node, const char *what, const char **str)
+loader_node_str(loader_t *ld, const loader_node_t *node, const char *what,
+    const char **str)
 {
 	struct scalar sc;
 
@@ -87,8 +87,7 @@ loader_node_str(
 static bool
 is_yaml11_bool(const loader_node_t *node)
 {
-	static const char *const words[] = {
-	    "yes", "no", "on", "off", "y", "n"};
+	static const char *const words[] = {"yes", "no", "on", "off", "y", "n"};
 
 	if (!node->plain || node->tag != NULL)
 		return false;
@@ -100,8 +99,8 @@ is_yaml11_bool(const loader_node_t *node)
 }
 
 int
-loader_node_bool(
-    loader_t *ld, const loader_node_t *node, const char *what, bool *value)
+loader_node_bool(loader_t *ld, const loader_node_t *node, const char *what,
+    bool *value)
 {
 	struct scalar sc;
 
@@ -154,5 +153,5 @@ loader_node_is_null(const loader_node_t *node)
 		return false;
 	return schema_resolve(node->tag, node->value, node->length,
 	           node->plain || node->tag != NULL, &sc, &why) == 0 &&
-	       sc.type == ARGDATA_TYPE_NULL;
+	    sc.type == ARGDATA_TYPE_NULL;
 }

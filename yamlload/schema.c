@@ -19,9 +19,9 @@ static bool
 is_null(const char *s, size_t len)
 {
 	return len == 0 || (len == 1 && s[0] == '~') ||
-	       (len == 4 &&
-	           (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
-	               memcmp(s, "NULL", 4) == 0));
+	    (len == 4 &&
+	        (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+	            memcmp(s, "NULL", 4) == 0));
 }
 
 static bool
@@ -163,8 +163,8 @@ parse_float(const char *s, size_t len, double *value)
 
 /* Reads between min and max digits at s[*i]. */
 static bool
-digits(
-    const char *s, size_t len, size_t *i, size_t min, size_t max, long *value)
+digits(const char *s, size_t len, size_t *i, size_t min, size_t max,
+    long *value)
 {
 	size_t n = 0;
 	long v = 0;
@@ -222,8 +222,8 @@ days_since_epoch(long y, long m, long d)
 static bool
 parse_timestamp(const char *s, size_t len, struct timespec *ts)
 {
-	static const int mdays[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31};
 	size_t i = 0;
 	long y, mo, d, h = 0, mi = 0, sec = 0, nsec = 0, off = 0, sign = 1;
 
@@ -279,7 +279,7 @@ parse_timestamp(const char *s, size_t len, struct timespec *ts)
 			return false;
 	}
 	ts->tv_sec = (time_t)(days_since_epoch(y, mo, d) * 86400 + h * 3600 +
-	                      mi * 60 + sec - off);
+	    mi * 60 + sec - off);
 	ts->tv_nsec = nsec;
 	return true;
 }
@@ -444,8 +444,8 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 			return 0;
 		}
 		out->type = parse_float(s, len, &out->number)
-		                ? ARGDATA_TYPE_FLOAT
-		                : ARGDATA_TYPE_STR;
+		    ? ARGDATA_TYPE_FLOAT
+		    : ARGDATA_TYPE_STR;
 		return 0;
 	}
 
@@ -472,19 +472,18 @@ schema_resolve(const char *tag, const char *s, size_t len, bool plain,
 		out->type = ARGDATA_TYPE_INT;
 		r = parse_int(s, len, &out->negative, &out->magnitude);
 		if (r <= 0) {
-			*why =
-			    r < 0
-			        ? "integer out of range"
-			        : "!!int takes an integer (decimal, 0o or 0x)";
+			*why = r < 0
+			    ? "integer out of range"
+			    : "!!int takes an integer (decimal, 0o or 0x)";
 			return -1;
 		}
 	} else if (strcmp(name, "float") == 0) {
 		out->type = ARGDATA_TYPE_FLOAT;
 		r = parse_int(s, len, &out->negative, &out->magnitude);
 		if (r != 0) {
-			out->number = r < 0           ? strtod(s, NULL)
-			              : out->negative ? -(double)out->magnitude
-			                              : (double)out->magnitude;
+			out->number = r < 0 ? strtod(s, NULL)
+			    : out->negative ? -(double)out->magnitude
+			                    : (double)out->magnitude;
 		} else if (!parse_float(s, len, &out->number)) {
 			*why = "!!float takes a number, .inf, -.inf or .nan";
 			return -1;
@@ -516,7 +515,7 @@ schema_is_yaml_tag(const char *tag, const char *name)
 	size_t ylen = strlen(SCHEMA_YAML_PREFIX);
 
 	return strncmp(tag, SCHEMA_YAML_PREFIX, ylen) == 0 &&
-	       strcmp(tag + ylen, name) == 0;
+	    strcmp(tag + ylen, name) == 0;
 }
 
 const char *

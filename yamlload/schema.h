@@ -41,8 +41,8 @@ int schema_resolve(const char *tag, const char *s, size_t len, bool plain,
  * which holds at least len / 4 * 3 + 3 bytes; the decoded size goes to
  * *outlen. Returns 0, or -1 when the text is not base64.
  */
-int schema_base64(
-    const char *s, size_t len, unsigned char *out, size_t *outlen);
+int schema_base64(const char *s, size_t len, unsigned char *out,
+    size_t *outlen);
 
 /* Whether tag is the full form of YAML's !!name. */
 bool schema_is_yaml_tag(const char *tag, const char *name);

@@ -60,8 +60,8 @@ struct codec {
 	 * Builds subject s from ds and serializes it: the timed part.
 	 * Returns 0, or -1 when the codec cannot encode it.
 	 */
-	int (*build)(
-	    const struct dataset *ds, enum subject s, struct encoded *out);
+	int (*build)(const struct dataset *ds, enum subject s,
+	    struct encoded *out);
 	/* Frees what build made, untimed. */
 	void (*build_done)(struct encoded *out);
 	/*

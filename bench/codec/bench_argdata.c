@@ -20,8 +20,8 @@ struct build_state {
 	unsigned char *buf;
 };
 
-static const char *const inner_keys[] = {
-    "name", "port", "enabled", "ratio", "sock"};
+static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
+    "sock"};
 #define NINNER 5
 
 static argdata_t *
@@ -82,9 +82,9 @@ build_ints(const struct dataset *ds, struct build_state *st)
 		if (keep(st, argdata_create_int_s(ds->ints[i])) == NULL)
 			return -1;
 	return keep(st, argdata_create_seq((const argdata_t **)st->nodes, n)) ==
-	               NULL
-	           ? -1
-	           : 0;
+	        NULL
+	    ? -1
+	    : 0;
 }
 
 static int
@@ -126,7 +126,7 @@ ad_build(const struct dataset *ds, enum subject s, struct encoded *out)
 	if (st == NULL)
 		return -1;
 	int error = s == SUBJECT_CONFIG ? build_config(ds, st)
-	            : s == SUBJECT_INTS ? build_ints(ds, st)
+	    : s == SUBJECT_INTS         ? build_ints(ds, st)
 	                                : build_deep(ds, st);
 	if (error != 0)
 		return -1;
@@ -287,8 +287,8 @@ ad_walk(const argdata_t *v, struct walk_sum *sum)
 				}
 				if (f->phase == 2)
 					argdata_map_next(&f->it.map);
-				if (argdata_map_get(
-				        &f->it.map, &key, &f->value)) {
+				if (argdata_map_get(&f->it.map, &key,
+				        &f->value)) {
 					f->phase = 1;
 					v = key;
 					break;
@@ -317,8 +317,8 @@ convert_fd(void *arg, size_t fd)
 }
 
 static int
-ad_decode(
-    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
+ad_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+    void **state)
 {
 	argdata_t *ad = argdata_from_buffer(buf, len, convert_fd, NULL);
 	*state = ad;

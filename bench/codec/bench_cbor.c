@@ -43,8 +43,8 @@ put_int(struct out *o, int64_t v)
 	if (v >= 0)
 		o->len += cbor_encode_uint((uint64_t)v, o->buf + o->len, HEAD);
 	else
-		o->len += cbor_encode_negint(
-		    (uint64_t)(-1 - v), o->buf + o->len, HEAD);
+		o->len += cbor_encode_negint((uint64_t)(-1 - v),
+		    o->buf + o->len, HEAD);
 }
 
 static void
@@ -55,8 +55,8 @@ put_str(struct out *o, const char *s, size_t len)
 	o->len += len;
 }
 
-static const char *const inner_keys[] = {
-    "name", "port", "enabled", "ratio", "sock"};
+static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
+    "sock"};
 
 static int
 cb_build(const struct dataset *ds, enum subject s, struct encoded *out)
@@ -86,8 +86,8 @@ cb_build(const struct dataset *ds, enum subject s, struct encoded *out)
 			o->len +=
 			    cbor_encode_double(e->ratio, o->buf + o->len, HEAD);
 			put_str(o, inner_keys[4], strlen(inner_keys[4]));
-			o->len += cbor_encode_tag(
-			    BENCH_CBOR_FD_TAG, o->buf + o->len, HEAD);
+			o->len += cbor_encode_tag(BENCH_CBOR_FD_TAG,
+			    o->buf + o->len, HEAD);
 			put_int(o, e->sock);
 		}
 		break;
@@ -103,8 +103,8 @@ cb_build(const struct dataset *ds, enum subject s, struct encoded *out)
 		for (size_t i = 0; i <= ds->depth; i++) {
 			if (reserve(o, 1) != 0)
 				return -1;
-			o->len += cbor_encode_array_start(
-			    i < ds->depth, o->buf + o->len, 1);
+			o->len += cbor_encode_array_start(i < ds->depth,
+			    o->buf + o->len, 1);
 		}
 		break;
 	}
@@ -147,7 +147,7 @@ visit(cbor_item_t *item, struct walk_sum *sum)
 	case CBOR_TYPE_TAG: {
 		cbor_item_t *fd = cbor_tag_item(item);
 		int ok = cbor_tag_value(item) == BENCH_CBOR_FD_TAG &&
-		         cbor_isa_uint(fd);
+		    cbor_isa_uint(fd);
 		if (ok)
 			sum->fds += cbor_get_int(fd);
 		/* cbor_tag_item takes a reference. */
@@ -260,8 +260,8 @@ free_tree(cbor_item_t *root)
 			pairs = cbor_map_handle(item);
 		}
 		for (size_t i = 0; i < n; i++) {
-			cbor_item_t *c[2] = {
-			    children ? children[i] : pairs[i].key,
+			cbor_item_t *c[2] = {children ? children[i]
+			                              : pairs[i].key,
 			    children ? NULL : pairs[i].value};
 			for (int j = 0; j < 2; j++) {
 				if (c[j] == NULL)
@@ -278,8 +278,8 @@ free_tree(cbor_item_t *root)
 }
 
 static int
-cb_decode(
-    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
+cb_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+    void **state)
 {
 	struct cbor_load_result result;
 	cbor_item_t *root = cbor_load(buf, len, &result);

@@ -23,8 +23,8 @@
 #include "bench.h"
 #include "stats.h"
 
-static const struct codec *const codecs[] = {
-    &codec_argdata, &codec_msgpack, &codec_cbor};
+static const struct codec *const codecs[] = {&codec_argdata, &codec_msgpack,
+    &codec_cbor};
 #define NCODECS 3
 
 static const char *const subject_names[] = {"config", "ints", "deep"};
@@ -34,8 +34,8 @@ static const char *const subject_names[] = {"config", "ints", "deep"};
  * streaming encoder, typed extraction), timed in the same rounds as the
  * codecs and compared with msgpack-c's time in each round.
  */
-static const struct codec *const variants[] = {
-    &codec_argdata_stream, &codec_argdata_typed};
+static const struct codec *const variants[] = {&codec_argdata_stream,
+    &codec_argdata_typed};
 #define NVARIANTS 2
 
 struct variant_result {
@@ -395,7 +395,7 @@ main(int argc, char **argv)
 		const char *decode_text, *build_text, *typed_text, *stream_text;
 	} goal[] = {
 	    {0.25, 1.5, 0.25, 1.0, "<= 0.25 (4x as fast)", "<= 1.5",
-		"<= 0.25 (4x as fast)", "<= 1.0"},
+	        "<= 0.25 (4x as fast)", "<= 1.0"},
 	    {0.25, 2.0, 0, 1.0, "<= 0.25 (4x as fast)", "<= 2", "", "<= 1.0"},
 	    {0, 0, 0, 0, "", "", "", ""},
 	};
@@ -444,15 +444,15 @@ main(int argc, char **argv)
 			print_time(r[c].build);
 		print_ratio(r[1].build_ratio);
 		print_ratio(r[2].build_ratio);
-		print_goal(r[1].build_ratio, goal[s].build,
-		    goal[s].build_text);
+		print_goal(r[1].build_ratio, goal[s].build, goal[s].build_text);
 		for (int v = 0; v < NVARIANTS; v++) {
 			if (vr[v].decode >= 0) {
 				if (memcmp(&vr[v].sum, &r[0].sum,
 				        sizeof(r[0].sum)) != 0) {
 					warnx("%s: %s read other values than "
 					      "the walk",
-					    subject_names[s], variants[v]->name);
+					    subject_names[s],
+					    variants[v]->name);
 					mismatch = 1;
 				}
 				printf("%-7s %-16s", subject_names[s],
@@ -462,8 +462,8 @@ main(int argc, char **argv)
 				printf(" %9s", "");
 				print_ratio(vr[v].decode_ratio);
 				printf(" %9s", "");
-				print_goal(vr[v].decode_ratio,
-				    goal[s].typed, goal[s].typed_text);
+				print_goal(vr[v].decode_ratio, goal[s].typed,
+				    goal[s].typed_text);
 			}
 			if (vr[v].build >= 0) {
 				printf("%-7s %-16s", subject_names[s],

@@ -11,8 +11,8 @@
 
 #include "bench.h"
 
-static const char *const inner_keys[] = {
-    "name", "port", "enabled", "ratio", "sock"};
+static const char *const inner_keys[] = {"name", "port", "enabled", "ratio",
+    "sock"};
 
 static void
 pack_key(msgpack_packer *pk, const char *s, size_t len)
@@ -53,8 +53,8 @@ mp_build(const struct dataset *ds, enum subject s, struct encoded *out)
 			pack_key(&pk, inner_keys[3], strlen(inner_keys[3]));
 			msgpack_pack_double(&pk, e->ratio);
 			pack_key(&pk, inner_keys[4], strlen(inner_keys[4]));
-			msgpack_pack_ext_with_body(
-			    &pk, fd, sizeof(fd), BENCH_MSGPACK_FD_EXT);
+			msgpack_pack_ext_with_body(&pk, fd, sizeof(fd),
+			    BENCH_MSGPACK_FD_EXT);
 		}
 		break;
 	case SUBJECT_INTS:
@@ -114,7 +114,7 @@ visit(const msgpack_object *o, struct walk_sum *sum)
 		    o->via.ext.size != 4)
 			return -1;
 		sum->fds += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		            (uint32_t)p[2] << 8 | p[3];
+		    (uint32_t)p[2] << 8 | p[3];
 		return 0;
 	}
 	default:
@@ -178,8 +178,8 @@ mp_walk(const msgpack_object *root, struct walk_sum *sum)
 }
 
 static int
-mp_decode(
-    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
+mp_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+    void **state)
 {
 	msgpack_unpacked *u = malloc(sizeof(*u));
 	*state = u;

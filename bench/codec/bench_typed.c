@@ -103,8 +103,8 @@ static const struct argdata_schema entry_schema =
     ARGDATA_SCHEMA(entry_fields, 0);
 
 static const struct argdata_field config_fields[] = {
-    ARGDATA_OTHER_KEYS(
-        struct typed_config, entry, n, struct typed_entry, key, entry_schema),
+    ARGDATA_OTHER_KEYS(struct typed_config, entry, n, struct typed_entry, key,
+        entry_schema),
 };
 static const struct argdata_schema config_schema =
     ARGDATA_SCHEMA(config_fields, 0);
@@ -124,8 +124,8 @@ convert_fd(void *arg, size_t fd)
  * the bytes of every string, keys included.
  */
 static int
-typed_decode(
-    const unsigned char *buf, size_t len, struct walk_sum *sum, void **state)
+typed_decode(const unsigned char *buf, size_t len, struct walk_sum *sum,
+    void **state)
 {
 	argdata_t *ad = argdata_from_buffer(buf, len, convert_fd, NULL);
 	char msg[128];

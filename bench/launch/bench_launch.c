@@ -179,7 +179,8 @@ start(const struct method *m, double *us, double *cpu_us)
 static void
 usage(void)
 {
-	errx(2, "usage: bench_launch [-n ROUNDS] [-c LABEL=PATH]... "
+	errx(2,
+	    "usage: bench_launch [-n ROUNDS] [-c LABEL=PATH]... "
 	    "CLOUDABI-RUN EXIT0 EXEC-CHAIN");
 }
 
@@ -331,13 +332,14 @@ main(int argc, char **argv)
 	}
 
 	printf("%zu rounds, each starting every method once in turn; "
-	    "medians in microseconds\n", rounds);
+	       "medians in microseconds\n",
+	    rounds);
 	printf("(bwrap/: how many times as fast as bwrap --unshare-all)\n");
 	printf("program: %s (static), directory: %s\n\n", exit0, dir);
 	printf("%-28s %21s %21s\n", "", "---- wall time ----",
 	    "---- CPU time ----");
-	printf("%-28s %8s %7s %7s %10s %7s\n", "method", "median",
-	    "x plain", "bwrap/", "median", "x plain");
+	printf("%-28s %8s %7s %7s %10s %7s\n", "method", "median", "x plain",
+	    "bwrap/", "median", "x plain");
 	for (int i = 0; i < nmethods; i++) {
 		m = &methods[i];
 		if (m->absent != NULL) {
@@ -362,8 +364,8 @@ main(int argc, char **argv)
 		printf("  %s:", m->name);
 		for (int a = 0; m->argv[a] != NULL; a++)
 			printf(" %s", m->argv[a]);
-		printf("%s\n", m->plain ? "   (directory at descriptor 0)" :
-		    "");
+		printf("%s\n",
+		    m->plain ? "   (directory at descriptor 0)" : "");
 	}
 
 	for (int i = 0; i < nmethods; i++) {

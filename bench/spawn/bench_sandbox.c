@@ -63,14 +63,14 @@ enum step {
 };
 
 static const char *const step_names[NSTEPS] = {
-	[UNCONFINED] = "unconfined",
-	[SESSION] = "setsid",
-	[CAPS] = "capabilities dropped",
-	[NNP] = "no_new_privs",
-	[NNP_LANDLOCK] = "no_new_privs, Landlock",
-	[NNP_FILTER1] = "no_new_privs, 1-instruction filter",
-	[NNP_FILTER] = "no_new_privs, the allowlist filter",
-	[SANDBOX] = "the whole sandbox",
+    [UNCONFINED] = "unconfined",
+    [SESSION] = "setsid",
+    [CAPS] = "capabilities dropped",
+    [NNP] = "no_new_privs",
+    [NNP_LANDLOCK] = "no_new_privs, Landlock",
+    [NNP_FILTER1] = "no_new_privs, 1-instruction filter",
+    [NNP_FILTER] = "no_new_privs, the allowlist filter",
+    [SANDBOX] = "the whole sandbox",
 };
 
 /* What the child needs; it shares the parent's memory until its exec. */
@@ -80,7 +80,7 @@ struct job {
 	const struct sandbox *sb;
 	const struct sock_fprog *filter;
 	const struct sandbox_filter *template; /* to patch filter from */
-	double attach_us; /* written by the child */
+	double attach_us;                      /* written by the child */
 };
 
 static char *child_argv[] = {"exit0", NULL};
@@ -122,7 +122,7 @@ child(void *arg)
 			    job->filter->filter, (pid_t)syscall(__NR_getpid));
 		t0 = bench_wall_us();
 		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-		    job->filter) != 0)
+		        job->filter) != 0)
 			_exit(127);
 		job->attach_us = bench_wall_us() - t0;
 		break;
@@ -150,8 +150,9 @@ run(struct job *job, void *stack, const int *fds, size_t nfds)
 		}
 	}
 	job->sb = sb;
-	if (clone(child, (char *)stack + STACK_SIZE, CLONE_VM | CLONE_VFORK |
-	    CLONE_PIDFD | SIGCHLD, job, &pidfd) < 0)
+	if (clone(child, (char *)stack + STACK_SIZE,
+	        CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, job,
+	        &pidfd) < 0)
 		err(1, "clone");
 	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
 		err(1, "waitid");
@@ -167,7 +168,7 @@ int
 main(int argc, char **argv)
 {
 	static struct sock_filter allow[] = {
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog allow_prog = {.len = 1, .filter = allow};
 	struct sock_fprog sandbox_prog;
@@ -238,7 +239,8 @@ main(int argc, char **argv)
 	}
 
 	printf("%zu runs each, medians in microseconds; the sandbox's filter "
-	       "has %zu instructions\n\n", iterations, len);
+	       "has %zu instructions\n\n",
+	    iterations, len);
 	printf("%-36s %10s %9s %7s %9s\n", "", "median", "added", "ratio",
 	    "seccomp");
 	double base = bench_median(times[UNCONFINED], iterations);

@@ -187,8 +187,8 @@ measure(const struct pair *p, size_t iterations)
 	mref = bench_median(ref, iterations);
 	mours = bench_median(ours, iterations);
 	printf("%-34s %10.1f\n", p->name_ref, mref);
-	printf("%-34s %10.1f %8.3f %+9.1f\n", p->name_ours, mours,
-	    mours / mref, mours - mref);
+	printf("%-34s %10.1f %8.3f %+9.1f\n", p->name_ours, mours, mours / mref,
+	    mours - mref);
 	free(ref);
 	free(ours);
 }
@@ -198,15 +198,15 @@ main(int argc, char **argv)
 {
 	static const struct pair pairs[] = {
 	    {"posix_spawn, 3 dup2 actions", "program_spawn, 3 descriptors",
-		run_posix_spawn, run_program_spawn},
+	        run_posix_spawn, run_program_spawn},
 	    {"fork, 3 dup2, execve", "fork, program_exec, 3 descriptors",
-		run_fork_execve, run_fork_proc_exec},
+	        run_fork_execve, run_fork_proc_exec},
 	    {"program_spawn, 3 descriptors", "program_spawn, sandboxed",
-		run_program_spawn, run_program_spawn_sandboxed},
+	        run_program_spawn, run_program_spawn_sandboxed},
 	};
-	static const struct pair dynamic_pair = {
-	    "program_spawn, dynamic", "program_spawn, dynamic, sandboxed",
-	    run_dynamic, run_dynamic_sandboxed};
+	static const struct pair dynamic_pair = {"program_spawn, dynamic",
+	    "program_spawn, dynamic, sandboxed", run_dynamic,
+	    run_dynamic_sandboxed};
 	char *dynamic_path;
 	argdata_t *elems[3], *seq;
 	size_t iterations = 1000;

@@ -120,8 +120,9 @@ count_carving(void)
 		drop_spares(ad_self.low);
 	ad_self.events = 0;
 	ad_self.low = ad_self.nspares;
-	ad_self.period = 2 * ad_self.nspares > AD_SCAVENGE_PERIOD ?
-	    2 * ad_self.nspares : AD_SCAVENGE_PERIOD;
+	ad_self.period = 2 * ad_self.nspares > AD_SCAVENGE_PERIOD
+	    ? 2 * ad_self.nspares
+	    : AD_SCAVENGE_PERIOD;
 }
 
 /* A chunk with no values left becomes a spare of the calling thread. */
@@ -157,7 +158,7 @@ retire(struct chunk *c)
 	size_t give = AD_OWNED - c->carved;
 
 	if (atomic_fetch_sub_explicit(&c->balance, give,
-	    memory_order_acq_rel) == give)
+	        memory_order_acq_rel) == give)
 		release(c);
 }
 
@@ -172,8 +173,8 @@ flush_pending(void)
 		return;
 	ad_self.pending = NULL;
 	ad_self.npending = 0;
-	if (atomic_fetch_sub_explicit(&c->balance, n,
-	    memory_order_acq_rel) == n) {
+	if (atomic_fetch_sub_explicit(&c->balance, n, memory_order_acq_rel) ==
+	    n) {
 		/* Retired, and these were its last values. */
 		release(c);
 	}
@@ -208,8 +209,7 @@ make_exit_key(void)
  * unloaded, -z nodelete), threads that end later must not call it: the key
  * goes with the code, and their chunks are left behind.
  */
-static void __attribute__((destructor))
-delete_exit_key(void)
+static void __attribute__((destructor)) delete_exit_key(void)
 {
 	if (atomic_exchange(&exit_key_made, false))
 		pthread_key_delete(exit_key);
@@ -317,7 +317,7 @@ ad_node_free(argdata_t *ad, size_t size)
 		 */
 		if (!ad_self.registered && !register_thread()) {
 			if (atomic_fetch_sub_explicit(&c->balance, 1,
-			    memory_order_acq_rel) == 1)
+			        memory_order_acq_rel) == 1)
 				release(c);
 			return;
 		}
@@ -353,8 +353,9 @@ ad_alloc_trim(void)
 	struct chunk *c = ad_self.current;
 
 	flush_pending();
-	if (c != NULL && atomic_load_explicit(&c->balance,
-	    memory_order_acquire) == AD_OWNED - c->carved) {
+	if (c != NULL &&
+	    atomic_load_explicit(&c->balance, memory_order_acquire) ==
+	        AD_OWNED - c->carved) {
 		ad_self.current = NULL;
 		retire(c);
 	}

@@ -43,15 +43,15 @@
 #define AD_VG_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define AD_POISON(p, n)                                                    \
-	do {                                                               \
-		AD_ASAN_POISON(p, n);                                      \
-		AD_VG_POISON(p, n);                                        \
+#define AD_POISON(p, n)                                                        \
+	do {                                                                   \
+		AD_ASAN_POISON(p, n);                                          \
+		AD_VG_POISON(p, n);                                            \
 	} while (0)
-#define AD_UNPOISON(p, n)                                                  \
-	do {                                                               \
-		AD_ASAN_UNPOISON(p, n);                                    \
-		AD_VG_UNPOISON(p, n);                                      \
+#define AD_UNPOISON(p, n)                                                      \
+	do {                                                                   \
+		AD_ASAN_UNPOISON(p, n);                                        \
+		AD_VG_UNPOISON(p, n);                                          \
 	} while (0)
 
 #define AD_CHUNK_SIZE 8192
@@ -80,7 +80,7 @@ struct chunk {
 	struct chunk *next;
 };
 
-#define AD_CHUNK_HEADER \
+#define AD_CHUNK_HEADER                                                        \
 	((sizeof(struct chunk) + AD_UNIT - 1) / AD_UNIT * AD_UNIT)
 
 _Static_assert(AD_CHUNK_SIZE / AD_UNIT <= UINT16_MAX, "home does not fit");
@@ -124,7 +124,8 @@ ad_node_alloc(size_t size)
 	argdata_t *ad;
 
 	if (__builtin_expect(c == NULL || size > AD_NODE_MAX ||
-	    AD_CHUNK_SIZE - c->used < rounded, 0))
+	            AD_CHUNK_SIZE - c->used < rounded,
+	        0))
 		return ad_node_alloc_slow(size);
 	ad = (argdata_t *)(void *)((char *)c + c->used);
 	AD_UNPOISON(ad, size);

@@ -140,12 +140,12 @@ ad_init_buffer(argdata_t *ad, const uint8_t *data, size_t len,
  * Lengths below 128 take one byte and are by far the most common, so that
  * case is inline; the rest is ad_read_subfield_long().
  */
-const char *ad_read_subfield_long(const uint8_t **pos,
-    const uint8_t *end, const uint8_t **field, size_t *fieldlen);
+const char *ad_read_subfield_long(const uint8_t **pos, const uint8_t *end,
+    const uint8_t **field, size_t *fieldlen);
 
 static inline const char *
-ad_read_subfield(const uint8_t **pos, const uint8_t *end,
-    const uint8_t **field, size_t *fieldlen)
+ad_read_subfield(const uint8_t **pos, const uint8_t *end, const uint8_t **field,
+    size_t *fieldlen)
 {
 	const uint8_t *p = *pos;
 
@@ -265,16 +265,14 @@ int ad_decode_int(const uint8_t *p, size_t len, bool *negative,
  * towards negative infinity. Returns 0, or ERANGE when it does not fit.
  */
 struct timespec;
-int ad_decode_timestamp(const uint8_t *p, size_t len,
-    struct timespec *ts);
+int ad_decode_timestamp(const uint8_t *p, size_t len, struct timespec *ts);
 
 /*
  * The checks argdata_validate() applies to one scalar (tag and payload,
  * the tag at p[0]). Returns NULL when valid, or the reason it is not, with
  * *at the offset inside [p, p + len) of the defect.
  */
-const char *ad_check_scalar(const uint8_t *p, size_t len,
-    size_t *at);
+const char *ad_check_scalar(const uint8_t *p, size_t len, size_t *at);
 
 /*
  * A pre-order walk over any tree, in memory or encoded or both, without
@@ -308,7 +306,7 @@ enum ad_walk_kind {
 struct ad_walk_event {
 	enum ad_walk_kind kind;
 	const argdata_t *value;
-	bool map;               /* BEGIN, END: whether it is a map */
+	bool map; /* BEGIN, END: whether it is a map */
 	size_t depth;
 	size_t index;
 	const char *error;

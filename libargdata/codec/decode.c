@@ -118,15 +118,14 @@ int_trim(const uint8_t **p, size_t *len)
 {
 	while (*len > 1 &&
 	    (((*p)[0] == 0x00 && (*p)[1] < 0x80) ||
-		((*p)[0] == 0xff && (*p)[1] >= 0x80))) {
+	        ((*p)[0] == 0xff && (*p)[1] >= 0x80))) {
 		(*p)++;
 		(*len)--;
 	}
 }
 
 int
-ad_decode_int(const uint8_t *p, size_t len, bool *negative,
-    uint64_t *magnitude)
+ad_decode_int(const uint8_t *p, size_t len, bool *negative, uint64_t *magnitude)
 {
 	uint64_t raw;
 
@@ -187,8 +186,7 @@ ad_decode_timestamp(const uint8_t *p, size_t len, struct timespec *ts)
 		return ERANGE;
 	if (negative && sec > (unsigned __int128)INT64_MAX + 1)
 		return ERANGE;
-	ts->tv_sec = negative ? (time_t)(-(int64_t)(sec - 1) - 1)
-			      : (time_t)sec;
+	ts->tv_sec = negative ? (time_t)(-(int64_t)(sec - 1) - 1) : (time_t)sec;
 	ts->tv_nsec = (long)nsec;
 	return 0;
 }

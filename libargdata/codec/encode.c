@@ -36,8 +36,9 @@ ad_encode_timestamp(uint8_t out[16], const struct timespec *ts, bool *valid)
 		p[i] = (uint8_t)u;
 		u >>= 8;
 	}
-	while (n > 0 && ((p[skip] == 0x00 && (n == 1 || p[skip + 1] < 0x80)) ||
-	    (p[skip] == 0xff && n > 1 && p[skip + 1] >= 0x80))) {
+	while (n > 0 &&
+	    ((p[skip] == 0x00 && (n == 1 || p[skip + 1] < 0x80)) ||
+	        (p[skip] == 0xff && n > 1 && p[skip + 1] >= 0x80))) {
 		skip++;
 		n--;
 	}

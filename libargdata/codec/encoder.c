@@ -129,8 +129,8 @@ scalar_at(argdata_encoder_t *e, size_t n)
 {
 	uint8_t *o;
 
-	if (ad_encoder_reserve(
-	        e, n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
+	if (ad_encoder_reserve(e,
+	        n + (e->top != NULL ? ad_prefix_size(n) : 0)) != 0)
 		return NULL;
 	o = e->buf + e->len;
 	if (e->top != NULL)
@@ -198,8 +198,9 @@ begin(argdata_encoder_t *e, bool map)
 		*o++ = 0x80;
 	*o++ = map ? AD_TAG_MAP : AD_TAG_SEQ;
 	e->top = &e->stack[e->depth++];
-	*e->top = (struct frame){
-	    .tag = (size_t)(o - 1 - e->buf), .map = map, .key_next = true};
+	*e->top = (struct frame){.tag = (size_t)(o - 1 - e->buf),
+	    .map = map,
+	    .key_next = true};
 	e->len = (size_t)(o - e->buf);
 	return 0;
 }
@@ -389,8 +390,8 @@ argdata_encode_float(argdata_encoder_t *e, double value)
 
 /* Writes tag, the len bytes at p, and a NUL byte when nul is set. */
 static inline int
-put_bytes(
-    argdata_encoder_t *e, uint8_t tag, const void *p, size_t len, bool nul)
+put_bytes(argdata_encoder_t *e, uint8_t tag, const void *p, size_t len,
+    bool nul)
 {
 	uint8_t *o;
 	int error;

@@ -18,8 +18,9 @@ static int
 new_number(argdata_encoder_t *e, int fd, uint32_t *number)
 {
 	/* Numbers are 32 bits on the wire. */
-	if (e->nfds >= UINT32_MAX / 2 || ad_grow(&e->fds, &e->fds_cap, e->nfds,
-	                                     1, sizeof(*e->fds), NULL) != 0)
+	if (e->nfds >= UINT32_MAX / 2 ||
+	    ad_grow(&e->fds, &e->fds_cap, e->nfds, 1, sizeof(*e->fds), NULL) !=
+	        0)
 		return ENOMEM;
 	e->fds[e->nfds] = fd;
 	*number = (uint32_t)e->nfds++;

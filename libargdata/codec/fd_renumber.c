@@ -77,7 +77,8 @@ number_sparse(struct fdmap *m, int fd)
 	} else {
 		/* Fibonacci hashing: the high bits of the product. */
 		size_t h = (size_t)(((uint64_t)(uint32_t)fd *
-		    UINT64_C(0x9e3779b97f4a7c15)) >> m->shift);
+		                        UINT64_C(0x9e3779b97f4a7c15)) >>
+		    m->shift);
 
 		for (; m->slots[h] != 0; h = (h + 1) & m->mask)
 			if (m->fds[m->slots[h] - 1] == fd)

@@ -28,11 +28,11 @@ struct fdmap {
 	uint32_t *dense; /* dense[fd]: number + 1, or 0 when not seen */
 	size_t ndense;
 	size_t dense_limit; /* what dense may grow to */
-	uint32_t *slots; /* open addressing: number + 1, or 0 when free */
+	uint32_t *slots;    /* open addressing: number + 1, or 0 when free */
 	size_t mask;
-	unsigned shift;  /* 64 - log2 of the number of slots */
+	unsigned shift; /* 64 - log2 of the number of slots */
 	size_t maxfds;
-	bool no_hash;    /* making the hash table failed: search fds */
+	bool no_hash; /* making the hash table failed: search fds */
 };
 
 /*

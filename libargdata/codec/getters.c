@@ -125,8 +125,7 @@ int_fast(const argdata_t *ad, int64_t *v)
 
 	if (len > 8)
 		return false;
-	if ((size_t)(ad->u.buffer.data - ad->u.buffer.base) + ad->length >=
-	    8) {
+	if ((size_t)(ad->u.buffer.data - ad->u.buffer.base) + ad->length >= 8) {
 		uint64_t u = load_be64(p + len - 8);
 		unsigned shift = (unsigned)(64 - 8 * len) & 63;
 
@@ -157,12 +156,12 @@ get_int_s_slow(const uint8_t *p, size_t n, intmax_t *value, intmax_t min,
 		return ERANGE;
 	/* Compare magnitudes in unsigned arithmetic; 0 is checked too. */
 	if (negative) {
-		uint64_t lim = min < 0 ? (uint64_t)-(min + 1) + 1 : 0;
+		uint64_t lim = min < 0 ? (uint64_t) - (min + 1) + 1 : 0;
 		intmax_t v;
 		if (min >= 0 || mag > lim)
 			return ERANGE;
 		v = mag == (uint64_t)INTMAX_MAX + 1 ? INTMAX_MIN
-						    : -(intmax_t)mag;
+		                                    : -(intmax_t)mag;
 		if (v > max)
 			return ERANGE;
 		*value = v;
@@ -249,8 +248,7 @@ argdata_get_str(const argdata_t *ad, const char **str, size_t *len)
 		*len = ad->length - 2;
 		return 0;
 	}
-	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 ||
-	    p[n - 1] != 0x00)
+	if (payload(ad, AD_TAG_STR, &p, &n) != 0 || n == 0 || p[n - 1] != 0x00)
 		return EINVAL;
 	if (!ad_ascii_words(p, n - 1, ad->u.buffer.base))
 		return get_str_utf8(p, n - 1, str, len);

@@ -23,13 +23,17 @@ struct seq_state {
 };
 
 static_assert(sizeof(struct map_state) <=
-	sizeof(((argdata_map_iterator_t *)0)->data), "map iterator too small");
+        sizeof(((argdata_map_iterator_t *)0)->data),
+    "map iterator too small");
 static_assert(sizeof(struct seq_state) <=
-	sizeof(((argdata_seq_iterator_t *)0)->data), "seq iterator too small");
-static_assert(offsetof(argdata_map_iterator_t, data) %
-	alignof(struct map_state) == 0, "map iterator misaligned");
-static_assert(offsetof(argdata_seq_iterator_t, data) %
-	alignof(struct seq_state) == 0, "seq iterator misaligned");
+        sizeof(((argdata_seq_iterator_t *)0)->data),
+    "seq iterator too small");
+static_assert(
+    offsetof(argdata_map_iterator_t, data) % alignof(struct map_state) == 0,
+    "map iterator misaligned");
+static_assert(
+    offsetof(argdata_seq_iterator_t, data) % alignof(struct seq_state) == 0,
+    "seq iterator misaligned");
 
 #define MAP_STATE(it) ((struct map_state *)(void *)(it)->data)
 #define SEQ_STATE(it) ((struct seq_state *)(void *)(it)->data)
@@ -111,8 +115,8 @@ argdata_map_iterate(const argdata_t *ad, argdata_map_iterator_t *it)
 
 	if (ad->repr == AD_MAP) {
 		s->container = ad;
-		it->index = ad->u.container.count > 0 ? 0
-						      : ARGDATA_ITERATOR_END;
+		it->index =
+		    ad->u.container.count > 0 ? 0 : ARGDATA_ITERATOR_END;
 	} else if (encoded_container(ad, AD_TAG_MAP, &s->pos, &s->end)) {
 		s->container = NULL;
 		/*
@@ -196,8 +200,8 @@ argdata_seq_iterate(const argdata_t *ad, argdata_seq_iterator_t *it)
 
 	if (ad->repr == AD_SEQ) {
 		s->container = ad;
-		it->index = ad->u.container.count > 0 ? 0
-						      : ARGDATA_ITERATOR_END;
+		it->index =
+		    ad->u.container.count > 0 ? 0 : ARGDATA_ITERATOR_END;
 	} else if (encoded_container(ad, AD_TAG_SEQ, &s->pos, &s->end)) {
 		s->container = NULL;
 		ad_init_buffer(&s->element, NULL, 0, ad->u.buffer.convert_fd,

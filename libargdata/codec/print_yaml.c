@@ -93,8 +93,8 @@ printable(uint32_t cp)
 static bool
 plain_ok(const char *str, size_t len)
 {
-	static const char *const words[] = {
-	    "null", "true", "false", "yes", "no", "on", "off", "y", "n"};
+	static const char *const words[] = {"null", "true", "false", "yes",
+	    "no", "on", "off", "y", "n"};
 	const unsigned char *s = (const unsigned char *)str;
 	char c0 = str[0];
 
@@ -181,7 +181,7 @@ render_quoted(struct ad_sbuf *sb, const char *str, size_t len)
 
 		/* Copy runs that need no escape in one go. */
 		while (i < len && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
-		       s[i] != '\\')
+		    s[i] != '\\')
 			i++;
 		ad_sbuf_add(sb, s + start, i - start);
 		if (i == len)
@@ -429,8 +429,8 @@ after_node(struct printer *pr)
 static void
 put_scalar(struct printer *pr)
 {
-	bool map_key = pr->depth > 0 && (pr->stack[pr->depth - 1] &
-	                                    (F_MAP | F_VALUE_NEXT)) == F_MAP;
+	bool map_key = pr->depth > 0 &&
+	    (pr->stack[pr->depth - 1] & (F_MAP | F_VALUE_NEXT)) == F_MAP;
 	bool flow = pr->depth > 0 && is_flow(pr->depth - 1);
 
 	if (map_key) {

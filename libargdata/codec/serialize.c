@@ -65,7 +65,8 @@ enclosing(const uint8_t *p, const uint8_t *end, const uint8_t *pos,
 				return f;
 			if (d < depth && len > 0 && field < pos &&
 			    pos <= field + len &&
-			    (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ)) {
+			    (field[0] == AD_TAG_MAP ||
+			        field[0] == AD_TAG_SEQ)) {
 				f = (struct scan_frame){field + len,
 				    field[0] == AD_TAG_MAP, false};
 				q = field + 1;
@@ -92,8 +93,7 @@ enclosing(const uint8_t *p, const uint8_t *end, const uint8_t *pos,
  * 64 levels, and without memory it finds its place again from the root.
  */
 static void
-scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
-    void *arg)
+scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t), void *arg)
 {
 	struct scan_frame local[64], *stack = local, cur;
 	size_t top = 0, cap = sizeof(local) / sizeof(local[0]), depth = 1;
@@ -126,7 +126,8 @@ scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
 		}
 		if ((cur.map && !cur.value_next && !has_value(pos, cur.end)) ||
 		    ad_read_subfield(&pos, cur.end, &field, &flen) != NULL) {
-			pos = cur.end; /* the rest is out of the iterators' reach */
+			pos =
+			    cur.end; /* the rest is out of the iterators' reach */
 			continue;
 		}
 		if (cur.map)
@@ -137,8 +138,9 @@ scan_fds(const uint8_t *p, size_t len, void (*fn)(void *, size_t),
 			fn(arg, (size_t)(field - p) + 1);
 		} else if (field[0] == AD_TAG_MAP || field[0] == AD_TAG_SEQ) {
 			/* Step into it, keeping the parent. */
-			if (!stackless && ad_grow(&stack, &cap, top, 1,
-			    sizeof(*stack), local) != 0)
+			if (!stackless &&
+			    ad_grow(&stack, &cap, top, 1, sizeof(*stack),
+			        local) != 0)
 				stackless = true;
 			if (!stackless || top < cap)
 				stack[top++] = cur;
@@ -236,7 +238,7 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 			fd = __builtin_bswap32(fd);
 #endif
 			fd = fd <= INT_MAX ? ad_fdmap_number(map, (int)fd)
-			    : UINT32_MAX;
+			                   : UINT32_MAX;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			fd = __builtin_bswap32(fd);
 #endif
@@ -253,7 +255,8 @@ put_leaf(const argdata_t *ad, uint8_t *out, uint8_t *end, struct fdmap *map)
 		}
 		if (ad->length - 1 < 8 && (size_t)(end - out) >= 8 &&
 		    (size_t)(ad->u.buffer.data - ad->u.buffer.base) +
-			    ad->length >= 8) {
+		            ad->length >=
+		        8) {
 			/*
 			 * Short scalars (ints, fds, floats) of varying sizes:
 			 * one load of the word ending where the value ends,
@@ -301,7 +304,7 @@ child(const argdata_t *ad, size_t i)
 	if (ad->repr == AD_SEQ)
 		return ad->u.container.keys[i];
 	return i % 2 == 0 ? ad->u.container.keys[i / 2]
-			  : ad->u.container.values[i / 2];
+	                  : ad->u.container.values[i / 2];
 }
 
 struct frame {
@@ -355,10 +358,11 @@ encode_stackless(const argdata_t *root, uint8_t *out, struct fdmap *map)
 		const argdata_t *n = locate(root, pos, &index);
 
 		if (index != SIZE_MAX) {
-			pos += ad_write_prefix(out + pos,
-			    child(n, index)->length);
+			pos +=
+			    ad_write_prefix(out + pos, child(n, index)->length);
 		} else if (is_container(n)) {
-			out[pos++] = n->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
+			out[pos++] =
+			    n->repr == AD_MAP ? AD_TAG_MAP : AD_TAG_SEQ;
 		} else {
 			put_leaf(n, out + pos, out + root->length, map);
 			pos += n->length;
@@ -454,7 +458,7 @@ encode_tree(const argdata_t *root, uint8_t *out, struct fdmap *map)
 		}
 		top--;
 		continue;
-descend:
+	descend:
 		f->next = i;
 		stack[top++] = (struct frame){enter, 0};
 	}
@@ -512,7 +516,8 @@ count_fds(const argdata_t *root)
 			scan_fds(node->u.buffer.data, node->length, count_one,
 			    &nfds);
 		}
-		while (top > 0 && stack[top - 1].next == nchildren(stack[top - 1].node))
+		while (top > 0 &&
+		    stack[top - 1].next == nchildren(stack[top - 1].node))
 			top--;
 		if (top == 0)
 			break;

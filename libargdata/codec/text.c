@@ -25,7 +25,7 @@ ad_sbuf_reserve(struct ad_sbuf *sb, size_t more)
 	/* Text comes in small pieces: grow by 256 bytes at least. */
 	if (!sb->failed && more > sb->cap - sb->len &&
 	    ad_grow(&sb->data, &sb->cap, sb->len, more < 256 ? 256 : more, 1,
-	    NULL) != 0)
+	        NULL) != 0)
 		sb->failed = true;
 }
 
@@ -196,8 +196,8 @@ ad_format_int(struct ad_sbuf *sb, const uint8_t *p, size_t len)
 	if (len > DECIMAL_MAX_BYTES) {
 		ad_sbuf_puts(sb, "0x");
 		for (size_t i = 0; i < len; i++) {
-			snprintf(
-			    buf, sizeof(buf), i == 0 ? "%X" : "%02X", mag[i]);
+			snprintf(buf, sizeof(buf), i == 0 ? "%X" : "%02X",
+			    mag[i]);
 			ad_sbuf_puts(sb, buf);
 		}
 		free(buffer);

@@ -48,15 +48,13 @@ void ad_sbuf_flush(struct ad_sbuf *sb, FILE *fp, bool all);
 size_t ad_format_float(char *out, double value);
 
 /* Standard base64 with padding, on one line. */
-void ad_format_base64(
-    struct ad_sbuf *sb, const unsigned char *p, size_t len);
+void ad_format_base64(struct ad_sbuf *sb, const unsigned char *p, size_t len);
 
 /*
  * ISO 8601 in UTC with nanoseconds, "2026-11-22T07:10:35.000000001Z";
  * years outside 0000-9999 in the expanded form "+12345-...".
  */
-void ad_format_timestamp(
-    struct ad_sbuf *sb, const struct timespec *ts);
+void ad_format_timestamp(struct ad_sbuf *sb, const struct timespec *ts);
 
 /*
  * The integer whose payload (big-endian two's complement, len > 0 bytes)

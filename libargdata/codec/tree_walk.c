@@ -37,7 +37,7 @@ static int
 push(struct ad_walk *w, struct ad_walk_frame f)
 {
 	if (ad_grow(&w->stack, &w->cap, w->top, 1, sizeof(*w->stack),
-	    w->local) != 0)
+	        w->local) != 0)
 		return ENOMEM;
 	w->stack[w->top++] = f;
 	return 0;
@@ -50,22 +50,26 @@ emit(struct ad_walk *w, const argdata_t *v, size_t index,
 {
 	int error;
 
-	*ev = (struct ad_walk_event){.kind = AD_WALK_VALUE, .value = v,
-	    .depth = w->top, .index = index};
+	*ev = (struct ad_walk_event){.kind = AD_WALK_VALUE,
+	    .value = v,
+	    .depth = w->top,
+	    .index = index};
 	if (v->repr == AD_MAP || v->repr == AD_SEQ) {
 		ev->kind = AD_WALK_BEGIN;
 		ev->map = v->repr == AD_MAP;
-		error = push(w, (struct ad_walk_frame){.node = v,
-		    .map = ev->map});
+		error =
+		    push(w, (struct ad_walk_frame){.node = v, .map = ev->map});
 	} else if (v->repr == AD_BUFFER && v->length > 0 &&
 	    (v->u.buffer.data[0] == AD_TAG_MAP ||
-		v->u.buffer.data[0] == AD_TAG_SEQ)) {
+	        v->u.buffer.data[0] == AD_TAG_SEQ)) {
 		ev->kind = AD_WALK_BEGIN;
 		ev->map = v->u.buffer.data[0] == AD_TAG_MAP;
 		w->convert_fd = v->u.buffer.convert_fd;
 		w->convert_fd_arg = v->u.buffer.convert_fd_arg;
-		error = push(w, (struct ad_walk_frame){.pos = v->u.buffer.data + 1,
-		    .end = v->u.buffer.data + v->length, .map = ev->map});
+		error = push(w,
+		    (struct ad_walk_frame){.pos = v->u.buffer.data + 1,
+		        .end = v->u.buffer.data + v->length,
+		        .map = ev->map});
 	} else {
 		return 0;
 	}
@@ -99,18 +103,20 @@ ad_walk_next(struct ad_walk *w, struct ad_walk_event *ev)
 			size_t i = f->index++;
 			const argdata_t *v = !f->map ? c->u.container.keys[i]
 			    : i % 2 == 0 ? c->u.container.keys[i / 2]
-					 : c->u.container.values[i / 2];
+			                 : c->u.container.values[i / 2];
 			return emit(w, v, i, ev);
 		}
 	} else if (f->pos < f->end) {
 		const uint8_t *field;
 		size_t len;
-		const char *why = ad_read_subfield(&f->pos, f->end, &field, &len);
+		const char *why =
+		    ad_read_subfield(&f->pos, f->end, &field, &len);
 
 		if (why != NULL) {
 			w->state = WALK_DONE;
 			*ev = (struct ad_walk_event){.kind = AD_WALK_DONE,
-			    .depth = w->top, .error = why};
+			    .depth = w->top,
+			    .error = why};
 			return EINVAL;
 		}
 		ad_init_buffer(&w->scratch, field, len, w->convert_fd,
@@ -124,8 +130,10 @@ ad_walk_next(struct ad_walk *w, struct ad_walk_event *ev)
 		return EINVAL;
 	}
 	/* The container is finished. */
-	*ev = (struct ad_walk_event){.kind = AD_WALK_END, .value = f->node,
-	    .map = f->map, .depth = w->top - 1};
+	*ev = (struct ad_walk_event){.kind = AD_WALK_END,
+	    .value = f->node,
+	    .map = f->map,
+	    .depth = w->top - 1};
 	w->top--;
 	return 0;
 }

@@ -85,7 +85,7 @@ cursor_init(struct cursor *c, const struct val *v)
 		c->mem = v->node;
 		c->i = 0;
 		c->count = v->node->u.container.count *
-		           (v->node->repr == AD_MAP ? 2 : 1);
+		    (v->node->repr == AD_MAP ? 2 : 1);
 		c->pos = c->end = NULL;
 	} else {
 		c->mem = NULL;
@@ -176,8 +176,8 @@ append_safe(char *buf, size_t size, size_t *at, const char *s, size_t n)
  * as there can be levels of schema (each level a key and an index).
  */
 __attribute__((noinline)) int
-ad_typed_fail(
-    struct ctx *c, const struct path *p, int error, const char *fmt, ...)
+ad_typed_fail(struct ctx *c, const struct path *p, int error, const char *fmt,
+    ...)
 {
 	const struct path *steps[2 * ARGDATA_SCHEMA_DEPTH_MAX + 8];
 	size_t n = 0, at = 0;
@@ -193,11 +193,11 @@ ad_typed_fail(
 		if (p->key != NULL) {
 			if (at > 0 && at + 1 < c->errlen)
 				c->errbuf[at++] = '.';
-			append_safe(
-			    c->errbuf, c->errlen, &at, p->key, p->keylen);
+			append_safe(c->errbuf, c->errlen, &at, p->key,
+			    p->keylen);
 		} else {
-			int w = snprintf(
-			    c->errbuf + at, c->errlen - at, "[%zu]", p->index);
+			int w = snprintf(c->errbuf + at, c->errlen - at,
+			    "[%zu]", p->index);
 
 			at += w > 0 ? (size_t)w : 0;
 			if (at >= c->errlen)
@@ -215,8 +215,8 @@ ad_typed_fail(
 }
 
 int
-ad_typed_fail_type(
-    struct ctx *c, const struct path *p, const char *want, uint8_t tag)
+ad_typed_fail_type(struct ctx *c, const struct path *p, const char *want,
+    uint8_t tag)
 {
 	const char *found = ad_typed_type_name(tag);
 
@@ -338,8 +338,8 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->n == 0 || v->p[v->n - 1] != 0)
 			return ad_typed_fail(c, p, EINVAL, "corrupt string");
 		if (!ad_utf8_valid(v->p, v->n - 1))
-			return ad_typed_fail(
-			    c, p, EILSEQ, "string is not valid UTF-8");
+			return ad_typed_fail(c, p, EILSEQ,
+			    "string is not valid UTF-8");
 		memcpy(dst, &str, sizeof(str));
 		return 0;
 	}
@@ -360,7 +360,7 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->n != 4)
 			return ad_typed_fail(c, p, EINVAL, "corrupt fd");
 		number = (uint32_t)v->p[0] << 24 | (uint32_t)v->p[1] << 16 |
-		         (uint32_t)v->p[2] << 8 | v->p[3];
+		    (uint32_t)v->p[2] << 8 | v->p[3];
 		fd = v->convert != NULL ? v->convert(v->carg, number) : -1;
 		if (fd < 0)
 			return ad_typed_fail(c, p, EBADF,
@@ -377,8 +377,8 @@ ad_typed_read_value(struct ctx *c, const struct path *p, const struct val *v,
 		if (v->tag != AD_TAG_TIMESTAMP)
 			return ad_typed_fail_type(c, p, "timestamp", v->tag);
 		if (ad_decode_timestamp(v->p, v->n, &ts) != 0)
-			return ad_typed_fail(
-			    c, p, ERANGE, "timestamp out of range");
+			return ad_typed_fail(c, p, ERANGE,
+			    "timestamp out of range");
 		memcpy(dst, &ts, sizeof(ts));
 		return 0;
 	}
@@ -426,12 +426,12 @@ ad_typed_read_seq(struct ctx *c, const struct path *p, const struct val *v,
 			continue;
 		}
 		if (i == f->max)
-			return ad_typed_fail(
-			    c, p, EINVAL, "more than %zu elements", f->max);
+			return ad_typed_fail(c, p, EINVAL,
+			    "more than %zu elements", f->max);
 		/* Encoded maps in the schema's order: at once. */
 		if (npl != NULL && e.node == NULL && e.tag == AD_TAG_MAP &&
-		    ad_typed_fast_map(
-		        npl, f->nested, &e, base + f->offset + i * f->size))
+		    ad_typed_fast_map(npl, f->nested, &e,
+		        base + f->offset + i * f->size))
 			continue;
 		if ((error = ad_typed_read_value(c, &step, &e, f, f->elem_type,
 		         f->size, base + f->offset + i * f->size, depth)) != 0)
@@ -502,8 +502,8 @@ ad_typed_read_map(struct ctx *c, const struct path *p, const struct val *v,
 			if (other == NULL) {
 				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
 					continue;
-				return ad_typed_fail(
-				    c, &step, EINVAL, "unknown key");
+				return ad_typed_fail(c, &step, EINVAL,
+				    "unknown key");
 			}
 			if (ad_typed_get_cstr(&k, &name) != 0)
 				return ad_typed_fail(c, &step, EILSEQ,
@@ -572,8 +572,8 @@ ad_typed_finish_map(struct ctx *c, const struct path *p,
 
 			return ad_typed_fail(c, &step, EINVAL, "missing");
 		}
-		if ((error = ad_typed_apply_default(
-		         c, &fields[i], base, depth)) != 0)
+		if ((error = ad_typed_apply_default(c, &fields[i], base,
+		         depth)) != 0)
 			return error;
 	}
 	return 0;

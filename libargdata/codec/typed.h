@@ -66,7 +66,7 @@ struct plan_field {
 	_Alignas(16) uint64_t want[2];
 	_Alignas(16) uint64_t mask[2];
 	size_t len;
-	size_t offset;     /* of the field's member, as in its argdata_field */
+	size_t offset;      /* of the field's member, as in its argdata_field */
 	unsigned char kind; /* enum scalar_kind */
 };
 
@@ -96,10 +96,10 @@ enum scalar_kind {
 static inline unsigned char
 ad_typed_scalar_kind(const struct argdata_field *f)
 {
-	unsigned char step = f->size == 1   ? 0
-	                     : f->size == 2 ? 1
-	                     : f->size == 4 ? 2
-	                                    : 3;
+	unsigned char step = f->size == 1 ? 0
+	    : f->size == 2                ? 1
+	    : f->size == 4                ? 2
+	                                  : 3;
 
 	switch (f->type) {
 	case ARGDATA_FIELD_INT:
@@ -153,8 +153,8 @@ struct ctx {
  * or with ARGDATA_KEY_LENGTH a struct argdata_str.
  */
 static inline void
-ad_typed_store_key(
-    const struct argdata_field *f, uint8_t *elem, const char *name, size_t len)
+ad_typed_store_key(const struct argdata_field *f, uint8_t *elem,
+    const char *name, size_t len)
 {
 	if (f->flags & ARGDATA_KEY_LENGTH) {
 		struct argdata_str str = {name, len};
@@ -169,8 +169,8 @@ ad_typed_store_key(
 int ad_typed_fail(struct ctx *c, const struct path *p, int error,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "expected an int, found a str". */
-int ad_typed_fail_type(
-    struct ctx *c, const struct path *p, const char *want, uint8_t tag);
+int ad_typed_fail_type(struct ctx *c, const struct path *p, const char *want,
+    uint8_t tag);
 /* The name of a wire type, and "a" or "an" for a noun. */
 const char *ad_typed_type_name(uint8_t tag);
 const char *ad_typed_article(const char *noun);
@@ -181,8 +181,8 @@ const char *ad_typed_article(const char *noun);
  */
 int ad_typed_prepare(struct ctx *c, const struct argdata_schema *schema);
 /* The plan of schema s in this call, or NULL. */
-const struct plan *ad_typed_find_plan(
-    const struct ctx *c, const struct argdata_schema *s);
+const struct plan *ad_typed_find_plan(const struct ctx *c,
+    const struct argdata_schema *s);
 /* Writes the value of an absent field (its default). */
 int ad_typed_apply_default(struct ctx *c, const struct argdata_field *f,
     uint8_t *base, unsigned depth);
@@ -207,8 +207,8 @@ int ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 bool ad_typed_fast_map(const struct plan *pl, const struct argdata_schema *s,
     const struct val *e, uint8_t *base);
 /* Checks that descriptor fd is of the kinds flags ask for. */
-int ad_typed_check_fd(
-    struct ctx *c, const struct path *p, int fd, unsigned flags);
+int ad_typed_check_fd(struct ctx *c, const struct path *p, int fd,
+    unsigned flags);
 
 /* Stores the low size bytes of v as an integer of that size. */
 static inline void
@@ -324,7 +324,7 @@ same_bytes(const uint8_t *a, const char *b, size_t n)
 	if (n == 0)
 		return true;
 	return a[0] == (uint8_t)b[0] && a[n / 2] == (uint8_t)b[n / 2] &&
-	       a[n - 1] == (uint8_t)b[n - 1];
+	    a[n - 1] == (uint8_t)b[n - 1];
 }
 
 /* Whether the key of len bytes at k is the field's. */
@@ -347,8 +347,8 @@ key_is(const struct argdata_field *f, const uint8_t *k, size_t len)
  * anything in memory) cannot force them to be loaded again.
  */
 static inline __attribute__((always_inline)) bool
-subfield(
-    const uint8_t **pos, const uint8_t *end, const uint8_t **field, size_t *len)
+subfield(const uint8_t **pos, const uint8_t *end, const uint8_t **field,
+    size_t *len)
 {
 	const uint8_t *p = *pos, *q, *f;
 	size_t l;

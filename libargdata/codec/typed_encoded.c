@@ -145,9 +145,9 @@ fast_scalar(unsigned kind, uint8_t tag, const uint8_t *vf, size_t vl,
 static inline size_t
 fixed_size(unsigned type)
 {
-	return type == ARGDATA_FIELD_FD      ? 5
-	       : type == ARGDATA_FIELD_FLOAT ? 9
-	                                     : 0;
+	return type == ARGDATA_FIELD_FD   ? 5
+	    : type == ARGDATA_FIELD_FLOAT ? 9
+	                                  : 0;
 }
 
 /*
@@ -163,7 +163,7 @@ key_matches(const struct plan_field *pf, const uint8_t *pos)
 	__m128i w = _mm_load_si128((const __m128i *)(const void *)pf->want);
 
 	return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(d, m), w)) ==
-	       0xffff;
+	    0xffff;
 #else
 	uint64_t d0, d1;
 
@@ -272,7 +272,7 @@ fast_map_inline(const struct plan *pl, const struct argdata_schema *s,
 	return fast_run_inline(pl->field, s->fields, s->nfields, e->p,
 	           e->p + e->n, e->p - 1, e->lim, e->convert, e->carg, base,
 	           &seen, &hint, true) == e->p + e->n &&
-	       seen == (UINT64_C(1) << s->nfields) - 1;
+	    seen == (UINT64_C(1) << s->nfields) - 1;
 }
 
 bool
@@ -453,8 +453,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 		/* Everything else, and every error, as ad_typed_read_map()
 		 * does. */
 		struct path step = {p, (const char *)kf + 1, klen, 0};
-		struct val k = {
-		    AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL, v->lim};
+		struct val k = {AD_TAG_STR, kf + 1, kl - 1, NULL, NULL, NULL,
+		    v->lim};
 		struct val e = {vl > 0 ? vf[0] : 0, vf + (vl > 0),
 		    vl - (vl > 0), NULL, v->convert, v->carg, v->lim};
 
@@ -467,8 +467,8 @@ ad_typed_read_map_encoded(struct ctx *c, const struct path *p,
 			if (other == NULL) {
 				if (s->flags & ARGDATA_IGNORE_UNKNOWN)
 					continue;
-				return ad_typed_fail(
-				    c, &step, EINVAL, "unknown key");
+				return ad_typed_fail(c, &step, EINVAL,
+				    "unknown key");
 			}
 			if (plain_ascii(k.p, klen))
 				name = (const char *)k.p;

@@ -44,8 +44,9 @@ ad_typed_check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
 {
 	struct stat st;
 
-	if ((flags & (ARGDATA_FD_DIRECTORY | ARGDATA_FD_REGULAR |
-	                 ARGDATA_FD_SOCKET)) != 0) {
+	if ((flags &
+	        (ARGDATA_FD_DIRECTORY | ARGDATA_FD_REGULAR |
+	            ARGDATA_FD_SOCKET)) != 0) {
 		if (fstat(fd, &st) != 0)
 			return ad_typed_fail(c, p, EBADF,
 			    "descriptor cannot be "
@@ -77,8 +78,8 @@ ad_typed_check_fd(struct ctx *c, const struct path *p, int fd, unsigned flags)
 			    fd_kind(fd));
 		len = sizeof(listening);
 		if (type != SOCK_STREAM ||
-		    getsockopt(
-		        fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		        &len) != 0 ||
 		    !listening)
 			return ad_typed_fail(c, p, EINVAL,
 			    "expected a listening "

@@ -47,8 +47,8 @@ size_fits(unsigned type, size_t size)
  * when a map that holds them is itself absent.
  */
 int
-ad_typed_apply_default(
-    struct ctx *c, const struct argdata_field *f, uint8_t *base, unsigned depth)
+ad_typed_apply_default(struct ctx *c, const struct argdata_field *f,
+    uint8_t *base, unsigned depth)
 {
 	uint8_t *dst = base + f->offset;
 
@@ -142,11 +142,11 @@ apply_defaults(struct ctx *c, const struct argdata_schema *s, uint8_t *base,
 	int error;
 
 	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
-		return ad_typed_fail(
-		    c, NULL, EINVAL, "schema: nested too deep");
+		return ad_typed_fail(c, NULL, EINVAL,
+		    "schema: nested too deep");
 	for (size_t i = 0; i < s->nfields; i++)
-		if ((error = ad_typed_apply_default(
-		         c, &s->fields[i], base, depth)) != 0)
+		if ((error = ad_typed_apply_default(c, &s->fields[i], base,
+		         depth)) != 0)
 			return error;
 	return 0;
 }
@@ -216,13 +216,12 @@ link_plans(struct ctx *c)
 		for (size_t j = 0; j < pl->schema->nfields; j++) {
 			const struct argdata_field *f = &pl->schema->fields[j];
 
-			pl->nested[j] =
-			    f->nested != NULL &&
-			            (f->type == ARGDATA_FIELD_MAP ||
-			                (f->type == ARGDATA_FIELD_ARRAY &&
-			                    f->elem_type == ARGDATA_FIELD_MAP))
-			        ? ad_typed_find_plan(c, f->nested)
-			        : NULL;
+			pl->nested[j] = f->nested != NULL &&
+			        (f->type == ARGDATA_FIELD_MAP ||
+			            (f->type == ARGDATA_FIELD_ARRAY &&
+			                f->elem_type == ARGDATA_FIELD_MAP))
+			    ? ad_typed_find_plan(c, f->nested)
+			    : NULL;
 		}
 	}
 }
@@ -250,8 +249,8 @@ check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
 	int error;
 
 	if (depth > ARGDATA_SCHEMA_DEPTH_MAX)
-		return ad_typed_fail(
-		    c, NULL, EINVAL, "schema: nested too deep");
+		return ad_typed_fail(c, NULL, EINVAL,
+		    "schema: nested too deep");
 	for (size_t i = 0; i < done->n; i++)
 		if (done->s[i] == s)
 			return 0;
@@ -259,8 +258,8 @@ check_schema(struct ctx *c, const struct argdata_schema *s, unsigned depth,
 		done->s[done->n++] = s;
 	if (s->nfields > ARGDATA_SCHEMA_FIELDS_MAX ||
 	    (s->nfields > 0 && s->fields == NULL))
-		return ad_typed_fail(
-		    c, NULL, EINVAL, "schema: too many fields");
+		return ad_typed_fail(c, NULL, EINVAL,
+		    "schema: too many fields");
 	if (s->nfields <= PLAN_FIELDS && c->nplans < PLAN_SCHEMAS)
 		make_plan(&c->plans[c->nplans++], s);
 	for (size_t i = 0; i < s->nfields; i++) {

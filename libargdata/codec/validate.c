@@ -13,7 +13,7 @@
 
 struct open_container {
 	const uint8_t *end;
-	size_t count;   /* subfields seen so far */
+	size_t count; /* subfields seen so far */
 	bool map;
 };
 
@@ -33,13 +33,13 @@ argdata_validate(const void *buf, size_t len, size_t *offset,
 		if (value < vend) {
 			if (*value == AD_TAG_MAP || *value == AD_TAG_SEQ) {
 				if (ad_grow(&stack, &cap, top, 1,
-				    sizeof(*stack), local) != 0) {
+				        sizeof(*stack), local) != 0) {
 					if (stack != local)
 						free(stack);
 					return ENOMEM;
 				}
-				stack[top++] = (struct open_container){
-				    vend, 0, *value == AD_TAG_MAP};
+				stack[top++] = (struct open_container){vend, 0,
+				    *value == AD_TAG_MAP};
 				pos = value + 1;
 			} else {
 				size_t where;
@@ -55,7 +55,8 @@ argdata_validate(const void *buf, size_t len, size_t *offset,
 		}
 		/* Close finished containers, then read the next subfield. */
 		while (top > 0 && pos == stack[top - 1].end) {
-			if (stack[top - 1].map && stack[top - 1].count % 2 != 0) {
+			if (stack[top - 1].map &&
+			    stack[top - 1].count % 2 != 0) {
 				why = "map ends with a key that has no value";
 				at = (size_t)(pos - base);
 				goto out;

@@ -12,10 +12,10 @@
 #include "alloc.h"
 #include "encode.h"
 
-#define CONSTANT(bytes, len)                                             \
-	{                                                                \
-		.repr = AD_BUFFER, .flags = AD_NFDS_KNOWN, .length = len, \
-		.u.buffer = {.data = bytes, .base = bytes },             \
+#define CONSTANT(bytes, len)                                                   \
+	{                                                                      \
+		.repr = AD_BUFFER, .flags = AD_NFDS_KNOWN, .length = len,      \
+		.u.buffer = {.data = bytes, .base = bytes},                    \
 	}
 
 static const uint8_t null_bytes[1];
@@ -47,8 +47,8 @@ new_inline(uint8_t tag, const uint8_t *payload, size_t len)
 	memcpy(bytes + 1, payload, len);
 	ad_init_buffer(ad, bytes, 1 + len,
 	    tag == AD_TAG_FD ? ad_fd_identity : NULL, NULL);
-	ad->flags = tag == AD_TAG_FD ? AD_NFDS_KNOWN | AD_ONE_FD
-	    : AD_NFDS_KNOWN;
+	ad->flags =
+	    tag == AD_TAG_FD ? AD_NFDS_KNOWN | AD_ONE_FD : AD_NFDS_KNOWN;
 	/* The bytes follow the value itself, whose end is readable. */
 	ad->u.buffer.base = (const uint8_t *)ad;
 	return ad;
@@ -65,8 +65,11 @@ argdata_create_binary(const void *buf, size_t len)
 	}
 	if ((ad = ad_node_alloc(sizeof(*ad))) == NULL)
 		return NULL;
-	*ad = (argdata_t){.repr = AD_BINARY, .flags = AD_NFDS_KNOWN,
-	    .home = ad->home, .length = 1 + len, .u.binary.data = buf};
+	*ad = (argdata_t){.repr = AD_BINARY,
+	    .flags = AD_NFDS_KNOWN,
+	    .home = ad->home,
+	    .length = 1 + len,
+	    .u.binary.data = buf};
 	return ad;
 }
 
@@ -172,8 +175,11 @@ argdata_create_str(const char *str, size_t len)
 	copy = (char *)(ad + 1);
 	ad_copy_short((uint8_t *)copy, str, len);
 	copy[len] = '\0';
-	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
-	    .home = ad->home, .length = len + 2, .u.str.data = copy};
+	*ad = (argdata_t){.repr = AD_STR,
+	    .flags = AD_NFDS_KNOWN,
+	    .home = ad->home,
+	    .length = len + 2,
+	    .u.str.data = copy};
 	return ad;
 }
 
@@ -189,8 +195,11 @@ argdata_create_str_c(const char *str)
 	}
 	if ((ad = ad_node_alloc(sizeof(*ad))) == NULL)
 		return NULL;
-	*ad = (argdata_t){.repr = AD_STR, .flags = AD_NFDS_KNOWN,
-	    .home = ad->home, .length = len + 2, .u.str.data = str};
+	*ad = (argdata_t){.repr = AD_STR,
+	    .flags = AD_NFDS_KNOWN,
+	    .home = ad->home,
+	    .length = len + 2,
+	    .u.str.data = str};
 	return ad;
 }
 
@@ -258,16 +267,20 @@ new_container(enum ad_repr repr, const argdata_t *const *a,
 		return NULL;
 	*ad = (argdata_t){.repr = repr,
 	    .flags = (uint8_t)((s.all_flags & AD_NFDS_KNOWN) |
-		(s.any_flags & AD_HAS_BUFFER)),
-	    .home = ad->home, .depth = s.depth + 1, .length = s.length,
-	    .u.container = {.keys = a, .values = b, .count = count,
-		.nfds = s.nfds}};
+	        (s.any_flags & AD_HAS_BUFFER)),
+	    .home = ad->home,
+	    .depth = s.depth + 1,
+	    .length = s.length,
+	    .u.container = {.keys = a,
+	        .values = b,
+	        .count = count,
+	        .nfds = s.nfds}};
 	return ad;
 }
 
 argdata_t *
-argdata_create_map(argdata_t const *const *keys,
-    argdata_t const *const *values, size_t count)
+argdata_create_map(argdata_t const *const *keys, argdata_t const *const *values,
+    size_t count)
 {
 	return new_container(AD_MAP, keys, values, count);
 }

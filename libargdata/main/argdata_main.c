@@ -21,9 +21,9 @@
 #include "startup_fd.h"
 
 /* Exit statuses, documented in program_exec(3). */
-#define STARTUP_NO_ARGDATA 64	/* EX_USAGE: ARGDATA_FD is not set */
-#define STARTUP_BAD_ARGDATA 66	/* EX_NOINPUT: it names no readable data */
-#define STARTUP_NO_MEMORY 71	/* EX_OSERR: out of memory */
+#define STARTUP_NO_ARGDATA 64  /* EX_USAGE: ARGDATA_FD is not set */
+#define STARTUP_BAD_ARGDATA 66 /* EX_NOINPUT: it names no readable data */
+#define STARTUP_NO_MEMORY 71   /* EX_OSERR: out of memory */
 
 /* The seals proc_exec() applies; without them the data is copied. */
 #define STARTUP_SEALS (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK)
@@ -116,8 +116,8 @@ startup_usage_schema(const struct argdata_schema *s, int indent)
 		return;
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct argdata_field *f = &s->fields[i];
-		unsigned type = f->type == ARGDATA_FIELD_ARRAY ? f->elem_type
-		    : f->type;
+		unsigned type =
+		    f->type == ARGDATA_FIELD_ARRAY ? f->elem_type : f->type;
 		char tbuf[16];
 
 		fprintf(stderr, "  %*s%-16s %s%s", indent, "",
@@ -126,7 +126,7 @@ startup_usage_schema(const struct argdata_schema *s, int indent)
 		    startup_type_name(type, f->size, tbuf, sizeof(tbuf)));
 		if (type == ARGDATA_FIELD_FD)
 			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]);
-			    k++)
+			     k++)
 				if (f->flags & kinds[k].flag)
 					fprintf(stderr, ", %s", kinds[k].text);
 		if (f->type == ARGDATA_FIELD_ARRAY)
@@ -134,7 +134,8 @@ startup_usage_schema(const struct argdata_schema *s, int indent)
 		if (f->flags & ARGDATA_REQUIRED)
 			fprintf(stderr, ", required");
 		else if ((type == ARGDATA_FIELD_INT ||
-		    type == ARGDATA_FIELD_UINT) && f->type == type)
+		             type == ARGDATA_FIELD_UINT) &&
+		    f->type == type)
 			fprintf(stderr, ", default %jd", f->def_int);
 		else if (type == ARGDATA_FIELD_STR && f->def_str != NULL &&
 		    f->type == type)
@@ -148,8 +149,9 @@ startup_usage_schema(const struct argdata_schema *s, int indent)
 int
 main(int argc, char **argv)
 {
-	const char *name = argc > 0 && argv[0] != NULL ?
-	    argv[0] : program_invocation_short_name;
+	const char *name = argc > 0 && argv[0] != NULL
+	    ? argv[0]
+	    : program_invocation_short_name;
 	const char *env = getenv("ARGDATA_FD");
 	struct stat st;
 	void *buf = NULL;
@@ -165,8 +167,10 @@ main(int argc, char **argv)
 		    name);
 		if (&program_schema != NULL) {
 			fprintf(stderr, "%s reads a map with these keys%s:\n",
-			    name, program_schema.flags & ARGDATA_IGNORE_UNKNOWN
-			    ? "" : " and no others");
+			    name,
+			    program_schema.flags & ARGDATA_IGNORE_UNKNOWN
+			        ? ""
+			        : " and no others");
 			startup_usage_schema(&program_schema, 0);
 		}
 		return STARTUP_NO_ARGDATA;

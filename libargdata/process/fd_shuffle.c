@@ -39,8 +39,8 @@ ad_check_fds(int execfd, const int *fds, size_t nfds)
 	 */
 	if (nfds > (size_t)INT_MAX - 2)
 		return EMFILE;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)nfds + 2 > rl.rlim_cur)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)nfds + 2 > rl.rlim_cur)
 		return EMFILE;
 	return 0;
 }
@@ -56,8 +56,8 @@ ad_check_layout(int execfd, const struct ad_layout *l)
 	/* The slots, and one number above them, as ad_check_fds() says. */
 	if (l->nslots > (size_t)INT_MAX - 2)
 		return EMFILE;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    (rlim_t)l->nslots + 1 > rl.rlim_cur)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)l->nslots + 1 > rl.rlim_cur)
 		return EMFILE;
 	return execfd >= 0 ? 0 : EBADF;
 }
@@ -128,8 +128,7 @@ list_inheritable(int minfd, int **list, size_t *count)
 }
 
 int
-ad_remap_prepare(struct ad_remap *r, const int *want, size_t nslots,
-    int execfd)
+ad_remap_prepare(struct ad_remap *r, const int *want, size_t nslots, int execfd)
 {
 	int lim = (int)nslots;
 	int error;
@@ -249,10 +248,10 @@ close_above(int lim, int keep)
 {
 	if (close_range((unsigned)lim, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	if (keep > lim && close_range((unsigned)lim, (unsigned)keep - 1, 0) != 0)
+	if (keep > lim &&
+	    close_range((unsigned)lim, (unsigned)keep - 1, 0) != 0)
 		return errno;
-	if (keep < INT_MAX &&
-	    close_range((unsigned)keep + 1, ~0U, 0) != 0)
+	if (keep < INT_MAX && close_range((unsigned)keep + 1, ~0U, 0) != 0)
 		return errno;
 	return 0;
 }

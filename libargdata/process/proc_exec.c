@@ -94,8 +94,9 @@ program_exec_attr(int execfd, const argdata_t *ad, const program_attr_t *attr)
 
 	/* The plain layout has no argdata: nothing to serialize. */
 	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
-		return ad != NULL ? EINVAL :
-		    proc_exec_attr(execfd, NULL, 0, NULL, 0, attr);
+		return ad != NULL
+		    ? EINVAL
+		    : proc_exec_attr(execfd, NULL, 0, NULL, 0, attr);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);

@@ -42,37 +42,37 @@ typedef int ad_confine_fn(const void *arg);
 struct sandbox_grant;
 
 struct program_attr {
-	char *name;		/* argv[0], or NULL for the executable's name */
-	char **env;		/* "NAME=value" strings handed to the program */
+	char *name; /* argv[0], or NULL for the executable's name */
+	char **env; /* "NAME=value" strings handed to the program */
 	size_t nenv;
-	int sandbox;		/* PROGRAM_SANDBOX, or 0 */
-	int *writable;		/* directories the sandbox lets change */
+	int sandbox;   /* PROGRAM_SANDBOX, or 0 */
+	int *writable; /* directories the sandbox lets change */
 	size_t nwritable;
 	struct sandbox_grant *grants; /* program_attr_addgrant() */
 	size_t ngrants;
 	/* program_attr_plain.c: arguments and the plain layout. */
-	struct ad_arg *args;	/* argv[1..] */
+	struct ad_arg *args; /* argv[1..] */
 	size_t nargs, argscap;
-	int layout;		/* PROGRAM_LAYOUT_* */
-	bool stdio_set;		/* else /dev/null at 0, 1 and 2 */
-	int stdio[3];		/* -1: /dev/null */
-	struct ad_named *named;	/* named descriptors, from 3 */
+	int layout;             /* PROGRAM_LAYOUT_* */
+	bool stdio_set;         /* else /dev/null at 0, 1 and 2 */
+	int stdio[3];           /* -1: /dev/null */
+	struct ad_named *named; /* named descriptors, from 3 */
 	size_t nnamed, namedcap;
-	bool has_user;		/* program_attr_setuser() was called */
+	bool has_user; /* program_attr_setuser() was called */
 	uid_t uid;
 	gid_t gid;
 	gid_t *groups;
 	size_t ngroups;
-	unsigned allow;		/* the filter's widening groups, a mask */
-	bool nofile_set;	/* the program gets nofile as RLIMIT_NOFILE */
+	unsigned allow;  /* the filter's widening groups, a mask */
+	bool nofile_set; /* the program gets nofile as RLIMIT_NOFILE */
 	struct rlimit nofile;
 };
 
 /* An argument: text, or prefix, a descriptor's number and suffix. */
 struct ad_arg {
 	char *prefix;
-	char *suffix;		/* NULL when fd is -1 */
-	int fd;			/* the caller's descriptor, or -1 */
+	char *suffix; /* NULL when fd is -1 */
+	int fd;       /* the caller's descriptor, or -1 */
 };
 
 /* A descriptor of the plain layout's socket activation. */
@@ -92,13 +92,13 @@ void ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl);
 
 /* Everything execveat needs, prepared before the shuffle. */
 struct ad_exec_plan {
-	int execfd;		/* the executable, outside the target range */
-	char **argv;		/* name, the attr's arguments, NULL */
-	char **envp;		/* ARGDATA_FD=n or LISTEN_*, the attr's */
-	sigset_t mask;		/* the caller's mask, which the program gets */
+	int execfd;    /* the executable, outside the target range */
+	char **argv;   /* name, the attr's arguments, NULL */
+	char **envp;   /* ARGDATA_FD=n or LISTEN_*, the attr's */
+	sigset_t mask; /* the caller's mask, which the program gets */
 	ad_confine_fn *confine;
 	const void *confine_arg;
-	bool nofile_set;	/* see ad_attr_setnofile() */
+	bool nofile_set; /* see ad_attr_setnofile() */
 	struct rlimit nofile;
 	/*
 	 * Where ad_exec_final() writes the program's pid, the value of
@@ -107,7 +107,7 @@ struct ad_exec_plan {
 	char *pid_digits;
 	/* Storage for what argv and envp point to. */
 	char *name;
-	char **strings;		/* argv[1..] and LISTEN_*, allocated */
+	char **strings; /* argv[1..] and LISTEN_*, allocated */
 	size_t nstrings;
 	char fdvar[32];
 };
@@ -126,7 +126,7 @@ struct ad_layout {
 	bool plain;
 	int *slots;
 	size_t nslots;
-	size_t nprog;		/* before the memfd's slot; all when plain */
+	size_t nprog; /* before the memfd's slot; all when plain */
 	int *argnum;
 };
 
@@ -225,13 +225,13 @@ int ad_spawn_start(struct ad_start *st, int execfd, int *pidfd);
  */
 struct ad_remap {
 	size_t nslots;
-	const int *want;	/* what the caller asked for at each slot */
-	int *src;		/* where to take it from now: copies for slots */
-	int *saved;		/* a copy of what slot i held, or -1 */
-	int *savedfl;		/* and its descriptor flags */
-	int *open_hi;		/* descriptors above the slots without */
-	size_t nopen_hi;	/* close-on-exec, to restore them */
-	int execfd;		/* the executable, outside the slots */
+	const int *want; /* what the caller asked for at each slot */
+	int *src;        /* where to take it from now: copies for slots */
+	int *saved;      /* a copy of what slot i held, or -1 */
+	int *savedfl;    /* and its descriptor flags */
+	int *open_hi;    /* descriptors above the slots without */
+	size_t nopen_hi; /* close-on-exec, to restore them */
+	int execfd;      /* the executable, outside the slots */
 };
 
 int ad_remap_prepare(struct ad_remap *r, const int *want, size_t nslots,
@@ -247,8 +247,7 @@ void ad_remap_release(struct ad_remap *r);
  * the way first when needed. work is scratch space that it overwrites.
  * Async-signal-safe. Returns 0 or an errno value.
  */
-AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots,
-    int *execfd);
+AD_CHILD_CODE int ad_remap_child(int *work, size_t nslots, int *execfd);
 
 /*
  * The sandbox of program_attr_setsandbox() (sandbox_attr.c): when attr
@@ -273,10 +272,10 @@ struct ad_start {
 	struct ad_exec_plan plan;
 	struct sandbox *sandbox;
 	struct ad_layout layout;
-	int *slots;		/* layout.slots: /dev/null, memfd filled in */
+	int *slots; /* layout.slots: /dev/null, memfd filled in */
 	size_t nslots;
 	int memfd;
-	int devnull;		/* -1 when no slot needs it */
+	int devnull; /* -1 when no slot needs it */
 };
 
 /*

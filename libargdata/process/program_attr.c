@@ -94,8 +94,8 @@ program_attr_setenv(program_attr_t *attr, const char *name, const char *value)
 	if (entry == NULL)
 		return 0;
 	{
-		char **env = realloc(attr->env,
-		    (attr->nenv + 1) * sizeof(*env));
+		char **env =
+		    realloc(attr->env, (attr->nenv + 1) * sizeof(*env));
 
 		if (env == NULL) {
 			free(entry);
@@ -106,7 +106,6 @@ program_attr_setenv(program_attr_t *attr, const char *name, const char *value)
 	attr->env[attr->nenv++] = entry;
 	return 0;
 }
-
 
 void
 ad_attr_setnofile(program_attr_t *attr, const struct rlimit *rl)

@@ -18,8 +18,8 @@ _Static_assert(PROGRAM_GRANT_READ == SANDBOX_GRANT_READ_BIT &&
 int
 program_attr_addgrant(program_attr_t *attr, int fd, int rights)
 {
-	const int all = PROGRAM_GRANT_READ | PROGRAM_GRANT_WRITE |
-	    PROGRAM_GRANT_EXEC;
+	const int all =
+	    PROGRAM_GRANT_READ | PROGRAM_GRANT_WRITE | PROGRAM_GRANT_EXEC;
 	struct sandbox_grant *grants;
 
 	if (attr == NULL || rights == 0 || (rights & ~all) != 0)
@@ -33,12 +33,11 @@ program_attr_addgrant(program_attr_t *attr, int fd, int rights)
 			return 0;
 		}
 	}
-	grants = reallocarray(attr->grants, attr->ngrants + 1,
-	    sizeof(*grants));
+	grants = reallocarray(attr->grants, attr->ngrants + 1, sizeof(*grants));
 	if (grants == NULL)
 		return ENOMEM;
-	grants[attr->ngrants++] = (struct sandbox_grant){.fd = fd,
-	    .rights = rights};
+	grants[attr->ngrants++] =
+	    (struct sandbox_grant){.fd = fd, .rights = rights};
 	attr->grants = grants;
 	return 0;
 }

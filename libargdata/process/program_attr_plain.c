@@ -29,7 +29,7 @@ push_arg(program_attr_t *attr, const char *prefix, int fd, const char *suffix)
 	struct ad_arg a = {.fd = fd};
 
 	if (ad_grow(&attr->args, &attr->argscap, attr->nargs, 1,
-	    sizeof(*attr->args), NULL) != 0)
+	        sizeof(*attr->args), NULL) != 0)
 		return ENOMEM;
 	a.prefix = dup_or_empty(prefix);
 	if (fd >= 0)
@@ -65,8 +65,9 @@ program_attr_addarg_fd(program_attr_t *attr, const char *prefix, int fd,
 int
 program_attr_setlayout(program_attr_t *attr, int layout)
 {
-	if (attr == NULL || (layout != PROGRAM_LAYOUT_ARGDATA &&
-	    layout != PROGRAM_LAYOUT_PLAIN))
+	if (attr == NULL ||
+	    (layout != PROGRAM_LAYOUT_ARGDATA &&
+	        layout != PROGRAM_LAYOUT_PLAIN))
 		return EINVAL;
 	attr->layout = layout;
 	return 0;
@@ -108,10 +109,10 @@ program_attr_addfd(program_attr_t *attr, const char *name, int fd)
 	if (fd < 0)
 		return EBADF;
 	if (ad_grow(&attr->named, &attr->namedcap, attr->nnamed, 1,
-	    sizeof(*attr->named), NULL) != 0 || (copy = strdup(name)) == NULL)
+	        sizeof(*attr->named), NULL) != 0 ||
+	    (copy = strdup(name)) == NULL)
 		return ENOMEM;
-	attr->named[attr->nnamed++] = (struct ad_named){.name = copy,
-	    .fd = fd};
+	attr->named[attr->nnamed++] = (struct ad_named){.name = copy, .fd = fd};
 	return 0;
 }
 
@@ -135,7 +136,7 @@ ad_attr_free_plain(program_attr_t *attr)
  */
 struct fdref {
 	int fd;
-	size_t order;		/* slot i: i; argument k: nbase + k */
+	size_t order; /* slot i: i; argument k: nbase + k */
 };
 
 static int
@@ -187,8 +188,8 @@ number_args(struct ad_layout *l, size_t nbase, const program_attr_t *attr)
 			ref[nref++] = (struct fdref){l->slots[i], i};
 	for (size_t k = 0; k < nargs; k++)
 		if (attr->args[k].fd >= 0)
-			ref[nref++] = (struct fdref){attr->args[k].fd,
-			    nbase + k};
+			ref[nref++] =
+			    (struct fdref){attr->args[k].fd, nbase + k};
 	qsort(ref, nref, sizeof(*ref), fdref_cmp);
 	/*
 	 * In each run of one descriptor, the first entry decides: a slot
@@ -216,8 +217,8 @@ number_args(struct ad_layout *l, size_t nbase, const program_attr_t *attr)
 
 		if (attr->args[k].fd < 0 || l->argnum[k] >= 0)
 			continue;
-		at = bsearch(&first[k], extra, nextra, sizeof(*extra),
-		    size_cmp);
+		at =
+		    bsearch(&first[k], extra, nextra, sizeof(*extra), size_cmp);
 		l->argnum[k] = (int)(nbase + (size_t)(at - extra));
 	}
 	l->nslots = nbase + nextra;
@@ -297,7 +298,7 @@ ad_plan_args(struct ad_exec_plan *plan, const struct ad_layout *l,
 		if (a->fd < 0)
 			s = strdup(a->prefix);
 		else if (asprintf(&s, "%s%d%s", a->prefix, l->argnum[k],
-		    a->suffix) < 0)
+		             a->suffix) < 0)
 			s = NULL;
 		if ((plan->argv[1 + k] = keep(plan, s)) == NULL)
 			return ENOMEM;

@@ -69,12 +69,18 @@ ad_sandbox_prepare(const program_attr_t *attr, struct ad_exec_plan *plan,
 		ad_user_prepare(attr, plan);
 		return 0;
 	}
-	struct sandbox_user user = {.uid = attr->uid, .gid = attr->gid,
-	    .groups = attr->groups, .ngroups = attr->ngroups};
-	struct sandbox_spec spec = {.fds = fds, .nfds = nfds,
-	    .writable = attr->writable, .nwritable = attr->nwritable,
-	    .user = attr->has_user ? &user : NULL, .allow = attr->allow,
-	    .grants = attr->grants, .ngrants = attr->ngrants};
+	struct sandbox_user user = {.uid = attr->uid,
+	    .gid = attr->gid,
+	    .groups = attr->groups,
+	    .ngroups = attr->ngroups};
+	struct sandbox_spec spec = {.fds = fds,
+	    .nfds = nfds,
+	    .writable = attr->writable,
+	    .nwritable = attr->nwritable,
+	    .user = attr->has_user ? &user : NULL,
+	    .allow = attr->allow,
+	    .grants = attr->grants,
+	    .ngrants = attr->ngrants};
 	error = sandbox_create(plan->execfd, &spec, &sb);
 	if (error != 0)
 		return error;

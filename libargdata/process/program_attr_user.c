@@ -66,8 +66,10 @@ AD_CHILD_CODE static int
 switch_user(const void *arg)
 {
 	const program_attr_t *attr = arg;
-	struct sandbox_user user = {.uid = attr->uid, .gid = attr->gid,
-	    .groups = attr->groups, .ngroups = attr->ngroups};
+	struct sandbox_user user = {.uid = attr->uid,
+	    .gid = attr->gid,
+	    .groups = attr->groups,
+	    .ngroups = attr->ngroups};
 
 	return sandbox_switch_user(&user);
 }

@@ -34,9 +34,9 @@
  */
 struct spawn_shared {
 	const struct ad_exec_plan *plan;
-	int *work;		/* nslots sources, scratch for the child */
+	int *work; /* nslots sources, scratch for the child */
 	size_t nslots;
-	int error;		/* 0, or why the child did not exec */
+	int error; /* 0, or why the child did not exec */
 };
 
 /*
@@ -90,8 +90,10 @@ ad_spawn_start(struct ad_start *sp, int execfd, int *pidfdp)
 	if (stack == MAP_FAILED)
 		return ENOMEM;
 	/* The child shuffles st.slots in place: it is its scratch space. */
-	shared = (struct spawn_shared){.plan = &st.plan, .work = st.slots,
-	    .nslots = st.nslots, .error = 0};
+	shared = (struct spawn_shared){.plan = &st.plan,
+	    .work = st.slots,
+	    .nslots = st.nslots,
+	    .error = 0};
 
 	/*
 	 * Signals stay blocked from before the clone until the child has
@@ -110,8 +112,9 @@ ad_spawn_start(struct ad_start *sp, int execfd, int *pidfdp)
 		siginfo_t info;
 
 		/* Reap the failed child: no zombie, no pidfd left behind. */
-		while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-		    WEXITED) != 0 && errno == EINTR)
+		while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) !=
+		        0 &&
+		    errno == EINTR)
 			;
 		close(pidfd);
 		error = ad_exec_errno(execfd, shared.error);
@@ -148,8 +151,9 @@ program_spawn(int execfd, const argdata_t *ad, const program_attr_t *attr,
 	int *fds, error;
 
 	if (attr != NULL && attr->layout == PROGRAM_LAYOUT_PLAIN)
-		return ad != NULL ? EINVAL :
-		    proc_spawn_attr(execfd, NULL, 0, NULL, 0, attr, pidfd);
+		return ad != NULL
+		    ? EINVAL
+		    : proc_spawn_attr(execfd, NULL, 0, NULL, 0, attr, pidfd);
 	if (ad == NULL)
 		return EINVAL;
 	error = ad_serialize(ad, &buf, &len, &fds, &nfds);

@@ -73,8 +73,8 @@ ad_memfd_create(const void *data, size_t len, int minfd, int *fdp)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW |
-	    F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
+	if (fcntl(fd, F_ADD_SEALS,
+	        F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0)
 		goto fail;
 	/* The memfd must not sit in a slot the shuffle fills. */
 	if (fd < minfd) {
@@ -122,8 +122,9 @@ ad_plan_init(struct ad_exec_plan *plan, int execfd, const struct ad_layout *l,
 
 	memset(plan, 0, sizeof(*plan));
 	plan->execfd = execfd;
-	plan->name = attr != NULL && attr->name != NULL ?
-	    strdup(attr->name) : executable_name(execfd);
+	plan->name = attr != NULL && attr->name != NULL
+	    ? strdup(attr->name)
+	    : executable_name(execfd);
 	/* ARGDATA_FD or the three LISTEN_* variables, and a NULL. */
 	plan->envp = calloc(nenv + 4, sizeof(char *));
 	plan->argv = calloc(nargs + 2, sizeof(char *));
@@ -239,11 +240,11 @@ ad_start_prepare(struct ad_start *s, int execfd, const void *data,
 	if (error != 0)
 		goto fail;
 	/* The sandbox sees the program's descriptors, as the caller's. */
-	error = ad_sandbox_prepare(attr, &s->plan, l->slots, l->nprog,
-	    &s->sandbox);
+	error =
+	    ad_sandbox_prepare(attr, &s->plan, l->slots, l->nprog, &s->sandbox);
 	if (error == 0 && !l->plain)
-		error = ad_memfd_create(data, datalen, (int)l->nslots,
-		    &s->memfd);
+		error =
+		    ad_memfd_create(data, datalen, (int)l->nslots, &s->memfd);
 	if (error != 0)
 		goto fail;
 	if (!l->plain)
@@ -325,7 +326,7 @@ ad_exec_final(const struct ad_exec_plan *plan)
 	 */
 	if (plan->nofile_set &&
 	    (getrlimit(RLIMIT_NOFILE, &caller) != 0 ||
-	     setrlimit(RLIMIT_NOFILE, &plan->nofile) != 0))
+	        setrlimit(RLIMIT_NOFILE, &plan->nofile) != 0))
 		return errno;
 	/*
 	 * Confinement (session, capabilities, user, no_new_privs, Landlock,

@@ -88,8 +88,7 @@ static bool
 same_file(const struct sandbox_file *a, const struct stat *st)
 {
 	return a->dev == st->st_dev && a->ino == st->st_ino &&
-	    a->size == st->st_size &&
-	    a->mtim.tv_sec == st->st_mtim.tv_sec &&
+	    a->size == st->st_size && a->mtim.tv_sec == st->st_mtim.tv_sec &&
 	    a->mtim.tv_nsec == st->st_mtim.tv_nsec &&
 	    a->ctim.tv_sec == st->st_ctim.tv_sec &&
 	    a->ctim.tv_nsec == st->st_ctim.tv_nsec;
@@ -157,8 +156,10 @@ same_key(const struct entry *e, const struct stat *program,
 	    e->origin_used == deps->origin_used &&
 	    (!deps->origin_used || same_string(e->origin, deps->origin)) &&
 	    e->cwd_used == deps->cwd_used &&
-	    (!deps->cwd_used || (same_string(e->cwd, deps->cwd) &&
-	    e->cwd_dev == deps->cwd_dev && e->cwd_ino == deps->cwd_ino));
+	    (!deps->cwd_used ||
+	        (same_string(e->cwd, deps->cwd) &&
+	            e->cwd_dev == deps->cwd_dev &&
+	            e->cwd_ino == deps->cwd_ino));
 }
 
 /* What trying a path again gave, against what the resolution had. */
@@ -272,7 +273,7 @@ sandbox_cache_store(const struct stat *program,
 	if (deps->tried_lost || (deps->cwd_used && deps->cwd == NULL))
 		return;
 	if ((deps->origin_used && deps->origin != NULL &&
-	    (origin = strdup(deps->origin)) == NULL) ||
+	        (origin = strdup(deps->origin)) == NULL) ||
 	    (deps->cwd_used && (cwd = strdup(deps->cwd)) == NULL)) {
 		free(origin);
 		return;
@@ -293,9 +294,10 @@ sandbox_cache_store(const struct stat *program,
 	for (size_t i = 0; i < nfiles; i++) {
 		size_t j = 0;
 
-		while (j < n && (copy[j].granted || copy[j].error != 0 ||
-		    strcmp(copy[j].path, files[i].path) != 0 ||
-		    !same_identity(&copy[j], &files[i])))
+		while (j < n &&
+		    (copy[j].granted || copy[j].error != 0 ||
+		        strcmp(copy[j].path, files[i].path) != 0 ||
+		        !same_identity(&copy[j], &files[i])))
 			j++;
 		if (j == n)
 			goto fail;

@@ -124,8 +124,8 @@ strtab_get(const struct strtab *st, uint64_t off, char **out)
 			return ENOMEM;
 		return 0;
 	}
-	len = st->size - off < MAX_STRING ? (size_t)(st->size - off) :
-	    MAX_STRING;
+	len =
+	    st->size - off < MAX_STRING ? (size_t)(st->size - off) : MAX_STRING;
 	if ((buf = malloc(len + 1)) == NULL)
 		return ENOMEM;
 	n = read_some(st->fd, buf, len, st->off + off);
@@ -196,7 +196,8 @@ elf_read_info(int fd, uint64_t fsize, bool want_interp, struct elf_info *info)
 			goto fail;
 		}
 		if (ph[i].p_type == PT_INTERP && info->interp == NULL) {
-			struct strtab it = {.fd = fd, .off = ph[i].p_offset,
+			struct strtab it = {.fd = fd,
+			    .off = ph[i].p_offset,
 			    .size = ph[i].p_filesz};
 			if ((error = strtab_get(&it, 0, &info->interp)) != 0)
 				goto fail;
@@ -265,7 +266,7 @@ elf_read_info(int fd, uint64_t fsize, bool want_interp, struct elf_info *info)
 			goto fail;
 		}
 		if ((error = elf_read_at(fd, st.data, (size_t)st.size,
-		    st.off)) != 0)
+		         st.off)) != 0)
 			goto fail;
 		st.data[st.size] = '\0';
 	}

@@ -80,6 +80,7 @@ int elf_check_header(const Elf64_Ehdr *eh);
  * needed names. Returns 0, ENOEXEC when it is not an ELF file of this
  * machine, EMALFORMED when it is but is malformed, or the read's error.
  */
-int elf_read_info(int fd, uint64_t fsize, bool want_interp, struct elf_info *info);
+int elf_read_info(int fd, uint64_t fsize, bool want_interp,
+    struct elf_info *info);
 
 #endif

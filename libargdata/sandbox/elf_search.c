@@ -36,23 +36,23 @@
 #define MULTIARCH "x86_64-linux-gnu"
 /* Subdirectories the loader prefers on CPUs that support them. */
 static const char *const hwcaps_dirs[] = {
-	"glibc-hwcaps/x86-64-v4/",
-	"glibc-hwcaps/x86-64-v3/",
-	"glibc-hwcaps/x86-64-v2/",
+    "glibc-hwcaps/x86-64-v4/",
+    "glibc-hwcaps/x86-64-v3/",
+    "glibc-hwcaps/x86-64-v2/",
 };
 #elif defined(__aarch64__)
 /* ld.so.cache flags: FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64. */
 #define LDCACHE_FLAGS 0x0a03
 #define MULTIARCH "aarch64-linux-gnu"
 static const char *const hwcaps_dirs[] = {
-	"",
+    "",
 };
 #else
 /* Elsewhere sandbox_unsupported() refuses before anything gets here. */
 #define LDCACHE_FLAGS 0
 #define MULTIARCH "unknown"
 static const char *const hwcaps_dirs[] = {
-	"",
+    "",
 };
 #endif
 
@@ -62,12 +62,12 @@ static const char *const hwcaps_dirs[] = {
  * file of the very name the program asked for.
  */
 static const char *const default_dirs[] = {
-	"/lib/" MULTIARCH,
-	"/usr/lib/" MULTIARCH,
-	"/lib64",
-	"/usr/lib64",
-	"/lib",
-	"/usr/lib",
+    "/lib/" MULTIARCH,
+    "/usr/lib/" MULTIARCH,
+    "/lib64",
+    "/usr/lib64",
+    "/lib",
+    "/usr/lib",
 };
 
 #define LDCACHE_PATH "/etc/ld.so.cache"
@@ -106,11 +106,11 @@ struct resolver {
 	uint64_t name_key;
 	sandbox_elf_add_fn *add;
 	void *ctx;
-	int execfd;          /* for the program's path, asked lazily */
+	int execfd; /* for the program's path, asked lazily */
 	bool program_path_tried;
 	/* What the result depends on, and the work done so far. */
 	struct sandbox_elf_deps *deps;
-	size_t nneeded;      /* DT_NEEDED entries of the objects found */
+	size_t nneeded; /* DT_NEEDED entries of the objects found */
 	/* /etc/ld.so.cache, read on first use. */
 	bool cache_tried;
 	unsigned char *cache;
@@ -138,9 +138,8 @@ seen(const struct resolver *r, const struct stat *st)
  * what info holds (info may be NULL). The descriptor stays the caller's.
  */
 static int
-add_object(struct resolver *r, int fd, const struct stat *st,
-    const char *path, enum sandbox_role role, long parent,
-    struct elf_info *info)
+add_object(struct resolver *r, int fd, const struct stat *st, const char *path,
+    enum sandbox_role role, long parent, struct elf_info *info)
 {
 	struct object *o;
 	int error;
@@ -148,11 +147,10 @@ add_object(struct resolver *r, int fd, const struct stat *st,
 	if (r->nobjects == SANDBOX_ELF_MAX_OBJECTS)
 		return E2BIG;
 	/* Counted when read: each costs a look-up later, and memory now. */
-	if (info != NULL &&
-	    info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
+	if (info != NULL && info->nneeded > SANDBOX_ELF_MAX_NEEDED - r->nneeded)
 		return E2BIG;
-	if (ad_grow(&r->objects, &r->cap, r->nobjects, 1, sizeof(*o),
-	    NULL) != 0)
+	if (ad_grow(&r->objects, &r->cap, r->nobjects, 1, sizeof(*o), NULL) !=
+	    0)
 		return ENOMEM;
 	error = r->add(r->ctx, fd, path, role);
 	if (error != 0)
@@ -239,8 +237,8 @@ note_tried(struct resolver *r, const char *path, int error,
 		d->tried_lost = true;
 		return;
 	}
-	if (ad_grow(&d->tried, &d->triedcap, d->ntried, 1, sizeof(*f),
-	    NULL) != 0) {
+	if (ad_grow(&d->tried, &d->triedcap, d->ntried, 1, sizeof(*f), NULL) !=
+	    0) {
 		d->tried_lost = true;
 		return;
 	}
@@ -437,11 +435,11 @@ try_directory(struct resolver *r, const char *dir, const char *name,
 	int error, n;
 
 	for (size_t i = 0; i < sizeof(hwcaps_dirs) / sizeof(hwcaps_dirs[0]);
-	    i++) {
+	     i++) {
 		if (hwcaps_dirs[i][0] == '\0')
 			continue;
-		n = snprintf(path, sizeof(path), "%s/%s%s", dir,
-		    hwcaps_dirs[i], name);
+		n = snprintf(path, sizeof(path), "%s/%s%s", dir, hwcaps_dirs[i],
+		    name);
 		if (n < 0 || (size_t)n >= sizeof(path))
 			continue;
 		if ((error = try_library(r, path, parent, found)) != 0)
@@ -535,7 +533,8 @@ expand_entry(const char *entry, size_t len, const char *objpath, char *buf,
 
 		if (entry[i] == '$') {
 			const char *slash;
-			if (len - i >= 7 && memcmp(entry + i, "$ORIGIN", 7) == 0)
+			if (len - i >= 7 &&
+			    memcmp(entry + i, "$ORIGIN", 7) == 0)
 				skip = 7;
 			else if (len - i >= 9 &&
 			    memcmp(entry + i, "${ORIGIN}", 9) == 0)
@@ -547,7 +546,8 @@ expand_entry(const char *entry, size_t len, const char *objpath, char *buf,
 				return false;
 			add = objpath;
 			/* The directory: "/" for an object at the root. */
-			addlen = slash == objpath ? 1 : (size_t)(slash - objpath);
+			addlen =
+			    slash == objpath ? 1 : (size_t)(slash - objpath);
 		} else {
 			add = entry + i;
 			addlen = 1;
@@ -574,8 +574,8 @@ try_list(struct resolver *r, const char *list, long owner, const char *name,
 	for (const char *p = list; !*found;) {
 		const char *colon = strchr(p, ':');
 		size_t len = colon != NULL ? (size_t)(colon - p) : strlen(p);
-		const char *objpath = memchr(p, '$', len) != NULL ?
-		    object_path(r, owner) : NULL;
+		const char *objpath =
+		    memchr(p, '$', len) != NULL ? object_path(r, owner) : NULL;
 
 		if ((error = spend_probe(r, NULL)) != 0)
 			return error;
@@ -621,8 +621,7 @@ open_cache(struct resolver *r)
 		goto out;
 	}
 	note_tried(r, LDCACHE_PATH, 0, &st);
-	if (!S_ISREG(st.st_mode) || st.st_size < 48 ||
-	    st.st_size > MAX_LDCACHE)
+	if (!S_ISREG(st.st_mode) || st.st_size < 48 || st.st_size > MAX_LDCACHE)
 		goto out;
 	size = (size_t)st.st_size;
 	if ((buf = malloc(size)) == NULL) {
@@ -737,11 +736,11 @@ resolve_needed(struct resolver *r, const char *name, long parent)
 	}
 	if (!found && (error = try_cache(r, name, parent, &found)) != 0)
 		return error;
-	for (size_t i = 0; !found &&
-	     i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++) {
+	for (size_t i = 0;
+	     !found && i < sizeof(default_dirs) / sizeof(default_dirs[0]);
+	     i++) {
 		note_where(r, default_dirs[i], strlen(default_dirs[i]));
-		error = try_directory(r, default_dirs[i], name, parent,
-		    &found);
+		error = try_directory(r, default_dirs[i], name, parent, &found);
 		if (error != 0)
 			return error;
 	}
@@ -810,7 +809,9 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
     struct sandbox_elf_deps *deps)
 {
 	struct sandbox_elf_deps own = {.probes = 0};
-	struct resolver r = {.add = add, .ctx = ctx, .execfd = execfd,
+	struct resolver r = {.add = add,
+	    .ctx = ctx,
+	    .execfd = execfd,
 	    .deps = deps != NULL ? deps : &own};
 	struct elf_info info;
 	struct stat st;
@@ -840,13 +841,13 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 	/* The program's own rule is anchored on execfd by the caller; here
 	 * it only roots the search. */
 	r.objects[0] = (struct object){
-		.dev = st.st_dev,
-		.ino = st.st_ino,
-		.rpath = info.rpath,
-		.runpath = info.runpath,
-		.needed = info.needed,
-		.nneeded = info.nneeded,
-		.parent = -1,
+	    .dev = st.st_dev,
+	    .ino = st.st_ino,
+	    .rpath = info.rpath,
+	    .runpath = info.runpath,
+	    .needed = info.needed,
+	    .nneeded = info.nneeded,
+	    .parent = -1,
 	};
 	r.nobjects = 1;
 	r.nneeded = info.nneeded;
@@ -863,8 +864,8 @@ sandbox_elf_resolve(int execfd, sandbox_elf_add_fn *add, void *ctx,
 	 * and each object enters the list once. */
 	for (size_t i = 0; i < r.nobjects; i++)
 		for (size_t j = 0; j < r.objects[i].nneeded; j++) {
-			error = resolve_needed(&r, r.objects[i].needed[j],
-			    (long)i);
+			error =
+			    resolve_needed(&r, r.objects[i].needed[j], (long)i);
 			if (error != 0)
 				goto out;
 		}

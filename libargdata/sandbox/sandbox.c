@@ -62,8 +62,8 @@ struct ll_path_beneath_attr {
 #define LL_FS_MAKE_FIFO (1ULL << 10)
 #define LL_FS_MAKE_BLOCK (1ULL << 11)
 #define LL_FS_MAKE_SYM (1ULL << 12)
-#define LL_FS_REFER (1ULL << 13)    /* ABI 2 */
-#define LL_FS_TRUNCATE (1ULL << 14) /* ABI 3 */
+#define LL_FS_REFER (1ULL << 13)     /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
 #define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
 
 #define LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
@@ -79,10 +79,11 @@ struct ll_path_beneath_attr {
  * block device node opens a whole disk) nor using device ioctls or
  * executing: those are not what a writable directory grants.
  */
-#define ACCESS_DIR_WRITE (ACCESS_DIR_READ | LL_FS_WRITE_FILE | \
-    LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | LL_FS_MAKE_REG | \
-    LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER | \
-    LL_FS_TRUNCATE)
+#define ACCESS_DIR_WRITE                                                       \
+	(ACCESS_DIR_READ | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR |               \
+	    LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | LL_FS_MAKE_REG |              \
+	    LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER | \
+	    LL_FS_TRUNCATE)
 /* Exec needs both reading and executing the file. */
 #define ACCESS_EXEC (LL_FS_READ_FILE | LL_FS_EXECUTE)
 #define ACCESS_READ LL_FS_READ_FILE
@@ -103,22 +104,34 @@ fs_rights(int abi)
 }
 
 static const char *const fs_names[] = {
-	"execute", "write_file", "read_file", "read_dir", "remove_dir",
-	"remove_file", "make_char", "make_dir", "make_reg", "make_sock",
-	"make_fifo", "make_block", "make_sym", "refer", "truncate",
-	"ioctl_dev",
+    "execute",
+    "write_file",
+    "read_file",
+    "read_dir",
+    "remove_dir",
+    "remove_file",
+    "make_char",
+    "make_dir",
+    "make_reg",
+    "make_sock",
+    "make_fifo",
+    "make_block",
+    "make_sym",
+    "refer",
+    "truncate",
+    "ioctl_dev",
 };
 
 static const char *const role_names[] = {
-	[SANDBOX_DIR_READ] = "directory",
-	[SANDBOX_DIR_WRITE] = "writable directory",
-	[SANDBOX_PROGRAM] = "program",
-	[SANDBOX_LOADER] = "loader",
-	[SANDBOX_LIBRARY] = "library",
-	[SANDBOX_LDCACHE] = "loader cache",
-	[SANDBOX_GRANT_READ] = "granted read",
-	[SANDBOX_GRANT_WRITE] = "granted write",
-	[SANDBOX_GRANT_EXEC] = "granted exec",
+    [SANDBOX_DIR_READ] = "directory",
+    [SANDBOX_DIR_WRITE] = "writable directory",
+    [SANDBOX_PROGRAM] = "program",
+    [SANDBOX_LOADER] = "loader",
+    [SANDBOX_LIBRARY] = "library",
+    [SANDBOX_LDCACHE] = "loader cache",
+    [SANDBOX_GRANT_READ] = "granted read",
+    [SANDBOX_GRANT_WRITE] = "granted write",
+    [SANDBOX_GRANT_EXEC] = "granted exec",
 };
 
 /*
@@ -157,9 +170,9 @@ sandbox_missing(int abi, int landlock_error, bool seccomp)
 	if (!SANDBOX_MACHINE)
 		return "an x86-64 or arm64 machine";
 	if (abi <= 0)
-		return landlock_error == EOPNOTSUPP ?
-		    "Landlock (disabled at boot: add landlock to lsm=)" :
-		    "Landlock (Linux 5.13 or later)";
+		return landlock_error == EOPNOTSUPP
+		    ? "Landlock (disabled at boot: add landlock to lsm=)"
+		    : "Landlock (Linux 5.13 or later)";
 	if (abi < 4)
 		return "Landlock ABI 4 (TCP bind and connect rules, "
 		       "Linux 6.7 or later)";
@@ -187,8 +200,8 @@ sandbox_unsupported(int *abip)
 	}
 	if (abip != NULL)
 		*abip = (int)abi;
-	seccomp = syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
-	    &action) == 0;
+	seccomp =
+	    syscall(__NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 	return sandbox_missing((int)abi, landlock_error, seccomp);
 }
 
@@ -199,8 +212,7 @@ record(struct sandbox *sb, enum sandbox_role role, uint64_t access,
 {
 	struct rule *r;
 
-	if (ad_grow(&sb->rules, &sb->cap, sb->nrules, 1, sizeof(*r),
-	    NULL) != 0)
+	if (ad_grow(&sb->rules, &sb->cap, sb->nrules, 1, sizeof(*r), NULL) != 0)
 		return ENOMEM;
 	r = &sb->rules[sb->nrules];
 	r->role = role;
@@ -235,12 +247,12 @@ add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
     const char *path)
 {
 	struct ll_path_beneath_attr attr = {
-		.allowed_access = access & sb->handled.handled_access_fs,
-		.parent_fd = fd,
+	    .allowed_access = access & sb->handled.handled_access_fs,
+	    .parent_fd = fd,
 	};
 
 	if (syscall(__NR_landlock_add_rule, sb->ruleset, LL_RULE_PATH_BENEATH,
-	    &attr, 0) != 0)
+	        &attr, 0) != 0)
 		return errno;
 	return record(sb, role, attr.allowed_access, path, fd);
 }
@@ -249,8 +261,8 @@ add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
 static int
 add_elf_file(void *ctx, int fd, const char *path, enum sandbox_role role)
 {
-	return add_rule(ctx, fd, role == SANDBOX_LOADER ? ACCESS_EXEC :
-	    ACCESS_READ, role, path);
+	return add_rule(ctx, fd,
+	    role == SANDBOX_LOADER ? ACCESS_EXEC : ACCESS_READ, role, path);
 }
 
 /* The same, from the resolver: also noted down for the cache. */
@@ -267,7 +279,7 @@ add_found_file(void *ctx, int fd, const char *path, enum sandbox_role role)
 	if (fstat(fd, &st) != 0)
 		return errno;
 	if (ad_grow(&sb->found, &sb->foundcap, sb->nfound, 1, sizeof(*f),
-	    NULL) != 0)
+	        NULL) != 0)
 		return ENOMEM;
 	f = &sb->found[sb->nfound];
 	sandbox_file_set(f, &st);
@@ -311,8 +323,9 @@ add_elf_deps(struct sandbox *sb, int fd, const struct stat *st)
 	return error;
 }
 
-#define GRANT_ALL (SANDBOX_GRANT_READ_BIT | SANDBOX_GRANT_WRITE_BIT | \
-    SANDBOX_GRANT_EXEC_BIT)
+#define GRANT_ALL                                                              \
+	(SANDBOX_GRANT_READ_BIT | SANDBOX_GRANT_WRITE_BIT |                    \
+	    SANDBOX_GRANT_EXEC_BIT)
 
 /*
  * The Landlock rights of a grant. A rule on a file may only hold rights
@@ -326,8 +339,9 @@ grant_access(int rights, bool dir)
 	if (rights & SANDBOX_GRANT_READ_BIT)
 		access |= dir ? ACCESS_DIR_READ : LL_FS_READ_FILE;
 	if (rights & SANDBOX_GRANT_WRITE_BIT)
-		access |= dir ? ACCESS_DIR_WRITE : LL_FS_READ_FILE |
-		    LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
+		access |= dir
+		    ? ACCESS_DIR_WRITE
+		    : LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
 	if (rights & SANDBOX_GRANT_EXEC_BIT)
 		access |= dir ? ACCESS_DIR_READ | LL_FS_EXECUTE : ACCESS_EXEC;
 	return access;
@@ -383,10 +397,11 @@ check_grants(const struct sandbox_grant *grants, size_t ngrants,
 		if (fstat(grants[i].fd, &st[i]) != 0)
 			return errno;
 		type = st[i].st_mode & S_IFMT;
-		usable = type == S_IFREG || type == S_IFDIR || type == S_IFCHR ||
-		    type == S_IFIFO;
-		if (!usable || ((grants[i].rights & SANDBOX_GRANT_EXEC_BIT) &&
-		    type != S_IFREG && type != S_IFDIR))
+		usable = type == S_IFREG || type == S_IFDIR ||
+		    type == S_IFCHR || type == S_IFIFO;
+		if (!usable ||
+		    ((grants[i].rights & SANDBOX_GRANT_EXEC_BIT) &&
+		        type != S_IFREG && type != S_IFDIR))
 			return EACCES;
 	}
 	return 0;
@@ -434,8 +449,8 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 	/* Look at the caller's descriptors before opening any of ours: a
 	 * closed number must not name our ruleset by the time it is used. */
 	isdir = calloc(nfds > 0 ? nfds : 1, sizeof(*isdir));
-	grantst = calloc(spec->ngrants > 0 ? spec->ngrants : 1,
-	    sizeof(*grantst));
+	grantst =
+	    calloc(spec->ngrants > 0 ? spec->ngrants : 1, sizeof(*grantst));
 	if (isdir == NULL || grantst == NULL) {
 		error = ENOMEM;
 		goto fail;
@@ -459,8 +474,8 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 		error = ENOMEM;
 		goto fail;
 	}
-	sb->abi = abi > SANDBOX_LANDLOCK_ABI_KNOWN ? SANDBOX_LANDLOCK_ABI_KNOWN :
-	    abi;
+	sb->abi =
+	    abi > SANDBOX_LANDLOCK_ABI_KNOWN ? SANDBOX_LANDLOCK_ABI_KNOWN : abi;
 	sb->ruleset = -1;
 	sb->filter = filter;
 	sb->allow = spec->allow;
@@ -478,8 +493,8 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 
 		sb->switch_user = true;
 		sb->user = *u;
-		sb->groups = calloc(u->ngroups > 0 ? u->ngroups : 1,
-		    sizeof(gid_t));
+		sb->groups =
+		    calloc(u->ngroups > 0 ? u->ngroups : 1, sizeof(gid_t));
 		if (sb->groups == NULL) {
 			error = ENOMEM;
 			goto fail;
@@ -517,21 +532,20 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 		if (!isdir[i])
 			continue;
 		w = contains(writable, nwritable, fds[i]);
-		error = add_rule(sb, fds[i], w ? ACCESS_DIR_WRITE :
-		    ACCESS_DIR_READ, w ? SANDBOX_DIR_WRITE : SANDBOX_DIR_READ,
-		    NULL);
+		error =
+		    add_rule(sb, fds[i], w ? ACCESS_DIR_WRITE : ACCESS_DIR_READ,
+		        w ? SANDBOX_DIR_WRITE : SANDBOX_DIR_READ, NULL);
 		if (error != 0)
 			goto fail;
 	}
 	/* The loader and the libraries it will open. */
 	if ((error = add_elf_deps(sb, execfd, &program)) != 0)
 		goto fail;
-	if ((error = add_grants(sb, spec->grants, spec->ngrants,
-	    grantst)) != 0)
+	if ((error = add_grants(sb, spec->grants, spec->ngrants, grantst)) != 0)
 		goto fail;
 	/* The program: exec reads and executes it. */
 	if ((error = add_rule(sb, execfd, ACCESS_EXEC, SANDBOX_PROGRAM,
-	    NULL)) != 0)
+	         NULL)) != 0)
 		goto fail;
 	free(isdir);
 	free(grantst);
@@ -572,8 +586,9 @@ sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 	    (error = sandbox_new_session()) != 0)
 		return error;
 	/* While still root: dropping the bounding set needs CAP_SETPCAP. */
-	if ((steps & SANDBOX_STEP_BOUNDING) && (error =
-	    sandbox_drop_bounding(sb->switch_user ? &sb->user : NULL)) != 0)
+	if ((steps & SANDBOX_STEP_BOUNDING) &&
+	    (error = sandbox_drop_bounding(
+	         sb->switch_user ? &sb->user : NULL)) != 0)
 		return error;
 	if ((steps & SANDBOX_STEP_USER) && sb->switch_user &&
 	    (error = sandbox_switch_user(&sb->user)) != 0)
@@ -594,7 +609,7 @@ sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 		sandbox_seccomp_patch(sb->filter, sb->fprog.filter,
 		    (pid_t)syscall(__NR_getpid));
 		if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-		    &sb->fprog) != 0)
+		        &sb->fprog) != 0)
 			return errno;
 	}
 	return 0;
@@ -629,7 +644,7 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 {
 	static const char *const net_names[] = {"bind_tcp", "connect_tcp"};
 	static const char *const scope_names[] = {"abstract_unix_socket",
-		"signal"};
+	    "signal"};
 	const size_t nfs = sizeof(fs_names) / sizeof(fs_names[0]);
 	int error;
 
@@ -637,12 +652,14 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 	    fputs("landlock: handled filesystem rights ", f) < 0)
 		return EIO;
 	if ((error = print_rights(f, sb->handled.handled_access_fs, fs_names,
-	    nfs)) != 0)
+	         nfs)) != 0)
 		return error;
 	if (fputs("\nlandlock: denied network rights ", f) < 0 ||
 	    (error = print_rights(f, sb->handled.handled_access_net, net_names,
-	    2)) != 0 || fputs("\nlandlock: scoped ", f) < 0 ||
-	    (error = print_rights(f, sb->handled.scoped, scope_names, 2)) != 0 ||
+	         2)) != 0 ||
+	    fputs("\nlandlock: scoped ", f) < 0 ||
+	    (error = print_rights(f, sb->handled.scoped, scope_names, 2)) !=
+	        0 ||
 	    fputc('\n', f) == EOF)
 		return error != 0 ? error : EIO;
 	for (size_t i = 0; i < sb->nrules; i++) {
@@ -661,18 +678,20 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 	}
 	if (sb->switch_user) {
 		if (fprintf(f, "user: uid %u, gid %u, groups",
-		    (unsigned)sb->user.uid, (unsigned)sb->user.gid) < 0)
+		        (unsigned)sb->user.uid, (unsigned)sb->user.gid) < 0)
 			return EIO;
 		for (size_t i = 0; i < sb->user.ngroups; i++)
 			if (fprintf(f, "%s%u", i == 0 ? " " : ",",
-			    (unsigned)sb->user.groups[i]) < 0)
+			        (unsigned)sb->user.groups[i]) < 0)
 				return EIO;
 		if (fputs(sb->user.ngroups == 0 ? " none\n" : "\n", f) == EOF)
 			return EIO;
 	}
-	if (fputs("session: a new one, without a controlling terminal\n"
-	    "capabilities: none (bounding, ambient, permitted, effective, "
-	    "inheritable emptied)\n", f) == EOF)
+	if (fputs(
+	        "session: a new one, without a controlling terminal\n"
+	        "capabilities: none (bounding, ambient, permitted, effective, "
+	        "inheritable emptied)\n",
+	        f) == EOF)
 		return EIO;
 	return sandbox_seccomp_describe(sb->allow, f);
 }

@@ -32,12 +32,12 @@
 
 /* Roles of the rules, for the description shown by --dry-run. */
 enum sandbox_role {
-	SANDBOX_DIR_READ,  /* a directory descriptor: read beneath it */
-	SANDBOX_DIR_WRITE, /* a directory descriptor that allows changes */
-	SANDBOX_PROGRAM,   /* the program file */
-	SANDBOX_LOADER,    /* its dynamic loader (PT_INTERP) */
-	SANDBOX_LIBRARY,   /* a shared library it needs */
-	SANDBOX_LDCACHE,   /* the loader's cache, /etc/ld.so.cache */
+	SANDBOX_DIR_READ,    /* a directory descriptor: read beneath it */
+	SANDBOX_DIR_WRITE,   /* a directory descriptor that allows changes */
+	SANDBOX_PROGRAM,     /* the program file */
+	SANDBOX_LOADER,      /* its dynamic loader (PT_INTERP) */
+	SANDBOX_LIBRARY,     /* a shared library it needs */
+	SANDBOX_LDCACHE,     /* the loader's cache, /etc/ld.so.cache */
 	SANDBOX_GRANT_READ,  /* a grant: read the file or beneath the dir */
 	SANDBOX_GRANT_WRITE, /* a grant: also change it, or beneath it */
 	SANDBOX_GRANT_EXEC,  /* a grant: execute it (or beneath it) */
@@ -319,15 +319,15 @@ void sandbox_file_set(struct sandbox_file *f, const struct stat *st);
  * with what was there. Also the work done.
  */
 struct sandbox_elf_deps {
-	size_t probes;     /* steps: paths tried, search-path entries */
+	size_t probes; /* steps: paths tried, search-path entries */
 	struct sandbox_file *tried; /* in order, up to the limit above */
 	size_t ntried, triedcap;
-	bool tried_lost;   /* some not kept: more, or out of memory */
-	bool origin_used;  /* $ORIGIN expanded for the program */
-	char *origin;      /* its path then; NULL when it was unknown */
-	bool cwd_used;     /* a relative path tried */
-	char *cwd;         /* the working directory then; NULL if unknown */
-	dev_t cwd_dev;     /* and its identity */
+	bool tried_lost;  /* some not kept: more, or out of memory */
+	bool origin_used; /* $ORIGIN expanded for the program */
+	char *origin;     /* its path then; NULL when it was unknown */
+	bool cwd_used;    /* a relative path tried */
+	char *cwd;        /* the working directory then; NULL if unknown */
+	dev_t cwd_dev;    /* and its identity */
 	ino_t cwd_ino;
 	/*
 	 * What could not be found, for a launcher to say so before the

@@ -62,50 +62,57 @@ static const struct {
 	const char *group;
 	const char *names;
 } allowed[] = {
-	{"descriptors", "read write readv writev pread64 pwrite64 preadv "
-	    "pwritev preadv2 pwritev2 lseek close close_range dup dup2 dup3 "
-	    "sendfile copy_file_range splice tee vmsplice readahead fadvise64 "
-	    "fallocate ftruncate fsync fdatasync sync_file_range syncfs pipe "
-	    "pipe2 eventfd eventfd2 memfd_create fstat fstatfs fchmod fchown "
-	    "fchdir getdents getdents64 fgetxattr flistxattr fsetxattr "
-	    "fremovexattr inotify_init inotify_init1 inotify_rm_watch "
-	    "io_setup io_destroy io_submit io_cancel io_getevents "
-	    "io_pgetevents"},
-	{"paths, which Landlock checks", "creat access faccessat faccessat2 "
-	    "stat lstat newfstatat statx statfs readlink readlinkat getcwd "
-	    "chdir mkdir mkdirat rmdir unlink unlinkat rename renameat "
-	    "renameat2 link linkat symlink symlinkat mknod mknodat truncate "
-	    "umask execve execveat"},
-	{"sockets given or paired", "accept accept4 listen getsockname "
-	    "getpeername getsockopt setsockopt shutdown recvfrom recvmsg "
-	    "recvmmsg sendto sendmsg sendmmsg"},
-	{"events and time", "poll ppoll select pselect6 epoll_create "
-	    "epoll_create1 epoll_ctl epoll_wait epoll_pwait epoll_pwait2 "
-	    "nanosleep clock_nanosleep clock_gettime clock_getres "
-	    "gettimeofday time alarm getitimer setitimer timer_create "
-	    "timer_delete timer_getoverrun timer_gettime timer_settime "
-	    "timerfd_create timerfd_gettime timerfd_settime pause "
-	    "restart_syscall"},
-	{"memory", "brk mmap munmap mprotect mremap madvise mincore msync "
-	    "mlock mlock2 munlock mlockall munlockall membarrier pkey_alloc "
-	    "pkey_free pkey_mprotect get_mempolicy set_mempolicy mbind "
-	    "set_mempolicy_home_node remap_file_pages cachestat mseal:462 "
-	    "map_shadow_stack"},
-	{"signals", "rt_sigaction rt_sigprocmask rt_sigpending "
-	    "rt_sigsuspend rt_sigtimedwait rt_sigreturn sigaltstack signalfd "
-	    "signalfd4 pidfd_open pidfd_send_signal"},
-	{"the process itself", "fork vfork exit exit_group wait4 waitid "
-	    "set_tid_address set_robust_list get_robust_list futex "
-	    "futex_waitv futex_wake futex_wait futex_requeue rseq arch_prctl "
-	    "prctl gettid getpid getppid getpgrp setpgid setsid getuid "
-	    "geteuid getgid getegid getgroups getresuid getresgid setuid "
-	    "setgid setreuid setregid setresuid setresgid setgroups setfsuid "
-	    "setfsgid capget capset personality sched_yield "
-	    "sched_get_priority_max sched_get_priority_min getcpu getrusage "
-	    "times sysinfo uname getrandom getrlimit setrlimit"
-	    UPROBE_RETURN},
-	{"confining itself further", "landlock_create_ruleset "
-	    "landlock_add_rule landlock_restrict_self seccomp"},
+    {"descriptors",
+        "read write readv writev pread64 pwrite64 preadv "
+        "pwritev preadv2 pwritev2 lseek close close_range dup dup2 dup3 "
+        "sendfile copy_file_range splice tee vmsplice readahead fadvise64 "
+        "fallocate ftruncate fsync fdatasync sync_file_range syncfs pipe "
+        "pipe2 eventfd eventfd2 memfd_create fstat fstatfs fchmod fchown "
+        "fchdir getdents getdents64 fgetxattr flistxattr fsetxattr "
+        "fremovexattr inotify_init inotify_init1 inotify_rm_watch "
+        "io_setup io_destroy io_submit io_cancel io_getevents "
+        "io_pgetevents"},
+    {"paths, which Landlock checks",
+        "creat access faccessat faccessat2 "
+        "stat lstat newfstatat statx statfs readlink readlinkat getcwd "
+        "chdir mkdir mkdirat rmdir unlink unlinkat rename renameat "
+        "renameat2 link linkat symlink symlinkat mknod mknodat truncate "
+        "umask execve execveat"},
+    {"sockets given or paired",
+        "accept accept4 listen getsockname "
+        "getpeername getsockopt setsockopt shutdown recvfrom recvmsg "
+        "recvmmsg sendto sendmsg sendmmsg"},
+    {"events and time",
+        "poll ppoll select pselect6 epoll_create "
+        "epoll_create1 epoll_ctl epoll_wait epoll_pwait epoll_pwait2 "
+        "nanosleep clock_nanosleep clock_gettime clock_getres "
+        "gettimeofday time alarm getitimer setitimer timer_create "
+        "timer_delete timer_getoverrun timer_gettime timer_settime "
+        "timerfd_create timerfd_gettime timerfd_settime pause "
+        "restart_syscall"},
+    {"memory",
+        "brk mmap munmap mprotect mremap madvise mincore msync "
+        "mlock mlock2 munlock mlockall munlockall membarrier pkey_alloc "
+        "pkey_free pkey_mprotect get_mempolicy set_mempolicy mbind "
+        "set_mempolicy_home_node remap_file_pages cachestat mseal:462 "
+        "map_shadow_stack"},
+    {"signals",
+        "rt_sigaction rt_sigprocmask rt_sigpending "
+        "rt_sigsuspend rt_sigtimedwait rt_sigreturn sigaltstack signalfd "
+        "signalfd4 pidfd_open pidfd_send_signal"},
+    {"the process itself",
+        "fork vfork exit exit_group wait4 waitid "
+        "set_tid_address set_robust_list get_robust_list futex "
+        "futex_waitv futex_wake futex_wait futex_requeue rseq arch_prctl "
+        "prctl gettid getpid getppid getpgrp setpgid setsid getuid "
+        "geteuid getgid getegid getgroups getresuid getresgid setuid "
+        "setgid setreuid setregid setresuid setresgid setgroups setfsuid "
+        "setfsgid capget capset personality sched_yield "
+        "sched_get_priority_max sched_get_priority_min getcpu getrusage "
+        "times sysinfo uname getrandom getrlimit setrlimit" UPROBE_RETURN},
+    {"confining itself further",
+        "landlock_create_ruleset "
+        "landlock_add_rule landlock_restrict_self seccomp"},
 };
 
 /*
@@ -127,38 +134,43 @@ static const struct {
 	const char *group;
 	const char *names;
 } denied[] = {
-	{EACCES, 0, "new sockets", "socket bind connect"},
-	{ENOSYS, 0, "io_uring, whose operations pass no filter",
-	    "io_uring_setup io_uring_enter io_uring_register"},
-	{ENOSYS, 0, "openat2 and clone3 (arguments out of a filter's reach)",
-	    "openat2 clone3"},
-	{EPERM, 0, "changes by path", "chmod fchmodat fchmodat2 chown lchown "
-	    "fchownat utime utimes futimesat setxattr lsetxattr removexattr "
-	    "lremovexattr setxattrat:463 removexattrat:466 file_setattr:469"},
-	{ENOTSUP, WIDEN_XATTR_READ, "extended attributes read by path",
-	    "getxattr lgetxattr listxattr llistxattr getxattrat:464 "
-	    "listxattrat:465"},
-	{EACCES, WIDEN_INOTIFY, "inotify watches by path",
-	    "inotify_add_watch"},
-	{ENOLCK, WIDEN_FLOCK, "flock, which needs no write access", "flock"},
-	{EPERM, WIDEN_SYSV_IPC, "System V IPC", "shmget shmat shmdt shmctl "
-	    "msgget msgsnd msgrcv msgctl semget semop semtimedop semctl"},
-	{EPERM, WIDEN_MQUEUE, "POSIX message queues", "mq_open mq_unlink "
-	    "mq_timedsend mq_timedreceive mq_notify mq_getsetattr"},
-	{EPERM, 0, "other processes", "ptrace process_vm_readv "
-	    "process_vm_writev process_madvise process_mrelease pidfd_getfd "
-	    "kcmp"},
-	{EPERM, 0, "namespaces and mounts", "unshare setns mount umount2 "
-	    "pivot_root chroot fsopen fsconfig fsmount fspick move_mount "
-	    "open_tree mount_setattr open_tree_attr:467 statmount:457 "
-	    "listmount:458"},
-	{EPERM, 0, "host administration", "init_module finit_module "
-	    "delete_module kexec_load kexec_file_load reboot swapon swapoff "
-	    "acct syslog quotactl quotactl_fd bpf perf_event_open "
-	    "userfaultfd fanotify_init name_to_handle_at open_by_handle_at "
-	    "add_key request_key keyctl iopl ioperm sethostname "
-	    "setdomainname settimeofday clock_settime clock_adjtime adjtimex "
-	    "vhangup"},
+    {EACCES, 0, "new sockets", "socket bind connect"},
+    {ENOSYS, 0, "io_uring, whose operations pass no filter",
+        "io_uring_setup io_uring_enter io_uring_register"},
+    {ENOSYS, 0, "openat2 and clone3 (arguments out of a filter's reach)",
+        "openat2 clone3"},
+    {EPERM, 0, "changes by path",
+        "chmod fchmodat fchmodat2 chown lchown "
+        "fchownat utime utimes futimesat setxattr lsetxattr removexattr "
+        "lremovexattr setxattrat:463 removexattrat:466 file_setattr:469"},
+    {ENOTSUP, WIDEN_XATTR_READ, "extended attributes read by path",
+        "getxattr lgetxattr listxattr llistxattr getxattrat:464 "
+        "listxattrat:465"},
+    {EACCES, WIDEN_INOTIFY, "inotify watches by path", "inotify_add_watch"},
+    {ENOLCK, WIDEN_FLOCK, "flock, which needs no write access", "flock"},
+    {EPERM, WIDEN_SYSV_IPC, "System V IPC",
+        "shmget shmat shmdt shmctl "
+        "msgget msgsnd msgrcv msgctl semget semop semtimedop semctl"},
+    {EPERM, WIDEN_MQUEUE, "POSIX message queues",
+        "mq_open mq_unlink "
+        "mq_timedsend mq_timedreceive mq_notify mq_getsetattr"},
+    {EPERM, 0, "other processes",
+        "ptrace process_vm_readv "
+        "process_vm_writev process_madvise process_mrelease pidfd_getfd "
+        "kcmp"},
+    {EPERM, 0, "namespaces and mounts",
+        "unshare setns mount umount2 "
+        "pivot_root chroot fsopen fsconfig fsmount fspick move_mount "
+        "open_tree mount_setattr open_tree_attr:467 statmount:457 "
+        "listmount:458"},
+    {EPERM, 0, "host administration",
+        "init_module finit_module "
+        "delete_module kexec_load kexec_file_load reboot swapon swapoff "
+        "acct syslog quotactl quotactl_fd bpf perf_event_open "
+        "userfaultfd fanotify_init name_to_handle_at open_by_handle_at "
+        "add_key request_key keyctl iopl ioperm sethostname "
+        "setdomainname settimeofday clock_settime clock_adjtime adjtimex "
+        "vhangup"},
 };
 
 /* Allowed only on the caller: the pid at argument arg is 0 or its own. */
@@ -166,12 +178,20 @@ static const struct {
 	const char *name;
 	unsigned arg;
 } self_only[] = {
-	{"prlimit64", 0}, {"sched_setaffinity", 0}, {"sched_getaffinity", 0},
-	{"sched_setscheduler", 0}, {"sched_getscheduler", 0},
-	{"sched_setparam", 0}, {"sched_getparam", 0}, {"sched_setattr", 0},
-	{"sched_getattr", 0}, {"sched_rr_get_interval", 0},
-	{"migrate_pages", 0}, {"move_pages", 0}, {"getpgid", 0},
-	{"getsid", 0},
+    {"prlimit64", 0},
+    {"sched_setaffinity", 0},
+    {"sched_getaffinity", 0},
+    {"sched_setscheduler", 0},
+    {"sched_getscheduler", 0},
+    {"sched_setparam", 0},
+    {"sched_getparam", 0},
+    {"sched_setattr", 0},
+    {"sched_getattr", 0},
+    {"sched_rr_get_interval", 0},
+    {"migrate_pages", 0},
+    {"move_pages", 0},
+    {"getpgid", 0},
+    {"getsid", 0},
 };
 
 /* Allowed only when "which" names one process and "who" is the caller. */
@@ -179,8 +199,8 @@ static const struct {
 	const char *name;
 	unsigned which;
 } which_who[] = {
-	{"getpriority", 0}, {"setpriority", 0},	/* PRIO_PROCESS */
-	{"ioprio_get", 1}, {"ioprio_set", 1},	/* IOPRIO_WHO_PROCESS */
+    {"getpriority", 0}, {"setpriority", 0}, /* PRIO_PROCESS */
+    {"ioprio_get", 1}, {"ioprio_set", 1},   /* IOPRIO_WHO_PROCESS */
 };
 
 /* Signal 0 (is it there?) only to the caller; other signals go where
@@ -189,8 +209,11 @@ static const struct {
 	const char *name;
 	unsigned pid, sig;
 } signal_zero[] = {
-	{"kill", 0, 1}, {"tkill", 0, 1}, {"tgkill", 0, 2},
-	{"rt_sigqueueinfo", 0, 1}, {"rt_tgsigqueueinfo", 0, 2},
+    {"kill", 0, 1},
+    {"tkill", 0, 1},
+    {"tgkill", 0, 2},
+    {"rt_sigqueueinfo", 0, 1},
+    {"rt_tgsigqueueinfo", 0, 2},
 };
 
 /* Namespace flags of clone(). */
@@ -202,18 +225,26 @@ static const struct {
 	const char *name;
 	unsigned long request;
 } denied_ioctls[] = {
-	{"TIOCSTI", TIOCSTI}, {"TIOCLINUX", TIOCLINUX},
-	{"TIOCSWINSZ", TIOCSWINSZ}, {"TIOCSCTTY", TIOCSCTTY},
-	{"TIOCNOTTY", TIOCNOTTY}, {"TIOCCONS", TIOCCONS},
-	{"TIOCSPGRP", TIOCSPGRP}, {"TIOCSETD", TIOCSETD},
-	{"TIOCVHANGUP", TIOCVHANGUP}, {"TIOCSIG", TIOCSIG},
-	{"TIOCSLCKTRMIOS", TIOCSLCKTRMIOS}, {"TIOCSSERIAL", TIOCSSERIAL},
-	{"TIOCMSET", TIOCMSET}, {"TIOCMBIS", TIOCMBIS},
-	{"TIOCMBIC", TIOCMBIC}, {"TIOCSBRK", TIOCSBRK},
-	{"TIOCCBRK", TIOCCBRK},
-	{"FS_IOC_SETFLAGS", FS_IOC_SETFLAGS},
-	{"FS_IOC32_SETFLAGS", FS_IOC32_SETFLAGS},
-	{"FS_IOC_FSSETXATTR", FS_IOC_FSSETXATTR},
+    {"TIOCSTI", TIOCSTI},
+    {"TIOCLINUX", TIOCLINUX},
+    {"TIOCSWINSZ", TIOCSWINSZ},
+    {"TIOCSCTTY", TIOCSCTTY},
+    {"TIOCNOTTY", TIOCNOTTY},
+    {"TIOCCONS", TIOCCONS},
+    {"TIOCSPGRP", TIOCSPGRP},
+    {"TIOCSETD", TIOCSETD},
+    {"TIOCVHANGUP", TIOCVHANGUP},
+    {"TIOCSIG", TIOCSIG},
+    {"TIOCSLCKTRMIOS", TIOCSLCKTRMIOS},
+    {"TIOCSSERIAL", TIOCSSERIAL},
+    {"TIOCMSET", TIOCMSET},
+    {"TIOCMBIS", TIOCMBIS},
+    {"TIOCMBIC", TIOCMBIC},
+    {"TIOCSBRK", TIOCSBRK},
+    {"TIOCCBRK", TIOCCBRK},
+    {"FS_IOC_SETFLAGS", FS_IOC_SETFLAGS},
+    {"FS_IOC32_SETFLAGS", FS_IOC32_SETFLAGS},
+    {"FS_IOC_FSSETXATTR", FS_IOC_FSSETXATTR},
 };
 
 /* Built on first use, under the lock; a failure is retried next time. */
@@ -345,7 +376,7 @@ add_pid_rules(scmp_filter_ctx ctx)
 		for (unsigned long bit = 1; rc == 0 && bit < 0x80; bit <<= 1)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 			    SCMP_CMP(signal_zero[i].sig, SCMP_CMP_MASKED_EQ,
-			    bit, bit));
+			        bit, bit));
 		if (rc == 0)
 			rc = add_self_only(ctx, nr, signal_zero[i].pid);
 	}
@@ -374,11 +405,11 @@ add_argument_rules(scmp_filter_ctx ctx)
 			continue; /* arm64 has no open() */
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 1,
 		    SCMP_CMP(opens[i].arg, SCMP_CMP_MASKED_EQ, O_ACCMODE,
-			O_ACCMODE));
+		        O_ACCMODE));
 		for (unsigned mode = 0; rc == 0 && mode < 3; mode++)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 			    SCMP_CMP(opens[i].arg, SCMP_CMP_MASKED_EQ,
-			    O_ACCMODE, mode));
+			        O_ACCMODE, mode));
 	}
 
 	/* utimensat() with a NULL path is futimens() on a descriptor. */
@@ -393,8 +424,9 @@ add_argument_rules(scmp_filter_ctx ctx)
 	 * half, so the filter does too. */
 	for (size_t i = 0; rc == 0 && i < COUNT(denied_ioctls); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ,
-		    0xffffffffUL, denied_ioctls[i].request));
+		    SCMP_SYS(ioctl), 1,
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+		        denied_ioctls[i].request));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 		    SCMP_A1(SCMP_CMP_GE, 0, 0));
@@ -403,8 +435,8 @@ add_argument_rules(scmp_filter_ctx ctx)
 	 * file the program may only read. The command is 32 bits wide. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
-		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ,
-		    0xffffffffUL, F_SETLEASE));
+		    SCMP_SYS(fcntl), 1,
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, F_SETLEASE));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 		    SCMP_A1(SCMP_CMP_GE, 0, 0));
@@ -431,7 +463,7 @@ add_argument_rules(scmp_filter_ctx ctx)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(socketpair), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
 	static const unsigned long unix_types[] = {SOCK_DGRAM, SOCK_RAW,
-		SOCK_SEQPACKET};
+	    SOCK_SEQPACKET};
 	for (size_t i = 0; rc == 0 && i < COUNT(unix_types); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 		    SCMP_SYS(socketpair), 1,
@@ -479,8 +511,7 @@ add_rules(scmp_filter_ctx ctx)
 
 /* Exports the filter into f through a memfd (libseccomp 2.5 writes only
  * to descriptors), and finds the instructions to fill in. */
-static int
-export(scmp_filter_ctx ctx, struct sandbox_filter *f)
+static int export(scmp_filter_ctx ctx, struct sandbox_filter *f)
 {
 	struct sock_filter *buf;
 	size_t len, npid = 0, nwiden = 0;
@@ -537,9 +568,10 @@ export(scmp_filter_ctx ctx, struct sandbox_filter *f)
 			error = EINVAL;
 			goto out;
 		}
-		widen_slots[nwiden++] = (struct sandbox_widen_slot){
-		    .insn = (uint16_t)i, .group = (uint16_t)((k >> 8) & 0x7f),
-		    .error = (uint16_t)(k & 0xff)};
+		widen_slots[nwiden++] =
+		    (struct sandbox_widen_slot){.insn = (uint16_t)i,
+		        .group = (uint16_t)((k >> 8) & 0x7f),
+		        .error = (uint16_t)(k & 0xff)};
 	}
 	f->insns = buf;
 	f->len = len;
@@ -621,9 +653,9 @@ describe_denied(size_t i, bool allow, FILE *f)
 	    fputs(", utimensat with a path", f) == EOF)
 		return EIO;
 	if (allow ? fprintf(f, ": %s (--allow %s)\n", denied[i].group,
-	    allow_name(denied[i].widen)) < 0 :
-	    fprintf(f, " (%s): %s\n", strerrorname_np(denied[i].error),
-	    denied[i].group) < 0)
+	                allow_name(denied[i].widen)) < 0
+	          : fprintf(f, " (%s): %s\n", strerrorname_np(denied[i].error),
+	                denied[i].group) < 0)
 		return EIO;
 	return 0;
 }
@@ -643,7 +675,8 @@ sandbox_seccomp_describe_common(FILE *f)
 	int error;
 
 	if (fputs("seccomp: an allowlist; other system calls fail with "
-	    "ENOSYS\n", f) == EOF)
+	          "ENOSYS\n",
+	        f) == EOF)
 		return EIO;
 	for (size_t i = 0; i < COUNT(allowed); i++)
 		if (fputs("seccomp: allow", f) == EOF ||
@@ -655,7 +688,7 @@ sandbox_seccomp_describe_common(FILE *f)
 		    (error = describe_denied(i, false, f)) != 0)
 			return error;
 	if (fputs("seccomp: only on itself (pid 0 or its own, else EPERM):",
-	    f) == EOF)
+	        f) == EOF)
 		return EIO;
 	for (size_t i = 0; i < COUNT(self_only); i++)
 		if (fprintf(f, "%s%s", i == 0 ? " " : ", ", self_only[i].name) <
@@ -665,22 +698,25 @@ sandbox_seccomp_describe_common(FILE *f)
 		if (fprintf(f, ", %s", which_who[i].name) < 0)
 			return EIO;
 	if (fputs("\nseccomp: deny kill, tkill, tgkill, rt_sigqueueinfo, "
-	    "rt_tgsigqueueinfo with signal 0 to "
-	    "another process (EPERM): whether it exists\n"
-	    "seccomp: deny ioctl", f) == EOF)
+	          "rt_tgsigqueueinfo with signal 0 to "
+	          "another process (EPERM): whether it exists\n"
+	          "seccomp: deny ioctl",
+	        f) == EOF)
 		return EIO;
 	for (size_t i = 0; i < COUNT(denied_ioctls); i++)
 		if (fprintf(f, "%s%s", i == 0 ? " " : ", ",
-		    denied_ioctls[i].name) < 0)
+		        denied_ioctls[i].name) < 0)
 			return EIO;
-	if (fputs(" (EPERM): terminals of other processes, inode flags\n"
-	    "seccomp: deny fcntl F_SETLEASE (EPERM): leases\n"
-	    "seccomp: deny clone with namespace flags (EPERM)\n"
-	    "seccomp: deny open, openat with access mode 3 (EACCES): "
-	    "opens that Landlock cannot check\n"
-	    "seccomp: deny socketpair except AF_UNIX SOCK_STREAM (EACCES)\n"
-	    "seccomp: kill on system calls of another architecture or "
-	    "x32\n", f) == EOF)
+	if (fputs(
+	        " (EPERM): terminals of other processes, inode flags\n"
+	        "seccomp: deny fcntl F_SETLEASE (EPERM): leases\n"
+	        "seccomp: deny clone with namespace flags (EPERM)\n"
+	        "seccomp: deny open, openat with access mode 3 (EACCES): "
+	        "opens that Landlock cannot check\n"
+	        "seccomp: deny socketpair except AF_UNIX SOCK_STREAM (EACCES)\n"
+	        "seccomp: kill on system calls of another architecture or "
+	        "x32\n",
+	        f) == EOF)
 		return EIO;
 	return 0;
 }

@@ -38,8 +38,9 @@ sandbox_seccomp_describe_group(unsigned index, bool allowed, FILE *f)
 {
 	if (index >= SANDBOX_ALLOW_NGROUPS)
 		return EINVAL;
-	return fputs(sandbox_seccomp_bpf_group_lines[index][allowed], f) ==
-	    EOF ? EIO : 0;
+	return fputs(sandbox_seccomp_bpf_group_lines[index][allowed], f) == EOF
+	    ? EIO
+	    : 0;
 }
 
 int

@@ -32,7 +32,7 @@ extern const size_t sandbox_seccomp_bpf_nwiden;
  * and allowed [1]; NUL-terminated.
  */
 extern const char sandbox_seccomp_bpf_description[];
-extern const char *const
-    sandbox_seccomp_bpf_group_lines[SANDBOX_ALLOW_NGROUPS][2];
+extern const char
+    *const sandbox_seccomp_bpf_group_lines[SANDBOX_ALLOW_NGROUPS][2];
 
 #endif

@@ -15,7 +15,11 @@
 #include "sandbox.h"
 
 const char *const sandbox_allow_names[SANDBOX_ALLOW_NGROUPS] = {
-	"sysv-ipc", "mqueue", "flock", "inotify", "xattr-read",
+    "sysv-ipc",
+    "mqueue",
+    "flock",
+    "inotify",
+    "xattr-read",
 };
 
 int
@@ -28,20 +32,21 @@ sandbox_allow_group(const char *name)
 }
 
 void
-sandbox_seccomp_widen(const struct sandbox_filter *f,
-    struct sock_filter *copy, unsigned groups)
+sandbox_seccomp_widen(const struct sandbox_filter *f, struct sock_filter *copy,
+    unsigned groups)
 {
 	for (size_t i = 0; i < f->nwiden; i++) {
 		const struct sandbox_widen_slot *w = &f->widen[i];
 
-		copy[w->insn].k = (groups >> w->group) & 1 ? SECCOMP_RET_ALLOW :
-		    SECCOMP_RET_ERRNO | w->error;
+		copy[w->insn].k = (groups >> w->group) & 1
+		    ? SECCOMP_RET_ALLOW
+		    : SECCOMP_RET_ERRNO | w->error;
 	}
 }
 
 void
-sandbox_seccomp_patch(const struct sandbox_filter *f,
-    struct sock_filter *copy, pid_t pid)
+sandbox_seccomp_patch(const struct sandbox_filter *f, struct sock_filter *copy,
+    pid_t pid)
 {
 	for (size_t i = 0; i < f->npid; i++)
 		copy[f->pid_slots[i]].k = (uint32_t)pid;

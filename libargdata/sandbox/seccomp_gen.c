@@ -84,8 +84,8 @@ main(int argc, char **argv)
 		errno = error;
 		err(1, "compiling the filter with libseccomp");
 	}
-	description = capture(sandbox_seccomp_describe_common,
-	    "describing the filter");
+	description =
+	    capture(sandbox_seccomp_describe_common, "describing the filter");
 
 	if ((out = fopen(argv[1], "we")) == NULL) {
 		warn("%s", argv[1]);
@@ -112,12 +112,15 @@ main(int argc, char **argv)
 		    (unsigned)filter->insns[i].jt,
 		    (unsigned)filter->insns[i].jf,
 		    (unsigned)filter->insns[i].k);
-	fprintf(out, "};\nconst size_t sandbox_seccomp_bpf_len = %zu;\n\n"
-	    "const uint16_t sandbox_seccomp_bpf_pid_slots[] = {", filter->len);
+	fprintf(out,
+	    "};\nconst size_t sandbox_seccomp_bpf_len = %zu;\n\n"
+	    "const uint16_t sandbox_seccomp_bpf_pid_slots[] = {",
+	    filter->len);
 	for (size_t i = 0; i < filter->npid; i++)
 		fprintf(out, "%s%u,", i % 10 == 0 ? "\n\t" : " ",
 		    (unsigned)filter->pid_slots[i]);
-	fprintf(out, "\n};\nconst size_t sandbox_seccomp_bpf_npid = %zu;\n\n"
+	fprintf(out,
+	    "\n};\nconst size_t sandbox_seccomp_bpf_npid = %zu;\n\n"
 	    "const struct sandbox_widen_slot sandbox_seccomp_bpf_widen[] = {\n",
 	    filter->npid);
 	for (size_t i = 0; i < filter->nwiden; i++)
@@ -125,7 +128,8 @@ main(int argc, char **argv)
 		    (unsigned)filter->widen[i].insn,
 		    (unsigned)filter->widen[i].group,
 		    (unsigned)filter->widen[i].error);
-	fprintf(out, "};\nconst size_t sandbox_seccomp_bpf_nwiden = %zu;\n\n"
+	fprintf(out,
+	    "};\nconst size_t sandbox_seccomp_bpf_nwiden = %zu;\n\n"
 	    "const struct sandbox_filter sandbox_seccomp_bpf_filter = {\n"
 	    "\tsandbox_seccomp_bpf, %zu,\n"
 	    "\tsandbox_seccomp_bpf_pid_slots, %zu,\n"
@@ -135,7 +139,8 @@ main(int argc, char **argv)
 	    filter->nwiden, filter->len, filter->npid, filter->nwiden);
 	write_string(out, description);
 	fputs(";\n\nconst char *const\n"
-	    "    sandbox_seccomp_bpf_group_lines[SANDBOX_ALLOW_NGROUPS][2] = {\n",
+	      "    sandbox_seccomp_bpf_group_lines[SANDBOX_ALLOW_NGROUPS][2] = "
+	      "{\n",
 	    out);
 	free(description);
 	for (group_index = 0; group_index < SANDBOX_ALLOW_NGROUPS;
@@ -143,8 +148,8 @@ main(int argc, char **argv)
 		fputs("    {\n", out);
 		for (int allowed = 0; allowed < 2; allowed++) {
 			group_allowed = allowed;
-			description = capture(describe_one_group,
-			    "describing a group");
+			description =
+			    capture(describe_one_group, "describing a group");
 			write_string(out, description);
 			fputs(",\n", out);
 			free(description);

@@ -385,7 +385,7 @@ argdata_reader_pull(argdata_reader_t *reader, int fd)
 			}
 			dest = reader->data + reader->data_received;
 			want = reader->data_capacity -
-			       (size_t)reader->data_received;
+			    (size_t)reader->data_received;
 		}
 		if (want > reader->data_len - reader->data_received)
 			want =

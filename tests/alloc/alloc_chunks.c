@@ -158,8 +158,9 @@ test_argdata_free__threads_at_once(void **state)
 		make_values();
 		for (size_t i = 0; i < NTHREADS; i++) {
 			f[i] = (struct freer){i, NTHREADS};
-			assert_int_equal(pthread_create(&t[i], NULL,
-			    free_in_thread, &f[i]), 0);
+			assert_int_equal(
+			    pthread_create(&t[i], NULL, free_in_thread, &f[i]),
+			    0);
 		}
 		for (size_t i = 0; i < NTHREADS; i++)
 			assert_int_equal(pthread_join(t[i], NULL), 0);
@@ -234,8 +235,8 @@ late_destructor(void *arg)
 
 	if (round < PTHREAD_DESTRUCTOR_ITERATIONS) {
 		/* Set again: the C library runs the destructors once more. */
-		thread_check(pthread_setspecific(late_key,
-		    (void *)(round + 1)) == 0);
+		thread_check(
+		    pthread_setspecific(late_key, (void *)(round + 1)) == 0);
 		return;
 	}
 	argdata_free(lone);
@@ -336,8 +337,10 @@ test_argdata_free__swapping_threads(void **state)
 	atomic_store(&thread_failures, 0);
 	for (int round = 0; round < 3; round++) {
 		for (uintptr_t i = 0; i < NTHREADS; i++)
-			assert_int_equal(pthread_create(&t[i], NULL, swapper,
-			    (void *)(i + 1 + NTHREADS * (uintptr_t)round)), 0);
+			assert_int_equal(
+			    pthread_create(&t[i], NULL, swapper,
+			        (void *)(i + 1 + NTHREADS * (uintptr_t)round)),
+			    0);
 		for (size_t i = 0; i < NTHREADS; i++)
 			assert_int_equal(pthread_join(t[i], NULL), 0);
 		assert_int_equal(atomic_load(&thread_failures), 0);

@@ -64,15 +64,15 @@ yaml_load(void)
 		const loader_error_t *e = loader_error(ld);
 		assert_non_null(e);
 		if (error != ENOMEM)
-			fail_msg(
-			    "loader_load_string: %d: %s", error, e->message);
+			fail_msg("loader_load_string: %d: %s", error,
+			    e->message);
 	} else {
 		void *buf;
 		size_t len;
 		error = loader_serialize(tree, &buf, &len);
 		if (error == 0) {
-			assert_int_equal(
-			    argdata_validate(buf, len, NULL, NULL), 0);
+			assert_int_equal(argdata_validate(buf, len, NULL, NULL),
+			    0);
 			free(buf);
 		} else {
 			assert_int_equal(error, ENOMEM);

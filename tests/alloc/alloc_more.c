@@ -32,8 +32,8 @@ print_yaml(void)
 	/* open_memstream allocates inside libc, outside the wrappers. */
 	FILE *fp = open_memstream(&text, &len);
 	assert_non_null(fp);
-	argdata_t *ad = argdata_from_buffer(
-	    alloc_reference, alloc_reference_len, alloc_convert_fd, NULL);
+	argdata_t *ad = argdata_from_buffer(alloc_reference,
+	    alloc_reference_len, alloc_convert_fd, NULL);
 	int error = 0;
 	if (ad == NULL) {
 		assert_int_equal(errno, ENOMEM);
@@ -62,12 +62,12 @@ int
 stream_roundtrip(void)
 {
 	int sv[2], p[2];
-	assert_int_equal(
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	/* The tree's descriptor numbers stand for the two ends of p. */
-	argdata_t *ad = argdata_from_buffer(
-	    alloc_reference, alloc_reference_len, pipe_end, p);
+	argdata_t *ad = argdata_from_buffer(alloc_reference,
+	    alloc_reference_len, pipe_end, p);
 	argdata_writer_t *writer = argdata_writer_create();
 	argdata_reader_t *reader = argdata_reader_create(1 << 16, 64);
 	int error = 0;

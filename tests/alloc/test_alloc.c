@@ -83,8 +83,8 @@ build_serialize(void)
 		goto out;
 	for (size_t i = 0; i < DEPTH; i++) {
 		chain_entries[i] = chain[i];
-		if (!made(
-		        chain[i + 1] = argdata_create_seq(&chain_entries[i], 1),
+		if (!made(chain[i + 1] =
+		              argdata_create_seq(&chain_entries[i], 1),
 		        &error))
 			goto out;
 	}
@@ -195,8 +195,8 @@ walk(const argdata_t *ad, size_t *n, size_t depth)
 static int
 decode_walk(void)
 {
-	argdata_t *ad = argdata_from_buffer(
-	    alloc_reference, alloc_reference_len, alloc_convert_fd, NULL);
+	argdata_t *ad = argdata_from_buffer(alloc_reference,
+	    alloc_reference_len, alloc_convert_fd, NULL);
 	int error = 0;
 	if (!made(ad, &error))
 		return error;
@@ -218,14 +218,14 @@ validate(void)
 {
 	size_t offset = 1;
 	const char *reason = "untouched";
-	int error = argdata_validate(
-	    alloc_reference, alloc_reference_len, &offset, &reason);
+	int error = argdata_validate(alloc_reference, alloc_reference_len,
+	    &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, 0);
 	/* Cut short: the defect is found at the end of a long walk. */
-	error = argdata_validate(
-	    alloc_reference, alloc_reference_len - 1, &offset, &reason);
+	error = argdata_validate(alloc_reference, alloc_reference_len - 1,
+	    &offset, &reason);
 	if (error == ENOMEM)
 		return error;
 	assert_int_equal(error, EINVAL);

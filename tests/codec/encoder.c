@@ -97,8 +97,8 @@ cut(uint64_t *rng, size_t *len)
  * with the encoder. Recursion is bounded by depth (tests only).
  */
 static argdata_t *
-random_value(
-    struct forest *f, argdata_encoder_t *e, uint64_t *rng, unsigned depth)
+random_value(struct forest *f, argdata_encoder_t *e, uint64_t *rng,
+    unsigned depth)
 {
 	unsigned kind = (unsigned)rng_below(rng, depth > 0 ? 12 : 10);
 	size_t off, len;
@@ -116,8 +116,8 @@ random_value(
 		/* Bit lengths spread evenly, either sign. */
 		unsigned bits = (unsigned)rng_below(rng, 65);
 		uint64_t u = bits == 64
-		                 ? rng_next(rng)
-		                 : rng_next(rng) & ((UINT64_C(1) << bits) - 1);
+		    ? rng_next(rng)
+		    : rng_next(rng) & ((UINT64_C(1) << bits) - 1);
 		if (rng_below(rng, 2)) {
 			assert_int_equal(argdata_encode_int_u(e, u), 0);
 			return keep(f, argdata_create_int_u(u));
@@ -141,8 +141,8 @@ random_value(
 		assert_int_equal(argdata_encode_binary(e, text + off, len), 0);
 		return keep(f, argdata_create_binary(text + off, len));
 	case 6: {
-		struct timespec ts = {
-		    (time_t)(rng_next(rng) >> 2) * (rng_below(rng, 2) ? 1 : -1),
+		struct timespec ts = {(time_t)(rng_next(rng) >> 2) *
+		        (rng_below(rng, 2) ? 1 : -1),
 		    (long)rng_below(rng, 1000000000)};
 		assert_int_equal(argdata_encode_timestamp(e, &ts), 0);
 		return keep(f, argdata_create_timestamp(&ts));
@@ -151,8 +151,8 @@ random_value(
 	case 8: {
 		/* Mostly a few small descriptors, repeated; some large. */
 		int fd = rng_below(rng, 8) == 0
-		             ? (int)rng_below(rng, (uint64_t)INT32_MAX + 1)
-		             : (int)rng_below(rng, 12);
+		    ? (int)rng_below(rng, (uint64_t)INT32_MAX + 1)
+		    : (int)rng_below(rng, 12);
 		assert_int_equal(argdata_encode_fd(e, fd), 0);
 		return keep(f, argdata_create_fd(fd));
 	}
@@ -200,8 +200,8 @@ expect_same(const argdata_t *root, argdata_encoder_t *e)
 	assert_non_null(buf);
 	assert_non_null(fds);
 	n = argdata_serialize(root, buf, fds);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &elen, &efds, &enfds), 0);
+	assert_int_equal(argdata_encoder_finish(e, &data, &elen, &efds, &enfds),
+	    0);
 	assert_int_equal(elen, len);
 	if (memcmp(data, buf, len) != 0)
 		fail_msg("encoder %s", hex(data, len < 64 ? len : 64));
@@ -284,8 +284,8 @@ test_argdata_encoder_create_buffer__fits_and_enobufs(void **state)
 	assert_int_equal(argdata_encode_bool(e, true), 0);
 	assert_int_equal(argdata_encode_str_c(e, "A"), ENOBUFS);
 	assert_int_equal(argdata_encode_end(e), ENOBUFS);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &len, &fds, &nfds), ENOBUFS);
+	assert_int_equal(argdata_encoder_finish(e, &data, &len, &fds, &nfds),
+	    ENOBUFS);
 	argdata_encoder_free(e);
 
 	e = argdata_encoder_create_buffer(buf, 10);
@@ -295,14 +295,14 @@ test_argdata_encoder_create_buffer__fits_and_enobufs(void **state)
 	assert_int_equal(argdata_encode_bool(e, true), 0);
 	assert_int_equal(argdata_encode_str_c(e, "A"), 0);
 	assert_int_equal(argdata_encode_end(e), 0);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &len, &fds, &nfds), 0);
+	assert_int_equal(argdata_encoder_finish(e, &data, &len, &fds, &nfds),
+	    0);
 	assert_ptr_equal(data, buf);
 	assert_int_equal(nfds, 0);
 	assert_int_equal(len, 10);
 	assert_memory_equal(buf,
-	    ((const uint8_t[]){
-	        0x07, 0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08, 0x41, 0x00}),
+	    ((const uint8_t[]){0x07, 0x81, 0x05, 0x82, 0x02, 0x01, 0x83, 0x08,
+	        0x41, 0x00}),
 	    10);
 	argdata_encoder_free(e);
 }
@@ -319,8 +319,8 @@ test_argdata_encode_end__out_of_place(void **state)
 	assert_int_equal(argdata_encode_end(e), EINVAL);
 	/* Sticky: everything fails the same until reset. */
 	assert_int_equal(argdata_encode_int_s(e, 1), EINVAL);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &len, NULL, NULL), EINVAL);
+	assert_int_equal(argdata_encoder_finish(e, &data, &len, NULL, NULL),
+	    EINVAL);
 	argdata_encoder_reset(e);
 
 	/* A map with a key and no value. */
@@ -336,8 +336,8 @@ test_argdata_encode_end__out_of_place(void **state)
 
 	/* Finish with a container open. */
 	assert_int_equal(argdata_encode_seq_begin(e), 0);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &len, NULL, NULL), EINVAL);
+	assert_int_equal(argdata_encoder_finish(e, &data, &len, NULL, NULL),
+	    EINVAL);
 	argdata_encoder_reset(e);
 
 	/* Nothing: null, the empty encoding. */
@@ -384,8 +384,8 @@ test_argdata_encoder_value__serializes_the_same(void **state)
 
 	(void)state;
 	assert_non_null(e);
-	assert_int_equal(
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 	argdata_encode_map_begin(e);
 	argdata_encode_str_c(e, "a");
 	argdata_encode_fd(e, sv[1]);
@@ -396,8 +396,8 @@ test_argdata_encoder_value__serializes_the_same(void **state)
 	argdata_encode_end(e);
 	ad = argdata_encoder_value(e);
 	assert_non_null(ad);
-	assert_int_equal(
-	    argdata_encoder_finish(e, &data, &len, &efds, &nfds), 0);
+	assert_int_equal(argdata_encoder_finish(e, &data, &len, &efds, &nfds),
+	    0);
 	assert_int_equal(nfds, 2);
 	assert_int_equal(efds[0], sv[1]);
 	assert_int_equal(efds[1], 2);

@@ -48,8 +48,8 @@ expect_wrong_type(const argdata_t *ad, argdata_type_t skip)
 	if (skip != ARGDATA_TYPE_INT) {
 		assert_int_equal(
 		    argdata_get_int_s(ad, &is, INTMAX_MIN, INTMAX_MAX), EINVAL);
-		assert_int_equal(
-		    argdata_get_int_u(ad, &iu, UINTMAX_MAX), EINVAL);
+		assert_int_equal(argdata_get_int_u(ad, &iu, UINTMAX_MAX),
+		    EINVAL);
 	}
 	if (skip != ARGDATA_TYPE_STR) {
 		assert_int_equal(argdata_get_str(ad, &s, &len), EINVAL);
@@ -258,8 +258,8 @@ test_argdata_get_fd__convert_fd_null_refuses(void **state)
 static void
 test_argdata_get_fd__convert_fd_fails(void **state)
 {
-	argdata_t *ad = argdata_from_buffer(
-	    BYTES(0x03, 0, 0, 0, 2), convert_fd_refuse, NULL);
+	argdata_t *ad = argdata_from_buffer(BYTES(0x03, 0, 0, 0, 2),
+	    convert_fd_refuse, NULL);
 	int fd = 77;
 
 	assert_int_equal(argdata_get_fd(ad, &fd), EBADF);
@@ -330,26 +330,26 @@ test_argdata_get_int_s__range(void **state)
 
 	ad = argdata_create_int_u(UINTMAX_MAX);
 	v = 77;
-	assert_int_equal(
-	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
+	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
+	    ERANGE);
 	argdata_free(ad);
 	ad = argdata_create_int_u((uintmax_t)INTMAX_MAX + 1);
-	assert_int_equal(
-	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
+	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
+	    ERANGE);
 	argdata_free(ad);
 	ad = DECODE(0x05, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(
-	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
+	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
+	    ERANGE);
 	argdata_free(ad);
 	/* Nine bytes whose value is negative and below INTMAX_MIN. */
 	ad = DECODE(0x05, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
-	assert_int_equal(
-	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
+	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
+	    ERANGE);
 	argdata_free(ad);
 	/* Far more bytes than any integer type holds. */
 	ad = DECODE(0x05, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(
-	    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), ERANGE);
+	assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX),
+	    ERANGE);
 	argdata_free(ad);
 	assert_true(v == 77);
 }
@@ -408,8 +408,8 @@ test_argdata_get_int_u__range(void **state)
 		assert_true(v == (T)(MAX));                                    \
 		argdata_free(ad);                                              \
 		ad = (SIGNED) && smin > INTMAX_MIN                             \
-		         ? argdata_create_int_s(smin - 1)                      \
-		         : argdata_create_int_s(-1);                           \
+		    ? argdata_create_int_s(smin - 1)                           \
+		    : argdata_create_int_s(-1);                                \
 		v = (T)1;                                                      \
 		if ((SIGNED) && smin == INTMAX_MIN)                            \
 			assert_int_equal(argdata_get_int(ad, &v), 0);          \
@@ -845,9 +845,8 @@ test_argdata_get_int_s__every_size_everywhere(void **state)
 {
 	static const int64_t edges[] = {0, 1, -1, 127, 128, -128, -129, 255,
 	    256, 32767, -32768, 32768, 8388607, -8388609, 2147483647,
-	    -2147483648LL, 549755813887LL, -549755813889LL,
-	    140737488355327LL, 36028797018963967LL, -36028797018963969LL,
-	    INT64_MAX, INT64_MIN};
+	    -2147483648LL, 549755813887LL, -549755813889LL, 140737488355327LL,
+	    36028797018963967LL, -36028797018963969LL, INT64_MAX, INT64_MIN};
 	uint8_t seq[1 + 16 * 23], one[10];
 	size_t n = 1, i;
 	struct fenced f1, f2;
@@ -862,8 +861,8 @@ test_argdata_get_int_s__every_size_everywhere(void **state)
 		assert_non_null(ad);
 		argdata_serialized_length(ad, &len, NULL);
 		argdata_serialize(ad, one, NULL);
-		assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN,
-				     INTMAX_MAX), 0);
+		assert_int_equal(
+		    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), 0);
 		assert_true(v == edges[i]);
 		assert_int_equal(argdata_get_int_u(ad, &u, UINTMAX_MAX),
 		    edges[i] < 0 ? ERANGE : 0);
@@ -873,11 +872,12 @@ test_argdata_get_int_s__every_size_everywhere(void **state)
 		ad = argdata_from_buffer(fenced_copy(&f1, one, len, false), len,
 		    NULL, NULL);
 		v = 0;
-		assert_int_equal(argdata_get_int_s(ad, &v, INTMAX_MIN,
-				     INTMAX_MAX), 0);
+		assert_int_equal(
+		    argdata_get_int_s(ad, &v, INTMAX_MIN, INTMAX_MAX), 0);
 		assert_true(v == edges[i]);
-		assert_int_equal(argdata_get_int_s(ad, &v, edges[i] + (edges[i] <
-				     INT64_MAX), INTMAX_MAX),
+		assert_int_equal(argdata_get_int_s(ad, &v,
+		                     edges[i] + (edges[i] < INT64_MAX),
+		                     INTMAX_MAX),
 		    edges[i] < INT64_MAX ? ERANGE : 0);
 		argdata_free(ad);
 		fenced_free(&f1);
@@ -899,8 +899,9 @@ test_argdata_get_int_s__every_size_everywhere(void **state)
 			intmax_t v = 0;
 			uintmax_t u = 0;
 
-			assert_int_equal(argdata_get_int_s(e, &v, INTMAX_MIN,
-					     INTMAX_MAX), 0);
+			assert_int_equal(
+			    argdata_get_int_s(e, &v, INTMAX_MIN, INTMAX_MAX),
+			    0);
 			assert_true(v == edges[i]);
 			assert_int_equal(argdata_get_int_u(e, &u, UINTMAX_MAX),
 			    edges[i] < 0 ? ERANGE : 0);
@@ -930,22 +931,27 @@ test_argdata_get_str__every_length_everywhere(void **state)
 
 			alone[0] = 0x08;
 			for (size_t i = 0; i < len; i++)
-				alone[1 + i] = i == bad ? 0xff : (uint8_t)('a' + i % 26);
+				alone[1 + i] =
+				    i == bad ? 0xff : (uint8_t)('a' + i % 26);
 			alone[1 + len] = 0x00;
 			seq[0] = 0x07;
 			seq[1] = (uint8_t)(0x80 | (len + 2));
 			memcpy(seq + 2, alone, len + 2);
 
 			for (int at_end = 0; at_end < 2; at_end++) {
-				argdata_t *a = argdata_from_buffer(fenced_copy(
-				    &f1, alone, len + 2, at_end), len + 2, NULL, NULL);
-				argdata_t *q = argdata_from_buffer(fenced_copy(
-				    &f2, seq, len + 4, at_end), len + 4, NULL, NULL);
+				argdata_t *a = argdata_from_buffer(
+				    fenced_copy(&f1, alone, len + 2, at_end),
+				    len + 2, NULL, NULL);
+				argdata_t *q = argdata_from_buffer(
+				    fenced_copy(&f2, seq, len + 4, at_end),
+				    len + 4, NULL, NULL);
 
-				assert_int_equal(argdata_get_str(a, &s, &slen), want);
+				assert_int_equal(argdata_get_str(a, &s, &slen),
+				    want);
 				argdata_seq_iterate(q, &it);
 				assert_true(argdata_seq_get(&it, &e));
-				assert_int_equal(argdata_get_str(e, &s, &slen), want);
+				assert_int_equal(argdata_get_str(e, &s, &slen),
+				    want);
 				if (want == 0)
 					assert_int_equal(slen, len);
 				argdata_free(a);
@@ -953,7 +959,8 @@ test_argdata_get_str__every_length_everywhere(void **state)
 				fenced_free(&f1);
 				fenced_free(&f2);
 			}
-			argdata_t *c = argdata_create_str((const char *)alone + 1, len);
+			argdata_t *c =
+			    argdata_create_str((const char *)alone + 1, len);
 			if (want == 0)
 				assert_non_null(c);
 			else

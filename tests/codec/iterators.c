@@ -74,8 +74,8 @@ test_argdata_seq_iterate__decoded(void **state)
 	struct fenced f;
 	argdata_t *ad;
 
-	ad = argdata_from_buffer(
-	    fenced_copy(&f, buf, sizeof(buf), true), sizeof(buf), NULL, NULL);
+	ad = argdata_from_buffer(fenced_copy(&f, buf, sizeof(buf), true),
+	    sizeof(buf), NULL, NULL);
 	expect_seq_ints(ad, want, 4);
 	argdata_free(ad);
 	fenced_free(&f);
@@ -127,8 +127,8 @@ test_argdata_seq_next__invalid_is_sticky(void **state)
 	argdata_t *seq = argdata_create_seq((const argdata_t *const[]){i}, 1);
 	argdata_t *bad =
 	    argdata_from_buffer(BYTES(0x0a, 0x81, 0x05), NULL, NULL);
-	const argdata_t *not_seq[] = {
-	    i, map, &argdata_null, &argdata_true, bad};
+	const argdata_t *not_seq[] = {i, map, &argdata_null, &argdata_true,
+	    bad};
 	argdata_seq_iterator_t it;
 	const argdata_t *e;
 	size_t n, k;
@@ -287,15 +287,15 @@ static void
 test_argdata_map_next__odd_subfields(void **state)
 {
 	static const uint8_t one[] = {0x06, 0x81, 0x05};
-	static const uint8_t three[] = {
-	    0x06, 0x81, 0x05, 0x82, 0x05, 0x01, 0x81, 0x05};
+	static const uint8_t three[] = {0x06, 0x81, 0x05, 0x82, 0x05, 0x01,
+	    0x81, 0x05};
 	argdata_map_iterator_t it;
 	const argdata_t *k, *v;
 	struct fenced f;
 	argdata_t *ad;
 
-	ad = argdata_from_buffer(
-	    fenced_copy(&f, one, sizeof(one), true), sizeof(one), NULL, NULL);
+	ad = argdata_from_buffer(fenced_copy(&f, one, sizeof(one), true),
+	    sizeof(one), NULL, NULL);
 	argdata_map_iterate(ad, &it);
 	assert_true(it.index == ARGDATA_ITERATOR_INVALID);
 	assert_false(argdata_map_get(&it, &k, &v));

@@ -10,18 +10,18 @@ int
 main(int argc, char **argv)
 {
 	static const struct test_group groups[] = {
-		{"wire", run_wire_tests},
-		{"getters", run_getter_tests},
-		{"iterators", run_iterator_tests},
-		{"serialize", run_serialize_tests},
-		{"validate", run_validate_tests},
-		{"roundtrip", run_roundtrip_tests},
-		{"deep", run_deep_tests},
-		{"memory", run_memory_tests},
-		{"manpage", run_manpage_tests},
-		{"encoder", run_encoder_tests},
-		{"typed", run_typed_tests},
-		{"typed_fields", run_typed_field_tests},
+	    {"wire", run_wire_tests},
+	    {"getters", run_getter_tests},
+	    {"iterators", run_iterator_tests},
+	    {"serialize", run_serialize_tests},
+	    {"validate", run_validate_tests},
+	    {"roundtrip", run_roundtrip_tests},
+	    {"deep", run_deep_tests},
+	    {"memory", run_memory_tests},
+	    {"manpage", run_manpage_tests},
+	    {"encoder", run_encoder_tests},
+	    {"typed", run_typed_tests},
+	    {"typed_fields", run_typed_field_tests},
 	};
 
 	return test_main(argc, argv, groups,

@@ -20,8 +20,6 @@
 #include "codec_test.h"
 #include "testutil.h"
 
-
-
 /* Parses a line of hex byte pairs; returns the count, or 0 if it is not. */
 static size_t
 parse_hex(const char *line, uint8_t *out, size_t max)
@@ -153,8 +151,8 @@ expect_label(const argdata_t *ad, const char *label)
 	} else {
 		i = strtoimax(label, &end, 10);
 		if (*end != '\0' || end == label)
-			fail_msg(
-			    "argdata(5): label %s unknown to the test", label);
+			fail_msg("argdata(5): label %s unknown to the test",
+			    label);
 		assert_int_equal(
 		    argdata_get_int_s(ad, &i, INTMAX_MIN, INTMAX_MAX), 0);
 		assert_true(i == strtoimax(label, NULL, 10));
@@ -210,8 +208,8 @@ test_argdata_5__examples(void **state)
 		if (n == 0)
 			continue;
 		if (argdata_validate(bytes, n, NULL, NULL) != 0)
-			fail_msg(
-			    "argdata(5): %s: invalid bytes %s", label, line);
+			fail_msg("argdata(5): %s: invalid bytes %s", label,
+			    line);
 		ad = argdata_from_buffer(bytes, n, convert_fd_identity, NULL);
 		expect_label(ad, label);
 		expect_encoding(ad, bytes, n);
@@ -233,8 +231,8 @@ run_manpage_tests(void)
 
 	/* Run without arguments, the executable has no page to check. */
 	if (test_group_arg == NULL) {
-		fprintf(
-		    stderr, "manpage: no path of argdata.5 given, skipped\n");
+		fprintf(stderr,
+		    "manpage: no path of argdata.5 given, skipped\n");
 		return 0;
 	}
 	return cmocka_run_group_tests_name("manpage", tests, NULL, NULL);

@@ -108,8 +108,8 @@ struct deep_tree {
 	size_t depth;
 };
 
-static const uint8_t decoded_bytes[] = {
-    0x07, 0x85, 0x03, 0, 0, 0, 7, 0x85, 0x03, 0, 0, 0, 2};
+static const uint8_t decoded_bytes[] = {0x07, 0x85, 0x03, 0, 0, 0, 7, 0x85,
+    0x03, 0, 0, 0, 2};
 
 static void
 deep_tree_make(struct deep_tree *t, size_t depth)
@@ -124,8 +124,8 @@ deep_tree_make(struct deep_tree *t, size_t depth)
 	for (i = 0; i < 5; i++)
 		t->fds[i] = argdata_create_fd((int)(10 * i + 3));
 	t->str = argdata_create_str_c("s");
-	t->decoded = argdata_from_buffer(
-	    decoded_bytes, sizeof(decoded_bytes), convert_fd_identity, NULL);
+	t->decoded = argdata_from_buffer(decoded_bytes, sizeof(decoded_bytes),
+	    convert_fd_identity, NULL);
 	t->levels[0] = argdata_create_int_s(42);
 	for (i = 1; i <= depth; i++) {
 		const argdata_t **a = &t->arrays[4 * (i - 1)];
@@ -182,8 +182,8 @@ test_argdata_serialize__without_memory(void **state)
 		assert_true(nfds2 >= nfds);
 		assert_int_equal(n2, n1);
 		if (memcmp(b1, b2, size) != 0)
-			fail_msg(
-			    "depth %zu: other bytes without memory", depths[d]);
+			fail_msg("depth %zu: other bytes without memory",
+			    depths[d]);
 		assert_memory_equal(f1, f2, n1 * sizeof(*f1));
 
 		/* And the same again without renumbering. */
@@ -243,15 +243,16 @@ static void
 test_argdata_serialize__renumber_without_memory(void **state)
 {
 	enum { VALUES = 1000 };
-	static const int big[] = {3, 600, 1500, 2000, 1000000, 7, 2100,
-	    INT_MAX, 600, 1000000};
+	static const int big[] = {3, 600, 1500, 2000, 1000000, 7, 2100, INT_MAX,
+	    600, 1000000};
 	argdata_t *vals[VALUES], *seq;
 	int f1[VALUES];
 	uint8_t *b1;
 	size_t i, size, nfds, n1;
 
 	for (i = 0; i < VALUES; i++) {
-		vals[i] = argdata_create_fd(i < 10 ? big[i] : (int)(i * 37 % 5000));
+		vals[i] =
+		    argdata_create_fd(i < 10 ? big[i] : (int)(i * 37 % 5000));
 		assert_non_null(vals[i]);
 	}
 	seq = argdata_create_seq((const argdata_t *const *)vals, VALUES);

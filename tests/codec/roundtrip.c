@@ -183,11 +183,9 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 		}
 		break;
 	case ARGDATA_TYPE_TIMESTAMP:
-		nd->ts.tv_sec =
-		    (time_t)(rng_below(rng, 2)
-		                 ? (int64_t)rng_next(rng)
-		                 : (int64_t)rng_below(rng, 8000000000) -
-		                       4000000000);
+		nd->ts.tv_sec = (time_t)(rng_below(rng, 2)
+		        ? (int64_t)rng_next(rng)
+		        : (int64_t)rng_below(rng, 8000000000) - 4000000000);
 		nd->ts.tv_nsec = (long)rng_below(rng, 1000000000);
 		nd->ad = argdata_create_timestamp(&nd->ts);
 		break;
@@ -202,10 +200,9 @@ random_node(uint64_t *rng, struct node *nd, int depth)
 			random_node(rng, &nd->kids[i], depth - 1);
 			nd->arr[i] = nd->kids[i].ad;
 		}
-		nd->ad =
-		    nd->type == ARGDATA_TYPE_MAP
-		        ? argdata_create_map(nd->arr, nd->arr + nd->n, nd->n)
-		        : argdata_create_seq(nd->arr, nd->n);
+		nd->ad = nd->type == ARGDATA_TYPE_MAP
+		    ? argdata_create_map(nd->arr, nd->arr + nd->n, nd->n)
+		    : argdata_create_seq(nd->arr, nd->n);
 		break;
 	}
 	assert_non_null(nd->ad);

@@ -134,8 +134,9 @@ test_argdata_serialize__decoded_inside(void **state)
 	    argdata_create_seq((const argdata_t *const[]){d, &argdata_true}, 2);
 
 	expect_encoding(d, inner, sizeof(inner));
-	expect_encoding(seq, BYTES(0x07, 0x86, 0x07, 0x81, 0x05, 0x82, 0x02,
-	                         0x01, 0x82, 0x02, 0x01));
+	expect_encoding(seq,
+	    BYTES(0x07, 0x86, 0x07, 0x81, 0x05, 0x82, 0x02, 0x01, 0x82, 0x02,
+	        0x01));
 	argdata_free(seq);
 	argdata_free(d);
 }
@@ -359,8 +360,8 @@ test_argdata_serialize__corrupt_sibling_keeps_fd(void **state)
 	/* [<seq whose payload FF cannot be read>, fd 0] */
 	static const uint8_t in[] = {0x07, 0x82, 0x07, 0xff, 0x85, 0x03, 0, 0,
 	    0, 0};
-	argdata_t *d = argdata_from_buffer(in, sizeof(in), convert_plus_100,
-	    NULL);
+	argdata_t *d =
+	    argdata_from_buffer(in, sizeof(in), convert_plus_100, NULL);
 	argdata_t *own = argdata_create_fd(7);
 	const argdata_t *e[2] = {d, own};
 	argdata_t *seq = argdata_create_seq(e, 2);

@@ -89,8 +89,8 @@ static const struct argdata_field cfg_fields[] = {
     ARGDATA_KEY(struct cfg, blob, "blob", 0),
     ARGDATA_KEY_TIMESTAMP(struct cfg, start, "start", 0),
     ARGDATA_KEY_MAP(struct cfg, db, "db", db_schema, 0),
-    ARGDATA_KEY_ARRAY_OF_MAPS(
-        struct cfg, workers, nworkers, "workers", worker_schema, 0),
+    ARGDATA_KEY_ARRAY_OF_MAPS(struct cfg, workers, nworkers, "workers",
+        worker_schema, 0),
     ARGDATA_KEY_ARRAY(struct cfg, ints, nints, "ints", 0),
     ARGDATA_KEY_ARRAY_OF_FDS(struct cfg, logs, nlogs, "logs", 0),
     ARGDATA_KEY_EACH("each", count_each, NULL, 0),
@@ -167,8 +167,8 @@ test_argdata_read_map__all_types(void **state)
 	memset(&c, 0xa5, sizeof(c));
 	memset(&c2, 0xa5, sizeof(c2));
 	c.seen = c2.seen = 0;
-	assert_int_equal(
-	    read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)), 0);
+	assert_int_equal(read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)),
+	    0);
 	assert_string_equal(msg, "");
 	/*
 	 * Strings of the tree point into its values, which read_both has
@@ -216,8 +216,8 @@ test_argdata_read_map__defaults(void **state)
 	argdata_encode_end(typed_enc);
 	end_input(&in);
 	memset(&c, 0xa5, sizeof(c));
-	assert_int_equal(
-	    read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)), 0);
+	assert_int_equal(read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)),
+	    0);
 	assert_int_equal(c.listen, 0);
 	assert_int_equal(c.big, -1);
 	assert_true(c.ubig == 0);
@@ -239,8 +239,8 @@ expect_error(const struct input *in, const struct argdata_schema *schema,
 	struct cfg c, c2;
 	char got[256];
 
-	assert_int_equal(
-	    read_both(in, schema, &c, &c2, got, sizeof(got)), error);
+	assert_int_equal(read_both(in, schema, &c, &c2, got, sizeof(got)),
+	    error);
 	assert_string_equal(got, msg);
 }
 
@@ -307,8 +307,8 @@ test_argdata_read_map__path_in_errors(void **state)
 	argdata_encode_null(typed_enc);
 	argdata_encode_end(typed_enc);
 	end_input(&in);
-	expect_error(
-	    &in, &cfg_schema, EINVAL, "expected a str as key, found an int");
+	expect_error(&in, &cfg_schema, EINVAL,
+	    "expected a str as key, found an int");
 
 	/* The top is not a map. */
 	begin_input();
@@ -368,8 +368,8 @@ test_argdata_read_map__ignore_unknown(void **state)
 	end_input(&in);
 	assert_int_equal(read_both(&in, &lax, &d, &d2, msg, sizeof(msg)), 0);
 	assert_string_equal(d.host, "h");
-	assert_int_equal(
-	    read_both(&in, &db_schema, &d, &d2, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(read_both(&in, &db_schema, &d, &d2, msg, sizeof(msg)),
+	    EINVAL);
 	assert_string_equal(msg, "lisen: unknown key");
 }
 
@@ -403,8 +403,8 @@ test_argdata_read_map__message_truncated(void **state)
 	argdata_encode_map_begin(typed_enc);
 	argdata_encode_end(typed_enc);
 	end_input(&in);
-	assert_int_equal(
-	    read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(read_both(&in, &cfg_schema, &c, &c2, msg, sizeof(msg)),
+	    EINVAL);
 	assert_string_equal(msg, "listen: mis");
 }
 
@@ -445,8 +445,8 @@ test_argdata_read_map__hostile_bytes(void **state)
 	for (size_t cut = 0; cut <= in.len; cut++) {
 		for (size_t at = 0; at <= cut; at++) {
 			for (int flip = 0; flip < (at < cut ? 4 : 1); flip++) {
-				static const uint8_t xors[] = {
-				    0, 0x80, 0x01, 0xff};
+				static const uint8_t xors[] = {0, 0x80, 0x01,
+				    0xff};
 				struct fenced f;
 				argdata_t *ad;
 				uint8_t *b;
@@ -456,11 +456,11 @@ test_argdata_read_map__hostile_bytes(void **state)
 				if (at < cut)
 					copy[at] ^= xors[flip];
 				b = fenced_copy(&f, copy, cut, true);
-				ad = argdata_from_buffer(
-				    b, cut, convert_table, &in);
+				ad = argdata_from_buffer(b, cut, convert_table,
+				    &in);
 				assert_non_null(ad);
-				error = argdata_read_map(
-				    ad, &cfg_schema, &c, msg, sizeof(msg));
+				error = argdata_read_map(ad, &cfg_schema, &c,
+				    msg, sizeof(msg));
 				if (error != 0)
 					assert_true(msg[0] != '\0');
 				argdata_free(ad);
@@ -484,6 +484,6 @@ run_typed_tests(void)
 	    TEST_CASE(test_argdata_read_map__hostile_bytes),
 	};
 
-	return cmocka_run_group_tests_name(
-	    "typed", tests, NULL, typed_teardown);
+	return cmocka_run_group_tests_name("typed", tests, NULL,
+	    typed_teardown);
 }

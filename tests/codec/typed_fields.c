@@ -114,11 +114,11 @@ test_argdata_read_map__integer_ranges(void **state)
 	assert_int_equal(read_one_int("i8", true, -128, 0, &x, msg), 0);
 	assert_int_equal(x.i8, -128);
 	assert_int_equal(read_one_int("u16", true, -1, 0, &x, msg), ERANGE);
-	assert_string_equal(
-	    msg, "u16: -1 is out of range for a 16-bit unsigned integer");
+	assert_string_equal(msg,
+	    "u16: -1 is out of range for a 16-bit unsigned integer");
 	assert_int_equal(read_one_int("i8", true, 128, 0, &x, msg), ERANGE);
-	assert_string_equal(
-	    msg, "i8: 128 is out of range for an 8-bit signed integer");
+	assert_string_equal(msg,
+	    "i8: 128 is out of range for an 8-bit signed integer");
 	assert_int_equal(read_one_int("u64", false, 0, UINT64_MAX, &x, msg), 0);
 	assert_true(x.u64 == UINT64_MAX);
 	assert_int_equal(read_one_int("ch", true, 'z', 0, &x, msg), 0);
@@ -150,8 +150,8 @@ test_argdata_read_map__long_integers(void **state)
 	assert_true(x.i64 == INT64_MIN);
 	argdata_free(ad);
 	ad = argdata_from_buffer(big, sizeof(big), NULL, NULL);
-	assert_int_equal(
-	    argdata_read_map(ad, &int_schema, &x, msg, 256), ERANGE);
+	assert_int_equal(argdata_read_map(ad, &int_schema, &x, msg, 256),
+	    ERANGE);
 	assert_string_equal(msg, "u64: integer out of range");
 	argdata_free(ad);
 }
@@ -177,8 +177,8 @@ struct services {
 
 static const struct argdata_field services_fields[] = {
     ARGDATA_KEY_FD(struct services, log, "log", 0),
-    ARGDATA_OTHER_KEYS(
-        struct services, s, n, struct service, name, service_schema),
+    ARGDATA_OTHER_KEYS(struct services, s, n, struct service, name,
+        service_schema),
 };
 static const struct argdata_schema services_schema =
     ARGDATA_SCHEMA(services_fields, 0);
@@ -262,8 +262,8 @@ static const struct argdata_schema dict_schema = ARGDATA_SCHEMA(dict_fields, 0);
 
 /* {name: {cmd: cmd[, port: port]}, ...} for each name, read as a dict. */
 static int
-read_dict(
-    const char *const *names, size_t n, bool port, struct dict *x, char *msg)
+read_dict(const char *const *names, size_t n, bool port, struct dict *x,
+    char *msg)
 {
 	struct input in;
 	struct dict x2;
@@ -304,8 +304,8 @@ struct named_dict {
 };
 
 static const struct argdata_field named_dict_fields[] = {
-    ARGDATA_OTHER_KEYS(
-        struct named_dict, s, n, struct named_service, name, named_schema),
+    ARGDATA_OTHER_KEYS(struct named_dict, s, n, struct named_service, name,
+        named_schema),
 };
 static const struct argdata_schema named_dict_schema =
     ARGDATA_SCHEMA(named_dict_fields, 0);
@@ -392,8 +392,8 @@ read_fds(const struct argdata_field *fields, size_t n, int sock, int dir,
 	argdata_encode_fd(typed_enc, file);
 	argdata_encode_end(typed_enc);
 	end_input(&in);
-	assert_int_equal(
-	    read_both(&in, &schema, &x, &x2, got, sizeof(got)), error);
+	assert_int_equal(read_both(&in, &schema, &x, &x2, got, sizeof(got)),
+	    error);
 	assert_string_equal(got, msg);
 	if (error == 0) {
 		assert_int_equal(x.sock, sock);
@@ -470,12 +470,12 @@ test_argdata_read_map__strings(void **state)
 	};
 	static const struct argdata_schema schema = ARGDATA_SCHEMA(fields, 0);
 	/* {"s": "a\0b"}, {"s": "\xff"}, {"s": str without NUL}. */
-	static const uint8_t nul[] = {
-	    0x06, 0x83, 0x08, 's', 0x00, 0x85, 0x08, 'a', 0x00, 'b', 0x00};
-	static const uint8_t bad[] = {
-	    0x06, 0x83, 0x08, 's', 0x00, 0x83, 0x08, 0xff, 0x00};
-	static const uint8_t open_end[] = {
-	    0x06, 0x83, 0x08, 's', 0x00, 0x82, 0x08, 'a'};
+	static const uint8_t nul[] = {0x06, 0x83, 0x08, 's', 0x00, 0x85, 0x08,
+	    'a', 0x00, 'b', 0x00};
+	static const uint8_t bad[] = {0x06, 0x83, 0x08, 's', 0x00, 0x83, 0x08,
+	    0xff, 0x00};
+	static const uint8_t open_end[] = {0x06, 0x83, 0x08, 's', 0x00, 0x82,
+	    0x08, 'a'};
 	struct strs x;
 	char msg[256];
 	argdata_t *ad;
@@ -483,8 +483,8 @@ test_argdata_read_map__strings(void **state)
 	(void)state;
 	ad = argdata_from_buffer(nul, sizeof(nul), NULL, NULL);
 	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), EILSEQ);
-	assert_string_equal(
-	    msg, "s: string is not valid UTF-8 or holds a NUL byte");
+	assert_string_equal(msg,
+	    "s: string is not valid UTF-8 or holds a NUL byte");
 	argdata_free(ad);
 	ad = argdata_from_buffer(bad, sizeof(bad), NULL, NULL);
 	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), EILSEQ);
@@ -497,8 +497,8 @@ test_argdata_read_map__strings(void **state)
 	/* With its length: NUL bytes allowed, UTF-8 checked, a default. */
 	static const uint8_t sl_nul[] = {0x06, 0x84, 0x08, 's', 'l', 0x00, 0x86,
 	    0x08, 'a', 0x00, 0xc3, 0xa9, 0x00};
-	static const uint8_t sl_bad[] = {
-	    0x06, 0x84, 0x08, 's', 'l', 0x00, 0x83, 0x08, 0xc3, 0x00};
+	static const uint8_t sl_bad[] = {0x06, 0x84, 0x08, 's', 'l', 0x00, 0x83,
+	    0x08, 0xc3, 0x00};
 	ad = argdata_from_buffer(sl_nul, sizeof(sl_nul), NULL, NULL);
 	assert_int_equal(argdata_read_map(ad, &schema, &x, msg, 256), 0);
 	assert_int_equal(x.sl.len, 4);
@@ -567,11 +567,11 @@ test_argdata_read_map__schema_mistakes(void **state)
 		argdata_free(ad);
 	}
 	/* No buffer, or one byte of it. */
-	assert_int_equal(
-	    argdata_read_map(&argdata_null, &s1, out, NULL, 0), EINVAL);
+	assert_int_equal(argdata_read_map(&argdata_null, &s1, out, NULL, 0),
+	    EINVAL);
 	msg[0] = 'x';
-	assert_int_equal(
-	    argdata_read_map(&argdata_null, &s1, out, msg, 1), EINVAL);
+	assert_int_equal(argdata_read_map(&argdata_null, &s1, out, msg, 1),
+	    EINVAL);
 	assert_int_equal(msg[0], '\0');
 }
 
@@ -589,6 +589,6 @@ run_typed_field_tests(void)
 	    TEST_CASE(test_argdata_read_map__schema_mistakes),
 	};
 
-	return cmocka_run_group_tests_name(
-	    "typed_fields", tests, NULL, typed_teardown);
+	return cmocka_run_group_tests_name("typed_fields", tests, NULL,
+	    typed_teardown);
 }

@@ -67,11 +67,11 @@ fenced_copy(struct fenced *f, const void *src, size_t len, bool at_end)
 	if (inner == 0)
 		inner = page;
 	f->maplen = inner + 2 * page;
-	map = mmap(
-	    NULL, f->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map = mmap(NULL, f->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0);
 	assert_true(map != MAP_FAILED);
-	assert_int_equal(
-	    mprotect(map + page, inner, PROT_READ | PROT_WRITE), 0);
+	assert_int_equal(mprotect(map + page, inner, PROT_READ | PROT_WRITE),
+	    0);
 	f->map = map;
 	f->buf = at_end ? map + page + inner - len : map + page;
 	if (len > 0)

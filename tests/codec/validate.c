@@ -111,13 +111,13 @@ test_argdata_validate__hostile_table(void **state)
 
 	for (i = 0; i < NCASES; i++) {
 		for (pass = 0; pass < 2; pass++) {
-			buf = fenced_copy(
-			    &f, cases[i].bytes, cases[i].len, pass == 0);
+			buf = fenced_copy(&f, cases[i].bytes, cases[i].len,
+			    pass == 0);
 			offset = 12345;
 			reason = NULL;
 			want = cases[i].offset == VALID ? 0 : EINVAL;
-			got = argdata_validate(
-			    buf, cases[i].len, &offset, &reason);
+			got = argdata_validate(buf, cases[i].len, &offset,
+			    &reason);
 			if (got != want)
 				fail_msg("%s (%s): validate returned %d, not "
 				         "%d",
@@ -236,8 +236,8 @@ test_argdata_validate__agrees_with_walk_on_mutants(void **state)
 				break;
 			case 2:
 				if (mlen < len + 8) {
-					memmove(
-					    m + pos + 1, m + pos, mlen - pos);
+					memmove(m + pos + 1, m + pos,
+					    mlen - pos);
 					m[pos] = (uint8_t)rng_next(&rng);
 					mlen++;
 				}

@@ -72,8 +72,8 @@ test_argdata_create_str__vectors(void **state)
 	const char *s;
 	size_t len;
 
-	ad = check_and_decode(
-	    argdata_create_str_c("123"), BYTES(0x08, 0x31, 0x32, 0x33, 0x00));
+	ad = check_and_decode(argdata_create_str_c("123"),
+	    BYTES(0x08, 0x31, 0x32, 0x33, 0x00));
 	assert_int_equal(argdata_get_str(ad, &s, &len), 0);
 	assert_int_equal(len, 3);
 	assert_memory_equal(s, "123", 4);
@@ -85,8 +85,8 @@ test_argdata_create_str__vectors(void **state)
 	argdata_free(ad);
 
 	/* Only len bytes count; the encoder adds the NUL. */
-	ad = check_and_decode(
-	    argdata_create_str("abc", 2), BYTES(0x08, 0x61, 0x62, 0x00));
+	ad = check_and_decode(argdata_create_str("abc", 2),
+	    BYTES(0x08, 0x61, 0x62, 0x00));
 	argdata_free(ad);
 
 	/* Non-ASCII UTF-8 passes unchanged: U+00E9, U+20AC, U+1F600. */
@@ -195,8 +195,8 @@ test_argdata_create_float__vectors(void **state)
 	check_float(-0.0, BYTES(0x04, 0x80, 0, 0, 0, 0, 0, 0, 0));
 	check_float(1.0, BYTES(0x04, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(-2.5, BYTES(0x04, 0xc0, 0x04, 0, 0, 0, 0, 0, 0));
-	check_float(
-	    0.1, BYTES(0x04, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a));
+	check_float(0.1,
+	    BYTES(0x04, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a));
 	check_float(INFINITY, BYTES(0x04, 0x7f, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(-INFINITY, BYTES(0x04, 0xff, 0xf0, 0, 0, 0, 0, 0, 0));
 	check_float(5e-324, BYTES(0x04, 0, 0, 0, 0, 0, 0, 0, 0x01));
@@ -290,8 +290,8 @@ test_argdata_create_fd__vectors(void **state)
 	argdata_free(ad);
 
 	/* Decoding hands the number and the argument to convert_fd. */
-	ad = argdata_from_buffer(
-	    (const uint8_t[]){3, 0x12, 0x34, 0x56, 0x78}, 5, record_fd, &seen);
+	ad = argdata_from_buffer((const uint8_t[]){3, 0x12, 0x34, 0x56, 0x78},
+	    5, record_fd, &seen);
 	fd = -7;
 	assert_int_equal(argdata_get_fd(ad, &fd), 0);
 	assert_int_equal(fd, 42);
@@ -299,8 +299,8 @@ test_argdata_create_fd__vectors(void **state)
 	argdata_free(ad);
 
 	/* Numbers beyond INT_MAX still reach the callback unchanged. */
-	ad = argdata_from_buffer(
-	    (const uint8_t[]){3, 0xff, 0xff, 0xff, 0xfe}, 5, record_fd, &seen);
+	ad = argdata_from_buffer((const uint8_t[]){3, 0xff, 0xff, 0xff, 0xfe},
+	    5, record_fd, &seen);
 	fd = -7;
 	assert_int_equal(argdata_get_fd(ad, &fd), EBADF);
 	assert_int_equal(fd, -7);
@@ -414,12 +414,12 @@ test_argdata_serialize__nested(void **state)
 	        (const argdata_t *const[]){&argdata_null}, 1);
 	argdata_t *seq = argdata_create_seq(
 	    (const argdata_t *const[]){inner, &argdata_false}, 2);
-	argdata_t *outer = argdata_create_map(
-	    (const argdata_t *const[]){k}, (const argdata_t *const[]){seq}, 1);
+	argdata_t *outer = argdata_create_map((const argdata_t *const[]){k},
+	    (const argdata_t *const[]){seq}, 1);
 
-	expect_encoding(
-	    outer, BYTES(0x06, 0x83, 0x08, 0x6b, 0x00, 0x89, 0x07, 0x85, 0x06,
-	               0x82, 0x02, 0x01, 0x80, 0x81, 0x02));
+	expect_encoding(outer,
+	    BYTES(0x06, 0x83, 0x08, 0x6b, 0x00, 0x89, 0x07, 0x85, 0x06, 0x82,
+	        0x02, 0x01, 0x80, 0x81, 0x02));
 	argdata_free(outer);
 	argdata_free(seq);
 	argdata_free(inner);

@@ -197,8 +197,8 @@ random_tree(size_t depth)
 		/* Mostly scalar keys, sometimes collections. */
 		for (size_t i = 0; i < n; i++) {
 			k[i] = below(4)
-			           ? random_scalar()
-			           : random_tree(depth > 2 ? 2 : depth - 1);
+			    ? random_scalar()
+			    : random_tree(depth > 2 ? 2 : depth - 1);
 			v[i] = random_tree(depth - 1);
 		}
 		return value(argdata_create_map(k, v, n));
@@ -235,8 +235,9 @@ main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[5], "small-ints") == 0)
 		small_ints = true;
 	else if (argc != 5)
-		errx(2, "usage: random_trees seed count binary yaml "
-		        "[small-ints]");
+		errx(2,
+		    "usage: random_trees seed count binary yaml "
+		    "[small-ints]");
 	rng = strtoull(argv[1], NULL, 0) * 2654435761ULL + 1;
 	count = strtoul(argv[2], NULL, 0);
 	bin = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

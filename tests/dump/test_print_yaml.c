@@ -316,10 +316,10 @@ static void
 test_argdata_print_yaml__big_ints(void **state)
 {
 	/* 2^64 and -2^64 - 1: beyond any C integer type. */
-	static const unsigned char two64[] = {
-	    0x05, 0x01, 0, 0, 0, 0, 0, 0, 0, 0};
-	static const unsigned char minus[] = {
-	    0x05, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const unsigned char two64[] = {0x05, 0x01, 0, 0, 0, 0, 0, 0, 0,
+	    0};
+	static const unsigned char minus[] = {0x05, 0xfe, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff};
 	/* Non-canonical sign extension is still the same number. */
 	static const unsigned char padded[] = {0x05, 0xff, 0xff, 0xff, 0xff,
 	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe};
@@ -339,8 +339,8 @@ test_argdata_print_yaml__big_ints(void **state)
 		    0x00, 0x00};
 
 		memcpy(b + 1, v, sizeof(v));
-		check_buffer(
-		    b, sizeof(b), "100000000000000000000000000000000000000");
+		check_buffer(b, sizeof(b),
+		    "100000000000000000000000000000000000000");
 	}
 
 	/* Magnitudes above 512 bytes print in hexadecimal, tagged. */
@@ -443,11 +443,11 @@ test_argdata_print_yaml__corrupt_containers(void **state)
 	/* [1, <length past the end>] */
 	static const unsigned char seq[] = {0x07, 0x82, 0x05, 0x01, 0x85, 0x05};
 	/* {1: 2, 3: <missing>} */
-	static const unsigned char odd[] = {
-	    0x06, 0x82, 0x05, 0x01, 0x82, 0x05, 0x02, 0x82, 0x05, 0x03};
+	static const unsigned char odd[] = {0x06, 0x82, 0x05, 0x01, 0x82, 0x05,
+	    0x02, 0x82, 0x05, 0x03};
 	/* {1: 2, <length past the end>} */
-	static const unsigned char map[] = {
-	    0x06, 0x82, 0x05, 0x01, 0x82, 0x05, 0x02, 0x90};
+	static const unsigned char map[] = {0x06, 0x82, 0x05, 0x01, 0x82, 0x05,
+	    0x02, 0x90};
 	/* [<corrupt bool>] */
 	static const unsigned char inner[] = {0x07, 0x82, 0x02, 0x05};
 	/* [[<length past the end>]] */
@@ -490,28 +490,30 @@ test_argdata_print_yaml__layout(void **state)
 	check_body(empty_seq, " []\n");
 	check_body(empty_map, " {}\n");
 	check_body(seq, "\n- 1\n- 2\n");
-	check_body(map, "\n"
-	                "a:\n"
-	                "  - 1\n"
-	                "  - 2\n"
-	                "? - 1\n"
-	                "  - 2\n"
-	                ": a\n"
-	                "b: {}\n"
-	                "[]: 1\n");
-	check_body(top, "\n"
-	                "- a:\n"
-	                "    - 1\n"
-	                "    - 2\n"
-	                "  ? - 1\n"
-	                "    - 2\n"
-	                "  : a\n"
-	                "  b: {}\n"
-	                "  []: 1\n"
-	                "- - 1\n"
-	                "  - 2\n"
-	                "- []\n"
-	                "- null\n");
+	check_body(map,
+	    "\n"
+	    "a:\n"
+	    "  - 1\n"
+	    "  - 2\n"
+	    "? - 1\n"
+	    "  - 2\n"
+	    ": a\n"
+	    "b: {}\n"
+	    "[]: 1\n");
+	check_body(top,
+	    "\n"
+	    "- a:\n"
+	    "    - 1\n"
+	    "    - 2\n"
+	    "  ? - 1\n"
+	    "    - 2\n"
+	    "  : a\n"
+	    "  b: {}\n"
+	    "  []: 1\n"
+	    "- - 1\n"
+	    "  - 2\n"
+	    "- []\n"
+	    "- null\n");
 	argdata_free(top);
 	argdata_free(map);
 	argdata_free(empty_map);
@@ -534,8 +536,8 @@ test_argdata_print_yaml__long_keys(void **state)
 	memset(long_str, 'k', 2000);
 	long_str[2000] = '\0';
 	key = argdata_create_str_c(long_str);
-	map = argdata_create_map(
-	    (const argdata_t *const *)&key, (const argdata_t *const *)&key, 1);
+	map = argdata_create_map((const argdata_t *const *)&key,
+	    (const argdata_t *const *)&key, 1);
 	text = print(map, NULL);
 	assert_memory_equal(text + strlen(HEADER), "\n? kkk", 6);
 	assert_non_null(strstr(text, "\n: kkk"));
@@ -606,10 +608,10 @@ test_argdata_print_yaml__deep_flow(void **state)
 		lines++;
 	/* Header, 12 lines of "k:" and "- ", the flow line, "...". */
 	assert_int_equal(lines, 2 + 12 + 1 + 1);
-	assert_non_null(
-	    strstr(text, "\n"
-	                 "                                              "
-	                 "- {k: [{k: [{k: [7]}]}]}\n...\n"));
+	assert_non_null(strstr(text,
+	    "\n"
+	    "                                              "
+	    "- {k: [{k: [{k: [7]}]}]}\n...\n"));
 	free(text);
 	chain_free(&c);
 }
@@ -663,7 +665,6 @@ test_argdata_print_yaml__write_error(void **state)
 	fclose(fp);
 }
 
-
 static int
 run_print_yaml_tests(void)
 {
@@ -693,7 +694,8 @@ run_print_yaml_tests(void)
 int
 main(int argc, char **argv)
 {
-	static const struct test_group groups[] = {{"print-yaml", run_print_yaml_tests}};
+	static const struct test_group groups[] = {
+	    {"print-yaml", run_print_yaml_tests}};
 
 	return test_main(argc, argv, groups, 1);
 }

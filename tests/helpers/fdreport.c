@@ -70,8 +70,7 @@ extern char **environ;
 static int saved_argc;
 static char **saved_argv;
 
-static void __attribute__((constructor))
-save_args(int argc, char **argv)
+static void __attribute__((constructor)) save_args(int argc, char **argv)
 {
 	saved_argc = argc;
 	saved_argv = argv;
@@ -277,8 +276,7 @@ report(const argdata_t *ad)
 		    info[i].fd, info[i].fdflags, (unsigned)info[i].flags,
 		    (uintmax_t)info[i].st.st_dev, (uintmax_t)info[i].st.st_ino,
 		    (unsigned)info[i].st.st_mode, info[i].offset,
-		    kind(info[i].st.st_mode),
-		    info[i].path);
+		    kind(info[i].st.st_mode), info[i].path);
 	if (ad != NULL)
 		print_yaml(out, ad);
 	fprintf(out, "end\n");

@@ -43,7 +43,7 @@
 static int
 exec_raw(int execfd, const int *fds, size_t n)
 {
-	static const unsigned char data[] = {0x07};	/* empty sequence */
+	static const unsigned char data[] = {0x07}; /* empty sequence */
 
 	return proc_exec(execfd, data, sizeof(data), fds, n);
 }
@@ -185,8 +185,8 @@ missing_interpreter_file(void)
 		    i * eh->e_phentsize);
 
 		if (ph->p_type == PT_INTERP && ph->p_filesz > 2) {
-			memcpy(img + ph->p_offset, "/nonexistent-ld.so", 19 <
-				ph->p_filesz ? 19 : ph->p_filesz - 1);
+			memcpy(img + ph->p_offset, "/nonexistent-ld.so",
+			    19 < ph->p_filesz ? 19 : ph->p_filesz - 1);
 			patched = true;
 		}
 	}
@@ -285,9 +285,9 @@ test_program_exec_attr__name_and_env(void **state)
 	assert_string_equal(r.argv0, "reporter");
 	assert_int_equal(r.nenv, 2);
 	assert_true((strcmp(r.env[0], "LANG=C") == 0 &&
-		     strcmp(r.env[1], "TZ=UTC") == 0) ||
+	                strcmp(r.env[1], "TZ=UTC") == 0) ||
 	    (strcmp(r.env[1], "LANG=C") == 0 &&
-		strcmp(r.env[0], "TZ=UTC") == 0));
+	        strcmp(r.env[0], "TZ=UTC") == 0));
 	assert_int_equal(r.nfds, 1);
 	program_attr_free(attr);
 }
@@ -341,5 +341,6 @@ run_exec_tests(void)
 	    TEST_CASE(test_program_attr__invalid),
 	};
 
-	return cmocka_run_group_tests_name("exec", tests, process_group_setup, process_group_teardown);
+	return cmocka_run_group_tests_name("exec", tests, process_group_setup,
+	    process_group_teardown);
 }

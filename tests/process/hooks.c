@@ -89,8 +89,8 @@ test_ad_caught_signal_pending__cases(void **state)
  * already the tree's first descriptor. Its error fails the spawn.
  */
 struct confine_arg {
-	struct fdstate want;	/* what 0 must be */
-	int own;		/* the hook's own descriptor, above n */
+	struct fdstate want; /* what 0 must be */
+	int own;             /* the hook's own descriptor, above n */
 };
 
 static int
@@ -135,8 +135,8 @@ start_with_hook(const argdata_t *ad, const program_attr_t *attr,
 	if (error == 0) {
 		st.plan.confine = confine;
 		st.plan.confine_arg = arg;
-		error = pidfd != NULL ? ad_spawn_start(&st, fdreport_fd, pidfd) :
-		    ad_exec_start(&st, fdreport_fd);
+		error = pidfd != NULL ? ad_spawn_start(&st, fdreport_fd, pidfd)
+		                      : ad_exec_start(&st, fdreport_fd);
 		ad_start_release(&st);
 	}
 	free(buf);
@@ -158,8 +158,8 @@ test_ad_exec_final__confine(void **state)
 	want.own = fcntl(0, F_DUPFD_CLOEXEC, 7000);
 	assert_true(want.own >= 0);
 	ad = tree_create(NULL, 0, p[1], 0, parts);
-	assert_int_equal(start_with_hook(ad, NULL, confine_refuse, NULL, &pidfd),
-	    EPERM);
+	assert_int_equal(
+	    start_with_hook(ad, NULL, confine_refuse, NULL, &pidfd), EPERM);
 	assert_int_equal(pidfd, -1);
 	assert_no_children();
 	table_take(&before);
@@ -168,7 +168,8 @@ test_ad_exec_final__confine(void **state)
 	table_take(&after);
 	table_assert_equal(&before, &after);
 
-	assert_int_equal(start_with_hook(ad, NULL, confine_check, &want, &pidfd), 0);
+	assert_int_equal(
+	    start_with_hook(ad, NULL, confine_check, &want, &pidfd), 0);
 	close(p[1]);
 	report_read(p[0], &r);
 	close(p[0]);
@@ -250,5 +251,6 @@ run_hooks_tests(void)
 	    TEST_CASE(test_ad_caught_signal_pending__cases),
 	};
 
-	return cmocka_run_group_tests_name("hooks", tests, process_group_setup, process_group_teardown);
+	return cmocka_run_group_tests_name("hooks", tests, process_group_setup,
+	    process_group_teardown);
 }

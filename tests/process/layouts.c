@@ -79,8 +79,8 @@ layout_make(struct layout *l, int pipe_wr)
 	for (size_t i = 0; i < l->nid; i++) {
 		l->file[i] = memfd_create("layout", MFD_CLOEXEC);
 		assert_true(l->file[i] >= 0);
-		assert_int_equal(lseek(l->file[i], (off_t)rnd(100000),
-		    SEEK_SET) >= 0, 1);
+		assert_int_equal(
+		    lseek(l->file[i], (off_t)rnd(100000), SEEK_SET) >= 0, 1);
 		if (rnd(3) == 0)
 			fcntl(l->file[i], F_SETFL, O_APPEND);
 	}
@@ -251,5 +251,6 @@ run_layouts_tests(void)
 	    TEST_CASE(test_program_exec__random_layouts),
 	};
 
-	return cmocka_run_group_tests_name("layouts", tests, process_group_setup, process_group_teardown);
+	return cmocka_run_group_tests_name("layouts", tests,
+	    process_group_setup, process_group_teardown);
 }

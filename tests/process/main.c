@@ -16,15 +16,15 @@ int
 main(int argc, char **argv)
 {
 	static const struct test_group groups[] = {
-		{"layouts", run_layouts_tests},
-		{"exec", run_exec_tests},
-		{"spawn", run_spawn_tests},
-		{"startup", run_startup_tests},
-		{"hooks", run_hooks_tests},
-		{"startup-fd", run_startup_fd_tests},
-		{"plain", run_plain_tests},
-		{"plain-layouts", run_plain_layouts_tests},
-		{"plain-nomem", run_plain_nomem_tests},
+	    {"layouts", run_layouts_tests},
+	    {"exec", run_exec_tests},
+	    {"spawn", run_spawn_tests},
+	    {"startup", run_startup_tests},
+	    {"hooks", run_hooks_tests},
+	    {"startup-fd", run_startup_fd_tests},
+	    {"plain", run_plain_tests},
+	    {"plain-layouts", run_plain_layouts_tests},
+	    {"plain-nomem", run_plain_nomem_tests},
 	};
 
 	return test_main(argc, argv, groups,

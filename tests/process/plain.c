@@ -36,8 +36,8 @@
 #define P_PIDFD 3
 #endif
 
-static int plain_fd = -1;	/* fdreport-plain, O_PATH */
-static int argdata_fd = -1;	/* fdreport */
+static int plain_fd = -1;   /* fdreport-plain, O_PATH */
+static int argdata_fd = -1; /* fdreport */
 
 static int
 wait_pidfd(int pidfd)
@@ -45,11 +45,11 @@ wait_pidfd(int pidfd)
 	siginfo_t info;
 
 	memset(&info, 0, sizeof(info));
-	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-	    WEXITED), 0);
+	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED),
+	    0);
 	close(pidfd);
-	return info.si_code == CLD_EXITED ? info.si_status :
-	    128 + info.si_status;
+	return info.si_code == CLD_EXITED ? info.si_status
+	                                  : 128 + info.si_status;
 }
 
 static void
@@ -173,12 +173,12 @@ test_program_spawn__plain_layout(void **state)
 	(void)state;
 	assert_non_null(attr);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sp), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp),
+	    0);
 	assert_int_equal(program_attr_setlayout(attr, PROGRAM_LAYOUT_PLAIN), 0);
 	assert_int_equal(program_attr_addfd(attr, "sock", sp[0]), 0);
-	assert_int_equal(program_attr_addarg_fd(attr, "--report-fd=", p[1],
-	    NULL), 0);
+	assert_int_equal(
+	    program_attr_addarg_fd(attr, "--report-fd=", p[1], NULL), 0);
 	assert_int_equal(program_spawn(plain_fd, NULL, attr, &pidfd), 0);
 	close(p[1]);
 	plain_report_read(p[0], &r);
@@ -340,8 +340,8 @@ test_program_exec_attr__plain_refused(void **state)
 	assert_int_equal(program_attr_setstdio(attr, 0, 1, 2), 0);
 	assert_int_equal(program_exec_attr(argdata_fd, &argdata_null, attr),
 	    EINVAL);
-	assert_int_equal(program_spawn(argdata_fd, &argdata_null, attr,
-	    &pidfd), EINVAL);
+	assert_int_equal(program_spawn(argdata_fd, &argdata_null, attr, &pidfd),
+	    EINVAL);
 	program_attr_free(attr);
 
 	attr = program_attr_create();
@@ -439,8 +439,8 @@ test_program_exec_attr__plain_exec_fails(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sp), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp),
+	    0);
 	assert_non_null(attr);
 	assert_int_equal(program_attr_setlayout(attr, PROGRAM_LAYOUT_PLAIN), 0);
 	assert_int_equal(program_attr_addfd(attr, "s", sp[0]), 0);
@@ -471,13 +471,13 @@ run_plain_tests(void)
 	const char *plain = getenv("FDREPORT_PLAIN");
 	const char *ad = getenv("FDREPORT");
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_program_exec_attr__plain_layout),
-		TEST_CASE(test_program_spawn__plain_layout),
-		TEST_CASE(test_program_spawn__plain_no_named),
-		TEST_CASE(test_program_exec_attr__argdata_with_args),
-		TEST_CASE(test_program_attr__plain_invalid),
-		TEST_CASE(test_program_exec_attr__plain_refused),
-		TEST_CASE(test_program_exec_attr__plain_exec_fails),
+	    TEST_CASE(test_program_exec_attr__plain_layout),
+	    TEST_CASE(test_program_spawn__plain_layout),
+	    TEST_CASE(test_program_spawn__plain_no_named),
+	    TEST_CASE(test_program_exec_attr__argdata_with_args),
+	    TEST_CASE(test_program_attr__plain_invalid),
+	    TEST_CASE(test_program_exec_attr__plain_refused),
+	    TEST_CASE(test_program_exec_attr__plain_exec_fails),
 	};
 
 	if (plain == NULL || ad == NULL)

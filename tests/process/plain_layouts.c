@@ -40,7 +40,7 @@
 #define P_PIDFD 3
 #endif
 
-#define NFILES 4	/* files; the report pipe is one more */
+#define NFILES 4 /* files; the report pipe is one more */
 #define MAXNAMED 4
 #define MAXARGS 3
 
@@ -67,7 +67,7 @@ struct layout {
 	int stdio[3];
 	int named[MAXNAMED];
 	size_t nnamed;
-	int arg[MAXARGS];	/* argument 0 is --report-fd= with the pipe */
+	int arg[MAXARGS]; /* argument 0 is --report-fd= with the pipe */
 	size_t nargs;
 	bool spawn;
 };
@@ -131,14 +131,14 @@ child(const struct layout *l, const int *src)
 		stdio[i] = l->stdio[i] < 0 ? -1 : l->target[l->stdio[i]];
 	error = program_attr_setlayout(attr, PROGRAM_LAYOUT_PLAIN);
 	if (error == 0)
-		error = program_attr_setstdio(attr, stdio[0], stdio[1],
-		    stdio[2]);
+		error =
+		    program_attr_setstdio(attr, stdio[0], stdio[1], stdio[2]);
 	for (size_t i = 0; error == 0 && i < l->nnamed; i++)
-		error = program_attr_addfd(attr, names[i],
-		    l->target[l->named[i]]);
+		error =
+		    program_attr_addfd(attr, names[i], l->target[l->named[i]]);
 	for (size_t i = 0; error == 0 && i < l->nargs; i++) {
-		snprintf(arg, sizeof(arg), i == 0 ? "--report-fd=" : "--f%zu=",
-		    i);
+		snprintf(arg, sizeof(arg),
+		    i == 0 ? "--report-fd=" : "--f%zu=", i);
 		error = program_attr_addarg_fd(attr, arg, l->target[l->arg[i]],
 		    NULL);
 	}
@@ -213,7 +213,7 @@ check_one(const struct layout *l, const int *src)
 		if (slot[i] < 0)
 			assert_fd_is_devnull(&r, i);
 		else if (slot[i] == NFILES)
-			assert_fd_is(&r, i, p[0]);	/* one inode */
+			assert_fd_is(&r, i, p[0]); /* one inode */
 		else
 			assert_fd_is(&r, i, src[slot[i]]);
 	}
@@ -279,7 +279,7 @@ run_plain_layouts_tests(void)
 	const char *seed = getenv("SEED");
 	int fd;
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_program_exec_attr__random_plain_layouts),
+	    TEST_CASE(test_program_exec_attr__random_plain_layouts),
 	};
 
 	/* Above every number a layout uses. */
@@ -287,8 +287,8 @@ run_plain_layouts_tests(void)
 	    (plain_fd = fcntl(fd, F_DUPFD_CLOEXEC, 2000)) < 0)
 		return 1;
 	close(fd);
-	rng_state = seed != NULL ? strtoull(seed, NULL, 0) :
-	    (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	rng_state = seed != NULL ? strtoull(seed, NULL, 0)
+	                         : (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	if (rng_state == 0)
 		rng_state = 1;
 	fprintf(stderr, "# SEED=%" PRIu64 "\n", rng_state);

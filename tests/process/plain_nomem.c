@@ -74,13 +74,13 @@ prepare(bool plain)
 
 	if (error != 0)
 		return error;
-	error = plain ? ad_start_prepare(&st, execfd, NULL, 0, NULL, 0, attr) :
-	    ad_start_prepare(&st, execfd, "\x08x", 3, fds, 2, attr);
+	error = plain ? ad_start_prepare(&st, execfd, NULL, 0, NULL, 0, attr)
+	              : ad_start_prepare(&st, execfd, "\x08x", 3, fds, 2, attr);
 	if (error == 0) {
 		/* 3 standard, 10 named, the extra; or 2, the extra, memfd. */
 		assert_int_equal(st.nslots, plain ? 14 : 4);
-		assert_string_equal(st.plan.argv[11], plain ? "--fd=1!" :
-		    "--fd=0!");
+		assert_string_equal(st.plan.argv[11],
+		    plain ? "--fd=1!" : "--fd=0!");
 		assert_string_equal(st.plan.argv[12], plain ? "13" : "2");
 		ad_start_release(&st);
 	}
@@ -122,10 +122,12 @@ fail_each_allocation(int (*scenario)(void))
 			    error);
 		if (alloc_inject_live() != live)
 			fail_msg("allocation %zu of %zu failed: %zu blocks "
-			    "leaked", i, n, alloc_inject_live() - live);
+			         "leaked",
+			    i, n, alloc_inject_live() - live);
 		if (test_count_fds() != fds)
 			fail_msg("allocation %zu of %zu failed: descriptors "
-			    "leaked", i, n);
+			         "leaked",
+			    i, n);
 	}
 }
 
@@ -150,8 +152,8 @@ int
 run_plain_nomem_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_ad_start_prepare__plain_alloc_failures),
-		TEST_CASE(test_ad_start_prepare__argdata_args_alloc_failures),
+	    TEST_CASE(test_ad_start_prepare__plain_alloc_failures),
+	    TEST_CASE(test_ad_start_prepare__argdata_args_alloc_failures),
 	};
 	int status;
 

@@ -40,10 +40,12 @@ report_parse(char *text, struct report *r)
 			    line + 4);
 		} else if (strncmp(line, "fd ", 3) == 0) {
 			assert_true(r->nfds < MAXLINES);
-			assert_int_equal(sscanf(line,
-			    "fd %d fdflags %d flags 0x%*x dev %ju ino %ju",
-			    &r->fd[r->nfds].fd, &r->fd[r->nfds].fdflags,
-			    &r->fd[r->nfds].dev, &r->fd[r->nfds].ino), 4);
+			assert_int_equal(
+			    sscanf(line,
+			        "fd %d fdflags %d flags 0x%*x dev %ju ino %ju",
+			        &r->fd[r->nfds].fd, &r->fd[r->nfds].fdflags,
+			        &r->fd[r->nfds].dev, &r->fd[r->nfds].ino),
+			    4);
 			r->nfds++;
 		} else if (strncmp(line, "yaml ", 5) == 0) {
 			r->yaml = true;

@@ -103,7 +103,7 @@ report_parse(char *text, struct report *r)
 		if (sscanf(line, "sigmask 0x%llx", &r->sigmask) == 1)
 			continue;
 		if (sscanf(line, "nofile %llu %llu", &r->nofile_cur,
-		    &r->nofile_max) == 2)
+		        &r->nofile_max) == 2)
 			continue;
 		if (strncmp(line, "argv0 ", 6) == 0) {
 			snprintf(r->argv0, sizeof(r->argv0), "%s", line + 6);
@@ -114,11 +114,12 @@ report_parse(char *text, struct report *r)
 			r->nenv++;
 		} else if (strncmp(line, "fd ", 3) == 0) {
 			/* A malformed line leaves the report incomplete. */
-			if (r->nfds == 1024 || sscanf(line,
-			    "fd %d fdflags %d flags 0x%x dev %ju ino %ju "
-			    "mode 0%o offset %lld",
-			    &s->fd, &s->fdflags, &flags, &dev, &ino, &mode,
-			    &s->offset) != 7)
+			if (r->nfds == 1024 ||
+			    sscanf(line,
+			        "fd %d fdflags %d flags 0x%x dev %ju ino %ju "
+			        "mode 0%o offset %lld",
+			        &s->fd, &s->fdflags, &flags, &dev, &ino, &mode,
+			        &s->offset) != 7)
 				return;
 			s->flags = (int)flags;
 			s->dev = (dev_t)dev;
@@ -127,8 +128,8 @@ report_parse(char *text, struct report *r)
 		} else if (strncmp(line, "yaml ", 5) == 0) {
 			size_t used = strlen(r->yaml);
 
-			snprintf(r->yaml + used, sizeof(r->yaml) - used,
-			    "%s\n", line + 5);
+			snprintf(r->yaml + used, sizeof(r->yaml) - used, "%s\n",
+			    line + 5);
 			r->nyaml++;
 		} else if (strcmp(line, "end") == 0) {
 			r->complete = true;
@@ -176,8 +177,8 @@ wait_pidfd(int pidfd)
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED),
 	    0);
-	return info.si_code == CLD_EXITED ? info.si_status :
-					    128 + info.si_status;
+	return info.si_code == CLD_EXITED ? info.si_status
+	                                  : 128 + info.si_status;
 }
 
 int
@@ -186,8 +187,7 @@ wait_pid(pid_t pid)
 	int status;
 
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-				   128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* No child of ours is left, running or as a zombie. */
@@ -206,8 +206,7 @@ assert_no_children(void)
  * thread, so each thread can have one such tree at a time.
  */
 argdata_t *
-tree_create(const int *fds, size_t n, int out, int status,
-    argdata_t **parts)
+tree_create(const int *fds, size_t n, int out, int status, argdata_t **parts)
 {
 	static _Thread_local const argdata_t *elems[64];
 	static _Thread_local const argdata_t *keys[3], *values[3];
@@ -246,8 +245,8 @@ process_group_setup(void **state)
 	fdreport_fd = open(fdreport_path, O_PATH | O_CLOEXEC);
 	if (fdreport_fd < 0)
 		return -1;
-	rng_state = seed != NULL ? strtoull(seed, NULL, 0) :
-				   (uint64_t)time(NULL) ^ (uint64_t)getpid();
+	rng_state = seed != NULL ? strtoull(seed, NULL, 0)
+	                         : (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	if (rng_state == 0)
 		rng_state = 1;
 	fprintf(stderr, "# SEED=%" PRIu64 "\n", rng_state);
@@ -325,4 +324,3 @@ exec_with_attr(int out, void *arg)
 
 	_exit(100 + program_exec_attr(fdreport_fd, ad, arg));
 }
-

@@ -83,7 +83,7 @@ void assert_no_children(void);
  * arrays the map and sequence are built on must outlive them: one set per
  * thread, so each thread can have one such tree at a time.
  */
-argdata_t * tree_create(const int *fds, size_t n, int out, int status,
+argdata_t *tree_create(const int *fds, size_t n, int out, int status,
     argdata_t **parts);
 
 void tree_free(argdata_t *ad, argdata_t **parts);
@@ -107,18 +107,18 @@ int process_group_teardown(void **state);
 #define LAYOUT_MAXSLOTS (3 * (LAYOUT_MAXID + 1))
 
 struct layout {
-	size_t nid;		/* files, the last one the report pipe */
+	size_t nid; /* files, the last one the report pipe */
 	int file[LAYOUT_MAXID + 1];
 	size_t nslots;
-	int slot[LAYOUT_MAXSLOTS];	/* a descriptor number in the child */
-	int slot_id[LAYOUT_MAXSLOTS];	/* the file it holds */
+	int slot[LAYOUT_MAXSLOTS];    /* a descriptor number in the child */
+	int slot_id[LAYOUT_MAXSLOTS]; /* the file it holds */
 	bool slot_cloexec[LAYOUT_MAXSLOTS];
 	size_t ntree;
-	int tree[16];		/* slot numbers the tree refers to */
-	int out;		/* slot of the report pipe */
-	int execslot;		/* where the executable is, or -1 */
+	int tree[16]; /* slot numbers the tree refers to */
+	int out;      /* slot of the report pipe */
+	int execslot; /* where the executable is, or -1 */
 	bool spawn;
-	struct fdstate state[LAYOUT_MAXID + 1];	/* of each file */
+	struct fdstate state[LAYOUT_MAXID + 1]; /* of each file */
 };
 
 /*

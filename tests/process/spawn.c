@@ -244,11 +244,12 @@ spawn_thread(void *arg)
 			if (!r.complete || r.nfds != 1 ||
 			    r.fd[0].ino != want.ino ||
 			    waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-				WEXITED) != 0 ||
+			        WEXITED) != 0 ||
 			    info.si_status != i) {
-				fprintf(stderr, "# thread spawn %d: complete %d, "
-				    "%zu descriptors, exit status %d\n", i,
-				    r.complete, r.nfds, info.si_status);
+				fprintf(stderr,
+				    "# thread spawn %d: complete %d, "
+				    "%zu descriptors, exit status %d\n",
+				    i, r.complete, r.nfds, info.si_status);
 				failures++;
 			}
 			close(pidfd);
@@ -265,8 +266,8 @@ test_program_spawn__threads(void **state)
 	pthread_t threads[SPAWN_THREADS];
 
 	for (int i = 0; i < SPAWN_THREADS; i++)
-		assert_int_equal(pthread_create(&threads[i], NULL,
-		    spawn_thread, NULL), 0);
+		assert_int_equal(
+		    pthread_create(&threads[i], NULL, spawn_thread, NULL), 0);
 	for (int i = 0; i < SPAWN_THREADS; i++) {
 		void *failures;
 
@@ -289,5 +290,6 @@ run_spawn_tests(void)
 	    TEST_CASE(test_program_spawn__many_descriptors),
 	};
 
-	return cmocka_run_group_tests_name("spawn", tests, process_group_setup, process_group_teardown);
+	return cmocka_run_group_tests_name("spawn", tests, process_group_setup,
+	    process_group_teardown);
 }

@@ -69,10 +69,28 @@ exec_unsealed_child(int out, void *arg)
 {
 	static const unsigned char data[] = {
 	    0x06,
-	    0x85, 0x08, 'o', 'u', 't', 0x00,
-	    0x85, 0x03, 0x00, 0x00, 0x00, 0x00,
-	    0x86, 0x08, 'e', 'x', 'i', 't', 0x00,
-	    0x82, 0x05, 0x05,
+	    0x85,
+	    0x08,
+	    'o',
+	    'u',
+	    't',
+	    0x00,
+	    0x85,
+	    0x03,
+	    0x00,
+	    0x00,
+	    0x00,
+	    0x00,
+	    0x86,
+	    0x08,
+	    'e',
+	    'x',
+	    'i',
+	    't',
+	    0x00,
+	    0x82,
+	    0x05,
+	    0x05,
 	};
 	char *argv[] = {"fdreport", NULL};
 	char *envp[] = {"ARGDATA_FD=1", NULL};
@@ -127,9 +145,9 @@ test_ad_memfd_create__sealed(void **state)
 	assert_true(fd >= 50);
 	assert_int_equal(fcntl(fd, F_GETFD), FD_CLOEXEC);
 	seals = fcntl(fd, F_GET_SEALS);
-	assert_int_equal(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
-	    F_SEAL_SEAL), F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
-	    F_SEAL_SEAL);
+	assert_int_equal(seals &
+	        (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL),
+	    F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
 	assert_int_equal(pread(fd, back, sizeof(back), 0), 3);
 	assert_memory_equal(back, data, 3);
 	assert_int_equal(pwrite(fd, "x", 1, 0), -1);
@@ -200,5 +218,6 @@ run_startup_tests(void)
 	    TEST_CASE(test_examples__hello),
 	};
 
-	return cmocka_run_group_tests_name("startup", tests, process_group_setup, process_group_teardown);
+	return cmocka_run_group_tests_name("startup", tests,
+	    process_group_setup, process_group_teardown);
 }

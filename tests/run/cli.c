@@ -91,7 +91,7 @@ kernel_cannot_confine(void)
 	pclose(fp);
 	if (refused)
 		print_message("this kernel cannot confine: cloudabi-run gets "
-			      "--no-sandbox\n");
+		              "--no-sandbox\n");
 	return refused;
 }
 
@@ -280,8 +280,8 @@ test_run__every_tag_exactly(void **state)
 	stray = open("/dev/null", O_RDONLY);
 	assert_true(stray >= 0);
 	run(&r, NULL, NULL,
-	    (char *const[]){
-	        (char *)tool, (char *)fdreport, (char *)config, NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
+	        NULL});
 	close(stray);
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
@@ -338,8 +338,8 @@ test_run__alias_is_one_descriptor(void **state)
 	    "out: !fd 1\na: &d !dir {path: %s}\nb: *d\nc: [*d, *d]\n", dir);
 	config = write_file("alias.yaml", yaml);
 	run(&r, NULL, NULL,
-	    (char *const[]){
-	        (char *)tool, (char *)fdreport, (char *)config, NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
+	        NULL});
 	assert_int_equal(r.status, 0);
 	assert_int_equal(report_nfds(r.out), 2);
 	result_free(&r);
@@ -392,8 +392,9 @@ test_run__config_from_stdin(void **state)
 	run(&r, NULL, "a: !nope 1\n",
 	    (char *const[]){(char *)tool, (char *)fdreport, NULL});
 	assert_int_equal(r.status, 65);
-	assert_string_equal(r.err, "<stdin>:1:4: unknown tag !nope (known: "
-	                           "!fd, !file, !dir, !socket, !executable, !plain)\n");
+	assert_string_equal(r.err,
+	    "<stdin>:1:4: unknown tag !nope (known: "
+	    "!fd, !file, !dir, !socket, !executable, !plain)\n");
 	assert_string_equal(r.out, "");
 	result_free(&r);
 }
@@ -455,7 +456,8 @@ test_run__dry_run(void **state)
 	assert_non_null(strstr(r.out, "dry.sock not bound (dry run) "));
 	assert_non_null(strstr(r.out, "\n2   root    dir         dir "));
 	assert_non_null(strstr(r.out, "dry.yaml:3:7\n"));
-	assert_non_null(strstr(r.out, "\n3   again   fd          inherited 1 "));
+	assert_non_null(
+	    strstr(r.out, "\n3   again   fd          inherited 1 "));
 	assert_non_null(strstr(r.out, "\n4   -       argdata     "));
 	assert_non_null(strstr(r.out, "\nARGV\n0  "));
 	assert_non_null(strstr(r.out, "\nENVIRONMENT\nARGDATA_FD=4\nX=1\n"));
@@ -481,19 +483,20 @@ test_run__exit_statuses(void **state)
 	result_free(&r);
 
 	run(&r, NULL, NULL,
-	    (char *const[]){
-	        (char *)tool, "/nonexistent/program", (char *)config, NULL});
+	    (char *const[]){(char *)tool, "/nonexistent/program",
+	        (char *)config, NULL});
 	assert_int_equal(r.status, 127);
-	assert_string_equal(r.err, "cloudabi-run: /nonexistent/program: No "
-	                           "such file or directory\n");
+	assert_string_equal(r.err,
+	    "cloudabi-run: /nonexistent/program: No "
+	    "such file or directory\n");
 	result_free(&r);
 
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, "no-such-program-anywhere",
 	        (char *)config, NULL});
 	assert_int_equal(r.status, 127);
-	assert_string_equal(
-	    r.err, "cloudabi-run: no-such-program-anywhere: not found\n");
+	assert_string_equal(r.err,
+	    "cloudabi-run: no-such-program-anywhere: not found\n");
 	result_free(&r);
 
 	notexec = write_file("notexec", "#!/bin/sh\n");
@@ -504,8 +507,9 @@ test_run__exit_statuses(void **state)
 	    "notexec: not executable (mode 0644): Permission denied\n"));
 	result_free(&r);
 
-	garbage = write_file("garbage", "\x7f"
-	                                "ELF nonsense");
+	garbage = write_file("garbage",
+	    "\x7f"
+	    "ELF nonsense");
 	assert_int_equal(chmod(garbage, 0755), 0);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, garbage, config, NULL});
@@ -526,9 +530,10 @@ test_run__exit_statuses(void **state)
 	    (char *const[]){(char *)tool, (char *)fdreport, "--no-sandbox",
 	        NULL});
 	assert_int_equal(r.status, 64);
-	assert_string_equal(r.err, "cloudabi-run: --no-sandbox: options come "
-	                           "before the program (cloudabi-run [options] "
-	                           "program [config.yaml])\n");
+	assert_string_equal(r.err,
+	    "cloudabi-run: --no-sandbox: options come "
+	    "before the program (cloudabi-run [options] "
+	    "program [config.yaml])\n");
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, (char *)config,
@@ -538,8 +543,8 @@ test_run__exit_statuses(void **state)
 	result_free(&r);
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--help", NULL});
 	assert_int_equal(r.status, 0);
-	assert_int_equal(
-	    strncmp(r.out, "usage: cloudabi-run [--dry-run]", 31), 0);
+	assert_int_equal(strncmp(r.out, "usage: cloudabi-run [--dry-run]", 31),
+	    0);
 	result_free(&r);
 	run(&r, NULL, NULL, (char *const[]){(char *)tool, "--version", NULL});
 	assert_int_equal(r.status, 0);
@@ -549,8 +554,9 @@ test_run__exit_statuses(void **state)
 	    (char *const[]){(char *)tool, (char *)fdreport,
 	        "/nonexistent/config.yaml", NULL});
 	assert_int_equal(r.status, 66);
-	assert_string_equal(r.err, "cloudabi-run: /nonexistent/config.yaml: "
-	                           "No such file or directory\n");
+	assert_string_equal(r.err,
+	    "cloudabi-run: /nonexistent/config.yaml: "
+	    "No such file or directory\n");
 	result_free(&r);
 	run(&r, NULL, NULL,
 	    (char *const[]){(char *)tool, (char *)fdreport, dir, NULL});
@@ -592,9 +598,8 @@ test_run__failure_leaves_nothing(void **state)
 static void
 test_run__dry_run_changes_nothing(void **state)
 {
-	const uint32_t changes = IN_CREATE | IN_DELETE | IN_MODIFY |
-	                         IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO |
-	                         IN_CLOSE_WRITE;
+	const uint32_t changes = IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB |
+	    IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE;
 	struct sockaddr_in sin = {.sin_family = AF_INET,
 	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sin);
@@ -644,7 +649,8 @@ test_run__dry_run_changes_nothing(void **state)
 
 	/* Control: the start truncates, creates and connects. */
 	run(&r, dir, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, "still.yaml", NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, "still.yaml",
+	        NULL});
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
 	result_free(&r);
@@ -695,7 +701,8 @@ test_run__planted_link_refused(void **state)
 	    "follow: true)\n",
 	    outside);
 	run(&r, dir, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml", NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml",
+	        NULL});
 	assert_int_equal(r.status, 66);
 	assert_string_equal(r.err, want);
 	assert_string_equal(r.out, "");
@@ -716,7 +723,8 @@ test_run__planted_link_refused(void **state)
 	    "follow: true}\n"
 	    "out: !fd stdout\n"));
 	run(&r, dir, NULL,
-	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml", NULL});
+	    (char *const[]){(char *)tool, (char *)fdreport, "plant.yaml",
+	        NULL});
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
 	assert_true(report_fd(r.out, 1, &l));
@@ -788,8 +796,9 @@ test_run__failed_start_removes_created(void **state)
 	free(write_file("made.yaml",
 	    "a: !file {path: made.txt, access: write, create: true}\n"
 	    "out: !fd stdout\n"));
-	run(&r, dir, NULL, (char *const[]){(char *)tool, "--no-sandbox", junk,
-	                       "made.yaml", NULL});
+	run(&r, dir, NULL,
+	    (char *const[]){(char *)tool, "--no-sandbox", junk, "made.yaml",
+	        NULL});
 	assert_int_equal(r.status, 126);
 	assert_non_null(strstr(r.err, "junk: Exec format error\n"));
 	result_free(&r);
@@ -827,8 +836,9 @@ test_run__hostile_documents_refused_fast(void **state)
 	(void)state;
 	assert_non_null(yaml);
 	/* A billion laughs. */
-	p += sprintf(p, "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
-	                "lol, lol]\n");
+	p += sprintf(p,
+	    "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, "
+	    "lol, lol]\n");
 	for (int i = 1; i < 10; i++) {
 		p += sprintf(p, "a%d: &a%d [", i, i);
 		for (int j = 0; j < 10; j++)
@@ -915,8 +925,8 @@ group_teardown(void **state)
 {
 	static const char *const files[] = {"data", "every.yaml", "alias.yaml",
 	    "dry.yaml", "ok.yaml", "exit.yaml", "notexec", "garbage",
-	    "left.yaml", "keep.txt", "still.yaml", "outside.txt",
-	    "plant.yaml", "made.yaml"};
+	    "left.yaml", "keep.txt", "still.yaml", "outside.txt", "plant.yaml",
+	    "made.yaml"};
 	char path[4200];
 
 	(void)state;
@@ -926,7 +936,6 @@ group_teardown(void **state)
 	}
 	return rmdir(dir);
 }
-
 
 /* The group, which main.c runs. */
 int run_cli_tests(void);
@@ -950,5 +959,6 @@ run_cli_tests(void)
 	    TEST_CASE(test_run__malformed_golden),
 	};
 
-	return cmocka_run_group_tests_name("cli", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("cli", tests, group_setup,
+	    group_teardown);
 }

@@ -47,7 +47,8 @@ test_dry_run__truncates_nothing(void **state)
 	tl_write_file(keep, "keep me");
 	tl_load(&r, true, "!file {path: %s, access: write, truncate: true}",
 	    keep);
-	assert_non_null(strstr(tl_last_source(&r), " (dry run: not truncated)"));
+	assert_non_null(
+	    strstr(tl_last_source(&r), " (dry run: not truncated)"));
 	/* It holds an O_PATH descriptor of the file: no access at all. */
 	assert_int_equal(fcntl(tl_last_fd(&r), F_GETFL) & O_PATH, O_PATH);
 	tl_done(&r);
@@ -168,9 +169,11 @@ test_dry_run__connects_nothing(void **state)
 	tl_done(&r);
 
 	/* A port in use: the dry run says so, as the start would. */
-	tl_load(&r, true, "!socket {bind: \"127.0.0.1:%d\"}", ntohs(sin.sin_port));
-	tl_expect_error(&r, "c.yaml:1:16: !socket: bind 127.0.0.1:%d: Address "
-	                 "already in use",
+	tl_load(&r, true, "!socket {bind: \"127.0.0.1:%d\"}",
+	    ntohs(sin.sin_port));
+	tl_expect_error(&r,
+	    "c.yaml:1:16: !socket: bind 127.0.0.1:%d: Address "
+	    "already in use",
 	    ntohs(sin.sin_port));
 	tl_done(&r);
 	close(lfd);
@@ -180,8 +183,8 @@ test_dry_run__connects_nothing(void **state)
 	{
 		socklen_t len = sizeof(sin);
 
-		assert_int_equal(getsockname(tl_last_fd(&r),
-		                     (struct sockaddr *)&sin, &len),
+		assert_int_equal(
+		    getsockname(tl_last_fd(&r), (struct sockaddr *)&sin, &len),
 		    0);
 		assert_int_equal(sin.sin_port, 0);
 	}
@@ -210,8 +213,9 @@ test_dry_run__binds_no_file(void **state)
 	/* A file that is no socket is in the way, as for the start. */
 	tl_write_file(sock, "x");
 	tl_load(&r, true, "!socket {bind: %s}", sock);
-	tl_expect_error(&r, "c.yaml:1:16: !socket: bind %s: Address already in "
-	                 "use",
+	tl_expect_error(&r,
+	    "c.yaml:1:16: !socket: bind %s: Address already in "
+	    "use",
 	    sock);
 	tl_done(&r);
 	unlink(sock);
@@ -254,13 +258,13 @@ test_dry_run__unix_connect(void **state)
 	assert_int_equal(errno, EAGAIN);
 	tl_write_file(notsock, "x");
 	tl_load(&r, true, "!socket {connect: %s}", notsock);
-	tl_expect_error(&r, "c.yaml:1:19: !socket: connect %s: Connection refused",
-	    notsock);
+	tl_expect_error(&r,
+	    "c.yaml:1:19: !socket: connect %s: Connection refused", notsock);
 	tl_done(&r);
 	/* The start refuses the same. */
 	tl_load(&r, false, "!socket {connect: %s}", notsock);
-	tl_expect_error(&r, "c.yaml:1:19: !socket: connect %s: Connection refused",
-	    notsock);
+	tl_expect_error(&r,
+	    "c.yaml:1:19: !socket: connect %s: Connection refused", notsock);
 	tl_done(&r);
 	unlink(notsock);
 	/* Control: the start connects. */
@@ -297,7 +301,6 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-
 /* The group, which main.c runs. */
 int run_dry_run_tests(void);
 
@@ -312,5 +315,6 @@ run_dry_run_tests(void)
 	    TEST_CASE(test_dry_run__unix_connect),
 	};
 
-	return cmocka_run_group_tests_name("dry-run", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("dry-run", tests, group_setup,
+	    group_teardown);
 }

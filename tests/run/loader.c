@@ -83,8 +83,8 @@ check_error(const char *yaml, const char *expected)
 	snprintf(got, sizeof(got), "%s:%zu:%zu: %s", e->file, e->mark.line,
 	    e->mark.column, e->message);
 	if (strcmp(got, expected) != 0)
-		fail_msg(
-		    "%s: got \"%s\", expected \"%s\"", yaml, got, expected);
+		fail_msg("%s: got \"%s\", expected \"%s\"", yaml, got,
+		    expected);
 	loader_free(ld);
 }
 
@@ -183,10 +183,10 @@ test_loader_load__explicit_tags(void **state)
 	check_bytes("!<tag:yaml.org,2002:int> 3", "05 03");
 	check_error("!!int 1.5",
 	    "t.yaml:1:1: !!int takes an integer (decimal, 0o or 0x): 1.5");
-	check_error(
-	    "!!bool yes", "t.yaml:1:1: !!bool takes true or false: yes");
-	check_error(
-	    "!!null 0", "t.yaml:1:1: !!null takes null, ~ or nothing: 0");
+	check_error("!!bool yes",
+	    "t.yaml:1:1: !!bool takes true or false: yes");
+	check_error("!!null 0",
+	    "t.yaml:1:1: !!null takes null, ~ or nothing: 0");
 	check_error("!!float x",
 	    "t.yaml:1:1: !!float takes a number, .inf, -.inf or .nan: x");
 	check_error("!!binary a@==", "t.yaml:1:1: !!binary takes base64 text");
@@ -206,8 +206,8 @@ test_loader_load__timestamps(void **state)
 	check_bytes("!!timestamp 1970-01-01T00:00:01Z", "09 3b 9a ca 00");
 	check_bytes("!!timestamp 1970-01-01 00:00:01", "09 3b 9a ca 00");
 	check_bytes("!!timestamp 1970-01-01T01:00:01+01:00", "09 3b 9a ca 00");
-	check_bytes(
-	    "!!timestamp 1970-1-1t0:00:01.000000001 Z", "09 3b 9a ca 01");
+	check_bytes("!!timestamp 1970-1-1t0:00:01.000000001 Z",
+	    "09 3b 9a ca 01");
 	check_bytes("!!timestamp 1969-12-31T23:00:00-01", "09");
 	/* One day: 86400e9 ns = 0x4e94914f0000. */
 	check_bytes("!!timestamp 1970-01-02", "09 4e 94 91 4f 00 00");
@@ -229,8 +229,8 @@ static void
 test_loader_load__maps_and_duplicate_keys(void **state)
 {
 	(void)state;
-	check_bytes(
-	    "{a: 1, a: 2}", "06 83 08 61 00 82 05 01 83 08 61 00 82 05 02");
+	check_bytes("{a: 1, a: 2}",
+	    "06 83 08 61 00 82 05 01 83 08 61 00 82 05 02");
 	check_bytes("? [1]\n: x\n", "06 84 07 82 05 01 83 08 78 00");
 	check_bytes("{}", "06");
 	check_bytes("[]", "07");
@@ -242,8 +242,8 @@ test_loader_load__nul_in_string(void **state)
 	(void)state;
 	/* Argdata strings may hold NUL bytes, as in CloudABI. */
 	check_bytes("x: \"a\\0b\"", "06 83 08 78 00 85 08 61 00 62 00");
-	check_bytes(
-	    "[&x \"a\\0b\", *x]", "07 85 08 61 00 62 00 85 08 61 00 62 00");
+	check_bytes("[&x \"a\\0b\", *x]",
+	    "07 85 08 61 00 62 00 85 08 61 00 62 00");
 }
 
 static void
@@ -290,8 +290,9 @@ test_loader_load__documents(void **state)
 	(void)state;
 	check_bytes("--- 1\n...\n", "05 01");
 	check_bytes("%YAML 1.2\n--- 1\n", "05 01");
-	check_error("", "t.yaml:1:1: no YAML document: the configuration is "
-	                "empty (write ~ for null)");
+	check_error("",
+	    "t.yaml:1:1: no YAML document: the configuration is "
+	    "empty (write ~ for null)");
 	check_error("# only a comment\n",
 	    "t.yaml:2:1: no YAML document: the configuration is empty (write ~ "
 	    "for null)");
@@ -361,8 +362,8 @@ tag_typed(loader_t *ld, const loader_node_t *node, void *ctx)
 	    loader_node_bool(ld, node->items[3], "b", &b) != 0 ||
 	    loader_node_uint(ld, node->items[5], "u", 100, &u) != 0)
 		return NULL;
-	return loader_adopt(
-	    ld, argdata_create_int_u(u + b + strlen(s)), node->mark);
+	return loader_adopt(ld, argdata_create_int_u(u + b + strlen(s)),
+	    node->mark);
 }
 
 static const loader_handler_t handlers[] = {
@@ -452,8 +453,8 @@ test_loader_load__handler_errors(void **state)
 
 	ld = load("!bad x", handlers, 3, &s, NULL, &tree, &error);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(
-	    loader_error(ld)->message, "!bad: No such file or directory");
+	assert_string_equal(loader_error(ld)->message,
+	    "!bad: No such file or directory");
 	loader_free(ld);
 
 	ld = load("[!nope x]", handlers, 3, &s, NULL, &tree, &error);
@@ -518,8 +519,8 @@ test_loader_node__typed_views(void **state)
 
 	ld = load("!typed {s: 12, b: true, u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(
-	    loader_error(ld)->message, "s: expected a string, not an integer");
+	assert_string_equal(loader_error(ld)->message,
+	    "s: expected a string, not an integer");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: yes, u: 1}", handlers, 3, NULL, NULL, &tree,
 	    &error);
@@ -527,8 +528,8 @@ test_loader_node__typed_views(void **state)
 	    "b: expected a boolean, not the string yes (YAML 1.2 booleans are "
 	    "true and false)");
 	loader_free(ld);
-	ld = load("!typed {s: x, b: OFF, u: 1}", handlers, 3, NULL, NULL,
-	    &tree, &error);
+	ld = load("!typed {s: x, b: OFF, u: 1}", handlers, 3, NULL, NULL, &tree,
+	    &error);
 	assert_string_equal(loader_error(ld)->message,
 	    "b: expected a boolean, not the string OFF (YAML 1.2 booleans are "
 	    "true and false)");
@@ -536,23 +537,23 @@ test_loader_node__typed_views(void **state)
 	/* Quoted, it was meant as a string; other words get no hint. */
 	ld = load("!typed {s: x, b: \"yes\", u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(
-	    loader_error(ld)->message, "b: expected a boolean, not a string");
+	assert_string_equal(loader_error(ld)->message,
+	    "b: expected a boolean, not a string");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: yess, u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(
-	    loader_error(ld)->message, "b: expected a boolean, not a string");
+	assert_string_equal(loader_error(ld)->message,
+	    "b: expected a boolean, not a string");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: true, u: 101}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(
-	    loader_error(ld)->message, "u: 101 is out of range (0 to 100)");
+	assert_string_equal(loader_error(ld)->message,
+	    "u: 101 is out of range (0 to 100)");
 	loader_free(ld);
 	ld = load("!typed {s: x, b: true, u: [1]}", handlers, 3, NULL, NULL,
 	    &tree, &error);
-	assert_string_equal(
-	    loader_error(ld)->message, "u: expected a scalar, not a sequence");
+	assert_string_equal(loader_error(ld)->message,
+	    "u: expected a scalar, not a sequence");
 	loader_free(ld);
 	ld = load("!typed {s: !t x, b: true, u: 1}", handlers, 3, NULL, NULL,
 	    &tree, &error);
@@ -600,8 +601,8 @@ test_loader_load__billion_laughs_refused_fast(void **state)
 	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
 	assert_true(now() - start < 1.0);
 	assert_int_equal(error, EINVAL);
-	assert_non_null(strstr(
-	    loader_error(ld)->message, "expands to more than 10000000 values"));
+	assert_non_null(strstr(loader_error(ld)->message,
+	    "expands to more than 10000000 values"));
 	assert_int_equal(loader_error(ld)->mark.line, 7);
 	loader_free(ld);
 }
@@ -618,8 +619,8 @@ test_loader_load__expansion_bounds(void **state)
 	ld = load("[&a [1, 2, 3], *a]", NULL, 0, NULL, &limits, &tree, &error);
 	assert_int_equal(error, 0);
 	loader_free(ld);
-	ld = load(
-	    "[&a [1, 2, 3], *a, *a]", NULL, 0, NULL, &limits, &tree, &error);
+	ld = load("[&a [1, 2, 3], *a, *a]", NULL, 0, NULL, &limits, &tree,
+	    &error);
 	assert_int_equal(error, EINVAL);
 	assert_int_equal(loader_error(ld)->mark.column, 20);
 	loader_free(ld);
@@ -679,8 +680,8 @@ test_loader_load__deep_nesting(void **state)
 	ld = load(yaml, NULL, 0, NULL, NULL, &tree, &error);
 	assert_true(now() - start < 1.0);
 	assert_int_equal(error, EINVAL);
-	assert_string_equal(
-	    loader_error(ld)->message, "nesting deeper than 1000 levels");
+	assert_string_equal(loader_error(ld)->message,
+	    "nesting deeper than 1000 levels");
 	assert_int_equal(loader_error(ld)->mark.column, 2001);
 	loader_free(ld);
 	free(yaml);
@@ -728,8 +729,8 @@ test_loader_load__deep_nesting(void **state)
 			free(yaml);
 		}
 		if (t[1] > 16 * t[0] + 0.01)
-			fail_msg(
-			    "depth 64: %.3f s, depth 1: %.3f s", t[1], t[0]);
+			fail_msg("depth 64: %.3f s, depth 1: %.3f s", t[1],
+			    t[0]);
 	}
 
 	/* A larger bound is honoured. */
@@ -913,20 +914,20 @@ random_tree(struct forest *f, int depth)
 
 	switch (r % (depth > 4 ? 8 : 10)) {
 	case 0:
-		return (argdata_t *)(r & 8    ? &argdata_null
-		                     : r & 16 ? &argdata_true
-		                              : &argdata_false);
+		return (argdata_t *)(r & 8 ? &argdata_null
+		        : r & 16           ? &argdata_true
+		                           : &argdata_false);
 	case 1: {
 		static const intmax_t edges[] = {0, 1, -1, 127, 128, -128, -129,
 		    255, 256, INTMAX_MAX, INTMAX_MIN};
 
 		if (r & 16)
-			return keep(
-			    f, argdata_create_int_s(edges[(r >> 8) % 11]));
+			return keep(f,
+			    argdata_create_int_s(edges[(r >> 8) % 11]));
 		if (r & 32)
 			return keep(f, argdata_create_int_u(rnd(f)));
-		return keep(
-		    f, argdata_create_int_s((intmax_t)rnd(f) >> (r >> 8) % 64));
+		return keep(f,
+		    argdata_create_int_s((intmax_t)rnd(f) >> (r >> 8) % 64));
 	}
 	case 2: {
 		static const double edges[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1e300,
@@ -943,9 +944,8 @@ random_tree(struct forest *f, int depth)
 	}
 	case 3:
 		if (r & 16) {
-			const char *s =
-			    tricky[(r >> 8) %
-			           (sizeof(tricky) / sizeof(tricky[0]))];
+			const char *s = tricky[(r >> 8) %
+			    (sizeof(tricky) / sizeof(tricky[0]))];
 
 			return keep(f, argdata_create_str_c(s));
 		} else {
@@ -1148,5 +1148,6 @@ run_loader_tests(void)
 	    TEST_CASE(test_loader_load__once),
 	};
 
-	return cmocka_run_group_tests_name("loader", tests, test_fds_setup, test_fds_teardown);
+	return cmocka_run_group_tests_name("loader", tests, test_fds_setup,
+	    test_fds_teardown);
 }

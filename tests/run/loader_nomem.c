@@ -83,5 +83,6 @@ run_loader_nomem_tests(void)
 	    TEST_CASE(test_loader_load__every_allocation_failing),
 	};
 
-	return cmocka_run_group_tests_name("loader-nomem", tests, test_fds_setup, test_fds_teardown);
+	return cmocka_run_group_tests_name("loader-nomem", tests,
+	    test_fds_setup, test_fds_teardown);
 }

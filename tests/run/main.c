@@ -24,17 +24,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct test_group groups[] = {
-		{"loader", run_loader_tests},
-		{"loader-nomem", run_loader_nomem_tests},
-		{"tags", run_tags_tests},
-		{"script", run_script_tests},
-		{"schema-note", run_schema_note_tests},
-		{"paths", run_paths_tests},
-		{"dry-run", run_dry_run_tests},
-		{"cli", run_cli_tests},
-		{"start", run_start_tests},
-		{"plain", run_plain_tests},
-		{"systemd", run_systemd_tests},
+	    {"loader", run_loader_tests},
+	    {"loader-nomem", run_loader_nomem_tests},
+	    {"tags", run_tags_tests},
+	    {"script", run_script_tests},
+	    {"schema-note", run_schema_note_tests},
+	    {"paths", run_paths_tests},
+	    {"dry-run", run_dry_run_tests},
+	    {"cli", run_cli_tests},
+	    {"start", run_start_tests},
+	    {"plain", run_plain_tests},
+	    {"systemd", run_systemd_tests},
 	};
 
 	return test_main(argc, argv, groups,

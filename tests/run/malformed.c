@@ -31,7 +31,7 @@ malformed_each(const char *file,
 			mem = open_memstream(&yaml, &len);
 			assert_non_null(mem);
 		} else if (strncmp(line, "=> ", 3) == 0 ||
-		           strncmp(line, "=66> ", 5) == 0) {
+		    strncmp(line, "=66> ", 5) == 0) {
 			bool resource = line[1] == '6';
 
 			assert_non_null(mem);
@@ -39,7 +39,8 @@ malformed_each(const char *file,
 			mem = NULL;
 			line[strcspn(line, "\n")] = '\0';
 			check(&(struct malformed_case){title, yaml, len,
-			    line + (resource ? 5 : 3), resource ? 66 : 65},
+			          line + (resource ? 5 : 3),
+			          resource ? 66 : 65},
 			    arg);
 			free(yaml);
 			yaml = NULL;

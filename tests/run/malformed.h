@@ -14,8 +14,8 @@ struct malformed_case {
 	const char *title; /* ends in a newline */
 	const char *yaml;
 	size_t len;
-	const char *want;  /* the expected line, without its newline */
-	int status;        /* cloudabi-run's exit status */
+	const char *want; /* the expected line, without its newline */
+	int status;       /* cloudabi-run's exit status */
 };
 
 /*

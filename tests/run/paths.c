@@ -46,8 +46,9 @@ plant(const char *name, const char *target, char *p, size_t size)
 	assert_int_equal(symlink(target, p), 0);
 }
 
-#define LINK_WHY "(not followed, so that a confined program cannot " \
-	"plant one that the next start opens; write the path it leads " \
+#define LINK_WHY                                                               \
+	"(not followed, so that a confined program cannot "                    \
+	"plant one that the next start opens; write the path it leads "        \
 	"to, or add follow: true)"
 
 /*
@@ -82,7 +83,8 @@ test_paths__planted_file_link_refused(void **state)
 	assert_string_equal(tl_content(secret, buf, sizeof(buf)), "secret");
 
 	/* Control: allowed to follow, the start opens the outside file. */
-	tl_load(&r, false, "!file {path: %s, access: append, follow: true}", log);
+	tl_load(&r, false, "!file {path: %s, access: append, follow: true}",
+	    log);
 	assert_true(tl_same_file(tl_last_fd(&r), secret));
 	assert_non_null(strstr(tl_last_source(&r), " follow"));
 	tl_done(&r);
@@ -136,8 +138,8 @@ test_paths__socket_link_refused(void **state)
 	snprintf(outsock, sizeof(outsock), "%s/s", outdir);
 	tl_load(&r, false, "!socket {bind: %s}", sock);
 	tl_expect_error(&r,
-	    "c.yaml:1:16: !socket: bind %s: %s is a symbolic link (to %s) "
-	    LINK_WHY,
+	    "c.yaml:1:16: !socket: bind %s: %s is a symbolic link (to "
+	    "%s) " LINK_WHY,
 	    sock, data, outdir);
 	tl_done(&r);
 	assert_false(tl_exists(outsock));
@@ -151,8 +153,8 @@ test_paths__socket_link_refused(void **state)
 	plant("ls", outsock, ls, sizeof(ls));
 	tl_load(&c, false, "!socket {connect: %s}", ls);
 	tl_expect_error(&c,
-	    "c.yaml:1:19: !socket: connect %s: %s is a symbolic link (to %s) "
-	    LINK_WHY,
+	    "c.yaml:1:19: !socket: connect %s: %s is a symbolic link (to "
+	    "%s) " LINK_WHY,
 	    ls, ls, outsock);
 	tl_done(&c);
 	tl_load(&c, false, "!socket {connect: %s, follow: true}", ls);
@@ -168,8 +170,9 @@ test_paths__socket_link_refused(void **state)
 	unlink(data);
 
 	tl_load(&r, false, "!socket {bind: 127.0.0.1:0, follow: true}");
-	tl_expect_error(&r, "c.yaml:1:29: follow: only applies to a unix socket "
-	                 "path");
+	tl_expect_error(&r,
+	    "c.yaml:1:29: follow: only applies to a unix socket "
+	    "path");
 	tl_done(&r);
 }
 
@@ -217,8 +220,8 @@ test_paths__without_openat2(void **state)
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {
-	    .len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
+	struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]),
+	    .filter = filter};
 	char data[4300], p[4400], why[RUN_WHY_SIZE];
 	int status;
 	pid_t pid;
@@ -246,11 +249,12 @@ test_paths__without_openat2(void **state)
 		close(fd);
 		snprintf(p, sizeof(p), "%s/x", data);
 		if (run_open_path(AT_FDCWD, p, O_RDONLY, 0, false, why,
-		        sizeof(why)) != -1 || errno != ELOOP ||
-		    strncmp(why, data, strlen(data)) != 0)
+		        sizeof(why)) != -1 ||
+		    errno != ELOOP || strncmp(why, data, strlen(data)) != 0)
 			_exit(13);
 		if (run_open_path(AT_FDCWD, data, O_RDONLY | O_DIRECTORY, 0,
-		        false, why, sizeof(why)) != -1 || errno != ELOOP)
+		        false, why, sizeof(why)) != -1 ||
+		    errno != ELOOP)
 			_exit(14);
 		/* Control: followed, it opens. */
 		fd = run_open_path(AT_FDCWD, data, O_RDONLY | O_DIRECTORY, 0,
@@ -337,7 +341,6 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-
 /* The group, which main.c runs. */
 int run_paths_tests(void);
 
@@ -353,5 +356,6 @@ run_paths_tests(void)
 	    TEST_CASE(test_paths__unix_name_too_long),
 	};
 
-	return cmocka_run_group_tests_name("paths", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("paths", tests, group_setup,
+	    group_teardown);
 }

@@ -53,21 +53,26 @@ test_run_plain__cat(void **state)
 
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "cat", cfg, NULL}), 0);
+	                     (char *const[]){(char *)tool, "cat", cfg, NULL}),
+	    0);
 	assert_string_equal(out, "one\ntwo\n");
 	assert_string_equal(err, "");
 	free(out);
 	free(err);
 
-	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "cat", cfg, "--", "-n", NULL}), 0);
+	assert_int_equal(
+	    run(&how, NULL, &out, &err,
+	        (char *const[]){(char *)tool, "cat", cfg, "--", "-n", NULL}),
+	    0);
 	assert_string_equal(out, "     1\tone\n     2\ttwo\n");
 	free(out);
 	free(err);
 
-	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, "--",
-	        "a b", "--c", NULL}), 0);
+	assert_int_equal(
+	    run(&how, NULL, &out, &err,
+	        (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, "--",
+	            "a b", "--c", NULL}),
+	    0);
 	assert_string_equal(err, "");
 	assert_int_equal(count_lines(out, "fd "), 3);
 	assert_report_fd(out, 0, "file", in);
@@ -103,11 +108,13 @@ test_run_plain__fd_argument(void **state)
 	int port;
 
 	(void)state;
-	start(&p, NULL, (char *const[]){(char *)tool, (char *)server, cfg,
-	    NULL});
+	start(&p, NULL,
+	    (char *const[]){(char *)tool, (char *)server, cfg, NULL});
 	read_line(p.out, line, sizeof(line));
-	assert_int_equal(sscanf(line,
-	    "hello-server: listening on 127.0.0.1:%d (descriptor 3)", &port),
+	assert_int_equal(
+	    sscanf(line,
+	        "hello-server: listening on 127.0.0.1:%d (descriptor 3)",
+	        &port),
 	    1);
 	reply = fetch(port);
 	assert_int_equal(finish(&p, &out, &err), 0);
@@ -153,9 +160,9 @@ test_run_plain__joined_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "--env", "X=1",
-	        (char *)fdreport_plain,
-	        cfg, NULL}), 0);
+	                     (char *const[]){(char *)tool, "--env", "X=1",
+	                         (char *)fdreport_plain, cfg, NULL}),
+	    0);
 	assert_string_equal(out, "");
 	assert_string_equal(err, "");
 	snprintf(path, sizeof(path), "%s/report.txt", dir);
@@ -197,8 +204,9 @@ test_run_plain__argdata_program_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(run(NULL, "out: !fd stdout\n", &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport, "-", "--", "one",
-	        "--two", NULL}), 0);
+	                     (char *const[]){(char *)tool, (char *)fdreport,
+	                         "-", "--", "one", "--two", NULL}),
+	    0);
 	assert_string_equal(err, "");
 	assert_int_equal(count_lines(out, "arg "), 2);
 	assert_true(has_line(out, "arg one"));
@@ -211,7 +219,8 @@ test_run_plain__argdata_program_arguments(void **state)
 
 	/* No configuration named: -- alone ends the command line's part. */
 	assert_int_equal(run(NULL, "out: !fd stdout\n", &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport, "--", "x", NULL}),
+	                     (char *const[]){(char *)tool, (char *)fdreport,
+	                         "--", "x", NULL}),
 	    0);
 	assert_true(has_line(out, "arg x"));
 	free(out);
@@ -219,7 +228,8 @@ test_run_plain__argdata_program_arguments(void **state)
 
 	/* Anything after the configuration but -- is refused, saying why. */
 	assert_int_equal(run(NULL, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport, "-", "x", NULL}),
+	                     (char *const[]){(char *)tool, (char *)fdreport,
+	                         "-", "x", NULL}),
 	    64);
 	assert_string_equal(err,
 	    "cloudabi-run: x: the program's arguments go after --\n");
@@ -245,9 +255,11 @@ test_run_plain__dry_run(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "--dry-run", "--argv0", "srv",
-	        (char *)fdreport_plain, cfg, "--", "last", NULL}), 0);
+	assert_int_equal(
+	    run(&how, NULL, &out, &err,
+	        (char *const[]){(char *)tool, "--dry-run", "--argv0", "srv",
+	            (char *)fdreport_plain, cfg, "--", "last", NULL}),
+	    0);
 	assert_string_equal(err, "");
 	assert_null(strstr(out, "\npid "));
 	assert_non_null(strstr(out, "FD  NAME    KIND "));
@@ -256,8 +268,8 @@ test_run_plain__dry_run(void **state)
 	assert_non_null(strstr(out, "\n2   stderr  null        /dev/null "));
 	assert_non_null(strstr(out, "\n3   http    fd          inherited 2 "));
 	assert_non_null(strstr(out, "dry.yaml:5:9\n"));
-	assert_non_null(strstr(out,
-	    "\nARGV\n0  srv\n1  -v\n2  --fd=1\n3  last\n"));
+	assert_non_null(
+	    strstr(out, "\nARGV\n0  srv\n1  -v\n2  --fd=1\n3  last\n"));
 	assert_non_null(strstr(out,
 	    "\nENVIRONMENT\nLISTEN_FDS=1\nLISTEN_FDNAMES=http\nLISTEN_PID="));
 	assert_true(has_line(out, "LANG=C"));
@@ -279,14 +291,15 @@ test_run_plain__env_bound(void **state)
 
 	(void)state;
 	assert_non_null(text);
-	len = (size_t)snprintf(text, size,
-	    "!plain\nstdout: !fd stdout\nenv:\n");
+	len =
+	    (size_t)snprintf(text, size, "!plain\nstdout: !fd stdout\nenv:\n");
 	for (int i = 0; i < 4096; i++)
-		len += (size_t)snprintf(text + len, size - len, "  V%d: x\n",
-		    i);
+		len +=
+		    (size_t)snprintf(text + len, size - len, "  V%d: x\n", i);
 	cfg = write_file("env.yaml", text);
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    0);
 	assert_int_equal(count_lines(out, "env "), 4096);
 	free(out);
@@ -295,9 +308,11 @@ test_run_plain__env_bound(void **state)
 	remove_file(cfg);
 	cfg = write_file("env.yaml", text);
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    65);
-	assert_non_null(strstr(err, "env.yaml:4:3: env: more than 4096 "
+	assert_non_null(strstr(err,
+	    "env.yaml:4:3: env: more than 4096 "
 	    "variables\n"));
 	free(out);
 	free(err);
@@ -319,7 +334,6 @@ group_teardown(void **state)
 	return proc_io_teardown();
 }
 
-
 /* The group, which main.c runs. */
 int run_plain_tests(void);
 
@@ -335,5 +349,6 @@ run_plain_tests(void)
 	    TEST_CASE(test_run_plain__env_bound),
 	};
 
-	return cmocka_run_group_tests_name("plain", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("plain", tests, group_setup,
+	    group_teardown);
 }

@@ -61,8 +61,9 @@ start(struct proc *p, const struct how *how, char *const argv[])
 		    dup2(err[1], 2) < 0 ||
 		    (how != NULL && how->cwd != NULL && chdir(how->cwd) != 0))
 			_exit(99);
-		for (size_t i = 0; how != NULL && how->env != NULL &&
-		     how->env[i] != NULL; i++)
+		for (size_t i = 0;
+		     how != NULL && how->env != NULL && how->env[i] != NULL;
+		     i++)
 			putenv((char *)how->env[i]);
 		if (how != NULL && how->listen_pid_self) {
 			snprintf(pid, sizeof(pid), "%ld", (long)getpid());
@@ -211,13 +212,13 @@ report_fd(const char *report, int fd, char *kind, unsigned long long *ino)
 	if ((p = strstr(report, key)) == NULL)
 		return false;
 	return sscanf(p + strlen(key),
-	    "fdflags 0 flags 0x%*x dev %*u ino %llu mode %*o offset %*d "
-	    "kind %15s", ino, kind) == 2;
+	           "fdflags 0 flags 0x%*x dev %*u ino %llu mode %*o offset %*d "
+	           "kind %15s",
+	           ino, kind) == 2;
 }
 
 void
-assert_report_fd(const char *report, int fd, const char *kind,
-    const char *path)
+assert_report_fd(const char *report, int fd, const char *kind, const char *path)
 {
 	unsigned long long ino;
 	char got[16];

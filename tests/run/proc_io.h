@@ -33,7 +33,7 @@ struct proc {
 
 /* How to start it: extra environment entries, LISTEN_PID set to itself. */
 struct how {
-	const char *const *env;	/* NAME=VALUE..., NULL; or NULL */
+	const char *const *env; /* NAME=VALUE..., NULL; or NULL */
 	bool listen_pid_self;
 	const char *cwd;
 };
@@ -57,8 +57,7 @@ char *write_file(const char *name, const char *text);
 void remove_file(char *path);
 size_t count_lines(const char *text, const char *prefix);
 bool has_line(const char *text, const char *line);
-bool report_fd(const char *report, int fd, char *kind,
-    unsigned long long *ino);
+bool report_fd(const char *report, int fd, char *kind, unsigned long long *ino);
 void assert_report_fd(const char *report, int fd, const char *kind,
     const char *path);
 char *fetch(int port);

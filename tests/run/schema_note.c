@@ -55,22 +55,22 @@ each(const argdata_t *element, size_t index, void *out, void *arg)
 	return 0;
 }
 
-#define CONFIG_KEYS(X)                                                    \
-	X(KEY_FD, struct config, log, "log",                              \
-	    ARGDATA_REQUIRED | ARGDATA_FD_WRITABLE)                       \
-	X(KEY, struct config, offset, "offset", 0, .def_int = -1)         \
-	X(KEY_ARRAY, struct config, ports, nports, "ports", 0)            \
-	X(KEY_ARRAY_OF_FDS, struct config, dirs, ndirs, "dirs",           \
-	    ARGDATA_FD_DIRECTORY)                                         \
-	X(KEY_ARRAY_OF_MAPS, struct config, workers, nworkers, "workers", \
-	    worker_schema, 0)                                             \
-	X(KEY_MAP, struct config, main_worker, "main", worker_schema, 0)  \
-	X(KEY_TIMESTAMP, struct config, when, "when", 0)                  \
-	X(KEY, struct config, verbose, "verbose", 0)                      \
-	X(KEY, struct config, averyveryverylongkeyofexactly32,            \
-	    "averyveryverylongkeyofexactly32!", 0)                        \
-	X(KEY_EACH, "each", each, NULL, 0)                                \
-	X(OTHER_KEYS, struct config, others, nothers, struct worker, name, \
+#define CONFIG_KEYS(X)                                                         \
+	X(KEY_FD, struct config, log, "log",                                   \
+	    ARGDATA_REQUIRED | ARGDATA_FD_WRITABLE)                            \
+	X(KEY, struct config, offset, "offset", 0, .def_int = -1)              \
+	X(KEY_ARRAY, struct config, ports, nports, "ports", 0)                 \
+	X(KEY_ARRAY_OF_FDS, struct config, dirs, ndirs, "dirs",                \
+	    ARGDATA_FD_DIRECTORY)                                              \
+	X(KEY_ARRAY_OF_MAPS, struct config, workers, nworkers, "workers",      \
+	    worker_schema, 0)                                                  \
+	X(KEY_MAP, struct config, main_worker, "main", worker_schema, 0)       \
+	X(KEY_TIMESTAMP, struct config, when, "when", 0)                       \
+	X(KEY, struct config, verbose, "verbose", 0)                           \
+	X(KEY, struct config, averyveryverylongkeyofexactly32,                 \
+	    "averyveryverylongkeyofexactly32!", 0)                             \
+	X(KEY_EACH, "each", each, NULL, 0)                                     \
+	X(OTHER_KEYS, struct config, others, nothers, struct worker, name,     \
 	    worker_schema)
 PROGRAM_SCHEMA(config_fields, CONFIG_KEYS, 0);
 

@@ -64,13 +64,14 @@ test_run_script_read__followed(void **state)
 	assert_false(s.has_arg);
 	/* Blanks around, the rest of the line one argument, CRLF. */
 	assert_int_equal(read_text("#! \t/usr/bin/python3  -u -S \t\r\n", &s,
-	    why, sizeof(why)), 0);
+	                     why, sizeof(why)),
+	    0);
 	assert_string_equal(s.interp, "/usr/bin/python3");
 	assert_true(s.has_arg);
 	assert_string_equal(s.arg, "-u -S");
 	assert_false(s.via_env);
-	assert_int_equal(read_text("#!/usr/bin/env python3\n", &s, why,
-	    sizeof(why)), 0);
+	assert_int_equal(
+	    read_text("#!/usr/bin/env python3\n", &s, why, sizeof(why)), 0);
 	assert_true(s.via_env);
 	assert_string_equal(s.arg, "python3");
 }
@@ -81,17 +82,22 @@ test_run_script_read__refused(void **state)
 	static const struct {
 		const char *text, *why;
 	} cases[] = {
-	    {"#!/bin/sh", "its #! line is longer than 255 bytes or does not "
+	    {"#!/bin/sh",
+	        "its #! line is longer than 255 bytes or does not "
 	        "end"},
 	    {"#!   \n", "its #! line names no interpreter"},
 	    {"#!\n", "its #! line names no interpreter"},
-	    {"#!/usr/bin/env\n", "its #! line runs env, which cannot be "
+	    {"#!/usr/bin/env\n",
+	        "its #! line runs env, which cannot be "
 	        "followed"},
-	    {"#!/usr/bin/env -S a b\n", "its #! line runs env -S a b, which "
+	    {"#!/usr/bin/env -S a b\n",
+	        "its #! line runs env -S a b, which "
 	        "cannot be followed"},
-	    {"#!/usr/bin/env A=1\n", "its #! line runs env A=1: expected the "
+	    {"#!/usr/bin/env A=1\n",
+	        "its #! line runs env A=1: expected the "
 	        "name of a program"},
-	    {"#!/usr/bin/env ./x\n", "its #! line runs env ./x: expected the "
+	    {"#!/usr/bin/env ./x\n",
+	        "its #! line runs env ./x: expected the "
 	        "name of a program"},
 	};
 	struct run_script s;
@@ -99,8 +105,8 @@ test_run_script_read__refused(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(read_text(cases[i].text, &s, why,
-		    sizeof(why)), -1);
+		assert_int_equal(read_text(cases[i].text, &s, why, sizeof(why)),
+		    -1);
 		assert_true(s.is_script);
 		assert_string_equal(why, cases[i].why);
 	}
@@ -153,8 +159,8 @@ test_run_script_read__random_bytes(void **state)
 		buf[0] = '#';
 		buf[1] = '!';
 		for (size_t i = 2; i < len; i++)
-			buf[i] = alphabet[rand_r(&seed) %
-			    (sizeof(alphabet) - 1)];
+			buf[i] =
+			    alphabet[rand_r(&seed) % (sizeof(alphabet) - 1)];
 		fd = file_of(buf, len);
 		r = run_script_read(fd, &s, why, sizeof(why));
 		close(fd);
@@ -181,15 +187,15 @@ test_run_script_follow__not_executable(void **state)
 	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
 	/* Nobody may execute it: not followed; the exec says EACCES. */
 	assert_int_equal(fchmod(fd, 0644), 0);
-	assert_int_equal(run_script_follow(fd, &s, &ifd, &path, why,
-	    sizeof(why)), 0);
+	assert_int_equal(
+	    run_script_follow(fd, &s, &ifd, &path, why, sizeof(why)), 0);
 	assert_false(s.is_script);
 	assert_int_equal(ifd, -1);
 	assert_null(path);
 	/* Executable: its interpreter opened in its place. */
 	assert_int_equal(fchmod(fd, 0755), 0);
-	assert_int_equal(run_script_follow(fd, &s, &ifd, &path, why,
-	    sizeof(why)), 0);
+	assert_int_equal(
+	    run_script_follow(fd, &s, &ifd, &path, why, sizeof(why)), 0);
 	assert_true(s.is_script);
 	assert_true(ifd >= 0);
 	assert_string_equal(path, "/bin/sh");
@@ -208,11 +214,11 @@ int
 run_script_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_run_script_read__followed),
-		T(test_run_script_read__refused),
-		T(test_run_script_read__bound),
-		T(test_run_script_read__random_bytes),
-		T(test_run_script_follow__not_executable),
+	    T(test_run_script_read__followed),
+	    T(test_run_script_read__refused),
+	    T(test_run_script_read__bound),
+	    T(test_run_script_read__random_bytes),
+	    T(test_run_script_follow__not_executable),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

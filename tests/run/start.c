@@ -196,10 +196,11 @@ test_start__missing_library(void **state)
 
 	(void)state;
 	assert_true(asprintf(&created, "%s/created", dir) > 0);
-	assert_true(asprintf(&yaml, "out: !fd stdout\n"
-	                            "made: !file {path: %s, access: write, "
-	                            "create: true}\n",
-	    created) > 0);
+	assert_true(asprintf(&yaml,
+	                "out: !fd stdout\n"
+	                "made: !file {path: %s, access: write, "
+	                "create: true}\n",
+	                created) > 0);
 	config = put_file("lib.yaml", yaml, strlen(yaml), 0644);
 
 	/* The control: started directly, the loader fails, exit 127. */
@@ -219,8 +220,9 @@ test_start__missing_library(void **state)
 		if (mode < 2)
 			run_tool(&r, false, mode == 1, prog, config);
 		else
-			run(&r, (char *const[]){(char *)tool,
-			    "--dry-run", prog, config, NULL});
+			run(&r,
+			    (char *const[]){(char *)tool, "--dry-run", prog,
+			        config, NULL});
 		if (r.status != 126 || strncmp(r.err, want, strlen(want)) != 0)
 			fail_msg("mode %d: status %d: %s", mode, r.status,
 			    r.err);
@@ -235,8 +237,9 @@ test_start__missing_library(void **state)
 
 	/* Where LD_LIBRARY_PATH is given, the loader decides. */
 	snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s", libdir);
-	run(&r, (char *const[]){(char *)tool, "--no-sandbox", "--env",
-	    env, prog, config, NULL});
+	run(&r,
+	    (char *const[]){(char *)tool, "--no-sandbox", "--env", env, prog,
+	        config, NULL});
 	if (r.status != 0)
 		fail_msg("status %d: %s", r.status, r.err);
 	assert_int_equal(strncmp(r.out, "pid ", 4), 0);
@@ -339,16 +342,18 @@ test_start__each_reason_its_line(void **state)
 	expect_refusal(paths[2], config, "an ELF object file, not a program");
 	/* A script is started by its interpreter (tests/run/test_script.c,
 	 * tests/programs): here one whose interpreter is missing. */
-	paths[3] = put_file("script", "#!/nonexistent/sh -e\necho hi\n", 27,
-	    0755);
-	snprintf(why, sizeof(why), "a #! script: its interpreter "
+	paths[3] =
+	    put_file("script", "#!/nonexistent/sh -e\necho hi\n", 27, 0755);
+	snprintf(why, sizeof(why),
+	    "a #! script: its interpreter "
 	    "/nonexistent/sh: No such file or directory; start its "
 	    "interpreter instead: cloudabi-run /nonexistent/sh [config.yaml] "
-	    "-- -e %s", paths[3]);
+	    "-- -e %s",
+	    paths[3]);
 	expect_refusal(paths[3], config, why);
 	paths[4] = put_file("text", "hello\n", 6, 0755);
-	expect_refusal(
-	    paths[4], config, "not an ELF program (nor a #! script)");
+	expect_refusal(paths[4], config,
+	    "not an ELF program (nor a #! script)");
 	paths[5] = put_elf_interp("noloader", "/nonexistent/ld-linux.so.2");
 	expect_refusal(paths[5], config,
 	    "needs the loader /nonexistent/ld-linux.so.2, not found");
@@ -417,15 +422,17 @@ test_start__descriptor_limit(void **state)
 	 */
 	for (size_t n = 440; n < 600 && fits == 0; n += 1) {
 		config = many_files(n);
-		run(&dry, (char *const[]){"/bin/sh", "-c",
-		    LOW_LIMIT "exec \"$0\" \"$@\"", (char *)tool,
-		    "--dry-run", (char *)fdreport, config, NULL});
+		run(&dry,
+		    (char *const[]){"/bin/sh", "-c",
+		        LOW_LIMIT "exec \"$0\" \"$@\"", (char *)tool,
+		        "--dry-run", (char *)fdreport, config, NULL});
 		if (dry.status != 0) {
 			fits = n - 1;
 			assert_int_equal(dry.status, 71);
-			assert_non_null(strstr(dry.err, "many.yaml: too many "
-			                                "descriptors for the "
-			                                "limit of 1024"));
+			assert_non_null(strstr(dry.err,
+			    "many.yaml: too many "
+			    "descriptors for the "
+			    "limit of 1024"));
 			run_tool(&r, true, confinable, fdreport, config);
 			assert_int_equal(r.status, dry.status);
 			assert_string_equal(r.err, dry.err);
@@ -501,9 +508,10 @@ test_start__append_is_not_kept(void **state)
 	struct stat st;
 
 	(void)state;
-	assert_true(asprintf(&yaml, "out: !fd stdout\n"
-	                            "log: !file {path: %s, access: append}\n",
-	    log) > 0);
+	assert_true(asprintf(&yaml,
+	                "out: !fd stdout\n"
+	                "log: !file {path: %s, access: append}\n",
+	                log) > 0);
 	config = put_file("append.yaml", yaml, strlen(yaml), 0644);
 	/*
 	 * What cloudabi-run(1) says, confined or not: the descriptor is
@@ -517,14 +525,15 @@ test_start__append_is_not_kept(void **state)
 		run_tool(&r, false, confined, appendprobe, config);
 		if (r.status != 0)
 			fail_msg("status %d: %s", r.status, r.err);
-		assert_string_equal(r.out, "append_only 0\n"
-		                           "append 1\n"
-		                           "clear_append 0\n"
-		                           "append_after 0\n"
-		                           "overwrite 0\n"
-		                           "ftruncate 0\n"
-		                           "fchmod 0\n"
-		                           "fchown 0\n");
+		assert_string_equal(r.out,
+		    "append_only 0\n"
+		    "append 1\n"
+		    "clear_append 0\n"
+		    "append_after 0\n"
+		    "overwrite 0\n"
+		    "ftruncate 0\n"
+		    "fchmod 0\n"
+		    "fchown 0\n");
 		assert_int_equal(stat(log, &st), 0);
 		assert_int_equal(st.st_size, 1);
 		assert_int_equal(st.st_mode & 07777, 0777);
@@ -555,15 +564,16 @@ test_start__append_is_not_kept(void **state)
 		run_tool(&r, false, confined, appendprobe, config);
 		if (r.status != 0)
 			fail_msg("status %d: %s", r.status, r.err);
-		snprintf(want, sizeof(want), "append_only 1\n"
-		                           "append 1\n"
-		                           "clear_append EPERM\n"
-		                           "append_after 1\n"
-		                           "overwrite 0\n"
-		                           "ftruncate EPERM\n"
-		                           "fchmod EPERM\n"
-		                           "fchown EPERM\n"
-		                           "clear_append_only %s\n",
+		snprintf(want, sizeof(want),
+		    "append_only 1\n"
+		    "append 1\n"
+		    "clear_append EPERM\n"
+		    "append_after 1\n"
+		    "overwrite 0\n"
+		    "ftruncate EPERM\n"
+		    "fchmod EPERM\n"
+		    "fchown EPERM\n"
+		    "clear_append_only %s\n",
 		    confined ? "EPERM" : "0");
 		assert_string_equal(r.out, want);
 		/* Confined, the attribute stayed: the test takes it off. */
@@ -612,7 +622,6 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-
 /* The group, which main.c runs. */
 int run_start_tests(void);
 
@@ -626,5 +635,6 @@ run_start_tests(void)
 	    TEST_CASE(test_start__append_is_not_kept),
 	};
 
-	return cmocka_run_group_tests_name("start", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("start", tests, group_setup,
+	    group_teardown);
 }

@@ -71,11 +71,12 @@ start_activated(struct proc *p, const char *names, const char *program,
 		*port = free_port();
 		snprintf(l1, sizeof(l1), "127.0.0.1:%d", *port);
 		snprintf(l2, sizeof(l2), "127.0.0.1:%d", free_port());
-		start(p, NULL, (char *const[]){(char *)ssa, "-l", l1, "-l", l2,
-		    fdname, (char *)tool,
-		    (char *)(program != NULL ? program : server),
-		    config != NULL ? (char *)config : cfg, "--", "--once",
-		    NULL});
+		start(p, NULL,
+		    (char *const[]){(char *)ssa, "-l", l1, "-l", l2, fdname,
+		        (char *)tool,
+		        (char *)(program != NULL ? program : server),
+		        config != NULL ? (char *)config : cfg, "--", "--once",
+		        NULL});
 		/* systemd-socket-activate says when it listens. */
 		read_line(p->err, line, sizeof(line));
 		if (strncmp(line, "Listening on ", 13) == 0) {
@@ -110,7 +111,7 @@ test_run_systemd__socket_activation(void **state)
 	(void)state;
 	if (ssa == NULL) {
 		print_message("systemd-socket-activate not found: install "
-		    "Debian's systemd package\n");
+		              "Debian's systemd package\n");
 		skip();
 	}
 	socket_unit_name(name, sizeof(name));
@@ -172,7 +173,7 @@ test_run_systemd__socket_activation_argdata(void **state)
 	(void)state;
 	if (ssa == NULL) {
 		print_message("systemd-socket-activate not found: install "
-		    "Debian's systemd package\n");
+		              "Debian's systemd package\n");
 		remove_file(cfg);
 		remove_file(twice);
 		skip();
@@ -192,7 +193,8 @@ test_run_systemd__socket_activation_argdata(void **state)
 	start_activated(&p, "http:http", fdreport, twice, &port);
 	poke(port);
 	assert_int_equal(finish(&p, &out, &err), 65);
-	assert_non_null(strstr(err, "twice.yaml:1:9: !fd http: 2 received "
+	assert_non_null(strstr(err,
+	    "twice.yaml:1:9: !fd http: 2 received "
 	    "descriptors bear that name; name one by its number\n"));
 	free(out);
 	free(err);
@@ -227,7 +229,8 @@ test_run_systemd__listen_checks(void **state)
 
 	(void)state;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    66);
 	/* 3, or 4 should the test's own 3 lack close-on-exec. */
 	assert_non_null(strstr(err, "cloudabi-run: LISTEN_FDS=2: descriptor "));
@@ -237,7 +240,8 @@ test_run_systemd__listen_checks(void **state)
 
 	how.env = miscount;
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    66);
 	assert_non_null(strstr(err,
 	    "LISTEN_FDNAMES=a:b names 2 descriptors, LISTEN_FDS=1\n"));
@@ -246,9 +250,11 @@ test_run_systemd__listen_checks(void **state)
 
 	how = (struct how){.env = other};
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    65);
-	assert_non_null(strstr(err, "listen.yaml:2:13: !fd http: not a "
+	assert_non_null(strstr(err,
+	    "listen.yaml:2:13: !fd http: not a "
 	    "number, stdin, stdout, stderr or a name in LISTEN_FDNAMES "
 	    "(LISTEN_PID names another process)\n"));
 	free(out);
@@ -256,7 +262,8 @@ test_run_systemd__listen_checks(void **state)
 
 	how = (struct how){.env = nopid};
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    65);
 	assert_non_null(strstr(err, "(LISTEN_PID is not set)\n"));
 	free(out);
@@ -264,17 +271,22 @@ test_run_systemd__listen_checks(void **state)
 
 	how = (struct how){.env = badpid};
 	assert_int_equal(run(&how, NULL, &out, &err,
-	    (char *const[]){(char *)tool, (char *)fdreport_plain, cfg, NULL}),
+	                     (char *const[]){(char *)tool,
+	                         (char *)fdreport_plain, cfg, NULL}),
 	    66);
-	assert_string_equal(err, "cloudabi-run: LISTEN_PID=12x: expected a "
+	assert_string_equal(err,
+	    "cloudabi-run: LISTEN_PID=12x: expected a "
 	    "process id\n");
 	free(out);
 	free(err);
 
-	assert_int_equal(run(NULL, NULL, &out, &err,
-	    (char *const[]){(char *)tool, "--env", "LISTEN_FDS=1",
-	        (char *)fdreport_plain, cfg, NULL}), 64);
-	assert_string_equal(err, "cloudabi-run: --env LISTEN_FDS=1: set by "
+	assert_int_equal(
+	    run(NULL, NULL, &out, &err,
+	        (char *const[]){(char *)tool, "--env", "LISTEN_FDS=1",
+	            (char *)fdreport_plain, cfg, NULL}),
+	    64);
+	assert_string_equal(err,
+	    "cloudabi-run: --env LISTEN_FDS=1: set by "
 	    "cloudabi-run itself, never passed on\n");
 	free(out);
 	free(err);
@@ -295,7 +307,6 @@ group_teardown(void **state)
 	return proc_io_teardown();
 }
 
-
 /* The group, which main.c runs. */
 int run_systemd_tests(void);
 
@@ -308,5 +319,6 @@ run_systemd_tests(void)
 	    TEST_CASE(test_run_systemd__listen_checks),
 	};
 
-	return cmocka_run_group_tests_name("systemd", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("systemd", tests, group_setup,
+	    group_teardown);
 }

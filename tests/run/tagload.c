@@ -82,8 +82,7 @@ tl_same_file(int fd, const char *p)
 	struct stat a, b;
 
 	assert_int_equal(fstat(fd, &a), 0);
-	return stat(p, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return stat(p, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 void

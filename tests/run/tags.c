@@ -282,12 +282,12 @@ test_tag_file__fifo_does_not_block(void **state)
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	run_load(&r, -1, "!file {path: %s}", fifo);
 	fd = tree_fd(&r);
-	assert_int_equal(
-	    fcntl(fd, F_GETFL) & (O_NONBLOCK | O_ACCMODE), O_RDONLY);
+	assert_int_equal(fcntl(fd, F_GETFL) & (O_NONBLOCK | O_ACCMODE),
+	    O_RDONLY);
 	run_done(&r);
 	run_load(&r, -1, "!file {path: %s, access: write}", fifo);
-	run_expect_error(
-	    &r, "c.yaml:1:14: !file: %s: No such device or address", fifo);
+	run_expect_error(&r,
+	    "c.yaml:1:14: !file: %s: No such device or address", fifo);
 	run_done(&r);
 	unlink(fifo);
 }
@@ -318,8 +318,8 @@ test_tag_dir__opens_and_records_write(void **state)
 	    path);
 	run_done(&r);
 	run_load(&r, -1, "!dir {path: /x, write: 1}");
-	run_expect_error(
-	    &r, "c.yaml:1:24: write: expected a boolean, not an integer");
+	run_expect_error(&r,
+	    "c.yaml:1:24: write: expected a boolean, not an integer");
 	run_done(&r);
 	run_load(&r, -1, "!dir {write: true}");
 	run_expect_error(&r, "c.yaml:1:1: !dir: path is missing");
@@ -367,8 +367,8 @@ test_tag_socket__tcp_and_udp(void **state)
 	run_load(&r, -1, "!socket {bind: \"[::1]:0\"}");
 	if (r.error == 0) {
 		fd = tree_fd(&r);
-		assert_int_equal(
-		    strncmp(r.rc.res[0].source, "tcp [::1]:", 10), 0);
+		assert_int_equal(strncmp(r.rc.res[0].source, "tcp [::1]:", 10),
+		    0);
 	}
 	run_done(&r);
 }
@@ -425,8 +425,8 @@ test_tag_socket__unix_bind_connect_and_cleanup(void **state)
 	}
 
 	/* A failure after the bind removes the file as well. */
-	run_load(
-	    &r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]", sock);
+	run_load(&r, -1, "[!socket {bind: %s}, !file {path: /nonexistent}]",
+	    sock);
 	assert_int_not_equal(r.error, 0);
 	run_done(&r);
 	assert_int_equal(stat(sock, &st), -1);
@@ -476,8 +476,9 @@ test_tag_socket__errors(void **state)
 	        "c.yaml:1:16: 127.0.0.1:: the port is missing"},
 	    {"!socket {bind: \":80\"}",
 	        "c.yaml:1:16: :80: the host is missing or too long"},
-	    {"!socket {bind: \"@\"}", "c.yaml:1:16: @: unix socket address "
-	                              "is empty"},
+	    {"!socket {bind: \"@\"}",
+	        "c.yaml:1:16: @: unix socket address "
+	        "is empty"},
 	    {"!socket {connect: /nonexistent/sock}",
 	        "c.yaml:1:19: !socket: connect /nonexistent/sock: No such "
 	        "file or directory"},
@@ -499,12 +500,12 @@ test_tag_socket__errors(void **state)
 static void
 test_run_distinct_addresses__lists_them(void **state)
 {
-	struct sockaddr_in a = {
-	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
-	struct sockaddr_in b = {
-	    .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x0a000001)};
-	struct sockaddr_in6 c = {
-	    .sin6_family = AF_INET6, .sin6_addr.s6_addr[15] = 1};
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(0x7f000001)};
+	struct sockaddr_in b = {.sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(0x0a000001)};
+	struct sockaddr_in6 c = {.sin6_family = AF_INET6,
+	    .sin6_addr.s6_addr[15] = 1};
 	struct addrinfo ai[4] = {
 	    {.ai_addr = (struct sockaddr *)&a, .ai_addrlen = sizeof(a)},
 	    {.ai_addr = (struct sockaddr *)&b, .ai_addrlen = sizeof(b)},
@@ -546,7 +547,7 @@ static void
 test_tag_socket__several_addresses(void **state)
 {
 	static const char text[] = "127.0.0.1 several.test\n"
-				   "127.0.0.2 several.test\n";
+	                           "127.0.0.2 several.test\n";
 	char hosts[] = "/tmp/argdata-hosts-XXXXXX";
 	int fd = mkstemp(hosts), status;
 	pid_t pid;
@@ -566,18 +567,20 @@ test_tag_socket__several_addresses(void **state)
 
 		/* The type is ignored here; "none" keeps valgrind quiet. */
 		if (unshare(CLONE_NEWNS) != 0 ||
-		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) !=
+		        0 ||
 		    mount(hosts, "/etc/hosts", "none", MS_BIND, NULL) != 0)
 			_exit(77);
 		if (run_context_init(&rc, -1, "/bin/true") != 0 ||
 		    (ld = loader_create("c.yaml", run_handlers, run_nhandlers,
-			 &rc, NULL)) == NULL)
+		         &rc, NULL)) == NULL)
 			_exit(2);
-		error = loader_load_string(ld,
-		    "!socket {bind: several.test:0}", 30, &tree);
+		error = loader_load_string(ld, "!socket {bind: several.test:0}",
+		    30, &tree);
 		msg = error != 0 ? loader_error(ld)->message : "(loaded)";
-		if (strstr(msg, "several.test resolves to several addresses "
-				"(127.0.0.1") == NULL ||
+		if (strstr(msg,
+		        "several.test resolves to several addresses "
+		        "(127.0.0.1") == NULL ||
 		    strstr(msg, "127.0.0.2") == NULL) {
 			fprintf(stderr, "unexpected: %s\n", msg);
 			_exit(1);
@@ -615,18 +618,21 @@ test_tag_fd__inherited_only(void **state)
 	run_expect_error(&r, "c.yaml:1:1: !fd 999: descriptor 999 is not open");
 	run_done(&r);
 	run_load(&r, -1, "!fd -1");
-	run_expect_error(&r, "c.yaml:1:1: !fd: -1 is out of range (0 to "
-	                     "2147483647)");
+	run_expect_error(&r,
+	    "c.yaml:1:1: !fd: -1 is out of range (0 to "
+	    "2147483647)");
 	run_done(&r);
 	run_load(&r, -1, "!fd stdfoo");
-	run_expect_error(&r, "c.yaml:1:1: !fd stdfoo: not a number, stdin, "
-	                     "stdout, stderr or a name in LISTEN_FDNAMES "
-	                     "(cloudabi-run was started without LISTEN_FDS)");
+	run_expect_error(&r,
+	    "c.yaml:1:1: !fd stdfoo: not a number, stdin, "
+	    "stdout, stderr or a name in LISTEN_FDNAMES "
+	    "(cloudabi-run was started without LISTEN_FDS)");
 	run_done(&r);
 	run_load(&r, -1, "!fd {a: 1}");
-	run_expect_error(&r, "c.yaml:1:1: !fd takes a number, stdin, stdout, "
-	                     "stderr or the name of a descriptor received "
-	                     "from systemd");
+	run_expect_error(&r,
+	    "c.yaml:1:1: !fd takes a number, stdin, stdout, "
+	    "stderr or the name of a descriptor received "
+	    "from systemd");
 	run_done(&r);
 
 	/*
@@ -676,7 +682,8 @@ test_tag_executable__one_descriptor(void **state)
 	run_done(&r);
 
 	run_load(&r, execfd, "!executable [x]");
-	run_expect_error(&r, "c.yaml:1:1: !executable takes nothing (the "
+	run_expect_error(&r,
+	    "c.yaml:1:1: !executable takes nothing (the "
 	    "program itself), the path of another program or {path: ..., "
 	    "follow: true}");
 	run_done(&r);
@@ -715,18 +722,21 @@ test_tag_executable__another_program(void **state)
 	assert_int_equal(r.rc.ngrants, 1);
 	run_done(&r);
 	run_load(&r, -1, "!executable /bin/true");
-	run_expect_error(&r, "c.yaml:1:1: !executable: /bin/true: /bin is a "
+	run_expect_error(&r,
+	    "c.yaml:1:1: !executable: /bin/true: /bin is a "
 	    "symbolic link (to usr/bin) (not followed, so that a confined "
 	    "program cannot plant one that the next start opens; write the "
 	    "path it leads to, or add follow: true)");
 	run_done(&r);
 
 	run_load(&r, -1, "!executable /etc/passwd");
-	run_expect_error(&r, "c.yaml:1:1: !executable: /etc/passwd: not an "
+	run_expect_error(&r,
+	    "c.yaml:1:1: !executable: /etc/passwd: not an "
 	    "executable file");
 	run_done(&r);
 	run_load(&r, -1, "!executable /nonexistent");
-	run_expect_error(&r, "c.yaml:1:1: !executable: /nonexistent: No such "
+	run_expect_error(&r,
+	    "c.yaml:1:1: !executable: /nonexistent: No such "
 	    "file or directory");
 	run_done(&r);
 }
@@ -775,8 +785,10 @@ test_plain_grants__exec_script_grants_interpreter(void **state)
 	/* A missing interpreter is an error of the configuration. */
 	write_exec(script, "#!/nonexistent/sh\n");
 	run_load(&r, -1, "!plain\nexec: [%s]\n", script);
-	run_expect_error(&r, "c.yaml:2:8: exec: %s: its interpreter "
-	    "/nonexistent/sh: No such file or directory", script);
+	run_expect_error(&r,
+	    "c.yaml:2:8: exec: %s: its interpreter "
+	    "/nonexistent/sh: No such file or directory",
+	    script);
 	run_done(&r);
 	assert_int_equal(unlink(script), 0);
 	assert_int_equal(unlink(env), 0);
@@ -896,5 +908,6 @@ run_tags_tests(void)
 	    T(test_tags__malformed_golden),
 	};
 
-	return cmocka_run_group_tests_name("tags", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("tags", tests, group_setup,
+	    group_teardown);
 }

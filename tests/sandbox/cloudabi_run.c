@@ -39,9 +39,10 @@
 #include "testutil.h"
 #include "sandbox_test.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) ||     \
     !defined(CLOUDABI_RUN_PATH)
-#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
+#error                                                                         \
+    "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 static void
@@ -57,8 +58,8 @@ test_cloudabi_run__no_sandbox(void **state)
 		skip();
 	/* Unconfined even where the kernel could not confine. */
 	world_create(&w, "");
-	status = run_tool(&w, opts, true, report, sizeof(report), err,
-	    sizeof(err));
+	status =
+	    run_tool(&w, opts, true, report, sizeof(report), err, sizeof(err));
 	assert_string_equal(err, "");
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -86,7 +87,8 @@ test_cloudabi_run__refusal_names_option(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 69);
 	assert_string_equal(out, "");
-	assert_string_equal(err, "cloudabi-run: the sandbox needs Landlock "
+	assert_string_equal(err,
+	    "cloudabi-run: the sandbox needs Landlock "
 	    "(Linux 5.13 or later); --no-sandbox runs the program "
 	    "unconfined\n");
 	world_destroy(&w);
@@ -96,7 +98,8 @@ test_cloudabi_run__refusal_names_option(void **state)
 	status = run_tool(&w, dry, true, out, sizeof(out), err, sizeof(err));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_non_null(strstr(out, "\nSANDBOX\nrefused: the sandbox needs "
+	assert_non_null(strstr(out,
+	    "\nSANDBOX\nrefused: the sandbox needs "
 	    "Landlock (Linux 5.13 or later)\n"));
 	world_destroy(&w);
 }

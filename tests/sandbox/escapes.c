@@ -40,9 +40,10 @@
 #include "testutil.h"
 #include "sandbox_test.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) ||     \
     !defined(CLOUDABI_RUN_PATH)
-#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
+#error                                                                         \
+    "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 /* What the probe must see, confined: 0 for allowed, else the errno. */
@@ -50,62 +51,62 @@ static const struct {
 	const char *name;
 	const char *confined;
 } expected[] = {
-	{"etc_passwd", "EACCES"},
-	{"outside_file", "EACCES"},
-	{"root_dir", "EACCES"},
-	{"proc_status", "EACCES"},
-	{"proc_reopen_write", "EACCES"},
-	{"dotdot_dir", "EACCES"},
-	{"dotdot_file", "EACCES"},
-	{"symlink_absolute", "EACCES"},
-	{"symlink_relative", "EACCES"},
-	{"rw_symlink_escape", "EACCES"},
-	{"ro_create", "EACCES"},
-	{"ro_write", "EACCES"},
-	{"ro_truncate", "EACCES"},
-	{"ro_mkdir", "EACCES"},
-	{"ro_unlink", "EACCES"},
-	{"ro_rename_out", "EACCES"},
-	{"ro_link_out", "EXDEV"},
-	{"rw_mknod_char", "EACCES"},
-	{"tcp_connect", "EACCES"},
-	{"tcp_bind", "EACCES"},
-	{"udp_socket", "EACCES"},
-	{"mptcp_socket", "EACCES"},
-	{"unix_socket", "EACCES"},
-	{"unix_connect_outside", "EACCES"},
-	{"socketpair_dgram", "EACCES"},
-	{"socketpair_inet", "EACCES"},
-	{"socketpair_high_bits", "EACCES"},
-	{"io_uring", "ENOSYS"},
-	{"kill_parent", "EPERM"},
-	{"pidfd_signal_parent", "EPERM"},
-	{"steal_parent_fd", "EPERM"},
-	{"mount", "EPERM"},
-	{"link_outside_into_rw", "EXDEV"},
-	{"rename_outside_into_rw", "EACCES"},
-	{"truncate_outside", "EACCES"},
-	{"read_parent_memory", "EPERM"},
-	{"exec_other", "EACCES"},
-	{"open_mode3_outside", "EACCES"},
-	{"openat2_outside", "ENOSYS"},
-	{"file_setattr_outside", "EPERM"},
-	{"chmod_outside", "EPERM"},
-	{"chown_outside", "EPERM"},
-	{"chmod_beneath_ro", "EPERM"},
-	{"utimes_outside", "EPERM"},
-	{"setxattr_outside", "EPERM"},
-	{"tiocsti", "EPERM"},
-	{"tiocsti_high_bits", "EPERM"},
-	{"ro_read", "0"},
-	{"ro_readdir", "0"},
-	{"ro_read_beneath", "0"},
-	{"rw_write", "0"},
-	{"rw_changes", "0"},
-	{"accept", "0"},
-	{"socketpair_stream", "0"},
-	{"signal_self", "0"},
-	{"kill_self", "0"},
+    {"etc_passwd", "EACCES"},
+    {"outside_file", "EACCES"},
+    {"root_dir", "EACCES"},
+    {"proc_status", "EACCES"},
+    {"proc_reopen_write", "EACCES"},
+    {"dotdot_dir", "EACCES"},
+    {"dotdot_file", "EACCES"},
+    {"symlink_absolute", "EACCES"},
+    {"symlink_relative", "EACCES"},
+    {"rw_symlink_escape", "EACCES"},
+    {"ro_create", "EACCES"},
+    {"ro_write", "EACCES"},
+    {"ro_truncate", "EACCES"},
+    {"ro_mkdir", "EACCES"},
+    {"ro_unlink", "EACCES"},
+    {"ro_rename_out", "EACCES"},
+    {"ro_link_out", "EXDEV"},
+    {"rw_mknod_char", "EACCES"},
+    {"tcp_connect", "EACCES"},
+    {"tcp_bind", "EACCES"},
+    {"udp_socket", "EACCES"},
+    {"mptcp_socket", "EACCES"},
+    {"unix_socket", "EACCES"},
+    {"unix_connect_outside", "EACCES"},
+    {"socketpair_dgram", "EACCES"},
+    {"socketpair_inet", "EACCES"},
+    {"socketpair_high_bits", "EACCES"},
+    {"io_uring", "ENOSYS"},
+    {"kill_parent", "EPERM"},
+    {"pidfd_signal_parent", "EPERM"},
+    {"steal_parent_fd", "EPERM"},
+    {"mount", "EPERM"},
+    {"link_outside_into_rw", "EXDEV"},
+    {"rename_outside_into_rw", "EACCES"},
+    {"truncate_outside", "EACCES"},
+    {"read_parent_memory", "EPERM"},
+    {"exec_other", "EACCES"},
+    {"open_mode3_outside", "EACCES"},
+    {"openat2_outside", "ENOSYS"},
+    {"file_setattr_outside", "EPERM"},
+    {"chmod_outside", "EPERM"},
+    {"chown_outside", "EPERM"},
+    {"chmod_beneath_ro", "EPERM"},
+    {"utimes_outside", "EPERM"},
+    {"setxattr_outside", "EPERM"},
+    {"tiocsti", "EPERM"},
+    {"tiocsti_high_bits", "EPERM"},
+    {"ro_read", "0"},
+    {"ro_readdir", "0"},
+    {"ro_read_beneath", "0"},
+    {"rw_write", "0"},
+    {"rw_changes", "0"},
+    {"accept", "0"},
+    {"socketpair_stream", "0"},
+    {"signal_self", "0"},
+    {"kill_self", "0"},
 };
 
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
@@ -157,8 +158,8 @@ probe_tree(const int *fds, argdata_t **elems)
 
 /* Starts the probe through the library; returns its pid or pidfd. */
 static int
-start_by_library(struct world *w, enum start how, int execfd,
-    const int *fds, bool confined)
+start_by_library(struct world *w, enum start how, int execfd, const int *fds,
+    bool confined)
 {
 	program_attr_t *attr = program_attr_create();
 	argdata_t *elems[5], *tree;
@@ -204,7 +205,13 @@ run_probe(struct world *w, enum start how, bool confined, char *out,
 	assert_true(execfd >= 0);
 	if (how == BY_LAUNCHER) {
 		if (confined)
-			assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = fds, .nfds = 5, .writable = &w->rw, .nwritable = 1}, &sb), 0);
+			assert_int_equal(sandbox_create(execfd,
+			                     &(struct sandbox_spec){.fds = fds,
+			                         .nfds = 5,
+			                         .writable = &w->rw,
+			                         .nwritable = 1},
+			                     &sb),
+			    0);
 		handle = launch(execfd, fds, 5, sb);
 	} else {
 		handle = start_by_library(w, how, execfd, fds, confined);
@@ -216,11 +223,11 @@ run_probe(struct world *w, enum start how, bool confined, char *out,
 	out[used] = '\0';
 	if (how == BY_SPAWN) {
 		siginfo_t info;
-		assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)handle, &info,
-		    WEXITED), 0);
+		assert_int_equal(
+		    waitid((idtype_t)P_PIDFD, (id_t)handle, &info, WEXITED), 0);
 		close(handle);
-		status = info.si_code == CLD_EXITED ? info.si_status << 8 :
-		    info.si_status;
+		status = info.si_code == CLD_EXITED ? info.si_status << 8
+		                                    : info.si_status;
 	} else {
 		assert_int_equal(waitpid(handle, &status, 0), handle);
 	}
@@ -240,8 +247,8 @@ confined_mismatches(const char *report)
 	int failures = 0;
 
 	for (size_t i = 0; i < NEXPECTED; i++) {
-		const char *got = result_of(report, expected[i].name, buf,
-		    sizeof(buf));
+		const char *got =
+		    result_of(report, expected[i].name, buf, sizeof(buf));
 		if (got == NULL || strcmp(got, expected[i].confined) != 0) {
 			print_error("%s: expected %s, got %s\n",
 			    expected[i].name, expected[i].confined,
@@ -292,8 +299,7 @@ test_program_spawn__sandbox_probe(void **state)
 
 /* Hands an entry of the world to the unprivileged test user. */
 static int
-chown_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+chown_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -311,8 +317,8 @@ static void
 test_program_spawn__sandbox_probe_unprivileged(void **state)
 {
 	static const char *const escapes[] = {"etc_passwd", "outside_file",
-		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
-		"exec_other", "chmod_outside", "open_mode3_outside"};
+	    "dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
+	    "exec_other", "chmod_outside", "open_mode3_outside"};
 	char report[2][8192], buf[64];
 	int failures = 0;
 
@@ -338,8 +344,8 @@ test_program_spawn__sandbox_probe_unprivileged(void **state)
 			    setresgid(65534, 65534, 65534) != 0 ||
 			    setresuid(65534, 65534, 65534) != 0)
 				_exit(90);
-			status = run_probe(&w, BY_SPAWN, confined, out,
-			    sizeof(out));
+			status =
+			    run_probe(&w, BY_SPAWN, confined, out, sizeof(out));
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 			    write(pipefd[1], out, strlen(out)) < 0)
 				_exit(91);
@@ -350,7 +356,7 @@ test_program_spawn__sandbox_probe_unprivileged(void **state)
 		w.report[1] = -1;
 		close(pipefd[1]);
 		while ((n = read(pipefd[0], report[confined] + used,
-		    sizeof(report[confined]) - 1 - used)) > 0)
+		            sizeof(report[confined]) - 1 - used)) > 0)
 			used += (size_t)n;
 		report[confined][used] = '\0';
 		close(pipefd[0]);
@@ -363,8 +369,8 @@ test_program_spawn__sandbox_probe_unprivileged(void **state)
 	assert_non_null(strstr(report[1], "\nend\n"));
 	failures += confined_mismatches(report[1]);
 	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
-		const char *got = result_of(report[0], escapes[i], buf,
-		    sizeof(buf));
+		const char *got =
+		    result_of(report[0], escapes[i], buf, sizeof(buf));
 		if (got == NULL || strcmp(got, "0") != 0) {
 			print_error("%s: unconfined as 65534, got %s\n",
 			    escapes[i], got != NULL ? got : "(nothing)");
@@ -393,8 +399,8 @@ test_cloudabi_run__probe_confined(void **state)
 	if (CLOUDABI_RUN_PATH[0] == '\0')
 		skip();
 	world_create(&w, "");
-	status = run_tool(&w, none, false, report, sizeof(report), err,
-	    sizeof(err));
+	status =
+	    run_tool(&w, none, false, report, sizeof(report), err, sizeof(err));
 	assert_string_equal(err, "");
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
@@ -409,7 +415,7 @@ test_cloudabi_run__dry_run_shows_rules(void **state)
 {
 	static const char *const dry[] = {"--dry-run", NULL};
 	static const char *const dry_none[] = {"--dry-run", "--no-sandbox",
-		NULL};
+	    NULL};
 	struct world w;
 	char out[16384], err[1024], want[512];
 	int status;
@@ -423,24 +429,28 @@ test_cloudabi_run__dry_run_shows_rules(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_string_equal(err, "");
 	assert_non_null(strstr(out, "\nSANDBOX\nlandlock: ABI "));
-	snprintf(want, sizeof(want), "landlock: allow read_file,read_dir "
-	    "directory %s/ro\n", w.root);
+	snprintf(want, sizeof(want),
+	    "landlock: allow read_file,read_dir "
+	    "directory %s/ro\n",
+	    w.root);
 	assert_non_null(strstr(out, want));
 	snprintf(want, sizeof(want), "truncate writable directory %s/rw\n",
 	    w.root);
 	assert_non_null(strstr(out, want));
-	assert_non_null(strstr(out, "landlock: allow execute,read_file "
+	assert_non_null(strstr(out,
+	    "landlock: allow execute,read_file "
 	    "program " PROBE_PATH "\n"));
 	assert_non_null(strstr(out, "/libc.so.6\n"));
-	assert_non_null(strstr(out, "seccomp: deny socket, bind, connect "
+	assert_non_null(strstr(out,
+	    "seccomp: deny socket, bind, connect "
 	    "(EACCES): new sockets\n"));
 	/* Nothing started: the probe never reported. */
 	assert_null(strstr(out, "\nend\n"));
 	world_destroy(&w);
 
 	world_create(&w, "");
-	status = run_tool(&w, dry_none, false, out, sizeof(out), err,
-	    sizeof(err));
+	status =
+	    run_tool(&w, dry_none, false, out, sizeof(out), err, sizeof(err));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_non_null(strstr(out, "\nSANDBOX\nnone: --no-sandbox\n"));
 	world_destroy(&w);
@@ -452,9 +462,9 @@ test_sandbox_apply__probe_unconfined(void **state)
 	/* The same probe without the sandbox escapes: the confined test
 	 * above can fail. */
 	static const char *const escapes[] = {"etc_passwd", "outside_file",
-		"dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
-		"exec_other", "chmod_outside", "socketpair_high_bits",
-		"open_mode3_outside", "openat2_outside"};
+	    "dotdot_file", "symlink_absolute", "udp_socket", "kill_parent",
+	    "exec_other", "chmod_outside", "socketpair_high_bits",
+	    "open_mode3_outside", "openat2_outside"};
 	struct world w;
 	char report[8192], buf[64];
 	int status;
@@ -464,16 +474,17 @@ test_sandbox_apply__probe_unconfined(void **state)
 	status = run_probe(&w, BY_SPAWN, false, report, sizeof(report));
 	assert_true(WIFEXITED(status));
 	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
-		const char *got = result_of(report, escapes[i], buf,
-		    sizeof(buf));
+		const char *got =
+		    result_of(report, escapes[i], buf, sizeof(buf));
 		assert_non_null(got);
 		assert_string_equal(got, "0");
 	}
 	/* Taking a parent's descriptor needs ptrace rights: root has them
 	 * whatever Yama says. */
 	if (geteuid() == 0)
-		assert_string_equal(result_of(report, "steal_parent_fd", buf,
-		    sizeof(buf)), "0");
+		assert_string_equal(
+		    result_of(report, "steal_parent_fd", buf, sizeof(buf)),
+		    "0");
 	world_destroy(&w);
 }
 
@@ -542,8 +553,8 @@ test_cloudabi_run__too_much_work(void **state)
 {
 	char root[64] = "/tmp/sandbox-costly.XXXXXX", path[256];
 	char out[16384], err[1024], want[512];
-	char *run[] = {NULL, path, NULL}, *dry[] = {NULL, "--dry-run", path,
-		NULL};
+	char *run[] = {NULL, path, NULL},
+	     *dry[] = {NULL, "--dry-run", path, NULL};
 	int status;
 
 	(void)state;
@@ -556,7 +567,8 @@ test_cloudabi_run__too_much_work(void **state)
 	status = run_tool_plain(run, out, sizeof(out), err, sizeof(err));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 126);
-	snprintf(want, sizeof(want), "cloudabi-run: %s: the sandbox would "
+	snprintf(want, sizeof(want),
+	    "cloudabi-run: %s: the sandbox would "
 	    "need too much work to find its libraries (too many search "
 	    "paths, names or libraries), or its arguments are too long\n",
 	    path);
@@ -564,7 +576,8 @@ test_cloudabi_run__too_much_work(void **state)
 	status = run_tool_plain(dry, out, sizeof(out), err, sizeof(err));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_non_null(strstr(out, "\nSANDBOX\nrefused: the sandbox would "
+	assert_non_null(strstr(out,
+	    "\nSANDBOX\nrefused: the sandbox would "
 	    "need too much work to find its libraries"));
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }

@@ -94,8 +94,7 @@ setup(void **state)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -108,8 +107,7 @@ teardown(void **state)
 {
 	int r = test_fds_teardown(state);
 
-	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
-	    0);
+	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 	return r;
 }
 
@@ -125,8 +123,7 @@ struct grant {
  * its report (with root written back as "@"), to be freed.
  */
 static char *
-run(const char *text, const struct grant *grants, size_t ngrants,
-    bool confined)
+run(const char *text, const struct grant *grants, size_t ngrants, bool confined)
 {
 	program_attr_t *attr = program_attr_create();
 	int instr, report[2], execfd, pidfd, gfd[8];
@@ -164,8 +161,8 @@ run(const char *text, const struct grant *grants, size_t ngrants,
 		/* O_PATH is enough to anchor a rule. */
 		gfd[i] = open(path, O_PATH | O_CLOEXEC);
 		assert_true(gfd[i] >= 0);
-		assert_int_equal(program_attr_addgrant(attr, gfd[i],
-		    grants[i].rights), 0);
+		assert_int_equal(
+		    program_attr_addgrant(attr, gfd[i], grants[i].rights), 0);
 	}
 	elems[0] = argdata_create_fd(instr);
 	elems[1] = argdata_create_fd(report[1]);
@@ -178,8 +175,8 @@ run(const char *text, const struct grant *grants, size_t ngrants,
 	while ((n = read(report[0], buf + used, sizeof(buf) - 1 - used)) > 0)
 		used += (size_t)n;
 	buf[used] = '\0';
-	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-	    WEXITED), 0);
+	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED),
+	    0);
 	assert_int_equal(info.si_code, CLD_EXITED);
 	assert_int_equal(info.si_status, 0);
 	close(pidfd);
@@ -224,7 +221,8 @@ test_program_attr_addgrant__read_file(void **state)
 
 	(void)state;
 	expect("read @/file.txt\nwrite @/file.txt\nread @/secret.txt\n"
-	       "list @\n", g, 1,
+	       "list @\n",
+	    g, 1,
 	    "read @/file.txt 0\nwrite @/file.txt EACCES\n"
 	    "read @/secret.txt EACCES\nlist @ EACCES\n",
 	    "read @/file.txt 0\nwrite @/file.txt 0\nread @/secret.txt 0\n"
@@ -239,7 +237,8 @@ test_program_attr_addgrant__read_dir(void **state)
 
 	(void)state;
 	expect("read @/ro/a\nread @/ro/sub/b\nlist @/ro/sub\nwrite @/ro/new\n"
-	       "read @/file.txt\n", g, 1,
+	       "read @/file.txt\n",
+	    g, 1,
 	    "read @/ro/a 0\nread @/ro/sub/b 0\nlist @/ro/sub 0\n"
 	    "write @/ro/new EACCES\nread @/file.txt EACCES\n",
 	    "read @/ro/a 0\nread @/ro/sub/b 0\nlist @/ro/sub 0\n"
@@ -260,7 +259,8 @@ test_program_attr_addgrant__write(void **state)
 
 	(void)state;
 	expect("write @/rw/new\nread @/rw/new\nwrite @/file.txt\n"
-	       "read @/file.txt\nwrite @/other\n", g, 2,
+	       "read @/file.txt\nwrite @/other\n",
+	    g, 2,
 	    "write @/rw/new 0\nread @/rw/new 0\nwrite @/file.txt 0\n"
 	    "read @/file.txt 0\nwrite @/other EACCES\n",
 	    "write @/rw/new 0\nread @/rw/new 0\nwrite @/file.txt 0\n"
@@ -301,7 +301,8 @@ test_program_attr_addgrant__exec(void **state)
 	(void)state;
 	/* Reading a program is not executing it. */
 	expect("exec /usr/bin/true\nexec /usr/bin/false\nread /usr/bin/false\n"
-	       "exec /usr/bin/env\n", g, 2,
+	       "exec /usr/bin/env\n",
+	    g, 2,
 	    "exec /usr/bin/true exit 0\nexec /usr/bin/false EACCES\n"
 	    "read /usr/bin/false 0\nexec /usr/bin/env EACCES\n",
 	    "exec /usr/bin/true exit 0\nexec /usr/bin/false exit 1\n"
@@ -406,15 +407,15 @@ test_program_attr_addgrant__errors(void **state)
 	assert_int_equal(program_attr_addgrant(attr, -1, PROGRAM_GRANT_READ),
 	    EBADF);
 	/* Without the sandbox, grants do nothing: not even checked. */
-	assert_int_equal(program_attr_addgrant(attr, closed,
-	    PROGRAM_GRANT_READ), 0);
+	assert_int_equal(
+	    program_attr_addgrant(attr, closed, PROGRAM_GRANT_READ), 0);
 	assert_int_equal(program_spawn(execfd, tree, attr, &pidfd), 0);
 	assert_true(pidfd >= 0);
 	{
 		siginfo_t info;
 
-		assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-		    WEXITED), 0);
+		assert_int_equal(
+		    waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED), 0);
 		close(pidfd);
 		pidfd = -1;
 	}
@@ -442,10 +443,10 @@ test_program_attr_addgrant__errors(void **state)
 		assert_true(null >= 0);
 		attr = program_attr_create();
 		assert_non_null(attr);
-		assert_int_equal(program_attr_setsandbox(attr,
-		    PROGRAM_SANDBOX), 0);
-		assert_int_equal(program_attr_addgrant(attr, null,
-		    PROGRAM_GRANT_EXEC), 0);
+		assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX),
+		    0);
+		assert_int_equal(
+		    program_attr_addgrant(attr, null, PROGRAM_GRANT_EXEC), 0);
 		assert_int_equal(program_spawn(execfd, tree, attr, &pidfd),
 		    EACCES);
 		program_attr_free(attr);
@@ -458,11 +459,17 @@ test_program_attr_addgrant__errors(void **state)
 		struct sandbox_grant g = {dir, 0};
 		struct sandbox *sb = NULL;
 
-		assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){
-		    .grants = &g, .ngrants = 1}, &sb), EINVAL);
+		assert_int_equal(
+		    sandbox_create(execfd,
+		        &(struct sandbox_spec){.grants = &g, .ngrants = 1},
+		        &sb),
+		    EINVAL);
 		g.rights = 8;
-		assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){
-		    .grants = &g, .ngrants = 1}, &sb), EINVAL);
+		assert_int_equal(
+		    sandbox_create(execfd,
+		        &(struct sandbox_spec){.grants = &g, .ngrants = 1},
+		        &sb),
+		    EINVAL);
 		assert_null(sb);
 	}
 	argdata_free(tree);
@@ -487,24 +494,31 @@ test_sandbox_describe__grants(void **state)
 	sub(path, sizeof(path), "file.txt");
 	grants[1] = (struct sandbox_grant){open(path, O_PATH | O_CLOEXEC),
 	    SANDBOX_GRANT_WRITE_BIT};
-	grants[2] = (struct sandbox_grant){open(HELLO_PATH, O_PATH |
-	    O_CLOEXEC), SANDBOX_GRANT_EXEC_BIT};
+	grants[2] = (struct sandbox_grant){open(HELLO_PATH, O_PATH | O_CLOEXEC),
+	    SANDBOX_GRANT_EXEC_BIT};
 	assert_true(execfd >= 0 && grants[0].fd >= 0 && grants[1].fd >= 0 &&
 	    grants[2].fd >= 0);
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){
-	    .grants = grants, .ngrants = 3}, &sb), 0);
+	assert_int_equal(
+	    sandbox_create(execfd,
+	        &(struct sandbox_spec){.grants = grants, .ngrants = 3}, &sb),
+	    0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	assert_int_equal(sandbox_describe(sb, f), 0);
 	fclose(f);
-	snprintf(path, sizeof(path), "landlock: allow read_file,read_dir "
-	    "granted read %s/ro\n", root);
+	snprintf(path, sizeof(path),
+	    "landlock: allow read_file,read_dir "
+	    "granted read %s/ro\n",
+	    root);
 	assert_non_null(strstr(text, path));
 	/* A file's rule holds only the rights that apply to files. */
-	snprintf(path, sizeof(path), "landlock: allow write_file,read_file,"
-	    "truncate granted write %s/file.txt\n", root);
+	snprintf(path, sizeof(path),
+	    "landlock: allow write_file,read_file,"
+	    "truncate granted write %s/file.txt\n",
+	    root);
 	assert_non_null(strstr(text, path));
-	assert_non_null(strstr(text, "landlock: allow execute,read_file "
+	assert_non_null(strstr(text,
+	    "landlock: allow execute,read_file "
 	    "granted exec " HELLO_PATH "\n"));
 	/* And the libraries hello needs, which the probe does not. */
 	assert_non_null(strstr(text, "/libargdata.so"));
@@ -524,23 +538,25 @@ int
 run_grants_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_program_attr_addgrant__rights_add_up),
-		T(test_program_attr_addgrant__errors),
-		T(test_program_attr_addgrant__read_file),
-		T(test_program_attr_addgrant__read_dir),
-		T(test_program_attr_addgrant__write),
-		T(test_program_attr_addgrant__exec),
-		T(test_program_attr_addgrant__exec_libraries),
-		T(test_program_attr_addgrant__exec_dir),
-		T(test_program_attr_addgrant__script_and_device),
-		T(test_sandbox_describe__grants),
+	    T(test_program_attr_addgrant__rights_add_up),
+	    T(test_program_attr_addgrant__errors),
+	    T(test_program_attr_addgrant__read_file),
+	    T(test_program_attr_addgrant__read_dir),
+	    T(test_program_attr_addgrant__write),
+	    T(test_program_attr_addgrant__exec),
+	    T(test_program_attr_addgrant__exec_libraries),
+	    T(test_program_attr_addgrant__exec_dir),
+	    T(test_program_attr_addgrant__script_and_device),
+	    T(test_sandbox_describe__grants),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
 	if (why != NULL) {
 		if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL) {
-			fprintf(stderr, "this kernel cannot confine (the "
-			    "sandbox needs %s)\n", why);
+			fprintf(stderr,
+			    "this kernel cannot confine (the "
+			    "sandbox needs %s)\n",
+			    why);
 			return 1;
 		}
 		printf("not run: the %zu tests of grants; this kernel cannot "

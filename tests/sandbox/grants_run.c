@@ -117,7 +117,8 @@ test_cloudabi_run__executable_worker(void **state)
 	/* Also in a sandbox of its own, made within the supervisor's. */
 	status = run_cli(none, SUPERVISOR_PATH,
 	    "worker: !executable " HELLO_PATH "\nout: !fd stdout\n"
-	    "sandbox: true\n", out, sizeof(out), err, sizeof(err));
+	    "sandbox: true\n",
+	    out, sizeof(out), err, sizeof(err));
 	assert_string_equal(err, "");
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_string_equal(out, "hello\nworker exit 0\n");
@@ -146,18 +147,21 @@ int
 run_grants_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_cloudabi_run__executable_worker),
+	    T(test_cloudabi_run__executable_worker),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
 	if (why != NULL) {
 		if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL) {
-			fprintf(stderr, "this kernel cannot confine (the "
-			    "sandbox needs %s)\n", why);
+			fprintf(stderr,
+			    "this kernel cannot confine (the "
+			    "sandbox needs %s)\n",
+			    why);
 			return 1;
 		}
 		printf("not run: the tests of !executable with a path; this "
-		       "kernel cannot confine (the sandbox needs %s)\n", why);
+		       "kernel cannot confine (the sandbox needs %s)\n",
+		    why);
 		return 0;
 	}
 	return cmocka_run_group_tests_name("grants-run", tests, NULL, NULL);

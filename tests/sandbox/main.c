@@ -16,14 +16,14 @@ int
 main(int argc, char **argv)
 {
 	static const struct test_group groups[] = {
-		{"resolver", run_resolver_tests},
-		{"cloudabi-run", run_cloudabi_run_tests},
-		{"rules", run_rules_tests},
-		{"escapes", run_escapes_tests},
-		{"reach", run_reach_tests},
-		{"programs", run_programs_tests},
-		{"grants", run_grants_tests},
-		{"grants-run", run_grants_run_tests},
+	    {"resolver", run_resolver_tests},
+	    {"cloudabi-run", run_cloudabi_run_tests},
+	    {"rules", run_rules_tests},
+	    {"escapes", run_escapes_tests},
+	    {"reach", run_reach_tests},
+	    {"programs", run_programs_tests},
+	    {"grants", run_grants_tests},
+	    {"grants-run", run_grants_run_tests},
 	};
 
 	return test_main(argc, argv, groups,

@@ -134,8 +134,8 @@ static int
 try_tcp_bind(void)
 {
 	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	    .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	int fd, error = 0;
 
@@ -273,8 +273,8 @@ try_readdir(void)
 static int
 try_write_rw(void)
 {
-	int fd = openat(FD_RW, "new", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600);
+	int fd =
+	    openat(FD_RW, "new", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int error = 0;
 
 	if (fd < 0)
@@ -487,8 +487,8 @@ main(void)
 	check("ro_unlink", res(unlinkat(FD_RO, "hello", 0)));
 	check("ro_rename_out", res(renameat(FD_RO, "hello", FD_RW, "moved")));
 	check("ro_link_out", res(linkat(FD_RO, "hello", FD_RW, "linked", 0)));
-	check("rw_mknod_char", res(mknodat(FD_RW, "null", S_IFCHR | 0600,
-	    makedev(1, 3))));
+	check("rw_mknod_char",
+	    res(mknodat(FD_RW, "null", S_IFCHR | 0600, makedev(1, 3))));
 	check("tcp_connect", try_tcp_connect());
 	check("tcp_bind", try_tcp_bind());
 	check("udp_socket", try_socket(AF_INET, SOCK_DGRAM, 0));
@@ -514,18 +514,19 @@ main(void)
 	check("chmod_outside", res(chmod(outside_file, 0644)));
 	check("chown_outside", res(chown(outside_file, 0, 0)));
 	check("chmod_beneath_ro", res(fchmodat(FD_RO, "hello", 0644, 0)));
-	check("utimes_outside", res(utimensat(AT_FDCWD, outside_file, NULL, 0)));
-	check("setxattr_outside", res(setxattr(outside_file, "user.probe", "1",
-	    1, 0)));
+	check("utimes_outside",
+	    res(utimensat(AT_FDCWD, outside_file, NULL, 0)));
+	check("setxattr_outside",
+	    res(setxattr(outside_file, "user.probe", "1", 1, 0)));
 	/* Last of those on outside_file: unconfined, they change it. */
 	check("truncate_outside", res(truncate(outside_file, 0)));
-	check("link_outside_into_rw", res(linkat(AT_FDCWD, outside_file, FD_RW,
-	    "stolen", 0)));
-	check("rename_outside_into_rw", res(renameat(AT_FDCWD, outside_file,
-	    FD_RW, "moved-in")));
+	check("link_outside_into_rw",
+	    res(linkat(AT_FDCWD, outside_file, FD_RW, "stolen", 0)));
+	check("rename_outside_into_rw",
+	    res(renameat(AT_FDCWD, outside_file, FD_RW, "moved-in")));
 	check("tiocsti", res(ioctl(FD_REPORT, TIOCSTI, "x")));
-	check("tiocsti_high_bits", res(syscall(SYS_ioctl, FD_REPORT,
-	    (1L << 32) | TIOCSTI, "x")));
+	check("tiocsti_high_bits",
+	    res(syscall(SYS_ioctl, FD_REPORT, (1L << 32) | TIOCSTI, "x")));
 
 	/* Ways that stay open. */
 	check("ro_read", try_read_hello());

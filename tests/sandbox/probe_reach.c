@@ -152,8 +152,8 @@ try_process_madvise(void)
 
 	if (pidfd < 0)
 		return errno;
-	error = res(syscall(SYS_process_madvise, (int)pidfd, &iov, 1UL,
-	    MADV_COLD, 0U));
+	error = res(
+	    syscall(SYS_process_madvise, (int)pidfd, &iov, 1UL, MADV_COLD, 0U));
 	close((int)pidfd);
 	return error;
 }
@@ -337,8 +337,10 @@ try_scm_credentials(void)
 	} u;
 	struct ucred cred = {outside_pid, getuid(), getgid()};
 	struct iovec iov = {"x", 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-	    .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr msg = {.msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	int sv[2], error;
 
@@ -363,8 +365,8 @@ try_getxattrat(void)
 	} args = {0, 0, 0};
 
 	/* getxattrat(2) of Linux 6.13, by number (464 on both machines). */
-	return res(syscall(464, AT_FDCWD, outside_file, 0, "user.probe",
-	    &args, sizeof(args)));
+	return res(syscall(464, AT_FDCWD, outside_file, 0, "user.probe", &args,
+	    sizeof(args)));
 }
 
 static int
@@ -428,8 +430,9 @@ holds_capability(void)
 
 	if (syscall(SYS_capget, &h, d) != 0)
 		return errno;
-	return d[0].effective | d[1].effective | d[0].permitted |
-	    d[1].permitted ? 0 : EPERM;
+	return d[0].effective | d[1].effective | d[0].permitted | d[1].permitted
+	    ? 0
+	    : EPERM;
 }
 
 static int
@@ -555,10 +558,10 @@ main(void)
 	check("setdomainname", try_setdomainname());
 	check("ifflags_udp", try_ifflags());
 	check("scm_credentials_outside", try_scm_credentials());
-	check("getxattr_outside", res(getxattr(outside_file, "user.probe",
-	    NULL, 0)));
-	check("listxattr_outside", res(listxattr(outside_file, list,
-	    sizeof(list))));
+	check("getxattr_outside",
+	    res(getxattr(outside_file, "user.probe", NULL, 0)));
+	check("listxattr_outside",
+	    res(listxattr(outside_file, list, sizeof(list))));
 	check("getxattrat_outside", try_getxattrat());
 	check("inotify_outside", try_inotify());
 	check("listmount", try_listmount());

@@ -58,8 +58,8 @@ run_tool(const char *const *args, const char *config, const char *script,
 	if (pid == 0) {
 		/* Standard error apart: sh reports killed jobs there. */
 		int null = open("/dev/null", O_WRONLY);
-		if (null < 0 || dup2(in[0], 0) != 0 ||
-		    dup2(outp[1], 1) != 1 || dup2(null, 2) != 2)
+		if (null < 0 || dup2(in[0], 0) != 0 || dup2(outp[1], 1) != 1 ||
+		    dup2(null, 2) != 2)
 			_exit(99);
 		execv(argv[0], (char **)argv);
 		_exit(98);
@@ -107,7 +107,7 @@ test_cloudabi_run__python3(void **state)
 {
 	static const char *const args[] = {"/usr/bin/python3", NULL};
 	static const char config[] = "- !fd stdin\n- !fd stdout\n"
-	    "- !fd stderr\n- !dir {path: /usr}\n";
+	                             "- !fd stderr\n- !dir {path: /usr}\n";
 	char out[4096];
 	int status;
 
@@ -132,16 +132,16 @@ test_cloudabi_run__python3(void **state)
 static void
 test_cloudabi_run__user(void **state)
 {
-	static const char *const as_nobody[] = {"--user", "nobody",
-		"/bin/sh", NULL};
+	static const char *const as_nobody[] = {"--user", "nobody", "/bin/sh",
+	    NULL};
 	static const char *const as_number[] = {"--no-sandbox", "--user",
-		"65534:65534", "/bin/sh", NULL};
+	    "65534:65534", "/bin/sh", NULL};
 	static const char *const dry[] = {"--dry-run", "--user", "65534:0",
-		"--allow", "sysv-ipc", "/bin/sh", NULL};
+	    "--allow", "sysv-ipc", "/bin/sh", NULL};
 	static const char *const unknown[] = {"--user", "no-such-user-here",
-		"/bin/sh", NULL};
+	    "/bin/sh", NULL};
 	static const char *const bad_allow[] = {"--allow", "everything",
-		"/bin/sh", NULL};
+	    "/bin/sh", NULL};
 	char out[16384];
 	int status;
 
@@ -195,15 +195,16 @@ int
 run_programs_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_cloudabi_run__sh),
-		TEST_CASE(test_cloudabi_run__python3),
-		TEST_CASE(test_cloudabi_run__user),
+	    TEST_CASE(test_cloudabi_run__sh),
+	    TEST_CASE(test_cloudabi_run__python3),
+	    TEST_CASE(test_cloudabi_run__user),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
 	if (why != NULL) {
 		printf("not run: this kernel cannot confine (the sandbox "
-		    "needs %s)\n", why);
+		       "needs %s)\n",
+		    why);
 		return getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL;
 	}
 	return cmocka_run_group_tests_name("programs", tests, NULL, NULL);

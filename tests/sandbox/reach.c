@@ -63,45 +63,50 @@ static const struct {
 	const char *name;
 	bool root, user;
 } ways_out[] = {
-	{"setpriority_outside", true, true},
-	{"prlimit_outside", true, true},
-	{"affinity_outside", true, true},
-	{"sched_idle_outside", true, true},
-	{"ioprio_outside", true, true},
-	{"process_madvise_outside", true, false},
-	{"kill0_outside", true, true},
-	{"sigqueue0_outside", true, true},
-	{"getsid_outside", true, true},
-	{"shm_read_outside", true, true},
-	{"msg_send_outside", true, true},
-	{"tiocswinsz", true, true},
-	{"tiocsctty", true, true},
-	{"vhangup", true, false},
-	{"tioccons", true, false},
-	{"shares_session", true, true},
-	{"holds_capability", true, false},
-	{"bounding_sys_admin", true, false},
-	{"lease_ro", true, true},
-	{"lease_ro_high_bits", true, true},
-	{"setflags_ro", true, true},
-	{"flock_ro", true, true},
-	{"sethostname", true, false},
-	{"setdomainname", true, false},
-	{"ifflags_udp", true, false},
-	{"scm_credentials_outside", true, false},
-	{"getxattr_outside", true, true},
-	{"listxattr_outside", true, true},
-	{"getxattrat_outside", true, true},
-	{"inotify_outside", true, true},
-	{"listmount", true, true},
-	{"statmount", true, true},
+    {"setpriority_outside", true, true},
+    {"prlimit_outside", true, true},
+    {"affinity_outside", true, true},
+    {"sched_idle_outside", true, true},
+    {"ioprio_outside", true, true},
+    {"process_madvise_outside", true, false},
+    {"kill0_outside", true, true},
+    {"sigqueue0_outside", true, true},
+    {"getsid_outside", true, true},
+    {"shm_read_outside", true, true},
+    {"msg_send_outside", true, true},
+    {"tiocswinsz", true, true},
+    {"tiocsctty", true, true},
+    {"vhangup", true, false},
+    {"tioccons", true, false},
+    {"shares_session", true, true},
+    {"holds_capability", true, false},
+    {"bounding_sys_admin", true, false},
+    {"lease_ro", true, true},
+    {"lease_ro_high_bits", true, true},
+    {"setflags_ro", true, true},
+    {"flock_ro", true, true},
+    {"sethostname", true, false},
+    {"setdomainname", true, false},
+    {"ifflags_udp", true, false},
+    {"scm_credentials_outside", true, false},
+    {"getxattr_outside", true, true},
+    {"listxattr_outside", true, true},
+    {"getxattrat_outside", true, true},
+    {"inotify_outside", true, true},
+    {"listmount", true, true},
+    {"statmount", true, true},
 };
 
 /* What stays open, confined and not. */
 static const char *const ways_open[] = {
-	"setpriority_self", "setpriority_self_pid", "prlimit_self",
-	"prlimit_self_pid", "affinity_self", "ioprio_self", "kill0_self",
-	"kill_child",
+    "setpriority_self",
+    "setpriority_self_pid",
+    "prlimit_self",
+    "prlimit_self_pid",
+    "affinity_self",
+    "ioprio_self",
+    "kill0_self",
+    "kill_child",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -143,14 +148,13 @@ make_files(struct world *w, uid_t uid)
 	write_file(w->outside, "outside\n");
 	assert_int_equal(setxattr(w->outside, "user.probe", "1", 1, 0), 0);
 	const char *paths[] = {w->root, w->ro, w->lockme, w->outside,
-		w->outdir};
+	    w->outdir};
 	for (size_t i = 0; i < COUNT(paths); i++)
 		assert_int_equal(chown(paths[i], uid, uid), 0);
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -190,8 +194,8 @@ make_outside(struct world *w, char *instr_path)
 	w->hold = hold[1];
 	w->shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	w->msq = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
-	if (w->shm < 0 || w->msq < 0 || (sp = shmat(w->shm, NULL, 0)) ==
-	    (void *)-1)
+	if (w->shm < 0 || w->msq < 0 ||
+	    (sp = shmat(w->shm, NULL, 0)) == (void *)-1)
 		return -1;
 	sp[0] = 's';
 	shmdt(sp);
@@ -204,11 +208,12 @@ make_outside(struct world *w, char *instr_path)
 	w->ro_fd = open(w->ro, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w->slave < 0 || w->udp < 0 || w->ro_fd < 0)
 		return -1;
-	snprintf(text, sizeof(text), "outside_pid=%d\noutside_sid=%d\n"
+	snprintf(text, sizeof(text),
+	    "outside_pid=%d\noutside_sid=%d\n"
 	    "shm_id=%d\nmsq_id=%d\nmadv_addr=%#lx\nmadv_len=4096\n"
-	    "outside_file=%s\noutside_dir=%s\ni386=%d\n", (int)w->outside_pid,
-	    (int)getsid(0), w->shm, w->msq, (unsigned long)page, w->outside,
-	    w->outdir, w->i386);
+	    "outside_file=%s\noutside_dir=%s\ni386=%d\n",
+	    (int)w->outside_pid, (int)getsid(0), w->shm, w->msq,
+	    (unsigned long)page, w->outside, w->outdir, w->i386);
 	write_file(instr_path, text);
 	w->instr = open(instr_path, O_RDONLY | O_CLOEXEC);
 	return w->instr < 0 ? -1 : 0;
@@ -278,8 +283,8 @@ spawn_probe(struct world *w, bool confined, bool has_user, char *out,
 	if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) != 0)
 		return -1;
 	close(pidfd);
-	return info.si_code == CLD_EXITED ? info.si_status << 8 :
-	    info.si_status;
+	return info.si_code == CLD_EXITED ? info.si_status << 8
+	                                  : info.si_status;
 }
 
 /*
@@ -293,8 +298,9 @@ run_as(struct world *w, uid_t uid, int fd)
 	char path[160], *out = calloc(1, 32768);
 
 	snprintf(path, sizeof(path), "%s/instructions", w->root);
-	if (uid != geteuid() && (setgroups(0, NULL) != 0 ||
-	    setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0))
+	if (uid != geteuid() &&
+	    (setgroups(0, NULL) != 0 || setresgid(uid, uid, uid) != 0 ||
+	        setresuid(uid, uid, uid) != 0))
 		_exit(91);
 	if (out == NULL || make_outside(w, path) != 0)
 		_exit(92);
@@ -367,10 +373,10 @@ reach(uid_t uid)
 
 	printf("| attempt | user | confined | unconfined |\n");
 	for (size_t i = 0; i < COUNT(ways_out); i++) {
-		const char *c = result_of(confined, ways_out[i].name, a,
-		    sizeof(a));
-		const char *u = result_of(unconfined, ways_out[i].name, b,
-		    sizeof(b));
+		const char *c =
+		    result_of(confined, ways_out[i].name, a, sizeof(a));
+		const char *u =
+		    result_of(unconfined, ways_out[i].name, b, sizeof(b));
 		bool must_work = uid == 0 ? ways_out[i].root : ways_out[i].user;
 
 		printf("| %s | %u | %s | %s%s |\n", ways_out[i].name,
@@ -388,18 +394,18 @@ reach(uid_t uid)
 		}
 		if (must_work && (u == NULL || strcmp(u, "0") != 0)) {
 			print_error("%s as %u: unconfined, it failed (%s): "
-			    "the control shows nothing\n", ways_out[i].name,
-			    (unsigned)uid, u ? u : "-");
+			            "the control shows nothing\n",
+			    ways_out[i].name, (unsigned)uid, u ? u : "-");
 			failures++;
 		}
 	}
 	for (size_t i = 0; i < COUNT(ways_open); i++) {
 		const char *c = result_of(confined, ways_open[i], a, sizeof(a));
-		const char *u = result_of(unconfined, ways_open[i], b,
-		    sizeof(b));
+		const char *u =
+		    result_of(unconfined, ways_open[i], b, sizeof(b));
 
-		printf("| %s | %u | %s | %s |\n", ways_open[i],
-		    (unsigned)uid, c ? c : "-", u ? u : "-");
+		printf("| %s | %u | %s | %s |\n", ways_open[i], (unsigned)uid,
+		    c ? c : "-", u ? u : "-");
 		if (c == NULL || u == NULL || strcmp(c, "0") != 0 ||
 		    strcmp(u, "0") != 0) {
 			print_error("%s as %u: must work, confined and not\n",
@@ -490,8 +496,8 @@ test_program_attr_setuser__errors(void **state)
 	assert_int_equal(program_attr_allow(attr, NULL), EINVAL);
 	assert_int_equal(program_attr_allow(NULL, "flock"), EINVAL);
 	for (size_t i = 0; i < SANDBOX_ALLOW_NGROUPS; i++)
-		assert_int_equal(program_attr_allow(attr,
-		    sandbox_allow_names[i]), 0);
+		assert_int_equal(
+		    program_attr_allow(attr, sandbox_allow_names[i]), 0);
 	program_attr_free(attr);
 }
 
@@ -562,8 +568,8 @@ test_program_attr_allow__sysv_ipc(void **state)
 	int fds[5] = {w.instr, report[1], w.ro_fd, w.slave, w.udp};
 	for (int i = 0; i < 5; i++)
 		assert_non_null(elems[i] = argdata_create_fd(fds[i]));
-	argdata_t *tree = argdata_create_seq(
-	    (const argdata_t *const *)elems, 5);
+	argdata_t *tree =
+	    argdata_create_seq((const argdata_t *const *)elems, 5);
 	attr = program_attr_create();
 	assert_int_equal(program_attr_setsandbox(attr, PROGRAM_SANDBOX), 0);
 	assert_int_equal(program_attr_allow(attr, "sysv-ipc"), 0);
@@ -574,8 +580,8 @@ test_program_attr_allow__sysv_ipc(void **state)
 	while ((n = read(report[0], out + used, sizeof(out) - 1 - used)) > 0)
 		used += (size_t)n;
 	close(report[0]);
-	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info,
-	    WEXITED), 0);
+	assert_int_equal(waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED),
+	    0);
 	close(pidfd);
 	close(execfd);
 	argdata_free(tree);
@@ -585,15 +591,14 @@ test_program_attr_allow__sysv_ipc(void **state)
 	release_outside(&w);
 	assert_int_equal(nftw(w.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
 	    0);
-	assert_string_equal(result_of(out, "shm_read_outside", buf,
-	    sizeof(buf)), "0");
-	assert_string_equal(result_of(out, "msg_send_outside", buf,
-	    sizeof(buf)), "0");
-	assert_string_equal(result_of(out, "flock_ro", buf, sizeof(buf)),
-	    "0");
+	assert_string_equal(
+	    result_of(out, "shm_read_outside", buf, sizeof(buf)), "0");
+	assert_string_equal(
+	    result_of(out, "msg_send_outside", buf, sizeof(buf)), "0");
+	assert_string_equal(result_of(out, "flock_ro", buf, sizeof(buf)), "0");
 	/* Only what was asked for. */
-	assert_string_equal(result_of(out, "inotify_outside", buf,
-	    sizeof(buf)), "EACCES");
+	assert_string_equal(result_of(out, "inotify_outside", buf, sizeof(buf)),
+	    "EACCES");
 }
 
 /*
@@ -626,7 +631,7 @@ exec_from_group_leader(struct world *w, int fd)
 			_exit(94);
 		if (pid == 0) {
 			int fds[5] = {w->instr, report[1], w->ro_fd, w->slave,
-				w->udp};
+			    w->udp};
 			argdata_t *elems[5];
 			program_attr_t *attr = program_attr_create();
 
@@ -637,8 +642,10 @@ exec_from_group_leader(struct world *w, int fd)
 			if (confined)
 				program_attr_setsandbox(attr, PROGRAM_SANDBOX);
 			execfd = open(PROBE_REACH_PATH, O_PATH | O_CLOEXEC);
-			program_exec_attr(execfd, argdata_create_seq(
-			    (const argdata_t *const *)elems, 5), attr);
+			program_exec_attr(execfd,
+			    argdata_create_seq((const argdata_t *const *)elems,
+			        5),
+			    attr);
 			_exit(96);
 		}
 		close(report[1]);
@@ -696,12 +703,14 @@ test_program_exec_attr__group_leader_loses_terminal(void **state)
 	unconfined += 5;
 	/* No new session can be had: it stays in the session, but without
 	 * the terminal; unconfined, the terminal is its. */
-	assert_string_equal(result_of(out, "shares_session", buf,
-	    sizeof(buf)), "0");
-	assert_string_equal(result_of(out, "ctty_is_given_terminal", buf,
-	    sizeof(buf)), "ENOTTY");
-	assert_string_equal(result_of(unconfined, "ctty_is_given_terminal",
-	    buf, sizeof(buf)), "0");
+	assert_string_equal(result_of(out, "shares_session", buf, sizeof(buf)),
+	    "0");
+	assert_string_equal(
+	    result_of(out, "ctty_is_given_terminal", buf, sizeof(buf)),
+	    "ENOTTY");
+	assert_string_equal(
+	    result_of(unconfined, "ctty_is_given_terminal", buf, sizeof(buf)),
+	    "0");
 	assert_string_equal(result_of(out, "tiocsctty", buf, sizeof(buf)),
 	    "EPERM");
 	assert_non_null(strstr(out, "\nend\n"));
@@ -742,21 +751,22 @@ int
 run_reach_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_reach__root),
-		TEST_CASE(test_reach__unprivileged),
-		TEST_CASE(test_program_attr_setuser__confined),
-		TEST_CASE(test_program_attr_setuser__unconfined),
-		TEST_CASE(test_program_attr_setuser__errors),
-		TEST_CASE(test_program_attr_setuser__needs_privilege),
-		TEST_CASE(test_program_attr_allow__sysv_ipc),
-		TEST_CASE(test_program_exec_attr__group_leader_loses_terminal),
-		TEST_CASE(test_sandbox_apply__i386_kills),
+	    TEST_CASE(test_reach__root),
+	    TEST_CASE(test_reach__unprivileged),
+	    TEST_CASE(test_program_attr_setuser__confined),
+	    TEST_CASE(test_program_attr_setuser__unconfined),
+	    TEST_CASE(test_program_attr_setuser__errors),
+	    TEST_CASE(test_program_attr_setuser__needs_privilege),
+	    TEST_CASE(test_program_attr_allow__sysv_ipc),
+	    TEST_CASE(test_program_exec_attr__group_leader_loses_terminal),
+	    TEST_CASE(test_sandbox_apply__i386_kills),
 	};
 	const char *why = sandbox_unsupported(NULL);
 
 	if (why != NULL) {
 		printf("not run: this kernel cannot confine (the sandbox "
-		    "needs %s)\n", why);
+		       "needs %s)\n",
+		    why);
 		return getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL;
 	}
 	return cmocka_run_group_tests_name("reach", tests, NULL, NULL);

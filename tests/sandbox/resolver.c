@@ -40,9 +40,10 @@
 #include "testutil.h"
 #include "sandbox_test.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) ||     \
     !defined(CLOUDABI_RUN_PATH)
-#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
+#error                                                                         \
+    "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 /* Collects what the resolver hands over. */
@@ -114,8 +115,10 @@ static size_t
 make_elf(unsigned char *buf, size_t size, const char *runpath,
     const char *const *needed, size_t nneeded)
 {
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
-	    .needed = needed, .nneeded = nneeded};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = runpath,
+	    .needed = needed,
+	    .nneeded = nneeded};
 
 	return make_elf_spec(buf, size, &spec);
 }
@@ -165,15 +168,16 @@ test_sandbox_elf_resolve__search_order(void **state)
 	static const char *const none[] = {NULL};
 	char root[64] = "/tmp/sandbox-search.XXXXXX", path[256], abs[256];
 	const char *prog_needs[5] = {"liba.so", "libbad.so", "libfifo.so",
-		"libhw.so", abs};
+	    "libhw.so", abs};
 	static const char *const a_needs[] = {"libdep.so", "liba.so"};
 	struct elf_spec spec = {.path_tag = DT_RPATH,
-	    .path = "$LIB/x:${ORIGIN}/a::$ORIGIN/b", .needed = prog_needs,
+	    .path = "$LIB/x:${ORIGIN}/a::$ORIGIN/b",
+	    .needed = prog_needs,
 	    .nneeded = 5};
 	struct elf_spec lib = {.needed = none, .nneeded = 0};
 	struct elf_spec liba = {.needed = a_needs, .nneeded = 2};
 	static const char *const dirs[] = {"a", "b", "abs", "b/glibc-hwcaps",
-		"b/glibc-hwcaps/x86-64-v3"};
+	    "b/glibc-hwcaps/x86-64-v3"};
 	struct seen s = {.n = 0};
 	int fd;
 
@@ -220,8 +224,8 @@ test_sandbox_elf_resolve__search_order(void **state)
 	    1);
 	assert_int_equal(count_suffix(&s, "/b/libhw.so", SANDBOX_LIBRARY), 1);
 #if defined(__x86_64__)
-	assert_int_equal(count_suffix(&s, "/x86-64-v3/libhw.so",
-	    SANDBOX_LIBRARY), 1);
+	assert_int_equal(
+	    count_suffix(&s, "/x86-64-v3/libhw.so", SANDBOX_LIBRARY), 1);
 #endif
 	assert_int_equal(nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
@@ -288,8 +292,10 @@ test_sandbox_elf_resolve__missing_named(void **state)
 	const char *needs[3] = {"liba.so", "libmissing.so", "libother.so"};
 	char root[64] = "/tmp/sandbox-missing.XXXXXX", path[256], want[512];
 	char *runpath, interp[256], *p;
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = path,
-	    .needed = needs, .nneeded = 3};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = path,
+	    .needed = needs,
+	    .nneeded = 3};
 	struct elf_spec lib = {.needed = none};
 	struct sandbox_elf_deps deps = {.probes = 0};
 	size_t len;
@@ -362,8 +368,8 @@ test_sandbox_elf_resolve__missing_named(void **state)
 	assert_non_null(runpath);
 	p = runpath;
 	for (int i = 0; i < 60; i++)
-		p += sprintf(p, "%s/nonexistent-%02d-%040d", i ? ":" : "", i,
-		    0);
+		p +=
+		    sprintf(p, "%s/nonexistent-%02d-%040d", i ? ":" : "", i, 0);
 	spec.path = runpath;
 	put_elf(root, "prog", &spec, 0);
 	assert_int_equal(resolve_deps(root, &deps), 0);
@@ -427,8 +433,10 @@ test_sandbox_elf_resolve__work_is_bounded(void **state)
 	char root[64] = "/tmp/sandbox-work.XXXXXX", path[256], name[64];
 	char names[5][16];
 	const char *five[5];
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = root,
-	    .needed = many, .nneeded = 1000};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = root,
+	    .needed = many,
+	    .nneeded = 1000};
 	struct sandbox_elf_deps deps = {.probes = 0};
 	struct seen s;
 	double start;
@@ -507,7 +515,7 @@ test_sandbox_elf_resolve__normal_work(void **state)
 {
 	/* Real programs stay far below the budget. */
 	static const char *const programs[] = {PROBE_PATH, HELLO_PATH,
-		"/bin/sh"};
+	    "/bin/sh"};
 	struct sandbox_elf_deps deps = {.probes = 0};
 	struct seen s;
 
@@ -543,21 +551,40 @@ test_sandbox_elf_resolve__hostile_headers(void **state)
 	for (int c = 0; c < 9; c++) {
 		memcpy(bad, good, sizeof(bad));
 		switch (c) {
-		case 0: eh->e_phoff = 1ULL << 62; break;
-		case 1: eh->e_phnum = 0xffff; break;
-		case 2: eh->e_phentsize = 12; break;
-		case 3: ph[1].p_offset = len - 8; break;
-		case 4: ph[1].p_filesz = ~0ULL; break;
-		case 5: dyn[0].d_un.d_val = 1ULL << 40; break; /* NEEDED */
-		case 6: dyn[1].d_un.d_ptr = 1ULL << 40; break; /* STRTAB */
-		case 7: dyn[2].d_un.d_val = ~0ULL; break;      /* STRSZ */
-		case 8: eh->e_machine = EM_386; break;
+		case 0:
+			eh->e_phoff = 1ULL << 62;
+			break;
+		case 1:
+			eh->e_phnum = 0xffff;
+			break;
+		case 2:
+			eh->e_phentsize = 12;
+			break;
+		case 3:
+			ph[1].p_offset = len - 8;
+			break;
+		case 4:
+			ph[1].p_filesz = ~0ULL;
+			break;
+		case 5:
+			dyn[0].d_un.d_val = 1ULL << 40;
+			break; /* NEEDED */
+		case 6:
+			dyn[1].d_un.d_ptr = 1ULL << 40;
+			break; /* STRTAB */
+		case 7:
+			dyn[2].d_un.d_val = ~0ULL;
+			break; /* STRSZ */
+		case 8:
+			eh->e_machine = EM_386;
+			break;
 		}
 		fd = memfd_create("elf", MFD_CLOEXEC);
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, bad, len), (ssize_t)len);
 		s.n = 0;
-		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL), ENOEXEC);
+		assert_int_equal(sandbox_elf_resolve(fd, collect, &s, NULL),
+		    ENOEXEC);
 		close(fd);
 	}
 	/* Truncated anywhere: fails or resolves, never reads past the end. */

@@ -39,9 +39,10 @@
 #include "testutil.h"
 #include "sandbox_test.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) ||     \
     !defined(CLOUDABI_RUN_PATH)
-#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
+#error                                                                         \
+    "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 static void
@@ -49,8 +50,10 @@ test_sandbox_create__cache_sees_changes(void **state)
 {
 	static const char *const needs[] = {"libone.so"};
 	static const char *const none[] = {NULL};
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = "$ORIGIN",
-	    .needed = needs, .nneeded = 1};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = "$ORIGIN",
+	    .needed = needs,
+	    .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
 	char root[64] = "/tmp/sandbox-cache.XXXXXX", path[256], *text;
 	struct sandbox *sb;
@@ -76,14 +79,17 @@ test_sandbox_create__cache_sees_changes(void **state)
 			assert_int_equal(unlink(path), 0);
 			put_elf(root, "libone.so", &lib, 0);
 		}
-		assert_int_equal(sandbox_create(fd, &(struct sandbox_spec){}, &sb), 0);
+		assert_int_equal(
+		    sandbox_create(fd, &(struct sandbox_spec){}, &sb), 0);
 		assert_int_equal(sandbox_cache_hits() - hits, round == 1);
 		f = open_memstream(&text, &size);
 		assert_non_null(f);
 		assert_int_equal(sandbox_describe(sb, f), 0);
 		fclose(f);
-		snprintf(path, sizeof(path), "landlock: allow read_file library "
-		    "%s/libone.so\n", root);
+		snprintf(path, sizeof(path),
+		    "landlock: allow read_file library "
+		    "%s/libone.so\n",
+		    root);
 		assert_non_null(strstr(text, path));
 		free(text);
 		sandbox_free(sb);
@@ -103,8 +109,10 @@ test_sandbox_elf_check__fills_the_cache(void **state)
 {
 	static const char *const needs[] = {"libone.so", "libtwo.so"};
 	static const char *const none[] = {NULL};
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = "$ORIGIN",
-	    .needed = needs, .nneeded = 2};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = "$ORIGIN",
+	    .needed = needs,
+	    .nneeded = 2};
 	struct elf_spec lib = {.needed = none};
 	char root[64] = "/tmp/sandbox-check.XXXXXX", path[256], *text;
 	struct sandbox_elf_deps deps = {.probes = 0};
@@ -133,11 +141,15 @@ test_sandbox_elf_check__fills_the_cache(void **state)
 		assert_non_null(f);
 		assert_int_equal(sandbox_describe(sb, f), 0);
 		fclose(f);
-		snprintf(path, sizeof(path), "landlock: allow read_file "
-		    "library %s/libone.so\n", root);
+		snprintf(path, sizeof(path),
+		    "landlock: allow read_file "
+		    "library %s/libone.so\n",
+		    root);
 		assert_non_null(strstr(text, path));
-		snprintf(path, sizeof(path), "landlock: allow read_file "
-		    "library %s/libtwo.so\n", root);
+		snprintf(path, sizeof(path),
+		    "landlock: allow read_file "
+		    "library %s/libtwo.so\n",
+		    root);
 		assert_true((strstr(text, path) != NULL) == (round == 1));
 		free(text);
 		sandbox_free(sb);
@@ -146,8 +158,9 @@ test_sandbox_elf_check__fills_the_cache(void **state)
 		put_elf(root, "libtwo.so", &lib, 0);
 		hits = sandbox_cache_hits();
 		if (round == 0) {
-			assert_int_equal(sandbox_create(fd,
-			    &(struct sandbox_spec){}, &sb), 0);
+			assert_int_equal(
+			    sandbox_create(fd, &(struct sandbox_spec){}, &sb),
+			    0);
 			assert_int_equal(sandbox_cache_hits() - hits, 0);
 			f = open_memstream(&text, &size);
 			assert_non_null(f);
@@ -171,7 +184,8 @@ rules_of(int execfd)
 	size_t size = 0;
 	FILE *f;
 
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb),
+	    0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	assert_int_equal(sandbox_describe(sb, f), 0);
@@ -201,8 +215,10 @@ grants_library(const char *text, const char *prefix, const char *name)
 {
 	char want[512];
 
-	snprintf(want, sizeof(want), "landlock: allow read_file library "
-	    "%s%s%s\n", prefix, prefix[0] != '\0' ? "/" : "", name);
+	snprintf(want, sizeof(want),
+	    "landlock: allow read_file library "
+	    "%s%s%s\n",
+	    prefix, prefix[0] != '\0' ? "/" : "", name);
 	return strstr(text, want) != NULL;
 }
 
@@ -233,8 +249,10 @@ test_sandbox_create__cache_keys_on_origin(void **state)
 	static const char *const none[] = {NULL};
 	char root[64] = "/tmp/sandbox-origin.XXXXXX", runpath[256];
 	char a[128], b[128], common[128], path[256], other[256], *text;
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
-	    .needed = needs, .nneeded = 1};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = runpath,
+	    .needed = needs,
+	    .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
 
 	(void)state;
@@ -271,8 +289,10 @@ test_sandbox_create__cache_keys_on_cwd(void **state)
 	static const char *const none[] = {NULL};
 	char root[64] = "/tmp/sandbox-cwd.XXXXXX", runpath[256];
 	char a[128], b[128], common[128], path[256], *text;
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
-	    .needed = needs, .nneeded = 1};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = runpath,
+	    .needed = needs,
+	    .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
 	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
 
@@ -314,8 +334,10 @@ test_sandbox_create__cache_sees_new_library(void **state)
 	static const char *const none[] = {NULL};
 	char root[64] = "/tmp/sandbox-newlib.XXXXXX", runpath[256];
 	char first[128], second[128], path[256], *text;
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
-	    .needed = needs, .nneeded = 1};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = runpath,
+	    .needed = needs,
+	    .nneeded = 1};
 	struct elf_spec lib = {.needed = none};
 
 	(void)state;
@@ -360,7 +382,8 @@ test_sandbox_describe__write_error(void **state)
 	assert_true(execfd >= 0);
 	assert_non_null(full);
 	setvbuf(full, NULL, _IONBF, 0);
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb), 0);
+	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){}, &sb),
+	    0);
 	assert_int_equal(sandbox_describe(sb, full), EIO);
 	assert_int_equal(sandbox_seccomp_describe(0, full), EIO);
 	sandbox_free(sb);
@@ -383,15 +406,36 @@ test_sandbox_create__errors(void **state)
 	close(closed);
 	assert_int_equal(write(text, "plain text\n", 11), 11);
 	/* A writable descriptor that is not among the tree's. */
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &dir, .nfds = 1, .writable = &other, .nwritable = 1}, &sb),
+	assert_int_equal(sandbox_create(execfd,
+	                     &(struct sandbox_spec){.fds = &dir,
+	                         .nfds = 1,
+	                         .writable = &other,
+	                         .nwritable = 1},
+	                     &sb),
 	    EINVAL);
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &closed, .nfds = 1}, &sb),
+	assert_int_equal(sandbox_create(execfd,
+	                     &(struct sandbox_spec){.fds = &closed, .nfds = 1},
+	                     &sb),
 	    EBADF);
-	assert_int_equal(sandbox_create(closed, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), EBADF);
-	assert_int_equal(sandbox_create(dir, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), EACCES);
-	assert_int_equal(sandbox_create(text, &(struct sandbox_spec){.fds = &dir, .nfds = 1}, &sb), ENOEXEC);
+	assert_int_equal(sandbox_create(closed,
+	                     &(struct sandbox_spec){.fds = &dir, .nfds = 1},
+	                     &sb),
+	    EBADF);
+	assert_int_equal(sandbox_create(dir,
+	                     &(struct sandbox_spec){.fds = &dir, .nfds = 1},
+	                     &sb),
+	    EACCES);
+	assert_int_equal(sandbox_create(text,
+	                     &(struct sandbox_spec){.fds = &dir, .nfds = 1},
+	                     &sb),
+	    ENOEXEC);
 	/* A writable descriptor must be a directory. */
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = &text, .nfds = 1, .writable = &text, .nwritable = 1}, &sb),
+	assert_int_equal(sandbox_create(execfd,
+	                     &(struct sandbox_spec){.fds = &text,
+	                         .nfds = 1,
+	                         .writable = &text,
+	                         .nwritable = 1},
+	                     &sb),
 	    ENOTDIR);
 	assert_null(sb);
 	close(execfd);
@@ -405,34 +449,46 @@ test_sandbox_describe__rules(void **state)
 	struct sandbox *sb;
 	int execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
 	int dirs[2] = {open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
-		open("/var/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+	    open("/var/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f;
 
 	(void)state;
 	assert_true(execfd >= 0 && dirs[0] >= 0 && dirs[1] >= 0);
-	assert_int_equal(sandbox_create(execfd, &(struct sandbox_spec){.fds = dirs, .nfds = 2, .writable = &dirs[1], .nwritable = 1}, &sb), 0);
+	assert_int_equal(sandbox_create(execfd,
+	                     &(struct sandbox_spec){.fds = dirs,
+	                         .nfds = 2,
+	                         .writable = &dirs[1],
+	                         .nwritable = 1},
+	                     &sb),
+	    0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	assert_int_equal(sandbox_describe(sb, f), 0);
 	fclose(f);
-	assert_non_null(strstr(text, "landlock: allow read_file,read_dir "
+	assert_non_null(strstr(text,
+	    "landlock: allow read_file,read_dir "
 	    "directory /tmp\n"));
 	/* Never device nodes, device ioctls or execution, even where
 	 * writing is allowed. */
-	assert_non_null(strstr(text, "landlock: allow write_file,read_file,"
+	assert_non_null(strstr(text,
+	    "landlock: allow write_file,read_file,"
 	    "read_dir,remove_dir,remove_file,make_dir,make_reg,make_sock,"
 	    "make_fifo,make_sym,refer,truncate writable directory /var/tmp\n"));
-	assert_non_null(strstr(text, "landlock: allow execute,read_file "
+	assert_non_null(strstr(text,
+	    "landlock: allow execute,read_file "
 	    "program " PROBE_PATH "\n"));
 	assert_non_null(strstr(text, "execute,read_file loader /"));
 	assert_non_null(strstr(text, "/libc.so.6\n"));
-	assert_non_null(strstr(text, "landlock: denied network rights "
+	assert_non_null(strstr(text,
+	    "landlock: denied network rights "
 	    "bind_tcp,connect_tcp\n"));
-	assert_non_null(strstr(text, "landlock: scoped "
+	assert_non_null(strstr(text,
+	    "landlock: scoped "
 	    "abstract_unix_socket,signal\n"));
-	assert_non_null(strstr(text, "seccomp: deny socket, bind, connect "
+	assert_non_null(strstr(text,
+	    "seccomp: deny socket, bind, connect "
 	    "(EACCES): new sockets\n"));
 	free(text);
 	sandbox_free(sb);
@@ -454,7 +510,8 @@ test_program_attr_setsandbox__errors(void **state)
 	(void)state;
 	assert_non_null(attr);
 	assert_true(dir >= 0 && file >= 0 && execfd >= 0);
-	assert_int_equal(program_attr_setsandbox(NULL, PROGRAM_SANDBOX), EINVAL);
+	assert_int_equal(program_attr_setsandbox(NULL, PROGRAM_SANDBOX),
+	    EINVAL);
 	assert_int_equal(program_attr_setsandbox(attr, 2), EINVAL);
 	assert_int_equal(program_attr_addwritable(NULL, dir), EINVAL);
 	assert_int_equal(program_attr_addwritable(attr, -1), EBADF);

@@ -40,9 +40,10 @@
 #include "testutil.h"
 #include "sandbox_test.h"
 
-#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) || \
+#if !defined(PROBE_PATH) || !defined(HELLO_PATH) || !defined(SANITIZED) ||     \
     !defined(CLOUDABI_RUN_PATH)
-#error "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
+#error                                                                         \
+    "meson.build defines PROBE_PATH, HELLO_PATH, SANITIZED, CLOUDABI_RUN_PATH"
 #endif
 
 void
@@ -60,8 +61,8 @@ world_create(struct world *w, const char *extra)
 {
 	char path[256], text[512];
 	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	    .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	socklen_t len = sizeof(sin);
@@ -90,8 +91,8 @@ world_create(struct world *w, const char *extra)
 	assert_true(w->unix_listener >= 0);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/outside.sock",
 	    w->root);
-	assert_int_equal(bind(w->unix_listener, (struct sockaddr *)&sun,
-	    sizeof(sun)), 0);
+	assert_int_equal(
+	    bind(w->unix_listener, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	assert_int_equal(listen(w->unix_listener, 4), 0);
 
 	snprintf(text, sizeof(text), "outside_file=%s\noutside_sock=%s\n%s",
@@ -111,21 +112,20 @@ world_create(struct world *w, const char *extra)
 	 * the probe's accept needs no synchronisation. */
 	w->listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(w->listener >= 0);
-	assert_int_equal(bind(w->listener, (struct sockaddr *)&sin,
-	    sizeof(sin)), 0);
+	assert_int_equal(
+	    bind(w->listener, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(listen(w->listener, 4), 0);
-	assert_int_equal(getsockname(w->listener, (struct sockaddr *)&sin,
-	    &len), 0);
+	assert_int_equal(
+	    getsockname(w->listener, (struct sockaddr *)&sin, &len), 0);
 	w->client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(w->client >= 0);
-	assert_int_equal(connect(w->client, (struct sockaddr *)&sin,
-	    sizeof(sin)), 0);
+	assert_int_equal(
+	    connect(w->client, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(pipe2(w->report, O_CLOEXEC), 0);
 }
 
 int
-remove_entry(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
@@ -149,7 +149,6 @@ world_destroy(struct world *w)
 	assert_int_equal(nftw(w->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS),
 	    0);
 }
-
 
 /* The result the probe reported for name, or NULL. */
 const char *
@@ -181,11 +180,11 @@ int
 fail_syscall(long nr, int error)
 {
 	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)error),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	        offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)error),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {4, insns};
 
@@ -217,7 +216,8 @@ run_tool(struct world *w, const char *const *extra, bool landlock_broken,
 	    "- !fd stdout\n"
 	    "- !dir {path: %s/ro}\n"
 	    "- !dir {path: %s/rw, write: true}\n"
-	    "- !fd 10\n", w->root, w->root, w->root);
+	    "- !fd 10\n",
+	    w->root, w->root, w->root);
 	snprintf(config, sizeof(config), "%s/config.yaml", w->root);
 	write_file(config, text);
 	argv[n++] = CLOUDABI_RUN_PATH;
@@ -231,10 +231,11 @@ run_tool(struct world *w, const char *const *extra, bool landlock_broken,
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
-		if (null < 0 || dup2(null, 0) != 0 || dup2(w->report[1], 1) != 1 ||
-		    dup2(errpipe[1], 2) != 2 || dup2(w->listener, 10) != 10 ||
-		    fcntl(10, F_SETFD, 0) != 0)
-			_exit(99); /* dup2 onto itself would keep close-on-exec */
+		if (null < 0 || dup2(null, 0) != 0 ||
+		    dup2(w->report[1], 1) != 1 || dup2(errpipe[1], 2) != 2 ||
+		    dup2(w->listener, 10) != 10 || fcntl(10, F_SETFD, 0) != 0)
+			_exit(
+			    99); /* dup2 onto itself would keep close-on-exec */
 		if (landlock_broken &&
 		    fail_syscall(SYS_landlock_create_ruleset, ENOSYS) != 0)
 			_exit(98);
@@ -244,12 +245,12 @@ run_tool(struct world *w, const char *const *extra, bool landlock_broken,
 	close(errpipe[1]);
 	close(w->report[1]);
 	w->report[1] = -1;
-	for (used = 0; (k = read(w->report[0], out + used,
-	    outsize - 1 - used)) > 0;)
+	for (used = 0;
+	     (k = read(w->report[0], out + used, outsize - 1 - used)) > 0;)
 		used += (size_t)k;
 	out[used] = '\0';
-	for (used = 0; (k = read(errpipe[0], err + used,
-	    errsize - 1 - used)) > 0;)
+	for (used = 0;
+	     (k = read(errpipe[0], err + used, errsize - 1 - used)) > 0;)
 		used += (size_t)k;
 	err[used] = '\0';
 	close(errpipe[0]);
@@ -374,8 +375,10 @@ void
 put_costly_program(const char *root, const char *name, const char *entry)
 {
 	char *runpath = malloc(4000), *names[100];
-	struct elf_spec spec = {.path_tag = DT_RUNPATH, .path = runpath,
-	    .needed = (const char *const *)names, .nneeded = 100};
+	struct elf_spec spec = {.path_tag = DT_RUNPATH,
+	    .path = runpath,
+	    .needed = (const char *const *)names,
+	    .nneeded = 100};
 
 	assert_non_null(runpath);
 	runpath[0] = '\0';
@@ -418,7 +421,8 @@ refuse_without(long nr, int error, const char *want)
 		if (why == NULL || strcmp(why, want) != 0)
 			_exit(11);
 		execfd = open(PROBE_PATH, O_PATH | O_CLOEXEC);
-		if (sandbox_create(execfd, &(struct sandbox_spec){}, &sb) != ENOTSUP ||
+		if (sandbox_create(execfd, &(struct sandbox_spec){}, &sb) !=
+		        ENOTSUP ||
 		    sb != NULL)
 			_exit(12);
 		_exit(0);
@@ -429,8 +433,7 @@ refuse_without(long nr, int error, const char *want)
 }
 
 int
-sandbox_run_confined(const char *name, const struct CMUnitTest *tests,
-    size_t n)
+sandbox_run_confined(const char *name, const struct CMUnitTest *tests, size_t n)
 {
 	const char *why = sandbox_unsupported(NULL);
 
@@ -438,12 +441,14 @@ sandbox_run_confined(const char *name, const struct CMUnitTest *tests,
 		return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
 	/* CI's kernel confines: there, not running them is a failure. */
 	if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL) {
-		fprintf(stderr, "%s: this kernel cannot confine (the sandbox "
+		fprintf(stderr,
+		    "%s: this kernel cannot confine (the sandbox "
 		    "needs %s), and ARGDATA_TEST_REQUIRE_SANDBOX is set\n",
 		    name, why);
 		return 1;
 	}
 	printf("not run: the %zu tests of %s; this kernel cannot confine "
-	    "(the sandbox needs %s)\n", n, name, why);
+	       "(the sandbox needs %s)\n",
+	    n, name, why);
 	return 0;
 }

@@ -40,13 +40,14 @@ void world_destroy(struct world *w);
 
 /* How the probe is started: the test's launcher, or the library. */
 enum start {
-	BY_LAUNCHER,      /* fork, sandbox_apply, shuffle, execveat */
-	BY_SPAWN,         /* program_spawn() */
-	BY_EXEC,          /* fork, then program_exec_attr() in the child */
+	BY_LAUNCHER, /* fork, sandbox_apply, shuffle, execveat */
+	BY_SPAWN,    /* program_spawn() */
+	BY_EXEC,     /* fork, then program_exec_attr() in the child */
 };
 
 /* The result the probe reported for name, or NULL. */
-const char * result_of(const char *report, const char *name, char *buf, size_t size);
+const char *result_of(const char *report, const char *name, char *buf,
+    size_t size);
 
 /*
  * Makes system call nr fail with error in this process and its children
@@ -67,10 +68,10 @@ int run_tool(struct world *w, const char *const *extra, bool landlock_broken,
 
 /* What make_elf_spec() puts in a file. */
 struct elf_spec {
-	const char *interp;          /* PT_INTERP, or NULL */
-	long path_tag;               /* DT_RPATH or DT_RUNPATH */
-	const char *path;            /* its value, or NULL */
-	const char *const *needed;   /* DT_NEEDED names */
+	const char *interp;        /* PT_INTERP, or NULL */
+	long path_tag;             /* DT_RPATH or DT_RUNPATH */
+	const char *path;          /* its value, or NULL */
+	const char *const *needed; /* DT_NEEDED names */
 	size_t nneeded;
 };
 
@@ -78,7 +79,8 @@ struct elf_spec {
  * A minimal ELF file: one PT_LOAD covering the file, PT_DYNAMIC with the
  * DT_NEEDED names and the search path of spec, then PT_INTERP if any.
  */
-size_t make_elf_spec(unsigned char *buf, size_t size, const struct elf_spec *spec);
+size_t make_elf_spec(unsigned char *buf, size_t size,
+    const struct elf_spec *spec);
 
 void write_bytes(const char *path, const unsigned char *buf, size_t len);
 

@@ -31,10 +31,12 @@ get(const argdata_t *ad, const char *name, int *fd, bool *b)
 	const char *k;
 
 	for (argdata_map_iterate(ad, &it); argdata_map_get(&it, &key, &value);
-	    argdata_map_next(&it))
+	     argdata_map_next(&it))
 		if (argdata_get_str_c(key, &k) == 0 && strcmp(k, name) == 0)
-			return (fd != NULL ? argdata_get_fd(value, fd) :
-			    argdata_get_bool(value, b)) == 0 ? 0 : -1;
+			return (fd != NULL ? argdata_get_fd(value, fd)
+			                   : argdata_get_bool(value, b)) == 0
+			    ? 0
+			    : -1;
 	return -1;
 }
 
@@ -52,13 +54,15 @@ program_main(const argdata_t *ad)
 		exit(2);
 	(void)get(ad, "sandbox", NULL, &confine);
 	elem = argdata_create_fd(out);
-	tree = elem == NULL ? NULL :
-	    argdata_create_seq((const argdata_t *const *)&elem, 1);
+	tree = elem == NULL
+	    ? NULL
+	    : argdata_create_seq((const argdata_t *const *)&elem, 1);
 	if (tree == NULL)
 		exit(3);
 	/* A sandbox of its own for the worker, within the supervisor's. */
-	if (confine && ((attr = program_attr_create()) == NULL ||
-	    program_attr_setsandbox(attr, PROGRAM_SANDBOX) != 0))
+	if (confine &&
+	    ((attr = program_attr_create()) == NULL ||
+	        program_attr_setsandbox(attr, PROGRAM_SANDBOX) != 0))
 		exit(5);
 	error = program_spawn(worker, tree, attr, &pidfd);
 	program_attr_free(attr);

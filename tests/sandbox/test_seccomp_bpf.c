@@ -41,9 +41,10 @@ test_seccomp_bpf__same_program(void **state)
 		if (x->code != y->code || x->jt != y->jt || x->jf != y->jf ||
 		    x->k != y->k)
 			fail_msg("instruction %zu: libseccomp gives "
-			    "{0x%04x, %u, %u, 0x%08x}, the build had "
-			    "{0x%04x, %u, %u, 0x%08x}", i, x->code, x->jt,
-			    x->jf, x->k, y->code, y->jt, y->jf, y->k);
+			         "{0x%04x, %u, %u, 0x%08x}, the build had "
+			         "{0x%04x, %u, %u, 0x%08x}",
+			    i, x->code, x->jt, x->jf, x->k, y->code, y->jt,
+			    y->jf, y->k);
 	}
 	/* The same instructions to fill in. */
 	assert_int_equal(f->npid, b->npid);
@@ -83,8 +84,8 @@ test_seccomp_bpf__same_description(void **state)
 			text = NULL;
 			f = open_memstream(&text, &len);
 			assert_non_null(f);
-			assert_int_equal(sandbox_seccomp_describe_group(i,
-			    allowed, f), 0);
+			assert_int_equal(
+			    sandbox_seccomp_describe_group(i, allowed, f), 0);
 			assert_int_equal(fclose(f), 0);
 			assert_string_equal(text,
 			    sandbox_seccomp_bpf_group_lines[i][allowed]);
@@ -110,9 +111,9 @@ static int
 run_seccomp_bpf_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-		TEST_CASE(test_seccomp_bpf__same_program),
-		TEST_CASE(test_seccomp_bpf__same_description),
-		TEST_CASE(test_seccomp_bpf__describe_write_error),
+	    TEST_CASE(test_seccomp_bpf__same_program),
+	    TEST_CASE(test_seccomp_bpf__same_description),
+	    TEST_CASE(test_seccomp_bpf__describe_write_error),
 	};
 
 	return cmocka_run_group_tests_name("seccomp-bpf", tests, NULL, NULL);
@@ -122,7 +123,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct test_group groups[] = {
-		{"seccomp-bpf", run_seccomp_bpf_tests},
+	    {"seccomp-bpf", run_seccomp_bpf_tests},
 	};
 
 	return test_main(argc, argv, groups, 1);

@@ -702,8 +702,8 @@ test_argdata_reader_pull__control_truncated(void **state)
 static void
 test_argdata_reader_pull__oversized(void **state)
 {
-	static const unsigned char oversized[] = {
-	    0, 0, 0, 0, 0, 0, 0, 100, 1, 2, 3};
+	static const unsigned char oversized[] = {0, 0, 0, 0, 0, 0, 0, 100, 1,
+	    2, 3};
 	argdata_reader_t *reader = argdata_reader_create(16, 4);
 	char big[100];
 	argdata_t *ad;
@@ -738,8 +738,8 @@ test_argdata_reader_pull__oversized(void **state)
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
 
 	/* An oversized message cut short by end-of-file while skipped. */
-	assert_int_equal(
-	    write(sv[0], oversized, sizeof(oversized)), sizeof(oversized));
+	assert_int_equal(write(sv[0], oversized, sizeof(oversized)),
+	    sizeof(oversized));
 	shutdown(sv[0], SHUT_WR);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EMSGSIZE);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), EBADMSG);
@@ -818,7 +818,8 @@ test_argdata_reader_release_fd_checked__ownership(void **state)
 
 	make_socketpair(sv, SOCK_STREAM);
 	/* Nothing is owned before the first message. */
-	assert_int_equal(argdata_reader_release_fd_checked(reader, null), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, null),
+	    EBADF);
 
 	push_fds(sv[0], null, 2);
 	assert_int_equal(argdata_reader_pull(reader, sv[1]), 0);
@@ -831,14 +832,17 @@ test_argdata_reader_release_fd_checked__ownership(void **state)
 
 	assert_int_equal(argdata_reader_release_fd_checked(reader, kept), 0);
 	/* Released once only; the message no longer gives it out. */
-	assert_int_equal(argdata_reader_release_fd_checked(reader, kept), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, kept),
+	    EBADF);
 	argdata_seq_iterate(argdata_reader_get(reader), &it);
 	assert_true(argdata_seq_get(&it, &e));
 	assert_int_equal(argdata_get_fd(e, &fd), EBADF);
 	/* Descriptors the reader never owned. */
-	assert_int_equal(argdata_reader_release_fd_checked(reader, null), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, null),
+	    EBADF);
 	assert_int_equal(argdata_reader_release_fd_checked(reader, -1), EBADF);
-	assert_int_equal(argdata_reader_release_fd_checked(reader, 100000), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, 100000),
+	    EBADF);
 
 	/* The next pull closes the other one but not the released one. */
 	close(sv[0]);
@@ -847,7 +851,8 @@ test_argdata_reader_release_fd_checked__ownership(void **state)
 	assert_int_equal(fcntl(kept, F_GETFD), FD_CLOEXEC);
 	assert_true(same_file(kept, null));
 	/* Nor does a message at end-of-file own anything. */
-	assert_int_equal(argdata_reader_release_fd_checked(reader, other), EBADF);
+	assert_int_equal(argdata_reader_release_fd_checked(reader, other),
+	    EBADF);
 	close(kept);
 	argdata_reader_free(reader);
 	close(null);
@@ -1170,7 +1175,8 @@ run_stream_tests(void)
 int
 main(int argc, char **argv)
 {
-	static const struct test_group groups[] = {{"stream", run_stream_tests}};
+	static const struct test_group groups[] = {
+	    {"stream", run_stream_tests}};
 
 	return test_main(argc, argv, groups, 1);
 }

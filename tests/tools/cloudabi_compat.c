@@ -32,8 +32,8 @@ struct timespec;
  */
 typedef void (*release_fd_t)(argdata_reader_t *, int);
 static const release_fd_t release_fd = argdata_reader_release_fd;
-typedef argdata_t *(*from_buffer_t)(const void *, size_t,
-    int (*)(void *, size_t), void *);
+typedef argdata_t *(
+    *from_buffer_t)(const void *, size_t, int (*)(void *, size_t), void *);
 static const from_buffer_t from_buffer = argdata_from_buffer;
 typedef argdata_t *(*create_binary_t)(const void *, size_t);
 static const create_binary_t create_binary = argdata_create_binary;
@@ -45,8 +45,8 @@ typedef argdata_t *(*create_int_s_t)(intmax_t);
 static const create_int_s_t create_int_s = argdata_create_int_s;
 typedef argdata_t *(*create_int_u_t)(uintmax_t);
 static const create_int_u_t create_int_u = argdata_create_int_u;
-typedef argdata_t *(*create_map_t)(argdata_t const *const *,
-    argdata_t const *const *, size_t);
+typedef argdata_t *(
+    *create_map_t)(argdata_t const *const *, argdata_t const *const *, size_t);
 static const create_map_t create_map = argdata_create_map;
 typedef argdata_t *(*create_seq_t)(argdata_t const *const *, size_t);
 static const create_seq_t create_seq = argdata_create_seq;
@@ -59,8 +59,7 @@ static const create_timestamp_t create_timestamp = argdata_create_timestamp;
 typedef void (*free_t)(argdata_t *);
 static const free_t free_value = argdata_free;
 typedef void (*serialized_length_t)(const argdata_t *, size_t *, size_t *);
-static const serialized_length_t serialized_length =
-    argdata_serialized_length;
+static const serialized_length_t serialized_length = argdata_serialized_length;
 typedef size_t (*serialize_t)(const argdata_t *, void *, int *);
 static const serialize_t serialize = argdata_serialize;
 typedef int (*get_binary_t)(const argdata_t *, const void **, size_t *);
@@ -122,25 +121,44 @@ int
 main(void)
 {
 	const void *entries[] = {
-	    (const void *)&release_fd, (const void *)&from_buffer,
-	    (const void *)&create_binary, (const void *)&create_fd,
-	    (const void *)&create_float, (const void *)&create_int_s,
-	    (const void *)&create_int_u, (const void *)&create_map,
-	    (const void *)&create_seq, (const void *)&create_str,
-	    (const void *)&create_str_c, (const void *)&create_timestamp,
-	    (const void *)&free_value, (const void *)&serialized_length,
-	    (const void *)&serialize, (const void *)&get_binary,
-	    (const void *)&get_bool, (const void *)&get_fd,
-	    (const void *)&get_float, (const void *)&get_int_s,
-	    (const void *)&get_int_u, (const void *)&get_str,
-	    (const void *)&get_str_c, (const void *)&get_timestamp,
-	    (const void *)&map_iterate, (const void *)&map_get,
-	    (const void *)&map_next, (const void *)&seq_iterate,
-	    (const void *)&seq_get, (const void *)&seq_next,
-	    (const void *)&print_yaml, (const void *)&reader_create,
-	    (const void *)&reader_free, (const void *)&reader_get,
-	    (const void *)&reader_pull, (const void *)&writer_create,
-	    (const void *)&writer_free, (const void *)&writer_push,
+	    (const void *)&release_fd,
+	    (const void *)&from_buffer,
+	    (const void *)&create_binary,
+	    (const void *)&create_fd,
+	    (const void *)&create_float,
+	    (const void *)&create_int_s,
+	    (const void *)&create_int_u,
+	    (const void *)&create_map,
+	    (const void *)&create_seq,
+	    (const void *)&create_str,
+	    (const void *)&create_str_c,
+	    (const void *)&create_timestamp,
+	    (const void *)&free_value,
+	    (const void *)&serialized_length,
+	    (const void *)&serialize,
+	    (const void *)&get_binary,
+	    (const void *)&get_bool,
+	    (const void *)&get_fd,
+	    (const void *)&get_float,
+	    (const void *)&get_int_s,
+	    (const void *)&get_int_u,
+	    (const void *)&get_str,
+	    (const void *)&get_str_c,
+	    (const void *)&get_timestamp,
+	    (const void *)&map_iterate,
+	    (const void *)&map_get,
+	    (const void *)&map_next,
+	    (const void *)&seq_iterate,
+	    (const void *)&seq_get,
+	    (const void *)&seq_next,
+	    (const void *)&print_yaml,
+	    (const void *)&reader_create,
+	    (const void *)&reader_free,
+	    (const void *)&reader_get,
+	    (const void *)&reader_pull,
+	    (const void *)&writer_create,
+	    (const void *)&writer_free,
+	    (const void *)&writer_push,
 	    (const void *)&writer_set,
 	};
 	argdata_reader_t *reader;
