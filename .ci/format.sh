@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # format.sh - the C formatting gate (issue 11, item 5).
 #
 #   .ci/format.sh         check: every tracked *.c and *.h must be exactly

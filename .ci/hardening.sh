@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # hardening.sh - the CI gates of issue 7 that ./quickstart test runs last,
 # after the gcc, ASan+UBSan and clang builds:
 #   1. the unit tests under valgrind: no leak, no invalid access;

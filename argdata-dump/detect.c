@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * detect.c - what argdata-dump says about input beyond its defects: text
  * that looks like YAML, data that looks like a stream of framed messages,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dump.h - the output formats of argdata-dump. Each returns 0 or an errno
  * value (ENOMEM; EIO when writing failed; EINVAL from dump_json on corrupt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata-dump --encode: YAML in, argdata out, through cloudabi-run's
  * loader. Nothing is opened: "!fd N" is the descriptor number N written as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata-dump --hex: the encoded bytes, eight to a line, each line saying
  * what its bytes are: a tag and its value, a subfield length, the start of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata-dump --json: any tree as JSON, with one-member objects for the
  * types JSON lacks ({"$fd": 3}, {"$binary": "..."}, ...). Walks the tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata-dump: shows argdata from a file, a pipe, a socket or its own
  * start-up data as YAML, JSON or an annotated hex view, after validating

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema.c - argdata-dump --schema: prints the table a program publishes
  * (PROGRAM_SCHEMA() in <program.h>), read from the program file with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grants.c - grants by path for programs that open files themselves: the
  * read, write and exec keys of !plain, each a sequence of paths that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * layout.c - what cloudabi-run hands a program besides its argdata: a
  * plain program's configuration (!plain) as program_attr_t options, and

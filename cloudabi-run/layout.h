@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * layout.h - a plain program's configuration as program_attr_t options,
  * and the dry run's table of descriptors, argv and environment

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * listen.c - the descriptors cloudabi-run received through systemd's
  * socket activation (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES), which !fd

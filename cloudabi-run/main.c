@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cloudabi-run - reads a YAML configuration, opens the resources its tags
  * name and replaces itself with a program that holds exactly those

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nofile.c - cloudabi-run's descriptor limit: raised for the start, whose
  * shuffle keeps a copy of every descriptor it displaces, checked the same

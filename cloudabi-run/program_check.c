@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * program_check.c - why a program cannot start, said before anything is
  * opened: a file that is not executable, a #! script, a file that is no

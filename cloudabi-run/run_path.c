@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Opening the paths of a configuration without following symbolic links:
  * run_open_path() and the walk that names the link that stopped it.

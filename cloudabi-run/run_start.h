@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run_start.h - what cloudabi-run decides around the start itself: its
  * exit statuses for its own failures, one per kind (cloudabi-run(1), EXIT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run_user.c - cloudabi-run's --user USER[:GROUP] and --allow GROUP,
  * resolved before anything is opened: the user database is read while the

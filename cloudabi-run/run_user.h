@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * run_user.h - cloudabi-run's --user and --allow: the user the program
  * runs as, resolved from names or numbers before anything is opened, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema_check.c - checks a configuration against the table the program
  * publishes, before anything starts: walks the root map of the loaded tree

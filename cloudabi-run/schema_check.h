@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema_check.h - cloudabi-run's check of a configuration against the
  * table the program publishes (PROGRAM_SCHEMA() in <program.h>), before

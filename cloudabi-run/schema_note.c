@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema_note.c - the reader of the table a program publishes in an ELF
  * note (PROGRAM_SCHEMA() in <program.h>), and its description in words.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema_note.h - the table a program publishes (PROGRAM_SCHEMA() in
  * <program.h>: an ELF note named "argdata"), read back from the program

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * script.c - finding the program (a path, or a name in $PATH), and the
  * #! line of a script given as the program: bounded to the kernel's 256

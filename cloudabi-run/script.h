@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * script.h - a #! script as the program (script.c): its interpreter line,
  * read from the script's first bytes as the kernel reads it, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tag_plain.c - !plain, the configuration of a program that does not read
  * argdata: its arguments, standard input, output and error, named

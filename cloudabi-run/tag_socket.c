@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The !socket handler: a bound and listening, or connected, socket, and
  * the socket addresses of the configuration (host:port, [v6]:port,

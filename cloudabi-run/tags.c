@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cloudabi-run's tag handlers: each turns a tagged node of the
  * configuration into a descriptor value, opening the resource it names

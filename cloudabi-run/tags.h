@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tags.h - cloudabi-run's tag handlers (!fd, !file, !dir, !socket,
  * !executable) and the record of what they opened, which the dry run

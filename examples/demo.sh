@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # The Quick start demo: cloudabi-run starts examples/hello holding exactly
 # the descriptors its configuration names (standard output and a file it
 # creates), and nothing else, confined to them by the sandbox; then cat,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hello-server - a plain program, one that knows nothing of argdata: an
  * HTTP server that takes its listening sockets the way systemd hands them

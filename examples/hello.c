@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hello - the "Hello, world" of programs started with argdata, after the
  * example in CloudABI's cloudabi-run(1).

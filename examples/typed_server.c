@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_server - a small server that reads its whole configuration with
  * one call of argdata_read_map(3) and refuses a wrong one with a message

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Checks that a configuration with a misspelt key, one with a file where
 # typed_server's listening socket belongs and one with a negative count
 # are refused, naming the key, before typed_server starts: it publishes

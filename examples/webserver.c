@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * webserver - the web server of CloudABI's examples, for Linux: it reads
  * three things from its argdata, a map,

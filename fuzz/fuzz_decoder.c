@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for the argdata decoder: validate the bytes, decode them,
  * walk everything, print, serialize again. The validator must accept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for argdata-dump's printers: the bytes as JSON, as YAML and
  * as the annotated hex view (with the validator's defect, when there is

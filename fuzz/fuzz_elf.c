@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for the sandbox's ELF resolver (libargdata/sandbox_elf.c):
  * the program's headers, its libraries' and /etc/ld.so.cache are hostile.

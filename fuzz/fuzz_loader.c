@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for cloudabi-run's YAML loader, with tag handlers that open
  * nothing: each reads its node's attributes through the loader's typed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for the reader of the table a program publishes
  * (cloudabi-run/schema_note.c): the input is the program file, read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for the stream reader: the input is a header of three
  * bytes, then the bytes of a stream, which go through a socketpair into

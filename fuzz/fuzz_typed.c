@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Fuzz harness for typed extraction: the bytes read with argdata_read_map()
  * through a schema that uses every field type, once as the encoded root

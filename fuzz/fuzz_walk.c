@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The full walk and the rebuild that the fuzz harnesses share. Both go
  * through the value with a heap stack of iterators, never recursing, and

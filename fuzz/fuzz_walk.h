@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What every fuzz harness does with a decoded value: a full walk that calls
  * every getter on every value and checks the answers agree with each other,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # Writes the seed corpus of the note reader (fuzz/corpus/note/): small
 # 64-bit little-endian ELF files whose PT_NOTE segments hold the table a
 # program publishes (PROGRAM_SCHEMA in program.h), well-formed and broken.

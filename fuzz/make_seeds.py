@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # Writes the seed corpora of the decoder (fuzz/corpus/decoder/: every type,
 # the wire examples of argdata(5), nesting, descriptors, a few defects), of
 # the stream reader (fuzz/corpus/stream/: a 3-byte header, see

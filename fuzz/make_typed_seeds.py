@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # Writes the seed corpus of the typed-extraction harness (fuzz/corpus/typed/):
 # configurations that fuzz_typed.c's schema reads, each with one thing wrong
 # or pushed to a limit. The files are committed; rerun this only to change

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Runs files through a fuzz harness without libFuzzer, so that the seed
  * corpora and every crash found so far are regression tests under plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata.h - structured arguments in which file descriptors are values.
  *

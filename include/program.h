@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * program.h - starting programs with exactly the descriptors their argdata
  * refers to, and the entry point of such programs; with arguments, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The YAML loader: a libyaml event stream to an argdata tree, with an
  * explicit stack instead of recursion, an anchor table whose aliases share

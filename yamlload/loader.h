@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * loader.h - YAML to argdata: one function turns a libyaml event stream
  * into an argdata tree and hands every node with an application tag (such

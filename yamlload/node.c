@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The node API for tag handlers: typed views of the scalar nodes a handler
  * is given (strings, booleans, bounded integers, null), read by the same

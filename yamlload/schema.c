@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The meaning of YAML scalars: the YAML 1.2 core schema for plain scalars,
  * and the explicit tags of the tag:yaml.org,2002: family.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * schema.h - the meaning of YAML scalars: the YAML 1.2 core schema for
  * plain scalars and the explicit !! tags (int, float, bool, null, binary,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec benchmark's shared parts: the data sets, which every codec
  * encodes from the same plain C arrays, and the interface each codec

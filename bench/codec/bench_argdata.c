@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec benchmark's libargdata side: builds each subject with create_*,
  * serializes it, and decodes it again with a full walk that calls the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec benchmark's libcbor side: encodes each subject with libcbor's
  * streaming encoder (cbor_encode_*, the counterpart of msgpack's packer;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench-codec: times libargdata against msgpack-c and libcbor on the same
  * data in the same run, and prints a table of medians with ratios and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec benchmark's msgpack-c side: packs each subject with the packer
  * into an sbuffer, and decodes it with msgpack_unpack_next plus a full walk

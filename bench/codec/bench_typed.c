@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec benchmark's other libargdata rows: building with the streaming
  * encoder (config, ints, deep), and reading "config" with typed extraction

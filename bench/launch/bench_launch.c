@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_launch - how long starting one small static program that holds one
  * read-only directory takes, by each way of starting it, in one run:

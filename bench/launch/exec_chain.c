@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exec_chain - the least a launcher built on the C library can be: linked
  * statically, it replaces itself with its first argument at once. Started

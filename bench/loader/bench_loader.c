@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_loader - the YAML loader against libyaml's bare event parse of the
  * same generated configuration (10 MB, 100,000 entries of mixed types), in

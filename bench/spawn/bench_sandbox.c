@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_sandbox - where the sandbox's share of program_spawn goes: the same
  * start (a child made with clone(CLONE_VM | CLONE_VFORK), execveat of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_spawn - what starting a program through libargdata costs against
  * the plain system interfaces, measured in the same run:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Memory for values made in memory. Building a tree makes one value per
  * scalar, and malloc() costs more than all the rest of a constructor, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * alloc.h - the chunks that values made in memory are carved from
  * (alloc.c), and the inline part of carving one. Never installed.

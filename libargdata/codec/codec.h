@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * codec.h - the representation behind argdata_t and the decoding
  * primitives that the codec's files, the YAML loader and the tools share.

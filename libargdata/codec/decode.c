@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * decode.c - reading the wire format (argdata(5)): subfield lengths,
  * integers, timestamps, UTF-8 and the checks of one scalar. Every reader

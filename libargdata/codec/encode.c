@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * encode.c - the parts of writing the wire format too long to be inline
  * (encode.h): long length prefixes and timestamps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * encode.h - writing the wire format (argdata(5)), in one place: length
  * prefixes and the payloads of ints, floats, descriptors and timestamps.

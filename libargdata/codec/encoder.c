@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The streaming encoder, argdata_encode_*(): argdata written value by
  * value into a buffer, without a tree, byte for byte what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * encoder.h - the streaming encoder's state (argdata_encode_*), shared by
  * encoder.c (values and containers), encoder_fds.c (descriptor numbers)

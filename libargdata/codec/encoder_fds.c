@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * encoder_fds.c - the streaming encoder's descriptor numbers: each
  * descriptor gets the next number when it first comes, through a table

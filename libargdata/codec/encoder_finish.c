@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * encoder_finish.c - argdata_encoder_finish(): the lengths of containers
  * that grew past the byte reserved for them, inserted in one pass from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fd_renumber.c - the parts of descriptor renumbering off the hot path
  * (fd_renumber.h): growing the dense table, and the hash table for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fd_renumber.h - descriptor renumbering, as argdata_serialize() does it:
  * each source descriptor gets the next number in order of first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The getters and argdata_get_type(): each checks the tag and the payload
  * of one value and decodes it, never reading outside the value's bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Map and sequence iterators. They live in caller-allocated storage: the
  * public index, then the state below in the opaque data array. For encoded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_print_yaml: prints a value as a YAML 1.2 document that standard
  * parsers (YAML 1.1 ones included) read back to the same values. Walks the

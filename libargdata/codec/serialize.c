@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_serialized_length() and argdata_serialize(): the encoder.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * text.c - the text forms that the YAML printer and argdata-dump's JSON
  * and hex views share: a growable text buffer that flushes to a stream,

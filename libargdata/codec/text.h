@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * text.h - what the YAML printer and argdata-dump's printers share
  * (text.c): a growable text buffer that flushes to a stream, and the text

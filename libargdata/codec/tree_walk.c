@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ad_walk: a pre-order walk over any tree without recursion, for the
  * printers and the tools. See internal.h for the contract.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Typed extraction, argdata_read_map(): a map read into the caller's
  * struct as a static schema describes it, with errors that name the path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed.h - what the files of the typed reader (argdata_read_map) share:
  * the value being read, the path to it for messages, the plans made once

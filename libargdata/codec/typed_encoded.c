@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_encoded.c - argdata_read_map() on encoded maps, read in place:
  * the fast runs over the pairs that come in the schema's order (keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_fd.c - descriptors read by argdata_read_map() checked for the
  * kind their field asks for: fstat(2) for the file type, getsockopt(2)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_schema.c - the schemas of argdata_read_map(): checked once per
  * call (their nesting bounded, each distinct schema once), the plans the

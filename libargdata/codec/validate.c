@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_validate(): one pass over an encoded value, checking everything
  * that a full walk with the iterators and getters would check, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Values made in memory: the constants, the constructors and
  * argdata_free(). Sizes, descriptor counts and nesting depths are computed

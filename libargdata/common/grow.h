@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grow.h - the one way arrays grow in this project: by doubling, with the
  * arithmetic checked, from heap storage or from a small array on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keyed_hash.h - hashing strings that hostile input chooses (YAML anchor
  * names, ELF library names) into open-addressing tables. With a fixed

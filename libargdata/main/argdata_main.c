@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c - main() of the argdata-main library: picks up the start-up
  * argdata that proc_exec(3) left in a sealed memfd, removes every trace of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * startup_fd.h - the one parser of ARGDATA_FD, the variable through which
  * proc_exec(3) names the descriptor of the start-up data. Header-only, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * remap.c - installing descriptors at 0..n-1: the undoable in-place shuffle
  * of proc_exec() and the one-way shuffle in the child of program_spawn().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exec.c - proc_exec(), program_exec() and program_exec_attr(): replacing
  * the calling process, or returning with its descriptor table as it was.

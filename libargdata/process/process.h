@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * process_internal.h - what the process side of libargdata shares: the
  * exec plan built before anything changes, the descriptor shuffle

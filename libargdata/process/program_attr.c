@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * attr.c - program_attr_t: what a started program gets beyond its argdata
  * (argv[0] and explicitly handed environment variables).

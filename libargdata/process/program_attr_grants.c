@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * program_attr_grants.c - grants by path as options of program_attr_t:
  * files and directories a confined program may read, change or execute

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * program_attr_plain.c - command-line arguments and the plain layout
  * (standard input, output and error, systemd's socket activation) as

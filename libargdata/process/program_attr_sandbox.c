@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox_attr.c - the sandbox as options of program_attr_t: whether a
  * start is confined and which directories the program may change, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * program_attr_user.c - the user a program runs as and the widening groups
  * of its filter, as options of program_attr_t; and the user switch on its

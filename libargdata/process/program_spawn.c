@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spawn.c - program_spawn(): the same start-up as proc_exec(), in a child
  * made with clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD), so that the

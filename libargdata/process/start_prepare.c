@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plan.c - what exec and spawn prepare before touching the descriptor
  * table (the serialized tree, the sealed memfd, argv and envp) and the last

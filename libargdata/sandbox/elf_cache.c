@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox_cache.c - what the ELF resolver found for a program, kept so that
  * starting the same program again (a server's workers) opens each file once

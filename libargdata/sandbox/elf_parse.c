@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * elf_parse.c - reads what one ELF file says about its loading (PT_INTERP,
  * DT_NEEDED, DT_RPATH, DT_RUNPATH) for the resolver in elf_search.c. Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * elf_resolve.h - what the ELF resolver's two halves share: the parser of one
  * file's headers (elf_parse.c) and the search for the files a program

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * elf_search.c - finds the files a dynamically linked program needs before
  * its first instruction runs: the loader named by PT_INTERP and the shared

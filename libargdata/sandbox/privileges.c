@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * privileges.c - the steps of the sandbox that shed what the process holds
  * besides its descriptors: its session and controlling terminal, its

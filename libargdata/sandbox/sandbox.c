@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox.c - a program's rights are the descriptors it was given: a
  * Landlock ruleset anchored on those descriptors and on the files its

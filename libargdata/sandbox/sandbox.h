@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox.h - internal interface of the sandbox: Landlock rules derived from
  * a program's descriptors, a seccomp filter, and the step that applies both

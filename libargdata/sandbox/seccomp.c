@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seccomp.c - the seccomp filter of the sandbox: an allowlist, compiled
  * with libseccomp once per process (or once at build time, by seccomp-gen)

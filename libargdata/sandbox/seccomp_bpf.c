@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seccomp_bpf.c - the seccomp filter of the sandbox as compiled at build
  * time (seccomp_bpf.h), in place of seccomp.c: the same interface, without

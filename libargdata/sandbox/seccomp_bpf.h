@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seccomp_bpf.h - the sandbox's seccomp filter compiled at build time: the
  * data that seccomp-gen writes from the rules of seccomp.c

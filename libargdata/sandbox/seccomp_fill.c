@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seccomp_fill.c - what every start does with the compiled seccomp filter,
  * whichever way it was compiled (seccomp.c at run time, seccomp_bpf.c from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seccomp_gen.c - seccomp-gen, run by the build: compiles the sandbox's
  * seccomp filter with libseccomp, through seccomp.c and its rules as they

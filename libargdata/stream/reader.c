@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_reader_*: reads framed argdata messages (an 8-byte big-endian
  * length, then the data) from a stream socket, a pipe or a file, with the

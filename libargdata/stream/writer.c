@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_writer_*: writes framed argdata messages (an 8-byte big-endian
  * length, then the data) to a stream socket, a pipe or a file, sending the

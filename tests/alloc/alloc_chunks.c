@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The chunks that values made in memory are carved from (alloc.c): a tree
  * made again after being freed reuses them without calling malloc(); the

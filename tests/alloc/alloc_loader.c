@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The allocation failure scenario of cloudabi-run's YAML loader, with tag
  * handlers that open nothing (built only with the tools).

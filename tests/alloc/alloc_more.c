@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failure scenarios beyond the codec: the YAML printer, the
  * stream writer and reader, and cloudabi-run's YAML loader. Each returns 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The scenarios of the allocation failure test, and the encoded tree they
  * share. Each scenario returns 0, or ENOMEM after a clean failure, and

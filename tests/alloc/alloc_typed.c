@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failure scenarios of typed extraction and the streaming
  * encoder. The reader allocates nothing of its own (only the value of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failures: every allocation that the codec, the printer, the
  * stream writer and reader and the YAML loader make in each scenario is

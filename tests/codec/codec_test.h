@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared pieces of the codec tests: the test groups, byte-vector helpers,
  * buffers fenced by inaccessible pages, and a non-recursive full walk that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Deep trees: 1,000,000 nested one-element sequences go through every part
  * of the codec on the default stack (construction, sizes, serialization

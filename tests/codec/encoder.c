@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The streaming encoder: the same bytes and descriptor table as
  * argdata_serialize() for thousands of random trees, containers long

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Constructors and getters: every documented errno, output arguments left
  * alone on failure, the type-generic integer forms for every integer type,

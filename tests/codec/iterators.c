@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Map and sequence iterators: indices, END and INVALID (sticky), empty
  * containers, corrupt framing in decoded containers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The codec tests: one executable, one group per file. meson runs the
  * groups as tests of their own, in parallel; the manpage group takes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The examples of argdata(5) are true: every ".It value" line of its
  * EXAMPLES section followed by a line of hex bytes is decoded, validated,

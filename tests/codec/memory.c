@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failures: malloc, calloc and realloc are wrapped at link time
  * (-Wl,--wrap, as pkgconf's fuzzer does), so that a test can make them fail.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Round-trip properties on random trees: build with the constructors next
  * to a model of the intended values, serialize, decode, and check that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Typed extraction, argdata_read_map(): every field type in one map,
  * defaults, the messages that name the path, unknown keys, descriptors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Typed extraction, field by field: integers checked against each C
  * type's range, long integers, other keys and maps of user-chosen names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_input.c - inputs for the typed-extraction tests (typed_input.h):
  * written with the streaming encoder, read encoded and as a tree rebuilt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * typed_input.h - what the typed-extraction tests share: inputs written
  * with the streaming encoder, and each read twice, encoded and rebuilt as

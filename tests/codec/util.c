@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers of the codec tests: encoding checks, fenced buffers and the
  * non-recursive full walk (see codec_test.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * argdata_validate on hostile buffers: the offset of the first defect, a
  * reason, agreement with a full walk through the getters and iterators, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Wire vectors (argdata(5)): every constructor encodes bit-exactly, and the
  * same bytes decode back to the same values through argdata_from_buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The wrappers behind alloc_inject.h. Every allocation function the code
  * under test calls goes through __wrap_*, which, while the injector is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * alloc_inject.h - allocation failure injection for the tests, the one
  * injector every test that makes allocations fail uses. A test executable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Descriptor accounting and the runner of the tests; see testutil.h. */
 #define _GNU_SOURCE
 #include <dirent.h>

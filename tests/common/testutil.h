@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers shared by the cmocka tests: descriptor accounting, so that every
  * test checks that it left no descriptor open behind it, and the one main()

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """A small argdata decoder, independent of the C library, for the tests.
 
 decode(bytes) gives None, bool, int, float, str, bytes (binary), lists

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """argdata-dump on streams, sockets and damaged data.
 
 Usage: dump_streams.py ARGDATA_DUMP RANDOM_TREES [CLOUDABI_RUN]

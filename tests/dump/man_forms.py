@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """argdata-dump(1) shows the JSON forms as the tool writes them.
 
 Usage: man_forms.py MANDOC ARGDATA_DUMP PAGE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * random_trees SEED COUNT BINARY YAML [small-ints]: writes COUNT random
  * trees (with integers within 64 bits if asked) twice, as

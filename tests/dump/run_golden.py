@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """argdata-dump against the golden files in golden/.
 
 Usage: run_golden.py ARGDATA_DUMP GOLDEN_DIR [--update]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """ARGDATA_FD read the same way by argdata-main and argdata-dump.
 
 Usage: startup_fd.py ARGDATA_DUMP HELLO

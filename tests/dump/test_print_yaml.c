@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tests of argdata_print_yaml: the text of every kind of scalar (quoting
  * and escaping, floats, integers of any length, timestamps, descriptors),

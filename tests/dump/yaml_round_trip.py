@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Checks that argdata_print_yaml's output reads back to the same values.
 
 Usage: yaml_round_trip.py RANDOM_TREES [SEED COUNT]

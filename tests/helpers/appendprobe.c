@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * appendprobe - a program started with argdata holding "log", a descriptor
  * opened for appending, and "out", where it reports what it could do to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fdreport - a program started with argdata that reports what it was given:
  * its pid, its environment, its argdata and every descriptor it has open.

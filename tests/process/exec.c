@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * exec.c - proc_exec, program_exec and program_exec_attr: what the program
  * gets, and every failure leaving the caller's descriptor table as it was.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hooks.c - what the start does around the shuffle: the confinement hook
  * after it, signals arriving during it, the descriptor limit for the

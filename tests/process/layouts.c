@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * layouts.c - the property test of the shuffle: random layouts of descriptors
  * (cycles, holes, duplicates, high numbers) started with program_exec in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The process tests: proc_exec, program_exec, program_spawn, program_attr
  * (arguments and the plain layout included) and the argdata-main start-up,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds examples/hello.c against the build tree with nothing but what
 #   PKG_CONFIG_PATH=BUILD/meson-uninstalled pkg-config --cflags --libs argdata argdata-main
 # prints, then checks that the program, started without argdata, says how

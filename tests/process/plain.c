@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tests of command-line arguments and the plain layout: program_attr_addarg,
  * program_attr_addarg_fd, program_attr_setlayout, program_attr_setstdio and

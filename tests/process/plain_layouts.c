@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The property test of the plain layout: random layouts of a few distinct
  * files at random descriptor numbers (0, 1 and 2 among them, so that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failures in arguments and the plain layout: the options of
  * program_attr_addarg, _addarg_fd, _setlayout, _setstdio and _addfd, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plain_report.c - fdreport's report taken apart; see plain_report.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * plain_report.h - the report of fdreport and fdreport-plain
  * (tests/helpers/fdreport.c) taken apart, for the tests of arguments and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * process_test.h - what the process tests share: the fdreport helper's
  * reports read and parsed, descriptor tables taken and compared, trees for fdreport, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spawn.c - program_spawn: exit statuses, exec errors reported through
  * shared memory, descriptor limits, many threads spawning at once.

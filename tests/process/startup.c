@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * startup.c - the argdata-main start-up: program_main without argdata,
  * with unsealed data, a bad ARGDATA_FD, the sealed memfd, the examples.

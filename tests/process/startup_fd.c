@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * startup_fd.c - the one parser of ARGDATA_FD (libargdata/main/
  * startup_fd.h), which argdata-main and argdata-dump both use; the end-to-

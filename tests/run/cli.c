@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * End-to-end tests of cloudabi-run: the tool starts the fdreport helper,
  * which reports its pid, environment and every descriptor it holds; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of cloudabi-run's dry run, handler by handler: it checks
  * what a start would check and creates, truncates, binds and connects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of the YAML loader: the core schema, explicit tags, anchors
  * and aliases, tag handlers, error places and the bounds on hostile input.

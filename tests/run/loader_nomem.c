@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The loader out of memory: every allocation of the loader and the codec
  * fails in turn (through -Wl,--wrap), and each load either succeeds or

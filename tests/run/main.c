@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The tests of cloudabi-run and its YAML loader, one group per file: the
  * loader (loader.c, loader_nomem.c), the tag handlers (tags.c, paths.c,

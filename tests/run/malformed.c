@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* Reads malformed.txt for the tests; see malformed.h. */
 #define _GNU_SOURCE
 #include <setjmp.h>

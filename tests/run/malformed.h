@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * malformed.txt: the golden malformed configurations that the loader's
  * tests and the tool's tests both check. A case is "=== title", the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of how cloudabi-run's tag handlers open the paths of a
  * configuration: no symbolic link followed unless the tag says

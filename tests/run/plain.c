@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * End-to-end tests of cloudabi-run with plain programs, ones that do not
  * read argdata (!plain configurations): cat with standard input and

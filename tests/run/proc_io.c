@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * proc_io.c - the helpers of the end-to-end tests of plain programs; see
  * proc_io.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * proc_io.h - what the end-to-end tests of plain programs share
  * (proc_io.c): the programs under test, found through the environment;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """cloudabi-run checks a configuration against the table a program
 publishes (PROGRAM_SCHEMA in program.h), before it starts anything.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tests of the published table: PROGRAM_SCHEMA() in this very test
  * program, with an entry of every kind, read back from the program file by

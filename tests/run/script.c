@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * script.c - the #! line of a script given to cloudabi-run
  * (cloudabi-run/script.c): what is followed, what is refused and why,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * End-to-end tests of what cloudabi-run checks and decides around the
  * start itself: a program that cannot start is refused with one line

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """The usage of cloudabi-run --help says what cloudabi-run(1)'s SYNOPSIS
 says, word for word (spacing aside).
 

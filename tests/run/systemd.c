@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * End-to-end tests of cloudabi-run with systemd on the outside: the
  * arrangement of examples/hello-server.socket and .service run by

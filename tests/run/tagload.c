@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* What the tests of the tag handlers share; see tagload.h. */
 #define _GNU_SOURCE
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tagload.h - what the tests of cloudabi-run's tag handlers share: a
  * configuration loaded with the handlers (as a dry run or not), its one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit tests of cloudabi-run's tag handlers: what each tag opens, with
  * which flags, what it records, the errors it reports and that a failure

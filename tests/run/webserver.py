@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """examples/webserver started by cloudabi-run with examples/webserver.yaml.
 
 Usage: webserver.py CLOUDABI_RUN WEBSERVER WEBSERVER_YAML [--no-sandbox]

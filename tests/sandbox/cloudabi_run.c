@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cloudabi_run.c - cloudabi-run without the sandbox and when it is refused:
  * these run on any kernel.

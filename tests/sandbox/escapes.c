@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * escapes.c - the escape checks: the probe (sandbox-probe) started confined
  * and unconfined, through sandbox_apply(), program_spawn(),

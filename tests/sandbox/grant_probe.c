@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grant_probe.c - tries what a program that opens files by path does, for
  * the tests of grants: reads lines "op path" from descriptor 0 and writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grants.c - grants by path (program_attr_addgrant()): the grant
  * probe (grant_probe.c) started confined with read, write and exec grants

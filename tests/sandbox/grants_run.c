@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * grants_run.c - !executable with a path through cloudabi-run: a
  * confined supervisor (supervisor.c) may start the worker it is given,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hello.c - a program built on argdata-main and the shared libargdata of
  * the build tree: started confined, its loader must still find libargdata

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sandbox tests, one group per file: the ELF resolver (resolver.c),
  * cloudabi-run without the sandbox (cloudabi_run.c), the sandbox's rules

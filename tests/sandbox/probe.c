@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe.c - tries every way out of the sandbox, and every way the sandbox
  * should leave open, and reports each outcome as one line "name result",

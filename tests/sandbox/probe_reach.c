@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * probe_reach.c - tries what a red team tried beyond files and sockets:
  * reaching other processes of the same user (scheduling, limits, I/O

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_run_programs.c - real programs under cloudabi-run's allowlist (sh:
  * a pipeline, subshells, a signal to a child, limits; python3: threads,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_reach.c - the red team's attempts beyond files and sockets
  * (probe_reach.c): other processes of the same user, System V IPC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver.c - the ELF resolver, which needs no confining kernel: what it
  * finds for real programs, hostile headers, the search order, the loader,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rules.c - the sandbox built from a program's descriptors: its errors,
  * the rules it describes, and the resolution cache (keys, changes seen).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox_test.c - what the sandbox tests share: the probe and its report, temporary
  * directories and programs, starting cloudabi-run, and the rule for groups

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # seccomp_gen.sh GEN DATA - seccomp-gen, run again, writes the very file
 # the build compiled (DATA): the filter and its description come out the
 # same each time. Without an output, or with one it cannot create, it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * supervisor.c - a program that starts another: its argdata is a map with
  * worker (a descriptor of the program to start), out (where to report)

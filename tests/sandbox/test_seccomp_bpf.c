@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_seccomp_bpf.c - the seccomp filter compiled at build time
  * (seccomp_bpf_data.c, by seccomp-gen) is what libseccomp compiles from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Tests of argdata_reader_* and argdata_writer_*: messages with and without
  * descriptors over socketpairs, pipes and files, partial I/O on

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds a C program against the build tree with nothing but the flags of
 # the uninstalled pkg-config file, runs it, and compares its output with
 # the expected text. With --installed, the build is first installed under a

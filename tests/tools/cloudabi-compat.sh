@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Compiles cloudabi_compat.c as C11 and as C++ (11 and 17) against the
 # build tree, with the flags of the uninstalled pkg-config file and
 # warnings as errors, as a program written for CloudABI's <argdata.h> would

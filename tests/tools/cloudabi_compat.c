@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cloudabi_compat.c - compiled as C and as C++ by cloudabi-compat.sh: every
  * function of CloudABI's <argdata.h> taken by address as the type that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Built against the build tree by build-against.sh, through the flags of
  * the uninstalled pkg-config file only: both public headers must be found

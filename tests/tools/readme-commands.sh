@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs the commands of README.md's "Building against the library" as
 # written, so that the README and what works cannot drift apart. Each block
 # is the ```sh block after a line

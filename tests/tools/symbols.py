@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Compares the symbols a shared library exports with the declarations
 marked ARGDATA_API in the public headers: each side must have exactly the
 names of the other.
