@@ -3,6 +3,11 @@
  * cloudabi-run - reads a YAML configuration, opens the resources its tags
  * name and replaces itself with a program that holds exactly those
  * descriptors, its configuration as argdata.
+ *
+ * Why one long file: the start is one sequence (options, the checks before
+ * anything opens, the load, the dry run or the exec) whose every way out
+ * must release the same struct launch; its parts live in the files beside
+ * it.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>

@@ -4,6 +4,10 @@
  * configuration into a descriptor value, opening the resource it names
  * close-on-exec, and records what it opened so that a failure closes it
  * again and the dry run can show it.
+ *
+ * Why one long file: the handlers of !fd, !file, !dir and !executable share
+ * the attribute reader and the record of what was opened, which a failure
+ * unwinds.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>

@@ -5,8 +5,8 @@
  * check on every value that the getters agree with the type and leave
  * their outputs untouched when they fail.
  *
- * Why one long file: the walk calls every getter on every value and
- * checks each against the others; the checks are one table of cases.
+ * Why one long file: the walk calls every getter on every value and checks
+ * each against the others; the checks are one table of cases.
  */
 #define _GNU_SOURCE
 #include "fuzz_walk.h"

@@ -5,6 +5,10 @@
  * loader needs, the seccomp filter (seccomp.c), the user to become, and
  * the async-signal-safe steps that apply them just before the exec, with
  * those of privileges.c (session, capabilities, user).
+ *
+ * Why one long file: the ruleset, the rules derived from descriptors and
+ * grants, and the description --dry-run prints are one structure (struct
+ * sandbox) built and read in one place.
  */
 #define _GNU_SOURCE
 #include <errno.h>

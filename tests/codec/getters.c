@@ -3,6 +3,9 @@
  * Constructors and getters: every documented errno, output arguments left
  * alone on failure, the type-generic integer forms for every integer type,
  * UTF-8 checking, argdata_get_type and argdata_free.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <errno.h>

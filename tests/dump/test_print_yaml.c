@@ -3,6 +3,9 @@
  * Tests of argdata_print_yaml: the text of every kind of scalar (quoting
  * and escaping, floats, integers of any length, timestamps, descriptors),
  * the layout of collections, corrupt data and very deep trees.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <errno.h>

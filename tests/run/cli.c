@@ -5,6 +5,9 @@
  * tests compare that with what the configuration named. Also the dry run,
  * standard input, exit statuses and the one-line error of every malformed
  * configuration in malformed.txt.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <sys/inotify.h>

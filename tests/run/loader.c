@@ -2,6 +2,9 @@
 /*
  * Unit tests of the YAML loader: the core schema, explicit tags, anchors
  * and aliases, tag handlers, error places and the bounds on hostile input.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -206,8 +206,6 @@ test_run_script_follow__not_executable(void **state)
 	unlink(name);
 }
 
-#define T(f) TEST_CASE(f)
-
 /* The group, which main.c runs. */
 int run_script_tests(void);
 
@@ -215,11 +213,11 @@ int
 run_script_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_run_script_read__followed),
-	    T(test_run_script_read__refused),
-	    T(test_run_script_read__bound),
-	    T(test_run_script_read__random_bytes),
-	    T(test_run_script_follow__not_executable),
+	    TEST_CASE(test_run_script_read__followed),
+	    TEST_CASE(test_run_script_read__refused),
+	    TEST_CASE(test_run_script_read__bound),
+	    TEST_CASE(test_run_script_read__random_bytes),
+	    TEST_CASE(test_run_script_follow__not_executable),
 	};
 
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);

@@ -7,6 +7,9 @@
  * start and the program gets the one it had, the dry run and the start
  * agree on how many descriptors fit, and a descriptor given for appending
  * does what cloudabi-run(1) says it does.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>

@@ -3,6 +3,9 @@
  * Unit tests of cloudabi-run's tag handlers: what each tag opens, with
  * which flags, what it records, the errors it reports and that a failure
  * leaves nothing behind (descriptors, unix socket files).
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <sys/mount.h>
@@ -880,8 +883,6 @@ group_teardown(void **state)
 	return rmdir(dir);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, test_fds_teardown)
-
 /* The group, which main.c runs. */
 int run_tags_tests(void);
 
@@ -889,24 +890,38 @@ int
 run_tags_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_tag_file__access),
-	    T(test_tag_file__create_truncate_exclusive_mode),
-	    T(test_tag_file__errors),
-	    T(test_tag_file__fifo_does_not_block),
-	    T(test_tag_dir__opens_and_records_write),
-	    T(test_tag_socket__tcp_and_udp),
-	    T(test_tag_socket__unix_bind_connect_and_cleanup),
-	    T(test_tag_socket__abstract),
-	    T(test_tag_socket__errors),
-	    T(test_run_distinct_addresses__lists_them),
-	    T(test_tag_socket__several_addresses),
-	    T(test_tag_fd__inherited_only),
-	    T(test_tag_executable__one_descriptor),
-	    T(test_tag_executable__another_program),
-	    T(test_plain_grants__exec_script_grants_interpreter),
-	    T(test_tags__alias_is_one_descriptor),
-	    T(test_tags__full_form),
-	    T(test_tags__malformed_golden),
+	    TEST_CASE_SETUP(test_tag_file__access, setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_file__create_truncate_exclusive_mode,
+	        setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_file__errors, setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_file__fifo_does_not_block, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_dir__opens_and_records_write, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_socket__tcp_and_udp, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_socket__unix_bind_connect_and_cleanup,
+	        setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_socket__abstract, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_socket__errors, setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_run_distinct_addresses__lists_them, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_socket__several_addresses, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_fd__inherited_only, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_executable__one_descriptor, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tag_executable__another_program, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_plain_grants__exec_script_grants_interpreter,
+	        setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tags__alias_is_one_descriptor, setup,
+	        test_fds_teardown),
+	    TEST_CASE_SETUP(test_tags__full_form, setup, test_fds_teardown),
+	    TEST_CASE_SETUP(test_tags__malformed_golden, setup,
+	        test_fds_teardown),
 	};
 
 	return cmocka_run_group_tests_name("tags", tests, group_setup,

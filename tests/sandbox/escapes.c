@@ -3,6 +3,9 @@
  * escapes.c - the escape checks: the probe (sandbox-probe) started confined
  * and unconfined, through sandbox_apply(), program_spawn(),
  * program_exec_attr() and cloudabi-run, as root and unprivileged.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <elf.h>

@@ -530,8 +530,6 @@ test_sandbox_describe__grants(void **state)
 	close(execfd);
 }
 
-#define T(f) TEST_CASE_SETUP(f, setup, teardown)
-
 /* The group, which main.c runs. */
 int run_grants_tests(void);
 
@@ -539,16 +537,23 @@ int
 run_grants_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_program_attr_addgrant__rights_add_up),
-	    T(test_program_attr_addgrant__errors),
-	    T(test_program_attr_addgrant__read_file),
-	    T(test_program_attr_addgrant__read_dir),
-	    T(test_program_attr_addgrant__write),
-	    T(test_program_attr_addgrant__exec),
-	    T(test_program_attr_addgrant__exec_libraries),
-	    T(test_program_attr_addgrant__exec_dir),
-	    T(test_program_attr_addgrant__script_and_device),
-	    T(test_sandbox_describe__grants),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__rights_add_up, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__errors, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__read_file, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__read_dir, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__write, setup, teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__exec, setup, teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__exec_libraries, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__exec_dir, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_program_attr_addgrant__script_and_device,
+	        setup, teardown),
+	    TEST_CASE_SETUP(test_sandbox_describe__grants, setup, teardown),
 	};
 	const char *why = sandbox_unsupported(NULL);
 

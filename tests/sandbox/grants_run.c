@@ -139,8 +139,6 @@ test_cloudabi_run__executable_worker(void **state)
 	assert_string_equal(out, "hello\nworker exit 0\n");
 }
 
-#define T(f) TEST_CASE(f)
-
 /* The group, which main.c runs. */
 int run_grants_run_tests(void);
 
@@ -148,7 +146,7 @@ int
 run_grants_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_cloudabi_run__executable_worker),
+	    TEST_CASE(test_cloudabi_run__executable_worker),
 	};
 	const char *why = sandbox_unsupported(NULL);
 

@@ -3,6 +3,9 @@
  * resolver.c - the ELF resolver, which needs no confining kernel: what it
  * finds for real programs, hostile headers, the search order, the loader,
  * the work bound; and what the kernel is asked for (sandbox_missing).
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <elf.h>

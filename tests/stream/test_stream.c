@@ -3,6 +3,9 @@
  * Tests of argdata_reader_* and argdata_writer_*: messages with and without
  * descriptors over socketpairs, pipes and files, partial I/O on
  * non-blocking sockets, and every error the header documents.
+ *
+ * Why one long file: the cases of one group share their fixtures, and a
+ * group is a file, so that `test-AREA GROUP` and the file stay in step.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -1140,34 +1143,51 @@ test_argdata_reader_free__null(void **state)
 	assert_int_equal(errno, EDOM);
 }
 
-#define T(name) TEST_CASE_SETUP(name, setup, teardown)
-
 static int
 run_stream_tests(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_argdata_writer_push__socketpair_fds),
-	    T(test_argdata_writer_push__wire_format),
-	    T(test_argdata_reader_pull__pipe_without_fds),
-	    T(test_argdata_reader_pull__file),
-	    T(test_argdata_reader_pull__large_message),
-	    T(test_argdata_reader_pull__one_byte_at_a_time),
-	    T(test_argdata_reader_pull__pipe_one_byte_at_a_time),
-	    T(test_argdata_reader_pull__skip_one_byte_at_a_time),
-	    T(test_argdata_reader_pull__max_fds_exact),
-	    T(test_argdata_reader_pull__far_too_many_fds),
-	    T(test_argdata_reader_pull__control_truncated),
-	    T(test_argdata_reader_pull__oversized),
-	    T(test_argdata_reader_pull__truncated),
-	    T(test_argdata_reader_pull__seqpacket),
-	    T(test_argdata_reader_pull__read_error),
-	    T(test_argdata_reader_release_fd_checked__ownership),
-	    T(test_argdata_reader_release_fd__cloudabi_signature),
-	    T(test_argdata_writer_push__kernel_fd_limit),
-	    T(test_argdata_writer_push__not_a_socket),
-	    T(test_argdata_writer_push__errors),
-	    T(test_argdata_reader_pull__out_of_memory),
-	    T(test_argdata_reader_free__null),
+	    TEST_CASE_SETUP(test_argdata_writer_push__socketpair_fds, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_writer_push__wire_format, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__pipe_without_fds, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__file, setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__large_message, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__one_byte_at_a_time, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__pipe_one_byte_at_a_time,
+	        setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__skip_one_byte_at_a_time,
+	        setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__max_fds_exact, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__far_too_many_fds, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__control_truncated, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__oversized, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__truncated, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__seqpacket, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__read_error, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_release_fd_checked__ownership,
+	        setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_release_fd__cloudabi_signature,
+	        setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_writer_push__kernel_fd_limit, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_writer_push__not_a_socket, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_writer_push__errors, setup, teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_pull__out_of_memory, setup,
+	        teardown),
+	    TEST_CASE_SETUP(test_argdata_reader_free__null, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
