@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sandbox.c - a program's rights are the descriptors it was given: a
- * Landlock ruleset anchored on those descriptors and on the files its
- * loader needs, the seccomp filter (seccomp.c), the user to become, and
+ * Landlock ruleset (landlock.c) anchored on those descriptors, on grants
+ * and on the files its loader needs, the seccomp filter (seccomp.c), the user to become, and
  * the async-signal-safe steps that apply them just before the exec, with
  * those of privileges.c (session, capabilities, user).
  *
@@ -26,106 +26,8 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "landlock.h"
 #include "sandbox.h"
-
-/*
- * The Landlock interface up to ABI 7, declared here because the C library
- * headers of the build machine may predate it. The layout is the kernel's
- * (include/uapi/linux/landlock.h); the kernel reads as much of the ruleset
- * attribute as the size passed says.
- */
-#ifndef __NR_landlock_create_ruleset
-#define __NR_landlock_create_ruleset 444
-#define __NR_landlock_add_rule 445
-#define __NR_landlock_restrict_self 446
-#endif
-
-struct ll_ruleset_attr {
-	uint64_t handled_access_fs;
-	uint64_t handled_access_net; /* ABI 4 */
-	uint64_t scoped;             /* ABI 6 */
-};
-
-struct ll_path_beneath_attr {
-	uint64_t allowed_access;
-	int32_t parent_fd;
-} __attribute__((packed));
-
-#define LL_CREATE_RULESET_VERSION (1U << 0)
-#define LL_RULE_PATH_BENEATH 1
-
-#define LL_FS_EXECUTE (1ULL << 0)
-#define LL_FS_WRITE_FILE (1ULL << 1)
-#define LL_FS_READ_FILE (1ULL << 2)
-#define LL_FS_READ_DIR (1ULL << 3)
-#define LL_FS_REMOVE_DIR (1ULL << 4)
-#define LL_FS_REMOVE_FILE (1ULL << 5)
-#define LL_FS_MAKE_CHAR (1ULL << 6)
-#define LL_FS_MAKE_DIR (1ULL << 7)
-#define LL_FS_MAKE_REG (1ULL << 8)
-#define LL_FS_MAKE_SOCK (1ULL << 9)
-#define LL_FS_MAKE_FIFO (1ULL << 10)
-#define LL_FS_MAKE_BLOCK (1ULL << 11)
-#define LL_FS_MAKE_SYM (1ULL << 12)
-#define LL_FS_REFER (1ULL << 13)     /* ABI 2 */
-#define LL_FS_TRUNCATE (1ULL << 14)  /* ABI 3 */
-#define LL_FS_IOCTL_DEV (1ULL << 15) /* ABI 5 */
-
-#define LL_NET_BIND_TCP (1ULL << 0)    /* ABI 4 */
-#define LL_NET_CONNECT_TCP (1ULL << 1) /* ABI 4 */
-
-#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
-#define LL_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
-
-/* Reading beneath a directory. */
-#define ACCESS_DIR_READ (LL_FS_READ_FILE | LL_FS_READ_DIR)
-/*
- * Changing what lies beneath it as well; never creating device nodes (a
- * block device node opens a whole disk) nor using device ioctls or
- * executing: those are not what a writable directory grants.
- */
-#define ACCESS_DIR_WRITE                                                       \
-	(ACCESS_DIR_READ | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR |               \
-	    LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR | LL_FS_MAKE_REG |              \
-	    LL_FS_MAKE_SOCK | LL_FS_MAKE_FIFO | LL_FS_MAKE_SYM | LL_FS_REFER | \
-	    LL_FS_TRUNCATE)
-/* Exec needs both reading and executing the file. */
-#define ACCESS_EXEC (LL_FS_READ_FILE | LL_FS_EXECUTE)
-#define ACCESS_READ LL_FS_READ_FILE
-
-/* Every filesystem right the given ABI knows. */
-static uint64_t
-fs_rights(int abi)
-{
-	uint64_t rights = (LL_FS_MAKE_SYM << 1) - 1;
-
-	if (abi >= 2)
-		rights |= LL_FS_REFER;
-	if (abi >= 3)
-		rights |= LL_FS_TRUNCATE;
-	if (abi >= 5)
-		rights |= LL_FS_IOCTL_DEV;
-	return rights;
-}
-
-static const char *const fs_names[] = {
-    "execute",
-    "write_file",
-    "read_file",
-    "read_dir",
-    "remove_dir",
-    "remove_file",
-    "make_char",
-    "make_dir",
-    "make_reg",
-    "make_sock",
-    "make_fifo",
-    "make_block",
-    "make_sym",
-    "refer",
-    "truncate",
-    "ioctl_dev",
-};
 
 static const char *const role_names[] = {
     [SANDBOX_DIR_READ] = "directory",
@@ -197,8 +99,7 @@ sandbox_unsupported(int *abip)
 	bool seccomp;
 	long abi;
 
-	abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
-	    LL_CREATE_RULESET_VERSION);
+	abi = landlock_abi();
 	if (abi < 0) {
 		landlock_error = errno;
 		abi = 0;
@@ -251,15 +152,12 @@ static int
 add_rule(struct sandbox *sb, int fd, uint64_t access, enum sandbox_role role,
     const char *path)
 {
-	struct ll_path_beneath_attr attr = {
-	    .allowed_access = access & sb->handled.handled_access_fs,
-	    .parent_fd = fd,
-	};
+	uint64_t allowed = access & sb->handled.handled_access_fs;
+	int error = landlock_allow_beneath(sb->ruleset, fd, allowed);
 
-	if (syscall(__NR_landlock_add_rule, sb->ruleset, LL_RULE_PATH_BENEATH,
-	        &attr, 0) != 0)
-		return errno;
-	return record(sb, role, attr.allowed_access, path, fd);
+	if (error != 0)
+		return error;
+	return record(sb, role, allowed, path, fd);
 }
 
 /* A file the loader needs, as the cache hands it over. */
@@ -508,11 +406,10 @@ sandbox_create(int execfd, const struct sandbox_spec *spec,
 			sb->groups[i] = u->groups[i];
 		sb->user.groups = sb->groups;
 	}
-	sb->handled.handled_access_fs = fs_rights(sb->abi);
+	sb->handled.handled_access_fs = landlock_fs_rights(sb->abi);
 	sb->handled.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
 	sb->handled.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
-	sb->ruleset = (int)syscall(__NR_landlock_create_ruleset, &sb->handled,
-	    sizeof(sb->handled), 0);
+	sb->ruleset = landlock_create_ruleset(&sb->handled);
 	if (sb->ruleset < 0) {
 		error = errno;
 		goto fail;
@@ -606,8 +503,8 @@ sandbox_apply_steps(const struct sandbox *sb, unsigned steps)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return errno;
 	if ((steps & SANDBOX_STEP_LANDLOCK) &&
-	    syscall(__NR_landlock_restrict_self, sb->ruleset, 0) != 0)
-		return errno;
+	    (error = landlock_restrict(sb->ruleset)) != 0)
+		return error;
 	if (steps & SANDBOX_STEP_SECCOMP) {
 		/* The copy is this start's alone: the spawn child writes it
 		 * while its parent waits. */
@@ -650,14 +547,14 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 	static const char *const net_names[] = {"bind_tcp", "connect_tcp"};
 	static const char *const scope_names[] = {"abstract_unix_socket",
 	    "signal"};
-	const size_t nfs = sizeof(fs_names) / sizeof(fs_names[0]);
+	const size_t nfs = LANDLOCK_NFS;
 	int error;
 
 	if (fprintf(f, "landlock: ABI %d, no_new_privs\n", sb->abi) < 0 ||
 	    fputs("landlock: handled filesystem rights ", f) < 0)
 		return EIO;
-	if ((error = print_rights(f, sb->handled.handled_access_fs, fs_names,
-	         nfs)) != 0)
+	if ((error = print_rights(f, sb->handled.handled_access_fs,
+	         landlock_fs_names, nfs)) != 0)
 		return error;
 	if (fputs("\nlandlock: denied network rights ", f) < 0 ||
 	    (error = print_rights(f, sb->handled.handled_access_net, net_names,
@@ -673,7 +570,8 @@ sandbox_describe(const struct sandbox *sb, FILE *f)
 		if (path == NULL)
 			return ENOMEM;
 		if (fprintf(f, "landlock: allow ") < 0 ||
-		    (error = print_rights(f, r->access, fs_names, nfs)) != 0 ||
+		    (error = print_rights(f, r->access, landlock_fs_names,
+		         nfs)) != 0 ||
 		    fprintf(f, " %s %s\n", role_names[r->role], path) < 0)
 			error = error != 0 ? error : EIO;
 		if (path != r->path)
