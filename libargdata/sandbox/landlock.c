@@ -68,7 +68,7 @@ landlock_allow_beneath(int ruleset, int fd, uint64_t access)
 	};
 
 	if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH,
-	    &attr, 0) != 0)
+	        &attr, 0) != 0)
 		return errno;
 	return 0;
 }
