@@ -95,3 +95,26 @@ test_main(int argc, char **argv, const struct test_group *groups,
 		failed += groups[i].run();
 	return failed != 0;
 }
+
+bool
+test_cloudabi_run_cannot_confine(const char *path)
+{
+	char cmd[4200], line[512];
+	bool refused = false;
+	FILE *fp;
+
+	if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL)
+		return false;
+	snprintf(cmd, sizeof(cmd), "printf '~\\n' | '%s' --dry-run '%s' -",
+	    path, path);
+	if ((fp = popen(cmd, "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "refused: ", 9) == 0)
+			refused = true;
+	pclose(fp);
+	if (refused)
+		print_message("this kernel cannot confine: cloudabi-run gets "
+		              "--no-sandbox\n");
+	return refused;
+}

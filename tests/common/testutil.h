@@ -8,6 +8,7 @@
 #ifndef ARGDATA_TESTUTIL_H
 #define ARGDATA_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,6 +40,15 @@ void test_fds_end(void);
 	cmocka_unit_test_setup_teardown(f, test_fds_setup, test_fds_teardown)
 #define TEST_CASE_SETUP(f, setup, teardown)                                    \
 	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+/*
+ * Whether the cloudabi-run at path refuses to confine on this kernel (its
+ * dry run says "refused: "), so that end-to-end tests about descriptors
+ * give it --no-sandbox there; says so on the test output. Always false
+ * when ARGDATA_TEST_REQUIRE_SANDBOX is set, as CI sets it, so that there
+ * a kernel that cannot confine fails the tests instead.
+ */
+bool test_cloudabi_run_cannot_confine(const char *path);
 
 /* One group of cases: run() returns cmocka's count of failures. */
 struct test_group {

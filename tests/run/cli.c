@@ -76,29 +76,6 @@ append(char **buf, size_t *len, const char *data, size_t n)
  */
 static bool unconfined;
 
-static bool
-kernel_cannot_confine(void)
-{
-	char cmd[4200], line[512];
-	bool refused = false;
-	FILE *fp;
-
-	if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL)
-		return false;
-	snprintf(cmd, sizeof(cmd), "printf '~\\n' | '%s' --dry-run '%s' -",
-	    tool, tool);
-	if ((fp = popen(cmd, "r")) == NULL)
-		return false;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "refused: ", 9) == 0)
-			refused = true;
-	pclose(fp);
-	if (refused)
-		print_message("this kernel cannot confine: cloudabi-run gets "
-		              "--no-sandbox\n");
-	return refused;
-}
-
 /* Executes argv, with --no-sandbox for cloudabi-run where it must. */
 static void
 exec_tool(char *const argv[])
@@ -920,7 +897,7 @@ group_setup(void **state)
 	fdreport = getenv("FDREPORT");
 	if (tool == NULL || fdreport == NULL || mkdtemp(dir) == NULL)
 		return -1;
-	unconfined = SANITIZED || kernel_cannot_confine();
+	unconfined = SANITIZED || test_cloudabi_run_cannot_confine(tool);
 	return 0;
 }
 

@@ -321,20 +321,6 @@ test_run_plain__env_bound(void **state)
 	free(text);
 }
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return proc_io_setup(SANITIZED);
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return proc_io_teardown();
-}
-
 /* The group, which main.c runs. */
 int run_plain_tests(void);
 
@@ -350,6 +336,6 @@ run_plain_tests(void)
 	    TEST_CASE(test_run_plain__env_bound),
 	};
 
-	return cmocka_run_group_tests_name("plain", tests, group_setup,
-	    group_teardown);
+	return cmocka_run_group_tests_name("plain", tests, proc_io_group_setup,
+	    proc_io_group_teardown);
 }

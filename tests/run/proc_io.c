@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "proc_io.h"
+#include "testutil.h"
 
 const char *tool, *fdreport, *fdreport_plain, *server, *examples, *ssa;
 char dir[] = "/tmp/test_run_plain.XXXXXX";
@@ -276,29 +277,10 @@ free_port(void)
 	return ntohs(sin.sin_port);
 }
 
-static bool
-kernel_cannot_confine(void)
-{
-	char cmd[4200], line[512];
-	bool refused = false;
-	FILE *fp;
-
-	if (getenv("ARGDATA_TEST_REQUIRE_SANDBOX") != NULL)
-		return false;
-	snprintf(cmd, sizeof(cmd), "printf '~\\n' | '%s' --dry-run '%s' -",
-	    tool, tool);
-	if ((fp = popen(cmd, "r")) == NULL)
-		return false;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "refused: ", 9) == 0)
-			refused = true;
-	pclose(fp);
-	return refused;
-}
-
 int
-proc_io_setup(bool sanitized)
+proc_io_group_setup(void **state)
 {
+	(void)state;
 	tool = getenv("CLOUDABI_RUN");
 	fdreport = getenv("FDREPORT");
 	fdreport_plain = getenv("FDREPORT_PLAIN");
@@ -310,12 +292,13 @@ proc_io_setup(bool sanitized)
 	if (tool == NULL || fdreport == NULL || fdreport_plain == NULL ||
 	    server == NULL || examples == NULL || mkdtemp(dir) == NULL)
 		return -1;
-	unconfined = sanitized || kernel_cannot_confine();
+	unconfined = SANITIZED || test_cloudabi_run_cannot_confine(tool);
 	return 0;
 }
 
 int
-proc_io_teardown(void)
+proc_io_group_teardown(void **state)
 {
+	(void)state;
 	return rmdir(dir);
 }

@@ -16,7 +16,7 @@
 /* How long any one read may wait: a bound on a hang, never a delay. */
 #define TIMEOUT_MS 30000
 
-/* From the environment: see proc_io_setup(). */
+/* From the environment: see proc_io_group_setup(). */
 extern const char *tool;           /* CLOUDABI_RUN */
 extern const char *fdreport;       /* FDREPORT */
 extern const char *fdreport_plain; /* FDREPORT_PLAIN */
@@ -40,13 +40,15 @@ struct how {
 };
 
 /*
- * Reads the environment, makes the scratch directory, and finds out
- * whether cloudabi-run must run unconfined (sanitized: the build is
- * sanitized). Returns 0, or -1 when something is missing.
+ * The cmocka group fixture of the groups that use this file: reads the
+ * environment, makes the scratch directory, and finds out whether
+ * cloudabi-run must run unconfined (in sanitized builds, SANITIZED, or on
+ * a kernel that cannot confine). Returns 0, or -1 when something is
+ * missing. The teardown removes the scratch directory, which must be
+ * empty.
  */
-int proc_io_setup(bool sanitized);
-/* Removes the scratch directory, which must be empty. */
-int proc_io_teardown(void);
+int proc_io_group_setup(void **state);
+int proc_io_group_teardown(void **state);
 
 void start(struct proc *p, const struct how *how, char *const argv[]);
 void read_line(int fd, char *buf, size_t size);

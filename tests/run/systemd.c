@@ -294,20 +294,6 @@ test_run_systemd__listen_checks(void **state)
 	remove_file(cfg);
 }
 
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return proc_io_setup(SANITIZED);
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return proc_io_teardown();
-}
-
 /* The group, which main.c runs. */
 int run_systemd_tests(void);
 
@@ -320,6 +306,6 @@ run_systemd_tests(void)
 	    TEST_CASE(test_run_systemd__listen_checks),
 	};
 
-	return cmocka_run_group_tests_name("systemd", tests, group_setup,
-	    group_teardown);
+	return cmocka_run_group_tests_name("systemd", tests,
+	    proc_io_group_setup, proc_io_group_teardown);
 }
